@@ -1,0 +1,137 @@
+# cxcase - one non-recursive Makefile.
+#
+#   make demo            install missing Debian packages, build, run on samples/
+#   make test            install missing packages, build, run every test
+#   make test SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make bench           benchmarks (tests/bench/)
+#   make samples         regenerate samples/ from samples/generate.c
+#   make install PREFIX=/usr/local
+#   V=1                  show the commands
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+CC      ?= gcc
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+SANITIZE ?=
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
+DEB_TEST  = python3
+DEB_BENCH = python3-pandas
+DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
+
+ifeq ($(SANITIZE),1)
+  BUILD    = build/san
+  SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  OPT      = -O1 -g
+else
+  BUILD    = build/rel
+  SANFLAGS =
+  OPT      = -O2 -g
+endif
+
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+          -Wformat=2 -Wno-format-nonliteral
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
+LDLIBS_ALL = -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
+
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c)
+CLI_SRC  = $(wildcard src/cli/*.c)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      = $(BUILD)/libcxcase.a
+BIN      = $(BUILD)/cxcase
+
+ifeq ($(V),1)
+  Q =
+  say =
+else
+  Q = @
+  say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+.PHONY: all deps bench-deps demo test bench samples install clean
+.DEFAULT_GOAL := all
+
+all: $(BIN) build/cxcase
+
+# The binary of the last plain build is also at build/cxcase, the path the
+# README uses.
+build/cxcase: $(BIN)
+	$(Q)if [ "$(SANITIZE)" != 1 ]; then cp $(BIN) build/cxcase; fi
+
+$(LIB): $(LIB_OBJ)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(call say,LD,$@)$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -D_GNU_SOURCE -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+
+# Install the Debian packages that are missing (apt-get update first, once).
+define install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_ALL))
+
+bench-deps:
+	$(call install_missing,$(DEB_ALL) $(DEB_BENCH))
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	@echo "== the panel: department exports joined on week and region, with NPS from the responses"
+	./build/cxcase panel samples/logistics.csv samples/service.csv samples/web.csv \
+	    samples/finance.csv samples/hr.csv --responses samples/responses.csv
+	@echo "== NPS per region and quarter"
+	./build/cxcase nps samples/responses.csv --by region,period --period quarter
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh $(TEST_BIN)
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench_csv
+	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/bench/run.sh
+
+$(BUILD)/bench_csv: tests/bench/bench_csv.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+samples: deps
+	@mkdir -p build
+	$(call say,CC,samples/generate.c)$(CC) -std=c11 -O2 $(WARN) -o build/generate samples/generate.c -lgsl -lgslcblas -lcjson -lm
+	./build/generate samples
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/cxcase
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/cxcase
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcxcase.a
+	install -m 644 include/cxcase/*.h $(DESTDIR)$(PREFIX)/include/cxcase/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: cxcase' 'Description: customer-experience business cases' 'Version: 0.1.0' \
+	  'Requires.private: gsl libcjson' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcxcase' \
+	  'Libs.private: -lcsv -lpthread -lm' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cxcase.pc
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,283 @@
+/*
+ * cxcase/data.h - periods, CSV reading, typed tables, the panel join and
+ * survey aggregation.
+ *
+ *     cx_error err;  cx_error_init(&err);
+ *     cx_table *files[2] = {NULL, NULL}, *panel = NULL;
+ *     cx_warnings *warn = cx_warnings_new();
+ *     if (cx_csv_read("logistics.csv", NULL, &files[0], &err) == CX_OK &&
+ *         cx_csv_read("service.csv", NULL, &files[1], &err) == CX_OK &&
+ *         cx_panel_join((const cx_table *const *)files, 2, NULL, 0,
+ *                       &panel, warn, &err) == CX_OK)
+ *         printf("%zu rows\n", cx_table_nrows(panel));
+ *     cx_table_free(files[0]); cx_table_free(files[1]);
+ *     cx_table_free(panel); cx_warnings_free(warn);
+ *
+ * Ownership: a cx_table owns its cells; getters return borrowed pointers that
+ * stay valid until the table is freed.  A cx_csv_reader owns the block it
+ * hands out, valid until the next call on the reader.
+ *
+ * Copyright (C) 2026 the cxcase authors.  SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_DATA_H
+#define CXCASE_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Periods
+ * ------------------------------------------------------------------------ */
+
+/** The granularity of a period. */
+typedef enum cx_period_kind {
+    CX_PERIOD_NONE = 0, /**< missing */
+    CX_PERIOD_DAY,      /**< 2025-03-31; value = days since 1970-01-01 */
+    CX_PERIOD_WEEK,     /**< 2025-W07 (ISO 8601); value = weeks since the ISO week of 1970-01-01 */
+    CX_PERIOD_MONTH,    /**< 2025-03; value = 12 * year + month - 1 */
+    CX_PERIOD_QUARTER   /**< 2025Q1; value = 4 * year + quarter - 1 */
+} cx_period_kind;
+
+/** A period: consecutive periods of one kind have consecutive values. */
+typedef struct cx_period {
+    int32_t kind; /**< a cx_period_kind */
+    int32_t value;
+} cx_period;
+
+#define CX_PERIOD_TEXT_MAX 16
+
+/**
+ * Parse "2025-03-31", "2025-W07", "2025-03" or "2025Q1" (also "2025-Q1") of
+ * exactly `len` bytes.  Returns CX_OK, or CX_ESYNTAX (nothing recorded in an
+ * error: the caller knows the position) when the text is no valid period.
+ */
+CX_API cx_status cx_period_parse(const char *text, size_t len, cx_period *out);
+/** Write the canonical text of `p` into buf (at least CX_PERIOD_TEXT_MAX bytes). */
+CX_API const char *cx_period_format(cx_period p, char *buf, size_t size);
+/** The calendar quarter `p` falls in (an ISO week by its Thursday). */
+CX_API cx_period cx_period_quarter(cx_period p);
+/** Convert `p` to a coarser or equal kind (day to week, month or quarter ...).
+ *  Returns CX_EINVAL when `kind` is finer than p's or not comparable (week to month). */
+CX_API cx_status cx_period_convert(cx_period p, cx_period_kind kind, cx_period *out);
+/** The name of a kind: "day", "week", "month", "quarter" ("missing" for NONE). */
+CX_API const char *cx_period_kind_name(cx_period_kind kind);
+/** Kind from its name ("day", "week", "month", "quarter"); CX_PERIOD_NONE if unknown. */
+CX_API cx_period_kind cx_period_kind_from_name(const char *name);
+/** Compare two periods of one kind: <0, 0, >0 (missing sorts first). */
+CX_API int cx_period_cmp(cx_period a, cx_period b);
+
+/* ------------------------------------------------------------------------
+ * Typed tables
+ * ------------------------------------------------------------------------ */
+
+/** Column types. */
+typedef enum cx_coltype {
+    CX_COL_AUTO = 0, /**< only in options: infer from the data */
+    CX_COL_NUMBER,   /**< double; missing = NaN */
+    CX_COL_PERIOD,   /**< cx_period; missing = CX_PERIOD_NONE */
+    CX_COL_TEXT      /**< UTF-8 text; missing = NULL */
+} cx_coltype;
+
+typedef struct cx_table cx_table;
+
+/** The name of a column type: "number", "period", "text". */
+CX_API const char *cx_coltype_name(cx_coltype type);
+
+/** A new empty table named `source` (a file name, or NULL).  Caller frees with cx_table_free. */
+CX_API cx_table *cx_table_new(const char *source);
+/** Free a table; NULL is allowed. */
+CX_API void cx_table_free(cx_table *t);
+/** Add an empty column (only while the table has no rows).  Returns its index via `index`.
+ *  CX_EINVAL with a message if the name is already taken. */
+CX_API cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type,
+                                     size_t *index, cx_error *err);
+/** Append one row of missing values; returns its index via `row`. */
+CX_API cx_status cx_table_add_row(cx_table *t, unsigned long source_line, size_t *row);
+/** Set cells of an existing row (copies text; NULL text = missing). */
+CX_API void cx_table_set_number(cx_table *t, size_t col, size_t row, double v);
+CX_API void cx_table_set_period(cx_table *t, size_t col, size_t row, cx_period p);
+CX_API cx_status cx_table_set_text(cx_table *t, size_t col, size_t row, const char *s);
+
+CX_API size_t cx_table_nrows(const cx_table *t);
+CX_API size_t cx_table_ncols(const cx_table *t);
+/** The file the table came from, or "" */
+CX_API const char *cx_table_source(const cx_table *t);
+CX_API const char *cx_table_colname(const cx_table *t, size_t col);
+CX_API cx_coltype cx_table_coltype(const cx_table *t, size_t col);
+/** Index of the column named `name` (exact, case-sensitive), or (size_t)-1. */
+CX_API size_t cx_table_find(const cx_table *t, const char *name);
+/** The numeric cells of a CX_COL_NUMBER column, nrows long (NaN = missing). */
+CX_API const double *cx_table_numbers(const cx_table *t, size_t col);
+/** The period cells of a CX_COL_PERIOD column, nrows long. */
+CX_API const cx_period *cx_table_periods(const cx_table *t, size_t col);
+/** A text cell, or NULL when missing. */
+CX_API const char *cx_table_text(const cx_table *t, size_t col, size_t row);
+/** The 1-based line in the source file where row `row` starts (0 if none). */
+CX_API unsigned long cx_table_line(const cx_table *t, size_t row);
+/** Format one cell as text into buf ("" when missing; numbers with %.17g). */
+CX_API const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row,
+                                      char *buf, size_t size);
+/** Write the table as RFC 4180 CSV (comma, LF, '.' decimals, numbers round-trip)
+ *  to `path` through a temporary file renamed on success. */
+CX_API cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err);
+
+/* ------------------------------------------------------------------------
+ * CSV reading
+ * ------------------------------------------------------------------------ */
+
+typedef enum cx_encoding {
+    CX_ENC_UTF8 = 0,     /**< UTF-8, with or without BOM; invalid UTF-8 is an error */
+    CX_ENC_WINDOWS1252   /**< Excel's "ANSI" CSV on Western systems; converted to UTF-8 */
+} cx_encoding;
+
+/** Column type forced by name. */
+typedef struct cx_csv_coltype {
+    const char *name;
+    cx_coltype type;
+} cx_csv_coltype;
+
+/** Options for reading CSV; a zeroed struct (or NULL) means all defaults. */
+typedef struct cx_csv_options {
+    char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line */
+    char decimal;        /**< '.' or ','; 0 = ',' when the separator is ';', else '.' */
+    cx_encoding encoding;
+    size_t block_rows;   /**< rows per block when streaming; 0 = 16384 */
+    size_t infer_rows;   /**< rows used to infer column types; 0 = the first block */
+    const cx_csv_coltype *types; /**< forced types, or NULL */
+    size_t ntypes;
+} cx_csv_options;
+
+typedef struct cx_csv_reader cx_csv_reader;
+
+/**
+ * Open `path` ("-" is not supported) and read its header and first block.
+ * Column types are inferred from the first block unless forced in `opt`:
+ * a column is numeric when every non-empty cell is a number, a period when
+ * every non-empty cell is a period, text otherwise.  Errors: CX_ENOENT when the
+ * file cannot be opened, CX_ESYNTAX/CX_EINVAL with file:line:column for bad
+ * content (an empty file, a header without rows, duplicate column names ...).
+ * Caller frees with cx_csv_close.
+ */
+CX_API cx_status cx_csv_open(const char *path, const cx_csv_options *opt,
+                             cx_csv_reader **out, cx_error *err);
+/** Close the reader; NULL is allowed. */
+CX_API void cx_csv_close(cx_csv_reader *r);
+/** The column layout: a table with no rows, borrowed from the reader. */
+CX_API const cx_table *cx_csv_schema(const cx_csv_reader *r);
+/** The separator in use (detected or forced). */
+CX_API char cx_csv_sep(const cx_csv_reader *r);
+/**
+ * The next block of rows (at most block_rows), borrowed until the next call.
+ * *block is NULL at the end of the file.  A bad cell stops the read with
+ * "file:line:column: expected ..., found '...'".
+ */
+CX_API cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err);
+/**
+ * Record an error about cell (row, col) of the current block at its
+ * file:line:column, with a printf-formatted message.  For checks that later
+ * stages make on values (a score outside its scale).  Returns `status`.
+ */
+CX_API cx_status cx_csv_cell_error(const cx_csv_reader *r, size_t row, size_t col,
+                                   cx_error *err, cx_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+/** Bytes read so far (for progress and benchmarks). */
+CX_API uint64_t cx_csv_bytes_read(const cx_csv_reader *r);
+
+/** Read a whole file into one table (for small files: department exports).
+ *  Caller frees with cx_table_free. */
+CX_API cx_status cx_csv_read(const char *path, const cx_csv_options *opt,
+                             cx_table **out, cx_error *err);
+
+/**
+ * Parse a number of exactly `len` bytes, locale-independently and correctly
+ * rounded: optional sign, digits with an optional decimal mark (`decimal`),
+ * optional exponent.  Surrounding spaces are allowed.  No thousands
+ * separators, no hex, no inf/nan.  Returns CX_OK or CX_ESYNTAX.
+ */
+CX_API cx_status cx_number_parse(const char *text, size_t len, char decimal, double *out);
+
+/* ------------------------------------------------------------------------
+ * The panel: department exports joined on period and unit keys
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Full outer join of `n` tables on their period column and unit key columns.
+ * `units` names the unit key columns (NULL: every text column present in all
+ * tables, for example "region").  Each table must have exactly one period
+ * column (its name may differ between tables: "week", "period"); periods must
+ * be of one kind.  Output: the period column (named after the first table's),
+ * the unit columns, then every other column in table order, rows sorted by
+ * unit then period.  Non-key column names must be unique across tables.
+ * A key repeated within one table is an error naming both lines; keys missing
+ * from some tables are reported in `warn` with counts and examples.
+ * Caller frees *out with cx_table_free.
+ */
+CX_API cx_status cx_panel_join(const cx_table *const *tables, size_t n,
+                               const char *const *units, size_t nunits,
+                               cx_table **out, cx_warnings *warn, cx_error *err);
+
+/* ------------------------------------------------------------------------
+ * Survey aggregation
+ * ------------------------------------------------------------------------ */
+
+/** Response scales. */
+typedef enum cx_scale {
+    CX_SCALE_NPS = 0, /**< 0-10: NPS = % promoters (9-10) - % detractors (0-6) */
+    CX_SCALE_CSAT,    /**< 1-5: share (%) of 4-5 */
+    CX_SCALE_CES,     /**< 1-7: mean */
+    CX_SCALE_RATING   /**< 1-5: mean */
+} cx_scale;
+
+CX_API const char *cx_scale_name(cx_scale s);
+/** Scale from its name; returns CX_EINVAL for an unknown name. */
+CX_API cx_status cx_scale_from_name(const char *name, cx_scale *out);
+
+typedef struct cx_survey_options {
+    cx_scale scale;
+    const char *score;          /**< score column; NULL = "score" */
+    const char *const *by;      /**< group columns; "period" = the period column */
+    size_t nby;
+    cx_period_kind period_kind; /**< coarsen the period key (NONE = keep) */
+    int skip_invalid;           /**< skip scores outside the scale instead of failing */
+    const char *prefix;         /**< NULL: columns n, nps, se ...; "nps": nps_n, nps, nps_se ...
+                                     (names that stay clear in a joined panel) */
+} cx_survey_options;
+
+/** Counts from one aggregation, for the caller's report. */
+typedef struct cx_survey_stats {
+    uint64_t responses;     /**< data rows read */
+    uint64_t used;          /**< rows counted in a group */
+    uint64_t missing_score; /**< rows with an empty score (skipped) */
+    uint64_t missing_key;   /**< rows with an empty group key (skipped) */
+    uint64_t invalid;       /**< scores outside the scale, skipped with skip_invalid */
+    unsigned long first_invalid_line; /**< line of the first skipped invalid score */
+} cx_survey_stats;
+
+/**
+ * Aggregate responses streamed from `r` into one row per group, sorted by
+ * the keys.  Columns: the keys, then for NPS: n, nps, se, ci_low, ci_high,
+ * awald_low, awald_high, promoters, passives, detractors, promoter_share,
+ * passive_share, detractor_share (shares in %); for CSAT: n, csat, se,
+ * ci_low, ci_high; for CES and rating: n, ces|rating, se, ci_low, ci_high.
+ * The 95% interval is score +/- 1.96 SE; the adjusted-Wald interval (Rocks
+ * 2016) adds 3/4 promoter, 3/4 detractor and 3/2 passive before the same
+ * formula.  A score outside the scale or not an integer is an error at its
+ * file:line:column unless skip_invalid.  Caller frees *out with cx_table_free.
+ */
+CX_API cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt,
+                                     cx_table **out, cx_survey_stats *stats,
+                                     cx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_DATA_H */

@@ -1,0 +1,223 @@
+/*
+ * cli.c - helpers the subcommands share: exit codes, error and warning
+ * printing, CSV dialect options, lists, aligned tables and JSON output.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_exit_code(cx_status st)
+{
+    switch (st) {
+    case CX_OK: return EXIT_OK;
+    case CX_EUSAGE: return EXIT_USAGE;
+    case CX_ESYNTAX:
+    case CX_EINVAL: return EXIT_DATA;
+    case CX_ENOENT: return EXIT_NOINPUT;
+    case CX_ECREATE: return EXIT_CANTCREAT;
+    case CX_EIO: return EXIT_IOERR;
+    default: return EXIT_RUN;
+    }
+}
+
+int cli_fail(const cx_error *err)
+{
+    char line[CX_ERROR_LINE_MAX];
+    fprintf(stderr, "%s\n", cx_error_format(err, line, sizeof line));
+    return cli_exit_code(err->status);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cxcase %s: error: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "; see 'cxcase %s --help'\n", cmd);
+    return EXIT_USAGE;
+}
+
+void cli_print_warnings(const cx_warnings *w)
+{
+    for (size_t i = 0; i < cx_warnings_count(w); i++)
+        fprintf(stderr, "warning: %s\n", cx_warnings_get(w, i));
+}
+
+int cli_progress_enabled(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o)
+{
+    if (strcmp(opt, "sep") == 0) {
+        if (strcmp(arg, ",") == 0 || strcmp(arg, "comma") == 0)
+            o->sep = ',';
+        else if (strcmp(arg, ";") == 0 || strcmp(arg, "semicolon") == 0)
+            o->sep = ';';
+        else if (strcmp(arg, "\t") == 0 || strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+            o->sep = '\t';
+        else
+            return cli_usage_error(cmd, "--sep takes ',', ';' or 'tab', not '%s'", arg);
+    } else if (strcmp(opt, "decimal") == 0) {
+        if (strcmp(arg, ".") == 0 || strcmp(arg, ",") == 0)
+            o->decimal = arg[0];
+        else
+            return cli_usage_error(cmd, "--decimal takes '.' or ',', not '%s'", arg);
+    } else if (strcmp(opt, "encoding") == 0) {
+        if (strcmp(arg, "utf-8") == 0 || strcmp(arg, "UTF-8") == 0 || strcmp(arg, "utf8") == 0)
+            o->encoding = CX_ENC_UTF8;
+        else if (strcmp(arg, "windows-1252") == 0 || strcmp(arg, "cp1252") == 0 ||
+                 strcmp(arg, "WINDOWS-1252") == 0)
+            o->encoding = CX_ENC_WINDOWS1252;
+        else
+            return cli_usage_error(cmd, "--encoding takes 'utf-8' or 'windows-1252', not '%s'", arg);
+    }
+    return 0;
+}
+
+char **cli_split(const char *s, size_t *n)
+{
+    size_t count = 1, len = strlen(s);
+    for (const char *p = s; *p; p++)
+        count += *p == ',';
+    char **v = malloc((count + 1) * sizeof(char *) + len + 1);
+    if (!v)
+        return NULL;
+    char *copy = (char *)(v + count + 1);
+    memcpy(copy, s, len + 1);
+    size_t k = 0;
+    for (char *tok = copy;; ) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*tok) {
+            free(v);
+            return NULL;
+        }
+        v[k++] = tok;
+        if (!comma)
+            break;
+        tok = comma + 1;
+    }
+    v[k] = NULL;
+    *n = k;
+    return v;
+}
+
+/* Display width of UTF-8 text: one column per code point. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static const char *cell(const cx_table *t, size_t j, size_t i, int digits, char *buf, size_t size)
+{
+    if (cx_table_coltype(t, j) != CX_COL_NUMBER)
+        return cx_table_cell_text(t, j, i, buf, size);
+    double v = cx_table_numbers(t, j)[i];
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.*f", digits, v);
+    return buf;
+}
+
+/* Whole numbers in every row (counts): printed without decimals. */
+static int integral(const cx_table *t, size_t j)
+{
+    if (cx_table_coltype(t, j) != CX_COL_NUMBER)
+        return 0;
+    const double *v = cx_table_numbers(t, j);
+    for (size_t i = 0; i < cx_table_nrows(t); i++)
+        if (!isnan(v[i]) && (v[i] != floor(v[i]) || fabs(v[i]) > 1e15))
+            return 0;
+    return 1;
+}
+
+void cli_print_table(FILE *fp, const cx_table *t, const size_t *cols, size_t ncols, int digits)
+{
+    size_t nc = cols ? ncols : cx_table_ncols(t), nr = cx_table_nrows(t);
+    size_t *w = calloc(nc + 1, sizeof *w);
+    int *dig = calloc(nc + 1, sizeof *dig);
+    if (!w || !dig) {
+        free(w);
+        free(dig);
+        return;
+    }
+    char buf[128];
+    for (size_t k = 0; k < nc; k++) {
+        size_t j = cols ? cols[k] : k;
+        dig[k] = integral(t, j) ? 0 : digits;
+        w[k] = width(cx_table_colname(t, j));
+        for (size_t i = 0; i < nr; i++) {
+            size_t cw = width(cell(t, j, i, dig[k], buf, sizeof buf));
+            if (cw > w[k])
+                w[k] = cw;
+        }
+    }
+    for (size_t i = 0; i <= nr; i++) {
+        for (size_t k = 0; k < nc; k++) {
+            size_t j = cols ? cols[k] : k;
+            const char *s = i == 0 ? cx_table_colname(t, j) : cell(t, j, i - 1, dig[k], buf, sizeof buf);
+            int pad = (int)(w[k] - width(s));
+            int right = cx_table_coltype(t, j) == CX_COL_NUMBER;
+            if (k)
+                fputs("  ", fp);
+            if (right)
+                fprintf(fp, "%*s%s", pad, "", s);
+            else
+                fprintf(fp, "%s%*s", s, k + 1 < nc ? pad : 0, "");
+        }
+        fputc('\n', fp);
+    }
+    free(w);
+    free(dig);
+}
+
+cJSON *cli_cell_json(const cx_table *t, size_t col, size_t row)
+{
+    char buf[64];
+    switch (cx_table_coltype(t, col)) {
+    case CX_COL_NUMBER: {
+        double v = cx_table_numbers(t, col)[row];
+        return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+    }
+    case CX_COL_PERIOD:
+        if (cx_table_periods(t, col)[row].kind == CX_PERIOD_NONE)
+            return cJSON_CreateNull();
+        return cJSON_CreateString(cx_table_cell_text(t, col, row, buf, sizeof buf));
+    default: {
+        const char *s = cx_table_text(t, col, row);
+        return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+    }
+    }
+}
+
+int cli_print_json(cJSON *doc)
+{
+    char *s = doc ? cJSON_Print(doc) : NULL;
+    cJSON_Delete(doc);
+    if (!s) {
+        fprintf(stderr, "error: out of memory\n");
+        return EXIT_RUN;
+    }
+    int bad = fputs(s, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0;
+    cJSON_free(s);
+    if (bad) {
+        fprintf(stderr, "error: cannot write to standard output\n");
+        return EXIT_IOERR;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/*
+ * cli.h - what the subcommands share: exit codes, error printing, CSV
+ * options, and plain-text tables.  Only the CLI prints and exits.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_CLI_H
+#define CX_CLI_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "cxcase/cxcase.h"
+
+/* sysexits-style exit codes (documented in README and --help) */
+enum {
+    EXIT_OK = 0,
+    EXIT_RUN = 1,       /* the run failed (out of memory, numerical failure) */
+    EXIT_USAGE = 64,    /* bad command line */
+    EXIT_DATA = 65,     /* bad input data */
+    EXIT_NOINPUT = 66,  /* an input cannot be opened */
+    EXIT_CANTCREAT = 73,/* an output cannot be created */
+    EXIT_IOERR = 74     /* an I/O error */
+};
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+int cmd_nps(int argc, char **argv);
+int cmd_panel(int argc, char **argv);
+
+/* Map a status to the exit code. */
+int cli_exit_code(cx_status st);
+/* Print the error record as one line on stderr and return its exit code. */
+int cli_fail(const cx_error *err);
+/* Print "cxcase CMD: error: ..." plus a pointer to --help; returns 64. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print warnings on stderr as "warning: ...". */
+void cli_print_warnings(const cx_warnings *w);
+/* True when progress may be shown (stderr is a terminal). */
+int cli_progress_enabled(void);
+
+/* Handle --sep, --decimal, --encoding (value in `arg`); returns 0 or 64. */
+int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
+/* Split "a,b,c" into a NULL-terminated array of strings (one allocation;
+ * free with free()).  Returns NULL on empty items or no memory. */
+char **cli_split(const char *s, size_t *n);
+
+/* Print columns `cols` (NULL: all) of a table, aligned: text left, numbers
+ * right with `digits` decimals (none for columns of whole numbers). */
+void cli_print_table(FILE *fp, const cx_table *t, const size_t *cols, size_t ncols, int digits);
+/* A JSON value for one cell: number (null when missing), string or null. */
+cJSON *cli_cell_json(const cx_table *t, size_t col, size_t row);
+/* Print a JSON document on stdout followed by a newline; frees it. */
+int cli_print_json(cJSON *doc);
+
+#endif

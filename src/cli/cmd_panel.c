@@ -1,0 +1,341 @@
+/*
+ * cmd_panel.c - `cxcase panel`: department exports (and survey scores
+ * aggregated to the same periods and units) joined into one panel, with a
+ * summary of what the panel holds.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: cxcase panel METRICS.csv... [--responses RESPONSES.csv] [options]\n"
+    "\n"
+    "Join department exports (one file per department, each with a period column\n"
+    "and unit columns such as region) into one panel: one row per period x unit.\n"
+    "Keys missing from some files are reported with counts and examples; a key\n"
+    "repeated within one file is an error naming both lines.  With --responses,\n"
+    "survey responses are aggregated to the panel's periods and units first\n"
+    "(columns nps, nps_n, nps_se, ...) and joined like any export.\n"
+    "\n"
+    "options:\n"
+    "  --responses FILE   survey responses to aggregate and join\n"
+    "  --scale SCALE      their scale: nps (default), csat, ces or rating\n"
+    "  --score COLUMN     their score column (default: score)\n"
+    "  --units COLUMNS    unit key columns (default: the text columns all files share)\n"
+    "  -o, --output FILE  write the panel as CSV\n"
+    "  --json             print the summary as JSON on stdout\n"
+    "  --sep SEP          force the separator of every file: ',', ';' or 'tab'\n"
+    "  --decimal MARK     force the decimal mark '.' or ','\n"
+    "  --encoding ENC     utf-8 (default) or windows-1252\n"
+    "  -h, --help         show this help\n"
+    "\n"
+    "exit status: 0 ok, 64 bad usage, 65 bad input data, 66 input cannot be opened,\n"
+    "73 output cannot be created, 74 I/O error.\n";
+
+enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING };
+
+static const struct option options[] = {
+    {"responses", required_argument, NULL, OPT_RESPONSES},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"score", required_argument, NULL, OPT_SCORE},
+    {"units", required_argument, NULL, OPT_UNITS},
+    {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"sep", required_argument, NULL, OPT_SEP},
+    {"decimal", required_argument, NULL, OPT_DECIMAL},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Aggregate the responses to the panel's period kind and units. */
+static cx_status aggregate(const char *path, const cx_csv_options *copt_in, cx_survey_options *sopt,
+                           const cx_table *first, const char *const *units, size_t nunits,
+                           cx_table **out, cx_error *err)
+{
+    cx_period_kind kind = CX_PERIOD_NONE;
+    for (size_t j = 0; j < cx_table_ncols(first) && kind == CX_PERIOD_NONE; j++)
+        if (cx_table_coltype(first, j) == CX_COL_PERIOD)
+            for (size_t i = 0; i < cx_table_nrows(first); i++)
+                if (cx_table_periods(first, j)[i].kind != CX_PERIOD_NONE) {
+                    kind = (cx_period_kind)cx_table_periods(first, j)[i].kind;
+                    break;
+                }
+    const char **by = calloc(nunits + 2, sizeof *by);
+    if (!by)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    by[0] = "period";
+    for (size_t k = 0; k < nunits; k++)
+        by[k + 1] = units[k];
+    sopt->by = by;
+    sopt->nby = nunits + 1;
+    sopt->period_kind = kind;
+    sopt->prefix = cx_scale_name(sopt->scale);
+    cx_csv_options copt = *copt_in;
+    cx_csv_coltype force[1] = {{sopt->score, CX_COL_NUMBER}};
+    copt.types = force;
+    copt.ntypes = 1;
+    cx_csv_reader *r = NULL;
+    cx_status st = cx_csv_open(path, &copt, &r, err);
+    if (st == CX_OK)
+        st = cx_survey_aggregate(r, sopt, out, NULL, err);
+    cx_csv_close(r);
+    free(by);
+    return st;
+}
+
+/* The unit columns: given, or the text columns every table has. */
+static const char **common_units(cx_table *const *t, size_t n, size_t *nunits)
+{
+    const char **u = calloc(cx_table_ncols(t[0]) + 1, sizeof *u);
+    if (!u)
+        return NULL;
+    *nunits = 0;
+    for (size_t j = 0; j < cx_table_ncols(t[0]); j++) {
+        if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
+            continue;
+        int all = 1;
+        for (size_t k = 1; k < n && all; k++) {
+            size_t c = cx_table_find(t[k], cx_table_colname(t[0], j));
+            all = c != (size_t)-1 && cx_table_coltype(t[k], c) == CX_COL_TEXT;
+        }
+        if (all)
+            u[(*nunits)++] = cx_table_colname(t[0], j);
+    }
+    return u;
+}
+
+static size_t distinct_units(const cx_table *p, size_t nunits)
+{
+    /* rows are sorted by unit, then period: count changes of the unit */
+    size_t count = 0;
+    for (size_t i = 0; i < cx_table_nrows(p); i++) {
+        int same = i > 0;
+        for (size_t k = 0; k < nunits && same; k++)
+            same = strcmp(cx_table_text(p, 1 + k, i), cx_table_text(p, 1 + k, i - 1)) == 0;
+        count += !same;
+    }
+    return count;
+}
+
+static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs, size_t nunits,
+                     const cx_warnings *warn, int json)
+{
+    size_t rows = cx_table_nrows(p);
+    const cx_period *per = cx_table_periods(p, 0);
+    cx_period lo = per[0], hi = per[0];
+    for (size_t i = 1; i < rows; i++) {
+        if (cx_period_cmp(per[i], lo) < 0)
+            lo = per[i];
+        if (cx_period_cmp(per[i], hi) > 0)
+            hi = per[i];
+    }
+    size_t nper = (size_t)(hi.value - lo.value) + 1;
+    size_t units = nunits ? distinct_units(p, nunits) : 1;
+    char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
+    cx_period_format(lo, a, sizeof a);
+    cx_period_format(hi, b, sizeof b);
+
+    /* one summary row per value column */
+    cx_error err;
+    cx_error_init(&err);
+    cx_table *s = cx_table_new("summary");
+    size_t c_name, c_src, c_n, c_miss, c_min, c_mean, c_max;
+    if (!s || cx_table_add_column(s, "column", CX_COL_TEXT, &c_name, &err) ||
+        cx_table_add_column(s, "from", CX_COL_TEXT, &c_src, &err) ||
+        cx_table_add_column(s, "n", CX_COL_NUMBER, &c_n, &err) ||
+        cx_table_add_column(s, "missing", CX_COL_NUMBER, &c_miss, &err) ||
+        cx_table_add_column(s, "min", CX_COL_NUMBER, &c_min, &err) ||
+        cx_table_add_column(s, "mean", CX_COL_NUMBER, &c_mean, &err) ||
+        cx_table_add_column(s, "max", CX_COL_NUMBER, &c_max, &err)) {
+        cx_table_free(s);
+        fprintf(stderr, "error: out of memory\n");
+        return EXIT_RUN;
+    }
+    for (size_t j = 1 + nunits; j < cx_table_ncols(p); j++) {
+        size_t row;
+        if (cx_table_add_row(s, 0, &row) != CX_OK)
+            break;
+        const char *name = cx_table_colname(p, j);
+        cx_table_set_text(s, c_name, row, name);
+        for (size_t k = 0; k < ninputs; k++)
+            if (cx_table_find(inputs[k], name) != (size_t)-1) {
+                cx_table_set_text(s, c_src, row, cx_table_source(inputs[k]));
+                break;
+            }
+        size_t n = 0;
+        double mn = INFINITY, mx = -INFINITY, sum = 0;
+        for (size_t i = 0; i < rows; i++) {
+            int present;
+            if (cx_table_coltype(p, j) == CX_COL_NUMBER) {
+                double v = cx_table_numbers(p, j)[i];
+                present = !isnan(v);
+                if (present) {
+                    sum += v;
+                    mn = v < mn ? v : mn;
+                    mx = v > mx ? v : mx;
+                }
+            } else if (cx_table_coltype(p, j) == CX_COL_TEXT)
+                present = cx_table_text(p, j, i) != NULL;
+            else
+                present = cx_table_periods(p, j)[i].kind != CX_PERIOD_NONE;
+            n += (size_t)present;
+        }
+        cx_table_set_number(s, c_n, row, (double)n);
+        cx_table_set_number(s, c_miss, row, (double)(rows - n));
+        if (cx_table_coltype(p, j) == CX_COL_NUMBER && n) {
+            cx_table_set_number(s, c_min, row, mn);
+            cx_table_set_number(s, c_mean, row, sum / (double)n);
+            cx_table_set_number(s, c_max, row, mx);
+        }
+    }
+
+    int rc = EXIT_OK;
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON *pj = cJSON_AddObjectToObject(doc, "periods");
+        cJSON_AddStringToObject(pj, "column", cx_table_colname(p, 0));
+        cJSON_AddStringToObject(pj, "kind", cx_period_kind_name((cx_period_kind)lo.kind));
+        cJSON_AddStringToObject(pj, "first", a);
+        cJSON_AddStringToObject(pj, "last", b);
+        cJSON_AddNumberToObject(pj, "count", (double)nper);
+        cJSON *uj = cJSON_AddArrayToObject(doc, "unit_columns");
+        for (size_t k = 0; k < nunits; k++)
+            cJSON_AddItemToArray(uj, cJSON_CreateString(cx_table_colname(p, 1 + k)));
+        cJSON_AddNumberToObject(doc, "units", (double)units);
+        cJSON_AddNumberToObject(doc, "rows", (double)rows);
+        cJSON *cols = cJSON_AddArrayToObject(doc, "columns");
+        for (size_t i = 0; i < cx_table_nrows(s); i++) {
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddItemToArray(cols, c);
+            for (size_t j = 0; j < cx_table_ncols(s); j++)
+                cJSON_AddItemToObject(c, j == c_name ? "name" : cx_table_colname(s, j), cli_cell_json(s, j, i));
+        }
+        cJSON *wj = cJSON_AddArrayToObject(doc, "warnings");
+        for (size_t i = 0; i < cx_warnings_count(warn); i++)
+            cJSON_AddItemToArray(wj, cJSON_CreateString(cx_warnings_get(warn, i)));
+        rc = cli_print_json(doc);
+    } else {
+        printf("panel: %zu rows = %zu %ss (%s to %s) x %zu units, %zu value columns from %zu files\n",
+               rows, nper, cx_period_kind_name((cx_period_kind)lo.kind), a, b, units,
+               cx_table_ncols(p) - 1 - nunits, ninputs);
+        if (rows != nper * units)
+            printf("       (%zu period x unit combinations have no row in any file)\n", nper * units - rows);
+        cli_print_table(stdout, s, NULL, 0, 2);
+        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+    }
+    cx_table_free(s);
+    return rc;
+}
+
+int cmd_panel(int argc, char **argv)
+{
+    const char *cmd = "panel";
+    cx_csv_options copt;
+    memset(&copt, 0, sizeof copt);
+    cx_survey_options sopt;
+    memset(&sopt, 0, sizeof sopt);
+    sopt.score = "score";
+    const char *responses = NULL, *out = NULL;
+    char **units = NULL;
+    size_t nunits = 0;
+    int json = 0, c, rc;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf(usage_text);
+            free(units);
+            return EXIT_OK;
+        case OPT_RESPONSES: responses = optarg; break;
+        case OPT_SCALE:
+            if (cx_scale_from_name(optarg, &sopt.scale) != CX_OK) {
+                free(units);
+                return cli_usage_error(cmd, "--scale takes nps, csat, ces or rating, not '%s'", optarg);
+            }
+            break;
+        case OPT_SCORE: sopt.score = optarg; break;
+        case OPT_UNITS:
+            free(units);
+            if (!(units = cli_split(optarg, &nunits)))
+                return cli_usage_error(cmd, "--units takes column names separated by commas, not '%s'", optarg);
+            break;
+        case 'o': out = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_SEP:
+        case OPT_DECIMAL:
+        case OPT_ENCODING:
+            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : "encoding", optarg, &copt);
+            if (rc) {
+                free(units);
+                return rc;
+            }
+            break;
+        default:
+            free(units);
+            if (optopt && optopt < 256)
+                return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+            return cli_usage_error(cmd, "unknown option or missing value in '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind == argc) {
+        free(units);
+        return cli_usage_error(cmd, "expected at least one metrics file");
+    }
+
+    size_t nfiles = (size_t)(argc - optind);
+    cx_table **tables = calloc(nfiles + 2, sizeof *tables);
+    cx_warnings *warn = cx_warnings_new();
+    const char **unit_names = NULL;
+    cx_table *panel = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    cx_status st = tables && warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t n = 0;
+    for (; n < nfiles && st == CX_OK; n++)
+        st = cx_csv_read(argv[optind + (int)n], &copt, &tables[n], &err);
+    if (st == CX_OK) {
+        if (units) {
+            unit_names = (const char **)units;
+        } else if (!(unit_names = common_units(tables, n, &nunits))) {
+            st = cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+    }
+    if (st == CX_OK && responses) {
+        if (cli_progress_enabled())
+            fprintf(stderr, "reading %s ...\r", responses);
+        st = aggregate(responses, &copt, &sopt, tables[0], unit_names, nunits, &tables[n], &err);
+        if (cli_progress_enabled())
+            fprintf(stderr, "\033[K");
+        if (st == CX_OK)
+            n++;
+    }
+    if (st == CX_OK)
+        st = cx_panel_join((const cx_table *const *)tables, n, unit_names, nunits, &panel, warn, &err);
+    if (st == CX_OK && out)
+        st = cx_table_write_csv(panel, out, &err);
+    if (st != CX_OK)
+        rc = cli_fail(&err);
+    else {
+        cli_print_warnings(warn);
+        rc = summarise(panel, tables, n, nunits, warn, json);
+        if (rc == EXIT_OK && out && !json)
+            printf("wrote the panel to %s\n", out);
+    }
+    for (size_t k = 0; tables && k < nfiles + 1; k++)
+        cx_table_free(tables[k]);
+    free(tables);
+    if (unit_names != (const char **)units)
+        free(unit_names);
+    free(units);
+    cx_table_free(panel);
+    cx_warnings_free(warn);
+    return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * main.c - the cxcase command: a git-style table of subcommands, each in its
+ * own cmd_<name>.c.  Only the CLI prints, exits and maps statuses to exit
+ * codes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"nps", cmd_nps, "aggregate survey responses into NPS (or CSAT, CES) per group"},
+    {"panel", cmd_panel, "join department exports (and survey scores) into one panel"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: cxcase <command> [options]\n"
+            "       cxcase --help | --version\n"
+            "\n"
+            "cxcase turns customer-experience data into investment business cases.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp,
+            "\n"
+            "'cxcase <command> --help' describes a command.\n"
+            "\n"
+            "exit status: 0 ok, 1 the run failed, 64 bad usage, 65 bad input data,\n"
+            "66 an input cannot be opened, 73 an output cannot be created, 74 I/O error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; the library checks statuses instead. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("cxcase %s\n", cx_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "cxcase: error: unknown command '%s'; see 'cxcase --help'\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+/*
+ * core.h - internal helpers shared by every module: allocation through the
+ * hooks, a growable byte buffer, a string hash map, temporary-file output.
+ * Never installed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_CORE_H
+#define CX_CORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+#include "cxcase/common.h"
+
+/* ---- allocation (alloc.c) ------------------------------------------------ */
+void *cx_malloc(size_t n);
+void *cx_calloc(size_t count, size_t size);
+void *cx_realloc(void *p, size_t n);
+void cx_free(void *p);
+char *cx_strdup(const char *s);
+char *cx_strndup(const char *s, size_t n);
+/* Grow *p (an array of `elem`-byte items with capacity *cap) to hold `need`
+ * items; doubles capacity.  Returns CX_OK or CX_ENOMEM (then *p unchanged). */
+cx_status cx_grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* ---- byte buffer ---------------------------------------------------------- */
+typedef struct cx_buf {
+    char *data;
+    size_t len, cap;
+} cx_buf;
+cx_status cx_buf_append(cx_buf *b, const void *s, size_t n);
+cx_status cx_buf_printf(cx_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cx_buf_free(cx_buf *b);
+
+/* ---- hashing (hash.c) ----------------------------------------------------- */
+uint64_t cx_hash_bytes(const void *p, size_t n, uint64_t seed);
+
+/* An open-addressing map from byte-string keys to size_t values.  Keys are
+ * copied into an arena owned by the map. */
+typedef struct cx_strmap cx_strmap;
+cx_strmap *cx_strmap_new(void);
+void cx_strmap_free(cx_strmap *m);
+void cx_strmap_clear(cx_strmap *m);
+size_t cx_strmap_count(const cx_strmap *m);
+/* Look up `key`; if absent insert it with value `value_if_new`.  Returns the
+ * stored value via *value and whether it was inserted via *inserted; *stored
+ * (may be NULL) receives the map's own copy of the key (NUL-terminated). */
+cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
+                           size_t *value, int *inserted, const char **stored);
+/* Returns 1 and sets *value if present, else 0. */
+int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value);
+
+/* ---- files (file.c) ------------------------------------------------------- */
+/* An output written to "<path>.tmp.XXXXXX" beside the target and renamed over
+ * it only by cx_outfile_commit; cx_outfile_abort removes the temporary. */
+typedef struct cx_outfile {
+    FILE *fp;
+    char *path;
+    char *tmp;
+} cx_outfile;
+cx_status cx_outfile_open(cx_outfile *o, const char *path, cx_error *err);
+cx_status cx_outfile_commit(cx_outfile *o, cx_error *err);
+void cx_outfile_abort(cx_outfile *o);
+
+/* ---- UTF-8 (utf8.c) ------------------------------------------------------- */
+/* Length of the valid UTF-8 prefix of s[0..n): returns n when all valid. */
+size_t cx_utf8_valid_prefix(const unsigned char *s, size_t n);
+/* Number of code points in s[0..n) (valid UTF-8 assumed; invalid bytes count one each). */
+size_t cx_utf8_count(const unsigned char *s, size_t n);
+/* Append the UTF-8 form of windows-1252 text s[0..n) to b. */
+cx_status cx_cp1252_to_utf8(cx_buf *b, const unsigned char *s, size_t n);
+/* Copy text for display in a message: at most `max` code points, control
+ * characters escaped, "..." when cut.  Always NUL-terminates out. */
+void cx_quote_excerpt(const char *s, size_t n, size_t max, char *out, size_t size);
+
+#endif

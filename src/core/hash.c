@@ -1,0 +1,173 @@
+/*
+ * hash.c - a string-keyed open-addressing hash map (linear probing, power-of-
+ * two capacity, load at most 1/2) whose keys live in an arena it owns.  Used
+ * to intern text cells, to group survey responses and to join tables.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "core.h"
+
+/* FNV-1a, 64-bit, with a final avalanche (splitmix64) so linear probing on
+ * the low bits behaves. */
+uint64_t cx_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+typedef struct slot {
+    uint64_t hash;
+    const char *key; /* NULL = empty */
+    size_t len;
+    size_t value;
+} slot;
+
+/* Keys are copied into chunks that never move, so stored pointers stay valid. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    char data[];
+} chunk;
+
+struct cx_strmap {
+    slot *slots;
+    size_t cap, count;
+    chunk *arena;
+};
+
+cx_strmap *cx_strmap_new(void)
+{
+    return cx_calloc(1, sizeof(cx_strmap));
+}
+
+static void free_arena(chunk *c)
+{
+    while (c) {
+        chunk *next = c->next;
+        cx_free(c);
+        c = next;
+    }
+}
+
+void cx_strmap_free(cx_strmap *m)
+{
+    if (!m)
+        return;
+    cx_free(m->slots);
+    free_arena(m->arena);
+    cx_free(m);
+}
+
+/* Empty the map but keep the slot array and the first arena chunk. */
+void cx_strmap_clear(cx_strmap *m)
+{
+    if (!m)
+        return;
+    if (m->slots)
+        memset(m->slots, 0, m->cap * sizeof(slot));
+    m->count = 0;
+    if (m->arena) {
+        free_arena(m->arena->next);
+        m->arena->next = NULL;
+        m->arena->used = 0;
+    }
+}
+
+size_t cx_strmap_count(const cx_strmap *m)
+{
+    return m ? m->count : 0;
+}
+
+static const char *arena_copy(cx_strmap *m, const char *s, size_t n)
+{
+    if (!m->arena || m->arena->size - m->arena->used < n + 1) {
+        size_t size = n + 1 > 65536 ? n + 1 : 65536;
+        chunk *c = cx_malloc(sizeof(chunk) + size);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->size = size;
+        c->next = m->arena;
+        m->arena = c;
+    }
+    char *d = m->arena->data + m->arena->used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    m->arena->used += n + 1;
+    return d;
+}
+
+static slot *find(const slot *slots, size_t cap, uint64_t h, const char *key, size_t len)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const slot *s = &slots[i];
+        if (!s->key || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
+            return (slot *)s;
+    }
+}
+
+static cx_status rehash(cx_strmap *m, size_t ncap)
+{
+    slot *ns = cx_calloc(ncap, sizeof(slot));
+    if (!ns)
+        return CX_ENOMEM;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key)
+            *find(ns, ncap, m->slots[i].hash, m->slots[i].key, m->slots[i].len) = m->slots[i];
+    cx_free(m->slots);
+    m->slots = ns;
+    m->cap = ncap;
+    return CX_OK;
+}
+
+cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
+                           size_t *value, int *inserted, const char **stored)
+{
+    if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) != CX_OK)
+        return CX_ENOMEM;
+    uint64_t h = cx_hash_bytes(key, len, 0);
+    slot *s = find(m->slots, m->cap, h, key, len);
+    int fresh = s->key == NULL;
+    if (fresh) {
+        const char *k = arena_copy(m, key, len);
+        if (!k)
+            return CX_ENOMEM;
+        s->hash = h;
+        s->key = k;
+        s->len = len;
+        s->value = value_if_new;
+        m->count++;
+    }
+    if (value)
+        *value = s->value;
+    if (inserted)
+        *inserted = fresh;
+    if (stored)
+        *stored = s->key;
+    return CX_OK;
+}
+
+int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
+{
+    if (!m || !m->cap)
+        return 0;
+    const slot *s = find(m->slots, m->cap, cx_hash_bytes(key, len, 0), key, len);
+    if (!s->key)
+        return 0;
+    if (value)
+        *value = s->value;
+    return 1;
+}

@@ -1,0 +1,813 @@
+/*
+ * csv.c - the streaming CSV reader.
+ *
+ * The file is read in 1 MiB chunks and cut into physical lines.  Each line is
+ * checked (NUL bytes, UTF-8, or converted from windows-1252) and fed to
+ * libcsv, which tokenises RFC 4180 (quotes, doubled quotes, separators and
+ * newlines inside quotes) in strict mode.  Records are collected until a block
+ * of `block_rows` is complete, then converted to typed columns in a block
+ * table that the caller borrows until the next call.  Memory is therefore
+ * bounded by the block size, whatever the size of the file.
+ *
+ * Positions: libcsv reports no positions, so the reader keeps the raw text
+ * of the records of the current block and the line where each record starts.
+ * When a cell is bad, the record's raw text is scanned once more to find the
+ * line and column of that cell.  That scan runs only on the error path.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+#define CHUNK (1u << 20)
+#define DEFAULT_BLOCK_ROWS 16384
+#define EXCERPT 40
+
+struct cx_csv_reader {
+    char *path;
+    FILE *fp;
+    char sep, decimal;
+    cx_encoding encoding;
+    size_t block_rows, infer_rows;
+    cx_csv_coltype *types;
+    size_t ntypes;
+    struct csv_parser parser;
+    int parser_ready;
+
+    /* input window: bytes [pos, len) of buf are unread */
+    unsigned char *buf;
+    size_t len, pos, cap;
+    int eof;
+    uint64_t bytes;
+    unsigned long line; /* physical line number of the next line */
+    cx_buf conv;        /* the current line converted from windows-1252 */
+
+    /* records of the current block */
+    cx_buf fields;   /* field texts, each NUL-terminated */
+    size_t *fstart;  /* offset of each field in `fields` */
+    size_t nf, fcap;
+    size_t *rfirst;  /* first field of each record (plus one sentinel) */
+    unsigned long *rline;
+    size_t *rraw;    /* offset of each record's raw text in `raw` (plus sentinel) */
+    size_t nrec, rcap;
+    cx_buf raw;      /* raw (UTF-8) text of the block's records */
+    int in_record;
+    unsigned long cur_line;
+    size_t cur_raw;
+    cx_status cb_status;
+
+    cx_table *schema; /* column names and types, no rows */
+    cx_table *block;
+    cx_period_kind *period_kind; /* per column: the kind its periods have */
+    unsigned long *period_line;  /* where that kind was first seen */
+    size_t ncols;
+    int header_done, finished;
+    int handed; /* the held records were handed out as a block */
+};
+
+/* ======================================================================== */
+/* Positions and errors                                                     */
+/* ======================================================================== */
+
+/* Find where field `field` of a record starts in its raw text (or, when
+ * `field` equals the number of fields, where the record's text ends): the
+ * number of line breaks before it and the 1-based column in code points. */
+static void locate(const char *raw, size_t n, char sep, size_t field, unsigned long *dline,
+                   unsigned long *col)
+{
+    size_t i = 0, f = 0, line_start = 0;
+    unsigned long lines = 0;
+    int quoted = 0;
+    while (i < n && f < field) {
+        char c = raw[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == sep && !quoted)
+            f++;
+        else if (c == '\n' || (c == '\r' && quoted)) {
+            if (c == '\r' && i + 1 < n && raw[i + 1] == '\n')
+                i++;
+            if (!quoted)
+                break; /* end of the record */
+            lines++;
+            line_start = i + 1;
+        }
+        i++;
+    }
+    if (f < field) {
+        /* the end of the record: just before its line terminator */
+        while (i > line_start && (raw[i - 1] == '\n' || raw[i - 1] == '\r'))
+            i--;
+    } else {
+        /* skip the spaces that libcsv trims before an unquoted field */
+        while (i < n && raw[i] == ' ')
+            i++;
+    }
+    *dline = lines;
+    *col = (unsigned long)cx_utf8_count((const unsigned char *)raw + line_start, i - line_start) + 1;
+}
+
+/* Position of field `field` of record `rec` of the current block. */
+static void record_pos(const cx_csv_reader *r, size_t rec, size_t field, unsigned long *line,
+                       unsigned long *col)
+{
+    size_t end = rec + 1 < r->nrec ? r->rraw[rec + 1] : r->raw.len;
+    unsigned long dline;
+    locate(r->raw.data + r->rraw[rec], end - r->rraw[rec], r->sep, field, &dline, col);
+    *line = r->rline[rec] + dline;
+}
+
+static cx_status oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* An excerpt of bytes for a message, quoted. */
+static const char *excerpt(const char *s, size_t n, char *out, size_t size)
+{
+    cx_quote_excerpt(s, n, EXCERPT, out, size);
+    return out;
+}
+
+static const char *sep_name(char sep)
+{
+    return sep == '\t' ? "tab" : sep == ';' ? "';'" : "','";
+}
+
+/* ======================================================================== */
+/* libcsv callbacks                                                         */
+/* ======================================================================== */
+
+static void on_field(void *s, size_t n, void *data)
+{
+    cx_csv_reader *r = data;
+    if (r->cb_status != CX_OK)
+        return;
+    if (!r->in_record) {
+        /* a record that starts on a line where another ended (bare CR) */
+        r->in_record = 1;
+        r->cur_line = r->line;
+        r->cur_raw = r->raw.len;
+    }
+    if (cx_grow((void **)&r->fstart, &r->fcap, r->nf + 2, sizeof(size_t)) != CX_OK ||
+        cx_buf_append(&r->fields, s ? s : "", s ? n : 0) != CX_OK ||
+        cx_buf_append(&r->fields, "", 1) != CX_OK) {
+        r->cb_status = CX_ENOMEM;
+        return;
+    }
+    r->fstart[r->nf++] = r->fields.len - n - 1;
+}
+
+static void on_row(int c, void *data)
+{
+    cx_csv_reader *r = data;
+    (void)c;
+    if (r->cb_status != CX_OK)
+        return;
+    if (r->nrec + 2 > r->rcap) {
+        /* rfirst, rline and rraw share one capacity; grow all three */
+        size_t cap = r->rcap * 2;
+        size_t *nf = cx_realloc(r->rfirst, cap * sizeof(size_t));
+        if (nf)
+            r->rfirst = nf;
+        unsigned long *nl = nf ? cx_realloc(r->rline, cap * sizeof(unsigned long)) : NULL;
+        if (nl)
+            r->rline = nl;
+        size_t *nr = nl ? cx_realloc(r->rraw, cap * sizeof(size_t)) : NULL;
+        if (!nr) {
+            r->cb_status = CX_ENOMEM;
+            return;
+        }
+        r->rraw = nr;
+        r->rcap = cap;
+    }
+    if (!r->in_record) { /* a row with no field callback cannot happen; be safe */
+        r->cur_line = r->line;
+        r->cur_raw = r->raw.len;
+    }
+    r->rline[r->nrec] = r->cur_line;
+    r->rraw[r->nrec] = r->cur_raw;
+    r->nrec++;
+    r->rfirst[r->nrec] = r->nf;
+    r->in_record = 0;
+}
+
+/* ======================================================================== */
+/* Lines                                                                    */
+/* ======================================================================== */
+
+/* The next physical line including its '\n' (the last may lack one), or
+ * len 0 at the end of the file. */
+static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t *len,
+                           cx_error *err)
+{
+    for (;;) {
+        unsigned char *start = r->buf + r->pos;
+        unsigned char *nl = r->len > r->pos ? memchr(start, '\n', r->len - r->pos) : NULL;
+        if (nl) {
+            *line = start;
+            *len = (size_t)(nl - start) + 1;
+            r->pos += *len;
+            return CX_OK;
+        }
+        if (r->eof) {
+            *line = start;
+            *len = r->len - r->pos;
+            r->pos = r->len;
+            return CX_OK;
+        }
+        /* slide the partial line to the front and read more */
+        if (r->pos > 0) {
+            if (r->len > r->pos)
+                memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+            r->len -= r->pos;
+            r->pos = 0;
+        }
+        if (r->cap - r->len < CHUNK / 2 &&
+            cx_grow((void **)&r->buf, &r->cap, r->cap + CHUNK, 1) != CX_OK)
+            return oom(err);
+        size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+        if (got == 0) {
+            if (ferror(r->fp))
+                return cx_error_set(err, CX_EIO, r->path, 0, 0, "read failed: %s", strerror(errno));
+            r->eof = 1;
+        }
+        r->len += got;
+        r->bytes += got;
+    }
+}
+
+/* Pick the separator that occurs most often outside quotes in the header. */
+static char detect_sep(const unsigned char *s, size_t n)
+{
+    size_t comma = 0, semi = 0, tab = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            comma += s[i] == ',', semi += s[i] == ';', tab += s[i] == '\t';
+    }
+    if (tab > 0 && tab >= semi && tab >= comma)
+        return '\t';
+    if (semi > comma)
+        return ';';
+    return ',';
+}
+
+static int only_space(unsigned char c)
+{
+    return c == ' ';
+}
+
+/* Check, convert and tokenise one physical line. */
+static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, cx_error *err)
+{
+    unsigned long lineno = r->line;
+    if (lineno == 1 && n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF &&
+        r->encoding == CX_ENC_UTF8) {
+        s += 3;
+        n -= 3;
+    }
+    const unsigned char *nul = memchr(s, '\0', n);
+    if (nul) {
+        unsigned long col = (unsigned long)cx_utf8_count(s, (size_t)(nul - s)) + 1;
+        return cx_error_set(err, CX_ESYNTAX, r->path, lineno, col,
+                            "expected text, found a NUL byte (a UTF-16 or binary file? "
+                            "save it from Excel as \"CSV UTF-8\")");
+    }
+    if (r->encoding == CX_ENC_WINDOWS1252) {
+        r->conv.len = 0;
+        if (cx_cp1252_to_utf8(&r->conv, s, n) != CX_OK)
+            return cx_error_set(err, CX_EIO, r->path, lineno, 0, "cannot convert from windows-1252");
+        s = (const unsigned char *)r->conv.data;
+        n = r->conv.len;
+    } else {
+        size_t ok = cx_utf8_valid_prefix(s, n);
+        if (ok < n)
+            return cx_error_set(err, CX_ESYNTAX, r->path, lineno,
+                                (unsigned long)cx_utf8_count(s, ok) + 1,
+                                "expected UTF-8 text, found byte 0x%02X; if the file was saved "
+                                "by Excel as \"CSV\", try --encoding windows-1252",
+                                s[ok]);
+    }
+    if (!r->parser_ready) {
+        if (!r->sep)
+            r->sep = detect_sep(s, n);
+        if (!r->decimal)
+            r->decimal = r->sep == ';' ? ',' : '.';
+        if (r->decimal == ',' && r->sep == ',')
+            return cx_error_set(err, CX_EUSAGE, r->path, 0, 0,
+                                "a decimal comma needs a ';' or tab separator, not ','");
+        if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+            return oom(err);
+        csv_set_realloc_func(&r->parser, cx_realloc);
+        csv_set_free_func(&r->parser, cx_free);
+        csv_set_delim(&r->parser, (unsigned char)r->sep);
+        csv_set_space_func(&r->parser, only_space);
+        r->parser_ready = 1;
+    }
+    if (!r->in_record) {
+        r->in_record = 1;
+        r->cur_line = lineno;
+        r->cur_raw = r->raw.len;
+    }
+    if (cx_buf_append(&r->raw, s, n) != CX_OK)
+        return oom(err);
+    /* libcsv treats a lone empty line as nothing; a line inside a record is
+     * part of it, so in_record stays as it was. */
+    size_t done = csv_parse(&r->parser, s, n, on_field, on_row, r);
+    if (r->cb_status != CX_OK || (done < n && csv_error(&r->parser) == CSV_ENOMEM))
+        return oom(err);
+    if (done < n) {
+        /* strict mode: a quote inside an unquoted field, or text after a
+         * closing quote; `done` is the offset of the offending byte */
+        unsigned long col = (unsigned long)cx_utf8_count(s, done) + 1;
+        char found[64];
+        excerpt((const char *)s + done, n - done, found, sizeof found);
+        if (s[done] == '"')
+            return cx_error_set(err, CX_ESYNTAX, r->path, lineno, col,
+                                "expected no quote inside an unquoted field (quote the whole "
+                                "field and double the quote: \"a \"\"b\"\"\"), found '%s'",
+                                found);
+        return cx_error_set(err, CX_ESYNTAX, r->path, lineno, col,
+                            "expected a %s separator or the end of the line after a closing "
+                            "quote, found '%s'",
+                            sep_name(r->sep), found);
+    }
+    /* A record that is only blank: libcsv emits nothing; forget it. */
+    if (r->in_record && r->cur_line == lineno && r->nf == r->rfirst[r->nrec]) {
+        int blank = 1;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] != '\r' && s[i] != '\n')
+                blank = 0;
+        if (blank) {
+            r->in_record = 0;
+            r->raw.len = r->cur_raw;
+        }
+    }
+    r->line++;
+    return CX_OK;
+}
+
+/* Tokenise lines until `want` records are complete or the file ends. */
+static cx_status fill(cx_csv_reader *r, size_t want, cx_error *err)
+{
+    while (r->nrec < want && !r->finished) {
+        const unsigned char *s = NULL;
+        size_t n = 0;
+        cx_status st = next_line(r, &s, &n, err);
+        if (st != CX_OK)
+            return st;
+        if (n == 0) {
+            r->finished = 1;
+            if (!r->parser_ready)
+                break;
+            if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
+                /* unterminated quote: point at the field that opened it */
+                if (r->cb_status != CX_OK || csv_error(&r->parser) == CSV_ENOMEM)
+                    return oom(err);
+                size_t field = r->nf - r->rfirst[r->nrec];
+                unsigned long dline, col;
+                locate(r->raw.data + r->cur_raw, r->raw.len - r->cur_raw, r->sep, field,
+                       &dline, &col);
+                return cx_error_set(err, CX_ESYNTAX, r->path, r->cur_line + dline, col,
+                                    "expected a closing quote for the field that starts here, "
+                                    "found the end of the file");
+            }
+            if (r->cb_status != CX_OK)
+                return oom(err);
+            break;
+        }
+        st = feed_line(r, s, n, err);
+        if (st != CX_OK)
+            return st;
+    }
+    return CX_OK;
+}
+
+/* Forget the records of the block that was handed out, keeping a record
+ * still in progress (possible only after a bare CR inside a line). */
+static void reset_records(cx_csv_reader *r)
+{
+    size_t pf = r->rfirst[r->nrec];
+    size_t keep = r->nf - pf;
+    size_t fofs = keep ? r->fstart[pf] : r->fields.len;
+    if (r->fields.len > fofs)
+        memmove(r->fields.data, r->fields.data + fofs, r->fields.len - fofs);
+    r->fields.len -= fofs;
+    for (size_t k = 0; k < keep; k++)
+        r->fstart[k] = r->fstart[pf + k] - fofs;
+    r->nf = keep;
+    size_t rofs = r->in_record ? r->cur_raw : r->raw.len;
+    if (r->raw.len > rofs)
+        memmove(r->raw.data, r->raw.data + rofs, r->raw.len - rofs);
+    r->raw.len -= rofs;
+    r->cur_raw = 0;
+    r->nrec = 0;
+    r->rfirst[0] = 0;
+}
+
+/* ======================================================================== */
+/* Types                                                                    */
+/* ======================================================================== */
+
+static const char *field_text(const cx_csv_reader *r, size_t rec, size_t j, size_t *len)
+{
+    size_t f = r->rfirst[rec] + j;
+    size_t start = r->fstart[f];
+    size_t end = f + 1 < r->nf ? r->fstart[f + 1] : r->fields.len;
+    *len = end - start - 1;
+    return r->fields.data + start;
+}
+
+static cx_coltype forced_type(const cx_csv_reader *r, const char *name)
+{
+    for (size_t k = 0; k < r->ntypes; k++)
+        if (strcmp(r->types[k].name, name) == 0)
+            return r->types[k].type;
+    return CX_COL_AUTO;
+}
+
+/* Infer each column's type from the records now held (the first block). */
+static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_error *err)
+{
+    size_t rows = r->nrec < r->infer_rows ? r->nrec : r->infer_rows;
+    for (size_t j = 0; j < r->ncols; j++) {
+        cx_coltype type = forced_type(r, names[j]);
+        if (type == CX_COL_AUTO) {
+            int number = 1, period = 1;
+            size_t seen = 0;
+            for (size_t i = 0; i < rows && (number || period); i++) {
+                if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols)
+                    continue; /* reported when the block is converted */
+                size_t n;
+                const char *s = field_text(r, i, j, &n);
+                if (n == 0)
+                    continue;
+                seen++;
+                double v;
+                cx_period p;
+                if (number && cx_number_parse(s, n, r->decimal, &v) != CX_OK)
+                    number = 0;
+                if (period && cx_period_parse(s, n, &p) != CX_OK)
+                    period = 0;
+            }
+            type = number || seen == 0 ? CX_COL_NUMBER : period ? CX_COL_PERIOD : CX_COL_TEXT;
+        }
+        cx_status st = cx_table_add_column(r->schema, names[j], type, NULL, err);
+        if (st == CX_OK)
+            st = cx_table_add_column(r->block, names[j], type, NULL, err);
+        if (st != CX_OK)
+            return st;
+    }
+    return CX_OK;
+}
+
+/* Convert the held records into the block table. */
+static cx_status convert(cx_csv_reader *r, cx_error *err)
+{
+    cx_table_clear_rows(r->block);
+    if (cx_table_reserve(r->block, r->nrec) != CX_OK)
+        return oom(err);
+    char found[64];
+    for (size_t i = 0; i < r->nrec; i++) {
+        size_t nfields = r->rfirst[i + 1] - r->rfirst[i];
+        if (nfields != r->ncols) {
+            unsigned long line, col;
+            record_pos(r, i, nfields > r->ncols ? r->ncols : nfields, &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                "expected %zu fields as in the header, found %zu", r->ncols,
+                                nfields);
+        }
+        size_t row;
+        if (cx_table_add_row(r->block, r->rline[i], &row) != CX_OK)
+            return oom(err);
+        for (size_t j = 0; j < r->ncols; j++) {
+            size_t n;
+            const char *s = field_text(r, i, j, &n);
+            if (n == 0)
+                continue; /* missing */
+            cx_coltype type = cx_table_coltype(r->block, j);
+            const char *name = cx_table_colname(r->block, j);
+            if (type == CX_COL_NUMBER) {
+                double v;
+                cx_status st = cx_number_parse(s, n, r->decimal, &v);
+                if (st == CX_ENOMEM)
+                    return oom(err);
+                if (st != CX_OK) {
+                    const char *hint = "";
+                    if (r->decimal == '.' && memchr(s, ',', n))
+                        hint = " (for decimal commas use a ';' separated file or --decimal ,)";
+                    else if (r->decimal == ',' && memchr(s, '.', n))
+                        hint = " (this ';' file is read with decimal commas; use --decimal . "
+                               "for decimal points)";
+                    unsigned long line, col;
+                    record_pos(r, i, j, &line, &col);
+                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                        "expected a number in column '%s', found '%s'%s", name,
+                                        excerpt(s, n, found, sizeof found), hint);
+                }
+                cx_table_set_number(r->block, j, row, v);
+            } else if (type == CX_COL_PERIOD) {
+                cx_period p;
+                unsigned long line, col;
+                if (cx_period_parse(s, n, &p) != CX_OK) {
+                    record_pos(r, i, j, &line, &col);
+                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                        "expected a period (2025-03-31, 2025-W07, 2025-03 or "
+                                        "2025Q1) in column '%s', found '%s'",
+                                        name, excerpt(s, n, found, sizeof found));
+                }
+                if (r->period_kind[j] == CX_PERIOD_NONE) {
+                    r->period_kind[j] = (cx_period_kind)p.kind;
+                    r->period_line[j] = r->rline[i];
+                } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
+                    record_pos(r, i, j, &line, &col);
+                    return cx_error_set(err, CX_EINVAL, r->path, line, col,
+                                        "expected a %s in column '%s' like line %lu, found "
+                                        "the %s '%s'",
+                                        cx_period_kind_name(r->period_kind[j]), name,
+                                        r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
+                                        excerpt(s, n, found, sizeof found));
+                }
+                cx_table_set_period(r->block, j, row, p);
+            } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
+                return oom(err);
+            }
+        }
+    }
+    return CX_OK;
+}
+
+/* ======================================================================== */
+/* Public API                                                               */
+/* ======================================================================== */
+
+void cx_csv_close(cx_csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fp)
+        fclose(r->fp);
+    if (r->parser_ready)
+        csv_free(&r->parser);
+    for (size_t k = 0; k < r->ntypes; k++)
+        cx_free((void *)r->types[k].name);
+    cx_free(r->types);
+    cx_free(r->buf);
+    cx_buf_free(&r->conv);
+    cx_buf_free(&r->fields);
+    cx_buf_free(&r->raw);
+    cx_free(r->fstart);
+    cx_free(r->rfirst);
+    cx_free(r->rline);
+    cx_free(r->rraw);
+    cx_table_free(r->schema);
+    cx_table_free(r->block);
+    cx_free(r->period_kind);
+    cx_free(r->period_line);
+    cx_free(r->path);
+    cx_free(r);
+}
+
+/* Read and check the header, then read and type the first block. */
+static cx_status read_header(cx_csv_reader *r, cx_error *err)
+{
+    cx_status st = fill(r, 1, err);
+    if (st != CX_OK)
+        return st;
+    if (r->nrec == 0)
+        return cx_error_set(err, CX_ESYNTAX, r->path, 1, 1,
+                            "expected a header line, found an empty file");
+    unsigned long header_line = r->rline[0];
+    r->ncols = r->rfirst[1];
+    const char **names = cx_calloc(r->ncols, sizeof(char *));
+    if (!names)
+        return oom(err);
+    char found[64];
+    for (size_t j = 0; j < r->ncols && st == CX_OK; j++) {
+        size_t n;
+        names[j] = field_text(r, 0, j, &n);
+        unsigned long line, col;
+        if (n == 0) {
+            record_pos(r, 0, j, &line, &col);
+            st = cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                              "expected a column name in the header, found an empty field");
+        }
+        for (size_t k = 0; k < j && st == CX_OK; k++)
+            if (strcmp(names[k], names[j]) == 0) {
+                unsigned long l0, c0;
+                record_pos(r, 0, k, &l0, &c0);
+                record_pos(r, 0, j, &line, &col);
+                st = cx_error_set(err, CX_EINVAL, r->path, line, col,
+                                  "expected unique column names, found '%s' again (first at "
+                                  "column %lu)",
+                                  excerpt(names[j], strlen(names[j]), found, sizeof found), c0);
+            }
+    }
+    /* copy the names: the field buffer is reused */
+    char **copies = cx_calloc(r->ncols, sizeof(char *));
+    if (st == CX_OK && !copies)
+        st = oom(err);
+    for (size_t j = 0; j < r->ncols && st == CX_OK; j++)
+        if (!(copies[j] = cx_strdup(names[j])))
+            st = oom(err);
+    cx_free(names);
+    if (st == CX_OK) {
+        reset_records(r);
+        st = fill(r, r->block_rows, err);
+    }
+    if (st == CX_OK && r->nrec == 0)
+        st = cx_error_set(err, CX_ESYNTAX, r->path, header_line + 1, 1,
+                          "expected data rows after the header, found the end of the file");
+    if (st == CX_OK) {
+        r->period_kind = cx_calloc(r->ncols, sizeof(cx_period_kind));
+        r->period_line = cx_calloc(r->ncols, sizeof(unsigned long));
+        if (!r->period_kind || !r->period_line)
+            st = oom(err);
+    }
+    if (st == CX_OK)
+        st = infer_types(r, (const char *const *)copies, err);
+    for (size_t j = 0; copies && j < r->ncols; j++)
+        cx_free(copies[j]);
+    cx_free(copies);
+    r->header_done = st == CX_OK;
+    return st;
+}
+
+cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader **out,
+                      cx_error *err)
+{
+    *out = NULL;
+    cx_csv_options defaults;
+    memset(&defaults, 0, sizeof defaults);
+    if (!opt)
+        opt = &defaults;
+    if (opt->sep && opt->sep != ',' && opt->sep != ';' && opt->sep != '\t')
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                            "the separator must be ',', ';' or tab, not '%c'", opt->sep);
+    if (opt->decimal && opt->decimal != '.' && opt->decimal != ',')
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                            "the decimal mark must be '.' or ',', not '%c'", opt->decimal);
+    cx_csv_reader *r = cx_calloc(1, sizeof *r);
+    if (!r)
+        return oom(err);
+    cx_status st = CX_OK;
+    r->sep = opt->sep;
+    r->decimal = opt->decimal;
+    r->encoding = opt->encoding;
+    r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
+    r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
+    r->line = 1;
+    r->path = cx_strdup(path);
+    r->schema = cx_table_new(path);
+    r->block = cx_table_new(path);
+    r->rfirst = cx_calloc(16, sizeof(size_t));
+    r->rline = cx_calloc(16, sizeof(unsigned long));
+    r->rraw = cx_calloc(16, sizeof(size_t));
+    r->rcap = 16;
+    if (!r->path || !r->schema || !r->block || !r->rfirst || !r->rline || !r->rraw) {
+        st = oom(err);
+        goto fail;
+    }
+    if (opt->ntypes) {
+        r->types = cx_calloc(opt->ntypes, sizeof(cx_csv_coltype));
+        if (!r->types) {
+            st = oom(err);
+            goto fail;
+        }
+        for (size_t k = 0; k < opt->ntypes; k++, r->ntypes++) {
+            r->types[k].type = opt->types[k].type;
+            if (!(r->types[k].name = cx_strdup(opt->types[k].name))) {
+                st = oom(err);
+                goto fail;
+            }
+        }
+    }
+    r->fp = fopen(path, "rb");
+    if (!r->fp) {
+        st = cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+        goto fail;
+    }
+    st = read_header(r, err);
+    if (st != CX_OK)
+        goto fail;
+    *out = r;
+    return CX_OK;
+fail:
+    cx_csv_close(r);
+    return st;
+}
+
+const cx_table *cx_csv_schema(const cx_csv_reader *r)
+{
+    return r->schema;
+}
+
+char cx_csv_sep(const cx_csv_reader *r)
+{
+    return r->sep;
+}
+
+uint64_t cx_csv_bytes_read(const cx_csv_reader *r)
+{
+    return r->bytes;
+}
+
+cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
+{
+    *block = NULL;
+    if (!r->header_done)
+        return cx_error_set(err, CX_EUSAGE, r->path, 0, 0, "the reader failed earlier");
+    cx_status st = CX_OK;
+    if (r->handed) {
+        reset_records(r);
+        r->handed = 0;
+        st = fill(r, r->block_rows, err);
+    }
+    if (st == CX_OK && r->nrec == 0) {
+        cx_table_clear_rows(r->block);
+        return CX_OK;
+    }
+    if (st == CX_OK)
+        st = convert(r, err);
+    if (st != CX_OK) {
+        r->header_done = 0;
+        return st;
+    }
+    /* the records stay until the next call, for cx_csv_cell_error */
+    r->handed = 1;
+    *block = r->block;
+    return CX_OK;
+}
+
+cx_status cx_csv_cell_error(const cx_csv_reader *r, size_t row, size_t col, cx_error *err,
+                            cx_status status, const char *fmt, ...)
+{
+    unsigned long line = 0, column = 0;
+    if (r->handed && row < r->nrec && col < r->ncols)
+        record_pos(r, row, col, &line, &column);
+    char msg[CX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cx_error_set(err, status, r->path, line, column, "%s", msg);
+}
+
+cx_status cx_csv_read(const char *path, const cx_csv_options *opt, cx_table **out,
+                      cx_error *err)
+{
+    *out = NULL;
+    cx_csv_reader *r = NULL;
+    cx_status st = cx_csv_open(path, opt, &r, err);
+    if (st != CX_OK)
+        return st;
+    const cx_table *schema = cx_csv_schema(r);
+    cx_table *t = cx_table_new(path);
+    if (!t) {
+        st = oom(err);
+        goto fail;
+    }
+    for (size_t j = 0; j < cx_table_ncols(schema); j++) {
+        st = cx_table_add_column(t, cx_table_colname(schema, j), cx_table_coltype(schema, j),
+                                 NULL, err);
+        if (st != CX_OK)
+            goto fail;
+    }
+    for (;;) {
+        const cx_table *b;
+        st = cx_csv_next(r, &b, err);
+        if (st != CX_OK)
+            goto fail;
+        if (!b)
+            break;
+        if (cx_table_reserve(t, cx_table_nrows(t) + cx_table_nrows(b)) != CX_OK) {
+            st = oom(err);
+            goto fail;
+        }
+        for (size_t i = 0; i < cx_table_nrows(b); i++) {
+            size_t row;
+            if (cx_table_add_row(t, cx_table_line(b, i), &row) != CX_OK ||
+                cx_table_copy_row(t, row, b, i, NULL) != CX_OK) {
+                st = oom(err);
+                goto fail;
+            }
+        }
+    }
+    cx_csv_close(r);
+    *out = t;
+    return CX_OK;
+fail:
+    cx_table_free(t);
+    cx_csv_close(r);
+    return st;
+}

@@ -1,0 +1,299 @@
+/*
+ * table.c - typed column tables: numbers (NaN = missing), periods and text
+ * (interned in a pool the table owns; NULL = missing), with the source line
+ * of every row so that later stages can point back at the file.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "table.h"
+
+typedef struct column {
+    char *name;
+    cx_coltype type;
+    union {
+        double *num;
+        cx_period *per;
+        const char **text;
+        void *any;
+    } v;
+} column;
+
+struct cx_table {
+    char *source;
+    column *cols;
+    size_t ncols, colcap;
+    size_t nrows, rowcap;
+    unsigned long *lines;
+    cx_strmap *pool; /* interned text; created on first use */
+};
+
+static size_t cell_size(cx_coltype type)
+{
+    switch (type) {
+    case CX_COL_NUMBER: return sizeof(double);
+    case CX_COL_PERIOD: return sizeof(cx_period);
+    default: return sizeof(char *);
+    }
+}
+
+const char *cx_coltype_name(cx_coltype type)
+{
+    switch (type) {
+    case CX_COL_NUMBER: return "number";
+    case CX_COL_PERIOD: return "period";
+    case CX_COL_TEXT: return "text";
+    default: return "auto";
+    }
+}
+
+cx_table *cx_table_new(const char *source)
+{
+    cx_table *t = cx_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->source = cx_strdup(source ? source : "");
+    if (!t->source) {
+        cx_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void cx_table_free(cx_table *t)
+{
+    if (!t)
+        return;
+    for (size_t j = 0; j < t->ncols; j++) {
+        cx_free(t->cols[j].name);
+        cx_free(t->cols[j].v.any);
+    }
+    cx_free(t->cols);
+    cx_free(t->lines);
+    cx_strmap_free(t->pool);
+    cx_free(t->source);
+    cx_free(t);
+}
+
+cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type, size_t *index,
+                              cx_error *err)
+{
+    if (t->nrows)
+        return cx_error_set(err, CX_EUSAGE, t->source, 0, 0, "cannot add column '%s' to a table with rows", name);
+    if (type != CX_COL_NUMBER && type != CX_COL_PERIOD && type != CX_COL_TEXT)
+        return cx_error_set(err, CX_EUSAGE, t->source, 0, 0, "column '%s' has no type", name);
+    if (cx_table_find(t, name) != (size_t)-1)
+        return cx_error_set(err, CX_EINVAL, t->source, 0, 0, "duplicate column name '%s'", name);
+    if (cx_grow((void **)&t->cols, &t->colcap, t->ncols + 1, sizeof(column)) != CX_OK)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    column *c = &t->cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = cx_strdup(name);
+    c->type = type;
+    if (!c->name)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (t->rowcap) {
+        c->v.any = cx_malloc(t->rowcap * cell_size(type));
+        if (!c->v.any) {
+            cx_free(c->name);
+            return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        }
+    }
+    if (index)
+        *index = t->ncols;
+    t->ncols++;
+    return CX_OK;
+}
+
+cx_status cx_table_reserve(cx_table *t, size_t rows)
+{
+    if (rows <= t->rowcap)
+        return CX_OK;
+    size_t ncap = t->rowcap ? t->rowcap : 64;
+    while (ncap < rows)
+        ncap *= 2;
+    /* Grow every array to ncap; on failure arrays already grown are fine to keep. */
+    void *p = cx_realloc(t->lines, ncap * sizeof(unsigned long));
+    if (!p)
+        return CX_ENOMEM;
+    t->lines = p;
+    for (size_t j = 0; j < t->ncols; j++) {
+        p = cx_realloc(t->cols[j].v.any, ncap * cell_size(t->cols[j].type));
+        if (!p)
+            return CX_ENOMEM;
+        t->cols[j].v.any = p;
+    }
+    t->rowcap = ncap;
+    return CX_OK;
+}
+
+cx_status cx_table_add_row(cx_table *t, unsigned long source_line, size_t *row)
+{
+    if (t->nrows == t->rowcap && cx_table_reserve(t, t->nrows + 1) != CX_OK)
+        return CX_ENOMEM;
+    size_t i = t->nrows++;
+    t->lines[i] = source_line;
+    for (size_t j = 0; j < t->ncols; j++) {
+        column *c = &t->cols[j];
+        if (c->type == CX_COL_NUMBER)
+            c->v.num[i] = NAN;
+        else if (c->type == CX_COL_PERIOD)
+            c->v.per[i] = (cx_period){CX_PERIOD_NONE, 0};
+        else
+            c->v.text[i] = NULL;
+    }
+    if (row)
+        *row = i;
+    return CX_OK;
+}
+
+void cx_table_clear_rows(cx_table *t)
+{
+    t->nrows = 0;
+    cx_strmap_clear(t->pool);
+}
+
+void cx_table_set_number(cx_table *t, size_t col, size_t row, double v)
+{
+    t->cols[col].v.num[row] = v;
+}
+
+void cx_table_set_period(cx_table *t, size_t col, size_t row, cx_period p)
+{
+    t->cols[col].v.per[row] = p;
+}
+
+cx_status cx_table_set_textn(cx_table *t, size_t col, size_t row, const char *s, size_t len)
+{
+    if (!s) {
+        t->cols[col].v.text[row] = NULL;
+        return CX_OK;
+    }
+    if (!t->pool && !(t->pool = cx_strmap_new()))
+        return CX_ENOMEM;
+    const char *stored;
+    if (cx_strmap_intern(t->pool, s, len, 0, NULL, NULL, &stored) != CX_OK)
+        return CX_ENOMEM;
+    t->cols[col].v.text[row] = stored;
+    return CX_OK;
+}
+
+cx_status cx_table_set_text(cx_table *t, size_t col, size_t row, const char *s)
+{
+    return cx_table_set_textn(t, col, row, s, s ? strlen(s) : 0);
+}
+
+cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
+                            const size_t *map)
+{
+    for (size_t j = 0; j < src->ncols; j++) {
+        size_t k = map ? map[j] : j;
+        if (k == (size_t)-1)
+            continue;
+        const column *c = &src->cols[j];
+        switch (c->type) {
+        case CX_COL_NUMBER:
+            dst->cols[k].v.num[drow] = c->v.num[srow];
+            break;
+        case CX_COL_PERIOD:
+            dst->cols[k].v.per[drow] = c->v.per[srow];
+            break;
+        default:
+            if (cx_table_set_text(dst, k, drow, c->v.text[srow]) != CX_OK)
+                return CX_ENOMEM;
+        }
+    }
+    return CX_OK;
+}
+
+size_t cx_table_nrows(const cx_table *t) { return t ? t->nrows : 0; }
+size_t cx_table_ncols(const cx_table *t) { return t ? t->ncols : 0; }
+const char *cx_table_source(const cx_table *t) { return t->source; }
+const char *cx_table_colname(const cx_table *t, size_t col) { return t->cols[col].name; }
+cx_coltype cx_table_coltype(const cx_table *t, size_t col) { return t->cols[col].type; }
+unsigned long cx_table_line(const cx_table *t, size_t row) { return t->lines[row]; }
+
+size_t cx_table_find(const cx_table *t, const char *name)
+{
+    for (size_t j = 0; j < t->ncols; j++)
+        if (strcmp(t->cols[j].name, name) == 0)
+            return j;
+    return (size_t)-1;
+}
+
+const double *cx_table_numbers(const cx_table *t, size_t col)
+{
+    return t->cols[col].type == CX_COL_NUMBER ? t->cols[col].v.num : NULL;
+}
+
+const cx_period *cx_table_periods(const cx_table *t, size_t col)
+{
+    return t->cols[col].type == CX_COL_PERIOD ? t->cols[col].v.per : NULL;
+}
+
+const char *cx_table_text(const cx_table *t, size_t col, size_t row)
+{
+    return t->cols[col].type == CX_COL_TEXT ? t->cols[col].v.text[row] : NULL;
+}
+
+const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row, char *buf, size_t size)
+{
+    const column *c = &t->cols[col];
+    switch (c->type) {
+    case CX_COL_NUMBER:
+        if (isnan(c->v.num[row]))
+            snprintf(buf, size, "%s", "");
+        else
+            snprintf(buf, size, "%.17g", c->v.num[row]);
+        return buf;
+    case CX_COL_PERIOD:
+        return cx_period_format(c->v.per[row], buf, size);
+    default:
+        return c->v.text[row] ? c->v.text[row] : "";
+    }
+}
+
+/* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling quotes.
+ * A field starting with = + - @ is written as is: CSV has no formulas, and a
+ * spreadsheet importing it is the spreadsheet's business. */
+static void put_field(FILE *fp, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err)
+{
+    cx_outfile o;
+    cx_status st = cx_outfile_open(&o, path, err);
+    if (st != CX_OK)
+        return st;
+    char buf[64];
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (j)
+            fputc(',', o.fp);
+        put_field(o.fp, t->cols[j].name);
+    }
+    fputc('\n', o.fp);
+    for (size_t i = 0; i < t->nrows; i++) {
+        for (size_t j = 0; j < t->ncols; j++) {
+            if (j)
+                fputc(',', o.fp);
+            put_field(o.fp, cx_table_cell_text(t, j, i, buf, sizeof buf));
+        }
+        fputc('\n', o.fp);
+    }
+    return cx_outfile_commit(&o, err);
+}

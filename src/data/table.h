@@ -1,0 +1,24 @@
+/*
+ * table.h - internal access to cx_table for the data modules (csv.c reuses
+ * one block table and clears it between blocks).  Never installed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_TABLE_INTERNAL_H
+#define CX_TABLE_INTERNAL_H
+
+#include "cxcase/data.h"
+#include "../core/core.h"
+
+/* Drop every row but keep the columns and capacity; text is released. */
+void cx_table_clear_rows(cx_table *t);
+/* Set a text cell from `len` bytes (not NUL-terminated). */
+cx_status cx_table_set_textn(cx_table *t, size_t col, size_t row, const char *s, size_t len);
+/* Reserve capacity for `rows` rows. */
+cx_status cx_table_reserve(cx_table *t, size_t rows);
+/* Copy every cell of row `srow` of `src` into row `drow` of `dst`, mapping
+ * src column j to dst column map[j] ((size_t)-1 = skip). */
+cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
+                            const size_t *map);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * test_csv.c - the CSV reader: dialects, types, streaming in blocks, and the
+ * exact line and column of every kind of bad input; plus every allocation
+ * made to fail in turn.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "helpers.h"
+
+static cx_table *read_ok(const char *text, const cx_csv_options *opt)
+{
+    cx_table *t = NULL;
+    cx_error err;
+    if (read_text(text, opt, &t, &err) != CX_OK) {
+        char line[CX_ERROR_LINE_MAX];
+        print_error("%s\n", cx_error_format(&err, line, sizeof line));
+        fail();
+    }
+    return t;
+}
+
+static void read_bad(const char *text, const cx_csv_options *opt, cx_error *err)
+{
+    cx_table *t = NULL;
+    cx_status st = read_text(text, opt, &t, err);
+    assert_int_not_equal(st, CX_OK);
+    assert_null(t);
+}
+
+/* ---- dialects ------------------------------------------------------------ */
+
+static void csv_should_keep_quoted_separators_quotes_and_newlines(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("id,comment\n1,\"fast, friendly\"\n2,\"said \"\"next day\"\"\"\n"
+                          "3,\"two\nlines\"\n4,\"crlf\r\ninside\"\n5,\n",
+                          NULL);
+    assert_int_equal(cx_table_nrows(t), 5);
+    assert_int_equal(cx_table_coltype(t, 1), CX_COL_TEXT);
+    assert_string_equal(cx_table_text(t, 1, 0), "fast, friendly");
+    assert_string_equal(cx_table_text(t, 1, 1), "said \"next day\"");
+    assert_string_equal(cx_table_text(t, 1, 2), "two\nlines");
+    assert_string_equal(cx_table_text(t, 1, 3), "crlf\r\ninside");
+    assert_null(cx_table_text(t, 1, 4));
+    /* rows know the line they start on */
+    assert_int_equal(cx_table_line(t, 0), 2);
+    assert_int_equal(cx_table_line(t, 2), 4);
+    assert_int_equal(cx_table_line(t, 3), 6);
+    assert_int_equal(cx_table_line(t, 4), 8);
+    cx_table_free(t);
+}
+
+static void csv_should_read_dutch_excel_with_bom_crlf_and_decimal_comma(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("\xEF\xBB\xBFweek;region;handling_time_s;note\r\n"
+                          "2025-W07;Frysl\xC3\xA2n;412,3;\"a; b\r\nc\"\r\n"
+                          "2025-W08;Utrecht;-0,5;\r\n",
+                          NULL);
+    assert_int_equal(cx_table_ncols(t), 4);
+    assert_string_equal(cx_table_colname(t, 0), "week"); /* no BOM in the name */
+    assert_int_equal(cx_table_coltype(t, 0), CX_COL_PERIOD);
+    assert_int_equal(cx_table_coltype(t, 2), CX_COL_NUMBER);
+    assert_true(cx_table_numbers(t, 2)[0] == 412.3);
+    assert_true(cx_table_numbers(t, 2)[1] == -0.5);
+    assert_string_equal(cx_table_text(t, 1, 0), "Frysl\xC3\xA2n");
+    assert_string_equal(cx_table_text(t, 3, 0), "a; b\r\nc");
+    assert_int_equal(cx_table_line(t, 1), 4);
+    cx_table_free(t);
+}
+
+static void csv_should_detect_tab_and_semicolon_separators(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("a\tb\tc\n1.5\t2\t3\n", NULL);
+    assert_int_equal(cx_table_ncols(t), 3);
+    assert_true(cx_table_numbers(t, 0)[0] == 1.5);
+    cx_table_free(t);
+    t = read_ok("a;b\n1;2\n", NULL);
+    assert_int_equal(cx_table_ncols(t), 2);
+    cx_table_free(t);
+    /* a comma inside quotes does not count towards detection */
+    t = read_ok("\"x,y,z\";b\n1;2\n", NULL);
+    assert_string_equal(cx_table_colname(t, 0), "x,y,z");
+    cx_table_free(t);
+    /* forcing: ';' with decimal points */
+    cx_csv_options o = {.sep = ';', .decimal = '.'};
+    t = read_ok("a;b\n1.25;2\n", &o);
+    assert_true(cx_table_numbers(t, 0)[0] == 1.25);
+    cx_table_free(t);
+}
+
+static void csv_should_type_columns_and_treat_empty_cells_as_missing(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("month,region,x,q,empty\n2025-01,North,1,2025Q1,\n2025-02,,,2025Q2,\n"
+                          "2025-03,South,3.5,,\n",
+                          NULL);
+    assert_int_equal(cx_table_coltype(t, 0), CX_COL_PERIOD);
+    assert_int_equal(cx_table_coltype(t, 1), CX_COL_TEXT);
+    assert_int_equal(cx_table_coltype(t, 2), CX_COL_NUMBER);
+    assert_int_equal(cx_table_coltype(t, 3), CX_COL_PERIOD);
+    assert_int_equal(cx_table_coltype(t, 4), CX_COL_NUMBER); /* all empty: numbers, missing */
+    assert_null(cx_table_text(t, 1, 1));
+    assert_true(isnan(cx_table_numbers(t, 2)[1]));
+    assert_int_equal(cx_table_periods(t, 3)[2].kind, CX_PERIOD_NONE);
+    assert_true(isnan(cx_table_numbers(t, 4)[0]));
+    /* forced text keeps leading zeros */
+    cx_csv_coltype force[] = {{"code", CX_COL_TEXT}};
+    cx_csv_options o = {.types = force, .ntypes = 1};
+    cx_table_free(t);
+    t = read_ok("code,v\n0012,1\n", &o);
+    assert_string_equal(cx_table_text(t, 0, 0), "0012");
+    cx_table_free(t);
+}
+
+static void csv_should_read_windows_1252_when_told(void **state)
+{
+    (void)state;
+    cx_csv_options o = {.encoding = CX_ENC_WINDOWS1252};
+    cx_table *t = read_ok("region,price\nFrysl\xE2n,\x80 5\n", &o);
+    assert_string_equal(cx_table_text(t, 0, 0), "Frysl\xC3\xA2n");
+    assert_string_equal(cx_table_text(t, 1, 0), "\xE2\x82\xAC 5"); /* the euro sign */
+    cx_table_free(t);
+}
+
+static void csv_should_accept_a_missing_final_newline_and_blank_lines(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("a,b\n1,2\n\n3,4", NULL);
+    assert_int_equal(cx_table_nrows(t), 2);
+    assert_true(cx_table_numbers(t, 0)[1] == 3);
+    assert_int_equal(cx_table_line(t, 1), 4);
+    cx_table_free(t);
+}
+
+/* ---- streaming ----------------------------------------------------------- */
+
+static void csv_should_stream_in_blocks_of_the_asked_size(void **state)
+{
+    (void)state;
+    char *text = malloc(1 << 20);
+    size_t o = (size_t)sprintf(text, "i,label\n");
+    for (int i = 0; i < 1000; i++)
+        o += (size_t)sprintf(text + o, i % 7 ? "%d,plain\n" : "%d,\"multi\nline\"\n", i);
+    char *path = tmp_file(text, o);
+    cx_csv_options opt = {.block_rows = 64};
+    cx_csv_reader *r = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &opt, &r, &err), CX_OK);
+    size_t rows = 0, blocks = 0;
+    unsigned long line = 2;
+    for (;;) {
+        const cx_table *b;
+        assert_int_equal(cx_csv_next(r, &b, &err), CX_OK);
+        if (!b)
+            break;
+        blocks++;
+        assert_true(cx_table_nrows(b) <= 64);
+        for (size_t i = 0; i < cx_table_nrows(b); i++, rows++) {
+            assert_true(cx_table_numbers(b, 0)[i] == (double)rows);
+            assert_int_equal(cx_table_line(b, i), line);
+            line += rows % 7 ? 1 : 2;
+        }
+    }
+    assert_int_equal(rows, 1000);
+    assert_int_equal(blocks, (1000 + 63) / 64);
+    assert_int_equal(cx_csv_bytes_read(r), o);
+    cx_csv_close(r);
+    tmp_remove(path);
+    free(text);
+}
+
+/* ---- bad input: the exact position -------------------------------------- */
+
+static void csv_should_point_at_the_extra_field(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("a,b\n1,2,3\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 5, "expected 2 fields as in the header, found 3");
+    /* a record over two lines: the extra field is on the second line */
+    read_bad("a,b\n\"x\ny\",1,2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 6, "found 3");
+}
+
+static void csv_should_point_at_the_end_of_a_short_row(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("a,b,c\n1,2\r\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 4, "expected 3 fields as in the header, found 2");
+}
+
+static void csv_should_point_at_stray_quotes(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("a,b\n1,x\"y\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 4, "no quote inside an unquoted field");
+    read_bad("a,b\n1,\"x\"y\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 6, "after a closing quote, found 'y");
+    read_bad("a,b\n1,2\n3,\"never\nclosed,4\n5,6\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 3, "expected a closing quote");
+}
+
+static void csv_should_point_at_a_bad_number_after_the_first_block(void **state)
+{
+    (void)state;
+    cx_error err;
+    cx_csv_options o = {.block_rows = 2};
+    read_bad("a,b\n1,2\n3,4\n5,x7\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "expected a number in column 'b', found 'x7'");
+    read_bad("a;b\n1;2\n3;4\n5;1.5\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "--decimal .");
+    cx_csv_options oc = {.block_rows = 2, .sep = ','};
+    read_bad("a,b\n1,2\n3,4\n5,\"1,5\"\n", &oc, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "decimal commas");
+}
+
+static void csv_should_point_at_a_bad_period(void **state)
+{
+    (void)state;
+    cx_error err;
+    cx_csv_options o = {.block_rows = 2};
+    read_bad("week,x\n2025-W01,1\n2025-W02,2\n  2025-W54,3\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "expected a period");
+    read_bad("week,x\n2025-W01,1\n2025-W02,2\n2025-03,3\n", &o, &err);
+    assert_error_at(&err, CX_EINVAL, 4, 1, "expected a week in column 'week' like line 2, found the month '2025-03'");
+}
+
+static void csv_should_report_invalid_utf8_and_nul_with_their_column(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("region,x\nFrysl\xC3\xA2n,1\nFr\xE9sland,2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 3, "--encoding windows-1252");
+    read_bad("a,b\nFrysl\xC3\xA2n,\xFF\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 9, "found byte 0xFF");
+    /* an overlong encoding and a surrogate are invalid too */
+    read_bad("a\n\xC0\xAF\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "UTF-8");
+    read_bad("a\n\xED\xA0\x80\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "UTF-8");
+    char *path = tmp_file("a,b\n1,2\x00" "3\n", 9);
+    cx_table *t = NULL;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_ESYNTAX);
+    assert_error_at(&err, CX_ESYNTAX, 2, 4, "NUL byte");
+    tmp_remove(path);
+}
+
+static void csv_should_reject_empty_files_and_bad_headers(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 1, 1, "found an empty file");
+    read_bad("a,b\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "expected data rows after the header");
+    read_bad("\xEF\xBB\xBF" "a,b\r\n\r\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "expected data rows");
+    read_bad("a,b,a\n1,2,3\n", NULL, &err);
+    assert_error_at(&err, CX_EINVAL, 1, 5, "unique column names, found 'a' again (first at column 1)");
+    read_bad("a,,c\n1,2,3\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 1, 3, "expected a column name");
+    cx_table *t = NULL;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read("/nonexistent/x.csv", NULL, &t, &err), CX_ENOENT);
+    assert_string_equal(err.file, "/nonexistent/x.csv");
+}
+
+static void csv_should_locate_cells_for_later_checks(void **state)
+{
+    (void)state;
+    char *path = tmp_text("id;score\n1;  7\n2;\"11\"\n");
+    cx_csv_reader *r = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, NULL, &r, &err), CX_OK);
+    const cx_table *b;
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_OK);
+    assert_int_equal(cx_csv_cell_error(r, 1, 1, &err, CX_EINVAL, "bad %d", 11), CX_EINVAL);
+    assert_error_at(&err, CX_EINVAL, 3, 3, "bad 11");
+    cx_error_init(&err);
+    cx_csv_cell_error(r, 0, 1, &err, CX_EINVAL, "x");
+    assert_int_equal(err.column, 5); /* spaces before an unquoted field are skipped */
+    cx_csv_close(r);
+    tmp_remove(path);
+}
+
+/* ---- out of memory ------------------------------------------------------- */
+
+static long alloc_budget = -1;
+static void *failing_malloc(size_t n)
+{
+    if (alloc_budget == 0)
+        return NULL;
+    if (alloc_budget > 0)
+        alloc_budget--;
+    return malloc(n);
+}
+static void *failing_realloc(void *p, size_t n)
+{
+    if (alloc_budget == 0)
+        return NULL;
+    if (alloc_budget > 0)
+        alloc_budget--;
+    return realloc(p, n);
+}
+
+/* Fail the 1st, 2nd, ... allocation in turn: each read reports CX_ENOMEM
+ * and leaks nothing (AddressSanitizer checks the leaks). */
+static void csv_should_survive_every_failed_allocation(void **state)
+{
+    (void)state;
+    char *path = tmp_text("week,region,x,comment\n2025-W01,North,1.5,\"a\nb\"\n2025-W02,South,2,c\n");
+    cx_set_alloc_hooks(failing_malloc, failing_realloc, NULL);
+    int succeeded = 0;
+    for (long k = 0; k < 2000 && !succeeded; k++) {
+        alloc_budget = k;
+        cx_table *t = NULL;
+        cx_error err;
+        cx_error_init(&err);
+        cx_status st = cx_csv_read(path, NULL, &t, &err);
+        if (st == CX_OK) {
+            succeeded = 1;
+            assert_int_equal(cx_table_nrows(t), 2);
+        } else {
+            assert_int_equal(st, CX_ENOMEM);
+            assert_null(t);
+        }
+        cx_table_free(t);
+    }
+    alloc_budget = -1;
+    cx_set_alloc_hooks(NULL, NULL, NULL);
+    assert_true(succeeded);
+    tmp_remove(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(csv_should_keep_quoted_separators_quotes_and_newlines),
+        cmocka_unit_test(csv_should_read_dutch_excel_with_bom_crlf_and_decimal_comma),
+        cmocka_unit_test(csv_should_detect_tab_and_semicolon_separators),
+        cmocka_unit_test(csv_should_type_columns_and_treat_empty_cells_as_missing),
+        cmocka_unit_test(csv_should_read_windows_1252_when_told),
+        cmocka_unit_test(csv_should_accept_a_missing_final_newline_and_blank_lines),
+        cmocka_unit_test(csv_should_stream_in_blocks_of_the_asked_size),
+        cmocka_unit_test(csv_should_point_at_the_extra_field),
+        cmocka_unit_test(csv_should_point_at_the_end_of_a_short_row),
+        cmocka_unit_test(csv_should_point_at_stray_quotes),
+        cmocka_unit_test(csv_should_point_at_a_bad_number_after_the_first_block),
+        cmocka_unit_test(csv_should_point_at_a_bad_period),
+        cmocka_unit_test(csv_should_report_invalid_utf8_and_nul_with_their_column),
+        cmocka_unit_test(csv_should_reject_empty_files_and_bad_headers),
+        cmocka_unit_test(csv_should_locate_cells_for_later_checks),
+        cmocka_unit_test(csv_should_survive_every_failed_allocation),
+    };
+    return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
+}

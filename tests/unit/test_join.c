@@ -1,0 +1,150 @@
+/*
+ * test_join.c - the panel join: full outer join on (period, unit), sorted by
+ * unit then period, keys missing from a file reported with examples, and the
+ * errors that must stop it (a repeated key, periods of different kinds, a
+ * column in two files, no period column).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include "helpers.h"
+
+static cx_table *load(const char *text, const char *name)
+{
+    char *path = tmp_text(text);
+    cx_table *t = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_OK);
+    tmp_remove(path);
+    (void)name;
+    return t;
+}
+
+static cx_status join2(cx_table *a, cx_table *b, cx_table **out, cx_warnings *w, cx_error *err)
+{
+    const cx_table *in[] = {a, b};
+    cx_error_init(err);
+    return cx_panel_join(in, 2, NULL, 0, out, w, err);
+}
+
+static void join_should_outer_join_and_sort_by_unit_then_period(void **state)
+{
+    (void)state;
+    cx_table *a = load("week,region,delivery_days\n2025-W02,Utrecht,2.5\n2025-W01,Utrecht,2.0\n"
+                       "2025-W01,Drenthe,3.0\n2025-W02,Drenthe,3.5\n", "a");
+    /* HR calls its period column differently and lacks Drenthe 2025-W02 */
+    cx_table *b = load("period;region;enps\n2025-W01;Drenthe;10,5\n2025-W01;Utrecht;-3\n"
+                       "2025-W02;Utrecht;4\n2025-W03;Utrecht;5\n", "b");
+    cx_table *p = NULL;
+    cx_warnings *w = cx_warnings_new();
+    cx_error err;
+    assert_int_equal(join2(a, b, &p, w, &err), CX_OK);
+    assert_int_equal(cx_table_ncols(p), 4);
+    assert_string_equal(cx_table_colname(p, 0), "week");
+    assert_string_equal(cx_table_colname(p, 1), "region");
+    assert_string_equal(cx_table_colname(p, 2), "delivery_days");
+    assert_string_equal(cx_table_colname(p, 3), "enps");
+    assert_int_equal(cx_table_nrows(p), 5);
+    const char *want_region[] = {"Drenthe", "Drenthe", "Utrecht", "Utrecht", "Utrecht"};
+    const char *want_week[] = {"2025-W01", "2025-W02", "2025-W01", "2025-W02", "2025-W03"};
+    double want_dd[] = {3.0, 3.5, 2.0, 2.5, NAN};
+    double want_enps[] = {10.5, NAN, -3, 4, 5};
+    char buf[32];
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(cx_table_text(p, 1, i), want_region[i]);
+        assert_string_equal(cx_table_cell_text(p, 0, i, buf, sizeof buf), want_week[i]);
+        double dd = cx_table_numbers(p, 2)[i], e = cx_table_numbers(p, 3)[i];
+        assert_true(isnan(want_dd[i]) ? isnan(dd) : dd == want_dd[i]);
+        assert_true(isnan(want_enps[i]) ? isnan(e) : e == want_enps[i]);
+    }
+    /* each file lacks one key the other has */
+    assert_int_equal(cx_warnings_count(w), 2);
+    assert_non_null(strstr(cx_warnings_get(w, 0), "lacks 1 of the 5 keys"));
+    assert_non_null(strstr(cx_warnings_get(w, 0), "2025-W03 Utrecht"));
+    assert_non_null(strstr(cx_warnings_get(w, 1), "2025-W02 Drenthe"));
+    cx_table_free(a);
+    cx_table_free(b);
+    cx_table_free(p);
+    cx_warnings_free(w);
+}
+
+static void join_should_name_both_lines_of_a_repeated_key(void **state)
+{
+    (void)state;
+    cx_table *a = load("week,region,x\n2025-W01,N,1\n2025-W02,N,2\n2025-W01,N,3\n", "a");
+    cx_table *b = load("week,region,y\n2025-W01,N,1\n", "b");
+    cx_table *p = NULL;
+    cx_error err;
+    assert_int_equal(join2(b, a, &p, NULL, &err), CX_EINVAL);
+    assert_null(p);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "found the key (2025-W01, region 'N') on lines 2 and 4"));
+    cx_table_free(a);
+    cx_table_free(b);
+}
+
+static void join_should_refuse_mixed_period_kinds_and_shared_columns(void **state)
+{
+    (void)state;
+    cx_table *w = load("week,region,x\n2025-W01,N,1\n", "w");
+    cx_table *m = load("month,region,y\n2025-01,N,1\n", "m");
+    cx_table *w2 = load("week,region,x\n2025-W01,N,1\n", "w2");
+    cx_table *none = load("region,z\nN,1\n", "none");
+    cx_table *p = NULL;
+    cx_error err;
+    assert_int_equal(join2(w, m, &p, NULL, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "has weeks, this file has months"));
+    assert_int_equal(join2(w, w2, &p, NULL, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "found 'x' here and in"));
+    assert_int_equal(join2(w, none, &p, NULL, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "expected a period column to join on"));
+    const cx_table *in[] = {w, w2};
+    const char *units[] = {"store"};
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_join(in, 2, units, 1, &p, NULL, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "expected a text column 'store' to join on"));
+    cx_table_free(w);
+    cx_table_free(m);
+    cx_table_free(w2);
+    cx_table_free(none);
+}
+
+static void join_should_accept_survey_scores_as_one_more_export(void **state)
+{
+    (void)state;
+    cx_table *a = load("week,region,x\n2025-W01,N,1\n2025-W02,N,2\n", "a");
+    char *path = tmp_text("date,region,score\n2024-12-31,N,10\n2025-01-07,N,3\n2025-01-08,N,9\n");
+    cx_csv_reader *r = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, NULL, &r, &err), CX_OK);
+    const char *const by[] = {"period", "region"};
+    cx_survey_options o = {.scale = CX_SCALE_NPS, .by = by, .nby = 2, .period_kind = CX_PERIOD_WEEK,
+                           .prefix = "nps"};
+    cx_table *s = NULL, *p = NULL;
+    assert_int_equal(cx_survey_aggregate(r, &o, &s, NULL, &err), CX_OK);
+    cx_csv_close(r);
+    tmp_remove(path);
+    assert_int_equal(join2(a, s, &p, NULL, &err), CX_OK);
+    assert_int_equal(cx_table_nrows(p), 2);
+    size_t j = cx_table_find(p, "nps");
+    assert_true(cx_table_numbers(p, j)[0] == 100);
+    assert_true(cx_table_numbers(p, j)[1] == 0);
+    assert_true(cx_table_numbers(p, cx_table_find(p, "nps_n"))[1] == 2);
+    cx_table_free(a);
+    cx_table_free(s);
+    cx_table_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(join_should_outer_join_and_sort_by_unit_then_period),
+        cmocka_unit_test(join_should_name_both_lines_of_a_repeated_key),
+        cmocka_unit_test(join_should_refuse_mixed_period_kinds_and_shared_columns),
+        cmocka_unit_test(join_should_accept_survey_scores_as_one_more_export),
+    };
+    return cmocka_run_group_tests_name("join", tests, NULL, NULL);
+}
