@@ -36,7 +36,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoin
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -75,7 +75,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -D_GNU_SOURCE -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -D_GNU_SOURCE -DTOP=\"$(CURDIR)\" -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL) -lcmocka
 
 # Install the Debian packages that are missing (apt-get update first, once).
 define install_missing

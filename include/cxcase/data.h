@@ -119,6 +119,11 @@ CX_API const cx_period *cx_table_periods(const cx_table *t, size_t col);
 CX_API const char *cx_table_text(const cx_table *t, size_t col, size_t row);
 /** The 1-based line in the source file where row `row` starts (0 if none). */
 CX_API unsigned long cx_table_line(const cx_table *t, size_t row);
+/** The line and column (1-based; 0 when unknown) of cell (col, row) in the
+ *  CSV file the table was read from; the column is found by reading the
+ *  file again, for messages about cells found bad after reading. */
+CX_API cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsigned long *line,
+                                 unsigned long *column);
 /** Format one cell as text into buf ("" when missing; numbers with %.17g). */
 CX_API const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row,
                                       char *buf, size_t size);

@@ -56,8 +56,41 @@ int cli_progress_enabled(void)
     return isatty(STDERR_FILENO);
 }
 
+/* Column types forced on the command line (one command per process). */
+static cx_csv_coltype forced[64];
+static size_t nforced;
+
+int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type)
+{
+    for (size_t k = 0; k < nforced; k++)
+        if (strcmp(forced[k].name, name) == 0) {
+            forced[k].type = type;
+            return 0;
+        }
+    if (nforced == sizeof forced / sizeof forced[0])
+        return -1;
+    forced[nforced].name = name;
+    forced[nforced++].type = type;
+    o->types = forced;
+    o->ntypes = nforced;
+    return 0;
+}
+
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o)
 {
+    if (strcmp(opt, "text") == 0) {
+        /* a list of column names, kept as pointers into argv */
+        char *list = (char *)arg;
+        for (char *tok = list; tok && *tok;) {
+            char *comma = strchr(tok, ',');
+            if (comma)
+                *comma = '\0';
+            if (!*tok || cli_csv_force(o, tok, CX_COL_TEXT) != 0)
+                return cli_usage_error(cmd, "--text takes column names separated by commas");
+            tok = comma ? comma + 1 : NULL;
+        }
+        return 0;
+    }
     if (strcmp(opt, "sep") == 0) {
         if (strcmp(arg, ",") == 0 || strcmp(arg, "comma") == 0)
             o->sep = ',';

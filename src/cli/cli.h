@@ -42,7 +42,9 @@ void cli_print_warnings(const cx_warnings *w);
 /* True when progress may be shown (stderr is a terminal). */
 int cli_progress_enabled(void);
 
-/* Handle --sep, --decimal, --encoding (value in `arg`); returns 0 or 64. */
+/* Force the type of a column (the name must outlive the options). */
+int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type);
+/* Handle --sep, --decimal, --encoding, --text (value in `arg`); returns 0 or 64. */
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
 /* Split "a,b,c" into a NULL-terminated array of strings (one allocation;
  * free with free()).  Returns NULL on empty items or no memory. */

@@ -34,13 +34,14 @@ static const char usage_text[] =
     "  --sep SEP          force the separator: ',', ';' or 'tab' (default: detected)\n"
     "  --decimal MARK     force the decimal mark '.' or ',' (default: ',' for ';' files)\n"
     "  --encoding ENC     utf-8 (default) or windows-1252 (Excel's \"CSV\" export)\n"
+    "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
     "  -h, --help         show this help\n"
     "\n"
     "Rows with an empty score or an empty group key are skipped and counted.\n"
     "exit status: 0 ok, 64 bad usage, 65 bad input data, 66 input cannot be opened,\n"
     "73 output cannot be created, 74 I/O error.\n";
 
-enum { OPT_BY = 256, OPT_PERIOD, OPT_SCALE, OPT_SCORE, OPT_SKIP, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING };
+enum { OPT_BY = 256, OPT_PERIOD, OPT_SCALE, OPT_SCORE, OPT_SKIP, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
 
 static const struct option options[] = {
     {"by", required_argument, NULL, OPT_BY},
@@ -53,6 +54,7 @@ static const struct option options[] = {
     {"sep", required_argument, NULL, OPT_SEP},
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"text", required_argument, NULL, OPT_TEXT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -136,7 +138,8 @@ int cmd_nps(int argc, char **argv)
         case OPT_SEP:
         case OPT_DECIMAL:
         case OPT_ENCODING:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : "encoding", optarg, &copt);
+        case OPT_TEXT:
+            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
             if (rc) {
                 free(by);
                 return rc;
@@ -159,9 +162,7 @@ int cmd_nps(int argc, char **argv)
     sopt.by = (const char *const *)by;
     if (!sopt.score)
         sopt.score = "score";
-    cx_csv_coltype force[1] = {{sopt.score, CX_COL_NUMBER}};
-    copt.types = force;
-    copt.ntypes = 1;
+    cli_csv_force(&copt, sopt.score, CX_COL_NUMBER);
 
     cx_error err;
     cx_error_init(&err);
@@ -203,8 +204,13 @@ int cmd_nps(int argc, char **argv)
         size_t show[16], k = 0;
         for (size_t j = 0; j < sopt.nby + (sopt.scale == CX_SCALE_NPS ? 7 : 5); j++)
             show[k++] = j;
-        printf("%s per %s, from %llu responses in %s\n", cx_scale_name(sopt.scale),
-               by[0], (unsigned long long)stats.used, path);
+        static const char *const title[] = {"NPS", "CSAT (% of 4-5)", "CES (mean)", "rating (mean)"};
+        printf("%s per ", title[sopt.scale]);
+        for (size_t j = 0; j < sopt.nby; j++)
+            printf("%s%s", j ? " x " : "", by[j]);
+        if (sopt.period_kind != CX_PERIOD_NONE)
+            printf(" (%s)", cx_period_kind_name(sopt.period_kind));
+        printf(", from %llu responses in %s; 95%% intervals\n", (unsigned long long)stats.used, path);
         cli_print_table(stdout, t, show, k, sopt.scale == CX_SCALE_CSAT || sopt.scale == CX_SCALE_NPS ? 1 : 2);
         rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
     }

@@ -33,12 +33,13 @@ static const char usage_text[] =
     "  --sep SEP          force the separator of every file: ',', ';' or 'tab'\n"
     "  --decimal MARK     force the decimal mark '.' or ','\n"
     "  --encoding ENC     utf-8 (default) or windows-1252\n"
+    "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
     "  -h, --help         show this help\n"
     "\n"
     "exit status: 0 ok, 64 bad usage, 65 bad input data, 66 input cannot be opened,\n"
     "73 output cannot be created, 74 I/O error.\n";
 
-enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING };
+enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
 
 static const struct option options[] = {
     {"responses", required_argument, NULL, OPT_RESPONSES},
@@ -50,6 +51,7 @@ static const struct option options[] = {
     {"sep", required_argument, NULL, OPT_SEP},
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"text", required_argument, NULL, OPT_TEXT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -78,9 +80,7 @@ static cx_status aggregate(const char *path, const cx_csv_options *copt_in, cx_s
     sopt->period_kind = kind;
     sopt->prefix = cx_scale_name(sopt->scale);
     cx_csv_options copt = *copt_in;
-    cx_csv_coltype force[1] = {{sopt->score, CX_COL_NUMBER}};
-    copt.types = force;
-    copt.ntypes = 1;
+    cli_csv_force(&copt, sopt->score, CX_COL_NUMBER);
     cx_csv_reader *r = NULL;
     cx_status st = cx_csv_open(path, &copt, &r, err);
     if (st == CX_OK)
@@ -272,7 +272,8 @@ int cmd_panel(int argc, char **argv)
         case OPT_SEP:
         case OPT_DECIMAL:
         case OPT_ENCODING:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : "encoding", optarg, &copt);
+        case OPT_TEXT:
+            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
             if (rc) {
                 free(units);
                 return rc;

@@ -75,4 +75,9 @@ cx_status cx_cp1252_to_utf8(cx_buf *b, const unsigned char *s, size_t n);
  * characters escaped, "..." when cut.  Always NUL-terminates out. */
 void cx_quote_excerpt(const char *s, size_t n, size_t max, char *out, size_t size);
 
+/* ---- hashing of contents (sha256.c) -------------------------------------- */
+/* SHA-256 as 64 lowercase hex digits (plus NUL). */
+void cx_sha256_hex(const void *data, size_t n, char out[65]);
+cx_status cx_sha256_file(const char *path, char out[65], cx_error *err);
+
 #endif

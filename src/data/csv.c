@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include "table.h"
@@ -34,6 +35,7 @@ struct cx_csv_reader {
     char *path;
     FILE *fp;
     char sep, decimal;
+    int decimal_forced;
     cx_encoding encoding;
     size_t block_rows, infer_rows;
     cx_csv_coltype *types;
@@ -59,12 +61,15 @@ struct cx_csv_reader {
     size_t nrec, rcap;
     cx_buf raw;      /* raw (UTF-8) text of the block's records */
     int in_record;
+    size_t rows_this_line;  /* rows libcsv ended while the current line was fed */
+    int last_row_cr;        /* the last row ended at a CR */
     unsigned long cur_line;
     size_t cur_raw;
     cx_status cb_status;
 
     cx_table *schema; /* column names and types, no rows */
     cx_table *block;
+    unsigned char *forced;       /* per column: type forced by the caller */
     cx_period_kind *period_kind; /* per column: the kind its periods have */
     unsigned long *period_line;  /* where that kind was first seen */
     size_t ncols;
@@ -80,7 +85,7 @@ struct cx_csv_reader {
  * `field` equals the number of fields, where the record's text ends): the
  * number of line breaks before it and the 1-based column in code points. */
 static void locate(const char *raw, size_t n, char sep, size_t field, unsigned long *dline,
-                   unsigned long *col)
+                   unsigned long *col, size_t *offset)
 {
     size_t i = 0, f = 0, line_start = 0;
     unsigned long lines = 0;
@@ -112,6 +117,8 @@ static void locate(const char *raw, size_t n, char sep, size_t field, unsigned l
     }
     *dline = lines;
     *col = (unsigned long)cx_utf8_count((const unsigned char *)raw + line_start, i - line_start) + 1;
+    if (offset)
+        *offset = i;
 }
 
 /* Position of field `field` of record `rec` of the current block. */
@@ -120,7 +127,7 @@ static void record_pos(const cx_csv_reader *r, size_t rec, size_t field, unsigne
 {
     size_t end = rec + 1 < r->nrec ? r->rraw[rec + 1] : r->raw.len;
     unsigned long dline;
-    locate(r->raw.data + r->rraw[rec], end - r->rraw[rec], r->sep, field, &dline, col);
+    locate(r->raw.data + r->rraw[rec], end - r->rraw[rec], r->sep, field, &dline, col, NULL);
     *line = r->rline[rec] + dline;
 }
 
@@ -168,9 +175,10 @@ static void on_field(void *s, size_t n, void *data)
 static void on_row(int c, void *data)
 {
     cx_csv_reader *r = data;
-    (void)c;
     if (r->cb_status != CX_OK)
         return;
+    r->rows_this_line++;
+    r->last_row_cr = c == '\r';
     if (r->nrec + 2 > r->rcap) {
         /* rfirst, rline and rraw share one capacity; grow all three */
         size_t cap = r->rcap * 2;
@@ -222,6 +230,18 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
             *len = r->len - r->pos;
             r->pos = r->len;
             return CX_OK;
+        }
+        /* a long stretch without LF but with a CR: old Mac line ends; hand
+         * out up to the CR (feed_line reports it) instead of reading the
+         * whole file into memory */
+        if (r->len - r->pos > 4 * CHUNK) {
+            unsigned char *cr = memchr(start, '\r', r->len - r->pos - 1);
+            if (cr) {
+                *line = start;
+                *len = (size_t)(cr - start) + 1;
+                r->pos += *len;
+                return CX_OK;
+            }
         }
         /* slide the partial line to the front and read more */
         if (r->pos > 0) {
@@ -323,24 +343,46 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         return oom(err);
     /* libcsv treats a lone empty line as nothing; a line inside a record is
      * part of it, so in_record stays as it was. */
+    r->rows_this_line = 0;
     size_t done = csv_parse(&r->parser, s, n, on_field, on_row, r);
     if (r->cb_status != CX_OK || (done < n && csv_error(&r->parser) == CSV_ENOMEM))
         return oom(err);
     if (done < n) {
         /* strict mode: a quote inside an unquoted field, or text after a
-         * closing quote; `done` is the offset of the offending byte */
-        unsigned long col = (unsigned long)cx_utf8_count(s, done) + 1;
+         * closing quote (`done` is the offset of the offending byte).  Point
+         * at the start of the cell and show the cell. */
+        size_t field = r->nf - r->rfirst[r->nrec];
+        size_t start = r->in_record ? r->cur_raw : r->raw.len - n;
+        unsigned long dline, col;
+        size_t b;
+        locate(r->raw.data + start, r->raw.len - start, r->sep, field, &dline, &col, &b);
+        /* the cell's text: from its first byte to the next separator or line end */
+        const char *rec = r->raw.data + start;
+        size_t len = r->raw.len - start, i = b;
+        int q = 0;
+        while (i < len && rec[i] != '\r' && rec[i] != '\n' && (q || rec[i] != r->sep))
+            q ^= rec[i++] == '"';
         char found[64];
-        excerpt((const char *)s + done, n - done, found, sizeof found);
-        if (s[done] == '"')
-            return cx_error_set(err, CX_ESYNTAX, r->path, lineno, col,
-                                "expected no quote inside an unquoted field (quote the whole "
-                                "field and double the quote: \"a \"\"b\"\"\"), found '%s'",
-                                found);
-        return cx_error_set(err, CX_ESYNTAX, r->path, lineno, col,
+        excerpt(rec + b, i - b, found, sizeof found);
+        const char *tail = s[done] == '"' ? "expected no quote inside an unquoted field (quote the "
+                                            "whole field and double the quote: \"a \"\"b\"\"\"), found '%s'"
+                                          : NULL;
+        if (tail)
+            return cx_error_set(err, CX_ESYNTAX, r->path, r->cur_line + dline, col, tail, found);
+        return cx_error_set(err, CX_ESYNTAX, r->path, r->cur_line + dline, col,
                             "expected a %s separator or the end of the line after a closing "
                             "quote, found '%s'",
                             sep_name(r->sep), found);
+    }
+    /* a row ended at a CR that is not part of CRLF: old Mac line ends, or a
+     * stray CR; libcsv would silently split the line into records */
+    if (r->rows_this_line > 1 ||
+        (r->rows_this_line == 1 && r->last_row_cr && !(n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n'))) {
+        size_t k = 0;
+        while (k < n && !(s[k] == '\r' && (k + 1 >= n || s[k + 1] != '\n')))
+            k++;
+        return cx_error_set(err, CX_ESYNTAX, r->path, lineno, (unsigned long)cx_utf8_count(s, k) + 1,
+                            "expected LF or CRLF line ends, found a lone CR");
     }
     /* A record that is only blank: libcsv emits nothing; forget it. */
     if (r->in_record && r->cur_line == lineno && r->nf == r->rfirst[r->nrec]) {
@@ -377,7 +419,7 @@ static cx_status fill(cx_csv_reader *r, size_t want, cx_error *err)
                 size_t field = r->nf - r->rfirst[r->nrec];
                 unsigned long dline, col;
                 locate(r->raw.data + r->cur_raw, r->raw.len - r->cur_raw, r->sep, field,
-                       &dline, &col);
+                       &dline, &col, NULL);
                 return cx_error_set(err, CX_ESYNTAX, r->path, r->cur_line + dline, col,
                                     "expected a closing quote for the field that starts here, "
                                     "found the end of the file");
@@ -436,16 +478,22 @@ static cx_coltype forced_type(const cx_csv_reader *r, const char *name)
     return CX_COL_AUTO;
 }
 
-/* Infer each column's type from the records now held (the first block). */
+/* Infer each column's type from the records now held (the first block):
+ * numbers when more than half of the non-empty cells are numbers, periods
+ * when more than half are periods, text otherwise.  A column that is mostly
+ * numbers or periods is typed so, and its odd cells are then errors at their
+ * position instead of silently turning the whole column into text.  A column
+ * of numbers written with the other decimal mark is an error too. */
 static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_error *err)
 {
     size_t rows = r->nrec < r->infer_rows ? r->nrec : r->infer_rows;
+    char other = r->decimal == ',' ? '.' : ',';
     for (size_t j = 0; j < r->ncols; j++) {
         cx_coltype type = forced_type(r, names[j]);
+        r->forced[j] = type != CX_COL_AUTO;
         if (type == CX_COL_AUTO) {
-            int number = 1, period = 1;
-            size_t seen = 0;
-            for (size_t i = 0; i < rows && (number || period); i++) {
+            size_t seen = 0, numbers = 0, periods = 0, others = 0, first_other = 0;
+            for (size_t i = 0; i < rows; i++) {
                 if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols)
                     continue; /* reported when the block is converted */
                 size_t n;
@@ -455,12 +503,34 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
                 seen++;
                 double v;
                 cx_period p;
-                if (number && cx_number_parse(s, n, r->decimal, &v) != CX_OK)
-                    number = 0;
-                if (period && cx_period_parse(s, n, &p) != CX_OK)
-                    period = 0;
+                if (cx_number_parse(s, n, r->decimal, &v) == CX_OK)
+                    numbers++;
+                else if (cx_period_parse(s, n, &p) == CX_OK)
+                    periods++;
+                else if (!r->decimal_forced && r->sep != ',' && cx_number_parse(s, n, other, &v) == CX_OK) {
+                    if (others++ == 0)
+                        first_other = i;
+                }
             }
-            type = number || seen == 0 ? CX_COL_NUMBER : period ? CX_COL_PERIOD : CX_COL_TEXT;
+            if (seen == 0 || 2 * numbers > seen)
+                type = CX_COL_NUMBER;
+            else if (2 * periods > seen)
+                type = CX_COL_PERIOD;
+            else if (2 * (others + numbers) > seen) {
+                unsigned long line, col;
+                size_t n;
+                char found[64];
+                const char *s = field_text(r, first_other, j, &n);
+                record_pos(r, first_other, j, &line, &col);
+                return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                    "expected numbers with decimal %s in column '%s' (the file is "
+                                    "separated by %s), found '%s'; use --decimal %c if the file "
+                                    "uses decimal %s",
+                                    r->decimal == ',' ? "commas" : "points", names[j], sep_name(r->sep),
+                                    excerpt(s, n, found, sizeof found), other,
+                                    other == '.' ? "points" : "commas");
+            } else
+                type = CX_COL_TEXT;
         }
         cx_status st = cx_table_add_column(r->schema, names[j], type, NULL, err);
         if (st == CX_OK)
@@ -469,6 +539,17 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
             return st;
     }
     return CX_OK;
+}
+
+/* A cell with both letters and digits ("A12", "0012B") is likely a code. */
+static int looks_like_code(const char *s, size_t n)
+{
+    int digit = 0, alpha = 0;
+    for (size_t i = 0; i < n; i++) {
+        digit |= s[i] >= '0' && s[i] <= '9';
+        alpha |= (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z');
+    }
+    return digit && alpha;
 }
 
 /* Convert the held records into the block table. */
@@ -505,10 +586,18 @@ static cx_status convert(cx_csv_reader *r, cx_error *err)
                 if (st != CX_OK) {
                     const char *hint = "";
                     if (r->decimal == '.' && memchr(s, ',', n))
-                        hint = " (for decimal commas use a ';' separated file or --decimal ,)";
+                        hint = r->sep == ','
+                                   ? " (a ',' separated file needs decimal points; for decimal "
+                                     "commas use ';' or tab separators)"
+                                   : " (for decimal commas use --decimal ,)";
                     else if (r->decimal == ',' && memchr(s, '.', n))
-                        hint = " (this ';' file is read with decimal commas; use --decimal . "
-                               "for decimal points)";
+                        hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
+                                               "--decimal . for decimal points)"
+                                             : " (this file is read with decimal commas; use "
+                                               "--decimal . for decimal points)";
+                    else if (!r->forced[j] && looks_like_code(s, n))
+                        hint = " (if the column holds codes rather than numbers, read it as "
+                               "text with --text)";
                     unsigned long line, col;
                     record_pos(r, i, j, &line, &col);
                     return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
@@ -574,8 +663,23 @@ void cx_csv_close(cx_csv_reader *r)
     cx_table_free(r->block);
     cx_free(r->period_kind);
     cx_free(r->period_line);
+    cx_free(r->forced);
     cx_free(r->path);
     cx_free(r);
+}
+
+/* A tokenising error stops the reading of a block, but the records before
+ * it may hold a bad cell that comes earlier in the file: convert them, and
+ * if one is bad, report that one (errors come in file order). */
+static void earlier_error(cx_csv_reader *r, cx_error *err)
+{
+    if (!err || r->nrec == 0 || cx_table_ncols(r->block) != r->ncols)
+        return;
+    cx_error e;
+    cx_error_init(&e);
+    if (convert(r, &e) != CX_OK && e.status != CX_ENOMEM &&
+        (e.line < err->line || (e.line == err->line && e.column < err->column)))
+        *err = e;
 }
 
 /* Read and check the header, then read and type the first block. */
@@ -621,9 +725,12 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         if (!(copies[j] = cx_strdup(names[j])))
             st = oom(err);
     cx_free(names);
+    cx_status tok = CX_OK;
     if (st == CX_OK) {
         reset_records(r);
-        st = fill(r, r->block_rows, err);
+        tok = fill(r, r->block_rows, err);
+        if (tok != CX_OK && (tok == CX_ENOMEM || tok == CX_EIO || r->nrec == 0))
+            st = tok;
     }
     if (st == CX_OK && r->nrec == 0)
         st = cx_error_set(err, CX_ESYNTAX, r->path, header_line + 1, 1,
@@ -631,11 +738,20 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     if (st == CX_OK) {
         r->period_kind = cx_calloc(r->ncols, sizeof(cx_period_kind));
         r->period_line = cx_calloc(r->ncols, sizeof(unsigned long));
-        if (!r->period_kind || !r->period_line)
+        r->forced = cx_calloc(r->ncols, 1);
+        if (!r->period_kind || !r->period_line || !r->forced)
             st = oom(err);
     }
-    if (st == CX_OK)
-        st = infer_types(r, (const char *const *)copies, err);
+    if (st == CX_OK) {
+        cx_error scratch;
+        cx_error_init(&scratch);
+        /* with a tokenising error pending, type what was read before it */
+        st = infer_types(r, (const char *const *)copies, tok == CX_OK ? err : &scratch);
+        if (tok != CX_OK) {
+            earlier_error(r, err);
+            st = err ? err->status : tok;
+        }
+    }
     for (size_t j = 0; copies && j < r->ncols; j++)
         cx_free(copies[j]);
     cx_free(copies);
@@ -663,6 +779,7 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     cx_status st = CX_OK;
     r->sep = opt->sep;
     r->decimal = opt->decimal;
+    r->decimal_forced = opt->decimal != 0;
     r->encoding = opt->encoding;
     r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
@@ -732,6 +849,10 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
         reset_records(r);
         r->handed = 0;
         st = fill(r, r->block_rows, err);
+        if (st != CX_OK && st != CX_ENOMEM && st != CX_EIO)
+            earlier_error(r, err);
+        if (st != CX_OK && err)
+            st = err->status;
     }
     if (st == CX_OK && r->nrec == 0) {
         cx_table_clear_rows(r->block);
@@ -810,4 +931,58 @@ fail:
     cx_table_free(t);
     cx_csv_close(r);
     return st;
+}
+
+/* ======================================================================== */
+/* Positions of cells in tables read earlier                                */
+/* ======================================================================== */
+
+/* Re-read the table's source file to find the column of a cell: the join
+ * reports bad keys long after the reader is gone.  Cheap (department exports
+ * are small) and only on the error path. */
+cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsigned long *line,
+                          unsigned long *column)
+{
+    *line = cx_table_line(t, row);
+    *column = 0;
+    if (*line == 0)
+        return CX_OK;
+    FILE *fp = fopen(cx_table_source(t), "rb");
+    if (!fp)
+        return CX_OK;
+    cx_buf rec = {0};
+    char sep = 0;
+    unsigned long ln = 0;
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    while ((got = getline(&buf, &cap, fp)) > 0) {
+        ln++;
+        const char *s = buf;
+        size_t n = (size_t)got;
+        if (ln == 1) {
+            if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+                s += 3, n -= 3;
+            sep = detect_sep((const unsigned char *)s, n);
+        }
+        if (ln >= *line) {
+            cx_buf_append(&rec, s, n);
+            /* stop when the record's quotes are balanced */
+            size_t quotes = 0;
+            for (size_t i = 0; i < rec.len; i++)
+                quotes += rec.data[i] == '"';
+            if (quotes % 2 == 0 || rec.len > (1u << 20))
+                break;
+        }
+    }
+    free(buf);
+    fclose(fp);
+    if (rec.len) {
+        unsigned long dline, c;
+        locate(rec.data, rec.len, sep, col, &dline, &c, NULL);
+        *line += dline;
+        *column = c;
+    }
+    cx_buf_free(&rec);
+    return CX_OK;
 }

@@ -235,7 +235,9 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
             if (ok < 0)
                 goto nomem;
             if (ok == 0) {
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                unsigned long line, col;
+                cx_table_locate(tb, cx_table_find(tb, empty), i, &line, &col);
+                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), line, col,
                                   "expected a value in key column '%s', found an empty cell", empty);
                 goto fail;
             }

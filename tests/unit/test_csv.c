@@ -199,10 +199,15 @@ static void csv_should_point_at_stray_quotes(void **state)
 {
     (void)state;
     cx_error err;
+    /* both point at the start of the cell and show the cell */
     read_bad("a,b\n1,x\"y\n", NULL, &err);
-    assert_error_at(&err, CX_ESYNTAX, 2, 4, "no quote inside an unquoted field");
-    read_bad("a,b\n1,\"x\"y\n", NULL, &err);
-    assert_error_at(&err, CX_ESYNTAX, 2, 6, "after a closing quote, found 'y");
+    assert_error_at(&err, CX_ESYNTAX, 2, 3, "no quote inside an unquoted field");
+    assert_non_null(strstr(err.message, "found 'x\"y'"));
+    read_bad("a,b\n1,\"x\"y\r\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 3, "after a closing quote, found '\"x\"y'");
+    /* a lone CR is no line end: it would silently split a record */
+    read_bad("a,b\r1,2\n3,4\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 1, 4, "expected LF or CRLF line ends, found a lone CR");
     read_bad("a,b\n1,2\n3,\"never\nclosed,4\n5,6\n", NULL, &err);
     assert_error_at(&err, CX_ESYNTAX, 3, 3, "expected a closing quote");
 }
