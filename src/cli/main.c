@@ -15,6 +15,7 @@
 static const cli_command commands[] = {
     {"nps", cmd_nps, "aggregate survey responses into NPS (or CSAT, CES) per group"},
     {"panel", cmd_panel, "join department exports (and survey scores) into one panel"},
+    {"fit", cmd_fit, "fit how the metrics drive NPS and revenue (least squares, full inference)"},
 };
 
 static void usage(FILE *fp)

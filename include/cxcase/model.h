@@ -1,0 +1,178 @@
+/*
+ * cxcase/model.h - model specifications and fitted models: linear equations
+ * over a panel's columns, fitted by least squares with full inference.
+ *
+ *     cx_error err;  cx_error_init(&err);
+ *     cx_spec *spec = NULL;
+ *     cx_model *m = NULL;
+ *     cx_warnings *warn = cx_warnings_new();
+ *     if (cx_spec_load("models/cx_chain.json", &spec, &err) == CX_OK &&
+ *         cx_fit_table(spec, panel, NULL, &m, warn, &err) == CX_OK) {
+ *         const cx_equation *eq = cx_model_equation(m, 0);
+ *         printf("R^2 = %g\n", cx_equation_stat(eq, CX_STAT_R2));
+ *     }
+ *     cx_model_free(m); cx_spec_free(spec); cx_warnings_free(warn);
+ *
+ * Ownership: a cx_spec owns its equations and terms, a cx_model owns its
+ * fitted equations; every pointer a getter returns is borrowed and valid
+ * until its owner is freed.
+ *
+ * Copyright (C) 2026 the cxcase authors.  SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_MODEL_H
+#define CXCASE_MODEL_H
+
+#include <stddef.h>
+#include "common.h"
+#include "data.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Specifications
+ * ------------------------------------------------------------------------ */
+
+typedef struct cx_spec cx_spec;
+
+/** Fit methods. */
+typedef enum cx_method {
+    CX_METHOD_OLS = 0, /**< ordinary (or weighted) least squares, streamed */
+    CX_METHOD_RIDGE,   /**< ridge regression, penalty by GCV unless given */
+    CX_METHOD_ROBUST   /**< robust regression (Huber or bisquare) */
+} cx_method;
+
+/** Standard errors. */
+typedef enum cx_se_kind {
+    CX_SE_CLASSIC = 0, /**< sigma^2 (X'WX)^-1 */
+    CX_SE_HC1,         /**< White's heteroskedasticity-robust, n/(n-p) scaled */
+    CX_SE_HC3,         /**< heteroskedasticity-robust with leverage (1-h)^-2 */
+    CX_SE_CLUSTER      /**< clustered by unit */
+} cx_se_kind;
+
+/**
+ * Load a model specification (JSON; see models/cx_chain.json):
+ *
+ *     {"name": "...", "units": ["region"],
+ *      "equations": [{"target": "nps",
+ *                     "terms": ["conversion", "log(x)", "lag(nps, 4)", "x^2", "a:b",
+ *                               "C(region)", "C(quarter)"],
+ *                     "intercept": true, "method": "ols", "se": "classic",
+ *                     "weights": "column", "fixed": {"term": {"coef": 1.5, "se": 0.2}}}]}
+ *
+ * Errors name the file and JSON Pointer: bad term syntax, unknown keys,
+ * wrong types, a cycle between equations.  Column names are checked against
+ * data only when fitting.  Caller frees with cx_spec_free.
+ */
+CX_API cx_status cx_spec_load(const char *path, cx_spec **out, cx_error *err);
+/** The same from text of `len` bytes; `name` stands for the file in messages. */
+CX_API cx_status cx_spec_parse(const char *text, size_t len, const char *name, cx_spec **out,
+                               cx_error *err);
+/** A one-equation specification: target ~ terms (each a term string). */
+CX_API cx_status cx_spec_simple(const char *target, const char *const *terms, size_t nterms,
+                                int intercept, cx_spec **out, cx_error *err);
+/** Free a specification; NULL is allowed. */
+CX_API void cx_spec_free(cx_spec *s);
+CX_API size_t cx_spec_nequations(const cx_spec *s);
+/** Target of equation i. */
+CX_API const char *cx_spec_target(const cx_spec *s, size_t i);
+
+/* ------------------------------------------------------------------------
+ * Fitting
+ * ------------------------------------------------------------------------ */
+
+/** Options for fitting; a zeroed struct (or NULL) means the defaults. */
+typedef struct cx_fit_options {
+    size_t holdout;     /**< hold out the last N periods of every unit (0 = none) */
+    int force_se;       /**< nonzero: use `se` for every equation */
+    cx_se_kind se;
+    size_t block_rows;  /**< rows per QR accumulation step (0 = 512); tests use small values */
+} cx_fit_options;
+
+typedef struct cx_model cx_model;
+typedef struct cx_equation cx_equation;
+
+/**
+ * Fit every equation of `spec` on an in-memory table (a panel).  Rows are
+ * taken in (unit, period) order for lags and Durbin-Watson.  Rows missing a
+ * value an equation uses are dropped and counted.  Warnings in plain
+ * language go to `warn`.  Caller frees *out with cx_model_free.
+ * Errors: CX_EINVAL (unknown column, bad data), CX_ENUMERIC (rank deficient,
+ * with the terms involved named), CX_ENOMEM.
+ */
+CX_API cx_status cx_fit_table(const cx_spec *spec, const cx_table *data,
+                              const cx_fit_options *opt, cx_model **out, cx_warnings *warn,
+                              cx_error *err);
+/**
+ * Fit by streaming a CSV file in blocks (memory does not grow with the
+ * number of rows); the file is read once per pass (two or three passes).
+ */
+CX_API cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_options *copt,
+                            const cx_fit_options *opt, cx_model **out, cx_warnings *warn,
+                            cx_error *err);
+
+/** Free a fitted model; NULL is allowed. */
+CX_API void cx_model_free(cx_model *m);
+CX_API size_t cx_model_nequations(const cx_model *m);
+CX_API const cx_equation *cx_model_equation(const cx_model *m, size_t i);
+
+/** Scalar statistics of a fitted equation. */
+typedef enum cx_stat {
+    CX_STAT_N = 0,        /**< rows used */
+    CX_STAT_N_DROPPED,    /**< rows dropped for missing values */
+    CX_STAT_DF_RESID,     /**< residual degrees of freedom n - p */
+    CX_STAT_SIGMA,        /**< residual standard error */
+    CX_STAT_R2,
+    CX_STAT_ADJ_R2,
+    CX_STAT_F,            /**< F statistic of all terms but the intercept */
+    CX_STAT_F_P,
+    CX_STAT_LOGLIK,
+    CX_STAT_AIC,
+    CX_STAT_BIC,
+    CX_STAT_DW,           /**< Durbin-Watson, within units in period order */
+    CX_STAT_CONDITION,    /**< condition number of the column-scaled design */
+    CX_STAT_BP,           /**< Breusch-Pagan (Koenker) statistic */
+    CX_STAT_BP_P,
+    CX_STAT_JB,           /**< Jarque-Bera statistic */
+    CX_STAT_JB_P,
+    CX_STAT_RSS,
+    CX_STAT_MAX
+} cx_stat;
+
+CX_API const char *cx_equation_target(const cx_equation *e);
+CX_API double cx_equation_stat(const cx_equation *e, cx_stat s);
+/** Number of coefficients (columns of the design, intercept first). */
+CX_API size_t cx_equation_ncoef(const cx_equation *e);
+/** Name of coefficient j: "(Intercept)", "conversion", "C(region)[Utrecht]" ... */
+CX_API const char *cx_equation_coef_name(const cx_equation *e, size_t j);
+/** Arrays of ncoef values: estimate, standard error, t, p, 95% interval, VIF. */
+CX_API const double *cx_equation_coef(const cx_equation *e);
+CX_API const double *cx_equation_se(const cx_equation *e);
+CX_API const double *cx_equation_t(const cx_equation *e);
+CX_API const double *cx_equation_p(const cx_equation *e);
+CX_API const double *cx_equation_ci_low(const cx_equation *e);
+CX_API const double *cx_equation_ci_high(const cx_equation *e);
+CX_API const double *cx_equation_vif(const cx_equation *e);
+/** The covariance matrix of the coefficients, ncoef x ncoef, row-major. */
+CX_API const double *cx_equation_covariance(const cx_equation *e);
+/** Warnings about this equation, in plain language. */
+CX_API const cx_warnings *cx_equation_warnings(const cx_equation *e);
+
+/** Record an input file (name and SHA-256 of its contents) in the model's
+ *  provenance.  cx_fit_csv records its file itself. */
+CX_API cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err);
+
+/**
+ * The fitted model as JSON text (the contract of `cxcase fit --json`):
+ * {"equations": [...], "provenance": {...}}.  Caller frees with cx_free_string.
+ */
+CX_API cx_status cx_model_json(const cx_model *m, char **out, cx_error *err);
+/** Free a string the library allocated. */
+CX_API void cx_free_string(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_MODEL_H */

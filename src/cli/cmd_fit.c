@@ -1,0 +1,359 @@
+/*
+ * cmd_fit.c - `cxcase fit`: estimate the equations of a model specification
+ * (or one equation given on the command line) and report them like R's
+ * summary(lm), or as JSON.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cxcase/model.h"
+#include "../core/core.h"
+
+static const char usage_text[] =
+    "usage: cxcase fit DATA.csv... --model SPEC.json [options]\n"
+    "       cxcase fit DATA.csv -y TARGET -x TERM,TERM,... [--no-intercept] [options]\n"
+    "\n"
+    "Fit linear equations by least squares with full inference: coefficients,\n"
+    "standard errors, t and p values, 95%% intervals, VIF, R^2, F, AIC/BIC,\n"
+    "Durbin-Watson (within units, in period order), Breusch-Pagan, Jarque-Bera\n"
+    "and the condition number, with warnings in words.\n"
+    "\n"
+    "One DATA file is streamed in blocks: memory does not grow with its rows,\n"
+    "and the file is read two or three times.  Several DATA files (department\n"
+    "exports) are joined on period and unit first, in memory, like `cxcase panel`.\n"
+    "Rows missing a value an equation uses (lags at the start of every unit) are\n"
+    "dropped and counted.\n"
+    "\n"
+    "Terms: a column, log(x), lag(x, k), x^2, a:b (interaction), C(x) (one\n"
+    "coefficient per level but the first in sorted order), C(quarter) (seasonality).\n"
+    "\n"
+    "options:\n"
+    "  --model SPEC       a model specification (see models/cx_chain.json)\n"
+    "  -y TARGET          the target column of a one-equation fit\n"
+    "  -x TERMS           its terms, comma-separated (quote terms with commas:\n"
+    "                     -x 'conversion,lag(nps; 4)' is not valid; use --model)\n"
+    "  --no-intercept     fit without an intercept\n"
+    "  --se KIND          standard errors for every equation: classic, hc1, hc3\n"
+    "                     (heteroskedasticity-robust) or cluster (by unit)\n"
+    "  --responses FILE   survey responses to aggregate and join (columns nps,\n"
+    "                     nps_n, nps_se, ...; weights \"precision\" uses nps_se)\n"
+    "  -o, --output FILE  write the fitted model as JSON to FILE\n"
+    "  --json             print the fitted model as JSON on stdout\n"
+    "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
+    "  -h, --help         show this help\n"
+    "\n"
+    "Methods \"ridge\" and \"robust\" in a specification are not available in this\n"
+    "version (exit 64).\n"
+    "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
+    "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
+
+enum { OPT_MODEL = 256, OPT_NOINT, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+
+static const struct option options[] = {
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"no-intercept", no_argument, NULL, OPT_NOINT},
+    {"se", required_argument, NULL, OPT_SE},
+    {"responses", required_argument, NULL, OPT_RESPONSES},
+    {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"sep", required_argument, NULL, OPT_SEP},
+    {"decimal", required_argument, NULL, OPT_DECIMAL},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"text", required_argument, NULL, OPT_TEXT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *stars(double p)
+{
+    return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
+}
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, n, "-");
+    else if (v != 0 && (fabs(v) < 1e-4 || fabs(v) >= 1e7))
+        snprintf(buf, n, "%.4e", v);
+    else
+        snprintf(buf, n, "%.6g", v);
+}
+
+static void fmt_p(char *buf, size_t n, double p)
+{
+    if (!isfinite(p))
+        snprintf(buf, n, "-");
+    else if (p < 2.2e-16)
+        snprintf(buf, n, "< 2e-16");
+    else
+        snprintf(buf, n, "%.3g", p);
+}
+
+/* Display width of UTF-8 text: one column per code point. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void print_equation(const cx_equation *e)
+{
+    size_t p = cx_equation_ncoef(e);
+    printf("%s\n", cx_equation_target(e));
+    printf("n = %.0f", cx_equation_stat(e, CX_STAT_N));
+    if (cx_equation_stat(e, CX_STAT_N_DROPPED) > 0)
+        printf(" (%.0f rows dropped for missing values)", cx_equation_stat(e, CX_STAT_N_DROPPED));
+    printf("\n\n");
+    size_t w = 11;
+    for (size_t j = 0; j < p; j++)
+        if (width(cx_equation_coef_name(e, j)) > w)
+            w = width(cx_equation_coef_name(e, j));
+    printf("%-*s  %12s  %12s  %8s  %9s      %25s  %6s\n", (int)w, "", "Estimate", "Std. Error", "t value",
+           "Pr(>|t|)", "95% interval", "VIF");
+    for (size_t j = 0; j < p; j++) {
+        char c[32], s[32], t[32], pv[32], lo[32], hi[32], v[32], iv[80];
+        fmt_num(c, sizeof c, cx_equation_coef(e)[j]);
+        fmt_num(s, sizeof s, cx_equation_se(e)[j]);
+        double tv = cx_equation_t(e)[j];
+        if (isfinite(tv))
+            snprintf(t, sizeof t, "%.3f", tv);
+        else
+            snprintf(t, sizeof t, isnan(tv) ? "fixed" : "-");
+        fmt_p(pv, sizeof pv, cx_equation_p(e)[j]);
+        fmt_num(lo, sizeof lo, cx_equation_ci_low(e)[j]);
+        fmt_num(hi, sizeof hi, cx_equation_ci_high(e)[j]);
+        snprintf(iv, sizeof iv, "[%s, %s]", lo, hi);
+        double vif = cx_equation_vif(e)[j];
+        if (isfinite(vif))
+            snprintf(v, sizeof v, "%.2f", vif);
+        else
+            snprintf(v, sizeof v, " ");
+        const char *name = cx_equation_coef_name(e, j);
+        printf("%s%*s  %12s  %12s  %8s  %9s %-3s  %25s  %6s\n", name, (int)(w - width(name)), "", c, s, t, pv,
+               stars(cx_equation_p(e)[j]), iv, v);
+    }
+    printf("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n");
+    char buf[32], fp[32];
+    printf("Residual standard error: %.6g on %.0f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
+           cx_equation_stat(e, CX_STAT_DF_RESID));
+    printf("Multiple R-squared: %.4f,  Adjusted R-squared: %.4f\n", cx_equation_stat(e, CX_STAT_R2),
+           cx_equation_stat(e, CX_STAT_ADJ_R2));
+    fmt_p(fp, sizeof fp, cx_equation_stat(e, CX_STAT_F_P));
+    fmt_num(buf, sizeof buf, cx_equation_stat(e, CX_STAT_F));
+    printf("F-statistic: %s,  p-value: %s\n", buf, fp);
+    printf("Log-likelihood: %.6g,  AIC: %.6g,  BIC: %.6g\n", cx_equation_stat(e, CX_STAT_LOGLIK),
+           cx_equation_stat(e, CX_STAT_AIC), cx_equation_stat(e, CX_STAT_BIC));
+    char bp[32], jb[32];
+    fmt_p(bp, sizeof bp, cx_equation_stat(e, CX_STAT_BP_P));
+    fmt_p(jb, sizeof jb, cx_equation_stat(e, CX_STAT_JB_P));
+    printf("Durbin-Watson (within units): %.3f,  Breusch-Pagan: %.4g (p %s),  Jarque-Bera: %.4g (p %s)\n",
+           cx_equation_stat(e, CX_STAT_DW), cx_equation_stat(e, CX_STAT_BP), bp, cx_equation_stat(e, CX_STAT_JB),
+           jb);
+    printf("Condition number (scaled columns): %.3g\n", cx_equation_stat(e, CX_STAT_CONDITION));
+    const cx_warnings *ws = cx_equation_warnings(e);
+    if (cx_warnings_count(ws)) {
+        printf("\nWarnings:\n");
+        for (size_t i = 0; i < cx_warnings_count(ws); i++)
+            printf("  - %s\n", cx_warnings_get(ws, i));
+    }
+}
+
+/* Read the data files and join them (with aggregated responses) in memory. */
+static cx_status load_panel(char **files, size_t n, const char *responses, const cx_csv_options *copt,
+                            cx_table **panel, cx_warnings *warn, cx_error *err)
+{
+    cx_table **t = calloc(n + 2, sizeof *t);
+    if (!t)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_status st = CX_OK;
+    size_t k = 0;
+    for (; k < n && st == CX_OK; k++)
+        st = cx_csv_read(files[k], copt, &t[k], err);
+    if (st == CX_OK && responses) {
+        /* units: the text columns every file shares; periods of the first file's kind */
+        const char *units[16];
+        size_t nu = 0;
+        for (size_t j = 0; j < cx_table_ncols(t[0]) && nu < 15; j++) {
+            if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
+                continue;
+            int all = 1;
+            for (size_t f = 1; f < n && all; f++) {
+                size_t c = cx_table_find(t[f], cx_table_colname(t[0], j));
+                all = c != (size_t)-1 && cx_table_coltype(t[f], c) == CX_COL_TEXT;
+            }
+            if (all)
+                units[nu++] = cx_table_colname(t[0], j);
+        }
+        cx_period_kind kind = CX_PERIOD_NONE;
+        for (size_t j = 0; j < cx_table_ncols(t[0]) && kind == CX_PERIOD_NONE; j++)
+            if (cx_table_coltype(t[0], j) == CX_COL_PERIOD && cx_table_nrows(t[0]))
+                kind = (cx_period_kind)cx_table_periods(t[0], j)[0].kind;
+        const char *by[17];
+        by[0] = "period";
+        for (size_t u = 0; u < nu; u++)
+            by[u + 1] = units[u];
+        cx_survey_options so = {.scale = CX_SCALE_NPS, .by = by, .nby = nu + 1, .period_kind = kind, .prefix = "nps"};
+        cx_csv_options ro = *copt;
+        cli_csv_force(&ro, "score", CX_COL_NUMBER);
+        cx_csv_reader *r = NULL;
+        st = cx_csv_open(responses, &ro, &r, err);
+        if (st == CX_OK)
+            st = cx_survey_aggregate(r, &so, &t[k], NULL, err);
+        cx_csv_close(r);
+        if (st == CX_OK)
+            k++;
+    }
+    if (st == CX_OK)
+        st = cx_panel_join((const cx_table *const *)t, k, NULL, 0, panel, warn, err);
+    for (size_t i = 0; i < n + 1; i++)
+        cx_table_free(t[i]);
+    free(t);
+    return st;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    const char *cmd = "fit";
+    cx_csv_options copt;
+    memset(&copt, 0, sizeof copt);
+    cx_fit_options fopt;
+    memset(&fopt, 0, sizeof fopt);
+    const char *model = NULL, *target = NULL, *xs = NULL, *out = NULL, *responses = NULL;
+    int intercept = 1, json = 0, c, rc;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hy:x:o:", options, NULL)) != -1) {
+        switch (c) {
+        case 'h': printf(usage_text); return EXIT_OK;
+        case OPT_MODEL: model = optarg; break;
+        case 'y': target = optarg; break;
+        case 'x': xs = optarg; break;
+        case OPT_NOINT: intercept = 0; break;
+        case OPT_SE:
+            fopt.force_se = 1;
+            if (strcmp(optarg, "classic") == 0)
+                fopt.se = CX_SE_CLASSIC;
+            else if (strcmp(optarg, "hc1") == 0)
+                fopt.se = CX_SE_HC1;
+            else if (strcmp(optarg, "hc3") == 0)
+                fopt.se = CX_SE_HC3;
+            else if (strcmp(optarg, "cluster") == 0)
+                fopt.se = CX_SE_CLUSTER;
+            else
+                return cli_usage_error(cmd, "--se takes classic, hc1, hc3 or cluster, not '%s'", optarg);
+            break;
+        case OPT_RESPONSES: responses = optarg; break;
+        case 'o': out = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_SEP:
+        case OPT_DECIMAL:
+        case OPT_ENCODING:
+        case OPT_TEXT:
+            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+            if (rc)
+                return rc;
+            break;
+        default:
+            if (optopt && optopt < 256)
+                return cli_usage_error(cmd, "unknown option '-%c' or missing value", optopt);
+            return cli_usage_error(cmd, "unknown option or missing value in '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind == argc)
+        return cli_usage_error(cmd, "expected at least one data file");
+    if (model && (target || xs))
+        return cli_usage_error(cmd, "give either --model or -y/-x, not both");
+    if (!model && !(target && xs))
+        return cli_usage_error(cmd, "expected --model SPEC.json, or -y TARGET with -x TERMS");
+    if (!intercept && model)
+        return cli_usage_error(cmd, "--no-intercept goes with -y/-x; a specification says \"intercept\": false");
+
+    cx_error err;
+    cx_error_init(&err);
+    cx_spec *spec = NULL;
+    cx_model *m = NULL;
+    cx_table *panel = NULL;
+    cx_warnings *warn = cx_warnings_new();
+    char **terms = NULL;
+    char *text = NULL;
+    cx_status st = warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == CX_OK && model)
+        st = cx_spec_load(model, &spec, &err);
+    else if (st == CX_OK) {
+        size_t nt = 0;
+        terms = cli_split(xs, &nt);
+        if (!terms) {
+            cx_warnings_free(warn);
+            return cli_usage_error(cmd, "-x takes terms separated by commas, not '%s'", xs);
+        }
+        st = cx_spec_simple(target, (const char *const *)terms, nt, intercept, &spec, &err);
+    }
+    size_t nfiles = (size_t)(argc - optind);
+    if (st == CX_OK) {
+        if (nfiles == 1 && !responses) {
+            st = cx_fit_csv(spec, argv[optind], &copt, &fopt, &m, warn, &err);
+        } else {
+            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            if (st == CX_OK)
+                st = cx_fit_table(spec, panel, &fopt, &m, warn, &err);
+            for (size_t i = 0; st == CX_OK && i < nfiles; i++)
+                st = cx_model_add_input(m, argv[optind + (int)i], &err);
+            if (st == CX_OK && responses)
+                st = cx_model_add_input(m, responses, &err);
+        }
+    }
+    if (st == CX_OK && model)
+        st = cx_model_add_input(m, model, &err);
+    if (st == CX_OK && (json || out))
+        st = cx_model_json(m, &text, &err);
+    if (st == CX_OK && out) {
+        cx_outfile of;
+        st = cx_outfile_open(&of, out, &err);
+        if (st == CX_OK) {
+            fputs(text, of.fp);
+            fputc('\n', of.fp);
+            st = cx_outfile_commit(&of, &err);
+        }
+    }
+    if (st != CX_OK) {
+        rc = cli_fail(&err);
+    } else if (json) {
+        rc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_IOERR : EXIT_OK;
+    } else {
+        for (size_t i = 0; i < cx_model_nequations(m); i++) {
+            if (i)
+                printf("\n================================================================\n\n");
+            print_equation(cx_model_equation(m, i));
+        }
+        for (size_t i = 0; i < cx_warnings_count(warn); i++) {
+            const char *w = cx_warnings_get(warn, i);
+            /* equation warnings were printed with their equation */
+            int shown = 0;
+            for (size_t k = 0; k < cx_model_nequations(m) && !shown; k++) {
+                const cx_equation *e = cx_model_equation(m, k);
+                size_t tl = strlen(cx_equation_target(e));
+                shown = strncmp(w, cx_equation_target(e), tl) == 0 && w[tl] == ':';
+            }
+            if (!shown)
+                fprintf(stderr, "warning: %s\n", w);
+        }
+        if (out)
+            printf("\nwrote the fitted model to %s\n", out);
+        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+    }
+    cx_free_string(text);
+    free(terms);
+    cx_table_free(panel);
+    cx_model_free(m);
+    cx_spec_free(spec);
+    cx_warnings_free(warn);
+    return rc;
+}

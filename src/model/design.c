@@ -1,0 +1,812 @@
+/*
+ * design.c - from data rows to regression rows.
+ *
+ * A source hands out blocks of rows and can start over for another pass: a
+ * CSV file is simply opened again (memory stays bounded by one block), an
+ * in-memory table is copied once, sorted by unit and then period.
+ *
+ * The design resolves an equation's terms against the columns, evaluates
+ * each row into x (intercept first, then one column per numeric term and one
+ * per non-baseline level of each C(x) term), y and a weight, and keeps, per
+ * unit, the last few rows of every lagged column so that lag(x, k) finds the
+ * value of period t - k of the same unit.  Rows must come in period order
+ * within each unit for that; a table source guarantees it, and a streamed
+ * file that breaks it is an error rather than a silently wrong lag.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/jsonin.h"
+#include "../data/table.h"
+#include "design.h"
+
+#define NONE ((size_t)-1)
+
+/* ======================================================================== */
+/* Sources                                                                  */
+/* ======================================================================== */
+
+typedef struct sortref {
+    size_t row;
+    const cx_table *t;
+    const size_t *units;
+    size_t nunits, pcol;
+} sortref;
+
+static int cmp_sortref(const void *pa, const void *pb)
+{
+    const sortref *a = pa, *b = pb;
+    for (size_t k = 0; k < a->nunits; k++) {
+        const char *x = cx_table_text(a->t, a->units[k], a->row);
+        const char *y = cx_table_text(b->t, b->units[k], b->row);
+        int c = strcmp(x ? x : "", y ? y : "");
+        if (c)
+            return c;
+    }
+    if (a->pcol != NONE) {
+        int c = cx_period_cmp(cx_table_periods(a->t, a->pcol)[a->row],
+                              cx_table_periods(b->t, b->pcol)[b->row]);
+        if (c)
+            return c;
+    }
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+static size_t period_column(const cx_table *t)
+{
+    for (size_t j = 0; j < cx_table_ncols(t); j++)
+        if (cx_table_coltype(t, j) == CX_COL_PERIOD)
+            return j;
+    return NONE;
+}
+
+cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *units,
+                          size_t nunits, cx_error *err)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = cx_table_nrows(t), nc = cx_table_ncols(t);
+    size_t *ucol = cx_calloc(nc + 1, sizeof(size_t));
+    sortref *refs = cx_calloc(n + 1, sizeof(sortref));
+    cx_table *c = cx_table_new(cx_table_source(t));
+    cx_status st = (ucol && refs && c) ? CX_OK : CX_ENOMEM;
+    size_t nu = 0;
+    if (st == CX_OK) {
+        if (units) {
+            for (size_t k = 0; k < nunits; k++) {
+                size_t j = cx_table_find(t, units[k]);
+                if (j != NONE && cx_table_coltype(t, j) == CX_COL_TEXT)
+                    ucol[nu++] = j;
+            }
+        } else if (period_column(t) != NONE) {
+            for (size_t j = 0; j < nc; j++)
+                if (cx_table_coltype(t, j) == CX_COL_TEXT)
+                    ucol[nu++] = j;
+        }
+        size_t pcol = period_column(t);
+        for (size_t i = 0; i < n; i++)
+            refs[i] = (sortref){i, t, ucol, nu, pcol};
+        qsort(refs, n, sizeof *refs, cmp_sortref);
+        for (size_t j = 0; j < nc && st == CX_OK; j++)
+            st = cx_table_add_column(c, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
+        if (st == CX_OK && cx_table_reserve(c, n) != CX_OK)
+            st = CX_ENOMEM;
+        for (size_t i = 0; i < n && st == CX_OK; i++) {
+            size_t row;
+            if (cx_table_add_row(c, cx_table_line(t, refs[i].row), &row) != CX_OK ||
+                cx_table_copy_row(c, row, t, refs[i].row, NULL) != CX_OK)
+                st = CX_ENOMEM;
+        }
+    }
+    cx_free(ucol);
+    cx_free(refs);
+    if (st != CX_OK) {
+        cx_table_free(c);
+        return st == CX_ENOMEM ? cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory") : st;
+    }
+    s->sorted = c;
+    s->schema = c;
+    return CX_OK;
+}
+
+cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *copt, cx_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (copt)
+        s->copt = *copt;
+    s->copt.types = NULL; /* forced types are not kept: a reopened file infers the same */
+    s->copt.ntypes = 0;
+    s->path = cx_strdup(path);
+    if (!s->path)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_status st = cx_csv_open(path, &s->copt, &s->r, err);
+    if (st == CX_OK)
+        s->schema = cx_csv_schema(s->r);
+    return st;
+}
+
+cx_status cx_source_rewind(cx_source *s, cx_error *err)
+{
+    if (s->sorted) {
+        s->handed = 0;
+        return CX_OK;
+    }
+    cx_csv_close(s->r);
+    s->r = NULL;
+    cx_status st = cx_csv_open(s->path, &s->copt, &s->r, err);
+    if (st == CX_OK)
+        s->schema = cx_csv_schema(s->r);
+    return st;
+}
+
+cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
+{
+    if (s->sorted) {
+        *block = s->handed ? NULL : s->sorted;
+        s->handed = 1;
+        return CX_OK;
+    }
+    return cx_csv_next(s->r, block, err);
+}
+
+void cx_source_close(cx_source *s)
+{
+    cx_csv_close(s->r);
+    cx_table_free(s->sorted);
+    cx_free(s->path);
+    memset(s, 0, sizeof *s);
+}
+
+/* ======================================================================== */
+/* The design                                                               */
+/* ======================================================================== */
+
+typedef struct tinfo {
+    size_t *fcol;       /* per factor: source column (NONE: the derived quarter) */
+    size_t *flag;       /* per factor: index into the lag columns, for lag() */
+    int cat;            /* a C(x) term */
+    cx_strmap *levels;  /* level text -> index in sorted order */
+    char **level_names; /* sorted */
+    size_t nlevels;
+    size_t first_col;   /* first design column of the term */
+    int fixed;          /* index into the fixed list + 1, or 0 */
+} tinfo;
+
+typedef struct unitstate {
+    int has_last;
+    cx_period last;
+    unsigned long last_line;
+    size_t head, count; /* ring of the last maxlag rows */
+} unitstate;
+
+struct cx_design {
+    const cx_spec *spec;
+    const cx_eqspec *eq;
+    size_t eqi;
+    size_t ycol, wcol, pcol;
+    int precision;
+    size_t *ucol, nu;
+    tinfo *t;
+    size_t p;
+    char **names;
+    int levels_done;
+    /* lags */
+    size_t maxlag;
+    size_t *lagcols, nlag;
+    cx_strmap *unitmap;
+    unitstate *units;
+    size_t ucap;
+    int32_t *ring_period; /* per unit: maxlag periods */
+    double *ring_val;     /* per unit: maxlag x nlag values */
+    double *lagbuf;       /* lag values of the current row: per (lag column, k) found */
+    cx_buf key;
+    /* inputs for ranges */
+    size_t *incol, nin;
+    double *inval;
+    char **innames;
+};
+
+static cx_status oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+void cx_design_free(cx_design *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; d->t && i < d->eq->nterms; i++) {
+        cx_free(d->t[i].fcol);
+        cx_free(d->t[i].flag);
+        cx_strmap_free(d->t[i].levels);
+        for (size_t k = 0; k < d->t[i].nlevels; k++)
+            cx_free(d->t[i].level_names[k]);
+        cx_free(d->t[i].level_names);
+    }
+    cx_free(d->t);
+    for (size_t j = 0; j < d->p; j++)
+        cx_free(d->names[j]);
+    cx_free(d->names);
+    cx_free(d->ucol);
+    cx_free(d->lagcols);
+    cx_strmap_free(d->unitmap);
+    cx_free(d->units);
+    cx_free(d->ring_period);
+    cx_free(d->ring_val);
+    cx_free(d->lagbuf);
+    cx_buf_free(&d->key);
+    for (size_t k = 0; d->innames && k < d->nin; k++)
+        cx_free(d->innames[k]);
+    cx_free(d->innames);
+    cx_free(d->incol);
+    cx_free(d->inval);
+    cx_free(d);
+}
+
+/* An error about the equation, at its JSON Pointer in the spec file. */
+static cx_status eq_error(cx_error *err, const cx_design *d, const char *key, size_t idx,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static cx_status eq_error(cx_error *err, const cx_design *d, const char *key, size_t idx,
+                          const char *fmt, ...)
+{
+    char msg[CX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cx_jpath p;
+    cx_jpath_init(&p);
+    cx_jpath_key(&p, "equations");
+    cx_jpath_index(&p, d->eqi);
+    if (key) {
+        cx_jpath_key(&p, key);
+        if (idx != NONE)
+            cx_jpath_index(&p, idx);
+    }
+    return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "%s", msg);
+}
+
+static int is_numeric(const cx_table *s, size_t j)
+{
+    return cx_table_coltype(s, j) == CX_COL_NUMBER;
+}
+
+static cx_status add_input(cx_design *d, size_t col)
+{
+    for (size_t k = 0; k < d->nin; k++)
+        if (d->incol[k] == col)
+            return CX_OK;
+    d->incol[d->nin++] = col;
+    return CX_OK;
+}
+
+/* Build the list of estimated columns once the levels are known. */
+static cx_status finalize_columns(cx_design *d, cx_error *err)
+{
+    const cx_eqspec *eq = d->eq;
+    size_t p = eq->intercept ? 1 : 0;
+    for (size_t i = 0; i < eq->nterms; i++) {
+        tinfo *ti = &d->t[i];
+        ti->first_col = p;
+        if (ti->fixed)
+            continue;
+        p += ti->cat ? (ti->nlevels ? ti->nlevels - 1 : 0) : 1;
+    }
+    d->names = cx_calloc(p + 1, sizeof(char *));
+    if (!d->names)
+        return oom(err);
+    d->p = p;
+    size_t j = 0;
+    if (eq->intercept && !(d->names[j++] = cx_strdup("(Intercept)")))
+        return oom(err);
+    for (size_t i = 0; i < eq->nterms; i++) {
+        tinfo *ti = &d->t[i];
+        if (ti->fixed)
+            continue;
+        if (!ti->cat) {
+            if (!(d->names[j++] = cx_strdup(eq->terms[i].text)))
+                return oom(err);
+            continue;
+        }
+        for (size_t k = 1; k < ti->nlevels; k++) {
+            cx_buf b = {0};
+            if (cx_buf_printf(&b, "%s[%s]", eq->terms[i].text, ti->level_names[k]) != CX_OK)
+                return oom(err);
+            d->names[j++] = b.data;
+        }
+    }
+    d->levels_done = 1;
+    return CX_OK;
+}
+
+cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_design **out,
+                        cx_error *err)
+{
+    *out = NULL;
+    const cx_eqspec *eq = &spec->eq[eqi];
+    cx_design *d = cx_calloc(1, sizeof *d);
+    if (!d)
+        return oom(err);
+    d->spec = spec;
+    d->eq = eq;
+    d->eqi = eqi;
+    d->wcol = NONE;
+    d->pcol = period_column(s);
+    size_t nc = cx_table_ncols(s);
+    cx_status st = CX_OK;
+    d->t = cx_calloc(eq->nterms + 1, sizeof(tinfo));
+    d->ucol = cx_calloc(nc + 1, sizeof(size_t));
+    d->lagcols = cx_calloc(nc + 1, sizeof(size_t));
+    d->incol = cx_calloc(nc + 1, sizeof(size_t));
+    d->inval = cx_calloc(nc + 1, sizeof(double));
+    d->unitmap = cx_strmap_new();
+    if (!d->t || !d->ucol || !d->lagcols || !d->incol || !d->inval || !d->unitmap) {
+        st = oom(err);
+        goto fail;
+    }
+
+    /* target */
+    d->ycol = cx_table_find(s, eq->target);
+    if (d->ycol == NONE) {
+        st = eq_error(err, d, "target", NONE, "expected a column of the data, found '%s', which '%s' does not have",
+                      eq->target, cx_table_source(s));
+        goto fail;
+    }
+    if (!is_numeric(s, d->ycol)) {
+        st = eq_error(err, d, "target", NONE, "expected a numeric target, found the %s column '%s'",
+                      cx_coltype_name(cx_table_coltype(s, d->ycol)), eq->target);
+        goto fail;
+    }
+    add_input(d, d->ycol);
+
+    /* units: given, or every text column */
+    if (spec->units) {
+        for (size_t k = 0; k < spec->nunits; k++) {
+            size_t j = cx_table_find(s, spec->units[k]);
+            if (j == NONE || cx_table_coltype(s, j) != CX_COL_TEXT) {
+                cx_jpath p;
+                cx_jpath_init(&p);
+                cx_jpath_key(&p, "units");
+                cx_jpath_index(&p, k);
+                st = cx_json_error(err, CX_EINVAL, spec->file, &p,
+                                   "expected a text column of the data, found '%s'", spec->units[k]);
+                goto fail;
+            }
+            d->ucol[d->nu++] = j;
+        }
+    } else if (d->pcol != NONE) {
+        /* units matter with periods (lags, Durbin-Watson within units); without a
+         * period column the rows are one sequence in file order */
+        for (size_t j = 0; j < nc; j++)
+            if (cx_table_coltype(s, j) == CX_COL_TEXT)
+                d->ucol[d->nu++] = j;
+    }
+
+    /* weights */
+    if (eq->weights) {
+        if (strcmp(eq->weights, "precision") == 0 && cx_table_find(s, "precision") == NONE) {
+            cx_buf b = {0};
+            if (cx_buf_printf(&b, "%s_se", eq->target) != CX_OK) {
+                st = oom(err);
+                goto fail;
+            }
+            d->wcol = cx_table_find(s, b.data);
+            d->precision = 1;
+            if (d->wcol == NONE || !is_numeric(s, d->wcol)) {
+                st = eq_error(err, d, "weights", NONE,
+                              "expected a numeric column '%s' (the standard error of the target) "
+                              "for precision weights, found none",
+                              b.data);
+                cx_buf_free(&b);
+                goto fail;
+            }
+            cx_buf_free(&b);
+        } else {
+            d->wcol = cx_table_find(s, eq->weights);
+            if (d->wcol == NONE || !is_numeric(s, d->wcol)) {
+                st = eq_error(err, d, "weights", NONE, "expected a numeric column of the data, found '%s'",
+                              eq->weights);
+                goto fail;
+            }
+        }
+    }
+
+    /* terms */
+    for (size_t i = 0; i < eq->nterms; i++) {
+        const cx_term *term = &eq->terms[i];
+        tinfo *ti = &d->t[i];
+        ti->fcol = cx_calloc(term->nf + 1, sizeof(size_t));
+        ti->flag = cx_calloc(term->nf + 1, sizeof(size_t));
+        if (!ti->fcol || !ti->flag) {
+            st = oom(err);
+            goto fail;
+        }
+        ti->cat = cx_term_is_cat(term);
+        for (size_t k = 0; k < eq->nfixed; k++)
+            if (strcmp(eq->fixed[k].term, term->text) == 0)
+                ti->fixed = (int)k + 1;
+        for (size_t f = 0; f < term->nf; f++) {
+            const cx_factor *fa = &term->f[f];
+            size_t j = cx_table_find(s, fa->col);
+            if (fa->kind == CX_F_CAT) {
+                if (j == NONE && strcmp(fa->col, "quarter") == 0) {
+                    if (d->pcol == NONE) {
+                        st = eq_error(err, d, "terms", i, "C(quarter) needs a period column in the data, found none");
+                        goto fail;
+                    }
+                    ti->fcol[f] = NONE;
+                    continue;
+                }
+                if (j == NONE || cx_table_coltype(s, j) != CX_COL_TEXT) {
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found %s", term->text,
+                                  j == NONE ? "no such column" : "a column of another type");
+                    goto fail;
+                }
+                ti->fcol[f] = j;
+                continue;
+            }
+            if (j == NONE) {
+                st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', which '%s' does not have",
+                              term->text, fa->col, cx_table_source(s));
+                goto fail;
+            }
+            if (!is_numeric(s, j)) {
+                st = eq_error(err, d, "terms", i, "expected a numeric column in '%s', found the %s column '%s'",
+                              term->text, cx_coltype_name(cx_table_coltype(s, j)), fa->col);
+                goto fail;
+            }
+            ti->fcol[f] = j;
+            add_input(d, j);
+            if (fa->kind == CX_F_LAG) {
+                if (d->pcol == NONE) {
+                    st = eq_error(err, d, "terms", i, "%s needs a period column in the data, found none", term->text);
+                    goto fail;
+                }
+                size_t l = 0;
+                while (l < d->nlag && d->lagcols[l] != j)
+                    l++;
+                if (l == d->nlag)
+                    d->lagcols[d->nlag++] = j;
+                ti->flag[f] = l;
+                if ((size_t)fa->k > d->maxlag)
+                    d->maxlag = (size_t)fa->k;
+            }
+        }
+    }
+    d->lagbuf = cx_calloc(d->nlag * (d->maxlag + 1) + 1, sizeof(double));
+    if (!d->lagbuf) {
+        st = oom(err);
+        goto fail;
+    }
+    d->innames = cx_calloc(d->nin + 1, sizeof(char *));
+    if (!d->innames) {
+        st = oom(err);
+        goto fail;
+    }
+    for (size_t k = 0; k < d->nin; k++)
+        if (!(d->innames[k] = cx_strdup(cx_table_colname(s, d->incol[k])))) {
+            st = oom(err);
+            goto fail;
+        }
+    int has_cat = 0;
+    for (size_t i = 0; i < eq->nterms; i++)
+        has_cat |= d->t[i].cat;
+    if (!has_cat && (st = finalize_columns(d, err)) != CX_OK)
+        goto fail;
+    *out = d;
+    return CX_OK;
+fail:
+    cx_design_free(d);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The level text of a C(x) term in row i ("Q1".."Q4" for the derived quarter). */
+static const char *level_of(const cx_design *d, const tinfo *ti, const cx_table *b, size_t i,
+                            char *buf, size_t size)
+{
+    if (ti->fcol[0] != NONE)
+        return cx_table_text(b, ti->fcol[0], i);
+    cx_period p = cx_table_periods(b, d->pcol)[i];
+    if (p.kind == CX_PERIOD_NONE)
+        return NULL;
+    cx_period q = cx_period_quarter(p);
+    int qn = (int)(((q.value % 4) + 4) % 4) + 1;
+    buf[0] = 'Q';
+    buf[1] = (char)('0' + qn);
+    buf[2] = '\0';
+    (void)size;
+    return buf;
+}
+
+cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
+{
+    if (d->levels_done)
+        return CX_OK;
+    const cx_eqspec *eq = d->eq;
+    size_t *cap = cx_calloc(eq->nterms + 1, sizeof(size_t));
+    if (!cap)
+        return oom(err);
+    cx_status st = CX_OK;
+    for (size_t i = 0; i < eq->nterms && st == CX_OK; i++)
+        if (d->t[i].cat && !(d->t[i].levels = cx_strmap_new()))
+            st = oom(err);
+    if (st == CX_OK)
+        st = cx_source_rewind(src, err);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t r = 0; r < cx_table_nrows(b) && st == CX_OK; r++)
+            for (size_t i = 0; i < eq->nterms && st == CX_OK; i++) {
+                tinfo *ti = &d->t[i];
+                if (!ti->cat)
+                    continue;
+                char buf[8];
+                const char *lv = level_of(d, ti, b, r, buf, sizeof buf);
+                int fresh;
+                if (!lv)
+                    continue;
+                if (cx_strmap_intern(ti->levels, lv, strlen(lv), ti->nlevels, NULL, &fresh, NULL) != CX_OK)
+                    st = oom(err);
+                else if (fresh) {
+                    if (cx_grow((void **)&ti->level_names, &cap[i], ti->nlevels + 1, sizeof(char *)) != CX_OK ||
+                        !(ti->level_names[ti->nlevels] = cx_strdup(lv)))
+                        st = oom(err);
+                    else
+                        ti->nlevels++;
+                }
+            }
+    }
+    cx_free(cap);
+    /* number the levels in sorted byte order: the first is the baseline */
+    for (size_t i = 0; i < eq->nterms && st == CX_OK; i++) {
+        tinfo *ti = &d->t[i];
+        if (!ti->cat)
+            continue;
+        qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
+        cx_strmap_free(ti->levels);
+        if (!(ti->levels = cx_strmap_new()))
+            st = oom(err);
+        for (size_t k = 0; k < ti->nlevels && st == CX_OK; k++)
+            if (cx_strmap_intern(ti->levels, ti->level_names[k], strlen(ti->level_names[k]), k, NULL, NULL, NULL) != CX_OK)
+                st = oom(err);
+    }
+    return st == CX_OK ? finalize_columns(d, err) : st;
+}
+
+size_t cx_design_ncols(const cx_design *d) { return d->p; }
+const char *cx_design_colname(const cx_design *d, size_t j) { return d->names[j]; }
+int cx_design_has_intercept(const cx_design *d) { return d->eq->intercept; }
+size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap); }
+size_t cx_design_ninputs(const cx_design *d) { return d->nin; }
+double cx_design_input_value(const cx_design *d, size_t k) { return d->inval[k]; }
+size_t cx_design_nfixed(const cx_design *d) { return d->eq->nfixed; }
+const cx_fixed *cx_design_fixed(const cx_design *d, size_t k) { return &d->eq->fixed[k]; }
+
+const char *cx_design_input_name(const cx_design *d, size_t k)
+{
+    return d->innames[k];
+}
+
+void cx_design_begin_pass(cx_design *d)
+{
+    cx_strmap_clear(d->unitmap);
+}
+
+/* "line 14" or "2024-W07 Utrecht" for messages. */
+static const char *describe_row(const cx_design *d, const cx_table *b, size_t i, char *buf, size_t size)
+{
+    unsigned long line = cx_table_line(b, i);
+    if (line) {
+        snprintf(buf, size, "%s:%lu", cx_table_source(b), line);
+        return buf;
+    }
+    size_t o = 0;
+    if (d->pcol != NONE) {
+        char per[CX_PERIOD_TEXT_MAX];
+        o += (size_t)snprintf(buf, size, "the row of %s", cx_period_format(cx_table_periods(b, d->pcol)[i], per, sizeof per));
+    } else
+        o += (size_t)snprintf(buf, size, "row %zu", i + 1);
+    for (size_t k = 0; k < d->nu && o < size; k++) {
+        const char *u = cx_table_text(b, d->ucol[k], i);
+        o += (size_t)snprintf(buf + o, size - o, " %s", u ? u : "(empty)");
+    }
+    return buf;
+}
+
+/* Find or add the unit of row i; grows the per-unit lag state. */
+static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid, int *missing)
+{
+    d->key.len = 0;
+    *missing = 0;
+    for (size_t k = 0; k < d->nu; k++) {
+        const char *u = cx_table_text(b, d->ucol[k], i);
+        if (!u) {
+            *missing = 1;
+            return CX_OK;
+        }
+        if (cx_buf_append(&d->key, u, strlen(u) + 1) != CX_OK)
+            return CX_ENOMEM;
+    }
+    int fresh;
+    size_t count = cx_strmap_count(d->unitmap);
+    if (cx_strmap_intern(d->unitmap, d->key.data ? d->key.data : "", d->key.len, count, uid, &fresh, NULL) != CX_OK)
+        return CX_ENOMEM;
+    if (fresh) {
+        size_t old = d->ucap;
+        if (cx_grow((void **)&d->units, &d->ucap, *uid + 1, sizeof(unitstate)) != CX_OK)
+            return CX_ENOMEM;
+        if (d->maxlag && d->ucap != old) {
+            int32_t *rp = cx_realloc(d->ring_period, d->ucap * d->maxlag * sizeof(int32_t));
+            if (!rp)
+                return CX_ENOMEM;
+            d->ring_period = rp;
+            double *rv = cx_realloc(d->ring_val, d->ucap * d->maxlag * (d->nlag ? d->nlag : 1) * sizeof(double));
+            if (!rv)
+                return CX_ENOMEM;
+            d->ring_val = rv;
+        }
+        memset(&d->units[*uid], 0, sizeof(unitstate));
+    }
+    return CX_OK;
+}
+
+int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *y, double *w,
+                  size_t *unit, cx_status *st, cx_error *err)
+{
+    const cx_eqspec *eq = d->eq;
+    char where[160];
+    int missing;
+    *st = CX_OK;
+    if (unit_of(d, b, i, unit, &missing) != CX_OK) {
+        *st = oom(err);
+        return -1;
+    }
+    if (missing)
+        return 0; /* a row without its unit cannot be placed */
+    cx_period per = {CX_PERIOD_NONE, 0};
+    if (d->pcol != NONE)
+        per = cx_table_periods(b, d->pcol)[i];
+
+    /* lags: look back in this unit's history, then record this row */
+    if (d->maxlag) {
+        if (per.kind == CX_PERIOD_NONE)
+            return 0;
+        unitstate *us = &d->units[*unit];
+        if (us->has_last && per.value <= us->last.value) {
+            char a[CX_PERIOD_TEXT_MAX], c[CX_PERIOD_TEXT_MAX];
+            if (per.value == us->last.value)
+                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                                   "expected one row per period and unit for lag(), found %s twice (%s)",
+                                   cx_period_format(per, a, sizeof a), describe_row(d, b, i, where, sizeof where));
+            else
+                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                                   "lag() needs the rows of each unit in period order, found %s after %s (%s); sort the file",
+                                   cx_period_format(per, a, sizeof a), cx_period_format(us->last, c, sizeof c),
+                                   describe_row(d, b, i, where, sizeof where));
+            return -1;
+        }
+        int32_t *rp = d->ring_period + *unit * d->maxlag;
+        double *rv = d->ring_val + *unit * d->maxlag * d->nlag;
+        for (size_t l = 0; l < d->nlag; l++)
+            for (size_t k = 1; k <= d->maxlag; k++) {
+                double v = NAN;
+                for (size_t e = 0; e < us->count; e++) {
+                    size_t slot = (us->head + d->maxlag - 1 - e) % d->maxlag;
+                    if (rp[slot] == per.value - (int32_t)k) {
+                        v = rv[slot * d->nlag + l];
+                        break;
+                    }
+                    if (rp[slot] < per.value - (int32_t)k)
+                        break;
+                }
+                d->lagbuf[l * (d->maxlag + 1) + k] = v;
+            }
+        size_t slot = us->head;
+        rp[slot] = per.value;
+        for (size_t l = 0; l < d->nlag; l++)
+            rv[slot * d->nlag + l] = cx_table_numbers(b, d->lagcols[l])[i];
+        us->head = (us->head + 1) % d->maxlag;
+        if (us->count < d->maxlag)
+            us->count++;
+        us->has_last = 1;
+        us->last = per;
+    }
+
+    double yv = cx_table_numbers(b, d->ycol)[i];
+    if (isnan(yv))
+        return 0;
+    double wv = 1;
+    if (d->wcol != NONE) {
+        double v = cx_table_numbers(b, d->wcol)[i];
+        if (isnan(v))
+            return 0;
+        if (d->precision) {
+            if (v <= 0)
+                return 0; /* a standard error of 0 gives no usable weight */
+            wv = 1.0 / (v * v);
+        } else {
+            if (v < 0) {
+                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                                   "expected weights of 0 or more in '%s', found %g (%s)",
+                                   eq->weights, v, describe_row(d, b, i, where, sizeof where));
+                return -1;
+            }
+            if (v == 0)
+                return 0;
+            wv = v;
+        }
+    }
+    size_t j = 0;
+    if (eq->intercept)
+        x[j++] = 1.0;
+    for (size_t t = 0; t < eq->nterms; t++) {
+        const cx_term *term = &eq->terms[t];
+        tinfo *ti = &d->t[t];
+        if (ti->cat) {
+            char buf[8];
+            const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
+            size_t idx;
+            if (!lv || !cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+                return 0;
+            for (size_t k = 1; k < ti->nlevels; k++)
+                x[j + k - 1] = idx == k ? 1.0 : 0.0;
+            j += ti->nlevels ? ti->nlevels - 1 : 0;
+            continue;
+        }
+        double v = 1.0;
+        for (size_t f = 0; f < term->nf; f++) {
+            const cx_factor *fa = &term->f[f];
+            double u;
+            if (fa->kind == CX_F_LAG)
+                u = d->lagbuf[ti->flag[f] * (d->maxlag + 1) + (size_t)fa->k];
+            else
+                u = cx_table_numbers(b, ti->fcol[f])[i];
+            if (isnan(u))
+                return 0;
+            if (fa->kind == CX_F_LOG) {
+                if (u <= 0) {
+                    *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                                       "log(%s) needs values above 0, found %g (%s)", fa->col, u,
+                                       describe_row(d, b, i, where, sizeof where));
+                    return -1;
+                }
+                u = log(u);
+            } else if (fa->kind == CX_F_POW) {
+                u = pow(u, fa->k);
+            }
+            v *= u;
+        }
+        if (ti->fixed)
+            yv -= eq->fixed[ti->fixed - 1].coef * v;
+        else
+            x[j++] = v;
+    }
+    for (size_t k = 0; k < d->nin; k++)
+        d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
+    for (size_t k = 0; k < d->nin; k++)
+        if (isnan(d->inval[k]) && d->incol[k] != d->ycol) {
+            /* a lagged column may be missing now and present k periods ago */
+            int only_lagged = 1;
+            for (size_t t = 0; t < eq->nterms && only_lagged; t++)
+                for (size_t f = 0; f < eq->terms[t].nf; f++)
+                    if (d->t[t].fcol[f] == d->incol[k] && eq->terms[t].f[f].kind != CX_F_LAG)
+                        only_lagged = 0;
+            if (!only_lagged)
+                return 0;
+        }
+    *y = yv;
+    *w = wv;
+    return 1;
+}

@@ -1,0 +1,83 @@
+/*
+ * design.h - data sources that can be read more than once (a sorted
+ * in-memory table, or a CSV file streamed anew on each pass) and the
+ * design-matrix builder that turns their rows into regression rows.
+ * Never installed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_DESIGN_H
+#define CX_DESIGN_H
+
+#include "model_internal.h"
+
+/* ---- sources ------------------------------------------------------------ */
+
+typedef struct cx_source {
+    /* streamed CSV */
+    char *path;
+    cx_csv_options copt;
+    cx_csv_reader *r;
+    /* in memory: a copy sorted by unit, then period, handed out as one block */
+    cx_table *sorted;
+    int handed;
+    const cx_table *schema;
+} cx_source;
+
+cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *units,
+                          size_t nunits, cx_error *err);
+cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *copt,
+                        cx_error *err);
+/* Start a new pass over the rows. */
+cx_status cx_source_rewind(cx_source *s, cx_error *err);
+/* The next block (NULL at the end); borrowed until the next call. */
+cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err);
+void cx_source_close(cx_source *s);
+
+/* ---- the design --------------------------------------------------------- */
+
+typedef struct cx_design cx_design;
+
+/* Resolve an equation against the columns of `schema`: unknown columns,
+ * wrong types and bad weights are errors naming the spec file and the JSON
+ * Pointer of the equation. */
+cx_status cx_design_new(const cx_spec *spec, size_t eq, const cx_table *schema,
+                        cx_design **out, cx_error *err);
+void cx_design_free(cx_design *d);
+
+/* Read the levels of every C(x) term (a pass over the source) when the
+ * design has any; sorted byte order, the first level is the baseline. */
+cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err);
+
+/* Number of estimated columns and their names ("(Intercept)" first). */
+size_t cx_design_ncols(const cx_design *d);
+const char *cx_design_colname(const cx_design *d, size_t j);
+/* 1 when column j is the intercept. */
+int cx_design_has_intercept(const cx_design *d);
+
+/* Forget the lag history; call at the start of every pass. */
+void cx_design_begin_pass(cx_design *d);
+
+/*
+ * Evaluate row i of block b.  Returns 1 and fills x (ncols), *y (the target
+ * minus fixed terms), *w (weight, 1 without weights) and *unit (an id per
+ * unit, 0-based) when the row has every value the equation needs; 0 when the
+ * row is dropped; -1 on an error (recorded in err with its status in *st).
+ */
+int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *y, double *w,
+                  size_t *unit, cx_status *st, cx_error *err);
+
+/* The number of units seen so far in this pass. */
+size_t cx_design_nunits(const cx_design *d);
+
+/* Raw input columns of the equation (target and every numeric factor column),
+ * with their value in the row last evaluated by cx_design_row. */
+size_t cx_design_ninputs(const cx_design *d);
+const char *cx_design_input_name(const cx_design *d, size_t k);
+double cx_design_input_value(const cx_design *d, size_t k);
+
+/* Fixed terms: count, name, coefficient and standard error. */
+size_t cx_design_nfixed(const cx_design *d);
+const cx_fixed *cx_design_fixed(const cx_design *d, size_t k);
+
+#endif

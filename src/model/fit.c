@@ -1,0 +1,1035 @@
+/*
+ * fit.c - least squares, streamed, with the inference a statistician signs.
+ *
+ * Pass 1 streams design rows in chunks into GSL's TSQR accumulator
+ * (gsl_multilarge_linear_tsqr), which keeps only the p x p factor R and
+ * Q'y: memory does not depend on the number of rows.  The solution uses
+ * R with its columns scaled to unit norm (the scaled condition number is the
+ * one reported), by back substitution.
+ *
+ * Pass 2 streams the rows again for the residuals: the residual sum of
+ * squares and X'W r accumulated in long double, Durbin-Watson within units,
+ * the moments for Jarque-Bera, the auxiliary regression for Breusch-Pagan,
+ * and the "meat" of robust and clustered covariances.  When the design is
+ * ill-conditioned, X'W r drives iterative refinement with the seminormal
+ * equations R'R d = X'W r (Björck's corrected seminormal equations) and the
+ * pass is repeated: that is what brings badly conditioned polynomial designs
+ * (NIST Wampler, Filip) to the accuracy double precision allows.
+ *
+ * Weighted least squares multiplies each row and its target by sqrt(w).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multilarge.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "design.h"
+
+#define CHUNK_ROWS 512
+#define REFINE_ETA 1e-13 /* refine when the estimated relative error exceeds this */
+#define MAX_REFINE 4
+
+/* Two-sided p-value of a t statistic with df degrees of freedom, through the
+ * regularised incomplete beta function: P(|T| > |t|) = I_{df/(df+t^2)}(df/2,
+ * 1/2).  gsl_cdf_tdist_Q loses about 8 digits far in the tail (t = 13, df =
+ * 45); the incomplete beta keeps about 14, like R's pt. */
+static double t_pvalue(double t, double df)
+{
+    if (!isfinite(t))
+        return isnan(t) ? NAN : 0.0;
+    return gsl_sf_beta_inc(df / 2, 0.5, df / (df + t * t));
+}
+
+/* Upper tail of the F distribution, by the same route:
+ * P(F > f) = I_{d2/(d2+d1 f)}(d2/2, d1/2). */
+static double f_pvalue(double f, double d1, double d2)
+{
+    if (!isfinite(f))
+        return isnan(f) ? NAN : 0.0;
+    if (f <= 0)
+        return 1.0;
+    return gsl_sf_beta_inc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}
+
+/* ======================================================================== */
+/* Double-double arithmetic for the refinement residuals                   */
+/* ======================================================================== */
+
+/* A value hi + lo with about 106 bits (Dekker 1971; Hida, Li and Bailey's
+ * QD library describe the same error-free transformations). */
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static dd dd_add(dd a, dd b)
+{
+    double s = a.hi + b.hi;
+    double bb = s - a.hi;
+    double e = (a.hi - (s - bb)) + (b.hi - bb);
+    e += a.lo + b.lo;
+    double h = s + e;
+    return (dd){h, e - (h - s)};
+}
+
+/* a x b for a double-double a and a double b, the product made exact by fma. */
+static dd dd_mul(dd a, double b)
+{
+    double p = a.hi * b;
+    double e = fma(a.hi, b, -p);
+    e += a.lo * b;
+    double h = p + e;
+    return (dd){h, e - (h - p)};
+}
+
+/* Accumulators of one residual pass. */
+typedef struct respass {
+    long double rss, sum_e, sum_e2, sum_e3, sum_e4;
+    dd *g;                 /* X'W r, p; exact to about 106 bits when `precise` */
+    int precise;
+    long double dw_num;    /* sum of squared differences within units */
+    double *last_e;        /* per unit: the previous residual */
+    unsigned char *has_last;
+    double *clus;          /* per unit: sum of x_i e_i (p each) */
+    size_t ucap;
+    double *meat;          /* p x p */
+    gsl_multilarge_linear_workspace *aux; /* e^2 on X, for Breusch-Pagan */
+    size_t paux, k0;                      /* its columns; 1 when X has no constant */
+    double aux_mean, aux_m2, aux_n;       /* Welford on e^2 */
+} respass;
+
+typedef struct fitctx {
+    cx_design *d;
+    cx_source *src;
+    size_t p;
+    size_t chunk;
+    gsl_matrix *X, *Xaux;
+    gsl_vector *yv;
+    size_t nrows; /* rows in the chunk */
+    double *x;    /* one design row */
+    /* pass 1 statistics */
+    double n, ndropped, sumw, sumlogw;
+    double ymean, ym2;   /* weighted Welford: mean and sum of w (y - mean)^2 */
+    long double sumwy2;
+    double *colsum;      /* sum of w x_j */
+    double *rmin, *rmax;
+    long double *rsum;
+} fitctx;
+
+static cx_status oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+static cx_status gsl_fail(cx_error *err, int status, const char *what)
+{
+    return cx_error_set(err, CX_ENUMERIC, NULL, 0, 0, "%s failed: %s", what, gsl_strerror(status));
+}
+
+/* ======================================================================== */
+/* Fitted equations                                                         */
+/* ======================================================================== */
+
+void cx_equation_free(cx_equation *e)
+{
+    if (!e)
+        return;
+    for (size_t j = 0; e->names && j < e->p; j++)
+        cx_free(e->names[j]);
+    cx_free(e->names);
+    cx_free(e->fixed);
+    cx_free(e->coef);
+    cx_free(e->se);
+    cx_free(e->t);
+    cx_free(e->pval);
+    cx_free(e->lo);
+    cx_free(e->hi);
+    cx_free(e->vif);
+    cx_free(e->importance);
+    cx_free(e->cov);
+    for (size_t k = 0; k < e->nranges; k++)
+        cx_free(e->ranges[k].col);
+    cx_free(e->ranges);
+    cx_warnings_free(e->warn);
+    cx_free(e->target);
+    cx_free(e);
+}
+
+static cx_equation *equation_new(size_t p)
+{
+    cx_equation *e = cx_calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->p = p;
+    e->names = cx_calloc(p + 1, sizeof(char *));
+    e->fixed = cx_calloc(p + 1, sizeof(int));
+    e->coef = cx_calloc(p + 1, sizeof(double));
+    e->se = cx_calloc(p + 1, sizeof(double));
+    e->t = cx_calloc(p + 1, sizeof(double));
+    e->pval = cx_calloc(p + 1, sizeof(double));
+    e->lo = cx_calloc(p + 1, sizeof(double));
+    e->hi = cx_calloc(p + 1, sizeof(double));
+    e->vif = cx_calloc(p + 1, sizeof(double));
+    e->importance = cx_calloc(p + 1, sizeof(double));
+    e->cov = cx_calloc(p * p + 1, sizeof(double));
+    e->warn = cx_warnings_new();
+    if (!e->names || !e->fixed || !e->coef || !e->se || !e->t || !e->pval || !e->lo || !e->hi ||
+        !e->vif || !e->importance || !e->cov || !e->warn) {
+        cx_equation_free(e);
+        return NULL;
+    }
+    for (size_t j = 0; j < p; j++)
+        e->importance[j] = NAN;
+    for (int s = 0; s < CX_STAT_MAX; s++)
+        e->stat[s] = NAN;
+    return e;
+}
+
+/* ======================================================================== */
+/* Pass 1: TSQR                                                             */
+/* ======================================================================== */
+
+static cx_status flush_chunk(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error *err)
+{
+    if (c->nrows == 0 || (c->n <= (double)c->p && c->nrows < c->p))
+        return CX_OK; /* too few rows in all: reported by the caller */
+    gsl_matrix_view Xv = gsl_matrix_submatrix(c->X, 0, 0, c->nrows, c->p);
+    gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, c->nrows);
+    int status = gsl_multilarge_linear_accumulate(&Xv.matrix, &yv.vector, ls);
+    c->nrows = 0;
+    return status ? gsl_fail(err, status, "the QR accumulation") : CX_OK;
+}
+
+static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error *err)
+{
+    cx_design *d = c->d;
+    size_t nin = cx_design_ninputs(d);
+    cx_status st = cx_source_rewind(c->src, err);
+    cx_design_begin_pass(d);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(c->src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t i = 0; i < cx_table_nrows(b); i++) {
+            double y, w;
+            size_t unit;
+            int r = cx_design_row(d, b, i, c->x, &y, &w, &unit, &st, err);
+            if (r < 0)
+                return st;
+            if (r == 0) {
+                c->ndropped++;
+                continue;
+            }
+            c->n++;
+            c->sumw += w;
+            c->sumlogw += log(w);
+            /* West's weighted incremental mean and sum of squares */
+            double delta = y - c->ymean;
+            c->ymean += delta * w / c->sumw;
+            c->ym2 += w * delta * (y - c->ymean);
+            c->sumwy2 += (long double)w * y * y;
+            double sw = sqrt(w);
+            for (size_t j = 0; j < c->p; j++) {
+                c->colsum[j] += w * c->x[j];
+                gsl_matrix_set(c->X, c->nrows, j, sw * c->x[j]);
+            }
+            gsl_vector_set(c->yv, c->nrows, sw * y);
+            for (size_t k = 0; k < nin; k++) {
+                double v = cx_design_input_value(d, k);
+                if (isnan(v))
+                    continue;
+                if (v < c->rmin[k])
+                    c->rmin[k] = v;
+                if (v > c->rmax[k])
+                    c->rmax[k] = v;
+                c->rsum[k] += v;
+            }
+            if (++c->nrows == c->chunk && (st = flush_chunk(c, ls, err)) != CX_OK)
+                return st;
+        }
+    }
+    if (st == CX_OK)
+        st = flush_chunk(c, ls, err);
+    return st;
+}
+
+/* ======================================================================== */
+/* Pass 2: residuals                                                        */
+/* ======================================================================== */
+
+static void respass_free(respass *r)
+{
+    cx_free(r->g);
+    cx_free(r->last_e);
+    cx_free(r->has_last);
+    cx_free(r->clus);
+    cx_free(r->meat);
+    if (r->aux)
+        gsl_multilarge_linear_free(r->aux);
+    memset(r, 0, sizeof *r);
+}
+
+/* The Breusch-Pagan auxiliary regression always has a constant: with an
+ * intercept it is X itself, without one a constant is put in front. */
+static cx_status respass_init(respass *r, size_t p, int intercept)
+{
+    if (!intercept)
+        p += 1;
+    memset(r, 0, sizeof *r);
+    r->g = cx_calloc(p + 1, sizeof(dd));
+    r->meat = cx_calloc(p * p + 1, sizeof(double));
+    r->aux = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
+    r->paux = p;
+    return r->g && r->meat && r->aux ? CX_OK : CX_ENOMEM;
+}
+
+static cx_status unit_room(respass *r, size_t unit, size_t p)
+{
+    if (unit < r->ucap)
+        return CX_OK;
+    size_t ncap = r->ucap ? r->ucap : 16;
+    while (ncap <= unit)
+        ncap *= 2;
+    double *le = cx_realloc(r->last_e, ncap * sizeof(double));
+    if (!le)
+        return CX_ENOMEM;
+    r->last_e = le;
+    unsigned char *hl = cx_realloc(r->has_last, ncap);
+    if (!hl)
+        return CX_ENOMEM;
+    r->has_last = hl;
+    double *cl = cx_realloc(r->clus, ncap * p * sizeof(double));
+    if (!cl)
+        return CX_ENOMEM;
+    r->clus = cl;
+    memset(r->has_last + r->ucap, 0, ncap - r->ucap);
+    memset(r->clus + r->ucap * p, 0, (ncap - r->ucap) * p * sizeof(double));
+    r->ucap = ncap;
+    return CX_OK;
+}
+
+/*
+ * One pass over the rows with coefficients `beta`; `A` is (X'WX)^-1 (for
+ * HC3 leverages).  Fills `r`.
+ */
+static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se_kind se,
+                       int precise, respass *r, cx_error *err)
+{
+    cx_design *d = c->d;
+    size_t p = c->p;
+    cx_status st = cx_source_rewind(c->src, err);
+    cx_design_begin_pass(d);
+    gsl_multilarge_linear_reset(r->aux);
+    r->precise = precise;
+    size_t nchunk = 0;
+    gsl_vector *tmp = gsl_vector_alloc(p);
+    if (!tmp)
+        return oom(err);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(c->src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
+            double y, w;
+            size_t unit;
+            int rr = cx_design_row(d, b, i, c->x, &y, &w, &unit, &st, err);
+            if (rr < 0)
+                break;
+            if (rr == 0)
+                continue;
+            long double fit = 0;
+            dd edd = {y, 0};
+            if (r->precise) {
+                /* the residual and X'W r without rounding error that matters:
+                 * refinement can only be as good as these */
+                for (size_t j = 0; j < p; j++)
+                    edd = dd_add(edd, dd_mul((dd){-c->x[j], 0}, beta[j]));
+                for (size_t j = 0; j < p; j++)
+                    r->g[j] = dd_add(r->g[j], dd_mul(edd, w * c->x[j]));
+                fit = (long double)y - ((long double)edd.hi + edd.lo);
+            } else {
+                for (size_t j = 0; j < p; j++)
+                    fit += (long double)c->x[j] * beta[j];
+            }
+            long double e = (long double)y - fit;
+            double sw = sqrt(w);
+            double ew = (double)(sw * e); /* the weighted residual */
+            r->rss += (long double)ew * ew;
+            r->sum_e += ew;
+            r->sum_e2 += (long double)ew * ew;
+            r->sum_e3 += (long double)ew * ew * ew;
+            r->sum_e4 += (long double)ew * ew * ew * ew;
+            if (unit_room(r, unit, p) != CX_OK) {
+                st = oom(err);
+                break;
+            }
+            if (r->has_last[unit]) {
+                double de = ew - r->last_e[unit];
+                r->dw_num += (long double)de * de;
+            }
+            r->has_last[unit] = 1;
+            r->last_e[unit] = ew;
+            /* Breusch-Pagan: e^2 on the (weighted) regressors */
+            double e2 = ew * ew;
+            r->aux_n += 1;
+            double delta = e2 - r->aux_mean;
+            r->aux_mean += delta / r->aux_n;
+            r->aux_m2 += delta * (e2 - r->aux_mean);
+            if (r->paux > p)
+                gsl_matrix_set(c->Xaux, nchunk, 0, 1.0);
+            for (size_t j = 0; j < p; j++)
+                gsl_matrix_set(c->Xaux, nchunk, j + r->paux - p, sw * c->x[j]);
+            gsl_vector_set(c->yv, nchunk, e2);
+            if (++nchunk == c->chunk) {
+                gsl_matrix_view Xv = gsl_matrix_submatrix(c->Xaux, 0, 0, nchunk, r->paux);
+                gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, nchunk);
+                int s = gsl_multilarge_linear_accumulate(&Xv.matrix, &yv.vector, r->aux);
+                nchunk = 0;
+                if (s) {
+                    st = gsl_fail(err, s, "the Breusch-Pagan regression");
+                    break;
+                }
+            }
+            /* robust covariance meat */
+            if (se == CX_SE_HC1 || se == CX_SE_HC3) {
+                double scale = ew * ew;
+                if (se == CX_SE_HC3) {
+                    /* leverage h = w x' A x */
+                    for (size_t j = 0; j < p; j++)
+                        gsl_vector_set(tmp, j, sw * c->x[j]);
+                    double h = 0;
+                    for (size_t j = 0; j < p; j++) {
+                        double s = 0;
+                        for (size_t k = 0; k < p; k++)
+                            s += gsl_matrix_get(A, j, k) * gsl_vector_get(tmp, k);
+                        h += gsl_vector_get(tmp, j) * s;
+                    }
+                    double one_h = 1 - h;
+                    scale = one_h > 1e-12 ? scale / (one_h * one_h) : scale;
+                }
+                for (size_t j = 0; j < p; j++)
+                    for (size_t k = 0; k <= j; k++)
+                        r->meat[j * p + k] += w * c->x[j] * c->x[k] * scale;
+            } else if (se == CX_SE_CLUSTER) {
+                for (size_t j = 0; j < p; j++)
+                    r->clus[unit * p + j] += sw * c->x[j] * ew;
+            }
+        }
+    }
+    gsl_vector_free(tmp);
+    if (st == CX_OK && nchunk) {
+        gsl_matrix_view Xv = gsl_matrix_submatrix(c->Xaux, 0, 0, nchunk, r->paux);
+        gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, nchunk);
+        int s = gsl_multilarge_linear_accumulate(&Xv.matrix, &yv.vector, r->aux);
+        if (s)
+            st = gsl_fail(err, s, "the Breusch-Pagan regression");
+    }
+    return st;
+}
+
+/* ======================================================================== */
+/* Linear algebra on the R factor                                           */
+/* ======================================================================== */
+
+/* Solve Rs' Rs z = v in place (Rs upper triangular). */
+static void seminormal_solve(const gsl_matrix *Rs, gsl_vector *v)
+{
+    gsl_blas_dtrsv(CblasUpper, CblasTrans, CblasNonUnit, Rs, v);
+    gsl_blas_dtrsv(CblasUpper, CblasNoTrans, CblasNonUnit, Rs, v);
+}
+
+/*
+ * Check the rank of the column-scaled R: a zero column, or a smallest
+ * singular value below p * eps of the largest.  On deficiency, name the
+ * columns of the null vector.  Sets *kappa, the scaled condition number.
+ */
+static cx_status check_rank(const cx_design *d, const gsl_matrix *Rs, const double *norms,
+                            double *kappa, const char *file, size_t eqi, cx_error *err)
+{
+    size_t p = Rs->size1;
+    for (size_t j = 0; j < p; j++)
+        if (norms[j] == 0)
+            return cx_error_set(err, CX_EINVAL, file, 0, 0,
+                                "equation %zu: the column '%s' is zero in every row used (a "
+                                "level without rows, or a term that never varies from 0); "
+                                "the data cannot identify its effect",
+                                eqi, cx_design_colname(d, j));
+    gsl_matrix *U = gsl_matrix_alloc(p, p);
+    gsl_matrix *V = gsl_matrix_alloc(p, p);
+    gsl_vector *S = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    if (!U || !V || !S || !work) {
+        gsl_matrix_free(U);
+        gsl_matrix_free(V);
+        gsl_vector_free(S);
+        gsl_vector_free(work);
+        return oom(err);
+    }
+    gsl_matrix_memcpy(U, Rs);
+    int status = gsl_linalg_SV_decomp(U, V, S, work);
+    cx_status st = CX_OK;
+    if (status)
+        st = gsl_fail(err, status, "the singular value decomposition");
+    else {
+        double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, p - 1);
+        *kappa = smin > 0 ? smax / smin : INFINITY;
+        if (!(smin > smax * (double)p * DBL_EPSILON)) {
+            cx_buf b = {0};
+            double vmax = 0;
+            for (size_t j = 0; j < p; j++)
+                vmax = fmax(vmax, fabs(gsl_matrix_get(V, j, p - 1)));
+            size_t count = 0;
+            for (size_t j = 0; j < p; j++)
+                if (fabs(gsl_matrix_get(V, j, p - 1)) > 0.01 * vmax) {
+                    cx_buf_printf(&b, "%s'%s'", count ? ", " : "", cx_design_colname(d, j));
+                    count++;
+                }
+            st = cx_error_set(err, CX_EINVAL, file, 0, 0,
+                              "equation %zu: the terms %s are perfectly collinear (one is a "
+                              "linear combination of the others in the rows used); the data "
+                              "cannot separate their effects: drop one of them",
+                              eqi, b.data ? b.data : "");
+            cx_buf_free(&b);
+        }
+    }
+    gsl_matrix_free(U);
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return st;
+}
+
+/* VIF of each non-intercept column from X'WX = R'R and the weighted column
+ * means: the diagonal of the inverse correlation matrix. */
+static void compute_vif(const gsl_matrix *R, const double *colsum, double sumw, int intercept,
+                        double *vif)
+{
+    size_t p = R->size1, k0 = intercept ? 1 : 0, m = p - k0;
+    for (size_t j = 0; j < p; j++)
+        vif[j] = NAN;
+    if (m < 2) {
+        if (m == 1)
+            vif[k0] = 1.0;
+        return;
+    }
+    gsl_matrix *C = gsl_matrix_alloc(m, m);
+    if (!C)
+        return;
+    /* X'WX from R'R */
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = 0; b <= a; b++) {
+            size_t ja = a + k0, jb = b + k0;
+            double s = 0;
+            for (size_t k = 0; k <= jb; k++)
+                s += gsl_matrix_get(R, k, ja) * gsl_matrix_get(R, k, jb);
+            if (intercept)
+                s -= colsum[ja] * colsum[jb] / sumw;
+            gsl_matrix_set(C, a, b, s);
+            gsl_matrix_set(C, b, a, s);
+        }
+    int ok = 1;
+    for (size_t a = 0; a < m; a++)
+        ok &= gsl_matrix_get(C, a, a) > 0;
+    if (ok) {
+        double *sd = cx_calloc(m, sizeof(double));
+        if (sd) {
+            for (size_t a = 0; a < m; a++)
+                sd[a] = sqrt(gsl_matrix_get(C, a, a));
+            for (size_t a = 0; a < m; a++)
+                for (size_t b = 0; b < m; b++)
+                    gsl_matrix_set(C, a, b, gsl_matrix_get(C, a, b) / (sd[a] * sd[b]));
+            cx_free(sd);
+            if (gsl_linalg_cholesky_decomp1(C) == 0 && gsl_linalg_cholesky_invert(C) == 0)
+                for (size_t a = 0; a < m; a++)
+                    vif[a + k0] = gsl_matrix_get(C, a, a);
+        }
+    }
+    gsl_matrix_free(C);
+}
+
+/* ======================================================================== */
+/* One equation                                                             */
+/* ======================================================================== */
+
+static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
+                              const cx_fit_options *opt, cx_equation **out, cx_error *err)
+{
+    *out = NULL;
+    const cx_eqspec *es = &spec->eq[eqi];
+    fitctx c;
+    memset(&c, 0, sizeof c);
+    c.src = src;
+    respass rp;
+    memset(&rp, 0, sizeof rp);
+    gsl_multilarge_linear_workspace *ls = NULL;
+    gsl_matrix *R = NULL, *Rs = NULL, *Ri = NULL, *A = NULL;
+    gsl_vector *qtb = NULL, *v = NULL;
+    double *norms = NULL, *beta = NULL;
+    cx_equation *e = NULL;
+    cx_status st;
+
+    if (es->method != CX_METHOD_OLS)
+        return cx_error_set(err, CX_EUSAGE, spec->file, 0, 0,
+                            "equation '%s': method '%s' is not available in this version; use \"ols\"",
+                            es->name, es->method == CX_METHOD_RIDGE ? "ridge" : "robust");
+    st = cx_design_new(spec, eqi, src->schema, &c.d, err);
+    if (st == CX_OK)
+        st = cx_design_levels(c.d, src, err);
+    if (st != CX_OK)
+        goto done;
+    size_t p = c.p = cx_design_ncols(c.d);
+    if (p == 0) {
+        st = cx_error_set(err, CX_EINVAL, spec->file, 0, 0, "equation '%s' has nothing to estimate", es->name);
+        goto done;
+    }
+    size_t nin = cx_design_ninputs(c.d);
+    c.chunk = opt && opt->block_rows ? opt->block_rows : CHUNK_ROWS;
+    if (c.chunk < p + 1)
+        c.chunk = p + 1; /* the first QR block needs at least p rows */
+    c.X = gsl_matrix_alloc(c.chunk, p);
+    c.Xaux = gsl_matrix_alloc(c.chunk, p + 1);
+    c.yv = gsl_vector_alloc(c.chunk);
+    c.x = cx_calloc(p + 1, sizeof(double));
+    c.colsum = cx_calloc(p + 1, sizeof(double));
+    c.rmin = cx_calloc(nin + 1, sizeof(double));
+    c.rmax = cx_calloc(nin + 1, sizeof(double));
+    c.rsum = cx_calloc(nin + 1, sizeof(long double));
+    ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
+    R = gsl_matrix_calloc(p, p);
+    Rs = gsl_matrix_calloc(p, p);
+    Ri = gsl_matrix_calloc(p, p);
+    A = gsl_matrix_calloc(p, p);
+    qtb = gsl_vector_alloc(p);
+    v = gsl_vector_alloc(p);
+    norms = cx_calloc(p + 1, sizeof(double));
+    beta = cx_calloc(p + 1, sizeof(double));
+    if (!c.X || !c.Xaux || !c.yv || !c.x || !c.colsum || !c.rmin || !c.rmax || !c.rsum || !ls || !R || !Rs ||
+        !Ri || !A || !qtb || !v || !norms || !beta || respass_init(&rp, p, es->intercept) != CX_OK) {
+        st = oom(err);
+        goto done;
+    }
+    for (size_t k = 0; k < nin; k++) {
+        c.rmin[k] = INFINITY;
+        c.rmax[k] = -INFINITY;
+    }
+
+    /* ---- pass 1 ---- */
+    st = pass1(&c, ls, err);
+    if (st != CX_OK)
+        goto done;
+    if (c.n <= (double)p) {
+        st = cx_error_set(err, CX_EINVAL, spec->file, 0, 0,
+                          "equation '%s': expected more rows than coefficients, found %.0f rows "
+                          "with every value for %zu coefficients (%.0f rows dropped for missing values)",
+                          es->name, c.n, p, c.ndropped);
+        goto done;
+    }
+    const gsl_matrix *Rw = gsl_multilarge_linear_matrix_ptr(ls);
+    const gsl_vector *qw = gsl_multilarge_linear_rhs_ptr(ls);
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i; j < p; j++)
+            gsl_matrix_set(R, i, j, gsl_matrix_get(Rw, i, j));
+    gsl_vector_memcpy(qtb, qw);
+    for (size_t j = 0; j < p; j++) {
+        double s = 0;
+        for (size_t i = 0; i <= j; i++)
+            s += gsl_matrix_get(R, i, j) * gsl_matrix_get(R, i, j);
+        norms[j] = sqrt(s);
+    }
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i; j < p; j++)
+            gsl_matrix_set(Rs, i, j, norms[j] > 0 ? gsl_matrix_get(R, i, j) / norms[j] : 0);
+    double kappa = NAN;
+    st = check_rank(c.d, Rs, norms, &kappa, spec->file, eqi, err);
+    if (st != CX_OK) {
+        /* name the equation by target rather than number */
+        if (err && err->status == CX_EINVAL) {
+            char msg[CX_ERROR_MSG_MAX];
+            const char *rest = strchr(err->message, ':');
+            snprintf(msg, sizeof msg, "equation '%s'%s", es->name, rest ? rest : "");
+            snprintf(err->message, sizeof err->message, "%s", msg);
+        }
+        goto done;
+    }
+    /* beta = D^-1 Rs^-1 Q'y */
+    gsl_vector_memcpy(v, qtb);
+    gsl_blas_dtrsv(CblasUpper, CblasNoTrans, CblasNonUnit, Rs, v);
+    for (size_t j = 0; j < p; j++)
+        beta[j] = gsl_vector_get(v, j) / norms[j];
+    /* (X'WX)^-1 = D^-1 Rs^-1 Rs^-T D^-1 */
+    gsl_matrix_memcpy(Ri, Rs);
+    int status = gsl_linalg_tri_upper_invert(Ri);
+    if (status) {
+        st = gsl_fail(err, status, "inverting R");
+        goto done;
+    }
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++) {
+            double s = 0;
+            for (size_t k = (i > j ? i : j); k < p; k++)
+                s += gsl_matrix_get(Ri, i, k) * gsl_matrix_get(Ri, j, k);
+            gsl_matrix_set(A, i, j, s / (norms[i] * norms[j]));
+        }
+
+    /* ---- pass 2, with iterative refinement when ill-conditioned ---- */
+    cx_se_kind sek = opt && opt->force_se ? opt->se : es->se;
+    /* Forward error estimate of the QR solution (Higham, Accuracy and
+     * Stability of Numerical Algorithms, 2nd ed., ch. 20):
+     * eps kappa (1 + kappa |r| / |Q'y|), with |r| from the QR accumulation.
+     * Above REFINE_ETA the solution is refined (corrected seminormal
+     * equations), each step one more pass over the rows. */
+    double rnorm_qr = 0;
+    {
+        double bn = 0, snorm = 0;
+        gsl_vector *tmpc = gsl_vector_alloc(p);
+        if (tmpc && gsl_multilarge_linear_solve(0.0, tmpc, &bn, &snorm, ls) == 0)
+            rnorm_qr = bn;
+        gsl_vector_free(tmpc);
+    }
+    double eta = DBL_EPSILON * kappa * (1 + kappa * rnorm_qr / gsl_blas_dnrm2(qtb));
+    int refine = eta > REFINE_ETA;
+    for (int it = 0;; it++) {
+        respass_free(&rp);
+        if (respass_init(&rp, p, es->intercept) != CX_OK) {
+            st = oom(err);
+            goto done;
+        }
+        st = pass2(&c, beta, A, sek, refine, &rp, err);
+        if (st != CX_OK)
+            goto done;
+        if (!refine || it == MAX_REFINE)
+            break;
+        /* Rs'Rs z = D^-1 X'W r, delta = D^-1 z */
+        for (size_t j = 0; j < p; j++)
+            gsl_vector_set(v, j, (rp.g[j].hi + rp.g[j].lo) / norms[j]);
+        seminormal_solve(Rs, v);
+        double change = 0;
+        for (size_t j = 0; j < p; j++) {
+            double dj = gsl_vector_get(v, j) / norms[j];
+            beta[j] += dj;
+            if (beta[j] != 0)
+                change = fmax(change, fabs(dj / beta[j]));
+        }
+        if (change < DBL_EPSILON)
+            break; /* converged: the last pass's residuals hold */
+    }
+
+    /* ---- statistics ---- */
+    e = equation_new(p + es->nfixed);
+    if (!e) {
+        st = oom(err);
+        goto done;
+    }
+    e->target = cx_strdup(es->target);
+    e->method = es->method;
+    e->se_kind = sek;
+    if (!e->target) {
+        st = oom(err);
+        goto done;
+    }
+    double n = c.n, rss = (double)rp.rss;
+    double df = n - (double)p;
+    double sigma2 = rss / df;
+    int icpt = es->intercept;
+    double tss = icpt ? c.ym2 : (double)c.sumwy2;
+    double r2 = tss > 0 ? 1 - rss / tss : NAN;
+    double k0 = icpt ? 1 : 0;
+    double adj = 1 - (1 - r2) * (n - k0) / df;
+    double dfm = (double)p - k0;
+    double f = dfm > 0 ? ((tss - rss) / dfm) / sigma2 : NAN;
+    double fp = dfm > 0 ? f_pvalue(f, dfm, df) : NAN;
+    double ll = -0.5 * n * (log(2 * M_PI) + log(rss / n) + 1) + 0.5 * c.sumlogw;
+    e->stat[CX_STAT_N] = n;
+    e->stat[CX_STAT_N_DROPPED] = c.ndropped;
+    e->stat[CX_STAT_DF_RESID] = df;
+    e->stat[CX_STAT_SIGMA] = sqrt(sigma2);
+    e->stat[CX_STAT_RSS] = rss;
+    e->stat[CX_STAT_R2] = r2;
+    e->stat[CX_STAT_ADJ_R2] = adj;
+    e->stat[CX_STAT_F] = f;
+    e->stat[CX_STAT_F_P] = fp;
+    e->stat[CX_STAT_LOGLIK] = ll;
+    e->stat[CX_STAT_AIC] = -2 * ll + 2 * ((double)p + 1);
+    e->stat[CX_STAT_BIC] = -2 * ll + log(n) * ((double)p + 1);
+    e->stat[CX_STAT_CONDITION] = kappa;
+    e->stat[CX_STAT_DW] = rp.rss > 0 ? (double)(rp.dw_num / rp.rss) : NAN;
+    /* Jarque-Bera from the central moments of the weighted residuals */
+    {
+        long double m1 = rp.sum_e / (long double)n;
+        long double m2 = rp.sum_e2 / n - m1 * m1;
+        long double m3 = rp.sum_e3 / n - 3 * m1 * rp.sum_e2 / n + 2 * m1 * m1 * m1;
+        long double m4 = rp.sum_e4 / n - 4 * m1 * rp.sum_e3 / n + 6 * m1 * m1 * rp.sum_e2 / n - 3 * m1 * m1 * m1 * m1;
+        if (m2 > 0) {
+            double skew = (double)(m3 / powl(m2, 1.5L)), kurt = (double)(m4 / (m2 * m2));
+            double jb = n / 6 * (skew * skew + (kurt - 3) * (kurt - 3) / 4);
+            e->stat[CX_STAT_JB] = jb;
+            e->stat[CX_STAT_JB_P] = gsl_cdf_chisq_Q(jb, 2);
+        }
+    }
+    /* Breusch-Pagan (Koenker's studentised form): n R^2 of e^2 on X */
+    if (rp.paux > 1 && rp.aux_m2 > 0) {
+        gsl_vector *caux = gsl_vector_alloc(rp.paux);
+        double rnorm = 0, snorm = 0;
+        if (caux && gsl_multilarge_linear_solve(0.0, caux, &rnorm, &snorm, rp.aux) == 0) {
+            double r2aux = 1 - rnorm * rnorm / rp.aux_m2;
+            double lm = n * r2aux;
+            e->stat[CX_STAT_BP] = lm;
+            e->stat[CX_STAT_BP_P] = gsl_cdf_chisq_Q(lm, (double)rp.paux - 1);
+        }
+        gsl_vector_free(caux);
+    }
+
+    /* covariance */
+    double dfe = df;
+    if (sek == CX_SE_CLASSIC) {
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = 0; j < p; j++)
+                e->cov[i * e->p + j] = sigma2 * gsl_matrix_get(A, i, j);
+    } else {
+        /* sandwich: A M A */
+        double *M = rp.meat;
+        size_t G = 0;
+        if (sek == CX_SE_CLUSTER) {
+            memset(M, 0, p * p * sizeof(double));
+            G = cx_design_nunits(c.d);
+            for (size_t g = 0; g < G && g < rp.ucap; g++)
+                for (size_t j = 0; j < p; j++)
+                    for (size_t k = 0; k <= j; k++)
+                        M[j * p + k] += rp.clus[g * p + j] * rp.clus[g * p + k];
+        }
+        for (size_t j = 0; j < p; j++)
+            for (size_t k = j + 1; k < p; k++)
+                M[j * p + k] = M[k * p + j];
+        double factor = 1;
+        if (sek == CX_SE_HC1)
+            factor = n / df;
+        else if (sek == CX_SE_CLUSTER && G > 1) {
+            factor = ((double)G / (double)(G - 1)) * ((n - 1) / df);
+            dfe = (double)G - 1;
+        }
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = 0; j < p; j++) {
+                double s = 0;
+                for (size_t a = 0; a < p; a++) {
+                    double t = 0;
+                    for (size_t b2 = 0; b2 < p; b2++)
+                        t += M[a * p + b2] * gsl_matrix_get(A, b2, j);
+                    s += gsl_matrix_get(A, i, a) * t;
+                }
+                e->cov[i * e->p + j] = factor * s;
+            }
+    }
+    double tq = gsl_cdf_tdist_Pinv(0.975, dfe);
+    for (size_t j = 0; j < p; j++) {
+        e->names[j] = cx_strdup(cx_design_colname(c.d, j));
+        if (!e->names[j]) {
+            st = oom(err);
+            goto done;
+        }
+        e->coef[j] = beta[j];
+        e->se[j] = sqrt(e->cov[j * e->p + j]);
+        e->t[j] = e->coef[j] / e->se[j];
+        e->pval[j] = t_pvalue(e->t[j], dfe);
+        e->lo[j] = e->coef[j] - tq * e->se[j];
+        e->hi[j] = e->coef[j] + tq * e->se[j];
+    }
+    compute_vif(R, c.colsum, c.sumw, icpt, e->vif);
+    /* fixed coefficients, set by assumption */
+    for (size_t k = 0; k < es->nfixed; k++) {
+        size_t j = p + k;
+        const cx_fixed *fx = &es->fixed[k];
+        if (!(e->names[j] = cx_strdup(fx->term))) {
+            st = oom(err);
+            goto done;
+        }
+        e->fixed[j] = 1;
+        e->coef[j] = fx->coef;
+        e->se[j] = fx->se;
+        e->cov[j * e->p + j] = fx->se * fx->se;
+        e->t[j] = e->pval[j] = e->vif[j] = NAN;
+        e->lo[j] = fx->coef - 1.959963984540054 * fx->se;
+        e->hi[j] = fx->coef + 1.959963984540054 * fx->se;
+    }
+    /* ranges of the inputs over the rows used */
+    e->ranges = cx_calloc(nin + 1, sizeof(cx_range));
+    if (!e->ranges) {
+        st = oom(err);
+        goto done;
+    }
+    for (size_t k = 0; k < nin; k++) {
+        if (!(e->ranges[k].col = cx_strdup(cx_design_input_name(c.d, k)))) {
+            st = oom(err);
+            goto done;
+        }
+        e->nranges++;
+        e->ranges[k].min = c.rmin[k];
+        e->ranges[k].max = c.rmax[k];
+        e->ranges[k].mean = (double)(c.rsum[k] / (long double)n);
+    }
+
+    /* warnings in plain language */
+    for (size_t j = 0; j < p; j++) {
+        if (icpt && j == 0)
+            continue;
+        if (e->pval[j] > 0.05)
+            cx_warnings_add(e->warn, "'%s' is not significant at the 5%% level (p = %.3g): the data do "
+                                     "not rule out that it has no effect on %s",
+                            e->names[j], e->pval[j], es->target);
+        if (e->vif[j] > 10)
+            cx_warnings_add(e->warn, "'%s' is strongly collinear with the other terms (VIF %.1f > 10): its "
+                                     "coefficient is imprecise and may change sign with little new data",
+                            e->names[j], e->vif[j]);
+    }
+    if (n < 10 * (double)p)
+        cx_warnings_add(e->warn, "few observations: %.0f rows for %zu coefficients (fewer than 10 per "
+                                 "coefficient); estimates are fragile",
+                        n, p);
+    double dw = e->stat[CX_STAT_DW];
+    if (isfinite(dw) && (dw < 1.5 || dw > 2.5))
+        cx_warnings_add(e->warn, "the residuals are autocorrelated within units (Durbin-Watson %.2f, "
+                                 "outside 1.5-2.5): standard errors are too small; consider lags "
+                                 "or se \"cluster\"",
+                        dw);
+    if (c.ndropped > 0)
+        cx_warnings_add(e->warn, "%.0f rows were dropped because a value the equation uses is missing "
+                                 "(lags are missing at the start of every unit)",
+                        c.ndropped);
+    *out = e;
+    e = NULL;
+done:
+    cx_equation_free(e);
+    respass_free(&rp);
+    cx_design_free(c.d);
+    gsl_matrix_free(c.X);
+    gsl_matrix_free(c.Xaux);
+    gsl_vector_free(c.yv);
+    cx_free(c.x);
+    cx_free(c.colsum);
+    cx_free(c.rmin);
+    cx_free(c.rmax);
+    cx_free(c.rsum);
+    if (ls)
+        gsl_multilarge_linear_free(ls);
+    gsl_matrix_free(R);
+    gsl_matrix_free(Rs);
+    gsl_matrix_free(Ri);
+    gsl_matrix_free(A);
+    gsl_vector_free(qtb);
+    gsl_vector_free(v);
+    cx_free(norms);
+    cx_free(beta);
+    return st;
+}
+
+/* ======================================================================== */
+/* Models                                                                   */
+/* ======================================================================== */
+
+void cx_model_free(cx_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->neq; i++)
+        cx_equation_free(m->eq[i]);
+    cx_free(m->eq);
+    for (size_t i = 0; i < m->ninputs; i++) {
+        cx_free(m->inputs[i]);
+        cx_free(m->hashes[i]);
+    }
+    cx_free(m->inputs);
+    cx_free(m->hashes);
+    cx_free(m->spec_name);
+    cx_free(m);
+}
+
+static cx_status fit_all(const cx_spec *spec, cx_source *src, const cx_fit_options *opt,
+                         cx_model **out, cx_warnings *warn, cx_error *err)
+{
+    *out = NULL;
+    cx_model *m = cx_calloc(1, sizeof *m);
+    if (!m)
+        return oom(err);
+    m->eq = cx_calloc(spec->neq + 1, sizeof(cx_equation *));
+    m->spec_name = cx_strdup(spec->name);
+    if (!m->eq || !m->spec_name) {
+        cx_model_free(m);
+        return oom(err);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(m->fitted_at, sizeof m->fitted_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cx_status st = CX_OK;
+    for (size_t k = 0; k < spec->neq && st == CX_OK; k++) {
+        size_t i = spec->order[k];
+        st = fit_equation(spec, i, src, opt, &m->eq[m->neq], err);
+        if (st == CX_OK) {
+            const cx_equation *e = m->eq[m->neq++];
+            for (size_t w = 0; w < cx_warnings_count(e->warn); w++)
+                cx_warnings_add(warn, "%s: %s", e->target, cx_warnings_get(e->warn, w));
+        }
+    }
+    if (st != CX_OK) {
+        cx_model_free(m);
+        return st;
+    }
+    *out = m;
+    return CX_OK;
+}
+
+cx_status cx_fit_table(const cx_spec *spec, const cx_table *data, const cx_fit_options *opt,
+                       cx_model **out, cx_warnings *warn, cx_error *err)
+{
+    *out = NULL;
+    cx_source src;
+    cx_status st = cx_source_table(&src, data, (const char *const *)spec->units, spec->nunits, err);
+    if (st != CX_OK)
+        return st;
+    st = fit_all(spec, &src, opt, out, warn, err);
+    cx_source_close(&src);
+    return st;
+}
+
+cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_options *copt,
+                     const cx_fit_options *opt, cx_model **out, cx_warnings *warn, cx_error *err)
+{
+    *out = NULL;
+    cx_source src;
+    cx_status st = cx_source_csv(&src, path, copt, err);
+    if (st == CX_OK)
+        st = fit_all(spec, &src, opt, out, warn, err);
+    if (st == CX_OK && (st = cx_model_add_input(*out, path, err)) != CX_OK) {
+        cx_model_free(*out);
+        *out = NULL;
+    }
+    cx_source_close(&src);
+    return st;
+}
+
+size_t cx_model_nequations(const cx_model *m) { return m ? m->neq : 0; }
+const cx_equation *cx_model_equation(const cx_model *m, size_t i) { return m->eq[i]; }
+const char *cx_equation_target(const cx_equation *e) { return e->target; }
+double cx_equation_stat(const cx_equation *e, cx_stat s) { return (unsigned)s < CX_STAT_MAX ? e->stat[s] : NAN; }
+size_t cx_equation_ncoef(const cx_equation *e) { return e->p; }
+const char *cx_equation_coef_name(const cx_equation *e, size_t j) { return e->names[j]; }
+const double *cx_equation_coef(const cx_equation *e) { return e->coef; }
+const double *cx_equation_se(const cx_equation *e) { return e->se; }
+const double *cx_equation_t(const cx_equation *e) { return e->t; }
+const double *cx_equation_p(const cx_equation *e) { return e->pval; }
+const double *cx_equation_ci_low(const cx_equation *e) { return e->lo; }
+const double *cx_equation_ci_high(const cx_equation *e) { return e->hi; }
+const double *cx_equation_vif(const cx_equation *e) { return e->vif; }
+const double *cx_equation_covariance(const cx_equation *e) { return e->cov; }
+const cx_warnings *cx_equation_warnings(const cx_equation *e) { return e->warn; }
