@@ -137,6 +137,14 @@ typedef enum cx_stat {
     CX_STAT_JB,           /**< Jarque-Bera statistic */
     CX_STAT_JB_P,
     CX_STAT_RSS,
+    CX_STAT_LAMBDA,       /**< ridge penalty on standardised columns (NaN for other methods) */
+    CX_STAT_IN_RMSE,      /**< in-sample root mean squared error of the fitted values */
+    CX_STAT_IN_MAE,       /**< in-sample mean absolute error */
+    CX_STAT_IN_MAPE,      /**< in-sample mean absolute percentage error (%) */
+    CX_STAT_HOLDOUT_N,    /**< rows held out (the last `holdout` periods of every unit) */
+    CX_STAT_HOLDOUT_RMSE, /**< out-of-sample errors of the forecasts for the held-out rows */
+    CX_STAT_HOLDOUT_MAE,
+    CX_STAT_HOLDOUT_MAPE,
     CX_STAT_MAX
 } cx_stat;
 

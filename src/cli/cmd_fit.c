@@ -39,6 +39,9 @@ static const char usage_text[] =
     "  -x TERMS           its terms, comma-separated (quote terms with commas:\n"
     "                     -x 'conversion,lag(nps; 4)' is not valid; use --model)\n"
     "  --no-intercept     fit without an intercept\n"
+    "  --holdout N        fit on all but the last N periods of every unit and report\n"
+    "                     RMSE, MAE and MAPE of the forecasts for them beside the\n"
+    "                     in-sample figures\n"
     "  --se KIND          standard errors for every equation: classic, hc1, hc3\n"
     "                     (heteroskedasticity-robust) or cluster (by unit)\n"
     "  --responses FILE   survey responses to aggregate and join (columns nps,\n"
@@ -48,16 +51,19 @@ static const char usage_text[] =
     "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
     "  -h, --help         show this help\n"
     "\n"
-    "Methods \"ridge\" and \"robust\" in a specification are not available in this\n"
-    "version (exit 64).\n"
+    "Methods (in a specification): \"ols\" (default; streamed), \"ridge\" (penalty\n"
+    "on standardised columns chosen by generalised cross-validation unless\n"
+    "\"lambda\" is given) and \"robust\" (Huber, or \"psi\": \"bisquare\").  Ridge and\n"
+    "robust fits hold the design in memory and refuse designs above 256 MiB.\n"
     "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
     "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
 
-enum { OPT_MODEL = 256, OPT_NOINT, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
 
 static const struct option options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
     {"no-intercept", no_argument, NULL, OPT_NOINT},
+    {"holdout", required_argument, NULL, OPT_HOLDOUT},
     {"se", required_argument, NULL, OPT_SE},
     {"responses", required_argument, NULL, OPT_RESPONSES},
     {"output", required_argument, NULL, 'o'},
@@ -158,6 +164,12 @@ static void print_equation(const cx_equation *e)
            cx_equation_stat(e, CX_STAT_DW), cx_equation_stat(e, CX_STAT_BP), bp, cx_equation_stat(e, CX_STAT_JB),
            jb);
     printf("Condition number (scaled columns): %.3g\n", cx_equation_stat(e, CX_STAT_CONDITION));
+    printf("Fit errors in sample: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
+           cx_equation_stat(e, CX_STAT_IN_MAE), cx_equation_stat(e, CX_STAT_IN_MAPE));
+    if (cx_equation_stat(e, CX_STAT_HOLDOUT_N) > 0)
+        printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n",
+               cx_equation_stat(e, CX_STAT_HOLDOUT_N), cx_equation_stat(e, CX_STAT_HOLDOUT_RMSE),
+               cx_equation_stat(e, CX_STAT_HOLDOUT_MAE), cx_equation_stat(e, CX_STAT_HOLDOUT_MAPE));
     const cx_warnings *ws = cx_equation_warnings(e);
     if (cx_warnings_count(ws)) {
         printf("\nWarnings:\n");
@@ -237,6 +249,14 @@ int cmd_fit(int argc, char **argv)
         case 'y': target = optarg; break;
         case 'x': xs = optarg; break;
         case OPT_NOINT: intercept = 0; break;
+        case OPT_HOLDOUT: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000)
+                return cli_usage_error(cmd, "--holdout takes a number of periods from 1, not '%s'", optarg);
+            fopt.holdout = (size_t)v;
+            break;
+        }
         case OPT_SE:
             fopt.force_se = 1;
             if (strcmp(optarg, "classic") == 0)

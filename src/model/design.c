@@ -208,6 +208,10 @@ struct cx_design {
     size_t *incol, nin;
     double *inval;
     char **innames;
+    /* holdout */
+    size_t holdout;
+    int32_t *lastper; /* per unit: its last period */
+    size_t lastcap;
 };
 
 static cx_status oom(cx_error *err)
@@ -242,6 +246,7 @@ void cx_design_free(cx_design *d)
     for (size_t k = 0; d->innames && k < d->nin; k++)
         cx_free(d->innames[k]);
     cx_free(d->innames);
+    cx_free(d->lastper);
     cx_free(d->incol);
     cx_free(d->inval);
     cx_free(d);
@@ -599,6 +604,45 @@ const char *cx_design_input_name(const cx_design *d, size_t k)
     return d->innames[k];
 }
 
+static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid, int *missing);
+
+cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_error *err)
+{
+    if (periods == 0)
+        return CX_OK;
+    if (d->pcol == NONE)
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                            "a holdout needs a period column in the data, found none");
+    cx_status st = cx_source_rewind(src, err);
+    cx_design_begin_pass(d);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t i = 0; i < cx_table_nrows(b); i++) {
+            size_t uid;
+            int missing;
+            if (unit_of(d, b, i, &uid, &missing) != CX_OK)
+                return oom(err);
+            cx_period per = cx_table_periods(b, d->pcol)[i];
+            if (missing || per.kind == CX_PERIOD_NONE)
+                continue;
+            if (uid >= d->lastcap) {
+                size_t old = d->lastcap;
+                if (cx_grow((void **)&d->lastper, &d->lastcap, uid + 1, sizeof(int32_t)) != CX_OK)
+                    return oom(err);
+                for (size_t k = old; k < d->lastcap; k++)
+                    d->lastper[k] = INT32_MIN;
+            }
+            if (per.value > d->lastper[uid])
+                d->lastper[uid] = per.value;
+        }
+    }
+    d->holdout = periods;
+    return st;
+}
+
 void cx_design_begin_pass(cx_design *d)
 {
     cx_strmap_clear(d->unitmap);
@@ -808,5 +852,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         }
     *y = yv;
     *w = wv;
+    if (d->holdout && *unit < d->lastcap && per.kind != CX_PERIOD_NONE &&
+        per.value > d->lastper[*unit] - (int32_t)d->holdout)
+        return 2;
     return 1;
 }

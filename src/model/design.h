@@ -55,14 +55,20 @@ const char *cx_design_colname(const cx_design *d, size_t j);
 /* 1 when column j is the intercept. */
 int cx_design_has_intercept(const cx_design *d);
 
+/* Hold out the last `periods` periods of every unit: a pass over the
+ * source finds each unit's last period; cx_design_row then returns 2 for
+ * held-out rows.  Needs a period column. */
+cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_error *err);
+
 /* Forget the lag history; call at the start of every pass. */
 void cx_design_begin_pass(cx_design *d);
 
 /*
  * Evaluate row i of block b.  Returns 1 and fills x (ncols), *y (the target
  * minus fixed terms), *w (weight, 1 without weights) and *unit (an id per
- * unit, 0-based) when the row has every value the equation needs; 0 when the
- * row is dropped; -1 on an error (recorded in err with its status in *st).
+ * unit, 0-based) when the row has every value the equation needs; 2 for a
+ * complete row that is held out (x, y filled); 0 when the row is dropped;
+ * -1 on an error (recorded in err with its status in *st).
  */
 int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *y, double *w,
                   size_t *unit, cx_status *st, cx_error *err);

@@ -32,6 +32,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_multilarge.h>
 #include <gsl/gsl_sf_gamma.h>
 
@@ -119,12 +121,16 @@ typedef struct fitctx {
     size_t nrows; /* rows in the chunk */
     double *x;    /* one design row */
     /* pass 1 statistics */
-    double n, ndropped, sumw, sumlogw;
+    double n, ndropped, nheld, sumw, sumlogw;
     double ymean, ym2;   /* weighted Welford: mean and sum of w (y - mean)^2 */
     long double sumwy2;
     double *colsum;      /* sum of w x_j */
     double *rmin, *rmax;
     long double *rsum;
+    /* ridge and robust keep the (weighted) design in memory */
+    int collect;
+    double *xall, *yall, *swall; /* n x p, n, n */
+    size_t nall, capall;
 } fitctx;
 
 static cx_status oom(cx_error *err)
@@ -211,6 +217,8 @@ static cx_status flush_chunk(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_
     return status ? gsl_fail(err, status, "the QR accumulation") : CX_OK;
 }
 
+static cx_status collect_row(fitctx *c, double sw, double y, cx_error *err);
+
 static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error *err)
 {
     cx_design *d = c->d;
@@ -232,6 +240,10 @@ static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 c->ndropped++;
                 continue;
             }
+            if (r == 2) {
+                c->nheld++;
+                continue;
+            }
             c->n++;
             c->sumw += w;
             c->sumlogw += log(w);
@@ -246,6 +258,8 @@ static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 gsl_matrix_set(c->X, c->nrows, j, sw * c->x[j]);
             }
             gsl_vector_set(c->yv, c->nrows, sw * y);
+            if (c->collect && (st = collect_row(c, sw, y, err)) != CX_OK)
+                return st;
             for (size_t k = 0; k < nin; k++) {
                 double v = cx_design_input_value(d, k);
                 if (isnan(v))
@@ -348,7 +362,7 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             int rr = cx_design_row(d, b, i, c->x, &y, &w, &unit, &st, err);
             if (rr < 0)
                 break;
-            if (rr == 0)
+            if (rr != 1)
                 continue;
             long double fit = 0;
             dd edd = {y, 0};
@@ -560,6 +574,317 @@ static void compute_vif(const gsl_matrix *R, const double *colsum, double sumw, 
 }
 
 /* ======================================================================== */
+/* Forecast errors: in sample, and on the held-out periods                  */
+/* ======================================================================== */
+
+/* RMSE, MAE and MAPE of the fitted values on the rows used and of the
+ * forecasts on the held-out rows (the last periods of every unit), both
+ * against the target as observed; MAPE skips targets of 0. */
+static cx_status pass_forecast(fitctx *c, const double *beta, cx_equation *e, cx_error *err)
+{
+    long double se[2] = {0, 0}, ae[2] = {0, 0}, ape[2] = {0, 0};
+    double cnt[2] = {0, 0}, cntp[2] = {0, 0};
+    cx_status st = cx_source_rewind(c->src, err);
+    cx_design_begin_pass(c->d);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(c->src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
+            double y, w;
+            size_t unit;
+            int r = cx_design_row(c->d, b, i, c->x, &y, &w, &unit, &st, err);
+            if (r < 0)
+                break;
+            if (r == 0)
+                continue;
+            int k = r == 2;
+            long double fit = 0;
+            for (size_t j = 0; j < c->p; j++)
+                fit += (long double)c->x[j] * beta[j];
+            double err_v = (double)((long double)y - fit);
+            double actual = cx_design_input_value(c->d, 0); /* the target as observed */
+            se[k] += (long double)err_v * err_v;
+            ae[k] += fabs(err_v);
+            cnt[k]++;
+            if (actual != 0) {
+                ape[k] += fabs(err_v / actual);
+                cntp[k]++;
+            }
+        }
+    }
+    if (st != CX_OK)
+        return st;
+    for (int k = 0; k < 2; k++) {
+        double rmse = cnt[k] ? sqrt((double)(se[k] / cnt[k])) : NAN;
+        double mae = cnt[k] ? (double)(ae[k] / cnt[k]) : NAN;
+        double mape = cntp[k] ? 100.0 * (double)(ape[k] / cntp[k]) : NAN;
+        e->stat[k ? CX_STAT_HOLDOUT_RMSE : CX_STAT_IN_RMSE] = rmse;
+        e->stat[k ? CX_STAT_HOLDOUT_MAE : CX_STAT_IN_MAE] = mae;
+        e->stat[k ? CX_STAT_HOLDOUT_MAPE : CX_STAT_IN_MAPE] = mape;
+    }
+    e->stat[CX_STAT_HOLDOUT_N] = cnt[1];
+    return CX_OK;
+}
+
+/* ======================================================================== */
+/* Ridge and robust fits (in memory)                                        */
+/* ======================================================================== */
+
+#define INMEM_LIMIT ((size_t)256 << 20) /* bytes of design held for ridge/robust */
+
+static cx_status collect_row(fitctx *c, double sw, double y, cx_error *err)
+{
+    size_t p = c->p;
+    if ((c->nall + 1) * (p + 2) * sizeof(double) > INMEM_LIMIT)
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                            "ridge and robust fits hold the design in memory, and this one passes "
+                            "the limit of %zu MiB (%zu rows x %zu columns so far); use \"ols\", "
+                            "which streams",
+                            INMEM_LIMIT >> 20, c->nall + 1, p);
+    if (c->nall == c->capall) {
+        size_t cap = c->capall ? 2 * c->capall : 1024;
+        double *x = cx_realloc(c->xall, cap * p * sizeof(double));
+        if (!x)
+            return oom(err);
+        c->xall = x;
+        double *yy = cx_realloc(c->yall, cap * sizeof(double));
+        if (!yy)
+            return oom(err);
+        c->yall = yy;
+        double *ss = cx_realloc(c->swall, cap * sizeof(double));
+        if (!ss)
+            return oom(err);
+        c->swall = ss;
+        c->capall = cap;
+    }
+    for (size_t j = 0; j < p; j++)
+        c->xall[c->nall * p + j] = sw * c->x[j];
+    c->yall[c->nall] = sw * y;
+    c->swall[c->nall] = sw;
+    c->nall++;
+    return CX_OK;
+}
+
+/* GCV(lambda) on log(lambda), for the Brent minimiser. */
+typedef struct gcvctx {
+    gsl_vector *uty;
+    double delta0;
+    gsl_multifit_linear_workspace *w;
+} gcvctx;
+
+static double gcv_at(double loglam, void *params)
+{
+    gcvctx *g = params;
+    return gsl_multifit_linear_gcv_calc(exp(loglam), g->uty, g->delta0, g->w);
+}
+
+/*
+ * The penalty minimising generalised cross-validation (Golub, Heath and
+ * Wahba 1979).  gsl_multifit_linear_gcv searches only between the smallest
+ * and largest singular values, so a problem that needs little or no
+ * shrinkage gets at least the smallest singular value as its penalty.  This
+ * evaluates GCV (gsl_multifit_linear_gcv_calc) on a log grid that reaches
+ * far below, and at 0, then refines the best grid point with GSL's Brent
+ * minimiser.  `reg` and `G` are workspaces of equal length.
+ */
+static int gcv_lambda(const gsl_vector *y, gsl_multifit_linear_workspace *w, gsl_vector *reg, gsl_vector *G,
+                      double *lambda)
+{
+    size_t q = w->p, m = reg->size;
+    gsl_vector *uty = gsl_vector_alloc(q);
+    if (!uty)
+        return GSL_ENOMEM;
+    double delta0;
+    int status = gsl_multifit_linear_gcv_init(y, reg, uty, &delta0, w);
+    if (status) {
+        gsl_vector_free(uty);
+        return status;
+    }
+    double smax = gsl_vector_get(w->S, 0), smin = gsl_vector_get(w->S, q - 1);
+    double hi = log(10 * smax), lo = log(fmax(smin, smax * 1e-8) * 1e-4);
+    size_t best = 0;
+    for (size_t i = 0; i < m; i++) {
+        double l = exp(hi + (lo - hi) * (double)i / (double)(m - 1));
+        gsl_vector_set(reg, i, l);
+        gsl_vector_set(G, i, gsl_multifit_linear_gcv_calc(l, uty, delta0, w));
+        if (gsl_vector_get(G, i) < gsl_vector_get(G, best))
+            best = i;
+    }
+    double g0 = gsl_multifit_linear_gcv_calc(0.0, uty, delta0, w);
+    if (best == m - 1 || g0 <= gsl_vector_get(G, best)) {
+        *lambda = g0 <= gsl_vector_get(G, best) ? 0.0 : gsl_vector_get(reg, best);
+    } else if (best == 0) {
+        *lambda = gsl_vector_get(reg, 0);
+    } else {
+        gcvctx ctx = {uty, delta0, w};
+        gsl_function F = {gcv_at, &ctx};
+        gsl_min_fminimizer *mz = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
+        double a = log(gsl_vector_get(reg, best + 1)), b = log(gsl_vector_get(reg, best - 1));
+        double x = log(gsl_vector_get(reg, best));
+        status = mz ? gsl_min_fminimizer_set(mz, &F, x, a, b) : GSL_ENOMEM;
+        for (int it = 0; !status && it < 100; it++) {
+            status = gsl_min_fminimizer_iterate(mz);
+            if (status)
+                break;
+            x = gsl_min_fminimizer_x_minimum(mz);
+            if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(mz), gsl_min_fminimizer_x_upper(mz), 1e-10, 0) == GSL_SUCCESS)
+                break;
+        }
+        if (mz)
+            gsl_min_fminimizer_free(mz);
+        *lambda = exp(x);
+    }
+    gsl_vector_free(uty);
+    return status;
+}
+
+/*
+ * Ridge regression on standardised columns: the columns (all but the
+ * intercept) are centred at their weighted means and scaled to unit norm, so
+ * the penalty treats every driver alike and leaves the intercept alone; the
+ * penalty is chosen by generalised cross-validation (gsl_multifit_linear_gcv)
+ * unless the spec gives "lambda" (on that standardised scale).  cov receives
+ * the covariance divided by sigma^2; df_model the effective number of
+ * parameters, trace of the hat matrix plus the intercept.
+ */
+static cx_status fit_ridge(fitctx *c, const cx_eqspec *es, double *beta, double *cov, double *df_model,
+                           double *lambda_out, cx_error *err)
+{
+    size_t n = c->nall, p = c->p, k0 = es->intercept ? 1 : 0, q = p - k0;
+    cx_status st = CX_OK;
+    if (q == 0)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "equation '%s': ridge needs at least one term", es->name);
+    gsl_matrix *Z = gsl_matrix_alloc(n, q);
+    gsl_vector *y = gsl_vector_alloc(n), *cz = gsl_vector_alloc(q);
+    gsl_vector *reg = gsl_vector_alloc(200), *G = gsl_vector_alloc(200);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, q);
+    double *mean = cx_calloc(p + 1, sizeof(double)), *scale = cx_calloc(p + 1, sizeof(double));
+    if (!Z || !y || !cz || !reg || !G || !w || !mean || !scale) {
+        st = oom(err);
+        goto done;
+    }
+    double ymean = es->intercept ? c->ymean : 0;
+    for (size_t j = k0; j < p; j++)
+        mean[j] = es->intercept ? c->colsum[j] / c->sumw : 0;
+    for (size_t j = k0; j < p; j++) {
+        long double ss = 0;
+        for (size_t i = 0; i < n; i++) {
+            double z = c->xall[i * p + j] - c->swall[i] * mean[j];
+            ss += (long double)z * z;
+        }
+        scale[j] = sqrt((double)ss);
+        if (!(scale[j] > 0)) {
+            st = cx_error_set(err, CX_EINVAL, NULL, 0, 0, "equation '%s': a term is constant in the rows used", es->name);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            gsl_matrix_set(Z, i, j - k0, (c->xall[i * p + j] - c->swall[i] * mean[j]) / scale[j]);
+    }
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(y, i, c->yall[i] - c->swall[i] * ymean);
+    int status = gsl_multifit_linear_svd(Z, w);
+    double lambda = es->lambda;
+    if (!status && isnan(lambda))
+        status = gcv_lambda(y, w, reg, G, &lambda);
+    double rnorm, snorm;
+    if (!status)
+        status = gsl_multifit_linear_solve(lambda, Z, y, cz, &rnorm, &snorm, w);
+    if (status) {
+        st = gsl_fail(err, status, "the ridge fit");
+        goto done;
+    }
+    /* back to the original scale */
+    double trace = 0;
+    for (size_t j = 0; j < q; j++) {
+        double sj = gsl_vector_get(w->S, j);
+        trace += sj * sj / (sj * sj + lambda * lambda);
+    }
+    for (size_t j = k0; j < p; j++)
+        beta[j] = gsl_vector_get(cz, j - k0) / scale[j];
+    if (k0) {
+        beta[0] = ymean;
+        for (size_t j = 1; j < p; j++)
+            beta[0] -= mean[j] * beta[j];
+    }
+    /* Cov(cz) / sigma^2 = V diag(s^2 / (s^2 + lambda^2)^2) V' (GSL keeps V in Q) */
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = 0; b < q; b++) {
+            double v = 0;
+            for (size_t k = 0; k < q; k++) {
+                double sk = gsl_vector_get(w->S, k), d = sk * sk + lambda * lambda;
+                v += gsl_matrix_get(w->Q, a, k) * gsl_matrix_get(w->Q, b, k) * sk * sk / (d * d);
+            }
+            cov[(a + k0) * p + (b + k0)] = v / (scale[a + k0] * scale[b + k0]);
+        }
+    if (k0) {
+        /* beta0 = ybar - m' beta: Var = 1/sum(w) + m' C m, Cov(beta0, beta) = -C m */
+        double v0 = 1.0 / c->sumw;
+        for (size_t a = 1; a < p; a++) {
+            double cm = 0;
+            for (size_t b = 1; b < p; b++)
+                cm += cov[a * p + b] * mean[b];
+            cov[a * p] = cov[a] = -cm;
+            v0 += mean[a] * cm;
+        }
+        cov[0] = v0;
+    }
+    *df_model = trace + (double)k0;
+    *lambda_out = lambda;
+done:
+    gsl_matrix_free(Z);
+    gsl_vector_free(y);
+    gsl_vector_free(cz);
+    gsl_vector_free(reg);
+    gsl_vector_free(G);
+    if (w)
+        gsl_multifit_linear_free(w);
+    cx_free(mean);
+    cx_free(scale);
+    return st;
+}
+
+/* Robust regression by iteratively reweighted least squares
+ * (gsl_multifit_robust, Huber or bisquare weights); its covariance and
+ * sigma are GSL's. */
+static cx_status fit_robust(fitctx *c, const cx_eqspec *es, double *beta, double *cov, double *sigma,
+                            cx_error *err)
+{
+    size_t n = c->nall, p = c->p;
+    gsl_matrix_view X = gsl_matrix_view_array(c->xall, n, p);
+    gsl_vector_view y = gsl_vector_view_array(c->yall, n);
+    gsl_vector *cv = gsl_vector_alloc(p);
+    gsl_matrix *cm = gsl_matrix_alloc(p, p);
+    gsl_multifit_robust_workspace *w =
+        gsl_multifit_robust_alloc(es->bisquare ? gsl_multifit_robust_bisquare : gsl_multifit_robust_huber, n, p);
+    cx_status st = CX_OK;
+    if (!cv || !cm || !w)
+        st = oom(err);
+    else {
+        int status = gsl_multifit_robust(&X.matrix, &y.vector, cv, cm, w);
+        if (status && status != GSL_EMAXITER)
+            st = gsl_fail(err, status, "the robust fit");
+        else {
+            for (size_t j = 0; j < p; j++)
+                beta[j] = gsl_vector_get(cv, j);
+            for (size_t i = 0; i < p * p; i++)
+                cov[i] = cm->data[(i / p) * cm->tda + i % p];
+            *sigma = gsl_multifit_robust_statistics(w).sigma;
+            if (status == GSL_EMAXITER)
+                st = cx_error_set(err, CX_ENUMERIC, NULL, 0, 0,
+                                  "equation '%s': the robust fit did not converge in %zu iterations",
+                                  es->name, gsl_multifit_robust_statistics(w).numit);
+        }
+    }
+    gsl_vector_free(cv);
+    gsl_matrix_free(cm);
+    if (w)
+        gsl_multifit_robust_free(w);
+    return st;
+}
+
+/* ======================================================================== */
 /* One equation                                                             */
 /* ======================================================================== */
 
@@ -578,15 +903,21 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
     gsl_vector *qtb = NULL, *v = NULL;
     double *norms = NULL, *beta = NULL;
     cx_equation *e = NULL;
+    double lambda_used = NAN;
+    double *cov_alt = NULL;
     cx_status st;
 
-    if (es->method != CX_METHOD_OLS)
+    cx_se_kind sek = opt && opt->force_se ? opt->se : es->se;
+    if (es->method != CX_METHOD_OLS && sek != CX_SE_CLASSIC)
         return cx_error_set(err, CX_EUSAGE, spec->file, 0, 0,
-                            "equation '%s': method '%s' is not available in this version; use \"ols\"",
+                            "equation '%s': robust or clustered standard errors are for \"ols\"; "
+                            "method \"%s\" reports its own covariance",
                             es->name, es->method == CX_METHOD_RIDGE ? "ridge" : "robust");
     st = cx_design_new(spec, eqi, src->schema, &c.d, err);
     if (st == CX_OK)
         st = cx_design_levels(c.d, src, err);
+    if (st == CX_OK && opt && opt->holdout)
+        st = cx_design_holdout(c.d, src, opt->holdout, err);
     if (st != CX_OK)
         goto done;
     size_t p = c.p = cx_design_ncols(c.d);
@@ -624,6 +955,7 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         c.rmin[k] = INFINITY;
         c.rmax[k] = -INFINITY;
     }
+    c.collect = es->method != CX_METHOD_OLS;
 
     /* ---- pass 1 ---- */
     st = pass1(&c, ls, err);
@@ -683,8 +1015,23 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
             gsl_matrix_set(A, i, j, s / (norms[i] * norms[j]));
         }
 
+    /* ---- ridge and robust: in memory, through GSL ---- */
+    double df_model = (double)p; /* effective number of parameters */
+    double sigma_alt = NAN;     /* robust: GSL's final sigma */
+    if (es->method != CX_METHOD_OLS) {
+        cov_alt = cx_calloc(p * p + 1, sizeof(double));
+        if (!cov_alt) {
+            st = oom(err);
+            goto done;
+        }
+        st = es->method == CX_METHOD_RIDGE
+                 ? fit_ridge(&c, es, beta, cov_alt, &df_model, &lambda_used, err)
+                 : fit_robust(&c, es, beta, cov_alt, &sigma_alt, err);
+        if (st != CX_OK)
+            goto done;
+    }
+
     /* ---- pass 2, with iterative refinement when ill-conditioned ---- */
-    cx_se_kind sek = opt && opt->force_se ? opt->se : es->se;
     /* Forward error estimate of the QR solution (Higham, Accuracy and
      * Stability of Numerical Algorithms, 2nd ed., ch. 20):
      * eps kappa (1 + kappa |r| / |Q'y|), with |r| from the QR accumulation.
@@ -699,7 +1046,7 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         gsl_vector_free(tmpc);
     }
     double eta = DBL_EPSILON * kappa * (1 + kappa * rnorm_qr / gsl_blas_dnrm2(qtb));
-    int refine = eta > REFINE_ETA;
+    int refine = eta > REFINE_ETA && es->method == CX_METHOD_OLS;
     for (int it = 0;; it++) {
         respass_free(&rp);
         if (respass_init(&rp, p, es->intercept) != CX_OK) {
@@ -740,15 +1087,17 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         goto done;
     }
     double n = c.n, rss = (double)rp.rss;
-    double df = n - (double)p;
-    double sigma2 = rss / df;
+    double df = n - df_model;
+    double sigma2 = es->method == CX_METHOD_ROBUST ? sigma_alt * sigma_alt : rss / df;
+    e->lambda = lambda_used;
+    e->stat[CX_STAT_LAMBDA] = lambda_used;
     int icpt = es->intercept;
     double tss = icpt ? c.ym2 : (double)c.sumwy2;
     double r2 = tss > 0 ? 1 - rss / tss : NAN;
     double k0 = icpt ? 1 : 0;
     double adj = 1 - (1 - r2) * (n - k0) / df;
     double dfm = (double)p - k0;
-    double f = dfm > 0 ? ((tss - rss) / dfm) / sigma2 : NAN;
+    double f = dfm > 0 && es->method == CX_METHOD_OLS ? ((tss - rss) / dfm) / sigma2 : NAN;
     double fp = dfm > 0 ? f_pvalue(f, dfm, df) : NAN;
     double ll = -0.5 * n * (log(2 * M_PI) + log(rss / n) + 1) + 0.5 * c.sumlogw;
     e->stat[CX_STAT_N] = n;
@@ -793,7 +1142,12 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
 
     /* covariance */
     double dfe = df;
-    if (sek == CX_SE_CLASSIC) {
+    if (es->method == CX_METHOD_RIDGE) {
+        for (size_t i = 0; i < p * p; i++)
+            e->cov[i] = sigma2 * cov_alt[i];
+    } else if (es->method == CX_METHOD_ROBUST) {
+        memcpy(e->cov, cov_alt, p * p * sizeof(double));
+    } else if (sek == CX_SE_CLASSIC) {
         for (size_t i = 0; i < p; i++)
             for (size_t j = 0; j < p; j++)
                 e->cov[i * e->p + j] = sigma2 * gsl_matrix_get(A, i, j);
@@ -879,6 +1233,19 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         e->ranges[k].mean = (double)(c.rsum[k] / (long double)n);
     }
 
+    /* forecast errors in sample and on the held-out periods */
+    st = pass_forecast(&c, beta, e, err);
+    if (st != CX_OK)
+        goto done;
+    if (opt && opt->holdout) {
+        if (c.nheld == 0)
+            cx_warnings_add(e->warn, "the holdout of %zu periods left no rows to forecast", opt->holdout);
+        else if (e->stat[CX_STAT_HOLDOUT_RMSE] > 1.5 * e->stat[CX_STAT_IN_RMSE])
+            cx_warnings_add(e->warn, "the forecasts for the %zu held-out periods are much worse than the "
+                                     "fit (RMSE %.4g against %.4g in sample): the model may only fit its past",
+                            opt->holdout, e->stat[CX_STAT_HOLDOUT_RMSE], e->stat[CX_STAT_IN_RMSE]);
+    }
+
     /* warnings in plain language */
     for (size_t j = 0; j < p; j++) {
         if (icpt && j == 0)
@@ -892,6 +1259,10 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
                                      "coefficient is imprecise and may change sign with little new data",
                             e->names[j], e->vif[j]);
     }
+    if (es->method == CX_METHOD_RIDGE)
+        cx_warnings_add(e->warn, "ridge estimates are shrunk towards 0 (penalty %.4g on standardised "
+                                 "columns%s): their intervals are approximate and do not cover the bias",
+                        lambda_used, isnan(es->lambda) ? ", chosen by generalised cross-validation" : "");
     if (n < 10 * (double)p)
         cx_warnings_add(e->warn, "few observations: %.0f rows for %zu coefficients (fewer than 10 per "
                                  "coefficient); estimates are fragile",
@@ -909,6 +1280,7 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
     *out = e;
     e = NULL;
 done:
+    cx_free(cov_alt);
     cx_equation_free(e);
     respass_free(&rp);
     cx_design_free(c.d);
@@ -920,6 +1292,9 @@ done:
     cx_free(c.rmin);
     cx_free(c.rmax);
     cx_free(c.rsum);
+    cx_free(c.xall);
+    cx_free(c.yall);
+    cx_free(c.swall);
     if (ls)
         gsl_multilarge_linear_free(ls);
     gsl_matrix_free(R);

@@ -67,7 +67,21 @@ static cJSON *equation_json(const cx_equation *e)
     cJSON *jb = cJSON_AddObjectToObject(o, "jarque_bera");
     cJSON_AddItemToObject(jb, "statistic", num(e->stat[CX_STAT_JB]));
     cJSON_AddItemToObject(jb, "p", num(e->stat[CX_STAT_JB_P]));
+    cJSON *fc = cJSON_AddObjectToObject(o, "forecast_errors");
+    cJSON *ins = cJSON_AddObjectToObject(fc, "in_sample");
+    cJSON_AddItemToObject(ins, "rmse", num(e->stat[CX_STAT_IN_RMSE]));
+    cJSON_AddItemToObject(ins, "mae", num(e->stat[CX_STAT_IN_MAE]));
+    cJSON_AddItemToObject(ins, "mape", num(e->stat[CX_STAT_IN_MAPE]));
+    if (e->stat[CX_STAT_HOLDOUT_N] > 0) {
+        cJSON *ho = cJSON_AddObjectToObject(fc, "holdout");
+        cJSON_AddItemToObject(ho, "n", num(e->stat[CX_STAT_HOLDOUT_N]));
+        cJSON_AddItemToObject(ho, "rmse", num(e->stat[CX_STAT_HOLDOUT_RMSE]));
+        cJSON_AddItemToObject(ho, "mae", num(e->stat[CX_STAT_HOLDOUT_MAE]));
+        cJSON_AddItemToObject(ho, "mape", num(e->stat[CX_STAT_HOLDOUT_MAPE]));
+    }
     cJSON_AddStringToObject(o, "method", method_name(e->method));
+    if (e->method == CX_METHOD_RIDGE)
+        cJSON_AddItemToObject(o, "lambda", num(e->stat[CX_STAT_LAMBDA]));
     cJSON_AddStringToObject(o, "se_type", se_name(e->se_kind));
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     for (size_t i = 0; i < cx_warnings_count(e->warn); i++)

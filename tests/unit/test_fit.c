@@ -257,6 +257,282 @@ static void fit_should_agree_with_r_weighted(void **state)
     unlink(path);
 }
 
+/* ---- ridge and robust ------------------------------------------------------ */
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+/* n rows of y = 2 + 3 x1 - x2 + 0.5 x3 + noise with x2 and x3 correlated
+ * with x1; `outliers` rows get +50.  Written to a temporary CSV. */
+static char *synthetic_csv(size_t n, size_t outliers, double *X, double *y)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    char path[] = "/tmp/cxsynXXXXXX";
+    int fd = mkstemp(path);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "y,x1,x2,x3\n");
+    for (size_t i = 0; i < n; i++) {
+        double x1 = gsl_ran_gaussian(rng, 1.0);
+        double x2 = 0.8 * x1 + 0.6 * gsl_ran_gaussian(rng, 1.0);
+        double x3 = -0.5 * x1 + 0.9 * gsl_ran_gaussian(rng, 1.0);
+        double v = 2 + 3 * x1 - x2 + 0.5 * x3 + gsl_ran_gaussian(rng, 1.0) + (i % (n / (outliers ? outliers : 1)) == 0 && outliers ? 50 : 0);
+        char b[4][32];
+        snprintf(b[0], 32, "%.17g", v);
+        snprintf(b[1], 32, "%.17g", x1);
+        snprintf(b[2], 32, "%.17g", x2);
+        snprintf(b[3], 32, "%.17g", x3);
+        fprintf(fp, "%s,%s,%s,%s\n", b[0], b[1], b[2], b[3]);
+        if (X) {
+            y[i] = strtod(b[0], NULL);
+            for (int k = 0; k < 3; k++)
+                X[i * 3 + k] = strtod(b[k + 1], NULL);
+        }
+    }
+    fclose(fp);
+    gsl_rng_free(rng);
+    return strdup(path);
+}
+
+static cx_model *fit_json(const char *json, const char *csv)
+{
+    cx_spec *spec = NULL;
+    cx_model *m = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    char line[CX_ERROR_LINE_MAX];
+    assert_int_equal(cx_spec_parse(json, strlen(json), "spec", &spec, &err), CX_OK);
+    if (cx_fit_csv(spec, csv, NULL, NULL, &m, NULL, &err) != CX_OK) {
+        print_error("%s\n", cx_error_format(&err, line, sizeof line));
+        fail();
+    }
+    cx_spec_free(spec);
+    return m;
+}
+
+/* The closed form of ridge on centred, unit-norm columns, computed here
+ * directly from the rows: (Z'Z + lambda^2 I) c = Z'y. */
+static void ridge_closed_form(const double *X, const double *y, size_t n, double lambda, double *beta)
+{
+    double mean[3] = {0, 0, 0}, ym = 0, scale[3];
+    for (size_t i = 0; i < n; i++) {
+        ym += y[i] / (double)n;
+        for (int k = 0; k < 3; k++)
+            mean[k] += X[i * 3 + k] / (double)n;
+    }
+    for (int k = 0; k < 3; k++) {
+        double ss = 0;
+        for (size_t i = 0; i < n; i++)
+            ss += (X[i * 3 + k] - mean[k]) * (X[i * 3 + k] - mean[k]);
+        scale[k] = sqrt(ss);
+    }
+    gsl_matrix *A = gsl_matrix_calloc(3, 3);
+    gsl_vector *b = gsl_vector_calloc(3), *c = gsl_vector_alloc(3);
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) {
+            double za = (X[i * 3 + a] - mean[a]) / scale[a];
+            *gsl_vector_ptr(b, a) += za * (y[i] - ym);
+            for (int d = 0; d < 3; d++)
+                *gsl_matrix_ptr(A, a, d) += za * (X[i * 3 + d] - mean[d]) / scale[d];
+        }
+    for (int a = 0; a < 3; a++)
+        *gsl_matrix_ptr(A, a, a) += lambda * lambda;
+    gsl_linalg_cholesky_decomp1(A);
+    gsl_linalg_cholesky_solve(A, b, c);
+    beta[0] = ym;
+    for (int k = 0; k < 3; k++) {
+        beta[k + 1] = gsl_vector_get(c, k) / scale[k];
+        beta[0] -= mean[k] * beta[k + 1];
+    }
+    gsl_matrix_free(A);
+    gsl_vector_free(b);
+    gsl_vector_free(c);
+}
+
+static void fit_should_match_ridge_closed_form(void **state)
+{
+    (void)state;
+    size_t n = 120;
+    double *X = malloc(n * 3 * sizeof(double)), *y = malloc(n * sizeof(double));
+    char *csv = synthetic_csv(n, 0, X, y);
+    /* a given penalty */
+    cx_model *m = fit_json("{\"equations\": [{\"target\": \"y\", \"method\": \"ridge\", \"lambda\": 0.7, "
+                           "\"terms\": [\"x1\", \"x2\", \"x3\"]}]}", csv);
+    double want[4];
+    ridge_closed_form(X, y, n, 0.7, want);
+    const cx_equation *e = cx_model_equation(m, 0);
+    for (int j = 0; j < 4; j++)
+        assert_rel(cx_equation_coef(e)[j], want[j], 1e-10, "ridge coef");
+    cx_model_free(m);
+    /* lambda 0 is least squares */
+    m = fit_json("{\"equations\": [{\"target\": \"y\", \"method\": \"ridge\", \"lambda\": 0, "
+                 "\"terms\": [\"x1\", \"x2\", \"x3\"]}]}", csv);
+    cx_model *ols = fit_json("{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"x2\", \"x3\"]}]}", csv);
+    for (int j = 0; j < 4; j++) {
+        assert_rel(cx_equation_coef(cx_model_equation(m, 0))[j], cx_equation_coef(cx_model_equation(ols, 0))[j], 1e-10, "ridge 0 = ols");
+        assert_rel(cx_equation_se(cx_model_equation(m, 0))[j], cx_equation_se(cx_model_equation(ols, 0))[j], 1e-8, "ridge 0 se = ols se");
+    }
+    cx_model_free(m);
+    cx_model_free(ols);
+    /* the penalty chosen by GCV minimises GCV(lambda) = RSS / (n - tr H)^2,
+     * evaluated here from the closed form */
+    m = fit_json("{\"equations\": [{\"target\": \"y\", \"method\": \"ridge\", "
+                 "\"terms\": [\"x1\", \"x2\", \"x3\"]}]}", csv);
+    e = cx_model_equation(m, 0);
+    double chosen = cx_equation_stat(e, CX_STAT_LAMBDA);
+    assert_true(chosen > 0);
+    double g[3];
+    for (int k = -1; k <= 1; k++) {
+        double l = chosen * (1 + 0.05 * k), b[4], rss = 0;
+        ridge_closed_form(X, y, n, l, b);
+        for (size_t i = 0; i < n; i++) {
+            double r = y[i] - b[0] - b[1] * X[i * 3] - b[2] * X[i * 3 + 1] - b[3] * X[i * 3 + 2];
+            rss += r * r;
+        }
+        /* tr H from the ridge formula is not needed to compare neighbours only
+         * when it changes little; compute it properly anyway */
+        double tr = 0;
+        {
+            double mean[3] = {0, 0, 0}, scale[3];
+            for (size_t i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++)
+                    mean[a] += X[i * 3 + a] / (double)n;
+            for (int a = 0; a < 3; a++) {
+                double ss = 0;
+                for (size_t i = 0; i < n; i++)
+                    ss += (X[i * 3 + a] - mean[a]) * (X[i * 3 + a] - mean[a]);
+                scale[a] = sqrt(ss);
+            }
+            gsl_matrix *Z = gsl_matrix_alloc(n, 3), *V = gsl_matrix_alloc(3, 3);
+            gsl_vector *S = gsl_vector_alloc(3), *wk = gsl_vector_alloc(3);
+            for (size_t i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++)
+                    gsl_matrix_set(Z, i, a, (X[i * 3 + a] - mean[a]) / scale[a]);
+            gsl_linalg_SV_decomp(Z, V, S, wk);
+            for (int a = 0; a < 3; a++) {
+                double s = gsl_vector_get(S, a);
+                tr += s * s / (s * s + l * l);
+            }
+            gsl_matrix_free(Z);
+            gsl_matrix_free(V);
+            gsl_vector_free(S);
+            gsl_vector_free(wk);
+        }
+        g[k + 1] = rss / (((double)n - 1 - tr) * ((double)n - 1 - tr));
+    }
+    print_message("ridge GCV penalty %.4g: GCV %.10g (-5%%) %.10g %.10g (+5%%)\n", chosen, g[0], g[1], g[2]);
+    assert_true(g[1] <= g[0] * (1 + 1e-9) && g[1] <= g[2] * (1 + 1e-9));
+    cx_model_free(m);
+    unlink(csv);
+    free(csv);
+    free(X);
+    free(y);
+}
+
+static void fit_should_resist_outliers_when_robust(void **state)
+{
+    (void)state;
+    char *csv = synthetic_csv(400, 20, NULL, NULL); /* 5% of rows shifted by +50 */
+    const double truth[4] = {2, 3, -1, 0.5};
+    const char *specs[] = {
+        "{\"equations\": [{\"target\": \"y\", \"method\": \"robust\", \"terms\": [\"x1\", \"x2\", \"x3\"]}]}",
+        "{\"equations\": [{\"target\": \"y\", \"method\": \"robust\", \"psi\": \"bisquare\", \"terms\": [\"x1\", \"x2\", \"x3\"]}]}",
+    };
+    for (int k = 0; k < 2; k++) {
+        cx_model *m = fit_json(specs[k], csv);
+        const cx_equation *e = cx_model_equation(m, 0);
+        for (int j = 0; j < 4; j++) {
+            double z = (cx_equation_coef(e)[j] - truth[j]) / cx_equation_se(e)[j];
+            if (fabs(z) > 3.5) {
+                print_error("%s coefficient %d: %.4g is %.1f SE from the truth %.4g\n", k ? "bisquare" : "huber", j,
+                            cx_equation_coef(e)[j], z, truth[j]);
+                fail();
+            }
+        }
+        cx_model_free(m);
+    }
+    /* least squares is pulled away: its intercept is off by about 50 x 5% = 2.5 */
+    cx_model *ols = fit_json("{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"x2\", \"x3\"]}]}", csv);
+    assert_true(cx_equation_coef(cx_model_equation(ols, 0))[0] - truth[0] > 1.5);
+    cx_model_free(ols);
+    unlink(csv);
+    free(csv);
+}
+
+/* ---- holdout ---------------------------------------------------------------- */
+
+/* A fit with --holdout 4 equals a fit on the data without the last 4 weeks
+ * of every unit, and its forecast errors are those of that fit's
+ * coefficients on the held-out rows, computed here. */
+static void fit_should_hold_out_the_last_periods_of_every_unit(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    char all[] = "/tmp/cxhoAXXXXXX", part[] = "/tmp/cxhoBXXXXXX";
+    FILE *fa = fdopen(mkstemp(all), "w"), *fb = fdopen(mkstemp(part), "w");
+    fprintf(fa, "week,unit,x,y\n");
+    fprintf(fb, "week,unit,x,y\n");
+    double hx[64], hy[64];
+    size_t nh = 0;
+    const char *units[] = {"a", "b", "c"};
+    int last[] = {20, 18, 20}; /* unit b ends earlier: its own last 4 weeks are held out */
+    for (int u = 0; u < 3; u++)
+        for (int w = 1; w <= last[u]; w++) {
+            double x = gsl_ran_flat(rng, 0, 10), y = 1 + 2 * x + (u == 1 ? 3 : 0) + gsl_ran_gaussian(rng, 1);
+            char xs[32], ys[32];
+            snprintf(xs, sizeof xs, "%.17g", x);
+            snprintf(ys, sizeof ys, "%.17g", y);
+            fprintf(fa, "2024-W%02d,%s,%s,%s\n", w, units[u], xs, ys);
+            if (w <= last[u] - 4)
+                fprintf(fb, "2024-W%02d,%s,%s,%s\n", w, units[u], xs, ys);
+            else {
+                hx[nh] = strtod(xs, NULL);
+                hy[nh++] = strtod(ys, NULL);
+            }
+        }
+    fclose(fa);
+    fclose(fb);
+    gsl_rng_free(rng);
+    const char *json = "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x\", \"C(unit)\"]}]}";
+    cx_spec *spec = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_spec_parse(json, strlen(json), "spec", &spec, &err), CX_OK);
+    cx_model *mh = NULL, *mp = NULL;
+    cx_fit_options opt = {.holdout = 4};
+    assert_int_equal(cx_fit_csv(spec, all, NULL, &opt, &mh, NULL, &err), CX_OK);
+    assert_int_equal(cx_fit_csv(spec, part, NULL, NULL, &mp, NULL, &err), CX_OK);
+    const cx_equation *eh = cx_model_equation(mh, 0), *ep = cx_model_equation(mp, 0);
+    assert_int_equal((int)cx_equation_stat(eh, CX_STAT_N), 46);
+    assert_int_equal((int)cx_equation_stat(eh, CX_STAT_HOLDOUT_N), 12);
+    for (size_t j = 0; j < cx_equation_ncoef(eh); j++) {
+        assert_rel(cx_equation_coef(eh)[j], cx_equation_coef(ep)[j], 1e-12, "holdout coef");
+        assert_rel(cx_equation_se(eh)[j], cx_equation_se(ep)[j], 1e-10, "holdout se");
+    }
+    /* forecasts for the held-out rows: units a, a.., b.., c.. in file order */
+    const double *b = cx_equation_coef(ep); /* (Intercept), x, C(unit)[b], C(unit)[c] */
+    double sse = 0, sae = 0, sape = 0;
+    for (size_t i = 0; i < nh; i++) {
+        size_t u = i / 4;
+        double f = b[0] + b[1] * hx[i] + (u == 1 ? b[2] : 0) + (u == 2 ? b[3] : 0);
+        double e = hy[i] - f;
+        sse += e * e;
+        sae += fabs(e);
+        sape += fabs(e / hy[i]);
+    }
+    assert_rel(cx_equation_stat(eh, CX_STAT_HOLDOUT_RMSE), sqrt(sse / (double)nh), 1e-10, "holdout RMSE");
+    assert_rel(cx_equation_stat(eh, CX_STAT_HOLDOUT_MAE), sae / (double)nh, 1e-10, "holdout MAE");
+    assert_rel(cx_equation_stat(eh, CX_STAT_HOLDOUT_MAPE), 100 * sape / (double)nh, 1e-10, "holdout MAPE");
+    assert_rel(cx_equation_stat(eh, CX_STAT_IN_RMSE), sqrt(cx_equation_stat(ep, CX_STAT_RSS) / 46), 1e-10, "in-sample RMSE");
+    cx_model_free(mh);
+    cx_model_free(mp);
+    cx_spec_free(spec);
+    unlink(all);
+    unlink(part);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -275,6 +551,9 @@ int main(void)
         cmocka_unit_test(fit_should_agree_with_r_summary_lm),
         cmocka_unit_test(fit_should_agree_with_r_without_intercept),
         cmocka_unit_test(fit_should_agree_with_r_weighted),
+        cmocka_unit_test(fit_should_match_ridge_closed_form),
+        cmocka_unit_test(fit_should_resist_outliers_when_robust),
+        cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
     };
     return cmocka_run_group_tests_name("fit", tests, NULL, NULL);
 }
