@@ -18,7 +18,7 @@ SANITIZE ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
 DEB_TEST  = python3
-DEB_BENCH = python3-pandas
+DEB_BENCH = python3-pandas python3-statsmodels r-base-core r-cran-data.table time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -105,8 +105,13 @@ demo: deps
 	./build/cxcase nps samples/responses.csv --by region,period --period quarter
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
-	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh $(TEST_BIN)
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate
+	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate sh tests/run.sh $(TEST_BIN)
+
+# The sample generator (a tool, never sanitized): make samples runs it.
+build/generate: samples/generate.c
+	@mkdir -p build
+	$(call say,CC,$<)$(CC) -std=c11 -O2 $(WARN) -o $@ $< -lgsl -lgslcblas -lcjson -lm
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench_csv
@@ -116,9 +121,7 @@ $(BUILD)/bench_csv: tests/bench/bench_csv.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
 
-samples: deps
-	@mkdir -p build
-	$(call say,CC,samples/generate.c)$(CC) -std=c11 -O2 $(WARN) -o build/generate samples/generate.c -lgsl -lgslcblas -lcjson -lm
+samples: deps build/generate
 	./build/generate samples
 
 install: all

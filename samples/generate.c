@@ -30,7 +30,9 @@
 /* Design constants                                                          */
 /* ------------------------------------------------------------------------ */
 
-#ifndef SEED /* -DSEED=... only for coverage studies; the samples use 20251122 */
+static unsigned long g_seed; /* the seed in use, for truth.json */
+
+#ifndef SEED /* the samples use 20251122; a second argument overrides it (coverage studies) */
 #define SEED 20251122UL
 #endif
 #define NREG 12
@@ -442,7 +444,7 @@ static char *build_truth(void)
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "generator", "samples/generate.c");
     cJSON_AddStringToObject(root, "rng", "gsl_rng_mt19937");
-    cJSON_AddNumberToObject(root, "seed", (double)SEED);
+    cJSON_AddNumberToObject(root, "seed", (double)g_seed);
     cJSON_AddStringToObject(root, "period_column", "week");
     cJSON_AddStringToObject(root, "unit_column", "region");
     cJSON_AddStringToObject(root, "first_week", "2023-W01");
@@ -571,8 +573,8 @@ static char *build_truth(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s OUTDIR [SEED]\n", argv[0]);
         return 64;
     }
     const char *dir = argv[1];
@@ -609,7 +611,9 @@ int main(int argc, char **argv)
     }
 
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, SEED);
+    unsigned long seed = argc == 3 ? strtoul(argv[2], NULL, 10) : SEED;
+    g_seed = seed;
+    gsl_rng_set(rng, seed);
     gsl_ran_discrete_t *det_table = gsl_ran_discrete_preproc(7, DETRACTOR_WEIGHTS);
     gsl_ran_discrete_t *tp_table = gsl_ran_discrete_preproc(NTP, TOUCHPOINT_WEIGHTS);
 
