@@ -1,0 +1,135 @@
+/*
+ * test_core.c - the core helpers: SHA-256 against the FIPS 180-4 examples,
+ * strict JSON input (positions of syntax errors, duplicate and unknown keys
+ * with their JSON Pointer), the error formatter and the string map.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "helpers.h"
+#include "core/core.h"
+#include "core/jsonin.h"
+
+static void sha256_should_match_the_fips_examples(void **state)
+{
+    (void)state;
+    char hex[65];
+    cx_sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    cx_sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    cx_sha256_hex(two, strlen(two), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* one million 'a', through the file path in chunks */
+    char *big = malloc(1000000);
+    memset(big, 'a', 1000000);
+    char *path = tmp_file(big, 1000000);
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_sha256_file(path, hex, &err), CX_OK);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    tmp_remove(path);
+    free(big);
+}
+
+static void json_should_report_syntax_errors_at_line_and_column(void **state)
+{
+    (void)state;
+    cJSON *root = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    const char *text = "{\n  \"a\": 1,\n  \"b\": tru\n}";
+    assert_int_equal(cx_json_parse(text, strlen(text), "x.json", &root, &err), CX_ESYNTAX);
+    assert_null(root);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 8);
+    assert_non_null(strstr(err.message, "invalid JSON"));
+    cx_error_init(&err);
+    text = "{\"a\": 1} x";
+    assert_int_equal(cx_json_parse(text, strlen(text), "x.json", &root, &err), CX_ESYNTAX);
+    assert_int_equal(err.column, 10);
+    assert_non_null(strstr(err.message, "the end of the document"));
+}
+
+static void json_should_reject_duplicate_keys_with_their_pointer(void **state)
+{
+    (void)state;
+    cJSON *root = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    const char *text = "{\"list\": [{\"x\": 1}, {\"y\": 2, \"y\": 3}]}";
+    assert_int_equal(cx_json_parse(text, strlen(text), "x.json", &root, &err), CX_ESYNTAX);
+    assert_string_equal(err.pointer, "/list/1/y");
+    char line[CX_ERROR_LINE_MAX];
+    assert_string_equal(cx_error_format(&err, line, sizeof line),
+                        "x.json: /list/1/y: error: expected each key once in an object, found 'y' twice");
+    /* keys are case-sensitive: Name and name are two keys */
+    cx_error_init(&err);
+    text = "{\"Name\": 1, \"name\": 2}";
+    assert_int_equal(cx_json_parse(text, strlen(text), "x.json", &root, &err), CX_OK);
+    cJSON_Delete(root);
+}
+
+static void json_should_name_unknown_keys_and_suggest_the_closest(void **state)
+{
+    (void)state;
+    cJSON *root = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    const char *text = "{\"nmae\": \"x\", \"a/b\": 1}";
+    assert_int_equal(cx_json_parse(text, strlen(text), "x.json", &root, &err), CX_OK);
+    const char *const allowed[] = {"name", "units", NULL};
+    cx_jpath p;
+    cx_jpath_init(&p);
+    assert_int_equal(cx_json_object(root, allowed, "x.json", &p, &err), CX_EINVAL);
+    assert_string_equal(err.pointer, "/nmae");
+    assert_non_null(strstr(err.message, "did you mean 'name'?"));
+    /* a key with '/' is escaped in the pointer (RFC 6901) */
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "nmae");
+    cx_error_init(&err);
+    assert_int_equal(cx_json_object(root, allowed, "x.json", &p, &err), CX_EINVAL);
+    assert_string_equal(err.pointer, "/a~1b");
+    /* typed getters */
+    cx_error_init(&err);
+    cJSON_AddStringToObject(root, "n", "ten");
+    double v;
+    assert_int_equal(cx_json_number(root, "n", 1, "x.json", &p, &v, &err), CX_EINVAL);
+    assert_string_equal(err.message, "expected a number, found string 'ten'");
+    cJSON_Delete(root);
+}
+
+static void strmap_should_intern_and_find(void **state)
+{
+    (void)state;
+    cx_strmap *m = cx_strmap_new();
+    char key[32];
+    for (size_t i = 0; i < 10000; i++) {
+        snprintf(key, sizeof key, "k%zu", i);
+        size_t v;
+        int fresh;
+        assert_int_equal(cx_strmap_intern(m, key, strlen(key), i, &v, &fresh, NULL), CX_OK);
+        assert_true(fresh);
+        assert_int_equal(v, i);
+    }
+    for (size_t i = 0; i < 10000; i++) {
+        snprintf(key, sizeof key, "k%zu", i);
+        size_t v;
+        assert_true(cx_strmap_get(m, key, strlen(key), &v));
+        assert_int_equal(v, i);
+    }
+    assert_false(cx_strmap_get(m, "nope", 4, NULL));
+    assert_int_equal(cx_strmap_count(m), 10000);
+    cx_strmap_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sha256_should_match_the_fips_examples),
+        cmocka_unit_test(json_should_report_syntax_errors_at_line_and_column),
+        cmocka_unit_test(json_should_reject_duplicate_keys_with_their_pointer),
+        cmocka_unit_test(json_should_name_unknown_keys_and_suggest_the_closest),
+        cmocka_unit_test(strmap_should_intern_and_find),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
