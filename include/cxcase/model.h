@@ -162,6 +162,13 @@ CX_API const double *cx_equation_p(const cx_equation *e);
 CX_API const double *cx_equation_ci_low(const cx_equation *e);
 CX_API const double *cx_equation_ci_high(const cx_equation *e);
 CX_API const double *cx_equation_vif(const cx_equation *e);
+/** Standardised coefficients (coef x sd of the column / sd of the target) and
+ *  elasticities at the means (coef x mean of the column / mean of the target);
+ *  NaN for the intercept. */
+CX_API const double *cx_equation_std_coef(const cx_equation *e);
+CX_API const double *cx_equation_elasticity(const cx_equation *e);
+/** Relative importance: each driver's share of R^2 (LMG); NaN where none. */
+CX_API const double *cx_equation_importance(const cx_equation *e);
 /** The covariance matrix of the coefficients, ncoef x ncoef, row-major. */
 CX_API const double *cx_equation_covariance(const cx_equation *e);
 /** Warnings about this equation, in plain language. */

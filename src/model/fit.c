@@ -163,6 +163,8 @@ void cx_equation_free(cx_equation *e)
     cx_free(e->hi);
     cx_free(e->vif);
     cx_free(e->importance);
+    cx_free(e->std_coef);
+    cx_free(e->elasticity);
     cx_free(e->cov);
     for (size_t k = 0; k < e->nranges; k++)
         cx_free(e->ranges[k].col);
@@ -188,15 +190,17 @@ static cx_equation *equation_new(size_t p)
     e->hi = cx_calloc(p + 1, sizeof(double));
     e->vif = cx_calloc(p + 1, sizeof(double));
     e->importance = cx_calloc(p + 1, sizeof(double));
+    e->std_coef = cx_calloc(p + 1, sizeof(double));
+    e->elasticity = cx_calloc(p + 1, sizeof(double));
     e->cov = cx_calloc(p * p + 1, sizeof(double));
     e->warn = cx_warnings_new();
     if (!e->names || !e->fixed || !e->coef || !e->se || !e->t || !e->pval || !e->lo || !e->hi ||
-        !e->vif || !e->importance || !e->cov || !e->warn) {
+        !e->vif || !e->importance || !e->std_coef || !e->elasticity || !e->cov || !e->warn) {
         cx_equation_free(e);
         return NULL;
     }
     for (size_t j = 0; j < p; j++)
-        e->importance[j] = NAN;
+        e->importance[j] = e->std_coef[j] = e->elasticity[j] = NAN;
     for (int s = 0; s < CX_STAT_MAX; s++)
         e->stat[s] = NAN;
     return e;
@@ -1200,6 +1204,21 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         e->hi[j] = e->coef[j] + tq * e->se[j];
     }
     compute_vif(R, c.colsum, c.sumw, icpt, e->vif);
+    /* standardised coefficients and elasticities at the (weighted) means of
+     * the design column and the target */
+    {
+        double ysd = sqrt(c.ym2 / c.sumw), ymean = c.ymean;
+        for (size_t j = 0; j < p; j++) {
+            if (icpt && j == 0)
+                continue;
+            double xx = 0;
+            for (size_t k = 0; k <= j; k++)
+                xx += gsl_matrix_get(R, k, j) * gsl_matrix_get(R, k, j);
+            double m = c.colsum[j] / c.sumw, var = xx / c.sumw - m * m;
+            e->std_coef[j] = var > 0 && ysd > 0 ? beta[j] * sqrt(var) / ysd : NAN;
+            e->elasticity[j] = ymean != 0 ? beta[j] * m / ymean : NAN;
+        }
+    }
     /* fixed coefficients, set by assumption */
     for (size_t k = 0; k < es->nfixed; k++) {
         size_t j = p + k;
@@ -1406,5 +1425,8 @@ const double *cx_equation_p(const cx_equation *e) { return e->pval; }
 const double *cx_equation_ci_low(const cx_equation *e) { return e->lo; }
 const double *cx_equation_ci_high(const cx_equation *e) { return e->hi; }
 const double *cx_equation_vif(const cx_equation *e) { return e->vif; }
+const double *cx_equation_std_coef(const cx_equation *e) { return e->std_coef; }
+const double *cx_equation_elasticity(const cx_equation *e) { return e->elasticity; }
+const double *cx_equation_importance(const cx_equation *e) { return e->importance; }
 const double *cx_equation_covariance(const cx_equation *e) { return e->cov; }
 const cx_warnings *cx_equation_warnings(const cx_equation *e) { return e->warn; }

@@ -88,6 +88,8 @@ struct cx_equation {
     char **names;        /* p */
     int *fixed;          /* p: 1 when set by assumption */
     double *coef, *se, *t, *pval, *lo, *hi, *vif, *importance; /* p each */
+    double *std_coef;    /* p: coef x sd(column) / sd(target) */
+    double *elasticity;  /* p: coef x mean(column) / mean(target) */
     double *cov;         /* p x p */
     double stat[CX_STAT_MAX];
     cx_range *ranges;

@@ -99,6 +99,8 @@ static cJSON *equation_json(const cx_equation *e)
         cJSON_AddItemToObject(t, "ci_high", num(e->hi[j]));
         cJSON_AddItemToObject(t, "vif", num(e->vif[j]));
         cJSON_AddItemToObject(t, "importance", num(e->importance[j]));
+        cJSON_AddItemToObject(t, "std_coef", num(e->std_coef[j]));
+        cJSON_AddItemToObject(t, "elasticity", num(e->elasticity[j]));
         if (e->fixed[j])
             cJSON_AddBoolToObject(t, "fixed", 1);
     }

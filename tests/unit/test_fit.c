@@ -257,6 +257,41 @@ static void fit_should_agree_with_r_weighted(void **state)
     unlink(path);
 }
 
+/* Standardised coefficients and elasticities against means and standard
+ * deviations computed here from the raw rows. */
+static void fit_should_standardise_and_give_elasticities(void **state)
+{
+    (void)state;
+    const char *terms[] = {"agriculture", "examination", "education", "catholic", "infant_mortality"};
+    cx_model *m = fit_file(TOP "/tests/data/swiss.csv", "fertility", terms, 5, 1, CX_SE_CLASSIC, 0);
+    const cx_equation *e = cx_model_equation(m, 0);
+    cx_table *t = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(TOP "/tests/data/swiss.csv", NULL, &t, &err), CX_OK);
+    size_t n = cx_table_nrows(t);
+    const double *y = cx_table_numbers(t, cx_table_find(t, "fertility"));
+    double ym = 0, yv = 0;
+    for (size_t i = 0; i < n; i++)
+        ym += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        yv += (y[i] - ym) * (y[i] - ym);
+    assert_true(isnan(cx_equation_std_coef(e)[0]));
+    for (size_t j = 0; j < 5; j++) {
+        const double *x = cx_table_numbers(t, cx_table_find(t, terms[j]));
+        double xm = 0, xv = 0;
+        for (size_t i = 0; i < n; i++)
+            xm += x[i] / (double)n;
+        for (size_t i = 0; i < n; i++)
+            xv += (x[i] - xm) * (x[i] - xm);
+        double b = cx_equation_coef(e)[j + 1];
+        assert_rel(cx_equation_std_coef(e)[j + 1], b * sqrt(xv / yv), 1e-10, "standardised coefficient");
+        assert_rel(cx_equation_elasticity(e)[j + 1], b * xm / ym, 1e-10, "elasticity");
+    }
+    cx_table_free(t);
+    cx_model_free(m);
+}
+
 /* ---- ridge and robust ------------------------------------------------------ */
 
 #include <gsl/gsl_linalg.h>
@@ -551,6 +586,7 @@ int main(void)
         cmocka_unit_test(fit_should_agree_with_r_summary_lm),
         cmocka_unit_test(fit_should_agree_with_r_without_intercept),
         cmocka_unit_test(fit_should_agree_with_r_weighted),
+        cmocka_unit_test(fit_should_standardise_and_give_elasticities),
         cmocka_unit_test(fit_should_match_ridge_closed_form),
         cmocka_unit_test(fit_should_resist_outliers_when_robust),
         cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
