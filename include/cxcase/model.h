@@ -145,6 +145,8 @@ typedef enum cx_stat {
     CX_STAT_HOLDOUT_RMSE, /**< out-of-sample errors of the forecasts for the held-out rows */
     CX_STAT_HOLDOUT_MAE,
     CX_STAT_HOLDOUT_MAPE,
+    CX_STAT_R2_FIXED,     /**< R^2 of the intercept and fixed effects alone: the part of R^2
+                               the drivers' importance shares do not split */
     CX_STAT_MAX
 } cx_stat;
 

@@ -593,6 +593,16 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
 size_t cx_design_ncols(const cx_design *d) { return d->p; }
 const char *cx_design_colname(const cx_design *d, size_t j) { return d->names[j]; }
 int cx_design_has_intercept(const cx_design *d) { return d->eq->intercept; }
+
+int cx_design_col_is_cat(const cx_design *d, size_t j)
+{
+    for (size_t i = 0; i < d->eq->nterms; i++) {
+        const tinfo *ti = &d->t[i];
+        if (ti->cat && !ti->fixed && ti->nlevels > 1 && j >= ti->first_col && j < ti->first_col + ti->nlevels - 1)
+            return 1;
+    }
+    return 0;
+}
 size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap); }
 size_t cx_design_ninputs(const cx_design *d) { return d->nin; }
 double cx_design_input_value(const cx_design *d, size_t k) { return d->inval[k]; }

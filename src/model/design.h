@@ -52,6 +52,8 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err);
 /* Number of estimated columns and their names ("(Intercept)" first). */
 size_t cx_design_ncols(const cx_design *d);
 const char *cx_design_colname(const cx_design *d, size_t j);
+/* 1 when column j codes a level of a C(x) term (a fixed effect). */
+int cx_design_col_is_cat(const cx_design *d, size_t j);
 /* 1 when column j is the intercept. */
 int cx_design_has_intercept(const cx_design *d);
 

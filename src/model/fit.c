@@ -38,6 +38,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "design.h"
+#include "importance.h"
 
 #define CHUNK_ROWS 512
 #define REFINE_ETA 1e-13 /* refine when the estimated relative error exceeds this */
@@ -1204,6 +1205,78 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         e->hi[j] = e->coef[j] + tq * e->se[j];
     }
     compute_vif(R, c.colsum, c.sumw, icpt, e->vif);
+    /* relative importance of the drivers (LMG), fixed effects in every
+     * sub-model; from the moments X'WX = R'R, X'Wy = R'Q'y, centred at the
+     * weighted means when there is an intercept (see importance.h) */
+    {
+        size_t *keep = cx_calloc(p + 1, sizeof(size_t)), *drv = cx_calloc(p + 1, sizeof(size_t));
+        double *M = cx_calloc((p + 1) * (p + 1), sizeof(double)), *share = cx_calloc(p + 1, sizeof(double));
+        size_t nk = 0, nd = 0, q = p + 1;
+        if (!keep || !drv || !M || !share) {
+            cx_free(keep);
+            cx_free(drv);
+            cx_free(M);
+            cx_free(share);
+            st = oom(err);
+            goto done;
+        }
+        for (size_t j = 0; j < p; j++) {
+            if ((icpt && j == 0) || cx_design_col_is_cat(c.d, j))
+                keep[nk++] = j;
+            else
+                drv[nd++] = j;
+        }
+        double sumwy = c.ymean * c.sumw;
+        for (size_t a = 0; a < p; a++) {
+            for (size_t b = a; b < p; b++) {
+                double s2 = 0;
+                for (size_t k = 0; k <= a; k++)
+                    s2 += gsl_matrix_get(R, k, a) * gsl_matrix_get(R, k, b);
+                M[a * q + b] = M[b * q + a] = s2;
+            }
+            double xy = 0;
+            for (size_t k = 0; k <= a; k++)
+                xy += gsl_matrix_get(R, k, a) * gsl_vector_get(qtb, k);
+            M[a * q + p] = M[p * q + a] = xy;
+        }
+        M[p * q + p] = (double)c.sumwy2;
+        if (icpt) {
+            /* centre every column but the intercept, and y */
+            double *mean = cx_calloc(q, sizeof(double));
+            if (mean) {
+                for (size_t j = 1; j < p; j++)
+                    mean[j] = c.colsum[j] / c.sumw;
+                mean[p] = sumwy / c.sumw;
+                for (size_t a = 1; a < q; a++)
+                    for (size_t b = 1; b < q; b++)
+                        M[a * q + b] -= c.sumw * mean[a] * mean[b];
+                for (size_t a = 1; a < q; a++)
+                    M[a] = M[a * q] = 0;
+                M[p * q + p] = c.ym2;
+                cx_free(mean);
+            }
+        }
+        double r2_keep = NAN;
+        if (nd > CX_LMG_MAX_DRIVERS)
+            cx_warnings_add(e->warn, "relative importance is computed for at most %d drivers; this "
+                                     "equation has %zu",
+                            CX_LMG_MAX_DRIVERS, nd);
+        else if (nd > 0 && tss > 0) {
+            cx_error lerr;
+            cx_error_init(&lerr);
+            if (cx_lmg(M, p, keep, nk, drv, nd, tss, share, &r2_keep, &lerr) == CX_OK) {
+                for (size_t k = 0; k < nd; k++)
+                    e->importance[drv[k]] = share[k];
+                e->stat[CX_STAT_R2_FIXED] = r2_keep;
+            } else
+                cx_warnings_add(e->warn, "relative importance could not be computed: %s", lerr.message);
+        }
+        cx_free(keep);
+        cx_free(drv);
+        cx_free(M);
+        cx_free(share);
+    }
+
     /* standardised coefficients and elasticities at the (weighted) means of
      * the design column and the target */
     {

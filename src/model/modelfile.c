@@ -53,6 +53,7 @@ static cJSON *equation_json(const cx_equation *e)
     cJSON_AddItemToObject(o, "sigma", num(e->stat[CX_STAT_SIGMA]));
     cJSON_AddItemToObject(o, "r2", num(e->stat[CX_STAT_R2]));
     cJSON_AddItemToObject(o, "adj_r2", num(e->stat[CX_STAT_ADJ_R2]));
+    cJSON_AddItemToObject(o, "r2_fixed_effects", num(e->stat[CX_STAT_R2_FIXED]));
     cJSON_AddItemToObject(o, "f", num(e->stat[CX_STAT_F]));
     cJSON_AddItemToObject(o, "f_p", num(e->stat[CX_STAT_F_P]));
     cJSON_AddItemToObject(o, "loglik", num(e->stat[CX_STAT_LOGLIK]));

@@ -288,6 +288,11 @@ static void fit_should_standardise_and_give_elasticities(void **state)
         assert_rel(cx_equation_std_coef(e)[j + 1], b * sqrt(xv / yv), 1e-10, "standardised coefficient");
         assert_rel(cx_equation_elasticity(e)[j + 1], b * xm / ym, 1e-10, "elasticity");
     }
+    /* the LMG shares split R^2 (no fixed effects here) */
+    double sum = 0;
+    for (size_t j = 1; j < 6; j++)
+        sum += cx_equation_importance(e)[j];
+    assert_rel(sum, cx_equation_stat(e, CX_STAT_R2), 1e-10, "sum of importance shares");
     cx_table_free(t);
     cx_model_free(m);
 }
@@ -561,6 +566,11 @@ static void fit_should_hold_out_the_last_periods_of_every_unit(void **state)
     assert_rel(cx_equation_stat(eh, CX_STAT_HOLDOUT_MAE), sae / (double)nh, 1e-10, "holdout MAE");
     assert_rel(cx_equation_stat(eh, CX_STAT_HOLDOUT_MAPE), 100 * sape / (double)nh, 1e-10, "holdout MAPE");
     assert_rel(cx_equation_stat(eh, CX_STAT_IN_RMSE), sqrt(cx_equation_stat(ep, CX_STAT_RSS) / 46), 1e-10, "in-sample RMSE");
+    /* with fixed effects: the driver's share plus R^2 of the fixed effects alone is R^2 */
+    assert_true(isnan(cx_equation_importance(ep)[2]) && isnan(cx_equation_importance(ep)[3]));
+    assert_rel(cx_equation_importance(ep)[1] + cx_equation_stat(ep, CX_STAT_R2_FIXED),
+               cx_equation_stat(ep, CX_STAT_R2), 1e-10, "importance + fixed effects = R^2");
+    assert_true(cx_equation_stat(ep, CX_STAT_R2_FIXED) > 0);
     cx_model_free(mh);
     cx_model_free(mp);
     cx_spec_free(spec);
