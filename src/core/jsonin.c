@@ -159,6 +159,17 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
         return cx_error_set(err, CX_ESYNTAX, file, line, col,
                             "expected UTF-8 text, found byte 0x%02X", (unsigned char)text[ok]);
     }
+    /* cJSON decodes \u0000 into a NUL that silently cuts the string */
+    for (const char *q = text; (q = memchr(q, '\\', (size_t)(text + len - q))) != NULL; q += 2) {
+        if (q + 6 <= text + len && memcmp(q, "\\u0000", 6) == 0) {
+            unsigned long line, col;
+            linecol(text, (size_t)(q - text), &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, file, line, col,
+                                "expected text without NUL characters, found '\\u0000' in a string");
+        }
+        if (q + 1 >= text + len)
+            break;
+    }
     size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(text + skip, len - skip, &end, 0);

@@ -118,11 +118,25 @@ cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *co
     memset(s, 0, sizeof *s);
     if (copt)
         s->copt = *copt;
-    s->copt.types = NULL; /* forced types are not kept: a reopened file infers the same */
+    /* keep a copy of the forced types: the file is opened again on every pass */
+    s->copt.types = NULL;
     s->copt.ntypes = 0;
     s->path = cx_strdup(path);
     if (!s->path)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (copt && copt->ntypes) {
+        s->types = cx_calloc(copt->ntypes, sizeof(cx_csv_coltype));
+        if (!s->types)
+            return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        for (size_t k = 0; k < copt->ntypes; k++) {
+            s->types[k].type = copt->types[k].type;
+            if (!(s->types[k].name = cx_strdup(copt->types[k].name)))
+                return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+            s->ntypes = k + 1;
+        }
+        s->copt.types = s->types;
+        s->copt.ntypes = s->ntypes;
+    }
     cx_status st = cx_csv_open(path, &s->copt, &s->r, err);
     if (st == CX_OK)
         s->schema = cx_csv_schema(s->r);
@@ -155,6 +169,9 @@ cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
 
 void cx_source_close(cx_source *s)
 {
+    for (size_t k = 0; k < s->ntypes; k++)
+        cx_free((void *)s->types[k].name);
+    cx_free(s->types);
     cx_csv_close(s->r);
     cx_table_free(s->sorted);
     cx_free(s->path);
@@ -173,6 +190,7 @@ typedef struct tinfo {
     char **level_names; /* sorted */
     size_t nlevels;
     size_t first_col;   /* first design column of the term */
+    size_t *used;       /* rows used per level in this pass */
     int fixed;          /* index into the fixed list + 1, or 0 */
 } tinfo;
 
@@ -227,6 +245,7 @@ void cx_design_free(cx_design *d)
         cx_free(d->t[i].fcol);
         cx_free(d->t[i].flag);
         cx_strmap_free(d->t[i].levels);
+        cx_free(d->t[i].used);
         for (size_t k = 0; k < d->t[i].nlevels; k++)
             cx_free(d->t[i].level_names[k]);
         cx_free(d->t[i].level_names);
@@ -252,6 +271,25 @@ void cx_design_free(cx_design *d)
     cx_free(d);
 }
 
+/* Where an equation's key is: its JSON Pointer in a spec file, or the
+ * option that gave it for a one-equation fit from the command line. */
+static void where_in_spec(const cx_design *d, const char *key, size_t idx, cx_jpath *p)
+{
+    cx_jpath_init(p);
+    if (d->spec->cmdline) {
+        snprintf(p->s, sizeof p->s, "%s", key && strcmp(key, "target") == 0 ? "-y" : key && strcmp(key, "terms") == 0 ? "-x" : "-y/-x");
+        p->len = strlen(p->s);
+        return;
+    }
+    cx_jpath_key(p, "equations");
+    cx_jpath_index(p, d->eqi);
+    if (key) {
+        cx_jpath_key(p, key);
+        if (idx != NONE)
+            cx_jpath_index(p, idx);
+    }
+}
+
 /* An error about the equation, at its JSON Pointer in the spec file. */
 static cx_status eq_error(cx_error *err, const cx_design *d, const char *key, size_t idx,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -265,14 +303,7 @@ static cx_status eq_error(cx_error *err, const cx_design *d, const char *key, si
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     cx_jpath p;
-    cx_jpath_init(&p);
-    cx_jpath_key(&p, "equations");
-    cx_jpath_index(&p, d->eqi);
-    if (key) {
-        cx_jpath_key(&p, key);
-        if (idx != NONE)
-            cx_jpath_index(&p, idx);
-    }
+    where_in_spec(d, key, idx, &p);
     return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "%s", msg);
 }
 
@@ -379,7 +410,9 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 cx_jpath_key(&p, "units");
                 cx_jpath_index(&p, k);
                 st = cx_json_error(err, CX_EINVAL, spec->file, &p,
-                                   "expected a text column of the data, found '%s'", spec->units[k]);
+                                   j == NONE ? "expected a text column of the data, found '%s', which '%s' does not have"
+                                             : "expected a text column of the data, found '%s', which is not text in '%s'",
+                                   spec->units[k], cx_table_source(s));
                 goto fail;
             }
             d->ucol[d->nu++] = j;
@@ -413,9 +446,14 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
             cx_buf_free(&b);
         } else {
             d->wcol = cx_table_find(s, eq->weights);
-            if (d->wcol == NONE || !is_numeric(s, d->wcol)) {
-                st = eq_error(err, d, "weights", NONE, "expected a numeric column of the data, found '%s'",
-                              eq->weights);
+            if (d->wcol == NONE) {
+                st = eq_error(err, d, "weights", NONE, "expected a column of the data, found '%s', which '%s' does not have",
+                              eq->weights, cx_table_source(s));
+                goto fail;
+            }
+            if (!is_numeric(s, d->wcol)) {
+                st = eq_error(err, d, "weights", NONE, "expected a numeric column for the weights, found the %s column '%s'",
+                              cx_coltype_name(cx_table_coltype(s, d->wcol)), eq->weights);
                 goto fail;
             }
         }
@@ -447,9 +485,14 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                     ti->fcol[f] = NONE;
                     continue;
                 }
-                if (j == NONE || cx_table_coltype(s, j) != CX_COL_TEXT) {
-                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found %s", term->text,
-                                  j == NONE ? "no such column" : "a column of another type");
+                if (j == NONE) {
+                    st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', which '%s' does not have",
+                                  term->text, fa->col, cx_table_source(s));
+                    goto fail;
+                }
+                if (cx_table_coltype(s, j) != CX_COL_TEXT) {
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the %s column '%s'",
+                                  term->text, cx_table_coltype(s, j) == CX_COL_NUMBER ? "numeric" : "period", fa->col);
                     goto fail;
                 }
                 ti->fcol[f] = j;
@@ -586,6 +629,8 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
         for (size_t k = 0; k < ti->nlevels && st == CX_OK; k++)
             if (cx_strmap_intern(ti->levels, ti->level_names[k], strlen(ti->level_names[k]), k, NULL, NULL, NULL) != CX_OK)
                 st = oom(err);
+        if (st == CX_OK && !(ti->used = cx_calloc(ti->nlevels + 1, sizeof(size_t))))
+            st = oom(err);
     }
     return st == CX_OK ? finalize_columns(d, err) : st;
 }
@@ -604,6 +649,7 @@ int cx_design_col_is_cat(const cx_design *d, size_t j)
     return 0;
 }
 size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap); }
+int cx_design_has_units(const cx_design *d) { return d->nu > 0; }
 size_t cx_design_ninputs(const cx_design *d) { return d->nin; }
 double cx_design_input_value(const cx_design *d, size_t k) { return d->inval[k]; }
 size_t cx_design_nfixed(const cx_design *d) { return d->eq->nfixed; }
@@ -653,8 +699,27 @@ cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_err
     return st;
 }
 
+int cx_design_empty_level(const cx_design *d, const char **term, const char **level)
+{
+    for (size_t i = 0; i < d->eq->nterms; i++) {
+        const tinfo *ti = &d->t[i];
+        if (!ti->cat || !ti->used)
+            continue;
+        for (size_t k = 0; k < ti->nlevels; k++)
+            if (ti->used[k] == 0) {
+                *term = d->eq->terms[i].text;
+                *level = ti->level_names[k];
+                return 1;
+            }
+    }
+    return 0;
+}
+
 void cx_design_begin_pass(cx_design *d)
 {
+    for (size_t i = 0; i < d->eq->nterms; i++)
+        if (d->t[i].used)
+            memset(d->t[i].used, 0, d->t[i].nlevels * sizeof(size_t));
     cx_strmap_clear(d->unitmap);
 }
 
@@ -677,6 +742,34 @@ static const char *describe_row(const cx_design *d, const cx_table *b, size_t i,
         o += (size_t)snprintf(buf + o, size - o, " %s", u ? u : "(empty)");
     }
     return buf;
+}
+
+/* A bad value in a data row: at file:line:column when the row came from a
+ * CSV file (the column found by cx_table_locate), with the equation's
+ * place in the spec in parentheses; for rows of a joined panel, the row is
+ * described by its period and unit. */
+static cx_status cell_error(cx_error *err, const cx_design *d, const cx_table *b, size_t i, size_t col,
+                            const char *key, size_t idx, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+static cx_status cell_error(cx_error *err, const cx_design *d, const cx_table *b, size_t i, size_t col,
+                            const char *key, size_t idx, const char *fmt, ...)
+{
+    char msg[CX_ERROR_MSG_MAX / 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cx_jpath p;
+    where_in_spec(d, key, idx, &p);
+    unsigned long line = 0, column = 0;
+    if (cx_table_line(b, i) > 0)
+        cx_table_locate(b, col, i, &line, &column);
+    if (line)
+        return cx_error_set(err, CX_EINVAL, cx_table_source(b), line, column, "%s (%s: %s)", msg,
+                            d->spec->file, cx_jpath_str(&p));
+    char where[160];
+    describe_row(d, b, i, where, sizeof where);
+    return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "%s (%s)", msg, where);
 }
 
 /* Find or add the unit of row i; grows the per-unit lag state. */
@@ -720,7 +813,6 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
                   size_t *unit, cx_status *st, cx_error *err)
 {
     const cx_eqspec *eq = d->eq;
-    char where[160];
     int missing;
     *st = CX_OK;
     if (unit_of(d, b, i, unit, &missing) != CX_OK) {
@@ -740,15 +832,19 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         unitstate *us = &d->units[*unit];
         if (us->has_last && per.value <= us->last.value) {
             char a[CX_PERIOD_TEXT_MAX], c[CX_PERIOD_TEXT_MAX];
+            size_t lt = 0; /* the first term with a lag, for the pointer */
+            for (size_t t2 = eq->nterms; t2-- > 0;)
+                for (size_t f = 0; f < eq->terms[t2].nf; f++)
+                    if (eq->terms[t2].f[f].kind == CX_F_LAG)
+                        lt = t2;
             if (per.value == us->last.value)
-                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                                   "expected one row per period and unit for lag(), found %s twice (%s)",
-                                   cx_period_format(per, a, sizeof a), describe_row(d, b, i, where, sizeof where));
+                *st = cell_error(err, d, b, i, d->pcol, "terms", lt,
+                                 "expected one row per period and unit for lag(), found %s twice",
+                                 cx_period_format(per, a, sizeof a));
             else
-                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                                   "lag() needs the rows of each unit in period order, found %s after %s (%s); sort the file",
-                                   cx_period_format(per, a, sizeof a), cx_period_format(us->last, c, sizeof c),
-                                   describe_row(d, b, i, where, sizeof where));
+                *st = cell_error(err, d, b, i, d->pcol, "terms", lt,
+                                 "lag() needs the rows of each unit in period order, found %s after %s; sort the file",
+                                 cx_period_format(per, a, sizeof a), cx_period_format(us->last, c, sizeof c));
             return -1;
         }
         int32_t *rp = d->ring_period + *unit * d->maxlag;
@@ -792,9 +888,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             wv = 1.0 / (v * v);
         } else {
             if (v < 0) {
-                *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                                   "expected weights of 0 or more in '%s', found %g (%s)",
-                                   eq->weights, v, describe_row(d, b, i, where, sizeof where));
+                *st = cell_error(err, d, b, i, d->wcol, "weights", NONE,
+                                 "expected weights of 0 or more in '%s', found %g", eq->weights, v);
                 return -1;
             }
             if (v == 0)
@@ -831,9 +926,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
                 return 0;
             if (fa->kind == CX_F_LOG) {
                 if (u <= 0) {
-                    *st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                                       "log(%s) needs values above 0, found %g (%s)", fa->col, u,
-                                       describe_row(d, b, i, where, sizeof where));
+                    *st = cell_error(err, d, b, i, ti->fcol[f], "terms", t,
+                                     "log(%s) needs values above 0, found %.15g", fa->col, u);
                     return -1;
                 }
                 u = log(u);
@@ -865,5 +959,15 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
     if (d->holdout && *unit < d->lastcap && per.kind != CX_PERIOD_NONE &&
         per.value > d->lastper[*unit] - (int32_t)d->holdout)
         return 2;
+    for (size_t t = 0; t < eq->nterms; t++) {
+        tinfo *ti = &d->t[t];
+        if (!ti->cat || !ti->used)
+            continue;
+        char buf[8];
+        const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
+        size_t idx;
+        if (lv && cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+            ti->used[idx]++;
+    }
     return 1;
 }

@@ -17,6 +17,8 @@ typedef struct cx_source {
     /* streamed CSV */
     char *path;
     cx_csv_options copt;
+    cx_csv_coltype *types; /* owned copies of the forced column types */
+    size_t ntypes;
     cx_csv_reader *r;
     /* in memory: a copy sorted by unit, then period, handed out as one block */
     cx_table *sorted;
@@ -62,6 +64,10 @@ int cx_design_has_intercept(const cx_design *d);
  * held-out rows.  Needs a period column. */
 cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_error *err);
 
+/* After a pass: 1 (and the term and level) when a level of a C(x) term had
+ * no row used. */
+int cx_design_empty_level(const cx_design *d, const char **term, const char **level);
+
 /* Forget the lag history; call at the start of every pass. */
 void cx_design_begin_pass(cx_design *d);
 
@@ -75,6 +81,8 @@ void cx_design_begin_pass(cx_design *d);
 int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *y, double *w,
                   size_t *unit, cx_status *st, cx_error *err);
 
+/* 1 when the design has unit columns. */
+int cx_design_has_units(const cx_design *d);
 /* The number of units seen so far in this pass. */
 size_t cx_design_nunits(const cx_design *d);
 

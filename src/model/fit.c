@@ -109,6 +109,9 @@ typedef struct respass {
     double *meat;          /* p x p */
     gsl_multilarge_linear_workspace *aux; /* e^2 on X, for Breusch-Pagan */
     size_t paux, k0;                      /* its columns; 1 when X has no constant */
+    /* forecast errors: [0] rows used (in sample), [1] held-out rows */
+    long double fse[2], fae[2], fape[2];
+    double fcnt[2], fcntp[2];
     double aux_mean, aux_m2, aux_n;       /* Welford on e^2 */
 } respass;
 
@@ -339,6 +342,25 @@ static cx_status unit_room(respass *r, size_t unit, size_t p)
     return CX_OK;
 }
 
+/* Accumulate the error of the fitted value (k = 0) or of the forecast for a
+ * held-out row (k = 1) against the target as observed; MAPE skips targets
+ * of 0. */
+static void forecast_error(respass *r, const fitctx *c, const double *beta, double y, int k)
+{
+    long double fit = 0;
+    for (size_t j = 0; j < c->p; j++)
+        fit += (long double)c->x[j] * beta[j];
+    double e = (double)((long double)y - fit);
+    double actual = cx_design_input_value(c->d, 0); /* the target as observed */
+    r->fse[k] += (long double)e * e;
+    r->fae[k] += fabs(e);
+    r->fcnt[k]++;
+    if (actual != 0) {
+        r->fape[k] += fabs(e / actual);
+        r->fcntp[k]++;
+    }
+}
+
 /*
  * One pass over the rows with coefficients `beta`; `A` is (X'WX)^-1 (for
  * HC3 leverages).  Fills `r`.
@@ -367,8 +389,13 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             int rr = cx_design_row(d, b, i, c->x, &y, &w, &unit, &st, err);
             if (rr < 0)
                 break;
-            if (rr != 1)
+            if (rr == 0)
                 continue;
+            if (rr == 2) {
+                forecast_error(r, c, beta, y, 1);
+                continue;
+            }
+            forecast_error(r, c, beta, y, 0);
             long double fit = 0;
             dd edd = {y, 0};
             if (r->precise) {
@@ -530,6 +557,14 @@ static cx_status check_rank(const cx_design *d, const gsl_matrix *Rs, const doub
     return st;
 }
 
+/* Point an error at the equation in the spec file ("/equations/1"); a
+ * one-equation fit from the command line has no pointer. */
+static void set_eq_pointer(cx_error *err, const cx_spec *spec, size_t eqi)
+{
+    if (err && !spec->cmdline)
+        snprintf(err->pointer, sizeof err->pointer, "/equations/%zu", eqi);
+}
+
 /* VIF of each non-intercept column from X'WX = R'R and the weighted column
  * means: the diagonal of the inverse correlation matrix. */
 static void compute_vif(const gsl_matrix *R, const double *colsum, double sumw, int intercept,
@@ -583,54 +618,17 @@ static void compute_vif(const gsl_matrix *R, const double *colsum, double sumw, 
 /* ======================================================================== */
 
 /* RMSE, MAE and MAPE of the fitted values on the rows used and of the
- * forecasts on the held-out rows (the last periods of every unit), both
- * against the target as observed; MAPE skips targets of 0. */
-static cx_status pass_forecast(fitctx *c, const double *beta, cx_equation *e, cx_error *err)
+ * forecasts on the held-out rows (the last periods of every unit), from the
+ * sums pass 2 gathered. */
+static void forecast_stats(const respass *r, cx_equation *e)
 {
-    long double se[2] = {0, 0}, ae[2] = {0, 0}, ape[2] = {0, 0};
-    double cnt[2] = {0, 0}, cntp[2] = {0, 0};
-    cx_status st = cx_source_rewind(c->src, err);
-    cx_design_begin_pass(c->d);
-    while (st == CX_OK) {
-        const cx_table *b;
-        st = cx_source_next(c->src, &b, err);
-        if (st != CX_OK || !b)
-            break;
-        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
-            double y, w;
-            size_t unit;
-            int r = cx_design_row(c->d, b, i, c->x, &y, &w, &unit, &st, err);
-            if (r < 0)
-                break;
-            if (r == 0)
-                continue;
-            int k = r == 2;
-            long double fit = 0;
-            for (size_t j = 0; j < c->p; j++)
-                fit += (long double)c->x[j] * beta[j];
-            double err_v = (double)((long double)y - fit);
-            double actual = cx_design_input_value(c->d, 0); /* the target as observed */
-            se[k] += (long double)err_v * err_v;
-            ae[k] += fabs(err_v);
-            cnt[k]++;
-            if (actual != 0) {
-                ape[k] += fabs(err_v / actual);
-                cntp[k]++;
-            }
-        }
-    }
-    if (st != CX_OK)
-        return st;
     for (int k = 0; k < 2; k++) {
-        double rmse = cnt[k] ? sqrt((double)(se[k] / cnt[k])) : NAN;
-        double mae = cnt[k] ? (double)(ae[k] / cnt[k]) : NAN;
-        double mape = cntp[k] ? 100.0 * (double)(ape[k] / cntp[k]) : NAN;
-        e->stat[k ? CX_STAT_HOLDOUT_RMSE : CX_STAT_IN_RMSE] = rmse;
-        e->stat[k ? CX_STAT_HOLDOUT_MAE : CX_STAT_IN_MAE] = mae;
-        e->stat[k ? CX_STAT_HOLDOUT_MAPE : CX_STAT_IN_MAPE] = mape;
+        double n = r->fcnt[k];
+        e->stat[k ? CX_STAT_HOLDOUT_RMSE : CX_STAT_IN_RMSE] = n ? sqrt((double)(r->fse[k] / n)) : NAN;
+        e->stat[k ? CX_STAT_HOLDOUT_MAE : CX_STAT_IN_MAE] = n ? (double)(r->fae[k] / n) : NAN;
+        e->stat[k ? CX_STAT_HOLDOUT_MAPE : CX_STAT_IN_MAPE] = r->fcntp[k] ? 100.0 * (double)(r->fape[k] / r->fcntp[k]) : NAN;
     }
-    e->stat[CX_STAT_HOLDOUT_N] = cnt[1];
-    return CX_OK;
+    e->stat[CX_STAT_HOLDOUT_N] = r->fcnt[1];
 }
 
 /* ======================================================================== */
@@ -989,14 +987,26 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         for (size_t j = i; j < p; j++)
             gsl_matrix_set(Rs, i, j, norms[j] > 0 ? gsl_matrix_get(R, i, j) / norms[j] : 0);
     double kappa = NAN;
+    {
+        const char *tname, *lname;
+        if (cx_design_empty_level(c.d, &tname, &lname)) {
+            st = cx_error_set(err, CX_EINVAL, spec->file, 0, 0,
+                              "equation '%s': the level '%s' of %s is in no row used (its rows lack a "
+                              "value the equation uses); the data cannot identify its effect",
+                              es->name, lname, tname);
+            set_eq_pointer(err, spec, eqi);
+            goto done;
+        }
+    }
     st = check_rank(c.d, Rs, norms, &kappa, spec->file, eqi, err);
     if (st != CX_OK) {
-        /* name the equation by target rather than number */
+        /* name the equation by its name rather than its number */
         if (err && err->status == CX_EINVAL) {
             char msg[CX_ERROR_MSG_MAX];
             const char *rest = strchr(err->message, ':');
             snprintf(msg, sizeof msg, "equation '%s'%s", es->name, rest ? rest : "");
             snprintf(err->message, sizeof err->message, "%s", msg);
+            set_eq_pointer(err, spec, eqi);
         }
         goto done;
     }
@@ -1075,7 +1085,7 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
                 change = fmax(change, fabs(dj / beta[j]));
         }
         if (change < DBL_EPSILON)
-            break; /* converged: the last pass's residuals hold */
+            break; /* converged: the last pass's residuals hold to rounding */
     }
 
     /* ---- statistics ---- */
@@ -1163,6 +1173,20 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         if (sek == CX_SE_CLUSTER) {
             memset(M, 0, p * p * sizeof(double));
             G = cx_design_nunits(c.d);
+            if (G < 2 || !cx_design_has_units(c.d)) {
+                st = cx_error_set(err, CX_EINVAL, src->path ? src->path : cx_table_source(src->schema), 0, 0,
+                                  !cx_design_has_units(c.d)
+                                      ? "equation '%s': clustered standard errors need units (text "
+                                        "columns of data with a period column), found none; use --se hc1 or hc3"
+                                      : "equation '%s': clustered standard errors need at least 2 units, "
+                                        "found 1; use --se hc1 or hc3",
+                                  es->name);
+                goto done;
+            }
+            if (G < 10)
+                cx_warnings_add(e->warn, "clustered standard errors rest on only %zu units (clusters); "
+                                         "with fewer than about 10 they are unreliable",
+                                G);
             for (size_t g = 0; g < G && g < rp.ucap; g++)
                 for (size_t j = 0; j < p; j++)
                     for (size_t k = 0; k <= j; k++)
@@ -1326,9 +1350,7 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
     }
 
     /* forecast errors in sample and on the held-out periods */
-    st = pass_forecast(&c, beta, e, err);
-    if (st != CX_OK)
-        goto done;
+    forecast_stats(&rp, e);
     if (opt && opt->holdout) {
         if (c.nheld == 0)
             cx_warnings_add(e->warn, "the holdout of %zu periods left no rows to forecast", opt->holdout);

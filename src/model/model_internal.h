@@ -66,6 +66,7 @@ typedef struct cx_eqspec {
 struct cx_spec {
     char *name;
     char *file;
+    int cmdline;    /* a one-equation spec from -y/-x */
     char **units;   /* unit columns, or NULL: every text column of the data */
     size_t nunits;
     cx_eqspec *eq;

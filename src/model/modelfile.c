@@ -122,12 +122,11 @@ static cJSON *equation_json(const cx_equation *e)
     return o;
 }
 
+/* Inputs are recorded by name; their SHA-256 is computed when the model is
+ * written (cx_model_json), so a fit printed to the terminal reads each file
+ * only for the fit itself. */
 cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err)
 {
-    char hex[65];
-    cx_status st = cx_sha256_file(path, hex, err);
-    if (st != CX_OK)
-        return st;
     size_t n = m->ninputs;
     char **in = cx_realloc(m->inputs, (n + 1) * sizeof(char *));
     if (!in)
@@ -137,13 +136,9 @@ cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err)
     if (!hs)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     m->hashes = hs;
-    m->inputs[n] = cx_strdup(path);
-    m->hashes[n] = cx_strdup(hex);
-    if (!m->inputs[n] || !m->hashes[n]) {
-        cx_free(m->inputs[n]);
-        cx_free(m->hashes[n]);
+    m->hashes[n] = NULL;
+    if (!(m->inputs[n] = cx_strdup(path)))
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    }
     m->ninputs++;
     return CX_OK;
 }
@@ -164,10 +159,16 @@ cx_status cx_model_json(const cx_model *m, char **out, cx_error *err)
     cJSON_AddStringToObject(prov, "spec", m->spec_name ? m->spec_name : "");
     cJSON *inputs = cJSON_AddArrayToObject(prov, "inputs");
     for (size_t i = 0; i < m->ninputs; i++) {
+        char hex[65];
+        cx_status st = cx_sha256_file(m->inputs[i], hex, err);
+        if (st != CX_OK) {
+            cJSON_Delete(doc);
+            return st;
+        }
         cJSON *f = cJSON_CreateObject();
         cJSON_AddItemToArray(inputs, f);
         cJSON_AddStringToObject(f, "file", m->inputs[i]);
-        cJSON_AddStringToObject(f, "sha256", m->hashes[i]);
+        cJSON_AddStringToObject(f, "sha256", hex);
     }
     cJSON_AddStringToObject(prov, "fitted_at", m->fitted_at);
     char *s = cJSON_Print(doc);

@@ -57,12 +57,14 @@ static cx_status oom(cx_error *err)
     return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-/* Does equation `e` use column `col` in any term? */
+/* Does equation `e` use column `col` of the same period in any term?  A
+ * lagged use is no dependency within the period, so lag(revenue, 1) in the
+ * NPS equation and lag(nps, 4) in the revenue equation make no cycle. */
 static int uses(const cx_eqspec *e, const char *col)
 {
     for (size_t i = 0; i < e->nterms; i++)
         for (size_t k = 0; k < e->terms[i].nf; k++)
-            if (strcmp(e->terms[i].f[k].col, col) == 0)
+            if (e->terms[i].f[k].kind != CX_F_LAG && strcmp(e->terms[i].f[k].col, col) == 0)
                 return 1;
     return 0;
 }
@@ -181,6 +183,15 @@ static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p
         cx_jpath_pop(p, old);
         return st;
     }
+    if (e->method != CX_METHOD_OLS && e->se != CX_SE_CLASSIC) {
+        old = cx_jpath_key(p, "se");
+        st = cx_json_error(err, CX_EINVAL, file, p,
+                           "equation '%s': robust or clustered standard errors are for \"ols\"; "
+                           "method \"%s\" reports its own covariance",
+                           name ? name : target, method);
+        cx_jpath_pop(p, old);
+        return st;
+    }
     if (strcmp(psi, "huber") == 0)
         e->bisquare = 0;
     else if (strcmp(psi, "bisquare") == 0)
@@ -188,6 +199,12 @@ static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p
     else {
         old = cx_jpath_key(p, "psi");
         st = cx_json_error(err, CX_EINVAL, file, p, "expected \"huber\" or \"bisquare\", found '%s'", psi);
+        cx_jpath_pop(p, old);
+        return st;
+    }
+    if (!isnan(e->lambda) && e->method != CX_METHOD_RIDGE) {
+        old = cx_jpath_key(p, "lambda");
+        st = cx_json_error(err, CX_EINVAL, file, p, "a penalty goes with \"method\": \"ridge\", found the method \"%s\"", method);
         cx_jpath_pop(p, old);
         return st;
     }
@@ -434,5 +451,7 @@ cx_status cx_spec_simple(const char *target, const char *const *terms, size_t nt
         return oom(err);
     cx_status st = cx_spec_parse(text, strlen(text), "the command line", out, err);
     cJSON_free(text);
+    if (st == CX_OK)
+        (*out)->cmdline = 1;
     return st;
 }

@@ -71,13 +71,26 @@ static int expect(lexer *x, char c)
     return 1;
 }
 
+/* "'1.5)' at character 20" for the text from byte `at` (characters are
+ * counted as UTF-8 code points); "the end" at the end. */
+static const char *here_at(const lexer *x, size_t at, char *buf, size_t size)
+{
+    if (!x->s[at])
+        return snprintf(buf, size, "the end"), buf;
+    size_t n = 0, chars = 0;
+    for (size_t i = 0; i < at; i++)
+        chars += ((unsigned char)x->s[i] & 0xC0) != 0x80;
+    while (x->s[at + n] && n < 16)
+        n++;
+    while (n > 0 && ((unsigned char)x->s[at + n] & 0xC0) == 0x80)
+        n--; /* never cut a UTF-8 character */
+    snprintf(buf, size, "'%.*s' at character %zu", (int)n, x->s + at, chars + 1);
+    return buf;
+}
+
 static const char *here(const lexer *x, char *buf, size_t size)
 {
-    if (!x->s[x->i])
-        snprintf(buf, size, "the end");
-    else
-        snprintf(buf, size, "'%.12s' at character %zu", x->s + x->i, x->i + 1);
-    return buf;
+    return here_at(x, x->i, buf, size);
 }
 
 static cx_status parse_factor(lexer *x, cx_factor *f, char *msg, size_t size)
@@ -121,9 +134,11 @@ static cx_status parse_factor(lexer *x, cx_factor *f, char *msg, size_t size)
                          here(x, where, sizeof where));
                 return CX_ESYNTAX;
             }
-            if (!number(x, &f->k) || f->k < 1) {
+            skip(x);
+            size_t at = x->i;
+            if (!number(x, &f->k) || f->k < 1 || x->s[x->i] == '.') {
                 snprintf(msg, size, "expected a whole number of periods of at least 1 in lag(), found %s",
-                         here(x, where, sizeof where));
+                         here_at(x, at, where, sizeof where));
                 return CX_ESYNTAX;
             }
         }
@@ -144,9 +159,11 @@ static cx_status parse_factor(lexer *x, cx_factor *f, char *msg, size_t size)
             snprintf(msg, size, "a power applies to a column name only (write the column^k)");
             return CX_ESYNTAX;
         }
-        if (!number(x, &f->k) || f->k < 2) {
-            snprintf(msg, size, "expected a whole power of at least 2 after '^', found %s",
-                     here(x, where, sizeof where));
+        skip(x);
+        size_t at = x->i;
+        if (!number(x, &f->k) || f->k < 2 || f->k > 10 || x->s[x->i] == '.') {
+            snprintf(msg, size, "expected a whole power from 2 to 10 after '^', found %s",
+                     here_at(x, at, where, sizeof where));
             return CX_ESYNTAX;
         }
         f->kind = CX_F_POW;
