@@ -122,4 +122,5 @@ END {
                 printf "  note: the sums of the numeric cells differ: %s %s vs %s\n", label[i], sum[i], ref
         }
 }' "$out"
+CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/fit.sh" || failed=1
 exit "$failed"
