@@ -297,6 +297,33 @@ static void fit_should_standardise_and_give_elasticities(void **state)
     cx_model_free(m);
 }
 
+/* HC1, HC3 and clustered standard errors against R's sandwich package
+ * (tests/data/swiss_robust.json; cluster: vcovCL type HC1 with G/(G-1)
+ * (n-1)/(n-k), t with G-1 degrees of freedom). */
+static void fit_should_agree_with_sandwich(void **state)
+{
+    (void)state;
+    cJSON *all = load_json(TOP "/tests/data/swiss_robust.json");
+    const char *terms[] = {"agriculture", "examination", "education", "catholic", "infant_mortality"};
+    const struct { const char *key; cx_se_kind kind; } cases[] = {
+        {"HC1", CX_SE_HC1}, {"HC3", CX_SE_HC3}, {"cluster", CX_SE_CLUSTER}};
+    for (size_t c = 0; c < 3; c++) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(all, cases[c].key);
+        cx_model *m = fit_file(TOP "/tests/data/swiss_grp.csv", "fertility", terms, 5, 1, cases[c].kind, 8);
+        const cx_equation *e = cx_model_equation(m, 0);
+        const cJSON *se = cJSON_GetObjectItemCaseSensitive(r, "se");
+        const cJSON *vc = cJSON_GetObjectItemCaseSensitive(r, "vcov");
+        for (size_t j = 0; j < 6; j++) {
+            assert_rel(cx_equation_se(e)[j], cJSON_GetArrayItem(se, (int)j)->valuedouble, 1e-10, cases[c].key);
+            for (size_t k = 0; k < 6; k++)
+                assert_rel(cx_equation_covariance(e)[j * 6 + k],
+                           cJSON_GetArrayItem(cJSON_GetArrayItem(vc, (int)j), (int)k)->valuedouble, 1e-9, "vcov");
+        }
+        cx_model_free(m);
+    }
+    cJSON_Delete(all);
+}
+
 /* ---- ridge and robust ------------------------------------------------------ */
 
 #include <gsl/gsl_linalg.h>
@@ -596,6 +623,7 @@ int main(void)
         cmocka_unit_test(fit_should_agree_with_r_summary_lm),
         cmocka_unit_test(fit_should_agree_with_r_without_intercept),
         cmocka_unit_test(fit_should_agree_with_r_weighted),
+        cmocka_unit_test(fit_should_agree_with_sandwich),
         cmocka_unit_test(fit_should_standardise_and_give_elasticities),
         cmocka_unit_test(fit_should_match_ridge_closed_form),
         cmocka_unit_test(fit_should_resist_outliers_when_robust),
