@@ -103,6 +103,9 @@ demo: deps
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv
 	@echo "== NPS per region and quarter"
 	./build/cxcase nps samples/responses.csv --by region,period --period quarter
+	@echo "== how the metrics drive NPS and revenue (models/cx_chain.json)"
+	./build/cxcase fit samples/logistics.csv samples/service.csv samples/web.csv \
+	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate
