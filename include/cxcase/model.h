@@ -112,6 +112,26 @@ CX_API cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_
                             const cx_fit_options *opt, cx_model **out, cx_warnings *warn,
                             cx_error *err);
 
+/**
+ * Partial fits, for data that live in several places: each partition is
+ * fitted where it is (pass 1 only: the QR factor of its rows and their
+ * moments, a few kB), and cx_fit_merge combines the partial fits into the
+ * same model as one fit of all the rows (to rounding).  Split the data by
+ * unit, so that lags find their history; levels of C(x) terms may differ
+ * between partitions.  A merged fit has classic standard errors and no
+ * residual diagnostics (they need the rows).  *json is the partial fit as
+ * JSON text; caller frees it with cx_free_string.
+ */
+CX_API cx_status cx_fit_partial_table(const cx_spec *spec, const cx_table *data,
+                                      const cx_fit_options *opt, char **json, cx_error *err);
+CX_API cx_status cx_fit_partial_csv(const cx_spec *spec, const char *path,
+                                    const cx_csv_options *copt, const cx_fit_options *opt,
+                                    char **json, cx_error *err);
+/** Merge partial fits (JSON texts from cx_fit_partial_*, `names` for messages)
+ *  of one specification into a fitted model.  Caller frees *out with cx_model_free. */
+CX_API cx_status cx_fit_merge(const char *const *texts, const char *const *names, size_t n,
+                              cx_model **out, cx_warnings *warn, cx_error *err);
+
 /** Free a fitted model; NULL is allowed. */
 CX_API void cx_model_free(cx_model *m);
 CX_API size_t cx_model_nequations(const cx_model *m);

@@ -18,6 +18,8 @@
 static const char usage_text[] =
     "usage: cxcase fit DATA.csv... --model SPEC.json [options]\n"
     "       cxcase fit DATA.csv -y TARGET -x TERM,TERM,... [--no-intercept] [options]\n"
+    "       cxcase fit --partial DATA.csv... (--model SPEC.json | -y/-x) -o PART.json\n"
+    "       cxcase fit --merge PART.json... [-o FITTED.json] [--json]\n"
     "\n"
     "Fit linear equations by least squares with full inference: coefficients,\n"
     "standard errors, t and p values, 95%% intervals, VIF, R^2, F, AIC/BIC,\n"
@@ -46,6 +48,12 @@ static const char usage_text[] =
     "                     (heteroskedasticity-robust) or cluster (by unit)\n"
     "  --responses FILE   survey responses to aggregate and join (columns nps,\n"
     "                     nps_n, nps_se, ...; weights \"precision\" uses nps_se)\n"
+    "  --partial          fit one partition of the data where it lives and write its\n"
+    "                     state (the QR factor of its rows and their moments, a few\n"
+    "                     kB) to -o; split the data by unit so lags find their history\n"
+    "  --merge            combine partial fits of one specification into the model\n"
+    "                     one fit of all the rows gives (classic standard errors;\n"
+    "                     residual diagnostics need the rows and are left out)\n"
     "  -o, --output FILE  write the fitted model as JSON to FILE\n"
     "  --json             print the fitted model as JSON on stdout\n"
     "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
@@ -58,12 +66,14 @@ static const char usage_text[] =
     "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
     "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
 
-enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
 
 static const struct option options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
     {"no-intercept", no_argument, NULL, OPT_NOINT},
     {"holdout", required_argument, NULL, OPT_HOLDOUT},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {"se", required_argument, NULL, OPT_SE},
     {"responses", required_argument, NULL, OPT_RESPONSES},
     {"output", required_argument, NULL, 'o'},
@@ -231,6 +241,92 @@ static cx_status load_panel(char **files, size_t n, const char *responses, const
     return st;
 }
 
+/* Print or write a fitted model: JSON to a file and/or stdout, or the summary. */
+static int emit_model(cx_model *m, const cx_warnings *warn, const char *out, int json)
+{
+    cx_error err;
+    cx_error_init(&err);
+    char *text = NULL;
+    cx_status st = CX_OK;
+    if (json || out)
+        st = cx_model_json(m, &text, &err);
+    if (st == CX_OK && out) {
+        cx_outfile of;
+        st = cx_outfile_open(&of, out, &err);
+        if (st == CX_OK) {
+            fputs(text, of.fp);
+            fputc('\n', of.fp);
+            st = cx_outfile_commit(&of, &err);
+        }
+    }
+    int rc;
+    if (st != CX_OK)
+        rc = cli_fail(&err);
+    else if (json)
+        rc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_IOERR : EXIT_OK;
+    else {
+        for (size_t i = 0; i < cx_model_nequations(m); i++) {
+            if (i)
+                printf("\n================================================================\n\n");
+            print_equation(cx_model_equation(m, i));
+        }
+        for (size_t i = 0; i < cx_warnings_count(warn); i++) {
+            const char *w = cx_warnings_get(warn, i);
+            /* equation warnings were printed with their equation */
+            int shown = 0;
+            for (size_t k = 0; k < cx_model_nequations(m) && !shown; k++) {
+                const cx_equation *e = cx_model_equation(m, k);
+                size_t tl = strlen(cx_equation_target(e));
+                shown = strncmp(w, cx_equation_target(e), tl) == 0 && w[tl] == ':';
+            }
+            if (!shown)
+                fprintf(stderr, "warning: %s\n", w);
+        }
+        if (out)
+            printf("\nwrote the fitted model to %s\n", out);
+        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+    }
+    cx_free_string(text);
+    return rc;
+}
+
+/* --merge: read the partial fits and combine them. */
+static int merge_partials(char **files, size_t n, const char *out, int json)
+{
+    cx_error err;
+    cx_error_init(&err);
+    char **texts = calloc(n + 1, sizeof(char *));
+    cx_status st = texts ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t k = 0; k < n && st == CX_OK; k++) {
+        FILE *fp = fopen(files[k], "rb");
+        if (!fp) {
+            st = cx_error_set(&err, CX_ENOENT, files[k], 0, 0, "cannot open the partial fit");
+            break;
+        }
+        cx_buf b = {0};
+        char chunk[65536];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+            if (cx_buf_append(&b, chunk, got) != CX_OK) {
+                st = cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+                break;
+            }
+        fclose(fp);
+        texts[k] = b.data ? b.data : cx_strdup("");
+    }
+    cx_model *m = NULL;
+    cx_warnings *warn = cx_warnings_new();
+    if (st == CX_OK)
+        st = cx_fit_merge((const char *const *)texts, (const char *const *)files, n, &m, warn, &err);
+    int rc = st == CX_OK ? emit_model(m, warn, out, json) : cli_fail(&err);
+    for (size_t k = 0; texts && k < n; k++)
+        cx_free(texts[k]);
+    free(texts);
+    cx_model_free(m);
+    cx_warnings_free(warn);
+    return rc;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     const char *cmd = "fit";
@@ -239,7 +335,7 @@ int cmd_fit(int argc, char **argv)
     cx_fit_options fopt;
     memset(&fopt, 0, sizeof fopt);
     const char *model = NULL, *target = NULL, *xs = NULL, *out = NULL, *responses = NULL;
-    int intercept = 1, json = 0, c, rc;
+    int intercept = 1, json = 0, partial = 0, merge = 0, c, rc;
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, "hy:x:o:", options, NULL)) != -1) {
@@ -249,6 +345,8 @@ int cmd_fit(int argc, char **argv)
         case 'y': target = optarg; break;
         case 'x': xs = optarg; break;
         case OPT_NOINT: intercept = 0; break;
+        case OPT_PARTIAL: partial = 1; break;
+        case OPT_MERGE: merge = 1; break;
         case OPT_HOLDOUT: {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -288,7 +386,16 @@ int cmd_fit(int argc, char **argv)
         }
     }
     if (optind == argc)
-        return cli_usage_error(cmd, "expected at least one data file");
+        return cli_usage_error(cmd, merge ? "expected partial fits to merge" : "expected at least one data file");
+    if (partial && merge)
+        return cli_usage_error(cmd, "give --partial or --merge, not both");
+    if (partial && !out)
+        return cli_usage_error(cmd, "--partial writes its state to a file: give -o PART.json");
+    if (merge) {
+        if (model || target || xs || responses || fopt.holdout)
+            return cli_usage_error(cmd, "--merge takes partial fits only (their specification is inside)");
+        return merge_partials(argv + optind, (size_t)(argc - optind), out, json);
+    }
     if (model && (target || xs))
         return cli_usage_error(cmd, "give either --model or -y/-x, not both");
     if (!model && !(target && xs))
@@ -317,6 +424,34 @@ int cmd_fit(int argc, char **argv)
         st = cx_spec_simple(target, (const char *const *)terms, nt, intercept, &spec, &err);
     }
     size_t nfiles = (size_t)(argc - optind);
+    if (st == CX_OK && partial) {
+        char *ptext = NULL;
+        if (nfiles == 1 && !responses)
+            st = cx_fit_partial_csv(spec, argv[optind], &copt, &fopt, &ptext, &err);
+        else {
+            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            if (st == CX_OK)
+                st = cx_fit_partial_table(spec, panel, &fopt, &ptext, &err);
+        }
+        if (st == CX_OK) {
+            cx_outfile of;
+            st = cx_outfile_open(&of, out, &err);
+            if (st == CX_OK) {
+                fputs(ptext, of.fp);
+                fputc('\n', of.fp);
+                st = cx_outfile_commit(&of, &err);
+            }
+        }
+        cx_free_string(ptext);
+        if (st == CX_OK)
+            printf("wrote the partial fit to %s\n", out);
+        rc = st == CX_OK ? EXIT_OK : cli_fail(&err);
+        free(terms);
+        cx_table_free(panel);
+        cx_spec_free(spec);
+        cx_warnings_free(warn);
+        return rc;
+    }
     if (st == CX_OK) {
         if (nfiles == 1 && !responses) {
             st = cx_fit_csv(spec, argv[optind], &copt, &fopt, &m, warn, &err);
@@ -332,43 +467,7 @@ int cmd_fit(int argc, char **argv)
     }
     if (st == CX_OK && model)
         st = cx_model_add_input(m, model, &err);
-    if (st == CX_OK && (json || out))
-        st = cx_model_json(m, &text, &err);
-    if (st == CX_OK && out) {
-        cx_outfile of;
-        st = cx_outfile_open(&of, out, &err);
-        if (st == CX_OK) {
-            fputs(text, of.fp);
-            fputc('\n', of.fp);
-            st = cx_outfile_commit(&of, &err);
-        }
-    }
-    if (st != CX_OK) {
-        rc = cli_fail(&err);
-    } else if (json) {
-        rc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_IOERR : EXIT_OK;
-    } else {
-        for (size_t i = 0; i < cx_model_nequations(m); i++) {
-            if (i)
-                printf("\n================================================================\n\n");
-            print_equation(cx_model_equation(m, i));
-        }
-        for (size_t i = 0; i < cx_warnings_count(warn); i++) {
-            const char *w = cx_warnings_get(warn, i);
-            /* equation warnings were printed with their equation */
-            int shown = 0;
-            for (size_t k = 0; k < cx_model_nequations(m) && !shown; k++) {
-                const cx_equation *e = cx_model_equation(m, k);
-                size_t tl = strlen(cx_equation_target(e));
-                shown = strncmp(w, cx_equation_target(e), tl) == 0 && w[tl] == ':';
-            }
-            if (!shown)
-                fprintf(stderr, "warning: %s\n", w);
-        }
-        if (out)
-            printf("\nwrote the fitted model to %s\n", out);
-        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
-    }
+    rc = st == CX_OK ? emit_model(m, warn, out, json) : cli_fail(&err);
     cx_free_string(text);
     free(terms);
     cx_table_free(panel);

@@ -334,6 +334,64 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         csv_set_space_func(&r->parser, only_space);
         r->parser_ready = 1;
     }
+    /* The fast path: most lines of an export hold no quote.  When libcsv is
+     * not in the middle of a record, such a line is split here at its
+     * separators, with the same result libcsv gives in strict mode (spaces
+     * around unquoted fields trimmed, an empty line ignored); lines with a
+     * quote or a lone CR go to libcsv, which reports what is wrong. */
+    if (!r->in_record && !memchr(s, '"', n)) {
+        size_t end = n;
+        if (end && s[end - 1] == '\n')
+            end--;
+        if (end && s[end - 1] == '\r')
+            end--;
+        if (!memchr(s, '\r', end)) {
+            if (end == 0) {
+                r->line++;
+                return CX_OK;
+            }
+            r->in_record = 1;
+            r->cur_line = lineno;
+            r->cur_raw = r->raw.len;
+            if (cx_buf_append(&r->raw, s, n) != CX_OK)
+                return oom(err);
+            /* room for every field of the line at once: at most end + 1
+             * fields, end bytes of text and one NUL per field */
+            size_t maxf = r->ncols ? r->ncols + 1 : end + 1;
+            if (cx_grow((void **)&r->fstart, &r->fcap, r->nf + maxf + 2, sizeof(size_t)) != CX_OK ||
+                cx_grow((void **)&r->fields.data, &r->fields.cap, r->fields.len + end + maxf + 1, 1) != CX_OK)
+                return oom(err);
+            size_t a = 0, nfl = 0;
+            unsigned char sepc = (unsigned char)r->sep;
+            for (size_t i = 0;; i++) {
+                if (i < end && s[i] != sepc)
+                    continue;
+                size_t lo = a, hi = i;
+                while (lo < hi && s[lo] == ' ')
+                    lo++;
+                while (hi > lo && s[hi - 1] == ' ')
+                    hi--;
+                if (++nfl > maxf) { /* more fields than the header: make room */
+                    maxf *= 2;
+                    if (cx_grow((void **)&r->fstart, &r->fcap, r->nf + maxf + 2, sizeof(size_t)) != CX_OK ||
+                        cx_grow((void **)&r->fields.data, &r->fields.cap, r->fields.len + end + maxf + 1, 1) != CX_OK)
+                        return oom(err);
+                }
+                r->fstart[r->nf++] = r->fields.len;
+                memcpy(r->fields.data + r->fields.len, s + lo, hi - lo);
+                r->fields.len += hi - lo;
+                r->fields.data[r->fields.len++] = '\0';
+                if (i == end)
+                    break;
+                a = i + 1;
+            }
+            on_row('\n', r);
+            if (r->cb_status != CX_OK)
+                return oom(err);
+            r->line++;
+            return CX_OK;
+        }
+    }
     if (!r->in_record) {
         r->in_record = 1;
         r->cur_line = lineno;

@@ -64,11 +64,17 @@ static long weekday(long days)
     return ((days % 7) + 7 + 3) % 7;
 }
 
-/* Day number of the Monday of ISO week 1 of ISO year y. */
+/* Day number of the Monday of ISO week 1 of ISO year y (the last year asked
+ * is remembered per thread: a file of weeks asks for the same few years). */
 static long iso_week1_monday(long y)
 {
+    static _Thread_local long cached_year = -1, cached_monday;
+    if (y == cached_year)
+        return cached_monday;
     long jan4 = days_from_civil(y, 1, 4);
-    return jan4 - weekday(jan4);
+    cached_year = y;
+    cached_monday = jan4 - weekday(jan4);
+    return cached_monday;
 }
 
 static int iso_weeks_in_year(long y)

@@ -212,6 +212,8 @@ struct cx_design {
     size_t p;
     char **names;
     int levels_done;
+    int full;       /* partial fits: every level of C(x) gets a column, no intercept column */
+    int has_cat;
     /* lags */
     size_t maxlag;
     size_t *lagcols, nlag;
@@ -325,20 +327,22 @@ static cx_status add_input(cx_design *d, size_t col)
 static cx_status finalize_columns(cx_design *d, cx_error *err)
 {
     const cx_eqspec *eq = d->eq;
-    size_t p = eq->intercept ? 1 : 0;
+    int icol = eq->intercept && !(d->full && d->has_cat);
+    size_t first = d->full ? 0 : 1; /* the first level with a column */
+    size_t p = icol ? 1 : 0;
     for (size_t i = 0; i < eq->nterms; i++) {
         tinfo *ti = &d->t[i];
         ti->first_col = p;
         if (ti->fixed)
             continue;
-        p += ti->cat ? (ti->nlevels ? ti->nlevels - 1 : 0) : 1;
+        p += ti->cat ? (ti->nlevels > first ? ti->nlevels - first : 0) : 1;
     }
     d->names = cx_calloc(p + 1, sizeof(char *));
     if (!d->names)
         return oom(err);
     d->p = p;
     size_t j = 0;
-    if (eq->intercept && !(d->names[j++] = cx_strdup("(Intercept)")))
+    if (icol && !(d->names[j++] = cx_strdup("(Intercept)")))
         return oom(err);
     for (size_t i = 0; i < eq->nterms; i++) {
         tinfo *ti = &d->t[i];
@@ -349,7 +353,7 @@ static cx_status finalize_columns(cx_design *d, cx_error *err)
                 return oom(err);
             continue;
         }
-        for (size_t k = 1; k < ti->nlevels; k++) {
+        for (size_t k = first; k < ti->nlevels; k++) {
             cx_buf b = {0};
             if (cx_buf_printf(&b, "%s[%s]", eq->terms[i].text, ti->level_names[k]) != CX_OK)
                 return oom(err);
@@ -358,6 +362,34 @@ static cx_status finalize_columns(cx_design *d, cx_error *err)
     }
     d->levels_done = 1;
     return CX_OK;
+}
+
+void cx_design_set_full(cx_design *d)
+{
+    d->full = 1;
+}
+
+cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *names, size_t n, cx_error *err)
+{
+    tinfo *ti = &d->t[term];
+    if (!ti->cat)
+        return CX_OK;
+    ti->levels = cx_strmap_new();
+    ti->level_names = cx_calloc(n + 1, sizeof(char *));
+    ti->used = cx_calloc(n + 1, sizeof(size_t));
+    if (!ti->levels || !ti->level_names || !ti->used)
+        return oom(err);
+    for (size_t k = 0; k < n; k++) {
+        if (!(ti->level_names[k] = cx_strdup(names[k])))
+            return oom(err);
+        ti->nlevels = k + 1;
+        if (cx_strmap_intern(ti->levels, names[k], strlen(names[k]), k, NULL, NULL, NULL) != CX_OK)
+            return oom(err);
+    }
+    for (size_t i = 0; i < d->eq->nterms; i++)
+        if (d->t[i].cat && !d->t[i].levels)
+            return CX_OK; /* more terms to come */
+    return finalize_columns(d, err);
 }
 
 cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_design **out,
@@ -541,10 +573,9 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
             st = oom(err);
             goto fail;
         }
-    int has_cat = 0;
     for (size_t i = 0; i < eq->nterms; i++)
-        has_cat |= d->t[i].cat;
-    if (!has_cat && (st = finalize_columns(d, err)) != CX_OK)
+        d->has_cat |= d->t[i].cat && !d->t[i].fixed;
+    if (!d->has_cat && (st = finalize_columns(d, err)) != CX_OK)
         goto fail;
     *out = d;
     return CX_OK;
@@ -637,13 +668,14 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
 
 size_t cx_design_ncols(const cx_design *d) { return d->p; }
 const char *cx_design_colname(const cx_design *d, size_t j) { return d->names[j]; }
-int cx_design_has_intercept(const cx_design *d) { return d->eq->intercept; }
+int cx_design_has_intercept(const cx_design *d) { return d->eq->intercept && !(d->full && d->has_cat); }
 
 int cx_design_col_is_cat(const cx_design *d, size_t j)
 {
     for (size_t i = 0; i < d->eq->nterms; i++) {
         const tinfo *ti = &d->t[i];
-        if (ti->cat && !ti->fixed && ti->nlevels > 1 && j >= ti->first_col && j < ti->first_col + ti->nlevels - 1)
+        size_t ncol = ti->nlevels - (d->full ? 0 : 1);
+        if (ti->cat && !ti->fixed && ti->nlevels > 0 && j >= ti->first_col && j < ti->first_col + ncol)
             return 1;
     }
     return 0;
@@ -898,7 +930,7 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         }
     }
     size_t j = 0;
-    if (eq->intercept)
+    if (eq->intercept && !(d->full && d->has_cat))
         x[j++] = 1.0;
     for (size_t t = 0; t < eq->nterms; t++) {
         const cx_term *term = &eq->terms[t];
@@ -909,9 +941,10 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             size_t idx;
             if (!lv || !cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
                 return 0;
-            for (size_t k = 1; k < ti->nlevels; k++)
-                x[j + k - 1] = idx == k ? 1.0 : 0.0;
-            j += ti->nlevels ? ti->nlevels - 1 : 0;
+            size_t first = d->full ? 0 : 1;
+            for (size_t k = first; k < ti->nlevels; k++)
+                x[j + k - first] = idx == k ? 1.0 : 0.0;
+            j += ti->nlevels > first ? ti->nlevels - first : 0;
             continue;
         }
         double v = 1.0;

@@ -51,6 +51,17 @@ void cx_design_free(cx_design *d);
  * design has any; sorted byte order, the first level is the baseline. */
 cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err);
 
+/* Partial fits: give every level of each C(x) term its own column and drop
+ * the intercept column when there is such a term (their sum is the
+ * intercept), so that partitions with different levels can be merged.  Call
+ * before cx_design_levels. */
+void cx_design_set_full(cx_design *d);
+/* Set the levels of C(x) term `term` (sorted; the first is the baseline)
+ * instead of reading them from data; the columns are final once every C(x)
+ * term has its levels. */
+cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *names, size_t n,
+                               cx_error *err);
+
 /* Number of estimated columns and their names ("(Intercept)" first). */
 size_t cx_design_ncols(const cx_design *d);
 const char *cx_design_colname(const cx_design *d, size_t j);

@@ -67,6 +67,7 @@ struct cx_spec {
     char *name;
     char *file;
     int cmdline;    /* a one-equation spec from -y/-x */
+    char *text;     /* the JSON it was parsed from (kept for partial fits) */
     char **units;   /* unit columns, or NULL: every text column of the data */
     size_t nunits;
     cx_eqspec *eq;

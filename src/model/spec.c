@@ -39,6 +39,7 @@ void cx_spec_free(cx_spec *s)
     cx_free(s->order);
     cx_free(s->name);
     cx_free(s->file);
+    cx_free(s->text);
     cx_free(s);
 }
 
@@ -324,7 +325,8 @@ cx_status cx_spec_parse(const char *text, size_t len, const char *name, cx_spec 
         goto fail;
     }
     s->file = cx_strdup(name);
-    if (!s->file) {
+    s->text = cx_strndup(text, len);
+    if (!s->file || !s->text) {
         st = oom(err);
         goto fail;
     }
