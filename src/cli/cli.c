@@ -122,6 +122,7 @@ char **cli_split(const char *s, size_t *n)
     size_t count = 1, len = strlen(s);
     for (const char *p = s; *p; p++)
         count += *p == ',';
+    /* commas inside parentheses belong to the item: "lag(nps, 4),ctr" */
     char **v = malloc((count + 1) * sizeof(char *) + len + 1);
     if (!v)
         return NULL;
@@ -129,7 +130,12 @@ char **cli_split(const char *s, size_t *n)
     memcpy(copy, s, len + 1);
     size_t k = 0;
     for (char *tok = copy;; ) {
-        char *comma = strchr(tok, ',');
+        char *comma = tok;
+        int depth = 0;
+        for (; *comma && !(*comma == ',' && depth == 0); comma++)
+            depth += *comma == '(' ? 1 : *comma == ')' ? -1 : 0;
+        if (!*comma)
+            comma = NULL;
         if (comma)
             *comma = '\0';
         if (!*tok) {

@@ -47,7 +47,7 @@ int cli_progress_enabled(void);
 int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type);
 /* Handle --sep, --decimal, --encoding, --text (value in `arg`); returns 0 or 64. */
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
-/* Split "a,b,c" into a NULL-terminated array of strings (one allocation;
+/* Split "a,b,c" (not at commas inside parentheses) into a NULL-terminated array of strings (one allocation;
  * free with free()).  Returns NULL on empty items or no memory. */
 char **cli_split(const char *s, size_t *n);
 

@@ -148,6 +148,77 @@ static void linecol(const char *text, size_t off, unsigned long *line, unsigned 
     *col = (unsigned long)cx_utf8_count((const unsigned char *)text + start, off - start) + 1;
 }
 
+/* 1 when brackets are still open at the end of the text (strings skipped). */
+static int open_at_end(const char *t, size_t len)
+{
+    long depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '"') {
+            for (i++; i < len && t[i] != '"'; i++)
+                if (t[i] == '\\')
+                    i++;
+        } else if (t[i] == '{' || t[i] == '[')
+            depth++;
+        else if ((t[i] == '}' || t[i] == ']') && depth > 0)
+            depth--;
+    }
+    return depth > 0;
+}
+
+/* What the grammar allows at byte `off`, found by replaying the text up to
+ * there with a stack of open brackets (cJSON only says where it stopped). */
+static const char *expected_at(const char *t, size_t off)
+{
+    enum { VALUE, KEY, COLON, COMMA_OBJ, COMMA_ARR, KEY_OR_END, VALUE_OR_END };
+    char stack[256];
+    int depth = 0, want = VALUE;
+    size_t i = 0;
+    while (i < off) {
+        char c = t[i];
+        if (is_space(c)) {
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            for (i++; i < off && t[i] != '"'; i++)
+                if (t[i] == '\\')
+                    i++;
+            i++;
+            want = (want == KEY || want == KEY_OR_END) ? COLON : (depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR);
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if (depth < (int)sizeof stack)
+                stack[depth++] = c;
+            want = c == '{' ? KEY_OR_END : VALUE_OR_END;
+        } else if (c == '}' || c == ']') {
+            if (depth)
+                depth--;
+            want = depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR;
+        } else if (c == ':')
+            want = VALUE;
+        else if (c == ',')
+            want = depth && stack[depth - 1] == '{' ? KEY : VALUE;
+        else {
+            /* a number, true, false or null */
+            while (i < off && !is_space(t[i]) && !strchr(",:]}", t[i]))
+                i++;
+            want = depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR;
+            continue;
+        }
+        i++;
+    }
+    switch (want) {
+    case KEY: return "a key in double quotes";
+    case KEY_OR_END: return "a key in double quotes or '}'";
+    case COLON: return "':' after the key";
+    case COMMA_OBJ: return depth ? "',' or '}'" : "the end of the document";
+    case COMMA_ARR: return depth ? "',' or ']'" : "the end of the document";
+    case VALUE_OR_END: return "a value or ']'";
+    default: return "a value";
+    }
+}
+
 cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **root,
                         cx_error *err)
 {
@@ -188,6 +259,10 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
         unsigned long line, col;
         if (off > len)
             off = len;
+        /* a document cut short (brackets still open at the end): cJSON stops
+         * somewhere inside; the fault is at the end */
+        if (!trailing && open_at_end(text, len))
+            off = len;
         linecol(text, off, &line, &col);
         char found[64];
         if (off >= len)
@@ -201,8 +276,7 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
             snprintf(found, sizeof found, "'%s'", ex);
         }
         return cx_error_set(err, CX_ESYNTAX, file, line, col, "invalid JSON: expected %s, found %s",
-                            trailing ? "the end of the document" : "a value, ',', ':' or a closing bracket",
-                            found);
+                            trailing ? "the end of the document" : expected_at(text, off), found);
     }
     cx_jpath p;
     cx_jpath_init(&p);
@@ -376,7 +450,8 @@ cx_status cx_json_number(const cJSON *obj, const char *key, int required, const 
     if (!cJSON_IsNumber(m) || !isfinite(m->valuedouble)) {
         char found[96];
         size_t old = cx_jpath_key(p, key);
-        st = cx_json_error(err, CX_EINVAL, file, p, "expected a number, found %s",
+        st = cx_json_error(err, CX_EINVAL, file, p,
+                           cJSON_IsNumber(m) ? "expected a finite number, found %s" : "expected a number, found %s",
                            cx_json_describe(m, found, sizeof found));
         cx_jpath_pop(p, old);
         return st;
