@@ -64,17 +64,18 @@ static long weekday(long days)
     return ((days % 7) + 7 + 3) % 7;
 }
 
-/* Day number of the Monday of ISO week 1 of ISO year y (the last year asked
- * is remembered per thread: a file of weeks asks for the same few years). */
+/* Day number of the Monday of ISO week 1 of ISO year y (a few years are
+ * remembered per thread: a file of weeks asks for the same few years). */
 static long iso_week1_monday(long y)
 {
-    static _Thread_local long cached_year = -1, cached_monday;
-    if (y == cached_year)
-        return cached_monday;
+    static _Thread_local long years[4] = {-1, -1, -1, -1}, mondays[4];
+    size_t slot = (size_t)(y & 3);
+    if (years[slot] == y)
+        return mondays[slot];
     long jan4 = days_from_civil(y, 1, 4);
-    cached_year = y;
-    cached_monday = jan4 - weekday(jan4);
-    return cached_monday;
+    years[slot] = y;
+    mondays[slot] = jan4 - weekday(jan4);
+    return mondays[slot];
 }
 
 static int iso_weeks_in_year(long y)

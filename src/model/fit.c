@@ -112,6 +112,8 @@ typedef struct respass {
     double *meat;          /* p x p */
     gsl_multilarge_linear_workspace *aux; /* e^2 on X, for Breusch-Pagan */
     size_t paux, k0;                      /* its columns; 1 when X has no constant */
+    long double *xz;                      /* with an intercept: X'W^(1/2) e^2, for the same
+                                             regression through the fit's own R factor */
     /* forecast errors: [0] rows used (in sample), [1] held-out rows */
     long double fse[2], fae[2], fape[2];
     double fcnt[2], fcntp[2];
@@ -134,6 +136,10 @@ typedef struct fitctx {
     double *colsum;      /* sum of w x_j */
     double *rmin, *rmax;
     long double *rsum;
+    /* a streamed file: the design rows of pass 1 go to a temporary file that
+     * the later passes read instead of parsing the text again */
+    FILE *spill;
+    double *rec;   /* one record: flag, y, w, unit, actual target, x[p] */
     /* ridge and robust keep the (weighted) design in memory */
     int collect;
     double *xall, *yall, *swall; /* n x p, n, n */
@@ -251,6 +257,18 @@ static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 c->ndropped++;
                 continue;
             }
+            if (c->spill) {
+                c->rec[0] = r;
+                c->rec[1] = y;
+                c->rec[2] = w;
+                c->rec[3] = (double)unit;
+                c->rec[4] = cx_design_input_value(d, 0);
+                memcpy(c->rec + 5, c->x, c->p * sizeof(double));
+                if (fwrite(c->rec, sizeof(double), c->p + 5, c->spill) != c->p + 5) {
+                    fclose(c->spill); /* no room: the later passes parse the text again */
+                    c->spill = NULL;
+                }
+            }
             if (r == 2) {
                 c->nheld++;
                 continue;
@@ -297,6 +315,7 @@ static cx_status pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
 static void respass_free(respass *r)
 {
     cx_free(r->g);
+    cx_free(r->xz);
     cx_free(r->last_e);
     cx_free(r->has_last);
     cx_free(r->clus);
@@ -314,10 +333,11 @@ static cx_status respass_init(respass *r, size_t p, int intercept)
         p += 1;
     memset(r, 0, sizeof *r);
     r->g = cx_calloc(p + 1, sizeof(dd));
+    r->xz = cx_calloc(p + 1, sizeof(long double));
     r->meat = cx_calloc(p * p + 1, sizeof(double));
     r->aux = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
     r->paux = p;
-    return r->g && r->meat && r->aux ? CX_OK : CX_ENOMEM;
+    return r->g && r->xz && r->meat && r->aux ? CX_OK : CX_ENOMEM;
 }
 
 static cx_status unit_room(respass *r, size_t unit, size_t p)
@@ -348,13 +368,12 @@ static cx_status unit_room(respass *r, size_t unit, size_t p)
 /* Accumulate the error of the fitted value (k = 0) or of the forecast for a
  * held-out row (k = 1) against the target as observed; MAPE skips targets
  * of 0. */
-static void forecast_error(respass *r, const fitctx *c, const double *beta, double y, int k)
+static void forecast_error(respass *r, const fitctx *c, const double *beta, double y, double actual, int k)
 {
     long double fit = 0;
     for (size_t j = 0; j < c->p; j++)
         fit += (long double)c->x[j] * beta[j];
     double e = (double)((long double)y - fit);
-    double actual = cx_design_input_value(c->d, 0); /* the target as observed */
     r->fse[k] += (long double)e * e;
     r->fae[k] += fabs(e);
     r->fcnt[k]++;
@@ -368,13 +387,70 @@ static void forecast_error(respass *r, const fitctx *c, const double *beta, doub
  * One pass over the rows with coefficients `beta`; `A` is (X'WX)^-1 (for
  * HC3 leverages).  Fills `r`.
  */
+/* The rows of a later pass: from the spill file of pass 1, or evaluated
+ * again from the source.  Returns 1 (a row used), 2 (held out), 0 at the
+ * end, -1 on an error. */
+typedef struct rowit {
+    const cx_table *b;
+    size_t i;
+} rowit;
+
+static cx_status rows_begin(fitctx *c, rowit *it, cx_error *err)
+{
+    it->b = NULL;
+    it->i = 0;
+    if (c->spill) {
+        if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0)
+            return cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
+        return CX_OK;
+    }
+    cx_design_begin_pass(c->d);
+    return cx_source_rewind(c->src, err);
+}
+
+static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, double *actual, cx_status *st,
+                     cx_error *err)
+{
+    if (c->spill) {
+        size_t got = fread(c->rec, sizeof(double), c->p + 5, c->spill);
+        if (got != c->p + 5) {
+            if (ferror(c->spill)) {
+                *st = cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
+                return -1;
+            }
+            return 0;
+        }
+        *y = c->rec[1];
+        *w = c->rec[2];
+        *unit = (size_t)c->rec[3];
+        *actual = c->rec[4];
+        memcpy(c->x, c->rec + 5, c->p * sizeof(double));
+        return (int)c->rec[0];
+    }
+    for (;;) {
+        if (!it->b || it->i == cx_table_nrows(it->b)) {
+            *st = cx_source_next(c->src, &it->b, err);
+            it->i = 0;
+            if (*st != CX_OK)
+                return -1;
+            if (!it->b)
+                return 0;
+            continue;
+        }
+        int rr = cx_design_row(c->d, it->b, it->i++, c->x, y, w, unit, st, err);
+        if (rr != 0) {
+            *actual = cx_design_input_value(c->d, 0);
+            return rr;
+        }
+    }
+}
+
 static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se_kind se,
                        int precise, respass *r, cx_error *err)
 {
-    cx_design *d = c->d;
     size_t p = c->p;
-    cx_status st = cx_source_rewind(c->src, err);
-    cx_design_begin_pass(d);
+    rowit it;
+    cx_status st = rows_begin(c, &it, err);
     gsl_multilarge_linear_reset(r->aux);
     r->precise = precise;
     size_t nchunk = 0;
@@ -382,23 +458,17 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
     if (!tmp)
         return oom(err);
     while (st == CX_OK) {
-        const cx_table *b;
-        st = cx_source_next(c->src, &b, err);
-        if (st != CX_OK || !b)
-            break;
-        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
-            double y, w;
+        {
+            double y, w, actual;
             size_t unit;
-            int rr = cx_design_row(d, b, i, c->x, &y, &w, &unit, &st, err);
-            if (rr < 0)
+            int rr = rows_next(c, &it, &y, &w, &unit, &actual, &st, err);
+            if (rr <= 0)
                 break;
-            if (rr == 0)
-                continue;
             if (rr == 2) {
-                forecast_error(r, c, beta, y, 1);
+                forecast_error(r, c, beta, y, actual, 1);
                 continue;
             }
-            forecast_error(r, c, beta, y, 0);
+            forecast_error(r, c, beta, y, actual, 0);
             long double fit = 0;
             dd edd = {y, 0};
             if (r->precise) {
@@ -437,12 +507,18 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             double delta = e2 - r->aux_mean;
             r->aux_mean += delta / r->aux_n;
             r->aux_m2 += delta * (e2 - r->aux_mean);
-            if (r->paux > p)
+            if (r->paux == p) {
+                /* X has a constant: the auxiliary regression needs only X'z */
+                for (size_t j = 0; j < p; j++)
+                    r->xz[j] += (long double)sw * c->x[j] * e2;
+            } else {
                 gsl_matrix_set(c->Xaux, nchunk, 0, 1.0);
-            for (size_t j = 0; j < p; j++)
-                gsl_matrix_set(c->Xaux, nchunk, j + r->paux - p, sw * c->x[j]);
-            gsl_vector_set(c->yv, nchunk, e2);
-            if (++nchunk == c->chunk) {
+                for (size_t j = 0; j < p; j++)
+                    gsl_matrix_set(c->Xaux, nchunk, j + 1, sw * c->x[j]);
+                gsl_vector_set(c->yv, nchunk, e2);
+                nchunk++;
+            }
+            if (nchunk == c->chunk) {
                 gsl_matrix_view Xv = gsl_matrix_submatrix(c->Xaux, 0, 0, nchunk, r->paux);
                 gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, nchunk);
                 int s = gsl_multilarge_linear_accumulate(&Xv.matrix, &yv.vector, r->aux);
@@ -986,6 +1062,12 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
         c.rmax[k] = -INFINITY;
     }
     c.collect = es->method != CX_METHOD_OLS;
+    if (!mg && src->r) {
+        /* a streamed file: keep pass 1's rows for the later passes (the
+         * system's temporary directory; without room the text is parsed again) */
+        c.rec = cx_calloc(p + 5, sizeof(double));
+        c.spill = c.rec ? tmpfile() : NULL;
+    }
 
     /* ---- pass 1, or the merged partial fits ---- */
     if (mg) {
@@ -1209,7 +1291,18 @@ static cx_status fit_equation(const cx_spec *spec, size_t eqi, cx_source *src,
     if (rp.paux > 1 && rp.aux_m2 > 0) {
         gsl_vector *caux = gsl_vector_alloc(rp.paux);
         double rnorm = 0, snorm = 0;
-        if (caux && gsl_multilarge_linear_solve(0.0, caux, &rnorm, &snorm, rp.aux) == 0) {
+        int ok = 0;
+        if (caux && rp.paux == p) {
+            /* fitted sum of squares of e^2 on X: |R^-T X'z|^2 */
+            for (size_t j = 0; j < p; j++)
+                gsl_vector_set(caux, j, (double)rp.xz[j]);
+            gsl_blas_dtrsv(CblasUpper, CblasTrans, CblasNonUnit, R, caux);
+            double fitted = gsl_blas_dnrm2(caux), zz = rp.aux_m2 + rp.aux_n * rp.aux_mean * rp.aux_mean;
+            rnorm = sqrt(fmax(0.0, zz - fitted * fitted));
+            ok = 1;
+        } else if (caux && gsl_multilarge_linear_solve(0.0, caux, &rnorm, &snorm, rp.aux) == 0)
+            ok = 1;
+        if (ok) {
             double r2aux = 1 - rnorm * rnorm / rp.aux_m2;
             double lm = n * r2aux;
             e->stat[CX_STAT_BP] = lm;
@@ -1473,6 +1566,9 @@ done:
     cx_free(c.xall);
     cx_free(c.yall);
     cx_free(c.swall);
+    if (c.spill)
+        fclose(c.spill);
+    cx_free(c.rec);
     if (ls)
         gsl_multilarge_linear_free(ls);
     gsl_matrix_free(R);
