@@ -281,6 +281,25 @@ CX_API cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *
                                      cx_table **out, cx_survey_stats *stats,
                                      cx_error *err);
 
+/* ------------------------------------------------------------------------
+ * The panel from files
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Read department exports and join them into a panel; with `responses`,
+ * survey responses are first aggregated (options `sopt`: scale, score column;
+ * grouping and prefix are set here) to the exports' period kind and unit
+ * columns, their columns named after the scale (nps, nps_n, nps_se, ...), and
+ * joined like one more export.  `units` as for cx_panel_join (NULL: the text
+ * columns every export has).  When `inputs` is not NULL it receives the n
+ * tables read and the aggregated one (n + 1 slots, NULL when none); the caller
+ * frees them with cx_table_free.  Caller frees *out with cx_table_free.
+ */
+CX_API cx_status cx_panel_load(const char *const *files, size_t n, const char *responses,
+                               const cx_survey_options *sopt, const cx_csv_options *copt,
+                               const char *const *units, size_t nunits, cx_table **out,
+                               cx_table **inputs, cx_warnings *warn, cx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

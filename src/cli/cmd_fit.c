@@ -187,57 +187,14 @@ static void print_equation(const cx_equation *e)
     }
 }
 
-/* Read the data files and join them (with aggregated responses) in memory. */
+/* Read the data files and join them (with aggregated NPS) in memory. */
 static cx_status load_panel(char **files, size_t n, const char *responses, const cx_csv_options *copt,
                             cx_table **panel, cx_warnings *warn, cx_error *err)
 {
-    cx_table **t = calloc(n + 2, sizeof *t);
-    if (!t)
-        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    cx_status st = CX_OK;
-    size_t k = 0;
-    for (; k < n && st == CX_OK; k++)
-        st = cx_csv_read(files[k], copt, &t[k], err);
-    if (st == CX_OK && responses) {
-        /* units: the text columns every file shares; periods of the first file's kind */
-        const char *units[16];
-        size_t nu = 0;
-        for (size_t j = 0; j < cx_table_ncols(t[0]) && nu < 15; j++) {
-            if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
-                continue;
-            int all = 1;
-            for (size_t f = 1; f < n && all; f++) {
-                size_t c = cx_table_find(t[f], cx_table_colname(t[0], j));
-                all = c != (size_t)-1 && cx_table_coltype(t[f], c) == CX_COL_TEXT;
-            }
-            if (all)
-                units[nu++] = cx_table_colname(t[0], j);
-        }
-        cx_period_kind kind = CX_PERIOD_NONE;
-        for (size_t j = 0; j < cx_table_ncols(t[0]) && kind == CX_PERIOD_NONE; j++)
-            if (cx_table_coltype(t[0], j) == CX_COL_PERIOD && cx_table_nrows(t[0]))
-                kind = (cx_period_kind)cx_table_periods(t[0], j)[0].kind;
-        const char *by[17];
-        by[0] = "period";
-        for (size_t u = 0; u < nu; u++)
-            by[u + 1] = units[u];
-        cx_survey_options so = {.scale = CX_SCALE_NPS, .by = by, .nby = nu + 1, .period_kind = kind, .prefix = "nps"};
-        cx_csv_options ro = *copt;
-        cli_csv_force(&ro, "score", CX_COL_NUMBER);
-        cx_csv_reader *r = NULL;
-        st = cx_csv_open(responses, &ro, &r, err);
-        if (st == CX_OK)
-            st = cx_survey_aggregate(r, &so, &t[k], NULL, err);
-        cx_csv_close(r);
-        if (st == CX_OK)
-            k++;
-    }
-    if (st == CX_OK)
-        st = cx_panel_join((const cx_table *const *)t, k, NULL, 0, panel, warn, err);
-    for (size_t i = 0; i < n + 1; i++)
-        cx_table_free(t[i]);
-    free(t);
-    return st;
+    cx_survey_options so;
+    memset(&so, 0, sizeof so);
+    so.scale = CX_SCALE_NPS;
+    return cx_panel_load((const char *const *)files, n, responses, &so, copt, NULL, 0, panel, NULL, warn, err);
 }
 
 /* Print or write a fitted model: JSON to a file and/or stdout, or the summary. */

@@ -56,61 +56,6 @@ static const struct option options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Aggregate the responses to the panel's period kind and units. */
-static cx_status aggregate(const char *path, const cx_csv_options *copt_in, cx_survey_options *sopt,
-                           const cx_table *first, const char *const *units, size_t nunits,
-                           cx_table **out, cx_error *err)
-{
-    cx_period_kind kind = CX_PERIOD_NONE;
-    for (size_t j = 0; j < cx_table_ncols(first) && kind == CX_PERIOD_NONE; j++)
-        if (cx_table_coltype(first, j) == CX_COL_PERIOD)
-            for (size_t i = 0; i < cx_table_nrows(first); i++)
-                if (cx_table_periods(first, j)[i].kind != CX_PERIOD_NONE) {
-                    kind = (cx_period_kind)cx_table_periods(first, j)[i].kind;
-                    break;
-                }
-    const char **by = calloc(nunits + 2, sizeof *by);
-    if (!by)
-        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    by[0] = "period";
-    for (size_t k = 0; k < nunits; k++)
-        by[k + 1] = units[k];
-    sopt->by = by;
-    sopt->nby = nunits + 1;
-    sopt->period_kind = kind;
-    sopt->prefix = cx_scale_name(sopt->scale);
-    cx_csv_options copt = *copt_in;
-    cli_csv_force(&copt, sopt->score, CX_COL_NUMBER);
-    cx_csv_reader *r = NULL;
-    cx_status st = cx_csv_open(path, &copt, &r, err);
-    if (st == CX_OK)
-        st = cx_survey_aggregate(r, sopt, out, NULL, err);
-    cx_csv_close(r);
-    free(by);
-    return st;
-}
-
-/* The unit columns: given, or the text columns every table has. */
-static const char **common_units(cx_table *const *t, size_t n, size_t *nunits)
-{
-    const char **u = calloc(cx_table_ncols(t[0]) + 1, sizeof *u);
-    if (!u)
-        return NULL;
-    *nunits = 0;
-    for (size_t j = 0; j < cx_table_ncols(t[0]); j++) {
-        if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
-            continue;
-        int all = 1;
-        for (size_t k = 1; k < n && all; k++) {
-            size_t c = cx_table_find(t[k], cx_table_colname(t[0], j));
-            all = c != (size_t)-1 && cx_table_coltype(t[k], c) == CX_COL_TEXT;
-        }
-        if (all)
-            u[(*nunits)++] = cx_table_colname(t[0], j);
-    }
-    return u;
-}
-
 static size_t distinct_units(const cx_table *p, size_t nunits)
 {
     /* rows are sorted by unit, then period: count changes of the unit */
@@ -294,32 +239,21 @@ int cmd_panel(int argc, char **argv)
     size_t nfiles = (size_t)(argc - optind);
     cx_table **tables = calloc(nfiles + 2, sizeof *tables);
     cx_warnings *warn = cx_warnings_new();
-    const char **unit_names = NULL;
     cx_table *panel = NULL;
     cx_error err;
     cx_error_init(&err);
     cx_status st = tables && warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    size_t n = 0;
-    for (; n < nfiles && st == CX_OK; n++)
-        st = cx_csv_read(argv[optind + (int)n], &copt, &tables[n], &err);
-    if (st == CX_OK) {
-        if (units) {
-            unit_names = (const char **)units;
-        } else if (!(unit_names = common_units(tables, n, &nunits))) {
-            st = cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-        }
-    }
-    if (st == CX_OK && responses) {
-        if (cli_progress_enabled())
-            fprintf(stderr, "reading %s ...\r", responses);
-        st = aggregate(responses, &copt, &sopt, tables[0], unit_names, nunits, &tables[n], &err);
-        if (cli_progress_enabled())
-            fprintf(stderr, "\033[K");
-        if (st == CX_OK)
-            n++;
-    }
+    if (st == CX_OK && responses && cli_progress_enabled())
+        fprintf(stderr, "reading %s ...\r", responses);
     if (st == CX_OK)
-        st = cx_panel_join((const cx_table *const *)tables, n, unit_names, nunits, &panel, warn, &err);
+        st = cx_panel_load((const char *const *)argv + optind, nfiles, responses, &sopt, &copt,
+                           (const char *const *)units, nunits, &panel, tables, warn, &err);
+    if (responses && cli_progress_enabled())
+        fprintf(stderr, "\033[K");
+    size_t n = nfiles + (tables && tables[nfiles] ? 1 : 0);
+    nunits = 0;
+    for (size_t j = 1; panel && j < cx_table_ncols(panel) && cx_table_coltype(panel, j) == CX_COL_TEXT; j++)
+        nunits++;
     if (st == CX_OK && out)
         st = cx_table_write_csv(panel, out, &err);
     if (st != CX_OK)
@@ -333,8 +267,6 @@ int cmd_panel(int argc, char **argv)
     for (size_t k = 0; tables && k < nfiles + 1; k++)
         cx_table_free(tables[k]);
     free(tables);
-    if (unit_names != (const char **)units)
-        free(unit_names);
     free(units);
     cx_table_free(panel);
     cx_warnings_free(warn);
