@@ -153,6 +153,9 @@ typedef struct cx_csv_options {
     cx_encoding encoding;
     size_t block_rows;   /**< rows per block when streaming; 0 = 16384 */
     size_t infer_rows;   /**< rows used to infer column types; 0 = the first block */
+    uint64_t range_start; /**< read the data lines from this byte offset (a line start)
+                               on, after the header; 0 = from the header on */
+    uint64_t range_end;  /**< stop at this byte offset (a line start); 0 = the end */
     const cx_csv_coltype *types; /**< forced types, or NULL */
     size_t ntypes;
 } cx_csv_options;

@@ -88,6 +88,8 @@ typedef struct cx_fit_options {
     int force_se;       /**< nonzero: use `se` for every equation */
     cx_se_kind se;
     size_t block_rows;  /**< rows per QR accumulation step (0 = 512); tests use small values */
+    int threads;        /**< 1: one thread; 0: two for a streamed file of 8 MB or more
+                             without quotes whose equations need no lags or C(x) levels */
 } cx_fit_options;
 
 typedef struct cx_model cx_model;

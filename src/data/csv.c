@@ -38,6 +38,7 @@ struct cx_csv_reader {
     int decimal_forced;
     cx_encoding encoding;
     size_t block_rows, infer_rows;
+    uint64_t range_start, range_end;
     cx_csv_coltype *types;
     size_t ntypes;
     struct csv_parser parser;
@@ -253,7 +254,10 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
         if (r->cap - r->len < CHUNK / 2 &&
             cx_grow((void **)&r->buf, &r->cap, r->cap + CHUNK, 1) != CX_OK)
             return oom(err);
-        size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+        size_t want = r->cap - r->len;
+        if (r->range_end && r->bytes + want > r->range_end)
+            want = r->range_end > r->bytes ? (size_t)(r->range_end - r->bytes) : 0;
+        size_t got = want ? fread(r->buf + r->len, 1, want, r->fp) : 0;
         if (got == 0) {
             if (ferror(r->fp))
                 return cx_error_set(err, CX_EIO, r->path, 0, 0, "read failed: %s", strerror(errno));
@@ -726,6 +730,31 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r);
 }
 
+/* Go to the start of the byte range, counting its line number. */
+static cx_status jump_to_range(cx_csv_reader *r, cx_error *err)
+{
+    if (fseek(r->fp, 0, SEEK_SET) != 0)
+        return cx_error_set(err, CX_EIO, r->path, 0, 0, "cannot seek: %s", strerror(errno));
+    unsigned long lines = 0;
+    uint64_t done = 0;
+    while (done < r->range_start) {
+        size_t want = r->cap;
+        if (done + want > r->range_start)
+            want = (size_t)(r->range_start - done);
+        size_t got = fread(r->buf, 1, want, r->fp);
+        if (got == 0)
+            return cx_error_set(err, CX_EIO, r->path, 0, 0, "the range starts past the end of the file");
+        for (const unsigned char *q = r->buf, *e = r->buf + got; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+            lines++;
+        done += got;
+    }
+    r->len = r->pos = 0;
+    r->eof = 0;
+    r->bytes = r->range_start;
+    r->line = lines + 1;
+    return CX_OK;
+}
+
 /* A tokenising error stops the reading of a block, but the records before
  * it may hold a bad cell that comes earlier in the file: convert them, and
  * if one is bad, report that one (errors come in file order). */
@@ -786,6 +815,10 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     cx_status tok = CX_OK;
     if (st == CX_OK) {
         reset_records(r);
+        if (r->range_start > 0)
+            st = jump_to_range(r, err);
+    }
+    if (st == CX_OK) {
         tok = fill(r, r->block_rows, err);
         if (tok != CX_OK && (tok == CX_ENOMEM || tok == CX_EIO || r->nrec == 0))
             st = tok;
@@ -840,6 +873,8 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->decimal_forced = opt->decimal != 0;
     r->encoding = opt->encoding;
     r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
+    r->range_start = opt->range_start;
+    r->range_end = opt->range_end;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
     r->line = 1;
     r->path = cx_strdup(path);

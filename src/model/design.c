@@ -216,6 +216,8 @@ struct cx_design {
     int has_cat;
     /* lags */
     size_t maxlag;
+    const char **ukey;    /* per unit id: its key in the unit map (valid until the next pass) */
+    size_t *ukeylen, ukeycap;
     size_t *lagcols, nlag;
     cx_strmap *unitmap;
     unitstate *units;
@@ -268,6 +270,8 @@ void cx_design_free(cx_design *d)
         cx_free(d->innames[k]);
     cx_free(d->innames);
     cx_free(d->lastper);
+    cx_free(d->ukey);
+    cx_free(d->ukeylen);
     cx_free(d->incol);
     cx_free(d->inval);
     cx_free(d);
@@ -682,6 +686,32 @@ int cx_design_col_is_cat(const cx_design *d, size_t j)
 }
 size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap); }
 int cx_design_has_units(const cx_design *d) { return d->nu > 0; }
+size_t cx_design_max_lag(const cx_design *d) { return d->maxlag; }
+int cx_design_has_cat(const cx_design *d) { return d->has_cat; }
+
+const char *cx_design_unit_key(const cx_design *d, size_t uid, size_t *len)
+{
+    *len = d->ukeylen[uid];
+    return d->ukey[uid];
+}
+
+cx_status cx_design_unit_intern(cx_design *d, const char *key, size_t len, size_t *uid)
+{
+    int fresh;
+    const char *stored;
+    size_t count = cx_strmap_count(d->unitmap);
+    if (cx_strmap_intern(d->unitmap, key, len, count, uid, &fresh, &stored) != CX_OK)
+        return CX_ENOMEM;
+    if (fresh) {
+        size_t kc = d->ukeycap;
+        if (cx_grow((void **)&d->ukey, &d->ukeycap, *uid + 1, sizeof(char *)) != CX_OK ||
+            cx_grow((void **)&d->ukeylen, &kc, *uid + 1, sizeof(size_t)) != CX_OK)
+            return CX_ENOMEM;
+        d->ukey[*uid] = stored;
+        d->ukeylen[*uid] = len;
+    }
+    return CX_OK;
+}
 size_t cx_design_ninputs(const cx_design *d) { return d->nin; }
 double cx_design_input_value(const cx_design *d, size_t k) { return d->inval[k]; }
 size_t cx_design_nfixed(const cx_design *d) { return d->eq->nfixed; }
@@ -820,9 +850,16 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
     }
     int fresh;
     size_t count = cx_strmap_count(d->unitmap);
-    if (cx_strmap_intern(d->unitmap, d->key.data ? d->key.data : "", d->key.len, count, uid, &fresh, NULL) != CX_OK)
+    const char *stored;
+    if (cx_strmap_intern(d->unitmap, d->key.data ? d->key.data : "", d->key.len, count, uid, &fresh, &stored) != CX_OK)
         return CX_ENOMEM;
     if (fresh) {
+        size_t kc = d->ukeycap;
+        if (cx_grow((void **)&d->ukey, &d->ukeycap, *uid + 1, sizeof(char *)) != CX_OK ||
+            cx_grow((void **)&d->ukeylen, &kc, *uid + 1, sizeof(size_t)) != CX_OK)
+            return CX_ENOMEM;
+        d->ukey[*uid] = stored;
+        d->ukeylen[*uid] = d->key.len;
         size_t old = d->ucap;
         if (cx_grow((void **)&d->units, &d->ucap, *uid + 1, sizeof(unitstate)) != CX_OK)
             return CX_ENOMEM;

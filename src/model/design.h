@@ -92,6 +92,14 @@ void cx_design_begin_pass(cx_design *d);
 int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *y, double *w,
                   size_t *unit, cx_status *st, cx_error *err);
 
+/* The longest lag, and whether there are C(x) terms. */
+size_t cx_design_max_lag(const cx_design *d);
+int cx_design_has_cat(const cx_design *d);
+/* The key of unit `uid` (its unit texts, each with its NUL), valid until the
+ * next pass; and the id of a key, added when new.  For merging the units of
+ * two designs that read two halves of a file. */
+const char *cx_design_unit_key(const cx_design *d, size_t uid, size_t *len);
+cx_status cx_design_unit_intern(cx_design *d, const char *key, size_t len, size_t *uid);
 /* 1 when the design has unit columns. */
 int cx_design_has_units(const cx_design *d);
 /* The number of units seen so far in this pass. */

@@ -22,6 +22,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -373,7 +375,9 @@ static cx_status rows_begin(fitctx *c, rowit *it, cx_error *err)
     it->b = NULL;
     it->i = 0;
     if (c->spill) {
-        if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0)
+        c->reading2 = 0;
+        if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0 ||
+            (c->spill2 && (fflush(c->spill2) != 0 || fseek(c->spill2, 0, SEEK_SET) != 0)))
             return cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
         return CX_OK;
     }
@@ -385,17 +389,24 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
                      cx_error *err)
 {
     if (c->spill) {
-        size_t got = fread(c->rec, sizeof(double), c->p + 5, c->spill);
+        FILE *f = c->reading2 ? c->spill2 : c->spill;
+        size_t got = fread(c->rec, sizeof(double), c->p + 5, f);
         if (got != c->p + 5) {
-            if (ferror(c->spill)) {
+            if (ferror(f)) {
                 *st = cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
                 return -1;
+            }
+            if (!c->reading2 && c->spill2) { /* on to the second half of the file */
+                c->reading2 = 1;
+                return rows_next(c, it, y, w, unit, actual, st, err);
             }
             return 0;
         }
         *y = c->rec[1];
         *w = c->rec[2];
         *unit = (size_t)c->rec[3];
+        if (c->reading2 && *unit < c->nremap)
+            *unit = c->remap[*unit];
         *actual = c->rec[4];
         memcpy(c->x, c->rec + 5, c->p * sizeof(double));
         return (int)c->rec[0];
@@ -940,6 +951,216 @@ static cx_status fit_robust(fitctx *c, const cx_eqspec *es, double *beta, double
 }
 
 /* ======================================================================== */
+/* Pass 1 on two cores                                                      */
+/* ======================================================================== */
+
+#define SPLIT_MIN_BYTES ((uint64_t)8 << 20)
+
+/*
+ * Can pass 1 read the two halves of the file on two threads?  Only a
+ * streamed file of 8 MB or more, whose design needs no row's predecessor
+ * (no lags; no levels of C(x) to agree on), and without a quote anywhere:
+ * then every newline ends a row and the middle can be found by looking for
+ * the next newline.  *mid receives the start of the second half.
+ */
+static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
+{
+    if (!src->path || src->sorted || cx_design_max_lag(d) || cx_design_has_cat(d))
+        return 0;
+    FILE *fp = fopen(src->path, "rb");
+    if (!fp)
+        return 0;
+    int ok = 0;
+    if (fseek(fp, 0, SEEK_END) == 0) {
+        long size = ftell(fp);
+        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, 0, SEEK_SET) == 0) {
+            static char buf[1 << 16];
+            size_t got;
+            ok = 1;
+            while (ok && (got = fread(buf, 1, sizeof buf, fp)) > 0)
+                ok = memchr(buf, '"', got) == NULL;
+            if (ok && fseek(fp, size / 2, SEEK_SET) == 0) {
+                uint64_t at = (uint64_t)size / 2;
+                int ch;
+                while ((ch = fgetc(fp)) != EOF && ch != '\n')
+                    at++;
+                *mid = at + 1;
+                ok = ch == '\n' && *mid < (uint64_t)size;
+            } else
+                ok = 0;
+        }
+    }
+    fclose(fp);
+    return ok;
+}
+
+typedef struct half {
+    fitctx c;
+    gsl_multilarge_linear_workspace *ls;
+    cx_status st;
+    cx_error err;
+} half;
+
+static void *run_half(void *arg)
+{
+    half *h = arg;
+    h->st = cx_fit_pass1(&h->c, h->ls, &h->err);
+    return NULL;
+}
+
+/*
+ * Pass 1 with the second half of the file read by a second thread, into a
+ * design, accumulator and temporary file of its own; then its R factor is
+ * stacked onto this one (as partial fits are merged), its counts and
+ * moments added, and its units mapped onto this design's, so that the later
+ * passes read the two temporary files in file order as one.
+ */
+static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, gsl_multilarge_linear_workspace *ls,
+                                   uint64_t mid, cx_error *err)
+{
+    cx_source *src = c->src;
+    size_t p = c->p, nin = cx_design_ninputs(c->d);
+    half h;
+    memset(&h, 0, sizeof h);
+    cx_error_init(&h.err);
+    cx_source src2;
+    memset(&src2, 0, sizeof src2);
+    cx_status st = CX_OK;
+    /* the second half: the same columns, types as the first reader found them */
+    cx_csv_options o2 = src->copt;
+    cx_csv_coltype *types = cx_calloc(cx_table_ncols(src->schema) + 1, sizeof(cx_csv_coltype));
+    if (!types)
+        return oom(err);
+    for (size_t j = 0; j < cx_table_ncols(src->schema); j++)
+        types[j] = (cx_csv_coltype){cx_table_colname(src->schema, j), cx_table_coltype(src->schema, j)};
+    o2.types = types;
+    o2.ntypes = cx_table_ncols(src->schema);
+    o2.range_start = mid;
+    st = cx_source_csv(&src2, src->path, &o2, err);
+    fitctx *b = &h.c;
+    b->src = &src2;
+    b->p = p;
+    b->chunk = c->chunk;
+    if (st == CX_OK)
+        st = cx_design_new(spec, eqi, src2.schema, &b->d, err);
+    if (st == CX_OK) {
+        b->X = gsl_matrix_alloc(b->chunk, p);
+        b->yv = gsl_vector_alloc(b->chunk);
+        b->x = cx_calloc(p + 1, sizeof(double));
+        b->colsum = cx_calloc(p + 1, sizeof(double));
+        b->rmin = cx_calloc(nin + 1, sizeof(double));
+        b->rmax = cx_calloc(nin + 1, sizeof(double));
+        b->rsum = cx_calloc(nin + 1, sizeof(long double));
+        b->rec = cx_calloc(p + 5, sizeof(double));
+        b->spill = b->rec ? tmpfile() : NULL;
+        h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
+        if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
+            st = oom(err);
+        for (size_t k = 0; st == CX_OK && k < nin; k++) {
+            b->rmin[k] = INFINITY;
+            b->rmax[k] = -INFINITY;
+        }
+    }
+    pthread_t tid;
+    int started = 0;
+    if (st == CX_OK)
+        started = pthread_create(&tid, NULL, run_half, &h) == 0;
+    if (st == CX_OK) {
+        /* this thread: the first half */
+        src->copt.range_end = mid;
+        st = cx_fit_pass1(c, ls, err);
+        src->copt.range_end = 0; /* later passes without the temporary file read it all */
+        if (!started)
+            run_half(&h);
+        else
+            pthread_join(tid, NULL);
+        if (st == CX_OK && h.st != CX_OK) {
+            if (err)
+                *err = h.err;
+            st = h.st;
+        }
+    }
+    if (st == CX_OK && (!c->spill || !b->spill)) {
+        /* a temporary file failed: the later passes parse the whole text again */
+        if (c->spill)
+            fclose(c->spill);
+        c->spill = NULL;
+    }
+    if (st == CX_OK && b->n > 0) {
+        /* stack the second half's R and Q'y onto the first's */
+        const gsl_matrix *Rb = gsl_multilarge_linear_matrix_ptr(h.ls);
+        const gsl_vector *qb = gsl_multilarge_linear_rhs_ptr(h.ls);
+        gsl_matrix *Rc = gsl_matrix_calloc(p, p);
+        gsl_vector *qc = gsl_vector_alloc(p);
+        int status = Rc && qc ? 0 : GSL_ENOMEM;
+        if (!status) {
+            for (size_t i = 0; i < p; i++)
+                for (size_t j = i; j < p; j++)
+                    gsl_matrix_set(Rc, i, j, gsl_matrix_get(Rb, i, j));
+            gsl_vector_memcpy(qc, qb);
+            status = gsl_multilarge_linear_accumulate(Rc, qc, ls);
+        }
+        gsl_matrix_free(Rc);
+        gsl_vector_free(qc);
+        if (status)
+            st = gsl_fail(err, status, "joining the two halves of the fit");
+    }
+    if (st == CX_OK) {
+        double wa = c->sumw, wb = b->sumw, tot = wa + wb;
+        if (wb > 0) {
+            double delta = b->ymean - c->ymean;
+            c->ymean += delta * wb / tot;
+            c->ym2 += b->ym2 + delta * delta * wa * wb / tot;
+        }
+        c->n += b->n;
+        c->ndropped += b->ndropped;
+        c->nheld += b->nheld;
+        c->sumw = tot;
+        c->sumlogw += b->sumlogw;
+        c->sumwy2 += b->sumwy2;
+        for (size_t j = 0; j < p; j++)
+            c->colsum[j] += b->colsum[j];
+        for (size_t k = 0; k < nin; k++) {
+            c->rmin[k] = fmin(c->rmin[k], b->rmin[k]);
+            c->rmax[k] = fmax(c->rmax[k], b->rmax[k]);
+            c->rsum[k] += b->rsum[k];
+        }
+        /* the second half's units, in this design's numbering */
+        size_t nu = cx_design_nunits(b->d);
+        c->remap = cx_calloc(nu + 1, sizeof(size_t));
+        if (!c->remap)
+            st = oom(err);
+        for (size_t u = 0; st == CX_OK && u < nu; u++) {
+            size_t len;
+            const char *key = cx_design_unit_key(b->d, u, &len);
+            if (cx_design_unit_intern(c->d, key, len, &c->remap[u]) != CX_OK)
+                st = oom(err);
+        }
+        c->nremap = nu;
+        if (c->spill) {
+            c->spill2 = b->spill;
+            b->spill = NULL;
+        }
+    }
+    if (b->spill)
+        fclose(b->spill);
+    cx_design_free(b->d);
+    gsl_matrix_free(b->X);
+    gsl_vector_free(b->yv);
+    cx_free(b->x);
+    cx_free(b->colsum);
+    cx_free(b->rmin);
+    cx_free(b->rmax);
+    cx_free(b->rsum);
+    cx_free(b->rec);
+    if (h.ls)
+        gsl_multilarge_linear_free(h.ls);
+    cx_source_close(&src2);
+    cx_free(types);
+    return st;
+}
+
+/* ======================================================================== */
 /* One equation                                                             */
 /* ======================================================================== */
 
@@ -1059,7 +1280,12 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
             goto done;
         }
     } else {
-        st = cx_fit_pass1(&c, ls, err);
+        uint64_t mid = 0;
+        if (es->method == CX_METHOD_OLS && !(opt && (opt->holdout || opt->threads == 1)) && c.spill &&
+            splittable(src, c.d, &mid))
+            st = pass1_two_threads(spec, eqi, &c, ls, mid, err);
+        else
+            st = cx_fit_pass1(&c, ls, err);
         if (st != CX_OK)
             goto done;
     }
@@ -1151,14 +1377,8 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
      * eps kappa (1 + kappa |r| / |Q'y|), with |r| from the QR accumulation.
      * Above REFINE_ETA the solution is refined (corrected seminormal
      * equations), each step one more pass over the rows. */
-    double rnorm_qr = 0;
-    {
-        double bn = 0, snorm = 0;
-        gsl_vector *tmpc = gsl_vector_alloc(p);
-        if (tmpc && gsl_multilarge_linear_solve(0.0, tmpc, &bn, &snorm, ls) == 0)
-            rnorm_qr = bn;
-        gsl_vector_free(tmpc);
-    }
+    double qn = gsl_blas_dnrm2(qtb);
+    double rnorm_qr = sqrt(fmax(0.0, (double)c.sumwy2 - qn * qn));
     double eta = DBL_EPSILON * kappa * (1 + kappa * rnorm_qr / gsl_blas_dnrm2(qtb));
     int refine = eta > REFINE_ETA && es->method == CX_METHOD_OLS;
     for (int it = 0; !mg; it++) {
@@ -1528,6 +1748,9 @@ done:
     cx_free(c.swall);
     if (c.spill)
         fclose(c.spill);
+    if (c.spill2)
+        fclose(c.spill2);
+    cx_free(c.remap);
     cx_free(c.rec);
     if (ls)
         gsl_multilarge_linear_free(ls);

@@ -38,6 +38,10 @@ typedef struct fitctx {
      * the later passes read instead of parsing the text again */
     FILE *spill;
     double *rec;   /* one record: flag, y, w, unit, actual target, x[p] */
+    FILE *spill2;  /* two threads read the halves of a file: the second half's rows */
+    size_t *remap; /* its unit ids in this design */
+    size_t nremap;
+    int reading2;
     /* ridge and robust keep the (weighted) design in memory */
     int collect;
     double *xall, *yall, *swall; /* n x p, n, n */

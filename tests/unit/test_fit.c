@@ -527,6 +527,65 @@ static void fit_should_resist_outliers_when_robust(void **state)
     free(csv);
 }
 
+/* ---- two threads -------------------------------------------------------------- */
+
+/* A streamed file of more than 8 MB is read in two halves on two threads;
+ * the fit must be the one a single thread gives: the R factors stacked, the
+ * moments added, and the units of the second half mapped onto the first's
+ * so that Durbin-Watson and clustered errors run across the split. */
+static void fit_should_give_the_same_result_on_two_threads(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    char path[] = "/tmp/cxtwoXXXXXX";
+    FILE *fp = fdopen(mkstemp(path), "w");
+    fprintf(fp, "week,region,y,x1,x2,w\n");
+    const char *regions[] = {"North", "East", "South", "West", "Centre"};
+    double e_prev[5] = {0};
+    for (int wk = 0; wk < 40000; wk++)
+        for (int r = 0; r < 5; r++) {
+            double x1 = gsl_ran_gaussian(rng, 1), x2 = gsl_ran_flat(rng, 0, 5);
+            e_prev[r] = 0.5 * e_prev[r] + gsl_ran_gaussian(rng, 1); /* autocorrelated within a region */
+            fprintf(fp, "%04d-W%02d,%s,%.6f,%.6f,%.6f,%.4f\n", 1000 + wk / 52, wk % 52 + 1, regions[r],
+                    1 + 2 * x1 - 0.5 * x2 + r + e_prev[r], x1, x2, gsl_ran_flat(rng, 0.5, 2));
+        }
+    fclose(fp);
+    gsl_rng_free(rng);
+    const char *specs[] = {
+        "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"x2\", \"x1:x2\"], \"se\": \"cluster\"}]}",
+        "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"log(x2)\"], \"weights\": \"w\", \"se\": \"hc3\"}]}",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        cx_spec *spec = NULL;
+        cx_error err;
+        cx_error_init(&err);
+        assert_int_equal(cx_spec_parse(specs[k], strlen(specs[k]), "spec", &spec, &err), CX_OK);
+        cx_model *one = NULL, *two = NULL;
+        cx_fit_options o1 = {.threads = 1}, o2 = {.threads = 0};
+        assert_int_equal(cx_fit_csv(spec, path, NULL, &o1, &one, NULL, &err), CX_OK);
+        assert_int_equal(cx_fit_csv(spec, path, NULL, &o2, &two, NULL, &err), CX_OK);
+        const cx_equation *a = cx_model_equation(one, 0), *b = cx_model_equation(two, 0);
+        assert_int_equal((int)cx_equation_stat(b, CX_STAT_N), 200000);
+        for (int s2 = 0; s2 < CX_STAT_MAX; s2++) {
+            double x = cx_equation_stat(a, (cx_stat)s2), y = cx_equation_stat(b, (cx_stat)s2);
+            if (isnan(x) && isnan(y))
+                continue;
+            assert_rel(y, x, 1e-9, "statistic on two threads");
+        }
+        size_t p = cx_equation_ncoef(a);
+        for (size_t j = 0; j < p; j++) {
+            assert_rel(cx_equation_coef(b)[j], cx_equation_coef(a)[j], 1e-10, "coefficient on two threads");
+            assert_rel(cx_equation_se(b)[j], cx_equation_se(a)[j], 1e-9, "standard error on two threads");
+        }
+        assert_true(cx_equation_stat(a, CX_STAT_DW) < 1.5); /* the autocorrelation is seen */
+        cx_model_free(one);
+        cx_model_free(two);
+        cx_spec_free(spec);
+    }
+    unlink(path);
+}
+
 /* ---- holdout ---------------------------------------------------------------- */
 
 /* A fit with --holdout 4 equals a fit on the data without the last 4 weeks
@@ -628,6 +687,7 @@ int main(void)
         cmocka_unit_test(fit_should_match_ridge_closed_form),
         cmocka_unit_test(fit_should_resist_outliers_when_robust),
         cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
+        cmocka_unit_test(fit_should_give_the_same_result_on_two_threads),
     };
     return cmocka_run_group_tests_name("fit", tests, NULL, NULL);
 }
