@@ -196,6 +196,10 @@ CX_API cx_status cx_csv_cell_error(const cx_csv_reader *r, size_t row, size_t co
     __attribute__((format(printf, 6, 7)))
 #endif
     ;
+/** Leave the columns with skip[j] != 0 out of the blocks from now on: their
+ *  cells stay missing and are not checked (for a caller that reads only some
+ *  columns of a wide export).  `skip` has one entry per column. */
+CX_API cx_status cx_csv_skip_columns(cx_csv_reader *r, const unsigned char *skip, cx_error *err);
 /** Bytes read so far (for progress and benchmarks). */
 CX_API uint64_t cx_csv_bytes_read(const cx_csv_reader *r);
 

@@ -71,6 +71,7 @@ struct cx_csv_reader {
     cx_table *schema; /* column names and types, no rows */
     cx_table *block;
     unsigned char *forced;       /* per column: type forced by the caller */
+    unsigned char *skip;         /* per column: not converted (cx_csv_skip_columns) */
     cx_period_kind *period_kind; /* per column: the kind its periods have */
     unsigned long *period_line;  /* where that kind was first seen */
     size_t ncols;
@@ -634,6 +635,8 @@ static cx_status convert(cx_csv_reader *r, cx_error *err)
         if (cx_table_add_row(r->block, r->rline[i], &row) != CX_OK)
             return oom(err);
         for (size_t j = 0; j < r->ncols; j++) {
+            if (r->skip && r->skip[j])
+                continue; /* a column the caller does not read: left missing */
             size_t n;
             const char *s = field_text(r, i, j, &n);
             if (n == 0)
@@ -726,6 +729,7 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r->period_kind);
     cx_free(r->period_line);
     cx_free(r->forced);
+    cx_free(r->skip);
     cx_free(r->path);
     cx_free(r);
 }
@@ -960,6 +964,14 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     /* the records stay until the next call, for cx_csv_cell_error */
     r->handed = 1;
     *block = r->block;
+    return CX_OK;
+}
+
+cx_status cx_csv_skip_columns(cx_csv_reader *r, const unsigned char *skip, cx_error *err)
+{
+    if (!r->skip && !(r->skip = cx_calloc(r->ncols + 1, 1)))
+        return oom(err);
+    memcpy(r->skip, skip, r->ncols);
     return CX_OK;
 }
 

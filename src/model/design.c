@@ -154,7 +154,21 @@ cx_status cx_source_rewind(cx_source *s, cx_error *err)
     cx_status st = cx_csv_open(s->path, &s->copt, &s->r, err);
     if (st == CX_OK)
         s->schema = cx_csv_schema(s->r);
+    if (st == CX_OK && s->skip)
+        st = cx_csv_skip_columns(s->r, s->skip, err);
     return st;
+}
+
+cx_status cx_source_need(cx_source *s, const unsigned char *need, cx_error *err)
+{
+    if (s->sorted || !s->r)
+        return CX_OK;
+    size_t nc = cx_table_ncols(s->schema);
+    if (!s->skip && !(s->skip = cx_calloc(nc + 1, 1)))
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t j = 0; j < nc; j++)
+        s->skip[j] = !need[j];
+    return cx_csv_skip_columns(s->r, s->skip, err);
 }
 
 cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
@@ -169,6 +183,7 @@ cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
 
 void cx_source_close(cx_source *s)
 {
+    cx_free(s->skip);
     for (size_t k = 0; k < s->ntypes; k++)
         cx_free((void *)s->types[k].name);
     cx_free(s->types);
@@ -687,6 +702,25 @@ int cx_design_col_is_cat(const cx_design *d, size_t j)
 size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap); }
 int cx_design_has_units(const cx_design *d) { return d->nu > 0; }
 size_t cx_design_max_lag(const cx_design *d) { return d->maxlag; }
+
+void cx_design_needed(const cx_design *d, int period_too, unsigned char *need)
+{
+    need[d->ycol] = 1;
+    if (d->wcol != NONE)
+        need[d->wcol] = 1;
+    for (size_t k = 0; k < d->nu; k++)
+        need[d->ucol[k]] = 1;
+    int period = period_too || d->maxlag > 0 || d->holdout > 0;
+    for (size_t i = 0; i < d->eq->nterms; i++)
+        for (size_t f = 0; f < d->eq->terms[i].nf; f++) {
+            if (d->t[i].fcol[f] == NONE)
+                period = 1; /* C(quarter) */
+            else
+                need[d->t[i].fcol[f]] = 1;
+        }
+    if (period && d->pcol != NONE)
+        need[d->pcol] = 1;
+}
 int cx_design_has_cat(const cx_design *d) { return d->has_cat; }
 
 const char *cx_design_unit_key(const cx_design *d, size_t uid, size_t *len)

@@ -18,6 +18,7 @@ typedef struct cx_source {
     char *path;
     cx_csv_options copt;
     cx_csv_coltype *types; /* owned copies of the forced column types */
+    unsigned char *skip;   /* columns the design does not read, or NULL */
     size_t ntypes;
     cx_csv_reader *r;
     /* in memory: a copy sorted by unit, then period, handed out as one block */
@@ -30,6 +31,9 @@ cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *un
                           size_t nunits, cx_error *err);
 cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *copt,
                         cx_error *err);
+/* Convert only the columns marked in `need` (one entry per column of the
+ * schema) from now on; a streamed file skips the others. */
+cx_status cx_source_need(cx_source *s, const unsigned char *need, cx_error *err);
 /* Start a new pass over the rows. */
 cx_status cx_source_rewind(cx_source *s, cx_error *err);
 /* The next block (NULL at the end); borrowed until the next call. */
@@ -100,6 +104,9 @@ int cx_design_has_cat(const cx_design *d);
  * two designs that read two halves of a file. */
 const char *cx_design_unit_key(const cx_design *d, size_t uid, size_t *len);
 cx_status cx_design_unit_intern(cx_design *d, const char *key, size_t len, size_t *uid);
+/* Mark in need[] (one entry per schema column, zeroed by the caller) the
+ * columns the design reads (the period column also when `period_too`). */
+void cx_design_needed(const cx_design *d, int period_too, unsigned char *need);
 /* 1 when the design has unit columns. */
 int cx_design_has_units(const cx_design *d);
 /* The number of units seen so far in this pass. */

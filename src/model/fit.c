@@ -950,6 +950,20 @@ static cx_status fit_robust(fitctx *c, const cx_eqspec *es, double *beta, double
     return st;
 }
 
+/* A streamed file converts only the columns the equation reads. */
+static cx_status use_needed_columns(cx_source *src, const cx_design *d, int period, cx_error *err)
+{
+    if (!src || src->sorted)
+        return CX_OK;
+    unsigned char *need = cx_calloc(cx_table_ncols(src->schema) + 1, 1);
+    if (!need)
+        return oom(err);
+    cx_design_needed(d, period, need);
+    cx_status st = cx_source_need(src, need, err);
+    cx_free(need);
+    return st;
+}
+
 /* ======================================================================== */
 /* Pass 1 on two cores                                                      */
 /* ======================================================================== */
@@ -1043,6 +1057,8 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     b->chunk = c->chunk;
     if (st == CX_OK)
         st = cx_design_new(spec, eqi, src2.schema, &b->d, err);
+    if (st == CX_OK)
+        st = use_needed_columns(&src2, b->d, 0, err);
     if (st == CX_OK) {
         b->X = gsl_matrix_alloc(b->chunk, p);
         b->yv = gsl_vector_alloc(b->chunk);
@@ -1201,8 +1217,11 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         for (size_t t = 0; t < es->nterms && st == CX_OK; t++)
             if (mg->levels[t])
                 st = cx_design_set_levels(c.d, t, (const char *const *)mg->levels[t], mg->nlevels[t], err);
-    } else if (st == CX_OK)
-        st = cx_design_levels(c.d, src, err);
+    } else if (st == CX_OK) {
+        st = use_needed_columns(src, c.d, opt && opt->holdout, err);
+        if (st == CX_OK)
+            st = cx_design_levels(c.d, src, err);
+    }
     if (st == CX_OK && opt && opt->holdout)
         st = cx_design_holdout(c.d, src, opt->holdout, err);
     if (st != CX_OK)
