@@ -233,13 +233,17 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 continue;
             }
             if (c->spill) {
-                c->rec[0] = r;
+                /* only what the later passes cannot know: no constant column,
+                 * no weight of 1, no target equal to y */
+                size_t k = 2;
+                c->rec[0] = (double)unit * 4 + r;
                 c->rec[1] = y;
-                c->rec[2] = w;
-                c->rec[3] = (double)unit;
-                c->rec[4] = cx_design_input_value(d, 0);
-                memcpy(c->rec + 5, c->x, c->p * sizeof(double));
-                if (fwrite(c->rec, sizeof(double), c->p + 5, c->spill) != c->p + 5) {
+                if (c->rec_w)
+                    c->rec[k++] = w;
+                if (c->rec_actual)
+                    c->rec[k++] = cx_design_input_value(d, 0);
+                memcpy(c->rec + k, c->x + c->rec_k0, (c->p - (size_t)c->rec_k0) * sizeof(double));
+                if (fwrite(c->rec, sizeof(double), c->reclen, c->spill) != c->reclen) {
                     fclose(c->spill); /* no room: the later passes parse the text again */
                     c->spill = NULL;
                 }
@@ -390,8 +394,8 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
 {
     if (c->spill) {
         FILE *f = c->reading2 ? c->spill2 : c->spill;
-        size_t got = fread(c->rec, sizeof(double), c->p + 5, f);
-        if (got != c->p + 5) {
+        size_t got = fread(c->rec, sizeof(double), c->reclen, f);
+        if (got != c->reclen) {
             if (ferror(f)) {
                 *st = cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
                 return -1;
@@ -402,14 +406,17 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
             }
             return 0;
         }
+        size_t code = (size_t)c->rec[0], k = 2;
+        *unit = code / 4;
         *y = c->rec[1];
-        *w = c->rec[2];
-        *unit = (size_t)c->rec[3];
+        *w = c->rec_w ? c->rec[k++] : 1.0;
+        *actual = c->rec_actual ? c->rec[k++] : *y;
+        if (c->rec_k0)
+            c->x[0] = 1.0;
+        memcpy(c->x + c->rec_k0, c->rec + k, (c->p - (size_t)c->rec_k0) * sizeof(double));
         if (c->reading2 && *unit < c->nremap)
             *unit = c->remap[*unit];
-        *actual = c->rec[4];
-        memcpy(c->x, c->rec + 5, c->p * sizeof(double));
-        return (int)c->rec[0];
+        return (int)(code % 4);
     }
     for (;;) {
         if (!it->b || it->i == cx_table_nrows(it->b)) {
@@ -1069,6 +1076,10 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
         b->rsum = cx_calloc(nin + 1, sizeof(long double));
         b->rec = cx_calloc(p + 5, sizeof(double));
         b->spill = b->rec ? tmpfile() : NULL;
+        b->rec_w = c->rec_w;
+        b->rec_actual = c->rec_actual;
+        b->rec_k0 = c->rec_k0;
+        b->reclen = c->reclen;
         h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
         if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
             st = oom(err);
@@ -1267,6 +1278,10 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
          * system's temporary directory; without room the text is parsed again) */
         c.rec = cx_calloc(p + 5, sizeof(double));
         c.spill = c.rec ? tmpfile() : NULL;
+        c.rec_w = es->weights != NULL;
+        c.rec_actual = es->nfixed > 0;
+        c.rec_k0 = cx_design_has_intercept(c.d) ? 1 : 0;
+        c.reclen = 2 + (size_t)c.rec_w + (size_t)c.rec_actual + p - (size_t)c.rec_k0;
     }
 
     /* ---- pass 1, or the merged partial fits ---- */
