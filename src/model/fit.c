@@ -105,6 +105,7 @@ typedef struct respass {
     int precise;
     long double dw_num;    /* sum of squared differences within units */
     double *last_e;        /* per unit: the previous residual */
+    double *first_e;       /* per unit: its first residual in this pass */
     unsigned char *has_last;
     double *clus;          /* per unit: sum of x_i e_i (p each) */
     size_t ucap;
@@ -296,6 +297,7 @@ static void respass_free(respass *r)
     cx_free(r->g);
     cx_free(r->xz);
     cx_free(r->last_e);
+    cx_free(r->first_e);
     cx_free(r->has_last);
     cx_free(r->clus);
     cx_free(r->meat);
@@ -330,6 +332,10 @@ static cx_status unit_room(respass *r, size_t unit, size_t p)
     if (!le)
         return CX_ENOMEM;
     r->last_e = le;
+    double *fe = cx_realloc(r->first_e, ncap * sizeof(double));
+    if (!fe)
+        return CX_ENOMEM;
+    r->first_e = fe;
     unsigned char *hl = cx_realloc(r->has_last, ncap);
     if (!hl)
         return CX_ENOMEM;
@@ -379,7 +385,7 @@ static cx_status rows_begin(fitctx *c, rowit *it, cx_error *err)
     it->b = NULL;
     it->i = 0;
     if (c->spill) {
-        c->reading2 = 0;
+        c->reading2 = c->half2_only;
         if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0 ||
             (c->spill2 && (fflush(c->spill2) != 0 || fseek(c->spill2, 0, SEEK_SET) != 0)))
             return cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
@@ -489,7 +495,8 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             if (r->has_last[unit]) {
                 double de = ew - r->last_e[unit];
                 r->dw_num += (long double)de * de;
-            }
+            } else
+                r->first_e[unit] = ew;
             r->has_last[unit] = 1;
             r->last_e[unit] = ew;
             /* Breusch-Pagan: e^2 on the (weighted) regressors */
@@ -553,6 +560,116 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
         if (s)
             st = gsl_fail(err, s, "the Breusch-Pagan regression");
     }
+    return st;
+}
+
+/* The residual pass on two threads when pass 1 left two temporary files:
+ * each thread reads one, with accumulators of its own, and the second's are
+ * added to the first's.  Durbin-Watson gets, per unit in both halves, the
+ * difference between the second half's first residual and the first half's
+ * last; the Breusch-Pagan moments combine by Chan's formula. */
+typedef struct p2job {
+    fitctx c;
+    const double *beta;
+    const gsl_matrix *A;
+    cx_se_kind se;
+    int precise;
+    respass r;
+    cx_status st;
+    cx_error err;
+} p2job;
+
+static void *run_p2(void *arg)
+{
+    p2job *j = arg;
+    j->st = pass2(&j->c, j->beta, j->A, j->se, j->precise, &j->r, &j->err);
+    return NULL;
+}
+
+static cx_status pass2_any(fitctx *c, const double *beta, const gsl_matrix *A, cx_se_kind se, int precise,
+                           respass *r, int intercept, cx_error *err)
+{
+    size_t p = c->p;
+    if (!c->spill || !c->spill2 || r->paux != p)
+        return pass2(c, beta, A, se, precise, r, err);
+    p2job j;
+    memset(&j, 0, sizeof j);
+    cx_error_init(&j.err);
+    j.c = *c;
+    j.c.spill = c->spill2;
+    j.c.half2_only = 1;
+    j.c.x = cx_calloc(p + 1, sizeof(double));
+    j.c.rec = cx_calloc(p + 5, sizeof(double));
+    j.beta = beta;
+    j.A = A;
+    j.se = se;
+    j.precise = precise;
+    cx_status st = CX_OK;
+    if (!j.c.x || !j.c.rec || respass_init(&j.r, p, intercept) != CX_OK)
+        st = oom(err);
+    fitctx c1 = *c;
+    c1.spill2 = NULL;
+    pthread_t tid;
+    int started = 0;
+    if (st == CX_OK) {
+        started = pthread_create(&tid, NULL, run_p2, &j) == 0;
+        st = pass2(&c1, beta, A, se, precise, r, err);
+        if (started)
+            pthread_join(tid, NULL);
+        else
+            run_p2(&j);
+        if (st == CX_OK && j.st != CX_OK) {
+            if (err)
+                *err = j.err;
+            st = j.st;
+        }
+    }
+    if (st == CX_OK && j.r.ucap && unit_room(r, j.r.ucap - 1, p) != CX_OK)
+        st = oom(err);
+    if (st == CX_OK) {
+        const respass *b = &j.r;
+        r->rss += b->rss;
+        r->sum_e += b->sum_e;
+        r->sum_e2 += b->sum_e2;
+        r->sum_e3 += b->sum_e3;
+        r->sum_e4 += b->sum_e4;
+        for (size_t k = 0; k < p; k++) {
+            r->g[k] = dd_add(r->g[k], b->g[k]);
+            r->xz[k] += b->xz[k];
+        }
+        for (size_t k = 0; k < p * p; k++)
+            r->meat[k] += b->meat[k];
+        r->dw_num += b->dw_num;
+        for (size_t u = 0; u < b->ucap; u++) {
+            if (!b->has_last[u])
+                continue;
+            if (r->has_last[u]) {
+                double de = b->first_e[u] - r->last_e[u];
+                r->dw_num += (long double)de * de;
+            } else
+                r->first_e[u] = b->first_e[u];
+            r->has_last[u] = 1;
+            r->last_e[u] = b->last_e[u];
+            for (size_t k = 0; k < p; k++)
+                r->clus[u * p + k] += b->clus[u * p + k];
+        }
+        if (b->aux_n > 0) {
+            double n = r->aux_n + b->aux_n, delta = b->aux_mean - r->aux_mean;
+            r->aux_m2 += b->aux_m2 + delta * delta * r->aux_n * b->aux_n / n;
+            r->aux_mean += delta * b->aux_n / n;
+            r->aux_n = n;
+        }
+        for (int k = 0; k < 2; k++) {
+            r->fse[k] += b->fse[k];
+            r->fae[k] += b->fae[k];
+            r->fape[k] += b->fape[k];
+            r->fcnt[k] += b->fcnt[k];
+            r->fcntp[k] += b->fcntp[k];
+        }
+    }
+    cx_free(j.c.x);
+    cx_free(j.c.rec);
+    respass_free(&j.r);
     return st;
 }
 
@@ -1421,7 +1538,7 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
             st = oom(err);
             goto done;
         }
-        st = pass2(&c, beta, A, sek, refine, &rp, err);
+        st = pass2_any(&c, beta, A, sek, refine, &rp, es->intercept, err);
         if (st != CX_OK)
             goto done;
         if (!refine || it == MAX_REFINE)

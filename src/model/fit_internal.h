@@ -44,6 +44,7 @@ typedef struct fitctx {
     size_t *remap; /* its unit ids in this design */
     size_t nremap;
     int reading2;
+    int half2_only; /* a pass of the second thread: the second half's rows only */
     /* ridge and robust keep the (weighted) design in memory */
     int collect;
     double *xall, *yall, *swall; /* n x p, n, n */
