@@ -24,36 +24,9 @@
 # Prints "ok - ..." or "not ok - ..." per check (details on "#" lines) and
 # exits non-zero if a check failed.
 set -u
-: "${CXCASE:?set CXCASE to the cxcase binary}"
-case $CXCASE in
-/*) ;;
-*/*) CXCASE=$(pwd)/$CXCASE ;;
-esac
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
-cd "$TOP" || exit 1
-
-failed=0
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-
-ok() { echo "ok - $1"; }
-not_ok() {
-    echo "not ok - $1"
-    failed=1
-}
-# Indent a file's content as "#" detail lines.
-show() {
-    sed 's/^/#     /' "$1"
-}
-# A crash (signal) or a sanitizer report in the last run, as text; empty if none.
-trouble() { # $1 exit status, $2 stderr file
-    if [ "$1" -gt 128 ]; then
-        echo "crashed (exit status $1)"
-    elif grep -q -e 'runtime error:' -e 'Sanitizer' -e 'LeakSanitizer' "$2"; then
-        echo "sanitizer report"
-    fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$TOP/tests/cli/lib.sh"
 
 # ---- the corpus ----------------------------------------------------------
 bad=tests/cli/data/bad
