@@ -169,12 +169,20 @@ static void print_equation(const cx_equation *e)
     char bp[32], jb[32];
     fmt_p(bp, sizeof bp, cx_equation_stat(e, CX_STAT_BP_P));
     fmt_p(jb, sizeof jb, cx_equation_stat(e, CX_STAT_JB_P));
-    printf("Durbin-Watson (within units): %.3f,  Breusch-Pagan: %.4g (p %s),  Jarque-Bera: %.4g (p %s)\n",
-           cx_equation_stat(e, CX_STAT_DW), cx_equation_stat(e, CX_STAT_BP), bp, cx_equation_stat(e, CX_STAT_JB),
-           jb);
+    if (isfinite(cx_equation_stat(e, CX_STAT_DW)) || isfinite(cx_equation_stat(e, CX_STAT_BP)) ||
+        isfinite(cx_equation_stat(e, CX_STAT_JB))) {
+        char dw[32], bps[32], jbs[32];
+        fmt_num(dw, sizeof dw, cx_equation_stat(e, CX_STAT_DW));
+        fmt_num(bps, sizeof bps, cx_equation_stat(e, CX_STAT_BP));
+        fmt_num(jbs, sizeof jbs, cx_equation_stat(e, CX_STAT_JB));
+        printf("Durbin-Watson (within units): %s,  Breusch-Pagan: %s (p %s),  Jarque-Bera: %s (p %s)\n", dw, bps,
+               bp, jbs, jb);
+    } else
+        printf("Residual diagnostics: not available (they need the rows)\n");
     printf("Condition number (scaled columns): %.3g\n", cx_equation_stat(e, CX_STAT_CONDITION));
-    printf("Fit errors in sample: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
-           cx_equation_stat(e, CX_STAT_IN_MAE), cx_equation_stat(e, CX_STAT_IN_MAPE));
+    if (isfinite(cx_equation_stat(e, CX_STAT_IN_RMSE)))
+        printf("Fit errors in sample: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
+               cx_equation_stat(e, CX_STAT_IN_MAE), cx_equation_stat(e, CX_STAT_IN_MAPE));
     if (cx_equation_stat(e, CX_STAT_HOLDOUT_N) > 0)
         printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n",
                cx_equation_stat(e, CX_STAT_HOLDOUT_N), cx_equation_stat(e, CX_STAT_HOLDOUT_RMSE),
