@@ -157,8 +157,9 @@ static void print_equation(const cx_equation *e)
     }
     printf("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n");
     char buf[32], fp[32];
-    printf("Residual standard error: %.6g on %.0f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
-           cx_equation_stat(e, CX_STAT_DF_RESID));
+    double df = cx_equation_stat(e, CX_STAT_DF_RESID);
+    printf("Residual standard error: %.6g on %.*f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
+           df == floor(df) ? 0 : 1, df);
     printf("Multiple R-squared: %.4f,  Adjusted R-squared: %.4f\n", cx_equation_stat(e, CX_STAT_R2),
            cx_equation_stat(e, CX_STAT_ADJ_R2));
     fmt_p(fp, sizeof fp, cx_equation_stat(e, CX_STAT_F_P));
@@ -175,7 +176,7 @@ static void print_equation(const cx_equation *e)
         fmt_num(dw, sizeof dw, cx_equation_stat(e, CX_STAT_DW));
         fmt_num(bps, sizeof bps, cx_equation_stat(e, CX_STAT_BP));
         fmt_num(jbs, sizeof jbs, cx_equation_stat(e, CX_STAT_JB));
-        printf("Durbin-Watson (within units): %s,  Breusch-Pagan: %s (p %s),  Jarque-Bera: %s (p %s)\n", dw, bps,
+        printf("Durbin-Watson: %s,  Breusch-Pagan: %s (p %s),  Jarque-Bera: %s (p %s)\n", dw, bps,
                bp, jbs, jb);
     } else
         printf("Residual diagnostics: not available (they need the rows)\n");

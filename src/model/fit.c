@@ -1871,9 +1871,13 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
                         n, p);
     double dw = e->stat[CX_STAT_DW];
     if (isfinite(dw) && (dw < 1.5 || dw > 2.5))
-        cx_warnings_add(e->warn, "the residuals are autocorrelated within units (Durbin-Watson %.2f, "
-                                 "outside 1.5-2.5): standard errors are too small; consider lags "
-                                 "or se \"cluster\"",
+        cx_warnings_add(e->warn,
+                        cx_design_has_units(c.d)
+                            ? "the residuals are autocorrelated within units (Durbin-Watson %.2f, outside "
+                              "1.5-2.5): standard errors are too small; consider lags or se \"cluster\""
+                            : "the residuals are autocorrelated in row order (Durbin-Watson %.2f, outside "
+                              "1.5-2.5): if the rows are a time series, standard errors are too small; "
+                              "consider lags",
                         dw);
     if (c.ndropped > 0)
         cx_warnings_add(e->warn, "%.0f rows were dropped because a value the equation uses is missing "
