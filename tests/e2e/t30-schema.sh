@@ -38,5 +38,40 @@ bad = {
 }
 for what, doc in bad.items():
     check(bool(list(v.iter_errors(doc))), f"the schema refuses {what}")
+# the scenario schema (a draft contract for the scenario engine) and the sample
+scen = json.load(open(os.path.join(top, "models/scenario.schema.json")))
+try:
+    jsonschema.Draft202012Validator.check_schema(scen)
+    check(True, "models/scenario.schema.json is a valid JSON Schema (draft 2020-12)")
+except jsonschema.SchemaError as e:
+    check(False, "models/scenario.schema.json is a valid JSON Schema: " + e.message)
+vs = jsonschema.Draft202012Validator(scen)
+sample = json.load(open(os.path.join(top, "samples/scenario.json")))
+errors = list(vs.iter_errors(sample))
+check(not errors, "samples/scenario.json validates" + ("" if not errors else ": " + errors[0].message))
+check(len(sample["initiatives"]) >= 4, "samples/scenario.json has at least four initiatives")
+import copy
+def mutated(path, value):
+    doc = copy.deepcopy(sample)
+    node = doc
+    for k in path[:-1]:
+        node = node[k]
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return doc
+bad_scen = {
+    "a margin above 1": mutated(["finance", "gross_margin"], 1.2),
+    "negative draws": mutated(["simulation", "draws"], -5),
+    "an unknown key": mutated(["finance", "discount"], 0.08),
+    "a quarter written as a month": mutated(["finance", "start"], "2026-01"),
+    "an unknown distribution": mutated(["initiatives", 0, "effects", 0, "uncertainty"], {"dist": "beta", "a": 1}),
+    "an effect without change or target": mutated(["initiatives", 0, "effects", 0, "change"], None),
+    "capex without its quarter": mutated(["initiatives", 0, "costs", 0, "quarter"], None),
+    "a correlation above 1": mutated(["correlations", 0, "rank"], 1.5),
+}
+for what, doc in bad_scen.items():
+    check(bool(list(vs.iter_errors(doc))), f"the scenario schema refuses {what}")
 sys.exit(1 if fails else 0)
 PY
