@@ -36,7 +36,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoin
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

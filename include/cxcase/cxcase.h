@@ -23,5 +23,7 @@
 
 #include "common.h"
 #include "data.h"
+#include "model.h"
+#include "scenario.h"
 
 #endif /* CXCASE_CXCASE_H */

@@ -30,6 +30,7 @@ typedef struct cli_command {
 
 int cmd_nps(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_panel(int argc, char **argv);
 
 /* Map a status to the exit code. */

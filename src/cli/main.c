@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"nps", cmd_nps, "aggregate survey responses into NPS (or CSAT, CES) per group"},
     {"panel", cmd_panel, "join department exports (and survey scores) into one panel"},
     {"fit", cmd_fit, "fit how the metrics drive NPS and revenue (least squares, full inference)"},
+    {"check", cmd_check, "check a scenario file without running it"},
 };
 
 static void usage(FILE *fp)

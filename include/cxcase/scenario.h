@@ -1,0 +1,61 @@
+/*
+ * cxcase/scenario.h - scenario files: the investment initiatives to simulate,
+ * read and checked against the format of models/scenario.schema.json.
+ *
+ *     cx_error err;  cx_error_init(&err);
+ *     cx_scenario *s = NULL;
+ *     if (cx_scenario_load("samples/scenario.json", &s, &err) != CX_OK) {
+ *         char line[CX_ERROR_LINE_MAX];
+ *         fprintf(stderr, "%s\n", cx_error_format(&err, line, sizeof line));
+ *     } else
+ *         printf("%zu initiatives\n", cx_scenario_ninitiatives(s));
+ *     cx_scenario_free(s);
+ *
+ * Every error names the file and the JSON Pointer of the offending value
+ * (/initiatives/2/effects/0/change) and says what was expected; invalid JSON
+ * is reported at its line and column.  Ownership: the scenario owns
+ * everything it hands out.
+ *
+ * Copyright (C) 2026 the cxcase authors.  SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_SCENARIO_H
+#define CXCASE_SCENARIO_H
+
+#include <stddef.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cx_scenario cx_scenario;
+
+/**
+ * Read and check a scenario file: types, unknown and duplicated keys,
+ * impossible values (a margin above 1, negative draws, a ramp longer than
+ * the horizon, quarters outside it), references (initiative ids in
+ * scenarios, JSON Pointers in correlations), the data and model files (they
+ * must exist; the model specification is loaded and every effect's metric
+ * must be a column the model uses).  The data are not read.  Paths are
+ * relative to the scenario file.  CX_ENOENT when the scenario file cannot be
+ * opened; CX_ESYNTAX or CX_EINVAL for bad content.  Caller frees with
+ * cx_scenario_free.
+ */
+CX_API cx_status cx_scenario_load(const char *path, cx_scenario **out, cx_error *err);
+/** Free a scenario; NULL is allowed. */
+CX_API void cx_scenario_free(cx_scenario *s);
+
+CX_API const char *cx_scenario_name(const cx_scenario *s);
+CX_API const char *cx_scenario_currency(const cx_scenario *s);
+CX_API size_t cx_scenario_ninitiatives(const cx_scenario *s);
+/** Scenarios to compare: those listed, or one per initiative by default. */
+CX_API size_t cx_scenario_nscenarios(const cx_scenario *s);
+/** The horizon in quarters and its first quarter ("2026Q1"). */
+CX_API int cx_scenario_horizon(const cx_scenario *s);
+CX_API const char *cx_scenario_start(const cx_scenario *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_SCENARIO_H */

@@ -1,0 +1,69 @@
+/*
+ * cmd_check.c - `cxcase check`: read and check a scenario file without
+ * running it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: cxcase check SCENARIO.json [--json]\n"
+    "\n"
+    "Read a scenario file and check it without running it: JSON syntax (with line\n"
+    "and column), keys (case-sensitive; unknown and duplicated keys are errors),\n"
+    "types, impossible values (a margin above 1, negative draws, a ramp longer than\n"
+    "the horizon, quarters outside it, a distribution whose range misses its value),\n"
+    "references (initiative ids in scenarios, JSON Pointers in correlations), and\n"
+    "that the data and model files exist, the model loads and every effect names a\n"
+    "metric the model uses.  Errors name the JSON Pointer of the value.  The format:\n"
+    "models/scenario.schema.json and samples/scenario.json.\n"
+    "\n"
+    "exit status: 0 the scenario is fine, 64 bad usage, 65 the scenario (or a file\n"
+    "it names) is wrong, 66 the scenario file cannot be opened.\n";
+
+int cmd_check(int argc, char **argv)
+{
+    const char *cmd = "check", *path = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf(usage_text);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        else if (path)
+            return cli_usage_error(cmd, "expected one scenario file, found '%s' and '%s'", path, argv[i]);
+        else
+            path = argv[i];
+    }
+    if (!path)
+        return cli_usage_error(cmd, "expected a scenario file");
+    cx_error err;
+    cx_error_init(&err);
+    cx_scenario *s = NULL;
+    if (cx_scenario_load(path, &s, &err) != CX_OK)
+        return cli_fail(&err);
+    int rc;
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddBoolToObject(doc, "ok", 1);
+        cJSON_AddStringToObject(doc, "name", cx_scenario_name(s));
+        cJSON_AddStringToObject(doc, "currency", cx_scenario_currency(s));
+        cJSON_AddNumberToObject(doc, "initiatives", (double)cx_scenario_ninitiatives(s));
+        cJSON_AddNumberToObject(doc, "scenarios", (double)cx_scenario_nscenarios(s));
+        cJSON_AddStringToObject(doc, "start", cx_scenario_start(s));
+        cJSON_AddNumberToObject(doc, "horizon_quarters", cx_scenario_horizon(s));
+        rc = cli_print_json(doc);
+    } else {
+        printf("%s: ok: '%s', %zu initiatives, %zu scenarios, %d quarters from %s, in %s\n", path,
+               cx_scenario_name(s), cx_scenario_ninitiatives(s), cx_scenario_nscenarios(s), cx_scenario_horizon(s),
+               cx_scenario_start(s), cx_scenario_currency(s));
+        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
+    }
+    cx_scenario_free(s);
+    return rc;
+}

@@ -1,0 +1,785 @@
+/*
+ * scenario.c - scenario files, read with cJSON and checked value by value,
+ * every error at its JSON Pointer (the format: models/scenario.schema.json,
+ * README "Scenario files").
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cxcase/data.h"
+#include "cxcase/model.h"
+#include "cxcase/scenario.h"
+#include "../core/core.h"
+#include "../core/jsonin.h"
+#include "../model/model_internal.h"
+
+typedef enum dist_kind { D_NONE = 0, D_NORMAL, D_LOGNORMAL, D_UNIFORM, D_TRIANGULAR, D_PERT } dist_kind;
+
+typedef struct dist {
+    dist_kind kind;
+    double sd, sd_log, min, mode, max;
+} dist;
+
+typedef struct effect {
+    char *metric;
+    int is_target;   /* target level instead of a change */
+    double value;
+    int start;       /* quarter index from the first horizon quarter */
+    int ramp;
+    dist u;
+} effect;
+
+typedef struct cost {
+    int capex;
+    double amount;
+    int from, to;    /* quarter indexes; capex: from == to */
+    dist u;
+} cost;
+
+typedef struct initiative {
+    char *id, *name;
+    effect *eff;
+    size_t neff;
+    cost *cost;
+    size_t ncost;
+} initiative;
+
+typedef struct scen {
+    char *name;
+    size_t *init; /* indexes into the initiatives */
+    size_t n;
+} scen;
+
+typedef struct source {
+    char *file;   /* resolved against the scenario's folder */
+    int responses;
+    char *scale, *score;
+} source;
+
+struct cx_scenario {
+    char *path, *name, *currency, *model;
+    source *data;
+    size_t ndata;
+    int window;             /* baseline window in periods (0: default) */
+    char **base_metric;
+    double *base_value;
+    size_t nbase;
+    char start[CX_PERIOD_TEXT_MAX];
+    int start_q;            /* 4 * year + quarter - 1 */
+    int horizon;
+    double discount, margin, tax;
+    initiative *init;
+    size_t ninit;
+    scen *scen;
+    size_t nscen;
+    double budget;          /* NaN: none */
+    long draws, seed;
+    int t_coefficients;
+};
+
+static cx_status oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+void cx_scenario_free(cx_scenario *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ndata; i++) {
+        cx_free(s->data[i].file);
+        cx_free(s->data[i].scale);
+        cx_free(s->data[i].score);
+    }
+    cx_free(s->data);
+    for (size_t i = 0; i < s->nbase; i++)
+        cx_free(s->base_metric[i]);
+    cx_free(s->base_metric);
+    cx_free(s->base_value);
+    for (size_t i = 0; i < s->ninit; i++) {
+        for (size_t k = 0; k < s->init[i].neff; k++)
+            cx_free(s->init[i].eff[k].metric);
+        cx_free(s->init[i].eff);
+        cx_free(s->init[i].cost);
+        cx_free(s->init[i].id);
+        cx_free(s->init[i].name);
+    }
+    cx_free(s->init);
+    for (size_t i = 0; i < s->nscen; i++) {
+        cx_free(s->scen[i].name);
+        cx_free(s->scen[i].init);
+    }
+    cx_free(s->scen);
+    cx_free(s->path);
+    cx_free(s->name);
+    cx_free(s->currency);
+    cx_free(s->model);
+    cx_free(s);
+}
+
+const char *cx_scenario_name(const cx_scenario *s) { return s->name; }
+const char *cx_scenario_currency(const cx_scenario *s) { return s->currency; }
+size_t cx_scenario_ninitiatives(const cx_scenario *s) { return s->ninit; }
+size_t cx_scenario_nscenarios(const cx_scenario *s) { return s->nscen ? s->nscen : s->ninit; }
+int cx_scenario_horizon(const cx_scenario *s) { return s->horizon; }
+const char *cx_scenario_start(const cx_scenario *s) { return s->start; }
+
+/* ======================================================================== */
+/* Reading                                                                  */
+/* ======================================================================== */
+
+typedef struct rd {
+    const char *file;
+    cx_jpath p;
+    cx_error *err;
+    cx_scenario *s;
+} rd;
+
+/* An error at the current pointer plus `key` (NULL: the current). */
+static cx_status bad(rd *r, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static cx_status bad(rd *r, const char *key, const char *fmt, ...)
+{
+    char msg[CX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t old = key ? cx_jpath_key(&r->p, key) : r->p.len;
+    cx_status st = cx_json_error(r->err, CX_EINVAL, r->file, &r->p, "%s", msg);
+    cx_jpath_pop(&r->p, old);
+    return st;
+}
+
+/* A quarter ("2026Q1") as its index 4 * year + q - 1. */
+static cx_status quarter(rd *r, const cJSON *obj, const char *key, int required, int *out)
+{
+    const char *text = NULL;
+    cx_status st = cx_json_string(obj, key, required, r->file, &r->p, &text, r->err);
+    if (st != CX_OK || !text)
+        return st;
+    cx_period p;
+    if (cx_period_parse(text, strlen(text), &p) != CX_OK || p.kind != CX_PERIOD_QUARTER)
+        return bad(r, key, "expected a quarter like \"2026Q1\", found '%s'", text);
+    *out = p.value;
+    return CX_OK;
+}
+
+/* A quarter inside the horizon, as an index from its first quarter. */
+static cx_status in_horizon(rd *r, const cJSON *obj, const char *key, int required, int *out)
+{
+    int q = INT32_MIN;
+    cx_status st = quarter(r, obj, key, required, &q);
+    if (st != CX_OK || q == INT32_MIN)
+        return st;
+    cx_scenario *s = r->s;
+    if (q < s->start_q || q >= s->start_q + s->horizon) {
+        char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
+        cx_period last = {CX_PERIOD_QUARTER, s->start_q + s->horizon - 1};
+        cx_period first = {CX_PERIOD_QUARTER, s->start_q};
+        return bad(r, key, "expected a quarter of the horizon (%s to %s), found %s",
+                   cx_period_format(first, a, sizeof a), cx_period_format(last, b, sizeof b),
+                   cJSON_GetObjectItemCaseSensitive(obj, key)->valuestring);
+    }
+    *out = q - s->start_q;
+    return CX_OK;
+}
+
+static const char *const dist_keys[] = {"dist", "sd", "sd_log", "min", "mode", "max", NULL};
+
+/* An uncertainty around `base` (the value it describes). */
+static cx_status uncertainty(rd *r, const cJSON *obj, double base, dist *d)
+{
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(obj, "uncertainty");
+    if (!u)
+        return CX_OK;
+    size_t old = cx_jpath_key(&r->p, "uncertainty");
+    const char *name = NULL;
+    cx_status st = cx_json_object(u, dist_keys, r->file, &r->p, r->err);
+    if (st == CX_OK)
+        st = cx_json_string(u, "dist", 1, r->file, &r->p, &name, r->err);
+    if (st != CX_OK)
+        goto out;
+    static const char *const names[] = {"normal", "lognormal", "uniform", "triangular", "pert"};
+    d->kind = D_NONE;
+    for (int k = 0; k < 5; k++)
+        if (strcmp(name, names[k]) == 0)
+            d->kind = (dist_kind)(k + 1);
+    if (d->kind == D_NONE) {
+        st = bad(r, "dist", "expected \"normal\", \"lognormal\", \"uniform\", \"triangular\" or \"pert\", found '%s'", name);
+        goto out;
+    }
+    /* the parameters each distribution takes, and no others */
+    static const char *const need[][3] = {{NULL}, {"sd"}, {"sd_log"}, {"min", "max"}, {"min", "max"}, {"min", "max"}};
+    const char *allowed_extra = d->kind >= D_TRIANGULAR ? "mode" : NULL;
+    for (const cJSON *c = u->child; c && st == CX_OK; c = c->next) {
+        if (strcmp(c->string, "dist") == 0)
+            continue;
+        int ok = allowed_extra && strcmp(c->string, allowed_extra) == 0;
+        for (int k = 0; k < 3 && need[d->kind][k]; k++)
+            ok |= strcmp(c->string, need[d->kind][k]) == 0;
+        if (!ok)
+            st = bad(r, c->string, "the %s distribution takes no '%s'", name, c->string);
+    }
+    d->mode = base;
+    for (int k = 0; k < 3 && st == CX_OK && need[d->kind][k]; k++) {
+        double v = NAN;
+        st = cx_json_number(u, need[d->kind][k], 1, r->file, &r->p, &v, r->err);
+        if (strcmp(need[d->kind][k], "sd") == 0)
+            d->sd = v;
+        else if (strcmp(need[d->kind][k], "sd_log") == 0)
+            d->sd_log = v;
+        else if (strcmp(need[d->kind][k], "min") == 0)
+            d->min = v;
+        else
+            d->max = v;
+    }
+    if (st == CX_OK && d->kind >= D_TRIANGULAR)
+        st = cx_json_number(u, "mode", 0, r->file, &r->p, &d->mode, r->err);
+    if (st != CX_OK)
+        goto out;
+    if (d->kind == D_NORMAL && !(d->sd > 0))
+        st = bad(r, "sd", "expected a standard deviation above 0, found %g", d->sd);
+    else if (d->kind == D_LOGNORMAL && !(d->sd_log > 0))
+        st = bad(r, "sd_log", "expected a log-scale standard deviation above 0, found %g", d->sd_log);
+    else if (d->kind >= D_UNIFORM && !(d->min < d->max))
+        st = bad(r, "max", "expected max above min (%g), found %g", d->min, d->max);
+    else if (d->kind >= D_TRIANGULAR && (d->mode < d->min || d->mode > d->max))
+        st = bad(r, "mode", "expected the mode between min and max (%g to %g), found %g", d->min, d->max, d->mode);
+    else if (d->kind >= D_UNIFORM && (base < d->min || base > d->max))
+        st = bad(r, NULL, "expected a range that holds the value it describes (%g), found %g to %g", base, d->min,
+                 d->max);
+out:
+    cx_jpath_pop(&r->p, old);
+    return st;
+}
+
+static const char *const effect_keys[] = {"metric", "change", "target", "start", "ramp_quarters", "uncertainty", NULL};
+static const char *const cost_keys[] = {"kind", "amount", "quarter", "from", "to", "uncertainty", NULL};
+static const char *const init_keys[] = {"id", "name", "effects", "costs", NULL};
+
+/* Is `metric` a column the model's equations use?  `known` lists them. */
+static int known_metric(const cx_spec *spec, const char *metric)
+{
+    for (size_t e = 0; e < spec->neq; e++) {
+        if (strcmp(spec->eq[e].target, metric) == 0)
+            return 1;
+        for (size_t t = 0; t < spec->eq[e].nterms; t++)
+            for (size_t f = 0; f < spec->eq[e].terms[t].nf; f++)
+                if (spec->eq[e].terms[t].f[f].kind != CX_F_CAT && strcmp(spec->eq[e].terms[t].f[f].col, metric) == 0)
+                    return 1;
+    }
+    return 0;
+}
+
+static cx_status effect_of(rd *r, const cJSON *e, const cx_spec *spec, effect *out)
+{
+    cx_status st = cx_json_object(e, effect_keys, r->file, &r->p, r->err);
+    const char *metric = NULL;
+    if (st == CX_OK)
+        st = cx_json_string(e, "metric", 1, r->file, &r->p, &metric, r->err);
+    if (st != CX_OK)
+        return st;
+    if (!(out->metric = cx_strdup(metric)))
+        return oom(r->err);
+    if (spec && !known_metric(spec, metric)) {
+        cx_buf list = {0};
+        const char *seen[64];
+        size_t nseen = 0;
+        for (size_t i = 0; i < spec->neq; i++)
+            for (size_t t = 0; t < spec->eq[i].nterms; t++)
+                for (size_t f = 0; f < spec->eq[i].terms[t].nf; f++) {
+                    const cx_factor *fa = &spec->eq[i].terms[t].f[f];
+                    int dup = fa->kind == CX_F_CAT;
+                    for (size_t k = 0; k < nseen && !dup; k++)
+                        dup = strcmp(seen[k], fa->col) == 0;
+                    if (dup)
+                        continue;
+                    if (nseen < 64)
+                        seen[nseen++] = fa->col;
+                    cx_buf_printf(&list, "%s%s", list.len ? ", " : "", fa->col);
+                }
+        st = bad(r, "metric", "expected a metric the model uses (%s), found '%s'", list.data ? list.data : "none",
+                 metric);
+        cx_buf_free(&list);
+        return st;
+    }
+    int has_change = cJSON_GetObjectItemCaseSensitive(e, "change") != NULL;
+    int has_target = cJSON_GetObjectItemCaseSensitive(e, "target") != NULL;
+    if (has_change == has_target)
+        return bad(r, NULL, has_change ? "expected either \"change\" or \"target\", found both"
+                                       : "expected \"change\" (a change of the metric) or \"target\" (the level it "
+                                         "moves to), found neither");
+    out->is_target = has_target;
+    st = cx_json_number(e, has_target ? "target" : "change", 1, r->file, &r->p, &out->value, r->err);
+    if (st == CX_OK)
+        st = in_horizon(r, e, "start", 1, &out->start);
+    long ramp = 0;
+    if (st == CX_OK)
+        st = cx_json_integer(e, "ramp_quarters", 0, 0, 1000, r->file, &r->p, &ramp, r->err);
+    if (st == CX_OK && ramp > r->s->horizon)
+        st = bad(r, "ramp_quarters", "expected a ramp no longer than the horizon (%d quarters), found %ld",
+                 r->s->horizon, ramp);
+    out->ramp = (int)ramp;
+    if (st == CX_OK)
+        st = uncertainty(r, e, out->value, &out->u);
+    return st;
+}
+
+static cx_status cost_of(rd *r, const cJSON *c, cost *out)
+{
+    cx_status st = cx_json_object(c, cost_keys, r->file, &r->p, r->err);
+    const char *kind = NULL;
+    if (st == CX_OK)
+        st = cx_json_string(c, "kind", 1, r->file, &r->p, &kind, r->err);
+    if (st == CX_OK && strcmp(kind, "capex") != 0 && strcmp(kind, "opex") != 0)
+        st = bad(r, "kind", "expected \"capex\" (once, at a quarter) or \"opex\" (per quarter, from/to), found '%s'", kind);
+    if (st != CX_OK)
+        return st;
+    out->capex = strcmp(kind, "capex") == 0;
+    st = cx_json_number(c, "amount", 1, r->file, &r->p, &out->amount, r->err);
+    if (st == CX_OK && out->amount < 0)
+        st = bad(r, "amount", "expected an amount of 0 or more, found %g", out->amount);
+    if (st != CX_OK)
+        return st;
+    if (out->capex) {
+        if (cJSON_GetObjectItemCaseSensitive(c, "from") || cJSON_GetObjectItemCaseSensitive(c, "to"))
+            return bad(r, NULL, "capex is spent once, at \"quarter\"; \"from\" and \"to\" are for opex");
+        st = in_horizon(r, c, "quarter", 1, &out->from);
+        out->to = out->from;
+    } else {
+        if (cJSON_GetObjectItemCaseSensitive(c, "quarter"))
+            return bad(r, "quarter", "opex runs \"from\" a quarter \"to\" another; \"quarter\" is for capex");
+        st = in_horizon(r, c, "from", 1, &out->from);
+        if (st == CX_OK)
+            st = in_horizon(r, c, "to", 1, &out->to);
+        if (st == CX_OK && out->to < out->from)
+            st = bad(r, "to", "expected \"to\" at or after \"from\", found an earlier quarter");
+    }
+    if (st == CX_OK)
+        st = uncertainty(r, c, out->amount, &out->u);
+    return st;
+}
+
+/* "dir/of/scenario.json" + "x.csv" -> "dir/of/x.csv" (absolute paths kept). */
+static char *resolve(const char *scenario, const char *rel)
+{
+    if (rel[0] == '/')
+        return cx_strdup(rel);
+    const char *slash = strrchr(scenario, '/');
+    size_t dl = slash ? (size_t)(slash - scenario) + 1 : 0;
+    char *p = cx_malloc(dl + strlen(rel) + 1);
+    if (p) {
+        memcpy(p, scenario, dl);
+        strcpy(p + dl, rel);
+    }
+    return p;
+}
+
+static const char *const top_keys[] = {"$schema", "name", "currency", "data", "model", "baseline", "finance",
+                                       "initiatives", "scenarios", "correlations", "budget", "simulation", NULL};
+static const char *const data_keys[] = {"file", "kind", "scale", "score", "sep", "decimal", "encoding", NULL};
+static const char *const fin_keys[] = {"start", "horizon_quarters", "discount_rate", "gross_margin", "tax_rate", NULL};
+static const char *const base_keys[] = {"window_periods", "values", NULL};
+static const char *const scen_keys[] = {"name", "initiatives", NULL};
+static const char *const corr_keys[] = {"between", "rank", NULL};
+static const char *const sim_keys[] = {"draws", "seed", "coefficients", NULL};
+
+/* A JSON Pointer of this file that names an uncertain effect or cost. */
+static int uncertain_target(const cJSON *root, const char *ptr)
+{
+    int i, k;
+    char what[16];
+    if (sscanf(ptr, "/initiatives/%d/%15[a-z]/%d", &i, what, &k) != 3)
+        return 0;
+    char canon[96];
+    snprintf(canon, sizeof canon, "/initiatives/%d/%s/%d", i, what, k);
+    if (strcmp(canon, ptr) != 0 || (strcmp(what, "effects") != 0 && strcmp(what, "costs") != 0))
+        return 0;
+    const cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "initiatives"), i);
+    const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, what), k);
+    return x && cJSON_GetObjectItemCaseSensitive(x, "uncertainty") != NULL;
+}
+
+static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
+{
+    cx_error *err = r->err;
+    const char *f = r->file;
+    cx_jpath *p = &r->p;
+    const char *name = NULL, *currency = NULL, *model = NULL;
+    const cJSON *data = NULL, *fin = NULL, *inits = NULL, *scens = NULL, *corrs = NULL, *sim = NULL, *base = NULL;
+    cx_status st = cx_json_object(root, top_keys, f, p, err);
+    if (st == CX_OK)
+        st = cx_json_string(root, "name", 1, f, p, &name, err);
+    if (st == CX_OK)
+        st = cx_json_string(root, "currency", 1, f, p, &currency, err);
+    if (st == CX_OK && (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+        st = bad(r, "currency", "expected a three-letter ISO 4217 code like \"EUR\", found '%s'", currency);
+    if (st == CX_OK)
+        st = cx_json_array(root, "data", 1, f, p, &data, err);
+    if (st == CX_OK)
+        st = cx_json_string(root, "model", 1, f, p, &model, err);
+    if (st != CX_OK)
+        return st;
+    if (!(s->name = cx_strdup(name)) || !(s->currency = cx_strdup(currency)) || !(s->model = resolve(s->path, model)))
+        return oom(err);
+
+    /* data sources */
+    size_t nd = (size_t)cJSON_GetArraySize(data), i = 0;
+    if (nd == 0)
+        return bad(r, "data", "expected at least one data file, found none");
+    if (!(s->data = cx_calloc(nd, sizeof(source))))
+        return oom(err);
+    size_t old = cx_jpath_key(p, "data");
+    for (const cJSON *d = data->child; d && st == CX_OK; d = d->next, i++) {
+        size_t o2 = cx_jpath_index(p, i);
+        const char *file = NULL, *kind = NULL, *scale = NULL, *score = NULL;
+        st = cx_json_object(d, data_keys, f, p, err);
+        if (st == CX_OK)
+            st = cx_json_string(d, "file", 1, f, p, &file, err);
+        if (st == CX_OK)
+            st = cx_json_string(d, "kind", 1, f, p, &kind, err);
+        if (st == CX_OK)
+            st = cx_json_string(d, "scale", 0, f, p, &scale, err);
+        if (st == CX_OK)
+            st = cx_json_string(d, "score", 0, f, p, &score, err);
+        if (st != CX_OK)
+            break;
+        source *src = &s->data[s->ndata++];
+        if (!(src->file = resolve(s->path, file)))
+            return oom(err);
+        if (strcmp(kind, "metrics") != 0 && strcmp(kind, "responses") != 0)
+            st = bad(r, "kind", "expected \"metrics\" (a department export) or \"responses\" (survey answers), found '%s'", kind);
+        else if (access(src->file, R_OK) != 0)
+            st = bad(r, "file", "cannot open '%s': %s", src->file, strerror(errno));
+        else if (scale && strcmp(kind, "responses") != 0)
+            st = bad(r, "scale", "a scale is for \"responses\"; this source is \"%s\"", kind);
+        else if (scale) {
+            cx_scale sc;
+            if (cx_scale_from_name(scale, &sc) != CX_OK)
+                st = bad(r, "scale", "expected \"nps\", \"csat\", \"ces\" or \"rating\", found '%s'", scale);
+        }
+        src->responses = strcmp(kind, "responses") == 0;
+        if (st == CX_OK && ((scale && !(src->scale = cx_strdup(scale))) || (score && !(src->score = cx_strdup(score)))))
+            return oom(err);
+        cx_jpath_pop(p, o2);
+    }
+    if (st != CX_OK)
+        return st;
+    cx_jpath_pop(p, old);
+
+    /* the model: a specification (or a fitted model) that must load */
+    cx_spec *spec = NULL;
+    if (access(s->model, R_OK) != 0)
+        return bad(r, "model", "cannot open '%s': %s", s->model, strerror(errno));
+    cJSON *mdoc = NULL;
+    st = cx_json_load(s->model, &mdoc, err);
+    if (st != CX_OK)
+        return st;
+    int fitted = cJSON_GetObjectItemCaseSensitive(mdoc, "provenance") != NULL;
+    cJSON_Delete(mdoc);
+    if (!fitted && (st = cx_spec_load(s->model, &spec, err)) != CX_OK)
+        return st;
+
+    /* finance */
+    fin = cJSON_GetObjectItemCaseSensitive(root, "finance");
+    if (!fin) {
+        cx_spec_free(spec);
+        return bad(r, "finance", "expected an object with start, horizon_quarters, discount_rate and "
+                                 "gross_margin, found nothing");
+    }
+    old = cx_jpath_key(p, "finance");
+    st = cx_json_object(fin, fin_keys, f, p, err);
+    long horizon = 0;
+    int startq = INT32_MIN;
+    if (st == CX_OK)
+        st = quarter(r, fin, "start", 1, &startq);
+    if (st == CX_OK)
+        st = cx_json_integer(fin, "horizon_quarters", 1, 1, 80, f, p, &horizon, err);
+    if (st == CX_OK)
+        st = cx_json_number(fin, "discount_rate", 1, f, p, &s->discount, err);
+    if (st == CX_OK && (s->discount < 0 || s->discount > 1))
+        st = bad(r, "discount_rate", "expected an annual rate from 0 to 1 (0.08 is 8%%), found %g", s->discount);
+    if (st == CX_OK)
+        st = cx_json_number(fin, "gross_margin", 1, f, p, &s->margin, err);
+    if (st == CX_OK && !(s->margin > 0 && s->margin <= 1))
+        st = bad(r, "gross_margin", "expected a margin above 0 and at most 1 (0.35 is 35%%), found %g", s->margin);
+    if (st == CX_OK)
+        st = cx_json_number(fin, "tax_rate", 0, f, p, &s->tax, err);
+    if (st == CX_OK && (s->tax < 0 || s->tax >= 1))
+        st = bad(r, "tax_rate", "expected a rate from 0 to below 1, found %g", s->tax);
+    cx_jpath_pop(p, old);
+    if (st != CX_OK) {
+        cx_spec_free(spec);
+        return st;
+    }
+    s->start_q = startq;
+    s->horizon = (int)horizon;
+    cx_period_format((cx_period){CX_PERIOD_QUARTER, startq}, s->start, sizeof s->start);
+
+    /* baseline */
+    base = cJSON_GetObjectItemCaseSensitive(root, "baseline");
+    if (base) {
+        old = cx_jpath_key(p, "baseline");
+        long window = 0;
+        st = cx_json_object(base, base_keys, f, p, err);
+        if (st == CX_OK)
+            st = cx_json_integer(base, "window_periods", 0, 1, 100000, f, p, &window, err);
+        s->window = (int)window;
+        const cJSON *vals = cJSON_GetObjectItemCaseSensitive(base, "values");
+        if (st == CX_OK && vals) {
+            size_t o2 = cx_jpath_key(p, "values");
+            if (!cJSON_IsObject(vals))
+                st = bad(r, NULL, "expected an object of metric levels, {\"delivery_days\": 2.8}");
+            size_t nv = (size_t)cJSON_GetArraySize(vals);
+            s->base_metric = cx_calloc(nv + 1, sizeof(char *));
+            s->base_value = cx_calloc(nv + 1, sizeof(double));
+            if (st == CX_OK && (!s->base_metric || !s->base_value))
+                st = oom(err);
+            for (const cJSON *v = cJSON_IsObject(vals) ? vals->child : NULL; v && st == CX_OK; v = v->next) {
+                if (!cJSON_IsNumber(v))
+                    st = bad(r, v->string, "expected a number, found another type");
+                else if (spec && !known_metric(spec, v->string))
+                    st = bad(r, v->string, "expected a metric the model uses, found '%s'", v->string);
+                else {
+                    if (!(s->base_metric[s->nbase] = cx_strdup(v->string)))
+                        st = oom(err);
+                    s->base_value[s->nbase++] = v->valuedouble;
+                }
+            }
+            cx_jpath_pop(p, o2);
+        }
+        cx_jpath_pop(p, old);
+        if (st != CX_OK) {
+            cx_spec_free(spec);
+            return st;
+        }
+    }
+
+    /* initiatives */
+    st = cx_json_array(root, "initiatives", 1, f, p, &inits, err);
+    size_t ni = st == CX_OK ? (size_t)cJSON_GetArraySize(inits) : 0;
+    if (st == CX_OK && ni == 0)
+        st = bad(r, "initiatives", "expected at least one initiative, found none");
+    if (st == CX_OK && !(s->init = cx_calloc(ni, sizeof(initiative))))
+        st = oom(err);
+    old = cx_jpath_key(p, "initiatives");
+    i = 0;
+    for (const cJSON *it = inits ? inits->child : NULL; it && st == CX_OK; it = it->next, i++) {
+        size_t o2 = cx_jpath_index(p, i);
+        initiative *in = &s->init[s->ninit++];
+        const char *id = NULL, *iname = NULL;
+        const cJSON *effs = NULL, *costs = NULL;
+        st = cx_json_object(it, init_keys, f, p, err);
+        if (st == CX_OK)
+            st = cx_json_string(it, "id", 1, f, p, &id, err);
+        if (st == CX_OK && (!*id || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(id)))
+            st = bad(r, "id", "expected an id of letters, digits, '_' and '-', found '%s'", id);
+        for (size_t k = 0; st == CX_OK && k + 1 < s->ninit; k++)
+            if (strcmp(s->init[k].id, id) == 0)
+                st = bad(r, "id", "expected each initiative id once, found '%s' again (also /initiatives/%zu)", id, k);
+        if (st == CX_OK)
+            st = cx_json_string(it, "name", 1, f, p, &iname, err);
+        if (st == CX_OK && (!(in->id = cx_strdup(id)) || !(in->name = cx_strdup(iname))))
+            st = oom(err);
+        if (st == CX_OK)
+            st = cx_json_array(it, "effects", 1, f, p, &effs, err);
+        if (st == CX_OK)
+            st = cx_json_array(it, "costs", 1, f, p, &costs, err);
+        if (st == CX_OK && cJSON_GetArraySize(effs) == 0)
+            st = bad(r, "effects", "expected at least one effect, found none");
+        if (st == CX_OK && (!(in->eff = cx_calloc((size_t)cJSON_GetArraySize(effs) + 1, sizeof(effect))) ||
+                            !(in->cost = cx_calloc((size_t)cJSON_GetArraySize(costs) + 1, sizeof(cost)))))
+            st = oom(err);
+        size_t o3 = cx_jpath_key(p, "effects"), k = 0;
+        for (const cJSON *e = effs ? effs->child : NULL; e && st == CX_OK; e = e->next, k++) {
+            size_t o4 = cx_jpath_index(p, k);
+            st = effect_of(r, e, spec, &in->eff[in->neff++]);
+            cx_jpath_pop(p, o4);
+        }
+        cx_jpath_pop(p, o3);
+        o3 = cx_jpath_key(p, "costs");
+        k = 0;
+        for (const cJSON *c = costs ? costs->child : NULL; c && st == CX_OK; c = c->next, k++) {
+            size_t o4 = cx_jpath_index(p, k);
+            st = cost_of(r, c, &in->cost[in->ncost++]);
+            cx_jpath_pop(p, o4);
+        }
+        cx_jpath_pop(p, o3);
+        if (st == CX_OK)
+            cx_jpath_pop(p, o2);
+    }
+    cx_spec_free(spec);
+    if (st != CX_OK)
+        return st;
+    cx_jpath_pop(p, old);
+
+    /* scenarios: initiatives by id */
+    st = cx_json_array(root, "scenarios", 0, f, p, &scens, err);
+    if (st == CX_OK && scens) {
+        size_t ns = (size_t)cJSON_GetArraySize(scens);
+        if (!(s->scen = cx_calloc(ns + 1, sizeof(scen))))
+            return oom(err);
+        old = cx_jpath_key(p, "scenarios");
+        i = 0;
+        for (const cJSON *sc = scens->child; sc && st == CX_OK; sc = sc->next, i++) {
+            size_t o2 = cx_jpath_index(p, i);
+            const char *sname = NULL;
+            const cJSON *ids = NULL;
+            scen *x = &s->scen[s->nscen++];
+            st = cx_json_object(sc, scen_keys, f, p, err);
+            if (st == CX_OK)
+                st = cx_json_string(sc, "name", 1, f, p, &sname, err);
+            for (size_t k = 0; st == CX_OK && k + 1 < s->nscen; k++)
+                if (strcmp(s->scen[k].name, sname) == 0)
+                    st = bad(r, "name", "expected each scenario name once, found '%s' again", sname);
+            if (st == CX_OK && !(x->name = cx_strdup(sname)))
+                st = oom(err);
+            if (st == CX_OK)
+                st = cx_json_array(sc, "initiatives", 1, f, p, &ids, err);
+            if (st == CX_OK && cJSON_GetArraySize(ids) == 0)
+                st = bad(r, "initiatives", "expected at least one initiative id, found none");
+            if (st == CX_OK && !(x->init = cx_calloc((size_t)cJSON_GetArraySize(ids) + 1, sizeof(size_t))))
+                st = oom(err);
+            size_t o3 = cx_jpath_key(p, "initiatives"), k = 0;
+            for (const cJSON *id = ids ? ids->child : NULL; id && st == CX_OK; id = id->next, k++) {
+                size_t o4 = cx_jpath_index(p, k);
+                if (!cJSON_IsString(id))
+                    st = bad(r, NULL, "expected an initiative id as a string, found another type");
+                size_t found = (size_t)-1;
+                for (size_t q = 0; st == CX_OK && q < s->ninit; q++)
+                    if (strcmp(s->init[q].id, id->valuestring) == 0)
+                        found = q;
+                for (size_t q = 0; st == CX_OK && q < x->n; q++)
+                    if (x->init[q] == found)
+                        st = bad(r, NULL, "expected each initiative once in a scenario, found '%s' again", id->valuestring);
+                if (st == CX_OK && found == (size_t)-1) {
+                    cx_buf list = {0};
+                    for (size_t q = 0; q < s->ninit; q++)
+                        cx_buf_printf(&list, "%s%s", q ? ", " : "", s->init[q].id);
+                    st = bad(r, NULL, "expected one of the initiative ids (%s), found '%s'", list.data ? list.data : "",
+                             id->valuestring);
+                    cx_buf_free(&list);
+                }
+                if (st == CX_OK)
+                    x->init[x->n++] = found;
+                cx_jpath_pop(p, o4);
+            }
+            if (st == CX_OK) {
+                cx_jpath_pop(p, o3);
+                cx_jpath_pop(p, o2);
+            }
+        }
+        if (st != CX_OK)
+            return st;
+        cx_jpath_pop(p, old);
+    }
+    if (st != CX_OK)
+        return st;
+
+    /* correlations between uncertain inputs */
+    st = cx_json_array(root, "correlations", 0, f, p, &corrs, err);
+    if (st == CX_OK && corrs) {
+        old = cx_jpath_key(p, "correlations");
+        i = 0;
+        for (const cJSON *c = corrs->child; c && st == CX_OK; c = c->next, i++) {
+            size_t o2 = cx_jpath_index(p, i);
+            const cJSON *btw = NULL;
+            double rank = 0;
+            st = cx_json_object(c, corr_keys, f, p, err);
+            if (st == CX_OK)
+                st = cx_json_array(c, "between", 1, f, p, &btw, err);
+            if (st == CX_OK && cJSON_GetArraySize(btw) != 2)
+                st = bad(r, "between", "expected two JSON Pointers, found %d items", cJSON_GetArraySize(btw));
+            for (int k = 0; st == CX_OK && k < 2; k++) {
+                const cJSON *ptr = cJSON_GetArrayItem(btw, k);
+                size_t o3 = cx_jpath_key(p, "between");
+                cx_jpath_index(p, (size_t)k);
+                if (!cJSON_IsString(ptr) || !uncertain_target(root, ptr->valuestring))
+                    st = bad(r, NULL, "expected the JSON Pointer of an effect or cost with an uncertainty, like "
+                                      "\"/initiatives/0/costs/1\", found %s%s%s",
+                             cJSON_IsString(ptr) ? "'" : "", cJSON_IsString(ptr) ? ptr->valuestring : "another type",
+                             cJSON_IsString(ptr) ? "'" : "");
+                cx_jpath_pop(p, o3);
+            }
+            if (st == CX_OK && strcmp(cJSON_GetArrayItem(btw, 0)->valuestring, cJSON_GetArrayItem(btw, 1)->valuestring) == 0)
+                st = bad(r, "between", "expected two different inputs, found the same twice");
+            if (st == CX_OK)
+                st = cx_json_number(c, "rank", 1, f, p, &rank, err);
+            if (st == CX_OK && (rank < -1 || rank > 1))
+                st = bad(r, "rank", "expected a rank correlation from -1 to 1, found %g", rank);
+            if (st == CX_OK)
+                cx_jpath_pop(p, o2);
+        }
+        if (st != CX_OK)
+            return st;
+        cx_jpath_pop(p, old);
+    }
+    if (st != CX_OK)
+        return st;
+
+    /* budget and simulation */
+    s->budget = NAN;
+    st = cx_json_number(root, "budget", 0, f, p, &s->budget, err);
+    if (st == CX_OK && !isnan(s->budget) && !(s->budget > 0))
+        st = bad(r, "budget", "expected a budget above 0, found %g", s->budget);
+    s->draws = 10000;
+    s->seed = 20251122;
+    s->t_coefficients = 1;
+    sim = cJSON_GetObjectItemCaseSensitive(root, "simulation");
+    if (st == CX_OK && sim) {
+        old = cx_jpath_key(p, "simulation");
+        const char *coef = NULL;
+        st = cx_json_object(sim, sim_keys, f, p, err);
+        if (st == CX_OK && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sim, "draws")) &&
+            cJSON_GetObjectItemCaseSensitive(sim, "draws")->valuedouble < 1)
+            st = bad(r, "draws", "expected a number of draws of at least 1, found %g",
+                     cJSON_GetObjectItemCaseSensitive(sim, "draws")->valuedouble);
+        if (st == CX_OK)
+            st = cx_json_integer(sim, "draws", 0, 1, 100000000, f, p, &s->draws, err);
+        if (st == CX_OK)
+            st = cx_json_integer(sim, "seed", 0, 0, 4294967295L, f, p, &s->seed, err);
+        if (st == CX_OK)
+            st = cx_json_string(sim, "coefficients", 0, f, p, &coef, err);
+        if (st == CX_OK && coef) {
+            if (strcmp(coef, "t") == 0 || strcmp(coef, "normal") == 0)
+                s->t_coefficients = strcmp(coef, "t") == 0;
+            else
+                st = bad(r, "coefficients", "expected \"t\" or \"normal\", found '%s'", coef);
+        }
+        cx_jpath_pop(p, old);
+    }
+    return st;
+}
+
+cx_status cx_scenario_load(const char *path, cx_scenario **out, cx_error *err)
+{
+    *out = NULL;
+    cJSON *root = NULL;
+    cx_status st = cx_json_load(path, &root, err);
+    if (st != CX_OK)
+        return st;
+    cx_scenario *s = cx_calloc(1, sizeof *s);
+    if (!s || !(s->path = cx_strdup(path))) {
+        cJSON_Delete(root);
+        cx_free(s);
+        return oom(err);
+    }
+    rd r = {path, {{0}, 0}, err, s};
+    cx_jpath_init(&r.p);
+    st = read_scenario(&r, root, s);
+    cJSON_Delete(root);
+    if (st != CX_OK) {
+        cx_scenario_free(s);
+        return st;
+    }
+    *out = s;
+    return CX_OK;
+}
