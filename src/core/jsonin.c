@@ -9,7 +9,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -292,6 +294,9 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
 cx_status cx_json_load(const char *path, cJSON **root, cx_error *err)
 {
     *root = NULL;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: a directory, not a file");
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cxcase/data.h"
@@ -368,6 +369,20 @@ static cx_status cost_of(rd *r, const cJSON *c, cost *out)
     return st;
 }
 
+/* 1 for a readable regular file; 0 with errno set (0: exists but is no file). */
+static int regular_file(const char *path)
+{
+    struct stat sb;
+    errno = 0;
+    if (stat(path, &sb) != 0 || access(path, R_OK) != 0)
+        return 0;
+    if (!S_ISREG(sb.st_mode)) {
+        errno = 0;
+        return 0;
+    }
+    return 1;
+}
+
 /* "dir/of/scenario.json" + "x.csv" -> "dir/of/x.csv" (absolute paths kept). */
 static char *resolve(const char *scenario, const char *rel)
 {
@@ -418,6 +433,12 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
     cx_status st = cx_json_object(root, top_keys, f, p, err);
     if (st == CX_OK)
         st = cx_json_string(root, "name", 1, f, p, &name, err);
+    if (st == CX_OK && !*name)
+        st = bad(r, "name", "expected a name for the plan, found an empty string");
+    if (st == CX_OK) {
+        const char *schema = NULL;
+        st = cx_json_string(root, "$schema", 0, f, p, &schema, err);
+    }
     if (st == CX_OK)
         st = cx_json_string(root, "currency", 1, f, p, &currency, err);
     if (st == CX_OK && (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
@@ -450,6 +471,21 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             st = cx_json_string(d, "scale", 0, f, p, &scale, err);
         if (st == CX_OK)
             st = cx_json_string(d, "score", 0, f, p, &score, err);
+        static const char *const enums[][4] = {{"sep", ",", ";", "tab"}, {"decimal", ".", ",", NULL},
+                                               {"encoding", "utf-8", "windows-1252", NULL}};
+        for (int e = 0; e < 3 && st == CX_OK; e++) {
+            const char *v = NULL;
+            st = cx_json_string(d, enums[e][0], 0, f, p, &v, err);
+            if (st != CX_OK || !v)
+                continue;
+            int ok = 0;
+            for (int k = 1; k < 4 && enums[e][k]; k++)
+                ok |= strcmp(v, enums[e][k]) == 0;
+            if (!ok)
+                st = bad(r, enums[e][0], e == 0 ? "expected \",\", \";\" or \"tab\", found '%s'"
+                                         : e == 1 ? "expected \".\" or \",\", found '%s'"
+                                                  : "expected \"utf-8\" or \"windows-1252\", found '%s'", v);
+        }
         if (st != CX_OK)
             break;
         source *src = &s->data[s->ndata++];
@@ -457,8 +493,10 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             return oom(err);
         if (strcmp(kind, "metrics") != 0 && strcmp(kind, "responses") != 0)
             st = bad(r, "kind", "expected \"metrics\" (a department export) or \"responses\" (survey answers), found '%s'", kind);
-        else if (access(src->file, R_OK) != 0)
-            st = bad(r, "file", "cannot open '%s': %s", src->file, strerror(errno));
+        else if (!*file)
+            st = bad(r, "file", "expected the name of a data file, found an empty string");
+        else if (!regular_file(src->file))
+            st = bad(r, "file", "cannot open '%s': %s", src->file, errno == 0 ? "not a file" : strerror(errno));
         else if (scale && strcmp(kind, "responses") != 0)
             st = bad(r, "scale", "a scale is for \"responses\"; this source is \"%s\"", kind);
         else if (scale) {
@@ -477,8 +515,10 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
 
     /* the model: a specification (or a fitted model) that must load */
     cx_spec *spec = NULL;
-    if (access(s->model, R_OK) != 0)
-        return bad(r, "model", "cannot open '%s': %s", s->model, strerror(errno));
+    if (!*model)
+        return bad(r, "model", "expected the name of a model file, found an empty string");
+    if (!regular_file(s->model))
+        return bad(r, "model", "cannot open '%s': %s", s->model, errno == 0 ? "not a file" : strerror(errno));
     cJSON *mdoc = NULL;
     st = cx_json_load(s->model, &mdoc, err);
     if (st != CX_OK)
@@ -580,13 +620,16 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
         st = cx_json_object(it, init_keys, f, p, err);
         if (st == CX_OK)
             st = cx_json_string(it, "id", 1, f, p, &id, err);
-        if (st == CX_OK && (!*id || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(id)))
-            st = bad(r, "id", "expected an id of letters, digits, '_' and '-', found '%s'", id);
+        if (st == CX_OK && (!*id || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", id[0]) ||
+                            strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(id)))
+            st = bad(r, "id", "expected an id that starts with a letter, then letters, digits, '_' or '-', found '%s'", id);
         for (size_t k = 0; st == CX_OK && k + 1 < s->ninit; k++)
             if (strcmp(s->init[k].id, id) == 0)
                 st = bad(r, "id", "expected each initiative id once, found '%s' again (also /initiatives/%zu)", id, k);
         if (st == CX_OK)
             st = cx_json_string(it, "name", 1, f, p, &iname, err);
+        if (st == CX_OK && !*iname)
+            st = bad(r, "name", "expected a name for the initiative, found an empty string");
         if (st == CX_OK && (!(in->id = cx_strdup(id)) || !(in->name = cx_strdup(iname))))
             st = oom(err);
         if (st == CX_OK)
@@ -637,6 +680,8 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             st = cx_json_object(sc, scen_keys, f, p, err);
             if (st == CX_OK)
                 st = cx_json_string(sc, "name", 1, f, p, &sname, err);
+            if (st == CX_OK && !*sname)
+                st = bad(r, "name", "expected a name for the scenario, found an empty string");
             for (size_t k = 0; st == CX_OK && k + 1 < s->nscen; k++)
                 if (strcmp(s->scen[k].name, sname) == 0)
                     st = bad(r, "name", "expected each scenario name once, found '%s' again", sname);
@@ -651,11 +696,12 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             size_t o3 = cx_jpath_key(p, "initiatives"), k = 0;
             for (const cJSON *id = ids ? ids->child : NULL; id && st == CX_OK; id = id->next, k++) {
                 size_t o4 = cx_jpath_index(p, k);
+                char what[96];
                 if (!cJSON_IsString(id))
-                    st = bad(r, NULL, "expected an initiative id as a string, found another type");
+                    st = bad(r, NULL, "expected an initiative id as a string, found %s", cx_json_describe(id, what, sizeof what));
                 size_t found = (size_t)-1;
                 for (size_t q = 0; st == CX_OK && q < s->ninit; q++)
-                    if (strcmp(s->init[q].id, id->valuestring) == 0)
+                    if (cJSON_IsString(id) && strcmp(s->init[q].id, id->valuestring) == 0)
                         found = q;
                 for (size_t q = 0; st == CX_OK && q < x->n; q++)
                     if (x->init[q] == found)
@@ -697,7 +743,7 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             if (st == CX_OK)
                 st = cx_json_array(c, "between", 1, f, p, &btw, err);
             if (st == CX_OK && cJSON_GetArraySize(btw) != 2)
-                st = bad(r, "between", "expected two JSON Pointers, found %d items", cJSON_GetArraySize(btw));
+                st = bad(r, "between", "expected two JSON Pointers, found %d", cJSON_GetArraySize(btw));
             for (int k = 0; st == CX_OK && k < 2; k++) {
                 const cJSON *ptr = cJSON_GetArrayItem(btw, k);
                 size_t o3 = cx_jpath_key(p, "between");
@@ -711,6 +757,15 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             }
             if (st == CX_OK && strcmp(cJSON_GetArrayItem(btw, 0)->valuestring, cJSON_GetArrayItem(btw, 1)->valuestring) == 0)
                 st = bad(r, "between", "expected two different inputs, found the same twice");
+            for (const cJSON *e2 = corrs->child; st == CX_OK && e2 != c; e2 = e2->next) {
+                const cJSON *b2 = cJSON_GetObjectItemCaseSensitive(e2, "between");
+                const char *a0 = cJSON_GetArrayItem(btw, 0)->valuestring, *a1 = cJSON_GetArrayItem(btw, 1)->valuestring;
+                const cJSON *x0 = cJSON_GetArrayItem(b2, 0), *x1 = cJSON_GetArrayItem(b2, 1);
+                if (cJSON_IsString(x0) && cJSON_IsString(x1) &&
+                    ((strcmp(a0, x0->valuestring) == 0 && strcmp(a1, x1->valuestring) == 0) ||
+                     (strcmp(a0, x1->valuestring) == 0 && strcmp(a1, x0->valuestring) == 0)))
+                    st = bad(r, "between", "expected each pair of inputs once, found this pair already in an earlier correlation");
+            }
             if (st == CX_OK)
                 st = cx_json_number(c, "rank", 1, f, p, &rank, err);
             if (st == CX_OK && (rank < -1 || rank > 1))
