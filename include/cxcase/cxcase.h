@@ -25,5 +25,6 @@
 #include "data.h"
 #include "model.h"
 #include "scenario.h"
+#include "sim.h"
 
 #endif /* CXCASE_CXCASE_H */

@@ -1,0 +1,55 @@
+/*
+ * cxcase/sim.h - the finance of a business case: discounting quarterly cash
+ * flows, NPV, IRR, payback and ROI.
+ *
+ *     double cf[4] = {-1000, 300, 400, 500};   // quarters 1..4
+ *     double npv = cx_fin_npv(cf, 4, 0.08);    // 8% a year
+ *     double irr;
+ *     int several;
+ *     if (cx_fin_irr(cf, 4, &irr, &several, NULL) == CX_OK)
+ *         printf("NPV %.2f, IRR %.1f%% a year\n", npv, 100 * irr);
+ *
+ * Conventions (the workbook uses the same): rates are annual; the quarterly
+ * rate is (1 + r)^(1/4) - 1; cash flow t (0-based) falls at the end of
+ * quarter t + 1 and is discounted t + 1 quarters, so the first quarter of the
+ * horizon is already discounted one period.
+ *
+ * Copyright (C) 2026 the cxcase authors.  SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_SIM_H
+#define CXCASE_SIM_H
+
+#include <stddef.h>
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The quarterly rate equivalent to an annual one: (1 + annual)^(1/4) - 1. */
+CX_API double cx_fin_quarterly_rate(double annual);
+/** The discount factor of quarter t (1-based): 1 / (1 + q)^t. */
+CX_API double cx_fin_discount_factor(double annual, size_t t);
+/** NPV of n quarterly cash flows at an annual rate (first flow discounted one quarter). */
+CX_API double cx_fin_npv(const double *cf, size_t n, double annual);
+/**
+ * The internal rate of return, annualised: the annual rate at which the NPV
+ * is 0, found with GSL's Brent solver.  CX_EINVAL (with a message) when the
+ * cash flows never change sign, so that no rate makes the NPV 0.  When they
+ * change sign more than once, several rates may do: *several (may be NULL)
+ * is set to 1 when more than one was found, and the one closest to 0 is
+ * returned.
+ */
+CX_API cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_error *err);
+/** The first quarter (1-based) at whose end the cumulative cash flow is 0 or
+ *  more after having been negative, or 0 when that does not happen within n. */
+CX_API size_t cx_fin_payback(const double *cf, size_t n);
+/** Return on investment: (sum of the benefits - sum of the costs) / sum of the
+ *  costs, with benefits and costs undiscounted (NaN when there are no costs). */
+CX_API double cx_fin_roi(const double *benefits, const double *costs, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_SIM_H */

@@ -1,0 +1,137 @@
+/*
+ * finance.c - discounting, NPV, IRR, payback and ROI of quarterly cash
+ * flows (conventions in include/cxcase/sim.h).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+
+#include "cxcase/sim.h"
+#include "../core/core.h"
+
+double cx_fin_quarterly_rate(double annual)
+{
+    return pow(1.0 + annual, 0.25) - 1.0;
+}
+
+double cx_fin_discount_factor(double annual, size_t t)
+{
+    return pow(1.0 + annual, -0.25 * (double)t);
+}
+
+double cx_fin_npv(const double *cf, size_t n, double annual)
+{
+    double q = cx_fin_quarterly_rate(annual), v = 0, f = 1;
+    for (size_t t = 0; t < n; t++) {
+        f /= 1.0 + q;
+        v += cf[t] * f;
+    }
+    return v;
+}
+
+/* NPV at a quarterly rate q (> -1), for the root finder. */
+typedef struct flows {
+    const double *cf;
+    size_t n;
+} flows;
+
+static double npv_q(double q, void *arg)
+{
+    const flows *fl = arg;
+    double v = 0, f = 1;
+    for (size_t t = 0; t < fl->n; t++) {
+        f /= 1.0 + q;
+        v += fl->cf[t] * f;
+    }
+    return v;
+}
+
+static int brent(flows *fl, double lo, double hi, double *root)
+{
+    gsl_function F = {npv_q, fl};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return GSL_ENOMEM;
+    int status = gsl_root_fsolver_set(s, &F, lo, hi);
+    for (int it = 0; !status && it < 200; it++) {
+        status = gsl_root_fsolver_iterate(s);
+        if (status)
+            break;
+        *root = gsl_root_fsolver_root(s);
+        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0, 1e-15) == GSL_SUCCESS)
+            break;
+    }
+    gsl_root_fsolver_free(s);
+    return status;
+}
+
+cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_error *err)
+{
+    int changes = 0, sign = 0;
+    for (size_t t = 0; t < n; t++) {
+        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        if (sg && sign && sg != sign)
+            changes++;
+        if (sg)
+            sign = sg;
+    }
+    if (several)
+        *several = 0;
+    if (changes == 0)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "no internal rate of return: the cash flows never change sign");
+    /* bracket every root on a grid of quarterly rates from -99% to +1000%,
+     * denser near 0 (by Descartes' rule there are at most `changes` roots) */
+    flows fl = {cf, n};
+    double best = NAN, prev_q = -0.99, prev_v = npv_q(prev_q, &fl);
+    int found = 0;
+    for (int k = 1; k <= 4000; k++) {
+        double u = (double)k / 4000.0;
+        double q = -0.99 + (10.0 + 0.99) * u * u * u; /* cubic spacing: fine near -1 .. 0 */
+        double v = npv_q(q, &fl);
+        if (v == 0 || (prev_v < 0) != (v < 0)) {
+            double root = q;
+            if (v != 0 && brent(&fl, prev_q, q, &root) != 0)
+                continue;
+            found++;
+            if (isnan(best) || fabs(root) < fabs(best))
+                best = root;
+        }
+        prev_q = q;
+        prev_v = v;
+    }
+    if (!found)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "no internal rate of return between -99%% and +1000%% a quarter");
+    if (several)
+        *several = found > 1;
+    *irr = pow(1.0 + best, 4.0) - 1.0;
+    return CX_OK;
+}
+
+size_t cx_fin_payback(const double *cf, size_t n)
+{
+    double cum = 0;
+    int was_negative = 0;
+    for (size_t t = 0; t < n; t++) {
+        cum += cf[t];
+        if (cum < 0)
+            was_negative = 1;
+        else if (was_negative)
+            return t + 1;
+    }
+    return 0;
+}
+
+double cx_fin_roi(const double *benefits, const double *costs, size_t n)
+{
+    double b = 0, c = 0;
+    for (size_t t = 0; t < n; t++) {
+        b += benefits[t];
+        c += costs[t];
+    }
+    return c > 0 ? (b - c) / c : NAN;
+}
