@@ -17,7 +17,7 @@ SANITIZE ?=
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
-DEB_TEST  = python3 python3-jsonschema
+DEB_TEST  = python3 python3-jsonschema python3-openpyxl libreoffice-calc-nogui
 DEB_BENCH = python3-pandas python3-statsmodels r-base-core r-cran-data.table time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
@@ -108,7 +108,7 @@ demo: deps
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet
 	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate sh tests/run.sh $(TEST_BIN)
 
 # The sample generator (a tool, never sanitized): make samples runs it.
@@ -123,6 +123,11 @@ bench: bench-deps
 $(BUILD)/bench_csv: tests/bench/bench_csv.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+# Test tools linked with the library (tests/e2e/*.c).
+$(BUILD)/tools/%: tests/e2e/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) -lxlsxwriter $(LDLIBS_ALL)
 
 samples: deps build/generate
 	./build/generate samples

@@ -1,0 +1,28 @@
+# tests/e2e/lo_recalc.sh - sourced by tests that need LibreOffice to
+# recalculate a workbook.  Defines
+#
+#     lo_recalc IN.xlsx OUTDIR     # writes OUTDIR/<name>.xlsx, recalculated
+#
+# LibreOffice keeps the cached results of an .xlsx it loads unless told
+# otherwise, so a private profile (under $tmp, which the caller sets and
+# removes) forces "recalculate on load: always" for OOXML and ODF files.
+# SPDX-License-Identifier: GPL-3.0-or-later
+: "${SOFFICE:=soffice}"
+
+lo_recalc() { # $1 input workbook, $2 output directory
+    lo_profile="$tmp/lo-profile"
+    if [ ! -f "$lo_profile/user/registrymodifications.xcu" ]; then
+        mkdir -p "$lo_profile/user" || return 1
+        cat >"$lo_profile/user/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+XCU
+    fi
+    mkdir -p "$2" || return 1
+    # A fresh HOME too: LibreOffice writes there even with its own profile.
+    HOME="$tmp" "$SOFFICE" -env:UserInstallation="file://$lo_profile" --headless --norestore \
+        --convert-to xlsx:"Calc MS Excel 2007 XML" --outdir "$2" "$1" >"$tmp/lo.log" 2>&1
+}
