@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <math.h>
@@ -150,74 +151,180 @@ static void linecol(const char *text, size_t off, unsigned long *line, unsigned 
     *col = (unsigned long)cx_utf8_count((const unsigned char *)text + start, off - start) + 1;
 }
 
-/* 1 when brackets are still open at the end of the text (strings skipped). */
-static int open_at_end(const char *t, size_t len)
+/* The end of the string starting at t[i] == '"', or 0 with *off and *exp
+ * set at the first fault. */
+static size_t json_string(const char *t, size_t len, size_t i, size_t *off, const char **exp)
 {
-    long depth = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (t[i] == '"') {
-            for (i++; i < len && t[i] != '"'; i++)
-                if (t[i] == '\\')
-                    i++;
-        } else if (t[i] == '{' || t[i] == '[')
-            depth++;
-        else if ((t[i] == '}' || t[i] == ']') && depth > 0)
-            depth--;
+    for (size_t j = i + 1;;) {
+        if (j >= len) {
+            *off = len;
+            *exp = "'\"' to end the string";
+            return 0;
+        }
+        unsigned char c = (unsigned char)t[j];
+        if (c == '"')
+            return j + 1;
+        if (c < 0x20) {
+            *off = j;
+            *exp = "'\"' to end the string (a line break or control character must be escaped)";
+            return 0;
+        }
+        if (c != '\\') {
+            j++;
+            continue;
+        }
+        if (j + 1 < len && strchr("\"\\/bfnrt", t[j + 1]) && t[j + 1] != '\0') {
+            j += 2;
+        } else if (j + 1 < len && t[j + 1] == 'u') {
+            for (size_t k = j + 2; k < j + 6; k++)
+                if (k >= len || !isxdigit((unsigned char)t[k])) {
+                    *off = j;
+                    *exp = "four hex digits after \\u";
+                    return 0;
+                }
+            j += 6;
+        } else {
+            *off = j;
+            *exp = "an escape \\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX";
+            return 0;
+        }
     }
-    return depth > 0;
 }
 
-/* What the grammar allows at byte `off`, found by replaying the text up to
- * there with a stack of open brackets (cJSON only says where it stopped). */
-static const char *expected_at(const char *t, size_t off)
+/* The end of the number starting at t[i] (RFC 8259: cJSON reads numbers
+ * with strtod, which also takes "0.", "1." or "+1"), or 0 at a fault. */
+static size_t json_number(const char *t, size_t len, size_t i, size_t *off, const char **exp)
 {
-    enum { VALUE, KEY, COLON, COMMA_OBJ, COMMA_ARR, KEY_OR_END, VALUE_OR_END };
-    char stack[256];
-    int depth = 0, want = VALUE;
-    size_t i = 0;
-    while (i < off) {
-        char c = t[i];
-        if (is_space(c)) {
-            i++;
-            continue;
-        }
-        if (c == '"') {
-            for (i++; i < off && t[i] != '"'; i++)
-                if (t[i] == '\\')
-                    i++;
-            i++;
-            want = (want == KEY || want == KEY_OR_END) ? COLON : (depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR);
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            if (depth < (int)sizeof stack)
-                stack[depth++] = c;
-            want = c == '{' ? KEY_OR_END : VALUE_OR_END;
-        } else if (c == '}' || c == ']') {
-            if (depth)
-                depth--;
-            want = depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR;
-        } else if (c == ':')
-            want = VALUE;
-        else if (c == ',')
-            want = depth && stack[depth - 1] == '{' ? KEY : VALUE;
-        else {
-            /* a number, true, false or null */
-            while (i < off && !is_space(t[i]) && !strchr(",:]}", t[i]))
-                i++;
-            want = depth && stack[depth - 1] == '{' ? COMMA_OBJ : COMMA_ARR;
-            continue;
-        }
-        i++;
+#define DIGIT(k) ((k) < len && t[k] >= '0' && t[k] <= '9')
+    size_t j = i;
+    if (t[j] == '-')
+        j++;
+    if (!DIGIT(j)) {
+        *off = j;
+        *exp = "a digit after '-'";
+        return 0;
     }
-    switch (want) {
-    case KEY: return "a key in double quotes";
-    case KEY_OR_END: return "a key in double quotes or '}'";
-    case COLON: return "':' after the key";
-    case COMMA_OBJ: return depth ? "',' or '}'" : "the end of the document";
-    case COMMA_ARR: return depth ? "',' or ']'" : "the end of the document";
-    case VALUE_OR_END: return "a value or ']'";
-    default: return "a value";
+    if (t[j] == '0')
+        j++;
+    else
+        while (DIGIT(j))
+            j++;
+    if (j < len && t[j] == '.') {
+        if (!DIGIT(j + 1)) {
+            *off = j + 1;
+            *exp = "a digit after '.'";
+            return 0;
+        }
+        for (j++; DIGIT(j); j++)
+            ;
+    }
+    if (j < len && (t[j] == 'e' || t[j] == 'E')) {
+        j++;
+        if (j < len && (t[j] == '+' || t[j] == '-'))
+            j++;
+        if (!DIGIT(j)) {
+            *off = j;
+            *exp = "a digit in the exponent";
+            return 0;
+        }
+        while (DIGIT(j))
+            j++;
+    }
+    return j;
+#undef DIGIT
+}
+
+/* Check the text against the JSON grammar (RFC 8259) before cJSON reads it:
+ * cJSON only says where it stopped, and is lenient about numbers.  Returns 1
+ * when the syntax is valid, else 0 with the byte offset of the first fault
+ * and what the grammar allows there.  Nesting is limited to cJSON's limit. */
+static int json_syntax(const char *t, size_t len, size_t i, size_t *off, const char **exp)
+{
+    enum { VALUE, VALUE_OR_END, KEY, KEY_OR_END, COLON, NEXT } want = VALUE;
+    char stack[CJSON_NESTING_LIMIT];
+    size_t depth = 0;
+    for (;;) {
+        while (i < len && is_space(t[i]))
+            i++;
+        if (i >= len && want == NEXT && depth == 0)
+            return 1;
+        *off = i;
+        char c = i < len ? t[i] : '\0';
+        switch (want) {
+        case VALUE:
+        case VALUE_OR_END:
+            if (want == VALUE_OR_END && c == ']') {
+                depth--;
+                i++;
+                want = NEXT;
+            } else if (i < len && (c == '{' || c == '[')) {
+                if (depth == sizeof stack) {
+                    *exp = "at most 1000 levels of nesting (cJSON's CJSON_NESTING_LIMIT)";
+                    return 0;
+                }
+                stack[depth++] = c;
+                i++;
+                want = c == '{' ? KEY_OR_END : VALUE_OR_END;
+            } else if (i < len && c == '"') {
+                if ((i = json_string(t, len, i, off, exp)) == 0)
+                    return 0;
+                want = NEXT;
+            } else if (i < len && (c == '-' || (c >= '0' && c <= '9'))) {
+                if ((i = json_number(t, len, i, off, exp)) == 0)
+                    return 0;
+                want = NEXT;
+            } else {
+                static const char *const lit[] = {"true", "false", "null"};
+                size_t k;
+                for (k = 0; k < 3; k++)
+                    if (len - i >= strlen(lit[k]) && memcmp(t + i, lit[k], strlen(lit[k])) == 0)
+                        break;
+                if (i >= len || k == 3) {
+                    *exp = want == VALUE_OR_END ? "a value or ']'" : "a value";
+                    return 0;
+                }
+                i += strlen(lit[k]);
+                want = NEXT;
+            }
+            break;
+        case KEY:
+        case KEY_OR_END:
+            if (want == KEY_OR_END && c == '}') {
+                depth--;
+                i++;
+                want = NEXT;
+            } else if (i < len && c == '"') {
+                if ((i = json_string(t, len, i, off, exp)) == 0)
+                    return 0;
+                want = COLON;
+            } else {
+                *exp = want == KEY ? "a key in double quotes" : "a key in double quotes or '}'";
+                return 0;
+            }
+            break;
+        case COLON:
+            if (c != ':' || i >= len) {
+                *exp = "':' after the key";
+                return 0;
+            }
+            i++;
+            want = VALUE;
+            break;
+        case NEXT: {
+            char open = depth ? stack[depth - 1] : 0;
+            if (open && i < len && c == ',') {
+                i++;
+                want = open == '{' ? KEY : VALUE;
+            } else if (open && i < len && c == (open == '{' ? '}' : ']')) {
+                depth--;
+                i++;
+            } else {
+                *exp = !open ? "the end of the document" : open == '{' ? "',' or '}'" : "',' or ']'";
+                return 0;
+            }
+            break;
+        }
+        }
     }
 }
 
@@ -244,31 +351,18 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
             break;
     }
     size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(text + skip, len - skip, &end, 0);
-    size_t off = end ? (size_t)(end - text) : len;
-    int trailing = 0;
-    if (doc) {
-        while (off < len && is_space(text[off]))
-            off++;
-        if (off < len) {
-            cJSON_Delete(doc);
-            doc = NULL;
-            trailing = 1;
-        }
-    }
-    if (!doc) {
+    size_t off;
+    const char *expected;
+    if (!json_syntax(text, len, skip, &off, &expected)) {
         unsigned long line, col;
-        if (off > len)
-            off = len;
-        /* a document cut short (brackets still open at the end): cJSON stops
-         * somewhere inside; the fault is at the end */
-        if (!trailing && open_at_end(text, len))
-            off = len;
         linecol(text, off, &line, &col);
         char found[64];
         if (off >= len)
             snprintf(found, sizeof found, "the end of the file");
+        else if (text[off] == '\n' || text[off] == '\r')
+            snprintf(found, sizeof found, "the end of the line");
+        else if ((unsigned char)text[off] < 0x20)
+            snprintf(found, sizeof found, "the control character 0x%02X", (unsigned char)text[off]);
         else {
             char ex[48];
             size_t n = 0;
@@ -278,8 +372,11 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
             snprintf(found, sizeof found, "'%s'", ex);
         }
         return cx_error_set(err, CX_ESYNTAX, file, line, col, "invalid JSON: expected %s, found %s",
-                            trailing ? "the end of the document" : expected_at(text, off), found);
+                            expected, found);
     }
+    cJSON *doc = cJSON_ParseWithLength(text + skip, len - skip);
+    if (!doc) /* valid syntax that cJSON still refuses: only when out of memory */
+        return cx_error_set(err, CX_ENOMEM, file, 0, 0, "out of memory reading JSON");
     cx_jpath p;
     cx_jpath_init(&p);
     cx_status st = check_duplicates(doc, file, &p, err);

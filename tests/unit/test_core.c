@@ -51,6 +51,64 @@ static void json_should_report_syntax_errors_at_line_and_column(void **state)
     assert_non_null(strstr(err.message, "the end of the document"));
 }
 
+/* The grammar of RFC 8259, stricter than cJSON alone: each fault at its
+ * column with what was expected there. */
+static void json_should_follow_the_strict_grammar(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        unsigned long col;
+        const char *expected;
+    } bad[] = {
+        {"{\"a\": +1}", 7, "expected a value, found '+1}'"},
+        {"{\"a\": 01}", 8, "expected ',' or '}', found '1}'"},
+        {"{\"a\": 0.}", 9, "expected a digit after '.', found '}'"},
+        {"{\"a\": 1e}", 9, "expected a digit in the exponent"},
+        {"{\"a\": -}", 8, "expected a digit after '-'"},
+        {"{\"a\": \"\\u12G4\"}", 8, "expected four hex digits after \\u"},
+        {"{\"a\": \"\\q\"}", 8, "expected an escape"},
+        {"{\"a\": \"x\ny\"}", 9, "found the end of the line"},
+        {"{\"a\": \"xy", 10, "expected '\"' to end the string, found the end of the file"},
+        {"{\"a\": nul}", 7, "expected a value, found 'nul}'"},
+        {"{\"a\" 1}", 6, "expected ':' after the key"},
+        {"{\"a\": 1,}", 9, "expected a key in double quotes, found '}'"},
+        {"[1,]", 4, "expected a value, found ']'"},
+        {"{\"a\": 1 // note\n}", 9, "expected ',' or '}', found '// note'"},
+        {"  ", 3, "expected a value, found the end of the file"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cJSON *root = NULL;
+        cx_error err;
+        cx_error_init(&err);
+        assert_int_equal(cx_json_parse(bad[k].text, strlen(bad[k].text), "x.json", &root, &err),
+                         CX_ESYNTAX);
+        assert_null(root);
+        if (err.column != bad[k].col || !strstr(err.message, bad[k].expected))
+            fail_msg("%s: got column %lu, '%s'", bad[k].text, err.column, err.message);
+    }
+    /* nesting: cJSON's limit of 1000 levels is checked before cJSON runs */
+    char deep[2 * 1001 + 1];
+    memset(deep, '[', 1001);
+    memset(deep + 1001, ']', 1001);
+    deep[2002] = '\0';
+    cJSON *root = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_json_parse(deep, 2002, "x.json", &root, &err), CX_ESYNTAX);
+    assert_int_equal(err.column, 1001);
+    cx_error_init(&err);
+    assert_int_equal(cx_json_parse(deep + 1, 2000, "x.json", &root, &err), CX_OK);
+    cJSON_Delete(root);
+    /* valid documents, with a byte order mark, exponents and escapes */
+    const char *good = "\xEF\xBB\xBF{\"a\": [-0.5e+3, 1E2, 0, true, null], \"b\": \"\\u00e9\\n\\/\"}";
+    cx_error_init(&err);
+    assert_int_equal(cx_json_parse(good, strlen(good), "x.json", &root, &err), CX_OK);
+    assert_true(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "a"), 0)->valuedouble == -500);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(root, "b")->valuestring, "\xC3\xA9\n/");
+    cJSON_Delete(root);
+}
+
 static void json_should_reject_duplicate_keys_with_their_pointer(void **state)
 {
     (void)state;
@@ -127,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sha256_should_match_the_fips_examples),
         cmocka_unit_test(json_should_report_syntax_errors_at_line_and_column),
+        cmocka_unit_test(json_should_follow_the_strict_grammar),
         cmocka_unit_test(json_should_reject_duplicate_keys_with_their_pointer),
         cmocka_unit_test(json_should_name_unknown_keys_and_suggest_the_closest),
         cmocka_unit_test(strmap_should_intern_and_find),
