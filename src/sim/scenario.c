@@ -19,13 +19,7 @@
 #include "../core/core.h"
 #include "../core/jsonin.h"
 #include "../model/model_internal.h"
-
-typedef enum dist_kind { D_NONE = 0, D_NORMAL, D_LOGNORMAL, D_UNIFORM, D_TRIANGULAR, D_PERT } dist_kind;
-
-typedef struct dist {
-    dist_kind kind;
-    double sd, sd_log, min, mode, max;
-} dist;
+#include "draw.h"
 
 typedef struct effect {
     char *metric;

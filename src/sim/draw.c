@@ -1,0 +1,158 @@
+/*
+ * draw.c - quantile functions of the assumption distributions, the
+ * Gaussian copula and coefficient draws, all through GSL (see draw.h).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+
+#include "draw.h"
+
+double cx_dist_quantile(const dist *d, double base, double p)
+{
+    switch (d->kind) {
+    case D_NORMAL:
+        return base + gsl_cdf_gaussian_Pinv(p, d->sd);
+    case D_LOGNORMAL:
+        if (base == 0)
+            return 0;
+        return base > 0 ? gsl_cdf_lognormal_Pinv(p, log(base), d->sd_log)
+                        : -gsl_cdf_lognormal_Pinv(1 - p, log(-base), d->sd_log);
+    case D_UNIFORM:
+        return gsl_cdf_flat_Pinv(p, d->min, d->max);
+    case D_TRIANGULAR: {
+        /* GSL has no triangular distribution: its inverse CDF in closed form */
+        double a = d->min, b = d->max, c = d->mode, fc = (c - a) / (b - a);
+        return p < fc ? a + sqrt(p * (b - a) * (c - a)) : b - sqrt((1 - p) * (b - a) * (b - c));
+    }
+    case D_PERT: {
+        double a = d->min, b = d->max, c = d->mode;
+        double alpha = 1 + 4 * (c - a) / (b - a), beta = 1 + 4 * (b - c) / (b - a);
+        return a + (b - a) * gsl_cdf_beta_Pinv(p, alpha, beta);
+    }
+    default:
+        return base;
+    }
+}
+
+cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *err)
+{
+    c->n = n;
+    c->chol = NULL;
+    c->z = NULL;
+    if (n == 0)
+        return CX_OK;
+    c->chol = gsl_matrix_alloc(n, n);
+    c->z = gsl_vector_alloc(n);
+    if (!c->chol || !c->z) {
+        cx_copula_free(c);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the copula");
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            gsl_matrix_set(c->chol, i, j, i == j ? 1.0 : 2 * sin(3.14159265358979323846 * rank[i * n + j] / 6));
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(c->chol);
+    gsl_set_error_handler(old);
+    if (rc != GSL_SUCCESS) {
+        cx_copula_free(c);
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "the rank correlations contradict each other: no joint distribution has them all "
+                            "(the correlation matrix is not positive definite)");
+    }
+    return CX_OK;
+}
+
+void cx_copula_draw(cx_copula *c, gsl_rng *r, double *u)
+{
+    if (c->n == 0)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        gsl_vector_set(c->z, i, gsl_ran_gaussian_ziggurat(r, 1.0));
+    gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, c->chol, c->z);
+    for (size_t i = 0; i < c->n; i++) {
+        double v = gsl_cdf_ugaussian_P(gsl_vector_get(c->z, i));
+        /* keep inside (0, 1): quantile functions are infinite at the ends */
+        u[i] = v <= 0 ? DBL_MIN : v >= 1 ? 1 - DBL_EPSILON / 2 : v;
+    }
+}
+
+void cx_copula_free(cx_copula *c)
+{
+    gsl_matrix_free(c->chol);
+    gsl_vector_free(c->z);
+    c->chol = NULL;
+    c->z = NULL;
+}
+
+cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_error *err)
+{
+    *m = (cx_mvn){.p = p, .df = df};
+    m->idx = malloc((p ? p : 1) * sizeof *m->idx);
+    if (!m->idx)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the coefficient draws");
+    for (size_t i = 0; i < p; i++) {
+        double v = cov[i * p + i];
+        if (!(v >= 0) || !isfinite(v)) {
+            cx_mvn_free(m);
+            return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                                "expected a covariance matrix, found variance %g for coefficient %zu", v, i + 1);
+        }
+        if (v > 0)
+            m->idx[m->k++] = i;
+    }
+    if (m->k == 0)
+        return CX_OK;
+    m->chol = gsl_matrix_alloc(m->k, m->k);
+    m->mu = gsl_vector_calloc(m->k);
+    m->x = gsl_vector_alloc(m->k);
+    m->work = gsl_vector_alloc(m->k);
+    if (!m->chol || !m->mu || !m->x || !m->work) {
+        cx_mvn_free(m);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the coefficient draws");
+    }
+    for (size_t a = 0; a < m->k; a++)
+        for (size_t b = 0; b < m->k; b++)
+            gsl_matrix_set(m->chol, a, b, cov[m->idx[a] * p + m->idx[b]]);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(m->chol);
+    gsl_set_error_handler(old);
+    if (rc != GSL_SUCCESS) {
+        cx_mvn_free(m);
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "expected a positive definite covariance of the estimated coefficients");
+    }
+    return CX_OK;
+}
+
+void cx_mvn_draw(cx_mvn *m, gsl_rng *r, const double *mean, double *out)
+{
+    for (size_t i = 0; i < m->p; i++)
+        out[i] = mean[i];
+    if (m->k == 0)
+        return;
+    gsl_ran_multivariate_gaussian(r, m->mu, m->chol, m->x);
+    /* multivariate t: the normal draw over sqrt(chi2(df) / df), one per vector */
+    double s = m->df > 0 ? sqrt(m->df / gsl_ran_chisq(r, m->df)) : 1.0;
+    for (size_t a = 0; a < m->k; a++)
+        out[m->idx[a]] += s * gsl_vector_get(m->x, a);
+}
+
+void cx_mvn_free(cx_mvn *m)
+{
+    free(m->idx);
+    gsl_matrix_free(m->chol);
+    gsl_vector_free(m->mu);
+    gsl_vector_free(m->x);
+    gsl_vector_free(m->work);
+    m->idx = NULL;
+    m->chol = NULL;
+    m->mu = m->x = m->work = NULL;
+}

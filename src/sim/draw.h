@@ -1,0 +1,75 @@
+/*
+ * draw.h - the uncertain inputs of a scenario and how Monte Carlo draws
+ * them (internal to the library): quantile functions of the assumption
+ * distributions, a Gaussian copula for rank correlations between them, and
+ * multivariate normal or t draws of a fitted model's coefficients.
+ *
+ * Every assumption is drawn as its quantile function at a uniform from the
+ * copula, so correlated and uncorrelated inputs take one path, and the
+ * tornado's P10 and P90 are the same quantile functions at 0.1 and 0.9.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_SIM_DRAW_H
+#define CX_SIM_DRAW_H
+
+#include <stddef.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+#include "cxcase/common.h"
+
+typedef enum dist_kind { D_NONE = 0, D_NORMAL, D_LOGNORMAL, D_UNIFORM, D_TRIANGULAR, D_PERT } dist_kind;
+
+/* An uncertainty around a value `base` (an effect size, a cost):
+ *   normal      mean base, standard deviation sd;
+ *   lognormal   multiplicative: median base, log-scale sd sd_log (a negative
+ *               base is mirrored: the spread keeps the sign);
+ *   uniform     on [min, max];
+ *   triangular  on [min, max] with its peak at mode (default base);
+ *   pert        the Beta-PERT on [min, max] with mode (default base), shape 4. */
+typedef struct dist {
+    dist_kind kind;
+    double sd, sd_log, min, mode, max;
+} dist;
+
+/* The value of `d` around `base` at probability p (0 < p < 1); base itself
+ * when d has no distribution. */
+double cx_dist_quantile(const dist *d, double base, double p);
+
+/* n inputs with Spearman rank correlations: uniforms whose ranks correlate
+ * as asked (Gaussian copula; the normal correlation is 2 sin(pi rho / 6)). */
+typedef struct cx_copula {
+    size_t n;
+    gsl_matrix *chol; /* lower Cholesky factor of the normal correlation */
+    gsl_vector *z;
+} cx_copula;
+
+/* `rank` is the n x n matrix of rank correlations (row-major, 1 on the
+ * diagonal).  CX_EINVAL when no joint distribution has them (the matrix is
+ * not positive definite), CX_ENOMEM. */
+cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *err);
+/* n uniforms in (0, 1) from r. */
+void cx_copula_draw(cx_copula *c, gsl_rng *r, double *u);
+void cx_copula_free(cx_copula *c);
+
+/* Coefficient vectors from their estimated sampling distribution: normal
+ * (df = 0) or multivariate t with df degrees of freedom.  Coefficients with
+ * zero variance (fixed by assumption without a standard error) stay at
+ * their value. */
+typedef struct cx_mvn {
+    size_t p, k;       /* coefficients, and how many of them vary */
+    size_t *idx;       /* the k that vary */
+    double df;
+    gsl_matrix *chol;  /* k x k lower Cholesky factor of their covariance */
+    gsl_vector *mu, *x, *work;
+} cx_mvn;
+
+/* cov: p x p row-major.  CX_EINVAL when it is not a covariance (negative
+ * variance, not positive semi-definite among the varying terms). */
+cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_error *err);
+/* out = mean + a draw of the sampling error. */
+void cx_mvn_draw(cx_mvn *m, gsl_rng *r, const double *mean, double *out);
+void cx_mvn_free(cx_mvn *m);
+
+#endif /* CX_SIM_DRAW_H */
