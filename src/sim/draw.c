@@ -15,6 +15,16 @@
 
 #include "draw.h"
 
+/* Cholesky in place; 0 when the matrix is not positive definite (GSL's
+ * error handler, which aborts by default, is off meanwhile). */
+static int cholesky(gsl_matrix *a)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_cholesky_decomp1(a);
+    gsl_set_error_handler(old);
+    return rc == GSL_SUCCESS;
+}
+
 double cx_dist_quantile(const dist *d, double base, double p)
 {
     switch (d->kind) {
@@ -58,10 +68,7 @@ cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *e
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             gsl_matrix_set(c->chol, i, j, i == j ? 1.0 : 2 * sin(3.14159265358979323846 * rank[i * n + j] / 6));
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int rc = gsl_linalg_cholesky_decomp1(c->chol);
-    gsl_set_error_handler(old);
-    if (rc != GSL_SUCCESS) {
+    if (!cholesky(c->chol)) {
         cx_copula_free(c);
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
                             "the rank correlations contradict each other: no joint distribution has them all "
@@ -121,10 +128,7 @@ cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_erro
     for (size_t a = 0; a < m->k; a++)
         for (size_t b = 0; b < m->k; b++)
             gsl_matrix_set(m->chol, a, b, cov[m->idx[a] * p + m->idx[b]]);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int rc = gsl_linalg_cholesky_decomp1(m->chol);
-    gsl_set_error_handler(old);
-    if (rc != GSL_SUCCESS) {
+    if (!cholesky(m->chol)) {
         cx_mvn_free(m);
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
                             "expected a positive definite covariance of the estimated coefficients");
