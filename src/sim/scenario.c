@@ -187,6 +187,20 @@ static cx_status in_horizon(rd *r, const cJSON *obj, const char *key, int requir
     return CX_OK;
 }
 
+/* An error found in a file the scenario names (the model): say which
+ * scenario and key led there, as "(scenario.json: /model)". */
+static cx_status referred_from(rd *r, const char *key, cx_status st)
+{
+    if (r->err && r->err->status != CX_ENOMEM) {
+        size_t used = strlen(r->err->message);
+        size_t old = cx_jpath_key(&r->p, key);
+        snprintf(r->err->message + used, sizeof r->err->message - used, " (%s: %s)", r->file,
+                 cx_jpath_str(&r->p));
+        cx_jpath_pop(&r->p, old);
+    }
+    return st;
+}
+
 static const char *const dist_keys[] = {"dist", "sd", "sd_log", "min", "mode", "max", NULL};
 
 /* An uncertainty around `base` (the value it describes). */
@@ -516,11 +530,11 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
     cJSON *mdoc = NULL;
     st = cx_json_load(s->model, &mdoc, err);
     if (st != CX_OK)
-        return st;
+        return referred_from(r, "model", st);
     int fitted = cJSON_GetObjectItemCaseSensitive(mdoc, "provenance") != NULL;
     cJSON_Delete(mdoc);
     if (!fitted && (st = cx_spec_load(s->model, &spec, err)) != CX_OK)
-        return st;
+        return referred_from(r, "model", st);
 
     /* finance */
     fin = cJSON_GetObjectItemCaseSensitive(root, "finance");
