@@ -53,6 +53,19 @@ CX_API size_t cx_scenario_nscenarios(const cx_scenario *s);
 /** The horizon in quarters and its first quarter ("2026Q1"). */
 CX_API int cx_scenario_horizon(const cx_scenario *s);
 CX_API const char *cx_scenario_start(const cx_scenario *s);
+/** The name of scenario k (0-based): its own, or its initiative's when the
+ *  file lists no scenarios; NULL when k is out of range. */
+CX_API const char *cx_scenario_label(const cx_scenario *s, size_t k);
+/** The annual discount rate, the gross margin and the tax rate (0 if none). */
+CX_API void cx_scenario_finance(const cx_scenario *s, double *discount, double *margin, double *tax);
+/**
+ * The costs of scenario k per quarter of the horizon, at their stated
+ * amounts: capex in its quarter, opex in every quarter from its `from` to
+ * its `to` (both included), summed over the scenario's initiatives.  Fills
+ * costs[0 .. horizon - 1] and returns the horizon; -1 when k is out of
+ * range.
+ */
+CX_API int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,13 @@ extern "C" {
 CX_API double cx_fin_quarterly_rate(double annual);
 /** The discount factor of quarter t (1-based): 1 / (1 + q)^t. */
 CX_API double cx_fin_discount_factor(double annual, size_t t);
+/**
+ * A quarter's net cash flow: the gross profit on the change in revenue less
+ * the costs, after tax at `tax`: (margin * delta_revenue - costs) * (1 - tax).
+ * A quarter with a loss gets the tax back (the business as a whole pays less
+ * tax), so the tax scales every quarter alike.
+ */
+CX_API double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double costs);
 /** NPV of n quarterly cash flows at an annual rate (first flow discounted one quarter). */
 CX_API double cx_fin_npv(const double *cf, size_t n, double annual);
 /**

@@ -22,6 +22,11 @@ double cx_fin_discount_factor(double annual, size_t t)
     return pow(1.0 + annual, -0.25 * (double)t);
 }
 
+double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double costs)
+{
+    return (margin * delta_revenue - costs) * (1 - tax);
+}
+
 double cx_fin_npv(const double *cf, size_t n, double annual)
 {
     double q = cx_fin_quarterly_rate(annual), v = 0, f = 1;

@@ -125,6 +125,48 @@ size_t cx_scenario_nscenarios(const cx_scenario *s) { return s->nscen ? s->nscen
 int cx_scenario_horizon(const cx_scenario *s) { return s->horizon; }
 const char *cx_scenario_start(const cx_scenario *s) { return s->start; }
 
+void cx_scenario_finance(const cx_scenario *s, double *discount, double *margin, double *tax)
+{
+    *discount = s->discount;
+    *margin = s->margin;
+    *tax = s->tax;
+}
+
+/* The initiatives of scenario k: those listed, or initiative k alone. */
+static const size_t *scenario_inits(const cx_scenario *s, size_t k, size_t *n)
+{
+    if (s->nscen) {
+        *n = s->scen[k].n;
+        return s->scen[k].init;
+    }
+    *n = 1;
+    return NULL;
+}
+
+const char *cx_scenario_label(const cx_scenario *s, size_t k)
+{
+    if (k >= cx_scenario_nscenarios(s))
+        return NULL;
+    return s->nscen ? s->scen[k].name : s->init[k].name;
+}
+
+int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs)
+{
+    if (k >= cx_scenario_nscenarios(s))
+        return -1;
+    for (int q = 0; q < s->horizon; q++)
+        costs[q] = 0;
+    size_t n;
+    const size_t *list = scenario_inits(s, k, &n);
+    for (size_t i = 0; i < n; i++) {
+        const initiative *in = &s->init[list ? list[i] : k];
+        for (size_t c = 0; c < in->ncost; c++)
+            for (int q = in->cost[c].from; q <= in->cost[c].to; q++)
+                costs[q] += in->cost[c].amount;
+    }
+    return s->horizon;
+}
+
 /* ======================================================================== */
 /* Reading                                                                  */
 /* ======================================================================== */
