@@ -307,6 +307,22 @@ CX_API cx_status cx_panel_load(const char *const *files, size_t n, const char *r
                                const char *const *units, size_t nunits, cx_table **out,
                                cx_table **inputs, cx_warnings *warn, cx_error *err);
 
+/**
+ * The baseline of a metric per unit: the mean of its values over the last
+ * `window` periods of the panel (0: a year, that is 52 weeks, 12 months, 4
+ * quarters or 364 days), missing values skipped.  The panel is laid out as
+ * cx_panel_join writes it: the period column, then `nunits` unit columns,
+ * rows sorted by unit then period.  For each unit in row order sets
+ * means[u] and, when not NULL, counts[u] (the values averaged), first[u]
+ * (its first row); both arrays need room for one entry per row.  *nunit_out
+ * receives the number of units.  CX_EINVAL when the metric is not a numeric
+ * column of the panel or a unit has no value in the window (the message
+ * names the unit and the window).
+ */
+CX_API cx_status cx_panel_baseline(const cx_table *panel, size_t nunits, const char *metric, int window,
+                                   double *means, size_t *counts, size_t *first, size_t *nunit_out,
+                                   cx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

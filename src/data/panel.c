@@ -6,6 +6,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "table.h"
@@ -103,4 +105,67 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     }
     cx_free(t);
     return st;
+}
+
+/* Do rows a and b belong to the same unit (unit columns 1 .. nunits)? */
+static int same_unit(const cx_table *t, size_t nunits, size_t a, size_t b)
+{
+    for (size_t c = 1; c <= nunits; c++) {
+        const char *x = cx_table_text(t, c, a), *y = cx_table_text(t, c, b);
+        if (strcmp(x ? x : "", y ? y : "") != 0)
+            return 0;
+    }
+    return 1;
+}
+
+cx_status cx_panel_baseline(const cx_table *panel, size_t nunits, const char *metric, int window,
+                            double *means, size_t *counts, size_t *first, size_t *nunit_out,
+                            cx_error *err)
+{
+    *nunit_out = 0;
+    size_t col = cx_table_find(panel, metric), n = cx_table_nrows(panel);
+    if (col == (size_t)-1 || cx_table_coltype(panel, col) != CX_COL_NUMBER)
+        return cx_error_set(err, CX_EINVAL, cx_table_source(panel), 0, 0,
+                            "expected a numeric column '%s' in the panel for the baseline, found %s", metric,
+                            col == (size_t)-1 ? "no such column" : "a column that is not numeric");
+    if (n == 0)
+        return cx_error_set(err, CX_EINVAL, cx_table_source(panel), 0, 0, "the panel has no rows for a baseline");
+    const cx_period *per = cx_table_periods(panel, 0);
+    const double *x = cx_table_numbers(panel, col);
+    if (window <= 0) {
+        static const int year[] = {0, 364, 52, 12, 4};
+        window = year[per[0].kind >= 1 && per[0].kind <= 4 ? per[0].kind : 0];
+    }
+    int32_t last = INT32_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (per[i].kind != CX_PERIOD_NONE && per[i].value > last)
+            last = per[i].value;
+    int64_t from = (int64_t)last - window + 1; /* the window: from .. last */
+    size_t u = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, k = 0;
+        double sum = 0;
+        for (; j < n && same_unit(panel, nunits, i, j); j++)
+            if (per[j].kind != CX_PERIOD_NONE && per[j].value >= from && !isnan(x[j])) {
+                sum += x[j];
+                k++;
+            }
+        if (k == 0) {
+            char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
+            cx_period p0 = {per[i].kind, (int32_t)from}, p1 = {per[i].kind, last};
+            return cx_error_set(err, CX_EINVAL, cx_table_source(panel), 0, 0,
+                                "expected values of '%s' for unit '%s' in the baseline window %s to %s, found none",
+                                metric, nunits ? cx_table_text(panel, 1, i) : "(all)",
+                                cx_period_format(p0, a, sizeof a), cx_period_format(p1, b, sizeof b));
+        }
+        means[u] = sum / (double)k;
+        if (counts)
+            counts[u] = k;
+        if (first)
+            first[u] = i;
+        u++;
+        i = j;
+    }
+    *nunit_out = u;
+    return CX_OK;
 }

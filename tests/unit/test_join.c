@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "helpers.h"
+#include "core/core.h"
 
 static cx_table *load(const char *text, const char *name)
 {
@@ -138,6 +139,63 @@ static void join_should_accept_survey_scores_as_one_more_export(void **state)
     cx_table_free(p);
 }
 
+/* The baseline: per unit, the mean over the panel's last `window` periods
+ * (default a year: 52 weeks), missing values skipped. */
+static void baseline_should_average_the_last_year_per_unit(void **state)
+{
+    (void)state;
+    /* 60 weeks, 2025-W01 .. 2026-W08; Amsterdam x = t, Zeeland x = 2t with
+     * t = 30 missing (t = 0 .. 59) */
+    cx_buf b = {0};
+    cx_buf_printf(&b, "week,region,x\n");
+    for (int t = 0; t < 60; t++) {
+        int y = t < 52 ? 2025 : 2026, w = t < 52 ? t + 1 : t - 51;
+        cx_buf_printf(&b, "%d-W%02d,Amsterdam,%d\n", y, w, t);
+        if (t == 30)
+            cx_buf_printf(&b, "%d-W%02d,Zeeland,\n", y, w);
+        else
+            cx_buf_printf(&b, "%d-W%02d,Zeeland,%d\n", y, w, 2 * t);
+    }
+    cx_table *a = load(b.data, "a"), *p = NULL;
+    cx_free(b.data);
+    const cx_table *in[] = {a};
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_join(in, 1, NULL, 0, &p, NULL, &err), CX_OK);
+    double m[120];
+    size_t k[120], first[120], nu;
+    assert_int_equal(cx_panel_baseline(p, 1, "x", 0, m, k, first, &nu, &err), CX_OK);
+    assert_int_equal(nu, 2);
+    /* the last 52 weeks are t = 8 .. 59: Amsterdam (8 + 59) / 2 */
+    assert_true(m[0] == 33.5);
+    assert_int_equal(k[0], 52);
+    assert_string_equal(cx_table_text(p, 1, first[1]), "Zeeland");
+    /* Zeeland: (2 x 33.5 x 52 - 60) / 51 */
+    assert_true(fabs(m[1] - 3424.0 / 51) < 1e-12);
+    assert_int_equal(k[1], 51);
+    /* a window of 4 weeks: t = 56 .. 59 */
+    assert_int_equal(cx_panel_baseline(p, 1, "x", 4, m, NULL, NULL, &nu, &err), CX_OK);
+    assert_true(m[0] == 57.5 && m[1] == 115);
+    /* no such column; the period is not numeric */
+    assert_int_equal(cx_panel_baseline(p, 1, "y", 0, m, NULL, NULL, &nu, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "no such column"));
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_baseline(p, 1, "week", 0, m, NULL, NULL, &nu, &err), CX_EINVAL);
+    cx_table_free(a);
+    cx_table_free(p);
+
+    /* a unit whose values all lie before the window */
+    a = load("week,region,x\n2025-W01,Drenthe,1\n2025-W10,Drenthe,\n2025-W10,Utrecht,2\n", "a");
+    in[0] = a;
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_join(in, 1, NULL, 0, &p, NULL, &err), CX_OK);
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_baseline(p, 1, "x", 4, m, NULL, NULL, &nu, &err), CX_EINVAL);
+    assert_non_null(strstr(err.message, "for unit 'Drenthe' in the baseline window 2025-W07 to 2025-W10, found none"));
+    cx_table_free(a);
+    cx_table_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +203,7 @@ int main(void)
         cmocka_unit_test(join_should_name_both_lines_of_a_repeated_key),
         cmocka_unit_test(join_should_refuse_mixed_period_kinds_and_shared_columns),
         cmocka_unit_test(join_should_accept_survey_scores_as_one_more_export),
+        cmocka_unit_test(baseline_should_average_the_last_year_per_unit),
     };
     return cmocka_run_group_tests_name("join", tests, NULL, NULL);
 }
