@@ -66,6 +66,24 @@ CX_API void cx_scenario_finance(const cx_scenario *s, double *discount, double *
  * range.
  */
 CX_API int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs);
+/**
+ * The share of an effect reached in quarter q (0-based in the horizon) when
+ * it starts in quarter `start` with a linear ramp of `ramp` quarters:
+ * 0 before the start, (q - start + 1) / ramp during the ramp, 1 after it
+ * (and from the start when ramp is 0).  A ramp of 2 from 2026Q2 gives half
+ * the effect in 2026Q2 and all of it from 2026Q3.
+ */
+CX_API double cx_ramp_share(int start, int ramp, int q);
+/**
+ * How scenario k moves `metric` in each quarter of the horizon, at the point
+ * values: each effect on it, a `change` or a `target` (the level it moves
+ * to, from `baseline`), times its ramp share, summed over the scenario's
+ * initiatives (a metric with a target has no other effect: loading refuses
+ * that).  Fills delta[0 .. horizon - 1]; returns 1 when some effect moves
+ * the metric, 0 when none does, -1 when k is out of range.
+ */
+CX_API int cx_scenario_metric_delta(const cx_scenario *s, size_t k, const char *metric, double baseline,
+                                    double *delta);
 
 #ifdef __cplusplus
 }

@@ -167,6 +167,39 @@ int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs)
     return s->horizon;
 }
 
+double cx_ramp_share(int start, int ramp, int q)
+{
+    if (q < start)
+        return 0;
+    if (ramp <= 0 || q - start + 1 >= ramp)
+        return 1;
+    return (double)(q - start + 1) / ramp;
+}
+
+int cx_scenario_metric_delta(const cx_scenario *s, size_t k, const char *metric, double baseline, double *delta)
+{
+    if (k >= cx_scenario_nscenarios(s))
+        return -1;
+    for (int q = 0; q < s->horizon; q++)
+        delta[q] = 0;
+    int moved = 0;
+    size_t n;
+    const size_t *list = scenario_inits(s, k, &n);
+    for (size_t i = 0; i < n; i++) {
+        const initiative *in = &s->init[list ? list[i] : k];
+        for (size_t e = 0; e < in->neff; e++) {
+            const effect *ef = &in->eff[e];
+            if (strcmp(ef->metric, metric) != 0)
+                continue;
+            moved = 1;
+            double full = ef->is_target ? ef->value - baseline : ef->value;
+            for (int q = 0; q < s->horizon; q++)
+                delta[q] += full * cx_ramp_share(ef->start, ef->ramp, q);
+        }
+    }
+    return moved;
+}
+
 /* ======================================================================== */
 /* Reading                                                                  */
 /* ======================================================================== */
@@ -328,6 +361,13 @@ static int known_metric(const cx_spec *spec, const char *metric)
                     return 1;
     }
     return 0;
+}
+
+/* Two effects that cannot both hold: on one metric, one of them a target
+ * (a target sets the level, so another effect on it has no meaning). */
+static int clash(const effect *a, const effect *b)
+{
+    return (a->is_target || b->is_target) && strcmp(a->metric, b->metric) == 0;
 }
 
 static cx_status effect_of(rd *r, const cJSON *e, const cx_spec *spec, effect *out)
@@ -695,6 +735,10 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
         for (const cJSON *e = effs ? effs->child : NULL; e && st == CX_OK; e = e->next, k++) {
             size_t o4 = cx_jpath_index(p, k);
             st = effect_of(r, e, spec, &in->eff[in->neff++]);
+            for (size_t j = 0; st == CX_OK && j + 1 < in->neff; j++)
+                if (clash(&in->eff[j], &in->eff[in->neff - 1]))
+                    st = bad(r, "metric", "expected no other effect on '%s' beside a \"target\", found effect %zu on "
+                             "it too", in->eff[j].metric, j);
             cx_jpath_pop(p, o4);
         }
         cx_jpath_pop(p, o3);
@@ -763,6 +807,16 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
                     st = bad(r, NULL, "expected one of the initiative ids (%s), found '%s'", list.data ? list.data : "",
                              id->valuestring);
                     cx_buf_free(&list);
+                }
+                /* a target on a metric another initiative of the scenario moves */
+                for (size_t q = 0; st == CX_OK && q < x->n; q++) {
+                    const initiative *a = &s->init[x->init[q]], *b = &s->init[found];
+                    for (size_t ea = 0; st == CX_OK && ea < a->neff; ea++)
+                        for (size_t eb = 0; st == CX_OK && eb < b->neff; eb++)
+                            if (clash(&a->eff[ea], &b->eff[eb]))
+                                st = bad(r, NULL, "expected no other effect on '%s' beside a \"target\", found "
+                                         "initiatives '%s' and '%s' both moving it",
+                                         a->eff[ea].metric, a->id, b->id);
                 }
                 if (st == CX_OK)
                     x->init[x->n++] = found;

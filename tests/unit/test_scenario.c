@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,40 @@ static void scenario_should_load_the_sample(void **state)
     assert_int_equal(cx_scenario_horizon(s), 12);
     assert_string_equal(cx_scenario_start(s), "2026Q1");
     cx_scenario_free(s);
+}
+
+/* The sample scenario as a document to vary, its file paths made absolute
+ * so that a copy loads from anywhere. */
+static cJSON *sample_doc(void)
+{
+    cJSON *doc = NULL;
+    assert_int_equal(cx_json_load(TOP "/samples/scenario.json", &doc, NULL), CX_OK);
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", cJSON_CreateString(TOP "/models/cx_chain.json"));
+    cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "data"))
+    {
+        cJSON *file = cJSON_GetObjectItemCaseSensitive(f, "file");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/samples/%s", TOP, file->valuestring);
+        cJSON_SetValuestring(file, path);
+    }
+    return doc;
+}
+
+/* Load a scenario document (consumed) from a temporary file, whose path the
+ * caller removes with tmp_remove. */
+static cx_scenario *load_doc(cJSON *doc, char **path)
+{
+    char *out = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    *path = tmp_file(out, strlen(out));
+    free(out);
+    cx_scenario *s = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    if (cx_scenario_load(*path, &s, &err) != CX_OK)
+        fail_msg("%s", err.message);
+    return s;
 }
 
 /* Costs per quarter of the samples' three scenarios, worked out by hand from
@@ -71,31 +106,72 @@ static void scenario_should_sum_costs_per_quarter(void **state)
     cx_scenario_free(s);
 }
 
+/* Ramps and metric paths of the samples' scenarios, worked out by hand. */
+static void scenario_should_ramp_effects_per_quarter(void **state)
+{
+    (void)state;
+    /* a ramp of 2 from quarter 1: half in 1, all from 2 */
+    assert_true(cx_ramp_share(1, 2, 0) == 0);
+    assert_true(cx_ramp_share(1, 2, 1) == 0.5);
+    assert_true(cx_ramp_share(1, 2, 2) == 1);
+    assert_true(cx_ramp_share(1, 2, 11) == 1);
+    /* no ramp: all of it from the start */
+    assert_true(cx_ramp_share(3, 0, 2) == 0 && cx_ramp_share(3, 0, 3) == 1);
+    assert_true(cx_ramp_share(0, 3, 0) == 1.0 / 3 && cx_ramp_share(0, 3, 1) == 2.0 / 3);
+
+    cx_scenario *s = NULL;
+    assert_int_equal(cx_scenario_load(TOP "/samples/scenario.json", &s, NULL), CX_OK);
+    double d[12];
+    /* Delivery first: delivery_days -0.6 from 2026Q2, ramp 2 */
+    assert_int_equal(cx_scenario_metric_delta(s, 0, "delivery_days", 3.1, d), 1);
+    assert_true(d[0] == 0 && d[1] == -0.3 && d[2] == -0.6 && d[11] == -0.6);
+    assert_int_equal(cx_scenario_metric_delta(s, 0, "ctr", 2.0, d), 0);
+    for (int q = 0; q < 12; q++)
+        assert_true(d[q] == 0);
+    /* Everything: ctr +0.5 from 2026Q3 over 3 quarters; conversion +0.25
+     * from 2026Q2 at once; handling time -60 s from 2026Q1 over 2 */
+    assert_int_equal(cx_scenario_metric_delta(s, 2, "ctr", 2.0, d), 1);
+    assert_true(d[1] == 0 && fabs(d[2] - 0.5 / 3) < 1e-15 && fabs(d[3] - 1.0 / 3) < 1e-15 && d[4] == 0.5);
+    assert_int_equal(cx_scenario_metric_delta(s, 2, "conversion", 3.0, d), 1);
+    assert_true(d[0] == 0 && d[1] == 0.25 && d[11] == 0.25);
+    assert_int_equal(cx_scenario_metric_delta(s, 2, "handling_time_s", 300, d), 1);
+    assert_true(d[0] == -30 && d[1] == -60);
+    assert_int_equal(cx_scenario_metric_delta(s, 3, "ctr", 2.0, d), -1);
+    cx_scenario_free(s);
+}
+
+/* A target moves the metric from the baseline to that level. */
+static void scenario_should_move_a_target_from_the_baseline(void **state)
+{
+    (void)state;
+    cJSON *doc = sample_doc();
+    /* next-day delivery: a target of 1.5 days instead of a change */
+    cJSON *eff = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "initiatives"), 0),
+                                         "effects"),
+        0);
+    cJSON_DeleteItemFromObjectCaseSensitive(eff, "change");
+    cJSON_DeleteItemFromObjectCaseSensitive(eff, "uncertainty");
+    cJSON_AddNumberToObject(eff, "target", 1.5);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "correlations");
+    char *path = NULL;
+    cx_scenario *s = load_doc(doc, &path);
+    double d[12];
+    /* from a baseline of 2.5 days: -1 in all, half of it in 2026Q2 */
+    assert_int_equal(cx_scenario_metric_delta(s, 0, "delivery_days", 2.5, d), 1);
+    assert_true(d[0] == 0 && d[1] == -0.5 && d[2] == -1 && d[11] == -1);
+    cx_scenario_free(s);
+    tmp_remove(path);
+}
+
 /* Without a "scenarios" list, each initiative is a scenario of its own. */
 static void scenario_should_default_to_one_per_initiative(void **state)
 {
     (void)state;
-    cJSON *doc = NULL;
-    assert_int_equal(cx_json_load(TOP "/samples/scenario.json", &doc, NULL), CX_OK);
+    cJSON *doc = sample_doc();
     cJSON_DeleteItemFromObjectCaseSensitive(doc, "scenarios");
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", cJSON_CreateString(TOP "/models/cx_chain.json"));
-    cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "data"))
-    {
-        cJSON *file = cJSON_GetObjectItemCaseSensitive(f, "file");
-        char path[4096];
-        snprintf(path, sizeof path, "%s/samples/%s", TOP, file->valuestring);
-        cJSON_SetValuestring(file, path);
-    }
-    char *out = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    char *path = tmp_file(out, strlen(out));
-    free(out);
-    cx_scenario *s = NULL;
-    cx_error err;
-    cx_error_init(&err);
-    if (cx_scenario_load(path, &s, &err) != CX_OK)
-        fail_msg("%s", err.message);
+    char *path = NULL;
+    cx_scenario *s = load_doc(doc, &path);
     assert_int_equal(cx_scenario_nscenarios(s), 4);
     assert_string_equal(cx_scenario_label(s, 2), "Personalised recommendations to raise click-through");
     double c[12];
@@ -156,6 +232,8 @@ int main(void)
         cmocka_unit_test(scenario_should_load_the_sample),
         cmocka_unit_test(scenario_should_sum_costs_per_quarter),
         cmocka_unit_test(scenario_should_default_to_one_per_initiative),
+        cmocka_unit_test(scenario_should_ramp_effects_per_quarter),
+        cmocka_unit_test(scenario_should_move_a_target_from_the_baseline),
         cmocka_unit_test(scenario_should_survive_every_failed_allocation),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
