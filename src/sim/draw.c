@@ -6,6 +6,8 @@
  */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
@@ -56,12 +58,10 @@ cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *e
 {
     c->n = n;
     c->chol = NULL;
-    c->z = NULL;
     if (n == 0)
         return CX_OK;
     c->chol = gsl_matrix_alloc(n, n);
-    c->z = gsl_vector_alloc(n);
-    if (!c->chol || !c->z) {
+    if (!c->chol) {
         cx_copula_free(c);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the copula");
     }
@@ -77,15 +77,16 @@ cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *e
     return CX_OK;
 }
 
-void cx_copula_draw(cx_copula *c, gsl_rng *r, double *u)
+void cx_copula_draw(const cx_copula *c, gsl_rng *r, double *u)
 {
     if (c->n == 0)
         return;
+    gsl_vector_view z = gsl_vector_view_array(u, c->n);
     for (size_t i = 0; i < c->n; i++)
-        gsl_vector_set(c->z, i, gsl_ran_gaussian_ziggurat(r, 1.0));
-    gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, c->chol, c->z);
+        u[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, c->chol, &z.vector); /* in place */
     for (size_t i = 0; i < c->n; i++) {
-        double v = gsl_cdf_ugaussian_P(gsl_vector_get(c->z, i));
+        double v = gsl_cdf_ugaussian_P(u[i]);
         /* keep inside (0, 1): quantile functions are infinite at the ends */
         u[i] = v <= 0 ? DBL_MIN : v >= 1 ? 1 - DBL_EPSILON / 2 : v;
     }
@@ -94,9 +95,7 @@ void cx_copula_draw(cx_copula *c, gsl_rng *r, double *u)
 void cx_copula_free(cx_copula *c)
 {
     gsl_matrix_free(c->chol);
-    gsl_vector_free(c->z);
     c->chol = NULL;
-    c->z = NULL;
 }
 
 cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_error *err)
@@ -119,9 +118,7 @@ cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_erro
         return CX_OK;
     m->chol = gsl_matrix_alloc(m->k, m->k);
     m->mu = gsl_vector_calloc(m->k);
-    m->x = gsl_vector_alloc(m->k);
-    m->work = gsl_vector_alloc(m->k);
-    if (!m->chol || !m->mu || !m->x || !m->work) {
+    if (!m->chol || !m->mu) {
         cx_mvn_free(m);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the coefficient draws");
     }
@@ -136,17 +133,18 @@ cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_erro
     return CX_OK;
 }
 
-void cx_mvn_draw(cx_mvn *m, gsl_rng *r, const double *mean, double *out)
+void cx_mvn_draw(const cx_mvn *m, gsl_rng *r, const double *mean, double *work, double *out)
 {
     for (size_t i = 0; i < m->p; i++)
         out[i] = mean[i];
     if (m->k == 0)
         return;
-    gsl_ran_multivariate_gaussian(r, m->mu, m->chol, m->x);
+    gsl_vector_view x = gsl_vector_view_array(work, m->k);
+    gsl_ran_multivariate_gaussian(r, m->mu, m->chol, &x.vector);
     /* multivariate t: the normal draw over sqrt(chi2(df) / df), one per vector */
     double s = m->df > 0 ? sqrt(m->df / gsl_ran_chisq(r, m->df)) : 1.0;
     for (size_t a = 0; a < m->k; a++)
-        out[m->idx[a]] += s * gsl_vector_get(m->x, a);
+        out[m->idx[a]] += s * work[a];
 }
 
 void cx_mvn_free(cx_mvn *m)
@@ -154,9 +152,91 @@ void cx_mvn_free(cx_mvn *m)
     free(m->idx);
     gsl_matrix_free(m->chol);
     gsl_vector_free(m->mu);
-    gsl_vector_free(m->x);
-    gsl_vector_free(m->work);
     m->idx = NULL;
     m->chol = NULL;
-    m->mu = m->x = m->work = NULL;
+    m->mu = NULL;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15u;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
+}
+
+unsigned long cx_block_seed(unsigned long seed, size_t block)
+{
+    uint64_t h = splitmix64(splitmix64((uint64_t)seed) ^ (uint64_t)block);
+    unsigned long s = (unsigned long)(h & 0xFFFFFFFFu);
+    return s ? s : 1;
+}
+
+typedef struct block_job {
+    size_t ndraws, nblocks;
+    unsigned long seed;
+    int thread, threads;
+    cx_block_fn fn;
+    void *ctx;
+    int failed;  /* 1: fn stopped; 2: out of memory */
+    int started; /* on a thread of its own, to be joined */
+} block_job;
+
+static void *run_blocks(void *arg)
+{
+    block_job *j = arg;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r) {
+        j->failed = 2;
+        return NULL;
+    }
+    for (size_t b = (size_t)j->thread; b < j->nblocks && !j->failed; b += (size_t)j->threads) {
+        gsl_rng_set(r, cx_block_seed(j->seed, b));
+        size_t first = b * CX_DRAW_BLOCK;
+        size_t count = j->ndraws - first < CX_DRAW_BLOCK ? j->ndraws - first : CX_DRAW_BLOCK;
+        if (j->fn(j->ctx, r, first, count) != 0)
+            j->failed = 1;
+    }
+    gsl_rng_free(r);
+    return NULL;
+}
+
+cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_block_fn fn, void *ctx,
+                         cx_error *err)
+{
+    size_t nblocks = (ndraws + CX_DRAW_BLOCK - 1) / CX_DRAW_BLOCK;
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > nblocks)
+        threads = nblocks ? (int)nblocks : 1;
+    block_job *jobs = calloc((size_t)threads, sizeof *jobs);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    if (!jobs || !tid) {
+        free(jobs);
+        free(tid);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the simulation threads");
+    }
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (block_job){ndraws, nblocks, seed, t, threads, fn, ctx, 0, 0};
+        /* thread 0 runs on the caller's thread; if a thread cannot start,
+         * the caller runs its blocks itself (same result, more time) */
+        if (t > 0)
+            jobs[t].started = pthread_create(&tid[t], NULL, run_blocks, &jobs[t]) == 0;
+        if (t > 0 && !jobs[t].started)
+            run_blocks(&jobs[t]);
+    }
+    run_blocks(&jobs[0]);
+    int failed = 0;
+    for (int t = 0; t < threads; t++) {
+        if (jobs[t].started)
+            pthread_join(tid[t], NULL);
+        failed = failed > jobs[t].failed ? failed : jobs[t].failed;
+    }
+    free(jobs);
+    free(tid);
+    if (failed == 2)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the simulation's random streams");
+    if (failed)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "the simulation stopped at a failed draw");
+    return CX_OK;
 }

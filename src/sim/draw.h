@@ -42,15 +42,14 @@ double cx_dist_quantile(const dist *d, double base, double p);
 typedef struct cx_copula {
     size_t n;
     gsl_matrix *chol; /* lower Cholesky factor of the normal correlation */
-    gsl_vector *z;
 } cx_copula;
 
 /* `rank` is the n x n matrix of rank correlations (row-major, 1 on the
  * diagonal).  CX_EINVAL when no joint distribution has them (the matrix is
  * not positive definite), CX_ENOMEM. */
 cx_status cx_copula_init(cx_copula *c, size_t n, const double *rank, cx_error *err);
-/* n uniforms in (0, 1) from r. */
-void cx_copula_draw(cx_copula *c, gsl_rng *r, double *u);
+/* n uniforms in (0, 1) from r.  The copula is only read: threads share one. */
+void cx_copula_draw(const cx_copula *c, gsl_rng *r, double *u);
 void cx_copula_free(cx_copula *c);
 
 /* Coefficient vectors from their estimated sampling distribution: normal
@@ -62,14 +61,34 @@ typedef struct cx_mvn {
     size_t *idx;       /* the k that vary */
     double df;
     gsl_matrix *chol;  /* k x k lower Cholesky factor of their covariance */
-    gsl_vector *mu, *x, *work;
+    gsl_vector *mu;    /* zeros */
 } cx_mvn;
 
 /* cov: p x p row-major.  CX_EINVAL when it is not a covariance (negative
  * variance, not positive semi-definite among the varying terms). */
 cx_status cx_mvn_init(cx_mvn *m, size_t p, const double *cov, double df, cx_error *err);
-/* out = mean + a draw of the sampling error. */
-void cx_mvn_draw(cx_mvn *m, gsl_rng *r, const double *mean, double *out);
+/* out = mean + a draw of the sampling error; work has room for p values.
+ * The cx_mvn is only read: threads share one, each with its own work. */
+void cx_mvn_draw(const cx_mvn *m, gsl_rng *r, const double *mean, double *work, double *out);
 void cx_mvn_free(cx_mvn *m);
+
+/* Draws are made in blocks of CX_DRAW_BLOCK; block b has its own MT19937
+ * stream seeded from (seed, b), so draw i gets the same random numbers
+ * whatever the number of threads, and a result depends only on the seed. */
+#define CX_DRAW_BLOCK 1024
+
+/* Work on draws first .. first + count - 1 with the block's stream; writes
+ * only those draws' slots.  Returns 0, or non-zero to stop (an error). */
+typedef int (*cx_block_fn)(void *ctx, gsl_rng *r, size_t first, size_t count);
+
+/* The seed of block b's stream (splitmix64 of seed and b, the 32 bits
+ * GSL's MT19937 uses, never 0, which it would replace by its default). */
+unsigned long cx_block_seed(unsigned long seed, size_t block);
+
+/* Run fn over ndraws draws in blocks on `threads` threads (1 or more;
+ * thread t takes blocks t, t + threads, ...).  CX_ENOMEM, or CX_EINVAL
+ * when fn stopped. */
+cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_block_fn fn, void *ctx,
+                         cx_error *err);
 
 #endif /* CX_SIM_DRAW_H */
