@@ -34,3 +34,59 @@ trouble() { # $1 exit status, $2 stderr file
         echo "sanitizer report"
     fi
 }
+
+# One case of a corpus of bad input: run cxcase with the words of $2 (split
+# on blanks, no globbing) and compare its stderr with $1.expected and its
+# exit status with $1.exit; stdout must stay empty.  A case with
+# $1.pending is a known fault: its failure is reported as "# pending" and
+# counted in $npending, not as a failure (a crash or a sanitizer report
+# still fails).
+npending=0
+corpus_case() { # $1 case path without extension, $2 command line
+    exp=$1.expected
+    base=${1##*/}
+    want_rc=$(cat "$1.exit")
+    set -f
+    # shellcheck disable=SC2086 # the arguments are split on purpose
+    set -- "$1" $2
+    set +f
+    case_name=$1
+    shift
+    "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    why=""
+    t=$(trouble "$rc" "$tmp/err")
+    if [ -n "$t" ]; then
+        why=$t
+    elif [ "$rc" -ne "$want_rc" ]; then
+        why="exit status $rc, expected $want_rc"
+    elif ! cmp -s "$tmp/err" "$exp"; then
+        why="stderr differs"
+    elif [ -s "$tmp/out" ]; then
+        why="stdout is not empty"
+    fi
+    if [ -z "$why" ]; then
+        if [ -f "$case_name.pending" ]; then
+            ok "$base: $* (was pending: delete $case_name.pending)"
+        else
+            ok "$base: $*"
+        fi
+        return 0
+    fi
+    if [ -f "$case_name.pending" ] && [ -z "$t" ]; then
+        npending=$((npending + 1))
+        printf '# pending - %s: %s\n' "$base" "$(cat "$case_name.pending")"
+    else
+        not_ok "$base: $*: $why"
+    fi
+    echo "#   command:  cxcase $*"
+    echo "#   expected (exit $want_rc):"
+    show "$exp"
+    echo "#   actual (exit $rc):"
+    show "$tmp/err"
+    if [ -s "$tmp/out" ]; then
+        echo "#   stdout (first lines):"
+        head -n 8 "$tmp/out" >"$tmp/head"
+        show "$tmp/head"
+    fi
+}

@@ -33,7 +33,6 @@ bad=tests/cli/data/bad
 ncases=0
 for exp in "$bad"/*.expected; do
     name=${exp%.expected}
-    base=${name##*/}
     file=$name.csv
     ncases=$((ncases + 1))
     if [ -f "$name.args" ]; then
@@ -41,50 +40,10 @@ for exp in "$bad"/*.expected; do
     else
         args='nps {} --by period,region'
     fi
-    args=$(printf '%s\n' "$args" | sed "s|{}|$file|g")
-    want_rc=$(cat "$name.exit")
-    set -f
-    # shellcheck disable=SC2086 # the arguments are split on purpose
-    set -- $args
-    set +f
-    "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    why=""
-    t=$(trouble "$rc" "$tmp/err")
-    if [ -n "$t" ]; then
-        why=$t
-    elif [ "$rc" -ne "$want_rc" ]; then
-        why="exit status $rc, expected $want_rc"
-    elif ! cmp -s "$tmp/err" "$exp"; then
-        why="stderr differs"
-    elif [ -s "$tmp/out" ]; then
-        why="stdout is not empty"
-    fi
-    if [ -z "$why" ]; then
-        if [ -f "$name.pending" ]; then
-            ok "$base: $args (was pending: delete $name.pending)"
-        else
-            ok "$base: $args"
-        fi
-        continue
-    fi
-    if [ -f "$name.pending" ] && [ -z "$t" ]; then
-        printf '# pending - %s: %s\n' "$base" "$(cat "$name.pending")"
-    else
-        not_ok "$base: $args: $why"
-    fi
-    echo "#   command:  cxcase $args"
-    echo "#   expected (exit $want_rc):"
-    show "$exp"
-    echo "#   actual (exit $rc):"
-    show "$tmp/err"
-    if [ -s "$tmp/out" ]; then
-        echo "#   stdout:"
-        show "$tmp/out"
-    fi
+    corpus_case "$name" "$(printf '%s\n' "$args" | sed "s|{}|$file|g")"
 done
 if [ "$ncases" -ge 25 ]; then
-    ok "the corpus has $ncases cases"
+    ok "the corpus has $ncases cases ($npending pending)"
 else
     not_ok "the corpus has $ncases cases, expected at least 25"
 fi

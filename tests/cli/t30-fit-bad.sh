@@ -33,7 +33,6 @@ set -u
 # ---- the corpus ----------------------------------------------------------
 dir=tests/cli/data/fit
 ncases=0
-npending=0
 for exp in "$dir"/*.expected; do
     name=${exp%.expected}
     base=${name##*/}
@@ -42,49 +41,7 @@ for exp in "$dir"/*.expected; do
         not_ok "$base: $name.args and $name.exit are required"
         continue
     fi
-    args=$(sed "s|{}|$name|g" "$name.args")
-    want_rc=$(cat "$name.exit")
-    set -f
-    # shellcheck disable=SC2086 # the arguments are split on purpose
-    set -- $args
-    set +f
-    "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    why=""
-    t=$(trouble "$rc" "$tmp/err")
-    if [ -n "$t" ]; then
-        why=$t
-    elif [ "$rc" -ne "$want_rc" ]; then
-        why="exit status $rc, expected $want_rc"
-    elif ! cmp -s "$tmp/err" "$exp"; then
-        why="stderr differs"
-    elif [ -s "$tmp/out" ]; then
-        why="stdout is not empty"
-    fi
-    if [ -z "$why" ]; then
-        if [ -f "$name.pending" ]; then
-            ok "$base: $args (was pending: delete $name.pending)"
-        else
-            ok "$base: $args"
-        fi
-        continue
-    fi
-    if [ -f "$name.pending" ] && [ -z "$t" ]; then
-        npending=$((npending + 1))
-        printf '# pending - %s: %s\n' "$base" "$(cat "$name.pending")"
-    else
-        not_ok "$base: $args: $why"
-    fi
-    echo "#   command:  cxcase $args"
-    echo "#   expected (exit $want_rc):"
-    show "$exp"
-    echo "#   actual (exit $rc):"
-    show "$tmp/err"
-    if [ -s "$tmp/out" ]; then
-        echo "#   stdout (first lines):"
-        head -n 8 "$tmp/out" >"$tmp/head"
-        show "$tmp/head"
-    fi
+    corpus_case "$name" "$(sed "s|{}|$name|g" "$name.args")"
 done
 if [ "$ncases" -ge 25 ]; then
     ok "the corpus has $ncases cases ($npending pending)"
