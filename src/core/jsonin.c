@@ -509,57 +509,57 @@ cx_status cx_json_object(const cJSON *item, const char *const *allowed, const ch
     return CX_OK;
 }
 
-/* The member `key`, or NULL; records "missing" when required. */
+/* The member `key` when present and of the kind `is` accepts (`what` says
+ * which, in messages); NULL otherwise, with *st CX_OK when it is absent and
+ * not required, else the error recorded at its JSON Pointer. */
 static const cJSON *member(const cJSON *obj, const char *key, int required, const char *file,
-                           cx_jpath *p, const char *what, cx_error *err, cx_status *st)
+                           cx_jpath *p, const char *what, int (*is)(const cJSON *), cx_error *err,
+                           cx_status *st)
 {
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
     *st = CX_OK;
-    if (!m && required) {
+    if (m && is(m))
+        return m;
+    if (m || required) {
+        char found[96];
         size_t old = cx_jpath_key(p, key);
-        *st = cx_json_error(err, CX_EINVAL, file, p, "expected %s, found nothing (the key '%s' is required)", what, key);
+        if (m)
+            *st = cx_json_error(err, CX_EINVAL, file, p, "expected %s, found %s", what,
+                                cx_json_describe(m, found, sizeof found));
+        else
+            *st = cx_json_error(err, CX_EINVAL, file, p, "expected %s, found nothing (the key '%s' is required)",
+                                what, key);
         cx_jpath_pop(p, old);
     }
-    return m;
+    return NULL;
 }
+
+static int is_string(const cJSON *m) { return cJSON_IsString(m); }
+static int is_bool(const cJSON *m) { return cJSON_IsBool(m); }
+static int is_array(const cJSON *m) { return cJSON_IsArray(m); }
+static int is_number(const cJSON *m) { return cJSON_IsNumber(m); }
+static int is_finite(const cJSON *m) { return isfinite(m->valuedouble); }
 
 cx_status cx_json_string(const cJSON *obj, const char *key, int required, const char *file,
                          cx_jpath *p, const char **out, cx_error *err)
 {
     cx_status st;
-    const cJSON *m = member(obj, key, required, file, p, "a string", err, &st);
-    if (!m)
-        return st;
-    if (!cJSON_IsString(m)) {
-        char found[96];
-        size_t old = cx_jpath_key(p, key);
-        st = cx_json_error(err, CX_EINVAL, file, p, "expected a string, found %s",
-                           cx_json_describe(m, found, sizeof found));
-        cx_jpath_pop(p, old);
-        return st;
-    }
-    *out = m->valuestring;
-    return CX_OK;
+    const cJSON *m = member(obj, key, required, file, p, "a string", is_string, err, &st);
+    if (m)
+        *out = m->valuestring;
+    return st;
 }
 
 cx_status cx_json_number(const cJSON *obj, const char *key, int required, const char *file,
                          cx_jpath *p, double *out, cx_error *err)
 {
     cx_status st;
-    const cJSON *m = member(obj, key, required, file, p, "a number", err, &st);
-    if (!m)
-        return st;
-    if (!cJSON_IsNumber(m) || !isfinite(m->valuedouble)) {
-        char found[96];
-        size_t old = cx_jpath_key(p, key);
-        st = cx_json_error(err, CX_EINVAL, file, p,
-                           cJSON_IsNumber(m) ? "expected a finite number, found %s" : "expected a number, found %s",
-                           cx_json_describe(m, found, sizeof found));
-        cx_jpath_pop(p, old);
-        return st;
-    }
-    *out = m->valuedouble;
-    return CX_OK;
+    const cJSON *m = member(obj, key, required, file, p, "a number", is_number, err, &st);
+    if (m) /* cJSON reads 1e999 as infinity */
+        m = member(obj, key, 1, file, p, "a finite number", is_finite, err, &st);
+    if (m)
+        *out = m->valuedouble;
+    return st;
 }
 
 cx_status cx_json_integer(const cJSON *obj, const char *key, int required, long lo, long hi,
@@ -585,36 +585,18 @@ cx_status cx_json_bool(const cJSON *obj, const char *key, int required, const ch
                        cx_jpath *p, int *out, cx_error *err)
 {
     cx_status st;
-    const cJSON *m = member(obj, key, required, file, p, "true or false", err, &st);
-    if (!m)
-        return st;
-    if (!cJSON_IsBool(m)) {
-        char found[96];
-        size_t old = cx_jpath_key(p, key);
-        st = cx_json_error(err, CX_EINVAL, file, p, "expected true or false, found %s",
-                           cx_json_describe(m, found, sizeof found));
-        cx_jpath_pop(p, old);
-        return st;
-    }
-    *out = cJSON_IsTrue(m);
-    return CX_OK;
+    const cJSON *m = member(obj, key, required, file, p, "true or false", is_bool, err, &st);
+    if (m)
+        *out = cJSON_IsTrue(m);
+    return st;
 }
 
 cx_status cx_json_array(const cJSON *obj, const char *key, int required, const char *file,
                         cx_jpath *p, const cJSON **out, cx_error *err)
 {
     cx_status st;
-    const cJSON *m = member(obj, key, required, file, p, "an array", err, &st);
-    if (!m)
-        return st;
-    if (!cJSON_IsArray(m)) {
-        char found[96];
-        size_t old = cx_jpath_key(p, key);
-        st = cx_json_error(err, CX_EINVAL, file, p, "expected an array, found %s",
-                           cx_json_describe(m, found, sizeof found));
-        cx_jpath_pop(p, old);
-        return st;
-    }
-    *out = m;
-    return CX_OK;
+    const cJSON *m = member(obj, key, required, file, p, "an array", is_array, err, &st);
+    if (m)
+        *out = m;
+    return st;
 }
