@@ -27,17 +27,6 @@
 
 #define MAXQ 40
 
-static void col_name(int col, char *out)
-{
-    char tmp[8];
-    int n = 0;
-    for (col++; col > 0; col = (col - 1) / 26)
-        tmp[n++] = (char)('A' + (col - 1) % 26);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-}
-
 /* One series: "one" = outlays then returns; "none" = all returns; "mixed" =
  * outlays, returns and a later outlay (a refit, say). */
 static size_t make_series(gsl_rng *r, const char *kind, double *cf)
@@ -90,15 +79,15 @@ int main(int argc, char **argv)
         double annual = 0.25 * gsl_rng_uniform(r);
         annual = (double)llround(annual * 1e4) / 1e4;
         lxw_row_t row = (lxw_row_t)(i + 1);
-        char last[8], f[160];
-        col_name(5 + (int)n - 1, last);
+        char cfs[32], f[160];
+        lxw_rowcol_to_range(cfs, row, 5, row, (lxw_col_t)(5 + n - 1)); /* F2:AB2 */
         worksheet_write_number(ws, row, 0, annual, NULL);
         worksheet_write_number(ws, row, 1, (double)n, NULL);
         snprintf(f, sizeof f, "=(1+A%d)^(1/4)-1", i + 2);
         worksheet_write_formula(ws, row, 2, f, NULL);
-        snprintf(f, sizeof f, "=NPV(C%d,F%d:%s%d)", i + 2, i + 2, last, i + 2);
+        snprintf(f, sizeof f, "=NPV(C%d,%s)", i + 2, cfs);
         worksheet_write_formula(ws, row, 3, f, NULL);
-        snprintf(f, sizeof f, "=(1+IRR(F%d:%s%d,0))^4-1", i + 2, last, i + 2);
+        snprintf(f, sizeof f, "=(1+IRR(%s,0))^4-1", cfs);
         worksheet_write_formula(ws, row, 4, f, NULL);
         for (size_t t = 0; t < n; t++)
             worksheet_write_number(ws, row, (lxw_col_t)(5 + t), cf[t], NULL);
