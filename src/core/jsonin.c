@@ -388,9 +388,10 @@ cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **
     return CX_OK;
 }
 
-cx_status cx_json_load(const char *path, cJSON **root, cx_error *err)
+cx_status cx_json_read_file(const char *path, char **text, size_t *len, cx_error *err)
 {
-    *root = NULL;
+    *text = NULL;
+    *len = 0;
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: a directory, not a file");
@@ -411,9 +412,24 @@ cx_status cx_json_load(const char *path, cJSON **root, cx_error *err)
     fclose(fp);
     if (st == CX_OK && b.len == 0)
         st = cx_error_set(err, CX_ESYNTAX, path, 1, 1, "invalid JSON: expected a JSON value, found an empty file");
+    if (st != CX_OK) {
+        cx_buf_free(&b);
+        return st;
+    }
+    *text = b.data;
+    *len = b.len;
+    return CX_OK;
+}
+
+cx_status cx_json_load(const char *path, cJSON **root, cx_error *err)
+{
+    *root = NULL;
+    char *text;
+    size_t len;
+    cx_status st = cx_json_read_file(path, &text, &len, err);
     if (st == CX_OK)
-        st = cx_json_parse(b.data, b.len, path, root, err);
-    cx_buf_free(&b);
+        st = cx_json_parse(text, len, path, root, err);
+    cx_free(text);
     return st;
 }
 

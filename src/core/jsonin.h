@@ -33,6 +33,10 @@ cx_status cx_json_error(cx_error *err, cx_status st, const char *file, const cx_
 /* Read and parse a whole file; duplicate keys anywhere are an error.  The
  * caller frees *root with cJSON_Delete. */
 cx_status cx_json_load(const char *path, cJSON **root, cx_error *err);
+/* The whole text of a JSON file (freed with cx_free): CX_ENOENT when it
+ * cannot be opened or is a directory, CX_ESYNTAX when it is empty, CX_EIO,
+ * CX_ENOMEM.  cx_json_load reads with it. */
+cx_status cx_json_read_file(const char *path, char **text, size_t *len, cx_error *err);
 /* Parse `len` bytes of text named `file` in messages. */
 cx_status cx_json_parse(const char *text, size_t len, const char *file, cJSON **root,
                         cx_error *err);

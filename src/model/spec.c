@@ -411,26 +411,12 @@ fail:
 cx_status cx_spec_load(const char *path, cx_spec **out, cx_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open the model specification");
-    cx_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    cx_status st = CX_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (cx_buf_append(&b, chunk, n) != CX_OK) {
-            st = oom(err);
-            break;
-        }
-    if (st == CX_OK && ferror(fp))
-        st = cx_error_set(err, CX_EIO, path, 0, 0, "read failed");
-    fclose(fp);
-    if (st == CX_OK && b.len == 0)
-        st = cx_error_set(err, CX_ESYNTAX, path, 1, 1, "invalid JSON: expected a JSON value, found an empty file");
+    char *text;
+    size_t len;
+    cx_status st = cx_json_read_file(path, &text, &len, err);
     if (st == CX_OK)
-        st = cx_spec_parse(b.data, b.len, path, out, err);
-    cx_buf_free(&b);
+        st = cx_spec_parse(text, len, path, out, err);
+    cx_free(text);
     return st;
 }
 
