@@ -55,6 +55,44 @@ CX_API size_t cx_fin_payback(const double *cf, size_t n);
  *  costs, with benefits and costs undiscounted (NaN when there are no costs). */
 CX_API double cx_fin_roi(const double *benefits, const double *costs, size_t n);
 
+
+/* ------------------------------------------------------------------------
+ * Simulation: a scenario file run through its data and model
+ * ------------------------------------------------------------------------ */
+
+struct cx_scenario;
+typedef struct cx_simulation cx_simulation;
+
+/** Options for cx_simulate; a zeroed struct means the file's values and two threads. */
+typedef struct cx_sim_options {
+    long draws;      /**< Monte Carlo draws; 0: the file's (default 10,000) */
+    long seed;       /**< random seed; negative: the file's */
+    int seed_given;  /**< nonzero: use `seed` even when it is 0 */
+    int threads;     /**< threads; 0: 2.  The result does not depend on it */
+} cx_sim_options;
+
+/**
+ * Run a scenario file (README "cxcase simulate"): read its data into a
+ * panel, fit its model, project every scenario quarter by quarter at the
+ * point estimates, run the Monte Carlo draws, and value everything.  The
+ * result is the same, byte for byte, for the same inputs and seed whatever
+ * the number of threads.  Errors: CX_EINVAL with a message (bad data, a
+ * model that cannot be fitted or projected), CX_ENOMEM.  Caller frees *out
+ * with cx_simulation_free.
+ */
+CX_API cx_status cx_simulate(const struct cx_scenario *s, const cx_sim_options *opt, cx_simulation **out,
+                             cx_error *err);
+CX_API void cx_simulation_free(cx_simulation *sim);
+/**
+ * The result as JSON text (the contract of `cxcase simulate --json`):
+ * {"scenarios": [{"name", "npv": {"base", "mean", "sd", "p5", "p10", "p50",
+ * "p90", "p95"}, "prob_npv_positive", "irr", "payback_quarter", "roi",
+ * "delta_nps", "quarters": [{"quarter", "delta_nps", "delta_revenue",
+ * "costs", "cash_flow", "discount_factor", "pv", ...}], "sensitivity",
+ * "warnings"}], "portfolio": {...}, ...}.  Caller frees with cx_free_string.
+ */
+CX_API cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

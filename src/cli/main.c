@@ -17,6 +17,7 @@ static const cli_command commands[] = {
     {"panel", cmd_panel, "join department exports (and survey scores) into one panel"},
     {"fit", cmd_fit, "fit how the metrics drive NPS and revenue (least squares, full inference)"},
     {"check", cmd_check, "check a scenario file without running it"},
+    {"simulate", cmd_simulate, "project, value and simulate the scenarios of a scenario file"},
 };
 
 static void usage(FILE *fp)

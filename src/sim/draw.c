@@ -173,7 +173,7 @@ unsigned long cx_block_seed(unsigned long seed, size_t block)
 }
 
 typedef struct block_job {
-    size_t ndraws, nblocks;
+    size_t ndraws, first_block, nblocks;
     unsigned long seed;
     int thread, threads;
     cx_block_fn fn;
@@ -190,11 +190,12 @@ static void *run_blocks(void *arg)
         j->failed = 2;
         return NULL;
     }
-    for (size_t b = (size_t)j->thread; b < j->nblocks && !j->failed; b += (size_t)j->threads) {
+    for (size_t b = j->first_block + (size_t)j->thread; b < j->first_block + j->nblocks && !j->failed;
+         b += (size_t)j->threads) {
         gsl_rng_set(r, cx_block_seed(j->seed, b));
         size_t first = b * CX_DRAW_BLOCK;
         size_t count = j->ndraws - first < CX_DRAW_BLOCK ? j->ndraws - first : CX_DRAW_BLOCK;
-        if (j->fn(j->ctx, r, first, count) != 0)
+        if (j->fn(j->ctx, r, b, first, count, j->thread) != 0)
             j->failed = 1;
     }
     gsl_rng_free(r);
@@ -204,7 +205,12 @@ static void *run_blocks(void *arg)
 cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_block_fn fn, void *ctx,
                          cx_error *err)
 {
-    size_t nblocks = (ndraws + CX_DRAW_BLOCK - 1) / CX_DRAW_BLOCK;
+    return cx_draw_range(0, (ndraws + CX_DRAW_BLOCK - 1) / CX_DRAW_BLOCK, ndraws, seed, threads, fn, ctx, err);
+}
+
+cx_status cx_draw_range(size_t first_block, size_t nblocks, size_t ndraws, unsigned long seed, int threads,
+                        cx_block_fn fn, void *ctx, cx_error *err)
+{
     if (threads < 1)
         threads = 1;
     if ((size_t)threads > nblocks)
@@ -217,7 +223,7 @@ cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_bloc
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the simulation threads");
     }
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (block_job){ndraws, nblocks, seed, t, threads, fn, ctx, 0, 0};
+        jobs[t] = (block_job){ndraws, first_block, nblocks, seed, t, threads, fn, ctx, 0, 0};
         /* thread 0 runs on the caller's thread; if a thread cannot start,
          * the caller runs its blocks itself (same result, more time) */
         if (t > 0)

@@ -77,9 +77,11 @@ void cx_mvn_free(cx_mvn *m);
  * whatever the number of threads, and a result depends only on the seed. */
 #define CX_DRAW_BLOCK 1024
 
-/* Work on draws first .. first + count - 1 with the block's stream; writes
- * only those draws' slots.  Returns 0, or non-zero to stop (an error). */
-typedef int (*cx_block_fn)(void *ctx, gsl_rng *r, size_t first, size_t count);
+/* Work on draws first .. first + count - 1 of block `block` with the
+ * block's stream, on thread `thread` (0 .. threads - 1, for per-thread
+ * scratch); writes only those draws' slots.  Returns 0, or non-zero to stop
+ * (an error). */
+typedef int (*cx_block_fn)(void *ctx, gsl_rng *r, size_t block, size_t first, size_t count, int thread);
 
 /* The seed of block b's stream (splitmix64 of seed and b, the 32 bits
  * GSL's MT19937 uses, never 0, which it would replace by its default). */
@@ -90,5 +92,9 @@ unsigned long cx_block_seed(unsigned long seed, size_t block);
  * when fn stopped. */
 cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_block_fn fn, void *ctx,
                          cx_error *err);
+/* The same for blocks first_block .. first_block + nblocks - 1 only (a
+ * simulation run in rounds). */
+cx_status cx_draw_range(size_t first_block, size_t nblocks, size_t ndraws, unsigned long seed, int threads,
+                        cx_block_fn fn, void *ctx, cx_error *err);
 
 #endif /* CX_SIM_DRAW_H */

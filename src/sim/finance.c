@@ -88,9 +88,41 @@ cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_e
     if (changes == 0)
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
                             "no internal rate of return: the cash flows never change sign");
+    flows fl = {cf, n};
+    if (changes == 1) {
+        /* one sign change: by Descartes' rule exactly one root, found by
+         * Newton's method kept inside a bracket (bisection when a step
+         * would leave it) */
+        double a = -0.99, b = 10.0, fa = npv_q(a, &fl), fb = npv_q(b, &fl);
+        if (fa == 0 || fb == 0 || (fa < 0) != (fb < 0)) {
+            double q = fa == 0 ? a : fb == 0 ? b : 0.0;
+            for (int it = 0; it < 300 && fa != 0 && fb != 0; it++) {
+                double v = 0, dv = 0, f = 1 / (1.0 + q), ft = 1;
+                for (size_t t = 0; t < n; t++) {
+                    ft *= f;
+                    v += cf[t] * ft;
+                    dv -= (double)(t + 1) * cf[t] * ft * f;
+                }
+                if (v == 0)
+                    break;
+                if ((v < 0) == (fa < 0))
+                    a = q, fa = v;
+                else
+                    b = q, fb = v;
+                double next = q - v / dv;
+                if (!(next > a && next < b))
+                    next = 0.5 * (a + b);
+                int done = fabs(next - q) <= 1e-15 * (1.0 + fabs(q)) || b - a <= 1e-15 * (1.0 + fabs(q));
+                q = next;
+                if (done)
+                    break;
+            }
+            *irr = pow(1.0 + q, 4.0) - 1.0;
+            return CX_OK;
+        }
+    }
     /* bracket every root on a grid of quarterly rates from -99% to +1000%,
      * denser near 0 (by Descartes' rule there are at most `changes` roots) */
-    flows fl = {cf, n};
     double best = NAN, prev_q = -0.99, prev_v = npv_q(prev_q, &fl);
     int found = 0;
     for (int k = 1; k <= 4000; k++) {

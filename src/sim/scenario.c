@@ -20,63 +20,7 @@
 #include "../core/jsonin.h"
 #include "../model/model_internal.h"
 #include "draw.h"
-
-typedef struct effect {
-    char *metric;
-    int is_target;   /* target level instead of a change */
-    double value;
-    int start;       /* quarter index from the first horizon quarter */
-    int ramp;
-    dist u;
-} effect;
-
-typedef struct cost {
-    int capex;
-    double amount;
-    int from, to;    /* quarter indexes; capex: from == to */
-    dist u;
-} cost;
-
-typedef struct initiative {
-    char *id, *name;
-    effect *eff;
-    size_t neff;
-    cost *cost;
-    size_t ncost;
-} initiative;
-
-typedef struct scen {
-    char *name;
-    size_t *init; /* indexes into the initiatives */
-    size_t n;
-} scen;
-
-typedef struct source {
-    char *file;   /* resolved against the scenario's folder */
-    int responses;
-    char *scale, *score;
-} source;
-
-struct cx_scenario {
-    char *path, *name, *currency, *model;
-    source *data;
-    size_t ndata;
-    int window;             /* baseline window in periods (0: default) */
-    char **base_metric;
-    double *base_value;
-    size_t nbase;
-    char start[CX_PERIOD_TEXT_MAX];
-    int start_q;            /* 4 * year + quarter - 1 */
-    int horizon;
-    double discount, margin, tax;
-    initiative *init;
-    size_t ninit;
-    scen *scen;
-    size_t nscen;
-    double budget;          /* NaN: none */
-    long draws, seed;
-    int t_coefficients;
-};
+#include "scenario_internal.h"
 
 static cx_status oom(cx_error *err)
 {
@@ -111,6 +55,7 @@ void cx_scenario_free(cx_scenario *s)
         cx_free(s->scen[i].init);
     }
     cx_free(s->scen);
+    cx_free(s->corr);
     cx_free(s->path);
     cx_free(s->name);
     cx_free(s->currency);
@@ -132,15 +77,15 @@ void cx_scenario_finance(const cx_scenario *s, double *discount, double *margin,
     *tax = s->tax;
 }
 
-/* The initiatives of scenario k: those listed, or initiative k alone. */
-static const size_t *scenario_inits(const cx_scenario *s, size_t k, size_t *n)
+const size_t *cx_scenario_inits(const cx_scenario *s, size_t k, size_t *n, size_t *one)
 {
     if (s->nscen) {
         *n = s->scen[k].n;
         return s->scen[k].init;
     }
     *n = 1;
-    return NULL;
+    *one = k;
+    return one;
 }
 
 const char *cx_scenario_label(const cx_scenario *s, size_t k)
@@ -156,10 +101,10 @@ int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs)
         return -1;
     for (int q = 0; q < s->horizon; q++)
         costs[q] = 0;
-    size_t n;
-    const size_t *list = scenario_inits(s, k, &n);
+    size_t n, one;
+    const size_t *list = cx_scenario_inits(s, k, &n, &one);
     for (size_t i = 0; i < n; i++) {
-        const initiative *in = &s->init[list ? list[i] : k];
+        const initiative *in = &s->init[list[i]];
         for (size_t c = 0; c < in->ncost; c++)
             for (int q = in->cost[c].from; q <= in->cost[c].to; q++)
                 costs[q] += in->cost[c].amount;
@@ -183,10 +128,10 @@ int cx_scenario_metric_delta(const cx_scenario *s, size_t k, const char *metric,
     for (int q = 0; q < s->horizon; q++)
         delta[q] = 0;
     int moved = 0;
-    size_t n;
-    const size_t *list = scenario_inits(s, k, &n);
+    size_t n, one;
+    const size_t *list = cx_scenario_inits(s, k, &n, &one);
     for (size_t i = 0; i < n; i++) {
-        const initiative *in = &s->init[list ? list[i] : k];
+        const initiative *in = &s->init[list[i]];
         for (size_t e = 0; e < in->neff; e++) {
             const effect *ef = &in->eff[e];
             if (strcmp(ef->metric, metric) != 0)
@@ -497,12 +442,13 @@ static const char *const scen_keys[] = {"name", "initiatives", NULL};
 static const char *const corr_keys[] = {"between", "rank", NULL};
 static const char *const sim_keys[] = {"draws", "seed", "coefficients", NULL};
 
-/* A JSON Pointer of this file that names an uncertain effect or cost. */
-static int uncertain_target(const cJSON *root, const char *ptr)
+/* A JSON Pointer of this file that names an uncertain effect or cost; *ref
+ * receives where it is. */
+static int uncertain_target(const cJSON *root, const char *ptr, input_ref *ref)
 {
     int i, k;
     char what[16];
-    if (sscanf(ptr, "/initiatives/%d/%15[a-z]/%d", &i, what, &k) != 3)
+    if (sscanf(ptr, "/initiatives/%d/%15[a-z]/%d", &i, what, &k) != 3 || i < 0 || k < 0)
         return 0;
     char canon[96];
     snprintf(canon, sizeof canon, "/initiatives/%d/%s/%d", i, what, k);
@@ -510,6 +456,7 @@ static int uncertain_target(const cJSON *root, const char *ptr)
         return 0;
     const cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "initiatives"), i);
     const cJSON *x = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, what), k);
+    *ref = (input_ref){(size_t)i, strcmp(what, "costs") == 0, (size_t)k};
     return x && cJSON_GetObjectItemCaseSensitive(x, "uncertainty") != NULL;
 }
 
@@ -837,12 +784,15 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
     /* correlations between uncertain inputs */
     st = cx_json_array(root, "correlations", 0, f, p, &corrs, err);
     if (st == CX_OK && corrs) {
+        if (!(s->corr = cx_calloc((size_t)cJSON_GetArraySize(corrs) + 1, sizeof(corr))))
+            return oom(err);
         old = cx_jpath_key(p, "correlations");
         i = 0;
         for (const cJSON *c = corrs->child; c && st == CX_OK; c = c->next, i++) {
             size_t o2 = cx_jpath_index(p, i);
             const cJSON *btw = NULL;
             double rank = 0;
+            input_ref ref[2];
             st = cx_json_object(c, corr_keys, f, p, err);
             if (st == CX_OK)
                 st = cx_json_array(c, "between", 1, f, p, &btw, err);
@@ -852,7 +802,7 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
                 const cJSON *ptr = cJSON_GetArrayItem(btw, k);
                 size_t o3 = cx_jpath_key(p, "between");
                 cx_jpath_index(p, (size_t)k);
-                if (!cJSON_IsString(ptr) || !uncertain_target(root, ptr->valuestring))
+                if (!cJSON_IsString(ptr) || !uncertain_target(root, ptr->valuestring, &ref[k]))
                     st = bad(r, NULL, "expected the JSON Pointer of an effect or cost with an uncertainty, like "
                                       "\"/initiatives/0/costs/1\", found %s%s%s",
                              cJSON_IsString(ptr) ? "'" : "", cJSON_IsString(ptr) ? ptr->valuestring : "another type",
@@ -874,8 +824,10 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
                 st = cx_json_number(c, "rank", 1, f, p, &rank, err);
             if (st == CX_OK && (rank < -1 || rank > 1))
                 st = bad(r, "rank", "expected a rank correlation from -1 to 1, found %g", rank);
-            if (st == CX_OK)
+            if (st == CX_OK) {
+                s->corr[s->ncorr++] = (corr){ref[0], ref[1], rank};
                 cx_jpath_pop(p, o2);
+            }
         }
         if (st != CX_OK)
             return st;

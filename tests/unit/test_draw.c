@@ -242,9 +242,11 @@ typedef struct {
     int fail_at;          /* a draw whose block reports failure, or -1 */
 } blocks_ctx;
 
-static int fill(void *ctx, gsl_rng *r, size_t first, size_t count)
+static int fill(void *ctx, gsl_rng *r, size_t block, size_t first, size_t count, int thread)
 {
     blocks_ctx *c = ctx;
+    assert_int_equal(first, block * CX_DRAW_BLOCK);
+    assert_true(thread >= 0 && thread < 3);
     for (size_t i = first; i < first + count; i++) {
         cx_copula_draw(c->cop, r, c->out + 3 * i);
         c->out[3 * i + 2] = gsl_rng_uniform(r);

@@ -1,0 +1,91 @@
+/*
+ * project.h - the quarterly projection of a scenario through a fitted model
+ * (internal to the library; README "cxcase simulate", Projection).
+ *
+ * A plan is built once per scenario file and model: every column the model
+ * uses with its baseline per unit, the equations in dependency order with
+ * their terms, the horizon's periods at the data's frequency and the
+ * segments of periods in which nothing can change (every quarter start,
+ * shifted by every lag a change can travel through).  Projecting one
+ * scenario with one set of inputs then costs a few hundred operations, so
+ * the Monte Carlo simulation can run it millions of times.  A plan is only
+ * read while projecting: threads share one, each with its own plan_work.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_SIM_PROJECT_H
+#define CX_SIM_PROJECT_H
+
+#include <stddef.h>
+#include "cxcase/data.h"
+#include "cxcase/model.h"
+#include "scenario_internal.h"
+
+typedef struct cx_plan cx_plan;
+typedef struct plan_work plan_work;
+
+/* The inputs of one projection: the value of every effect and the amount of
+ * every cost (numbered across the initiatives in file order: the effects of
+ * initiative 0, then of initiative 1 ...; likewise the costs), and the
+ * coefficient vector of every equation of the model (in model order). */
+typedef struct plan_inputs {
+    const double *effect;
+    const double *cost;
+    const double *const *coef;
+} plan_inputs;
+
+/* One scenario's quarters (horizon entries each). */
+typedef struct plan_out {
+    double *delta_nps;     /* mean over units and periods of the NPS change */
+    double *delta_revenue; /* sum over units and periods of the revenue change */
+    double *costs;
+} plan_out;
+
+/* Build the plan: baselines from `panel` (laid out as cx_panel_join writes
+ * it, `unit_cols` unit columns after the period column) over the scenario's
+ * window, or its explicit values.  Warnings in words go to `warn`.
+ * CX_EINVAL with a message for what cannot be projected (a column without a
+ * baseline, the log of a level that is not positive, periods that do not
+ * map to quarters). */
+cx_status cx_plan_new(const cx_scenario *s, const cx_model *m, const cx_table *panel, size_t unit_cols,
+                      cx_plan **out, cx_warnings *warn, cx_error *err);
+void cx_plan_free(cx_plan *p);
+
+/* Numbers of effects and costs across the initiatives, and the stated
+ * values (the point estimates) of both. */
+size_t cx_plan_neffects(const cx_plan *p);
+size_t cx_plan_ncosts(const cx_plan *p);
+const double *cx_plan_effect_values(const cx_plan *p);
+const double *cx_plan_cost_amounts(const cx_plan *p);
+/* The (initiative, index) of global effect or cost i. */
+input_ref cx_plan_effect_ref(const cx_plan *p, size_t i);
+input_ref cx_plan_cost_ref(const cx_plan *p, size_t i);
+/* The global index of an effect or cost given by reference. */
+size_t cx_plan_input_index(const cx_plan *p, input_ref r);
+
+/* Names of the targets reported as NPS and revenue. */
+const char *cx_plan_nps_name(const cx_plan *p);
+const char *cx_plan_revenue_name(const cx_plan *p);
+/* Periods of the horizon at the data's frequency, and units. */
+size_t cx_plan_nperiods(const cx_plan *p);
+size_t cx_plan_nunits(const cx_plan *p);
+
+/* 1 when coefficient j of model equation e can change a scenario's result
+ * (a term that is not the intercept nor C(...)). */
+int cx_plan_coef_active(const cx_plan *p, size_t e, size_t j);
+
+/* Scratch space for one thread.  NULL when out of memory. */
+plan_work *cx_plan_work_new(const cx_plan *p);
+void cx_plan_work_free(plan_work *w);
+
+/* Project scenario k with `in`; fills out (horizon quarters each).
+ * Returns 0, or -1 when a level leaves the domain of a term (the log of a
+ * level at or below 0): *bad_var then names the column. */
+int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, plan_out *out,
+                    const char **bad_var);
+
+/* Warnings about scenario k in words: a metric moved outside the range
+ * observed in the fitted data (its name, level and the range). */
+cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn);
+
+#endif /* CX_SIM_PROJECT_H */

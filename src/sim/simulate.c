@@ -1,0 +1,1168 @@
+/*
+ * simulate.c - a scenario file run end to end: its data read into a panel,
+ * its model fitted, every scenario projected at the point estimates and
+ * valued, then the Monte Carlo draws (sim.h; README "cxcase simulate").
+ *
+ * The Monte Carlo simulation keeps its memory constant in the number of
+ * draws and its result independent of the number of threads:
+ *   - draws come in blocks with their own random streams (draw.h);
+ *   - sums for means and standard deviations are kept per block and added
+ *     in block order after each round of blocks, so rounding does not
+ *     depend on which thread ran which block;
+ *   - the first PILOT draws are kept: with no more draws than that,
+ *     percentiles are exact (type 7, as numpy and R's default); beyond it
+ *     every statistic is counted in a histogram of NBINS bins over the
+ *     pilot's range widened by 10% on each side, and a percentile is read
+ *     from the bin it falls in (within a bin the values are taken as evenly
+ *     spread).  Should a percentile fall outside that range, the simulation
+ *     is run again with the exact range of all draws.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "cxcase/model.h"
+#include "cxcase/scenario.h"
+#include "cxcase/sim.h"
+#include "../core/core.h"
+#include "../core/jsonin.h"
+#include "../model/model_internal.h"
+#include "draw.h"
+#include "project.h"
+#include "scenario_internal.h"
+
+#define PILOT (8 * CX_DRAW_BLOCK) /* draws kept exactly */
+#define ROUND 64                  /* blocks per round */
+#define NBINS 8192
+#define MAXTHREADS 16
+#define NPCT 5
+
+static const double pct[NPCT] = {0.05, 0.10, 0.50, 0.90, 0.95};
+static const char *const pct_name[NPCT] = {"p5", "p10", "p50", "p90", "p95"};
+
+struct cx_simulation {
+    cJSON *root;
+};
+
+static cx_status oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+void cx_simulation_free(cx_simulation *sim)
+{
+    if (sim) {
+        cJSON_Delete(sim->root);
+        cx_free(sim);
+    }
+}
+
+cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err)
+{
+    char *text = cJSON_Print(sim->root);
+    if (!text)
+        return oom(err);
+    size_t n = strlen(text);
+    *out = cx_malloc(n + 2);
+    if (!*out) {
+        cJSON_free(text);
+        return oom(err);
+    }
+    memcpy(*out, text, n);
+    (*out)[n] = '\n';
+    (*out)[n + 1] = '\0';
+    cJSON_free(text);
+    return CX_OK;
+}
+
+/* ======================================================================== */
+/* Data and model                                                           */
+/* ======================================================================== */
+
+/* Read the scenario's data files into a panel. */
+static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table **panel, size_t *nunits,
+                            cx_warnings *warn, cx_error *err)
+{
+    const char **files = cx_calloc(s->ndata + 1, sizeof(char *));
+    if (!files)
+        return oom(err);
+    size_t n = 0;
+    const source *resp = NULL;
+    cx_status st = CX_OK;
+    for (size_t i = 0; i < s->ndata && st == CX_OK; i++) {
+        if (!s->data[i].responses)
+            files[n++] = s->data[i].file;
+        else if (resp)
+            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0,
+                              "/data/%zu: expected one \"responses\" source, found a second one", i);
+        else
+            resp = &s->data[i];
+    }
+    if (st == CX_OK && n == 0)
+        st = cx_error_set(err, CX_EINVAL, s->path, 0, 0, "/data: expected at least one \"metrics\" source, found none");
+    cx_survey_options so;
+    memset(&so, 0, sizeof so);
+    so.scale = CX_SCALE_NPS;
+    if (st == CX_OK && resp && resp->scale)
+        cx_scale_from_name(resp->scale, &so.scale);
+    if (resp)
+        so.score = resp->score;
+    cx_csv_options copt;
+    memset(&copt, 0, sizeof copt);
+    if (st == CX_OK)
+        st = cx_panel_load(files, n, resp ? resp->file : NULL, &so, &copt, (const char *const *)spec->units,
+                           spec->nunits, panel, NULL, warn, err);
+    cx_free(files);
+    if (st != CX_OK)
+        return st;
+    /* the unit columns follow the period column */
+    size_t u = 0;
+    if (spec->nunits)
+        u = spec->nunits;
+    else
+        while (1 + u < cx_table_ncols(*panel) && cx_table_coltype(*panel, 1 + u) == CX_COL_TEXT)
+            u++;
+    *nunits = u;
+    return CX_OK;
+}
+
+/* ======================================================================== */
+/* The Monte Carlo simulation                                               */
+/* ======================================================================== */
+
+enum { S_NPV = 0, S_DNPS, S_IRR, S_Q }; /* then cash flow per quarter, NPS change per quarter */
+
+typedef struct uinput {
+    int is_cost;
+    size_t g;       /* global effect or cost index */
+    const dist *d;
+    double base;
+    long slot;      /* position in the copula, or -1 */
+} uinput;
+
+typedef struct tws {
+    plan_work *w;
+    double **coef;
+    double *work, *eff, *cost, *u;
+    double *dnps, *drev, *costs, *cf, *v;
+    uint32_t *hist;  /* ntot x NBINS */
+    uint64_t *under, *over, *npos, *nfin;
+    double *min, *max;
+} tws;
+
+typedef struct mc {
+    const cx_plan *plan;
+    const cx_scenario *s;
+    const cx_model *m;
+    size_t nscen, nstat, ntot;
+    int H;
+    size_t neq;
+    const double **coef_base;
+    cx_mvn *mvn;
+    uinput *in;
+    size_t nin, ncop;
+    cx_copula cop;
+    double discount, margin, tax;
+    double *shift;           /* ntot: the base values, subtracted in the sums */
+    size_t ndraws, npilot;
+    double *pilot;           /* ntot x npilot */
+    int binning;
+    double *lo, *width;      /* ntot */
+    size_t round_first;
+    double *partial;         /* ROUND x 2 ntot */
+    double *sum, *sum2;      /* ntot */
+    int nthreads;
+    tws ws[MAXTHREADS];
+    const char *bad_var;
+    size_t bad_draw;
+} mc;
+
+static void tws_free(tws *w, size_t neq)
+{
+    cx_plan_work_free(w->w);
+    if (w->coef)
+        for (size_t e = 0; e < neq; e++)
+            cx_free(w->coef[e]);
+    cx_free(w->coef);
+    cx_free(w->work);
+    cx_free(w->eff);
+    cx_free(w->cost);
+    cx_free(w->u);
+    cx_free(w->dnps);
+    cx_free(w->drev);
+    cx_free(w->costs);
+    cx_free(w->cf);
+    cx_free(w->v);
+    cx_free(w->hist);
+    cx_free(w->under);
+    cx_free(w->over);
+    cx_free(w->npos);
+    cx_free(w->nfin);
+    cx_free(w->min);
+    cx_free(w->max);
+    memset(w, 0, sizeof *w);
+}
+
+static int tws_init(mc *c, tws *w)
+{
+    size_t maxp = 1, H = (size_t)c->H;
+    w->w = cx_plan_work_new(c->plan);
+    w->coef = cx_calloc(c->neq + 1, sizeof(double *));
+    if (!w->w || !w->coef)
+        return -1;
+    for (size_t e = 0; e < c->neq; e++) {
+        size_t p = cx_equation_ncoef(cx_model_equation(c->m, e));
+        maxp = p > maxp ? p : maxp;
+        if (!(w->coef[e] = cx_calloc(p + 1, sizeof(double))))
+            return -1;
+        memcpy(w->coef[e], c->coef_base[e], p * sizeof(double));
+    }
+    w->work = cx_calloc(maxp + 1, sizeof(double));
+    w->eff = cx_calloc(cx_plan_neffects(c->plan) + 1, sizeof(double));
+    w->cost = cx_calloc(cx_plan_ncosts(c->plan) + 1, sizeof(double));
+    w->u = cx_calloc(c->ncop + 1, sizeof(double));
+    w->dnps = cx_calloc(H, sizeof(double));
+    w->drev = cx_calloc(H, sizeof(double));
+    w->costs = cx_calloc(H, sizeof(double));
+    w->cf = cx_calloc(H, sizeof(double));
+    w->v = cx_calloc(c->nstat, sizeof(double));
+    w->hist = cx_calloc(c->ntot * NBINS, sizeof(uint32_t));
+    w->under = cx_calloc(c->ntot, sizeof(uint64_t));
+    w->over = cx_calloc(c->ntot, sizeof(uint64_t));
+    w->npos = cx_calloc(c->nscen, sizeof(uint64_t));
+    w->nfin = cx_calloc(c->ntot, sizeof(uint64_t));
+    w->min = cx_calloc(c->ntot, sizeof(double));
+    w->max = cx_calloc(c->ntot, sizeof(double));
+    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->cf || !w->v ||
+        !w->hist || !w->under || !w->over || !w->npos || !w->nfin || !w->min || !w->max)
+        return -1;
+    memcpy(w->eff, cx_plan_effect_values(c->plan), cx_plan_neffects(c->plan) * sizeof(double));
+    memcpy(w->cost, cx_plan_cost_amounts(c->plan), cx_plan_ncosts(c->plan) * sizeof(double));
+    for (size_t i = 0; i < c->ntot; i++) {
+        w->min[i] = INFINITY;
+        w->max[i] = -INFINITY;
+    }
+    return 0;
+}
+
+/* One draw of every uncertain number into w->coef, w->eff and w->cost.
+ * The order of the random numbers is fixed: coefficients equation by
+ * equation, the copula, then the other inputs in file order. */
+static void draw_inputs(const mc *c, tws *w, gsl_rng *r)
+{
+    for (size_t e = 0; e < c->neq; e++)
+        cx_mvn_draw(&c->mvn[e], r, c->coef_base[e], w->work, w->coef[e]);
+    if (c->ncop)
+        cx_copula_draw(&c->cop, r, w->u);
+    for (size_t i = 0; i < c->nin; i++) {
+        const uinput *in = &c->in[i];
+        const dist *d = in->d;
+        double x;
+        if (in->slot >= 0)
+            x = cx_dist_quantile(d, in->base, w->u[in->slot]);
+        else
+            switch (d->kind) {
+            case D_NORMAL:
+                x = in->base + gsl_ran_gaussian_ziggurat(r, d->sd);
+                break;
+            case D_LOGNORMAL:
+                x = in->base * exp(gsl_ran_gaussian_ziggurat(r, d->sd_log));
+                break;
+            case D_UNIFORM:
+                x = gsl_ran_flat(r, d->min, d->max);
+                break;
+            case D_PERT: {
+                double span = d->max - d->min;
+                double a = 1 + 4 * (d->mode - d->min) / span, b = 1 + 4 * (d->max - d->mode) / span;
+                x = d->min + span * gsl_ran_beta(r, a, b);
+                break;
+            }
+            default: /* triangular: its quantile function is closed-form */
+                x = cx_dist_quantile(d, in->base, gsl_rng_uniform_pos(r));
+                break;
+            }
+        if (in->is_cost)
+            w->cost[in->g] = x;
+        else
+            w->eff[in->g] = x;
+    }
+}
+
+/* The statistics of scenario k from a projection: NPV, NPS change, IRR,
+ * cash flow and NPS change per quarter.  Fills w->cf and w->v. */
+static void valuate(const mc *c, tws *w)
+{
+    int H = c->H;
+    for (int q = 0; q < H; q++)
+        w->cf[q] = cx_fin_cash_flow(w->drev[q], c->margin, c->tax, w->costs[q]);
+    w->v[S_NPV] = cx_fin_npv(w->cf, (size_t)H, c->discount);
+    w->v[S_DNPS] = w->dnps[H - 1];
+    double irr;
+    w->v[S_IRR] = cx_fin_irr(w->cf, (size_t)H, &irr, NULL, NULL) == CX_OK ? irr : NAN;
+    for (int q = 0; q < H; q++) {
+        w->v[S_Q + q] = w->cf[q];
+        w->v[S_Q + H + q] = w->dnps[q];
+    }
+}
+
+static size_t bin_of(const mc *c, size_t idx, double x, tws *w)
+{
+    double b = (x - c->lo[idx]) / c->width[idx];
+    if (!(b >= 0)) {
+        w->under[idx]++;
+        return (size_t)-1;
+    }
+    if (b >= NBINS) {
+        w->over[idx]++;
+        return (size_t)-1;
+    }
+    return (size_t)b;
+}
+
+static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t count, int thread)
+{
+    mc *c = ctx;
+    tws *w = &c->ws[thread];
+    double *part = c->partial + (block - c->round_first) * 2 * c->ntot;
+    memset(part, 0, 2 * c->ntot * sizeof(double));
+    plan_inputs pin = {w->eff, w->cost, (const double *const *)w->coef};
+    plan_out out = {w->dnps, w->drev, w->costs};
+    for (size_t i = first; i < first + count; i++) {
+        draw_inputs(c, w, r);
+        for (size_t k = 0; k < c->nscen; k++) {
+            const char *bad = NULL;
+            if (cx_plan_project(c->plan, k, &pin, w->w, &out, &bad) != 0) {
+                c->bad_var = bad;
+                c->bad_draw = i;
+                return 1;
+            }
+            valuate(c, w);
+            if (w->v[S_NPV] > 0)
+                w->npos[k]++;
+            for (size_t j = 0; j < c->nstat; j++) {
+                size_t idx = k * c->nstat + j;
+                double x = w->v[j];
+                if (c->npilot && i < c->npilot)
+                    c->pilot[idx * c->npilot + i] = x;
+                if (isnan(x))
+                    continue;
+                double y = x - c->shift[idx];
+                part[2 * idx] += y;
+                part[2 * idx + 1] += y * y;
+                w->nfin[idx]++;
+                if (x < w->min[idx])
+                    w->min[idx] = x;
+                if (x > w->max[idx])
+                    w->max[idx] = x;
+                if (c->binning) {
+                    size_t b = bin_of(c, idx, x, w);
+                    if (b != (size_t)-1)
+                        w->hist[idx * NBINS + b]++;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Run blocks [first, first + n) as one round and add its sums in block order. */
+static cx_status run_round(mc *c, size_t first, size_t n, unsigned long seed, cx_error *err)
+{
+    c->round_first = first;
+    cx_status st = cx_draw_range(first, n, c->ndraws, seed, c->nthreads, mc_block, c, err);
+    if (st != CX_OK)
+        return st;
+    for (size_t b = 0; b < n; b++) {
+        const double *part = c->partial + b * 2 * c->ntot;
+        for (size_t i = 0; i < c->ntot; i++) {
+            c->sum[i] += part[2 * i];
+            c->sum2[i] += part[2 * i + 1];
+        }
+    }
+    return CX_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Percentile p (type 7) of sorted x[0 .. n-1]. */
+static double type7(const double *x, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t i = (size_t)floor(h);
+    if (i + 1 >= n)
+        return x[n - 1];
+    return x[i] + (h - (double)i) * (x[i + 1] - x[i]);
+}
+
+/* The value of order statistic r (0-based) read from the merged histogram;
+ * NaN when it falls outside the binned range. */
+static double hist_rank(const uint32_t *h, uint64_t under, double lo, double width, double r)
+{
+    if (r < (double)under)
+        return NAN;
+    double cum = (double)under;
+    for (size_t b = 0; b < NBINS; b++) {
+        if (h[b] && r < cum + h[b])
+            return lo + width * ((double)b + (r - cum + 0.5) / h[b]);
+        cum += h[b];
+    }
+    return NAN;
+}
+
+typedef struct stat_out {
+    double mean, sd, q[NPCT];
+    uint64_t n;
+    int outside; /* a percentile fell outside the binned range */
+} stat_out;
+
+/* Mean, sd and percentiles of statistic idx after the run. */
+static void summarise(const mc *c, size_t idx, const uint32_t *hist, uint64_t under, uint64_t n, double gmin,
+                      double gmax, double *sorted, stat_out *o)
+{
+    o->n = n;
+    o->outside = 0;
+    for (int k = 0; k < NPCT; k++)
+        o->q[k] = NAN;
+    o->mean = o->sd = NAN;
+    if (n == 0)
+        return;
+    double m1 = c->sum[idx] / (double)n;
+    o->mean = c->shift[idx] + m1;
+    o->sd = n > 1 ? sqrt(fmax(0, (c->sum2[idx] - (double)n * m1 * m1) / (double)(n - 1))) : 0;
+    if (gmin == gmax) {
+        for (int k = 0; k < NPCT; k++)
+            o->q[k] = gmin;
+        return;
+    }
+    if (!c->binning) {
+        size_t m = 0;
+        for (size_t i = 0; i < c->npilot && i < c->ndraws; i++) {
+            double x = c->pilot[idx * c->npilot + i];
+            if (!isnan(x))
+                sorted[m++] = x;
+        }
+        qsort(sorted, m, sizeof(double), cmp_double);
+        for (int k = 0; k < NPCT; k++)
+            o->q[k] = type7(sorted, m, pct[k]);
+        return;
+    }
+    for (int k = 0; k < NPCT; k++) {
+        double h = (double)(n - 1) * pct[k], fl = floor(h);
+        double a = hist_rank(hist, under, c->lo[idx], c->width[idx], fl);
+        double b = fl + 1 < (double)n ? hist_rank(hist, under, c->lo[idx], c->width[idx], fl + 1) : a;
+        if (isnan(a) || isnan(b)) {
+            o->outside = 1;
+            continue;
+        }
+        double v = a + (h - fl) * (b - a);
+        o->q[k] = fmin(fmax(v, gmin), gmax);
+    }
+}
+
+static void mc_free(mc *c)
+{
+    for (int t = 0; t < MAXTHREADS; t++)
+        tws_free(&c->ws[t], c->neq);
+    if (c->mvn)
+        for (size_t e = 0; e < c->neq; e++)
+            cx_mvn_free(&c->mvn[e]);
+    cx_free(c->mvn);
+    cx_copula_free(&c->cop);
+    cx_free(c->in);
+    cx_free(c->coef_base);
+    cx_free(c->shift);
+    cx_free(c->pilot);
+    cx_free(c->lo);
+    cx_free(c->width);
+    cx_free(c->partial);
+    cx_free(c->sum);
+    cx_free(c->sum2);
+}
+
+/* The coefficients' sampling distributions (only the coefficients that can
+ * change a result vary) and the uncertain inputs with their copula. */
+static cx_status mc_setup(mc *c, cx_error *err)
+{
+    const cx_scenario *s = c->s;
+    c->neq = cx_model_nequations(c->m);
+    c->coef_base = cx_calloc(c->neq + 1, sizeof(double *));
+    c->mvn = cx_calloc(c->neq + 1, sizeof(cx_mvn));
+    if (!c->coef_base || !c->mvn)
+        return oom(err);
+    for (size_t e = 0; e < c->neq; e++) {
+        const cx_equation *q = cx_model_equation(c->m, e);
+        size_t p = q->p;
+        c->coef_base[e] = q->coef;
+        double *cov = cx_calloc(p * p + 1, sizeof(double));
+        if (!cov)
+            return oom(err);
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                if (cx_plan_coef_active(c->plan, e, a) && cx_plan_coef_active(c->plan, e, b))
+                    cov[a * p + b] = q->cov[a * p + b];
+        double df = s->t_coefficients ? q->stat[CX_STAT_DF_RESID] : 0;
+        cx_status st = cx_mvn_init(&c->mvn[e], p, cov, df > 0 ? df : 0, err);
+        cx_free(cov);
+        if (st != CX_OK) {
+            if (err && err->status != CX_ENOMEM) {
+                char tail[CX_ERROR_MSG_MAX];
+                snprintf(tail, sizeof tail, "%s", err->message);
+                snprintf(err->message, sizeof err->message, "the coefficients of %s cannot be drawn: %.400s", q->target, tail);
+            }
+            return st;
+        }
+    }
+    size_t ne = cx_plan_neffects(c->plan), nc = cx_plan_ncosts(c->plan);
+    c->in = cx_calloc(ne + nc + 1, sizeof(uinput));
+    if (!c->in)
+        return oom(err);
+    for (size_t i = 0; i < ne + nc; i++) {
+        int is_cost = i >= ne;
+        size_t g = is_cost ? i - ne : i;
+        input_ref r = is_cost ? cx_plan_cost_ref(c->plan, g) : cx_plan_effect_ref(c->plan, g);
+        const initiative *in = &s->init[r.init];
+        const dist *d = is_cost ? &in->cost[r.k].u : &in->eff[r.k].u;
+        if (d->kind == D_NONE)
+            continue;
+        long slot = -1;
+        for (size_t k = 0; k < s->ncorr && slot < 0; k++) {
+            const input_ref *a = &s->corr[k].a, *b = &s->corr[k].b;
+            if ((a->init == r.init && a->is_cost == r.is_cost && a->k == r.k) ||
+                (b->init == r.init && b->is_cost == r.is_cost && b->k == r.k))
+                slot = (long)c->ncop++;
+        }
+        c->in[c->nin++] = (uinput){is_cost, g, d, is_cost ? in->cost[r.k].amount : in->eff[r.k].value, slot};
+    }
+    if (c->ncop) {
+        double *rank = cx_calloc(c->ncop * c->ncop + 1, sizeof(double));
+        if (!rank)
+            return oom(err);
+        for (size_t a = 0; a < c->ncop; a++)
+            rank[a * c->ncop + a] = 1;
+        for (size_t k = 0; k < s->ncorr; k++) {
+            long sa = -1, sb = -1;
+            for (size_t i = 0; i < c->nin; i++) {
+                input_ref r = c->in[i].is_cost ? cx_plan_cost_ref(c->plan, c->in[i].g)
+                                               : cx_plan_effect_ref(c->plan, c->in[i].g);
+                if (r.init == s->corr[k].a.init && r.is_cost == s->corr[k].a.is_cost && r.k == s->corr[k].a.k)
+                    sa = c->in[i].slot;
+                if (r.init == s->corr[k].b.init && r.is_cost == s->corr[k].b.is_cost && r.k == s->corr[k].b.k)
+                    sb = c->in[i].slot;
+            }
+            rank[(size_t)sa * c->ncop + (size_t)sb] = rank[(size_t)sb * c->ncop + (size_t)sa] = s->corr[k].rank;
+        }
+        cx_status st = cx_copula_init(&c->cop, c->ncop, rank, err);
+        cx_free(rank);
+        if (st != CX_OK) {
+            if (err && err->status == CX_EINVAL)
+                snprintf(err->message, sizeof err->message, "%s",
+                         "/correlations: expected rank correlations that can hold together, found a set "
+                         "that no joint distribution has (the matrix is not positive definite)");
+            if (err)
+                snprintf(err->file, sizeof err->file, "%s", s->path);
+            return st;
+        }
+    }
+    return CX_OK;
+}
+
+/* Run the draws; on return c->sum, c->sum2 and the merged histograms
+ * (ws[0]) hold everything.  forced_lo/forced_hi: ranges for the
+ * histograms (NULL: from the pilot). */
+static cx_status mc_run(mc *c, unsigned long seed, const double *forced_lo, const double *forced_hi, cx_error *err)
+{
+    size_t ntot = c->ntot;
+    for (int t = 0; t < c->nthreads; t++) {
+        tws *w = &c->ws[t];
+        memset(w->hist, 0, ntot * NBINS * sizeof(uint32_t));
+        memset(w->under, 0, ntot * sizeof(uint64_t));
+        memset(w->over, 0, ntot * sizeof(uint64_t));
+        memset(w->npos, 0, c->nscen * sizeof(uint64_t));
+        memset(w->nfin, 0, ntot * sizeof(uint64_t));
+        for (size_t i = 0; i < ntot; i++) {
+            w->min[i] = INFINITY;
+            w->max[i] = -INFINITY;
+        }
+    }
+    memset(c->sum, 0, ntot * sizeof(double));
+    memset(c->sum2, 0, ntot * sizeof(double));
+    c->binning = 0;
+    size_t nblocks = (c->ndraws + CX_DRAW_BLOCK - 1) / CX_DRAW_BLOCK;
+    size_t pilot_blocks = PILOT / CX_DRAW_BLOCK;
+    size_t first = pilot_blocks < nblocks ? pilot_blocks : nblocks;
+    cx_status st = run_round(c, 0, first, seed, err);
+    if (st != CX_OK || first == nblocks)
+        return st;
+    /* the histograms' ranges, and the pilot's values binned */
+    for (size_t i = 0; i < ntot; i++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t d = 0; d < c->npilot; d++) {
+            double x = c->pilot[i * c->npilot + d];
+            if (!isnan(x)) {
+                lo = fmin(lo, x);
+                hi = fmax(hi, x);
+            }
+        }
+        if (forced_lo) {
+            lo = forced_lo[i];
+            hi = forced_hi[i];
+        } else if (lo <= hi) {
+            double span = hi - lo;
+            lo -= 0.1 * span;
+            hi += 0.1 * span;
+        }
+        if (!(lo <= hi)) {
+            lo = 0;
+            hi = 1;
+        }
+        if (hi == lo)
+            hi = lo + fmax(fabs(lo), 1.0) * 1e-9;
+        c->lo[i] = lo;
+        c->width[i] = (hi - lo) / NBINS * (1 + 1e-12);
+    }
+    c->binning = 1;
+    for (size_t i = 0; i < ntot; i++)
+        for (size_t d = 0; d < c->npilot; d++) {
+            double x = c->pilot[i * c->npilot + d];
+            if (!isnan(x)) {
+                size_t b = bin_of(c, i, x, &c->ws[0]);
+                if (b != (size_t)-1)
+                    c->ws[0].hist[i * NBINS + b]++;
+            }
+        }
+    for (size_t b = first; b < nblocks && st == CX_OK; b += ROUND)
+        st = run_round(c, b, nblocks - b < ROUND ? nblocks - b : ROUND, seed, err);
+    return st;
+}
+
+/* ======================================================================== */
+/* The deterministic case, sensitivity and the result                       */
+/* ======================================================================== */
+
+static cJSON *num(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static const char *quarter_text(const cx_scenario *s, int q, char *buf, size_t size)
+{
+    cx_period p;
+    const char *start = cx_scenario_start(s);
+    cx_period_parse(start, strlen(start), &p);
+    p.value += q;
+    return cx_period_format(p, buf, size);
+}
+
+/* NPV of scenario k with the given inputs (NaN when the projection fails). */
+static double npv_of(const mc *c, tws *w, size_t k, const plan_inputs *in)
+{
+    plan_out out = {w->dnps, w->drev, w->costs};
+    const char *bad = NULL;
+    if (cx_plan_project(c->plan, k, in, w->w, &out, &bad) != 0)
+        return NAN;
+    valuate(c, w);
+    return w->v[S_NPV];
+}
+
+static cJSON *stat_json(double base, const stat_out *o)
+{
+    cJSON *x = cJSON_CreateObject();
+    if (!x)
+        return NULL;
+    cJSON_AddItemToObject(x, "base", num(base));
+    cJSON_AddItemToObject(x, "mean", num(o->mean));
+    cJSON_AddItemToObject(x, "sd", num(o->sd));
+    for (int k = 0; k < NPCT; k++)
+        cJSON_AddItemToObject(x, pct_name[k], num(o->q[k]));
+    return x;
+}
+
+typedef struct swing {
+    char label[160], what[96];
+    double low, high, npv_low, npv_high, size;
+} swing;
+
+static int cmp_swing(const void *a, const void *b)
+{
+    const swing *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size < y->size ? 1 : -1;
+    return strcmp(x->label, y->label);
+}
+
+/* The tornado of scenario k: every uncertain input of its initiatives and
+ * every driver coefficient at its P10 and P90, the rest at base. */
+static cJSON *sensitivity(const mc *c, tws *w, size_t k, double npv_base, cx_error *err)
+{
+    const cx_scenario *s = c->s;
+    size_t n, one;
+    const size_t *list = cx_scenario_inits(s, k, &n, &one);
+    size_t cap = c->nin, ncoef = 0;
+    for (size_t e = 0; e < c->neq; e++)
+        ncoef += cx_equation_ncoef(cx_model_equation(c->m, e));
+    swing *sw = cx_calloc(cap + ncoef + 1, sizeof(swing));
+    cJSON *arr = cJSON_CreateArray();
+    if (!sw || !arr) {
+        cx_free(sw);
+        cJSON_Delete(arr);
+        oom(err);
+        return NULL;
+    }
+    size_t m = 0;
+    plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
+    for (size_t i = 0; i < c->nin; i++) {
+        const uinput *u = &c->in[i];
+        input_ref r = u->is_cost ? cx_plan_cost_ref(c->plan, u->g) : cx_plan_effect_ref(c->plan, u->g);
+        int mine = 0;
+        for (size_t j = 0; j < n; j++)
+            mine |= list[j] == r.init;
+        if (!mine)
+            continue;
+        double *slot = u->is_cost ? &w->cost[u->g] : &w->eff[u->g];
+        swing *x = &sw[m++];
+        x->low = cx_dist_quantile(u->d, u->base, 0.1);
+        x->high = cx_dist_quantile(u->d, u->base, 0.9);
+        *slot = x->low;
+        x->npv_low = npv_of(c, w, k, &in);
+        *slot = x->high;
+        x->npv_high = npv_of(c, w, k, &in);
+        *slot = u->base;
+        const initiative *it = &s->init[r.init];
+        snprintf(x->what, sizeof x->what, "/initiatives/%zu/%s/%zu", r.init, u->is_cost ? "costs" : "effects", r.k);
+        if (u->is_cost)
+            snprintf(x->label, sizeof x->label, "%s: %s cost", it->id, it->cost[r.k].capex ? "capex" : "opex");
+        else
+            snprintf(x->label, sizeof x->label, "%s: change in %s", it->id, it->eff[r.k].metric);
+    }
+    for (size_t e = 0; e < c->neq; e++) {
+        const cx_equation *q = cx_model_equation(c->m, e);
+        for (size_t j = 0; j < q->p; j++) {
+            if (!cx_plan_coef_active(c->plan, e, j) || !(q->se[j] > 0))
+                continue;
+            double df = q->stat[CX_STAT_DF_RESID];
+            double z = c->s->t_coefficients && df > 0 ? gsl_cdf_tdist_Pinv(0.9, df) : gsl_cdf_ugaussian_Pinv(0.9);
+            swing *x = &sw[m++];
+            x->low = q->coef[j] - z * q->se[j];
+            x->high = q->coef[j] + z * q->se[j];
+            w->coef[e][j] = x->low;
+            x->npv_low = npv_of(c, w, k, &in);
+            w->coef[e][j] = x->high;
+            x->npv_high = npv_of(c, w, k, &in);
+            w->coef[e][j] = q->coef[j];
+            snprintf(x->what, sizeof x->what, "coefficient");
+            snprintf(x->label, sizeof x->label, "%s: %s", q->target, q->names[j]);
+        }
+    }
+    for (size_t i = 0; i < m; i++)
+        sw[i].size = fabs(sw[i].npv_high - sw[i].npv_low);
+    qsort(sw, m, sizeof(swing), cmp_swing);
+    for (size_t i = 0; i < m; i++) {
+        if (sw[i].size == 0)
+            continue;
+        cJSON *x = cJSON_CreateObject();
+        if (!x)
+            break;
+        cJSON_AddItemToArray(arr, x);
+        cJSON_AddStringToObject(x, "input", sw[i].label);
+        cJSON_AddStringToObject(x, strcmp(sw[i].what, "coefficient") == 0 ? "kind" : "pointer",
+                                strcmp(sw[i].what, "coefficient") == 0 ? "coefficient" : sw[i].what);
+        cJSON_AddItemToObject(x, "p10", num(sw[i].low));
+        cJSON_AddItemToObject(x, "p90", num(sw[i].high));
+        cJSON_AddItemToObject(x, "npv_at_p10", num(sw[i].npv_low));
+        cJSON_AddItemToObject(x, "npv_at_p90", num(sw[i].npv_high));
+        cJSON_AddItemToObject(x, "swing", num(sw[i].size));
+    }
+    (void)npv_base;
+    cx_free(sw);
+    return arr;
+}
+
+/* Warnings in words about the deterministic case of scenario k, added to
+ * the array `wa`: drivers that are not significant but carry most of the
+ * value, effects that do not reach revenue within the horizon. */
+static cx_status driver_warnings(const mc *c, tws *w, size_t k, double npv_base, cx_warnings *warn)
+{
+    plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
+    /* the value of the benefits: NPV minus that with every driver at 0 */
+    for (size_t e = 0; e < c->neq; e++) {
+        const cx_equation *q = cx_model_equation(c->m, e);
+        for (size_t j = 0; j < q->p; j++)
+            if (cx_plan_coef_active(c->plan, e, j))
+                w->coef[e][j] = 0;
+    }
+    double npv_none = npv_of(c, w, k, &in);
+    for (size_t e = 0; e < c->neq; e++)
+        memcpy(w->coef[e], c->coef_base[e], cx_equation_ncoef(cx_model_equation(c->m, e)) * sizeof(double));
+    double benefit = npv_base - npv_none;
+    for (size_t e = 0; e < c->neq; e++) {
+        const cx_equation *q = cx_model_equation(c->m, e);
+        for (size_t j = 0; j < q->p; j++) {
+            if (!cx_plan_coef_active(c->plan, e, j) || q->fixed[j] || !(q->pval[j] > 0.05))
+                continue;
+            w->coef[e][j] = 0;
+            double without = npv_of(c, w, k, &in);
+            w->coef[e][j] = q->coef[j];
+            double share = benefit != 0 ? (npv_base - without) / benefit : 0;
+            if (fabs(share) > 0.5) {
+                cx_status st = cx_warnings_add(warn, "%.0f%% of the value of the benefits rests on '%s' in the %s "
+                                               "equation, whose coefficient is not significant at 5%% (p = %.2g)",
+                                               100 * share, q->names[j], q->target, q->pval[j]);
+                if (st != CX_OK)
+                    return st;
+            }
+        }
+    }
+    /* each effect alone: does it reach revenue within the horizon? */
+    size_t ne = cx_plan_neffects(c->plan);
+    for (size_t g = 0; g < ne; g++) {
+        input_ref r = cx_plan_effect_ref(c->plan, g);
+        size_t n, one;
+        const size_t *list = cx_scenario_inits(c->s, k, &n, &one);
+        int mine = 0;
+        for (size_t i = 0; i < n; i++)
+            mine |= list[i] == r.init;
+        const effect *ef = &c->s->init[r.init].eff[r.k];
+        if (!mine || ef->is_target || ef->value == 0)
+            continue;
+        for (size_t h = 0; h < ne; h++)
+            w->eff[h] = h == g ? ef->value : 0;
+        plan_out out = {w->dnps, w->drev, w->costs};
+        const char *bad = NULL;
+        int reached = 0;
+        if (cx_plan_project(c->plan, k, &in, w->w, &out, &bad) == 0)
+            for (int q = 0; q < c->H; q++)
+                reached |= w->drev[q] != 0;
+        memcpy(w->eff, cx_plan_effect_values(c->plan), ne * sizeof(double));
+        if (!reached) {
+            char sq[CX_PERIOD_TEXT_MAX];
+            cx_status st = cx_warnings_add(warn, "the change in %s from '%s' (from %s) does not reach %s within the "
+                                           "horizon: the lags it goes through are longer than the time left",
+                                           ef->metric, c->s->init[r.init].id,
+                                           quarter_text(c->s, ef->start, sq, sizeof sq), cx_plan_revenue_name(c->plan));
+            if (st != CX_OK)
+                return st;
+        }
+    }
+    return CX_OK;
+}
+
+static cJSON *warnings_json(const cx_warnings *w)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < cx_warnings_count(w); i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(cx_warnings_get(w, i)));
+    return a;
+}
+
+/* The deterministic case of scenario k at the point estimates: its quarters,
+ * NPV, IRR, payback and ROI, its warnings and its tornado. */
+static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *dnps_out, cx_error *err)
+{
+    tws *w = &c->ws[0];
+    plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
+    plan_out out = {w->dnps, w->drev, w->costs};
+    const char *bad = NULL;
+    if (cx_plan_project(c->plan, k, &in, w->w, &out, &bad) != 0)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "scenario '%s' takes %s to a level of 0 or below, where its "
+                            "log has no value", cx_scenario_label(c->s, k), bad ? bad : "a metric");
+    valuate(c, w);
+    int H = c->H;
+    double npv = w->v[S_NPV], irr = NAN, cum = 0;
+    int several = 0;
+    cx_error ierr;
+    cx_error_init(&ierr);
+    cx_status ist = cx_fin_irr(w->cf, (size_t)H, &irr, &several, &ierr);
+    size_t payback = cx_fin_payback(w->cf, (size_t)H);
+    double *benefit = cx_calloc((size_t)H, sizeof(double));
+    if (!benefit)
+        return oom(err);
+    for (int q = 0; q < H; q++)
+        benefit[q] = c->margin * w->drev[q];
+    double roi = cx_fin_roi(benefit, w->costs, (size_t)H);
+    cx_free(benefit);
+    char qt[CX_PERIOD_TEXT_MAX];
+    cJSON *quarters = cJSON_CreateArray();
+    cJSON_AddItemToObject(sj, "quarters", quarters);
+    for (int q = 0; q < H && quarters; q++) {
+        cJSON *x = cJSON_CreateObject();
+        if (!x)
+            break;
+        cJSON_AddItemToArray(quarters, x);
+        double df = cx_fin_discount_factor(c->discount, (size_t)q + 1);
+        cum += w->cf[q];
+        cJSON_AddStringToObject(x, "quarter", quarter_text(c->s, q, qt, sizeof qt));
+        cJSON_AddItemToObject(x, "delta_nps", num(w->dnps[q]));
+        cJSON_AddItemToObject(x, "delta_revenue", num(w->drev[q]));
+        cJSON_AddItemToObject(x, "gross_profit", num(c->margin * w->drev[q]));
+        cJSON_AddItemToObject(x, "costs", num(w->costs[q]));
+        cJSON_AddItemToObject(x, "cash_flow", num(w->cf[q]));
+        cJSON_AddItemToObject(x, "discount_factor", num(df));
+        cJSON_AddItemToObject(x, "pv", num(w->cf[q] * df));
+        cJSON_AddItemToObject(x, "cumulative_cash", num(cum));
+    }
+    cx_warnings *warn = cx_warnings_new();
+    if (!warn)
+        return oom(err);
+    cx_status st = cx_plan_range_warnings(c->plan, k, warn);
+    if (st == CX_OK)
+        st = driver_warnings(c, w, k, npv, warn);
+    if (st == CX_OK && ist != CX_OK)
+        st = cx_warnings_add(warn, "%s", ierr.message);
+    if (st == CX_OK && several)
+        st = cx_warnings_add(warn, "the cash flows change sign more than once and more than one rate makes the NPV "
+                             "0; the IRR shown is the one nearest 0");
+    if (st == CX_OK && !payback)
+        st = cx_warnings_add(warn, "payback is not within the horizon: the cumulative cash flow is %s at its end (%s)",
+                             cum < 0 ? "still negative" : "never negative then back above 0",
+                             quarter_text(c->s, H - 1, qt, sizeof qt));
+    cJSON_AddItemToObject(sj, "irr", num(irr));
+    cJSON_AddItemToObject(sj, "payback_quarter",
+                          payback ? cJSON_CreateString(quarter_text(c->s, (int)payback - 1, qt, sizeof qt))
+                                  : cJSON_CreateNull());
+    cJSON_AddItemToObject(sj, "roi", num(roi));
+    cJSON *sens = st == CX_OK ? sensitivity(c, w, k, npv, err) : NULL;
+    if (st == CX_OK && !sens)
+        st = err && err->status ? err->status : CX_ENOMEM;
+    cJSON_AddItemToObject(sj, "sensitivity", sens);
+    cJSON_AddItemToObject(sj, "warnings", warnings_json(warn));
+    cx_warnings_free(warn);
+    *npv_out = npv;
+    *dnps_out = w->dnps[H - 1];
+    /* the shifts for the sums: the base values */
+    plan_out o2 = {w->dnps, w->drev, w->costs};
+    cx_plan_project(c->plan, k, &in, w->w, &o2, &bad);
+    valuate(c, w);
+    for (size_t j = 0; j < c->nstat; j++)
+        c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
+    return st;
+}
+
+/* Merge the threads' histograms and counts into ws[0]. */
+static void merge_threads(mc *c)
+{
+    tws *a = &c->ws[0];
+    for (int t = 1; t < c->nthreads; t++) {
+        tws *b = &c->ws[t];
+        for (size_t i = 0; i < c->ntot * NBINS; i++)
+            a->hist[i] += b->hist[i];
+        for (size_t i = 0; i < c->ntot; i++) {
+            a->under[i] += b->under[i];
+            a->over[i] += b->over[i];
+            a->nfin[i] += b->nfin[i];
+            a->min[i] = fmin(a->min[i], b->min[i]);
+            a->max[i] = fmax(a->max[i], b->max[i]);
+        }
+        for (size_t k = 0; k < c->nscen; k++)
+            a->npos[k] += b->npos[k];
+    }
+}
+
+static cJSON *band_json(const stat_out *o)
+{
+    cJSON *x = cJSON_CreateObject();
+    if (!x)
+        return NULL;
+    cJSON_AddItemToObject(x, "mean", num(o->mean));
+    for (int k = 0; k < NPCT; k++)
+        cJSON_AddItemToObject(x, pct_name[k], num(o->q[k]));
+    return x;
+}
+
+cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simulation **out, cx_error *err)
+{
+    *out = NULL;
+    cx_sim_options o = {0};
+    if (opt)
+        o = *opt;
+    cx_spec *spec = NULL;
+    cx_table *panel = NULL;
+    cx_model *model = NULL;
+    cx_plan *plan = NULL;
+    cx_warnings *warn = cx_warnings_new();
+    cx_simulation *sim = cx_calloc(1, sizeof *sim);
+    mc c;
+    memset(&c, 0, sizeof c);
+    size_t nunits = 0;
+    cx_status st = warn && sim ? CX_OK : oom(err);
+    if (st == CX_OK) {
+        cJSON *mdoc = NULL;
+        st = cx_json_load(s->model, &mdoc, err);
+        if (st == CX_OK && cJSON_GetObjectItemCaseSensitive(mdoc, "provenance"))
+            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0,
+                              "/model: '%s' is a fitted model; simulate fits the model itself and needs its "
+                              "specification (models/*.json)", s->model);
+        cJSON_Delete(mdoc);
+    }
+    if (st == CX_OK)
+        st = cx_spec_load(s->model, &spec, err);
+    if (st == CX_OK)
+        st = load_panel(s, spec, &panel, &nunits, warn, err);
+    if (st == CX_OK)
+        st = cx_fit_table(spec, panel, NULL, &model, warn, err);
+    if (st == CX_OK)
+        st = cx_plan_new(s, model, panel, nunits, &plan, warn, err);
+    if (st != CX_OK)
+        goto done;
+
+    c.plan = plan;
+    c.s = s;
+    c.m = model;
+    c.nscen = cx_scenario_nscenarios(s);
+    c.H = cx_scenario_horizon(s);
+    c.nstat = S_Q + 2 * (size_t)c.H;
+    c.ntot = c.nscen * c.nstat;
+    cx_scenario_finance(s, &c.discount, &c.margin, &c.tax);
+    c.ndraws = (size_t)(o.draws > 0 ? o.draws : s->draws);
+    unsigned long seed = (unsigned long)(o.seed_given || o.seed > 0 ? o.seed : s->seed);
+    c.nthreads = o.threads > 0 ? (o.threads < MAXTHREADS ? o.threads : MAXTHREADS) : 2;
+    c.npilot = c.ndraws < PILOT ? c.ndraws : PILOT;
+    c.shift = cx_calloc(c.ntot, sizeof(double));
+    c.pilot = cx_calloc(c.ntot * c.npilot + 1, sizeof(double));
+    c.lo = cx_calloc(c.ntot, sizeof(double));
+    c.width = cx_calloc(c.ntot, sizeof(double));
+    c.partial = cx_calloc(ROUND * 2 * c.ntot, sizeof(double));
+    c.sum = cx_calloc(c.ntot, sizeof(double));
+    c.sum2 = cx_calloc(c.ntot, sizeof(double));
+    if (!c.shift || !c.pilot || !c.lo || !c.width || !c.partial || !c.sum || !c.sum2) {
+        st = oom(err);
+        goto done;
+    }
+    st = mc_setup(&c, err);
+    for (int t = 0; st == CX_OK && t < c.nthreads; t++)
+        if (tws_init(&c, &c.ws[t]) != 0)
+            st = oom(err);
+    if (st != CX_OK)
+        goto done;
+
+    /* the result */
+    cJSON *root = sim->root = cJSON_CreateObject();
+    if (!root) {
+        st = oom(err);
+        goto done;
+    }
+    char qt[CX_PERIOD_TEXT_MAX];
+    cJSON_AddStringToObject(root, "name", cx_scenario_name(s));
+    cJSON_AddStringToObject(root, "currency", cx_scenario_currency(s));
+    cJSON_AddStringToObject(root, "start", cx_scenario_start(s));
+    cJSON_AddStringToObject(root, "end", quarter_text(s, c.H - 1, qt, sizeof qt));
+    cJSON_AddNumberToObject(root, "draws", (double)c.ndraws);
+    cJSON_AddNumberToObject(root, "seed", (double)seed);
+    cJSON_AddStringToObject(root, "coefficients", s->t_coefficients ? "t" : "normal");
+    cJSON_AddStringToObject(root, "nps", cx_plan_nps_name(plan));
+    cJSON_AddStringToObject(root, "revenue", cx_plan_revenue_name(plan));
+    cJSON_AddNumberToObject(root, "units", (double)cx_plan_nunits(plan));
+    cJSON_AddNumberToObject(root, "periods", (double)cx_plan_nperiods(plan));
+    cJSON *scens = cJSON_AddArrayToObject(root, "scenarios");
+    double *npv_base = cx_calloc(c.nscen + 1, sizeof(double)), *dnps_base = cx_calloc(c.nscen + 1, sizeof(double));
+    double *sorted = cx_calloc(c.npilot + 1, sizeof(double));
+    double *glo = cx_calloc(c.ntot, sizeof(double)), *ghi = cx_calloc(c.ntot, sizeof(double));
+    stat_out *so = cx_calloc(c.ntot, sizeof(stat_out));
+    if (!scens || !npv_base || !dnps_base || !sorted || !glo || !ghi || !so)
+        st = oom(err);
+    for (size_t k = 0; k < c.nscen && st == CX_OK; k++) {
+        cJSON *sj = cJSON_CreateObject();
+        if (!sj) {
+            st = oom(err);
+            break;
+        }
+        cJSON_AddItemToArray(scens, sj);
+        cJSON_AddStringToObject(sj, "name", cx_scenario_label(s, k));
+        cJSON *ids = cJSON_AddArrayToObject(sj, "initiatives");
+        size_t n, one;
+        const size_t *list = cx_scenario_inits(s, k, &n, &one);
+        for (size_t i = 0; i < n && ids; i++)
+            cJSON_AddItemToArray(ids, cJSON_CreateString(s->init[list[i]].id));
+        st = base_case(&c, k, sj, &npv_base[k], &dnps_base[k], err);
+    }
+
+    /* the draws; again over the exact ranges should a percentile fall
+     * outside the pilot's */
+    if (st == CX_OK)
+        st = mc_run(&c, seed, NULL, NULL, err);
+    if (st == CX_OK) {
+        merge_threads(&c);
+        int outside = 0;
+        for (size_t i = 0; i < c.ntot; i++) {
+            summarise(&c, i, c.ws[0].hist + i * NBINS, c.ws[0].under[i], c.ws[0].nfin[i], c.ws[0].min[i],
+                      c.ws[0].max[i], sorted, &so[i]);
+            outside |= so[i].outside;
+            glo[i] = c.ws[0].min[i];
+            ghi[i] = c.ws[0].max[i];
+        }
+        if (outside) {
+            st = mc_run(&c, seed, glo, ghi, err);
+            if (st == CX_OK) {
+                merge_threads(&c);
+                for (size_t i = 0; i < c.ntot; i++)
+                    summarise(&c, i, c.ws[0].hist + i * NBINS, c.ws[0].under[i], c.ws[0].nfin[i], glo[i], ghi[i],
+                              sorted, &so[i]);
+            }
+        }
+    } else if (st == CX_EINVAL && c.bad_var) {
+        cx_error_init(err);
+        st = cx_error_set(err, CX_EINVAL, NULL, 0, 0, "draw %zu takes %s to a level of 0 or below, where its log has "
+                          "no value: narrow the uncertainty of the effects on it", c.bad_draw + 1, c.bad_var);
+    }
+    for (size_t k = 0; k < c.nscen && st == CX_OK; k++) {
+        cJSON *sj = cJSON_GetArrayItem(scens, (int)k);
+        const stat_out *base = so + k * c.nstat;
+        cJSON_AddItemToObject(sj, "npv", stat_json(npv_base[k], &base[S_NPV]));
+        cJSON_AddNumberToObject(sj, "prob_npv_positive", (double)c.ws[0].npos[k] / (double)c.ndraws);
+        cJSON_AddItemToObject(sj, "delta_nps", stat_json(dnps_base[k], &base[S_DNPS]));
+        cJSON *irr = cJSON_AddObjectToObject(sj, "irr_draws");
+        if (irr) {
+            cJSON_AddNumberToObject(irr, "share_with_irr", (double)base[S_IRR].n / (double)c.ndraws);
+            for (int p = 0; p < NPCT; p++)
+                cJSON_AddItemToObject(irr, pct_name[p], num(base[S_IRR].q[p]));
+        }
+        cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
+        for (int q = 0; q < c.H; q++) {
+            cJSON *x = cJSON_GetArrayItem(qs, q);
+            cJSON_AddItemToObject(x, "cash_flow_band", band_json(&base[S_Q + q]));
+            cJSON_AddItemToObject(x, "delta_nps_band", band_json(&base[S_Q + c.H + q]));
+        }
+        /* the keys in the order of the contract */
+        static const char *const order[] = {"name", "initiatives", "npv", "prob_npv_positive", "irr", "irr_draws",
+                                            "payback_quarter", "roi", "delta_nps", "quarters", "sensitivity",
+                                            "warnings", NULL};
+        for (int i = 0; order[i]; i++) {
+            cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(sj, order[i]);
+            if (item)
+                cJSON_AddItemToObject(sj, order[i], item);
+        }
+    }
+    cJSON_AddItemToObject(root, "warnings", warnings_json(warn));
+    cx_free(npv_base);
+    cx_free(dnps_base);
+    cx_free(sorted);
+    cx_free(glo);
+    cx_free(ghi);
+    cx_free(so);
+done:
+    mc_free(&c);
+    cx_plan_free(plan);
+    cx_model_free(model);
+    cx_table_free(panel);
+    cx_spec_free(spec);
+    cx_warnings_free(warn);
+    if (st != CX_OK) {
+        cx_simulation_free(sim);
+        return st;
+    }
+    *out = sim;
+    return CX_OK;
+}
