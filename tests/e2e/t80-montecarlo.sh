@@ -1,0 +1,84 @@
+#!/bin/sh
+# t80-montecarlo.sh - the Monte Carlo simulation of `cxcase simulate` (issue 4):
+# for linear scenarios whose only uncertainty is the coefficients (normal),
+# the NPS change of the last quarter is d'beta, so over 100,000 draws its mean
+# must converge to the base value (within 4 standard errors) and its sd must
+# match the analytic sqrt(d' V d) within 2%, with V the covariance that
+# `cxcase fit --json` reports for the same data and model; the same seed gives
+# byte-identical JSON, and 1 and 2 threads give identical output.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${BUILD:=build/rel}"
+. "$TOP/tests/cli/lib.sh"
+
+S="$TOP/samples"
+# the samples' scenario with every assumption certain and normal coefficients
+"$PYTHON" - "$S/scenario.json" "$tmp/linear.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
+import json, os, sys
+src, dst, samples, model = sys.argv[1:5]
+s = json.load(open(src))
+for d in s["data"]:
+    d["file"] = os.path.join(samples, d["file"])
+s["model"] = model
+s.pop("$schema", None)
+s.pop("correlations", None)
+for it in s["initiatives"]:
+    for x in it["effects"] + it["costs"]:
+        x.pop("uncertainty", None)
+s["simulation"] = {"draws": 100000, "seed": 7, "coefficients": "normal"}
+json.dump(s, open(dst, "w"), indent=1)
+PY
+"$CXCASE" fit "$S/logistics.csv" "$S/service.csv" "$S/web.csv" "$S/finance.csv" "$S/hr.csv" \
+    --responses "$S/responses.csv" --model "$TOP/models/cx_chain.json" --json >"$tmp/fit.json" 2>"$tmp/err" ||
+    { not_ok "cxcase fit of the samples"; show "$tmp/err"; exit 1; }
+for run in a b; do
+    "$CXCASE" simulate "$tmp/linear.json" --json --threads 2 >"$tmp/$run.json" 2>"$tmp/err" ||
+        { not_ok "cxcase simulate (run $run)"; show "$tmp/err"; exit 1; }
+done
+"$CXCASE" simulate "$tmp/linear.json" --json --threads 1 >"$tmp/one.json" 2>"$tmp/err" ||
+    { not_ok "cxcase simulate --threads 1"; show "$tmp/err"; exit 1; }
+if cmp -s "$tmp/a.json" "$tmp/b.json"; then ok "the same seed gives byte-identical JSON"
+else not_ok "the same seed gives byte-identical JSON"; fi
+if cmp -s "$tmp/a.json" "$tmp/one.json"; then ok "1 and 2 threads give byte-identical JSON"
+else not_ok "1 and 2 threads give byte-identical JSON"; fi
+"$CXCASE" simulate "$tmp/linear.json" --json --seed 8 --draws 20000 >"$tmp/other.json" 2>"$tmp/err"
+if ! cmp -s "$tmp/a.json" "$tmp/other.json"; then ok "another seed gives other draws"
+else not_ok "another seed gives other draws"; fi
+
+"$PYTHON" - "$tmp/linear.json" "$tmp/fit.json" "$tmp/a.json" <<'PY'
+import json, math, sys
+scen, fit, sim = (json.load(open(p)) for p in sys.argv[1:4])
+eq = next(e for e in fit["equations"] if e["target"] == "nps")
+names = [t["name"] for t in eq["terms"]]
+coef = {t["name"]: t["coef"] for t in eq["terms"]}
+V = eq["covariance"]
+n = sim["draws"]
+ids = {it["id"]: it for it in scen["initiatives"]}
+fails = 0
+def check(cond, text):
+    global fails
+    print(("ok - " if cond else "not ok - ") + text)
+    fails += not cond
+for s in sim["scenarios"]:
+    # d: the full change of every metric (every ramp has ended by the last quarter)
+    d = [0.0] * len(names)
+    for i in s["initiatives"]:
+        for e in ids[i]["effects"]:
+            d[names.index(e["metric"])] += e["change"]
+    base = math.fsum(coef[names[j]] * d[j] for j in range(len(names)))
+    var = math.fsum(d[a] * V[a][b] * d[b] for a in range(len(d)) for b in range(len(d)))
+    sd = math.sqrt(var)
+    dn = s["delta_nps"]
+    check(abs(dn["base"] - base) <= 1e-9 * abs(base),
+          f"{s['name']}: base NPS change {dn['base']:.12g} = d'beta {base:.12g}")
+    check(abs(dn["mean"] - base) <= 4 * sd / math.sqrt(n),
+          f"{s['name']}: Monte Carlo mean {dn['mean']:.6g} within 4 SE ({4 * sd / math.sqrt(n):.3g}) of the base {base:.6g}")
+    check(abs(dn["sd"] / sd - 1) <= 0.02,
+          f"{s['name']}: Monte Carlo sd {dn['sd']:.6g} matches sqrt(d'Vd) {sd:.6g} within 2% ({100 * (dn['sd'] / sd - 1):+.2f}%)")
+    z = {"p5": -1.6448536269514722, "p50": 0.0, "p95": 1.6448536269514722}
+    for k, zz in z.items():
+        check(abs(dn[k] - (base + zz * sd)) <= 0.03 * sd,
+              f"{s['name']}: {k} of the NPS change {dn[k]:.6g} near the normal's {base + zz * sd:.6g} (3% of an sd)")
+sys.exit(1 if fails else 0)
+PY
