@@ -48,6 +48,11 @@ CX_API double cx_fin_npv(const double *cf, size_t n, double annual);
  * returned.
  */
 CX_API cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_error *err);
+/** The same, starting the search at the annual rate `guess` (as a
+ *  spreadsheet's IRR(values, guess)): when the flows change sign once there
+ *  is one root, and a guess near it saves iterations. */
+CX_API cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr, int *several,
+                                  cx_error *err);
 /** The first quarter (1-based) at whose end the cumulative cash flow is 0 or
  *  more after having been negative, or 0 when that does not happen within n. */
 CX_API size_t cx_fin_payback(const double *cf, size_t n);

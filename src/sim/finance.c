@@ -75,6 +75,11 @@ static int brent(flows *fl, double lo, double hi, double *root)
 
 cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_error *err)
 {
+    return cx_fin_irr_guess(cf, n, 0.0, irr, several, err);
+}
+
+cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr, int *several, cx_error *err)
+{
     int changes = 0, sign = 0;
     for (size_t t = 0; t < n; t++) {
         int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
@@ -95,7 +100,8 @@ cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_e
          * would leave it) */
         double a = -0.99, b = 10.0, fa = npv_q(a, &fl), fb = npv_q(b, &fl);
         if (fa == 0 || fb == 0 || (fa < 0) != (fb < 0)) {
-            double q = fa == 0 ? a : fb == 0 ? b : 0.0;
+            double g = isfinite(guess) && guess > -1 ? pow(1.0 + guess, 0.25) - 1.0 : 0.0;
+            double q = fa == 0 ? a : fb == 0 ? b : g > a && g < b ? g : 0.0;
             for (int it = 0; it < 300 && fa != 0 && fb != 0; it++) {
                 double v = 0, dv = 0, f = 1 / (1.0 + q), ft = 1;
                 for (size_t t = 0; t < n; t++) {

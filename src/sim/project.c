@@ -54,6 +54,15 @@ typedef struct peq {
     size_t nt, first;  /* terms, and the global number of the first */
 } peq;
 
+/* A set of initiatives (a scenario) and what it can move. */
+typedef struct pset {
+    size_t *eff, *cost;      /* global effect and cost indexes */
+    size_t neff, ncost;
+    unsigned char *touched;  /* per var: can change */
+    unsigned char *term_on;  /* per term (global numbering): can change */
+    int invariant;           /* every unit moves alike */
+} pset;
+
 struct cx_plan {
     const cx_scenario *s;
     const cx_model *m;
@@ -79,13 +88,9 @@ struct cx_plan {
     size_t *eff_var;
     const effect **eff;
     const cost **cst;
-    /* per scenario */
-    size_t nscen;
-    size_t **sc_eff, **sc_cost;
-    size_t *sc_neff, *sc_ncost;
-    unsigned char *touched;   /* nscen x nv */
-    unsigned char *term_on;   /* nscen x nterms */
-    unsigned char *invariant; /* nscen */
+    /* sets of initiatives to project: the file's scenarios, then any added */
+    pset *set;
+    size_t nset, capset;
     unsigned char *active;    /* per model equation, per coefficient (offsets in act_off) */
     size_t *act_off;
 };
@@ -127,19 +132,13 @@ void cx_plan_free(cx_plan *p)
     cx_free(p->eff_var);
     cx_free(p->eff);
     cx_free(p->cst);
-    for (size_t k = 0; k < p->nscen; k++) {
-        if (p->sc_eff)
-            cx_free(p->sc_eff[k]);
-        if (p->sc_cost)
-            cx_free(p->sc_cost[k]);
+    for (size_t k = 0; k < p->nset; k++) {
+        cx_free(p->set[k].eff);
+        cx_free(p->set[k].cost);
+        cx_free(p->set[k].touched);
+        cx_free(p->set[k].term_on);
     }
-    cx_free(p->sc_eff);
-    cx_free(p->sc_cost);
-    cx_free(p->sc_neff);
-    cx_free(p->sc_ncost);
-    cx_free(p->touched);
-    cx_free(p->term_on);
-    cx_free(p->invariant);
+    cx_free(p->set);
     cx_free(p->active);
     cx_free(p->act_off);
     cx_free(p);
@@ -516,16 +515,7 @@ static cx_status inputs(cx_plan *p, cx_error *err)
     p->eff_var = cx_calloc(p->neff + 1, sizeof(size_t));
     p->eff = cx_calloc(p->neff + 1, sizeof(effect *));
     p->cst = cx_calloc(p->ncost + 1, sizeof(cost *));
-    p->nscen = cx_scenario_nscenarios(s);
-    p->sc_eff = cx_calloc(p->nscen + 1, sizeof(size_t *));
-    p->sc_cost = cx_calloc(p->nscen + 1, sizeof(size_t *));
-    p->sc_neff = cx_calloc(p->nscen + 1, sizeof(size_t));
-    p->sc_ncost = cx_calloc(p->nscen + 1, sizeof(size_t));
-    p->touched = cx_calloc(p->nscen * p->nv + 1, 1);
-    p->term_on = cx_calloc(p->nscen * p->nterms + 1, 1);
-    p->invariant = cx_calloc(p->nscen + 1, 1);
-    if (!p->eff_value || !p->cost_amount || !p->eff_ref || !p->cost_ref || !p->eff_var || !p->eff || !p->cst ||
-        !p->sc_eff || !p->sc_cost || !p->sc_neff || !p->sc_ncost || !p->touched || !p->term_on || !p->invariant)
+    if (!p->eff_value || !p->cost_amount || !p->eff_ref || !p->cost_ref || !p->eff_var || !p->eff || !p->cst)
         return oom(err);
     size_t ne = 0, nc = 0;
     for (size_t i = 0; i < s->ninit; i++) {
@@ -544,45 +534,87 @@ static cx_status inputs(cx_plan *p, cx_error *err)
             p->cost_ref[nc] = (input_ref){i, 1, k};
         }
     }
-    for (size_t k = 0; k < p->nscen; k++) {
+    for (size_t k = 0; k < cx_scenario_nscenarios(s); k++) {
         size_t n, one;
         const size_t *list = cx_scenario_inits(s, k, &n, &one);
-        size_t me = 0, mc = 0;
-        for (size_t i = 0; i < n; i++) {
-            me += s->init[list[i]].neff;
-            mc += s->init[list[i]].ncost;
-        }
-        if (!(p->sc_eff[k] = cx_calloc(me + 1, sizeof(size_t))) || !(p->sc_cost[k] = cx_calloc(mc + 1, sizeof(size_t))))
-            return oom(err);
-        unsigned char *touched = p->touched + k * p->nv, *on = p->term_on + k * p->nterms;
-        int invariant = 1;
-        for (size_t i = 0; i < n; i++) {
-            for (size_t g = 0; g < p->neff; g++)
-                if (p->eff_ref[g].init == list[i]) {
-                    p->sc_eff[k][p->sc_neff[k]++] = g;
-                    touched[p->eff_var[g]] = 1;
-                    if (p->eff[g]->is_target)
-                        invariant = 0;
-                }
-            for (size_t g = 0; g < p->ncost; g++)
-                if (p->cost_ref[g].init == list[i])
-                    p->sc_cost[k][p->sc_ncost[k]++] = g;
-        }
-        for (size_t e = 0; e < p->neq; e++)
-            for (size_t t = 0; t < p->eq[e].nt; t++) {
-                const pterm *tm = &p->eq[e].t[t];
-                for (size_t f = 0; f < tm->nf; f++)
-                    if (touched[tm->f[f].var])
-                        on[p->eq[e].first + t] = 1;
-                if (on[p->eq[e].first + t]) {
-                    touched[p->eq[e].target] = 1;
-                    if (!tm->linear)
-                        invariant = 0;
-                }
-            }
-        p->invariant[k] = (unsigned char)invariant;
+        if (cx_plan_add_set(p, list, n, err) < 0)
+            return CX_ENOMEM;
     }
     return CX_OK;
+}
+
+long cx_plan_add_set(cx_plan *p, const size_t *inits, size_t n, cx_error *err)
+{
+    if (p->nset == p->capset) {
+        size_t cap = p->capset ? 2 * p->capset : 8;
+        pset *grown = cx_realloc(p->set, cap * sizeof(pset));
+        if (!grown) {
+            oom(err);
+            return -1;
+        }
+        p->set = grown;
+        p->capset = cap;
+    }
+    pset *st = &p->set[p->nset];
+    memset(st, 0, sizeof *st);
+    st->eff = cx_calloc(p->neff + 1, sizeof(size_t));
+    st->cost = cx_calloc(p->ncost + 1, sizeof(size_t));
+    st->touched = cx_calloc(p->nv + 1, 1);
+    st->term_on = cx_calloc(p->nterms + 1, 1);
+    if (!st->eff || !st->cost || !st->touched || !st->term_on) {
+        cx_free(st->eff);
+        cx_free(st->cost);
+        cx_free(st->touched);
+        cx_free(st->term_on);
+        oom(err);
+        return -1;
+    }
+    int invariant = 1;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t g = 0; g < p->neff; g++)
+            if (p->eff_ref[g].init == inits[i]) {
+                st->eff[st->neff++] = g;
+                st->touched[p->eff_var[g]] = 1;
+                if (p->eff[g]->is_target)
+                    invariant = 0;
+            }
+        for (size_t g = 0; g < p->ncost; g++)
+            if (p->cost_ref[g].init == inits[i])
+                st->cost[st->ncost++] = g;
+    }
+    for (size_t e = 0; e < p->neq; e++)
+        for (size_t t = 0; t < p->eq[e].nt; t++) {
+            const pterm *tm = &p->eq[e].t[t];
+            for (size_t f = 0; f < tm->nf; f++)
+                if (st->touched[tm->f[f].var])
+                    st->term_on[p->eq[e].first + t] = 1;
+            if (st->term_on[p->eq[e].first + t]) {
+                st->touched[p->eq[e].target] = 1;
+                if (!tm->linear)
+                    invariant = 0;
+            }
+        }
+    st->invariant = invariant;
+    return (long)p->nset++;
+}
+
+size_t cx_plan_nsets(const cx_plan *p) { return p->nset; }
+
+int cx_plan_sets_interact(const cx_plan *p, size_t a, size_t b)
+{
+    const pset *x = &p->set[a], *y = &p->set[b];
+    for (size_t i = 0; i < x->neff; i++)
+        for (size_t j = 0; j < y->neff; j++)
+            if (p->eff_var[x->eff[i]] == p->eff_var[y->eff[j]])
+                return 1; /* one metric moved by both */
+    for (size_t t = 0; t < p->nterms; t++)
+        if (x->term_on[t] && y->term_on[t]) {
+            /* a term both change, where the changes do not simply add */
+            for (size_t e = 0; e < p->neq; e++)
+                if (t >= p->eq[e].first && t < p->eq[e].first + p->eq[e].nt && !p->eq[e].t[t - p->eq[e].first].linear)
+                    return 1;
+        }
+    return 0;
 }
 
 /* Which target is reported as NPS, and which as revenue. */
@@ -703,19 +735,20 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
 {
     int H = p->H;
     size_t nseg = p->nseg, nv = p->nv;
-    const unsigned char *touched = p->touched + k * nv, *on = p->term_on + k * p->nterms;
+    const pset *set = &p->set[k];
+    const unsigned char *touched = set->touched, *on = set->term_on;
     for (int q = 0; q < H; q++)
         out->delta_nps[q] = out->delta_revenue[q] = out->costs[q] = 0;
-    size_t nu = p->invariant[k] ? 1 : p->nunits;
-    double weight = p->invariant[k] ? (double)p->nunits : 1.0;
+    size_t nu = set->invariant ? 1 : p->nunits;
+    double weight = set->invariant ? (double)p->nunits : 1.0;
     double *d = w->d;
     for (size_t u = 0; u < nu; u++) {
         for (size_t v = 0; v < nv; v++)
             if (touched[v])
                 memset(d + v * nseg, 0, nseg * sizeof(double));
         /* the effects, ramped by quarter */
-        for (size_t i = 0; i < p->sc_neff[k]; i++) {
-            size_t g = p->sc_eff[k][i];
+        for (size_t i = 0; i < set->neff; i++) {
+            size_t g = set->eff[i];
             const effect *ef = p->eff[g];
             double full = in->effect[g] - (ef->is_target ? p->v[p->eff_var[g]].base[u] : 0);
             double *dv = d + p->eff_var[g] * nseg;
@@ -758,8 +791,8 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     }
     for (int q = 0; q < H; q++)
         out->delta_nps[q] /= (double)p->nunits * (double)p->nper[q];
-    for (size_t i = 0; i < p->sc_ncost[k]; i++) {
-        size_t g = p->sc_cost[k][i];
+    for (size_t i = 0; i < set->ncost; i++) {
+        size_t g = set->cost[i];
         for (int q = p->cst[g]->from; q <= p->cst[g]->to; q++)
             out->costs[q] += in->cost[g];
     }
@@ -771,8 +804,9 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
 cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn)
 {
     const cx_scenario *s = p->s;
-    for (size_t i = 0; i < p->sc_neff[k]; i++) {
-        size_t g = p->sc_eff[k][i];
+    const pset *set = &p->set[k];
+    for (size_t i = 0; i < set->neff; i++) {
+        size_t g = set->eff[i];
         const effect *ef = p->eff[g];
         const pvar *v = &p->v[p->eff_var[g]];
         if (isnan(v->lo))
@@ -783,9 +817,9 @@ cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn)
         for (size_t u = 0; u < p->nunits; u++) {
             double x = ef->is_target ? ef->value : v->base[u];
             if (!ef->is_target)
-                for (size_t j = 0; j < p->sc_neff[k]; j++)
-                    if (p->eff_var[p->sc_eff[k][j]] == p->eff_var[g] && !p->eff[p->sc_eff[k][j]]->is_target)
-                        x += p->eff[p->sc_eff[k][j]]->value;
+                for (size_t j = 0; j < set->neff; j++)
+                    if (p->eff_var[set->eff[j]] == p->eff_var[g] && !p->eff[set->eff[j]]->is_target)
+                        x += p->eff[set->eff[j]]->value;
             double out = x < v->lo ? v->lo - x : x > v->hi ? x - v->hi : 0;
             if (out > gap) {
                 gap = out;
@@ -798,7 +832,7 @@ cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn)
         /* once per metric: only from its first effect in the scenario */
         int first = 1;
         for (size_t j = 0; j < i; j++)
-            first &= p->eff_var[p->sc_eff[k][j]] != p->eff_var[g];
+            first &= p->eff_var[set->eff[j]] != p->eff_var[g];
         if (!first)
             continue;
         input_ref r = p->eff_ref[g];

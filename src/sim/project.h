@@ -74,11 +74,21 @@ size_t cx_plan_nunits(const cx_plan *p);
  * (a term that is not the intercept nor C(...)). */
 int cx_plan_coef_active(const cx_plan *p, size_t e, size_t j);
 
+/* Sets of initiatives to project: sets 0 .. nscenarios - 1 are the file's
+ * scenarios; cx_plan_add_set adds another (indexes into the scenario's
+ * initiatives) and returns its number, -1 when out of memory. */
+long cx_plan_add_set(cx_plan *p, const size_t *inits, size_t n, cx_error *err);
+size_t cx_plan_nsets(const cx_plan *p);
+/* 1 when the changes of two sets do not simply add up: they move a metric
+ * in common, or both change a term that is not linear (log, power,
+ * interaction). */
+int cx_plan_sets_interact(const cx_plan *p, size_t a, size_t b);
+
 /* Scratch space for one thread.  NULL when out of memory. */
 plan_work *cx_plan_work_new(const cx_plan *p);
 void cx_plan_work_free(plan_work *w);
 
-/* Project scenario k with `in`; fills out (horizon quarters each).
+/* Project set k (a scenario) with `in`; fills out (horizon quarters each).
  * Returns 0, or -1 when a level leaves the domain of a term (the log of a
  * level at or below 0): *bad_var then names the column. */
 int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, plan_out *out,

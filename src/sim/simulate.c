@@ -38,6 +38,7 @@
 #include "../core/jsonin.h"
 #include "../model/model_internal.h"
 #include "draw.h"
+#include "portfolio.h"
 #include "project.h"
 #include "scenario_internal.h"
 
@@ -155,6 +156,7 @@ typedef struct tws {
     double **coef;
     double *work, *eff, *cost, *u;
     double *dnps, *drev, *costs, *cf, *v;
+    size_t k;        /* the scenario being valued */
     uint32_t *hist;  /* ntot x NBINS */
     uint64_t *under, *over, *npos, *nfin;
     double *min, *max;
@@ -162,6 +164,7 @@ typedef struct tws {
 
 typedef struct mc {
     const cx_plan *plan;
+    const size_t *sets;      /* nscen: the plan's set projected as scenario k */
     const cx_scenario *s;
     const cx_model *m;
     size_t nscen, nstat, ntot;
@@ -174,6 +177,7 @@ typedef struct mc {
     cx_copula cop;
     double discount, margin, tax;
     double *shift;           /* ntot: the base values, subtracted in the sums */
+    double *irr_guess;       /* nscen: the base IRR, where the draws' search starts */
     size_t ndraws, npilot;
     double *pilot;           /* ntot x npilot */
     int binning;
@@ -308,7 +312,7 @@ static void valuate(const mc *c, tws *w)
     w->v[S_NPV] = cx_fin_npv(w->cf, (size_t)H, c->discount);
     w->v[S_DNPS] = w->dnps[H - 1];
     double irr;
-    w->v[S_IRR] = cx_fin_irr(w->cf, (size_t)H, &irr, NULL, NULL) == CX_OK ? irr : NAN;
+    w->v[S_IRR] = cx_fin_irr_guess(w->cf, (size_t)H, c->irr_guess[w->k], &irr, NULL, NULL) == CX_OK ? irr : NAN;
     for (int q = 0; q < H; q++) {
         w->v[S_Q + q] = w->cf[q];
         w->v[S_Q + H + q] = w->dnps[q];
@@ -341,11 +345,12 @@ static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t co
         draw_inputs(c, w, r);
         for (size_t k = 0; k < c->nscen; k++) {
             const char *bad = NULL;
-            if (cx_plan_project(c->plan, k, &pin, w->w, &out, &bad) != 0) {
+            if (cx_plan_project(c->plan, c->sets[k], &pin, w->w, &out, &bad) != 0) {
                 c->bad_var = bad;
                 c->bad_draw = i;
                 return 1;
             }
+            w->k = k;
             valuate(c, w);
             if (w->v[S_NPV] > 0)
                 w->npos[k]++;
@@ -485,6 +490,7 @@ static void mc_free(mc *c)
     cx_free(c->in);
     cx_free(c->coef_base);
     cx_free(c->shift);
+    cx_free(c->irr_guess);
     cx_free(c->pilot);
     cx_free(c->lo);
     cx_free(c->width);
@@ -672,7 +678,7 @@ static double npv_of(const mc *c, tws *w, size_t k, const plan_inputs *in)
 {
     plan_out out = {w->dnps, w->drev, w->costs};
     const char *bad = NULL;
-    if (cx_plan_project(c->plan, k, in, w->w, &out, &bad) != 0)
+    if (cx_plan_project(c->plan, c->sets[k], in, w->w, &out, &bad) != 0)
         return NAN;
     valuate(c, w);
     return w->v[S_NPV];
@@ -843,7 +849,7 @@ static cx_status driver_warnings(const mc *c, tws *w, size_t k, double npv_base,
         plan_out out = {w->dnps, w->drev, w->costs};
         const char *bad = NULL;
         int reached = 0;
-        if (cx_plan_project(c->plan, k, &in, w->w, &out, &bad) == 0)
+        if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &out, &bad) == 0)
             for (int q = 0; q < c->H; q++)
                 reached |= w->drev[q] != 0;
         memcpy(w->eff, cx_plan_effect_values(c->plan), ne * sizeof(double));
@@ -876,7 +882,7 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
     plan_out out = {w->dnps, w->drev, w->costs};
     const char *bad = NULL;
-    if (cx_plan_project(c->plan, k, &in, w->w, &out, &bad) != 0)
+    if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &out, &bad) != 0)
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "scenario '%s' takes %s to a level of 0 or below, where its "
                             "log has no value", cx_scenario_label(c->s, k), bad ? bad : "a metric");
     valuate(c, w);
@@ -917,7 +923,7 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     cx_warnings *warn = cx_warnings_new();
     if (!warn)
         return oom(err);
-    cx_status st = cx_plan_range_warnings(c->plan, k, warn);
+    cx_status st = cx_plan_range_warnings(c->plan, c->sets[k], warn);
     if (st == CX_OK)
         st = driver_warnings(c, w, k, npv, warn);
     if (st == CX_OK && ist != CX_OK)
@@ -942,12 +948,6 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     cx_warnings_free(warn);
     *npv_out = npv;
     *dnps_out = w->dnps[H - 1];
-    /* the shifts for the sums: the base values */
-    plan_out o2 = {w->dnps, w->drev, w->costs};
-    cx_plan_project(c->plan, k, &in, w->w, &o2, &bad);
-    valuate(c, w);
-    for (size_t j = 0; j < c->nstat; j++)
-        c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
     return st;
 }
 
@@ -982,6 +982,303 @@ static cJSON *band_json(const stat_out *o)
     return x;
 }
 
+/* Everything a run needs for the plan's sets `sets` (nsets of them). */
+static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const cx_model *m, const size_t *sets,
+                         size_t nsets, size_t ndraws, int threads, cx_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->plan = plan;
+    c->s = s;
+    c->m = m;
+    c->sets = sets;
+    c->nscen = nsets;
+    c->H = cx_scenario_horizon(s);
+    c->nstat = S_Q + 2 * (size_t)c->H;
+    c->ntot = c->nscen * c->nstat;
+    cx_scenario_finance(s, &c->discount, &c->margin, &c->tax);
+    c->ndraws = ndraws;
+    c->nthreads = threads;
+    c->npilot = c->ndraws < PILOT ? c->ndraws : PILOT;
+    c->shift = cx_calloc(c->ntot, sizeof(double));
+    c->irr_guess = cx_calloc(c->nscen + 1, sizeof(double));
+    c->pilot = cx_calloc(c->ntot * c->npilot + 1, sizeof(double));
+    c->lo = cx_calloc(c->ntot, sizeof(double));
+    c->width = cx_calloc(c->ntot, sizeof(double));
+    c->partial = cx_calloc(ROUND * 2 * c->ntot, sizeof(double));
+    c->sum = cx_calloc(c->ntot, sizeof(double));
+    c->sum2 = cx_calloc(c->ntot, sizeof(double));
+    if (!c->shift || !c->irr_guess || !c->pilot || !c->lo || !c->width || !c->partial || !c->sum || !c->sum2)
+        return oom(err);
+    cx_status st = mc_setup(c, err);
+    for (int t = 0; st == CX_OK && t < c->nthreads; t++)
+        if (tws_init(c, &c->ws[t]) != 0)
+            st = oom(err);
+    /* the base values: subtracted in the sums, and where the IRR search starts */
+    tws *w = &c->ws[0];
+    plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
+    plan_out o2 = {w->dnps, w->drev, w->costs};
+    for (size_t k = 0; k < c->nscen && st == CX_OK; k++) {
+        const char *bad = NULL;
+        if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &o2, &bad) != 0)
+            return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a scenario takes %s to a level of 0 or below, where its "
+                                "log has no value", bad ? bad : "a metric");
+        w->k = k;
+        valuate(c, w);
+        for (size_t j = 0; j < c->nstat; j++)
+            c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
+        double irr;
+        c->irr_guess[k] = cx_fin_irr(w->cf, (size_t)c->H, &irr, NULL, NULL) == CX_OK ? irr : 0;
+    }
+    return st;
+}
+
+/* Run the draws and summarise every statistic into so[0 .. ntot - 1]; again
+ * over the exact ranges should a percentile fall outside the pilot's. */
+static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err)
+{
+    double *sorted = cx_calloc(c->npilot + 1, sizeof(double));
+    double *glo = cx_calloc(c->ntot, sizeof(double)), *ghi = cx_calloc(c->ntot, sizeof(double));
+    cx_status st = sorted && glo && ghi ? mc_run(c, seed, NULL, NULL, err) : oom(err);
+    if (st == CX_OK) {
+        merge_threads(c);
+        int outside = 0;
+        for (size_t i = 0; i < c->ntot; i++) {
+            summarise(c, i, c->ws[0].hist + i * NBINS, c->ws[0].under[i], c->ws[0].nfin[i], c->ws[0].min[i],
+                      c->ws[0].max[i], sorted, &so[i]);
+            outside |= so[i].outside;
+            glo[i] = c->ws[0].min[i];
+            ghi[i] = c->ws[0].max[i];
+        }
+        if (outside) {
+            st = mc_run(c, seed, glo, ghi, err);
+            if (st == CX_OK) {
+                merge_threads(c);
+                for (size_t i = 0; i < c->ntot; i++)
+                    summarise(c, i, c->ws[0].hist + i * NBINS, c->ws[0].under[i], c->ws[0].nfin[i], glo[i], ghi[i],
+                              sorted, &so[i]);
+            }
+        }
+    } else if (st == CX_EINVAL && c->bad_var) {
+        cx_error_init(err);
+        st = cx_error_set(err, CX_EINVAL, NULL, 0, 0, "draw %zu takes %s to a level of 0 or below, where its log has "
+                          "no value: narrow the uncertainty of the effects on it", c->bad_draw + 1, c->bad_var);
+    }
+    cx_free(sorted);
+    cx_free(glo);
+    cx_free(ghi);
+    return st;
+}
+
+/* The undiscounted stated costs of initiative i over the horizon. */
+static double initiative_cost(const cx_scenario *s, size_t i)
+{
+    double total = 0;
+    for (size_t k = 0; k < s->init[i].ncost; k++)
+        total += s->init[i].cost[k].amount * (double)(s->init[i].cost[k].to - s->init[i].cost[k].from + 1);
+    return total;
+}
+
+static cJSON *ids_json(const cx_scenario *s, uint64_t mask)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < s->ninit; i++)
+        if (mask >> i & 1)
+            cJSON_AddItemToArray(a, cJSON_CreateString(s->init[i].id));
+    return a;
+}
+
+static size_t uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* The portfolio within the budget (README "Portfolio"): initiatives grouped
+ * by interaction, every subset of a group simulated as a whole for its
+ * expected NPV, the exact frontier, and the chosen set simulated again for
+ * its P(NPV > 0).  `c` is the main run (its plan, model and draws). */
+static cx_status portfolio(const mc *c, unsigned long seed, cJSON **out, cx_error *err)
+{
+    const cx_scenario *s = c->s;
+    cx_plan *plan = (cx_plan *)c->plan; /* owned by cx_simulate, which lets sets be added */
+    size_t n = s->ninit;
+    *out = NULL;
+    if (n > 64)
+        return cx_error_set(err, CX_EINVAL, s->path, 0, 0,
+                            "/budget: the portfolio optimiser takes at most 64 initiatives, found %zu", n);
+    size_t *single = cx_calloc(n + 1, sizeof(size_t)), *parent = cx_calloc(n + 1, sizeof(size_t));
+    size_t *gof = cx_calloc(n + 1, sizeof(size_t)), *gsize = cx_calloc(n + 1, sizeof(size_t));
+    size_t cap = 0, nopt = 0, ngroups = 0;
+    size_t *sets = NULL;
+    pf_option *opts = NULL, *front = NULL;
+    stat_out *so = NULL, *so3 = NULL;
+    const pf_option **gopts = NULL;
+    size_t *gn = NULL, nfront = 0;
+    mc m2, m3;
+    memset(&m2, 0, sizeof m2);
+    memset(&m3, 0, sizeof m3);
+    cx_status st = single && parent && gof && gsize ? CX_OK : oom(err);
+    for (size_t i = 0; i < n && st == CX_OK; i++) {
+        long k = cx_plan_add_set(plan, &i, 1, err);
+        if (k < 0)
+            st = CX_ENOMEM;
+        single[i] = (size_t)k;
+        parent[i] = i;
+    }
+    for (size_t i = 0; i < n && st == CX_OK; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (cx_plan_sets_interact(plan, single[i], single[j]))
+                parent[uf_find(parent, j)] = uf_find(parent, i);
+    /* groups in order of their first initiative */
+    for (size_t i = 0; i < n && st == CX_OK; i++) {
+        size_t r = uf_find(parent, i);
+        if (r == i)
+            gof[i] = ngroups++;
+        gof[i] = gof[r];
+        gsize[gof[i]]++;
+        if (gsize[gof[i]] > 16)
+            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0, "/budget: more than 16 initiatives move the same "
+                              "metrics; the optimiser simulates every subset of such a group and stops there");
+    }
+    for (size_t g = 0; g < ngroups && st == CX_OK; g++)
+        cap += ((size_t)1 << gsize[g]) - 1;
+    if (st == CX_OK && (!(sets = cx_calloc(cap + 1, sizeof(size_t))) || !(opts = cx_calloc(cap + 1, sizeof(pf_option)))))
+        st = oom(err);
+    /* every nonempty subset of every group */
+    size_t *member = cx_calloc(n + 1, sizeof(size_t)), *list = cx_calloc(n + 1, sizeof(size_t));
+    if (st == CX_OK && (!member || !list))
+        st = oom(err);
+    size_t *gfirst = cx_calloc(ngroups + 1, sizeof(size_t));
+    if (st == CX_OK && !gfirst)
+        st = oom(err);
+    for (size_t g = 0; g < ngroups && st == CX_OK; g++) {
+        size_t gm = 0;
+        for (size_t i = 0; i < n; i++)
+            if (gof[i] == g)
+                member[gm++] = i;
+        gfirst[g] = nopt;
+        for (uint64_t sub = 1; sub < ((uint64_t)1 << gm) && st == CX_OK; sub++) {
+            size_t ln = 0;
+            uint64_t mask = 0;
+            double price = 0;
+            for (size_t b = 0; b < gm; b++)
+                if (sub >> b & 1) {
+                    list[ln++] = member[b];
+                    mask |= (uint64_t)1 << member[b];
+                    price += initiative_cost(s, member[b]);
+                }
+            long k = ln == 1 ? (long)single[list[0]] : cx_plan_add_set(plan, list, ln, err);
+            if (k < 0)
+                st = CX_ENOMEM;
+            sets[nopt] = (size_t)k;
+            opts[nopt++] = (pf_option){mask, price, 0};
+        }
+    }
+    cx_free(member);
+    /* their expected NPVs, from the same draws as the scenarios */
+    if (st == CX_OK)
+        st = mc_init(&m2, plan, s, c->m, sets, nopt, c->ndraws, c->nthreads, err);
+    if (st == CX_OK && !(so = cx_calloc(m2.ntot + 1, sizeof(stat_out))))
+        st = oom(err);
+    if (st == CX_OK)
+        st = mc_stats(&m2, seed, so, err);
+    for (size_t k = 0; k < nopt && st == CX_OK; k++)
+        opts[k].value = so[k * m2.nstat + S_NPV].mean;
+    gopts = cx_calloc(ngroups + 1, sizeof(pf_option *));
+    gn = cx_calloc(ngroups + 1, sizeof(size_t));
+    if (st == CX_OK && (!gopts || !gn))
+        st = oom(err);
+    for (size_t g = 0; g < ngroups && st == CX_OK; g++) {
+        gopts[g] = opts + gfirst[g];
+        gn[g] = (g + 1 < ngroups ? gfirst[g + 1] : nopt) - gfirst[g];
+    }
+    if (st == CX_OK)
+        st = cx_pf_frontier(gopts, gn, ngroups, 100000, &front, &nfront, err);
+    cJSON *pf = NULL;
+    if (st == CX_OK && !(pf = cJSON_CreateObject()))
+        st = oom(err);
+    if (st == CX_OK) {
+        size_t best = cx_pf_best(front, nfront, s->budget);
+        cJSON_AddItemToObject(pf, "budget", num(s->budget));
+        cJSON_AddStringToObject(pf, "method", "exact");
+        cJSON *inits = cJSON_AddArrayToObject(pf, "initiatives");
+        for (size_t i = 0; i < n && inits; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(inits, x);
+            cJSON_AddStringToObject(x, "id", s->init[i].id);
+            cJSON_AddItemToObject(x, "cost", num(initiative_cost(s, i)));
+            for (size_t k = 0; k < nopt; k++)
+                if (opts[k].mask == (uint64_t)1 << i)
+                    cJSON_AddItemToObject(x, "expected_npv", num(opts[k].value));
+        }
+        cJSON *groups = cJSON_AddArrayToObject(pf, "groups");
+        for (size_t g = 0; g < ngroups && groups; g++) {
+            uint64_t mask = 0;
+            for (size_t i = 0; i < n; i++)
+                if (gof[i] == g)
+                    mask |= (uint64_t)1 << i;
+            cJSON_AddItemToArray(groups, ids_json(s, mask));
+        }
+        cJSON *chosen = cJSON_AddObjectToObject(pf, "chosen");
+        if (chosen) {
+            cJSON_AddItemToObject(chosen, "initiatives", ids_json(s, front[best].mask));
+            cJSON_AddItemToObject(chosen, "cost", num(front[best].cost));
+            cJSON_AddItemToObject(chosen, "expected_npv", num(front[best].value));
+        }
+        /* the chosen set as a whole: its P(NPV > 0) */
+        size_t ln = 0;
+        for (size_t i = 0; i < n; i++)
+            if (front[best].mask >> i & 1)
+                list[ln++] = i;
+        if (ln && chosen) {
+            long k = cx_plan_add_set(plan, list, ln, err);
+            size_t one = (size_t)k;
+            st = k < 0 ? CX_ENOMEM : mc_init(&m3, plan, s, c->m, &one, 1, c->ndraws, c->nthreads, err);
+            if (st == CX_OK && !(so3 = cx_calloc(m3.ntot + 1, sizeof(stat_out))))
+                st = oom(err);
+            if (st == CX_OK)
+                st = mc_stats(&m3, seed, so3, err);
+            if (st == CX_OK) {
+                cJSON_AddItemToObject(chosen, "npv", stat_json(m3.shift[S_NPV], &so3[S_NPV]));
+                cJSON_AddNumberToObject(chosen, "prob_npv_positive", (double)m3.ws[0].npos[0] / (double)m3.ndraws);
+            }
+        } else if (chosen) {
+            cJSON_AddNullToObject(chosen, "npv");
+            cJSON_AddNullToObject(chosen, "prob_npv_positive");
+            cJSON_AddStringToObject(chosen, "note", "no initiative adds expected value within the budget");
+        }
+        cJSON *fr = cJSON_AddArrayToObject(pf, "frontier");
+        for (size_t i = 0; i < nfront && fr; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddItemToArray(fr, x);
+            cJSON_AddItemToObject(x, "cost", num(front[i].cost));
+            cJSON_AddItemToObject(x, "expected_npv", num(front[i].value));
+            cJSON_AddItemToObject(x, "initiatives", ids_json(s, front[i].mask));
+        }
+    }
+    if (st == CX_OK)
+        *out = pf;
+    else
+        cJSON_Delete(pf);
+    mc_free(&m2);
+    mc_free(&m3);
+    cx_free(list);
+    cx_free(gfirst);
+    cx_free(single);
+    cx_free(parent);
+    cx_free(gof);
+    cx_free(gsize);
+    cx_free(sets);
+    cx_free(opts);
+    cx_free(front);
+    cx_free(so);
+    cx_free(so3);
+    cx_free(gopts);
+    cx_free(gn);
+    return st;
+}
+
 cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simulation **out, cx_error *err)
 {
     *out = NULL;
@@ -996,7 +1293,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     cx_simulation *sim = cx_calloc(1, sizeof *sim);
     mc c;
     memset(&c, 0, sizeof c);
-    size_t nunits = 0;
+    size_t nunits = 0, nsc = 0, *sets = NULL;
     cx_status st = warn && sim ? CX_OK : oom(err);
     if (st == CX_OK) {
         cJSON *mdoc = NULL;
@@ -1018,33 +1315,17 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     if (st != CX_OK)
         goto done;
 
-    c.plan = plan;
-    c.s = s;
-    c.m = model;
-    c.nscen = cx_scenario_nscenarios(s);
-    c.H = cx_scenario_horizon(s);
-    c.nstat = S_Q + 2 * (size_t)c.H;
-    c.ntot = c.nscen * c.nstat;
-    cx_scenario_finance(s, &c.discount, &c.margin, &c.tax);
-    c.ndraws = (size_t)(o.draws > 0 ? o.draws : s->draws);
     unsigned long seed = (unsigned long)(o.seed_given || o.seed > 0 ? o.seed : s->seed);
-    c.nthreads = o.threads > 0 ? (o.threads < MAXTHREADS ? o.threads : MAXTHREADS) : 2;
-    c.npilot = c.ndraws < PILOT ? c.ndraws : PILOT;
-    c.shift = cx_calloc(c.ntot, sizeof(double));
-    c.pilot = cx_calloc(c.ntot * c.npilot + 1, sizeof(double));
-    c.lo = cx_calloc(c.ntot, sizeof(double));
-    c.width = cx_calloc(c.ntot, sizeof(double));
-    c.partial = cx_calloc(ROUND * 2 * c.ntot, sizeof(double));
-    c.sum = cx_calloc(c.ntot, sizeof(double));
-    c.sum2 = cx_calloc(c.ntot, sizeof(double));
-    if (!c.shift || !c.pilot || !c.lo || !c.width || !c.partial || !c.sum || !c.sum2) {
+    int threads = o.threads > 0 ? (o.threads < MAXTHREADS ? o.threads : MAXTHREADS) : 2;
+    size_t ndraws = (size_t)(o.draws > 0 ? o.draws : s->draws);
+    nsc = cx_scenario_nscenarios(s);
+    if (!(sets = cx_calloc(nsc + 1, sizeof(size_t)))) {
         st = oom(err);
         goto done;
     }
-    st = mc_setup(&c, err);
-    for (int t = 0; st == CX_OK && t < c.nthreads; t++)
-        if (tws_init(&c, &c.ws[t]) != 0)
-            st = oom(err);
+    for (size_t k = 0; k < nsc; k++)
+        sets[k] = k;
+    st = mc_init(&c, plan, s, model, sets, nsc, ndraws, threads, err);
     if (st != CX_OK)
         goto done;
 
@@ -1068,10 +1349,8 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     cJSON_AddNumberToObject(root, "periods", (double)cx_plan_nperiods(plan));
     cJSON *scens = cJSON_AddArrayToObject(root, "scenarios");
     double *npv_base = cx_calloc(c.nscen + 1, sizeof(double)), *dnps_base = cx_calloc(c.nscen + 1, sizeof(double));
-    double *sorted = cx_calloc(c.npilot + 1, sizeof(double));
-    double *glo = cx_calloc(c.ntot, sizeof(double)), *ghi = cx_calloc(c.ntot, sizeof(double));
     stat_out *so = cx_calloc(c.ntot, sizeof(stat_out));
-    if (!scens || !npv_base || !dnps_base || !sorted || !glo || !ghi || !so)
+    if (!scens || !npv_base || !dnps_base || !so)
         st = oom(err);
     for (size_t k = 0; k < c.nscen && st == CX_OK; k++) {
         cJSON *sj = cJSON_CreateObject();
@@ -1089,34 +1368,8 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         st = base_case(&c, k, sj, &npv_base[k], &dnps_base[k], err);
     }
 
-    /* the draws; again over the exact ranges should a percentile fall
-     * outside the pilot's */
     if (st == CX_OK)
-        st = mc_run(&c, seed, NULL, NULL, err);
-    if (st == CX_OK) {
-        merge_threads(&c);
-        int outside = 0;
-        for (size_t i = 0; i < c.ntot; i++) {
-            summarise(&c, i, c.ws[0].hist + i * NBINS, c.ws[0].under[i], c.ws[0].nfin[i], c.ws[0].min[i],
-                      c.ws[0].max[i], sorted, &so[i]);
-            outside |= so[i].outside;
-            glo[i] = c.ws[0].min[i];
-            ghi[i] = c.ws[0].max[i];
-        }
-        if (outside) {
-            st = mc_run(&c, seed, glo, ghi, err);
-            if (st == CX_OK) {
-                merge_threads(&c);
-                for (size_t i = 0; i < c.ntot; i++)
-                    summarise(&c, i, c.ws[0].hist + i * NBINS, c.ws[0].under[i], c.ws[0].nfin[i], glo[i], ghi[i],
-                              sorted, &so[i]);
-            }
-        }
-    } else if (st == CX_EINVAL && c.bad_var) {
-        cx_error_init(err);
-        st = cx_error_set(err, CX_EINVAL, NULL, 0, 0, "draw %zu takes %s to a level of 0 or below, where its log has "
-                          "no value: narrow the uncertainty of the effects on it", c.bad_draw + 1, c.bad_var);
-    }
+        st = mc_stats(&c, seed, so, err);
     for (size_t k = 0; k < c.nscen && st == CX_OK; k++) {
         cJSON *sj = cJSON_GetArrayItem(scens, (int)k);
         const stat_out *base = so + k * c.nstat;
@@ -1148,11 +1401,15 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     cJSON_AddItemToObject(root, "warnings", warnings_json(warn));
     cx_free(npv_base);
     cx_free(dnps_base);
-    cx_free(sorted);
-    cx_free(glo);
-    cx_free(ghi);
     cx_free(so);
+    if (st == CX_OK && !isnan(s->budget)) {
+        cJSON *pf = NULL;
+        st = portfolio(&c, seed, &pf, err);
+        cJSON_AddItemToObject(root, "portfolio", pf);
+    } else
+        cJSON_AddNullToObject(root, "portfolio");
 done:
+    cx_free(sets);
     mc_free(&c);
     cx_plan_free(plan);
     cx_model_free(model);
