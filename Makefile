@@ -106,6 +106,8 @@ demo: deps
 	@echo "== how the metrics drive NPS and revenue (models/cx_chain.json)"
 	./build/cxcase fit samples/logistics.csv samples/service.csv samples/web.csv \
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
+	@echo "== the business case of each scenario (samples/scenario.json)"
+	./build/cxcase simulate samples/scenario.json
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet

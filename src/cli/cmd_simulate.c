@@ -96,6 +96,20 @@ static void summary(const cJSON *r)
                cJSON_IsString(pb) ? pb->valuestring : "none",
                get(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"));
     }
+    const cJSON *pf = cJSON_GetObjectItemCaseSensitive(r, "portfolio");
+    if (cJSON_IsObject(pf)) {
+        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *id;
+        char a[48], b[48];
+        printf("\nPortfolio within the budget of %s: ", money(get(pf, "budget"), a, sizeof a));
+        int n = 0;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(ch, "initiatives"))
+            printf("%s%s", n++ ? ", " : "", id->valuestring);
+        if (!n)
+            printf("nothing (no initiative adds expected value)\n");
+        else
+            printf("\n  cost %s, expected NPV %s, P(NPV>0) %.3f\n", money(get(ch, "cost"), a, sizeof a),
+                   money(get(ch, "expected_npv"), b, sizeof b), get(ch, "prob_npv_positive"));
+    }
     int any = 0;
     cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(r, "scenarios")) {
         const cJSON *w;

@@ -510,6 +510,8 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             st = cx_json_string(d, "score", 0, f, p, &score, err);
         static const char *const enums[][4] = {{"sep", ",", ";", "tab"}, {"decimal", ".", ",", NULL},
                                                {"encoding", "utf-8", "windows-1252", NULL}};
+        char sep = 0, dec = 0;
+        int enc = -1;
         for (int e = 0; e < 3 && st == CX_OK; e++) {
             const char *v = NULL;
             st = cx_json_string(d, enums[e][0], 0, f, p, &v, err);
@@ -517,7 +519,15 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
                 continue;
             int ok = 0;
             for (int k = 1; k < 4 && enums[e][k]; k++)
-                ok |= strcmp(v, enums[e][k]) == 0;
+                if (strcmp(v, enums[e][k]) == 0) {
+                    ok = 1;
+                    if (e == 0)
+                        sep = strcmp(v, "tab") == 0 ? '\t' : v[0];
+                    else if (e == 1)
+                        dec = v[0];
+                    else
+                        enc = k == 1 ? CX_ENC_UTF8 : CX_ENC_WINDOWS1252;
+                }
             if (!ok)
                 st = bad(r, enums[e][0], e == 0 ? "expected \",\", \";\" or \"tab\", found '%s'"
                                          : e == 1 ? "expected \".\" or \",\", found '%s'"
@@ -528,6 +538,24 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
         source *src = &s->data[s->ndata++];
         if (!(src->file = resolve(s->path, file)))
             return oom(err);
+        src->sep = sep;
+        src->decimal = dec;
+        src->encoding = enc;
+        /* the files are read with one set of options: given ones must agree */
+        for (size_t k = 0; k + 1 < s->ndata && st == CX_OK; k++) {
+            const source *o = &s->data[k];
+            if (sep && o->sep && o->sep != sep)
+                st = bad(r, "sep", "expected the same \"sep\" as /data/%zu (the files are read with one set of "
+                         "options; leave it out to detect each file's), found another", k);
+            else if (dec && o->decimal && o->decimal != dec)
+                st = bad(r, "decimal", "expected the same \"decimal\" as /data/%zu (the files are read with one set "
+                         "of options), found another", k);
+            else if (enc >= 0 && o->encoding >= 0 && o->encoding != enc)
+                st = bad(r, "encoding", "expected the same \"encoding\" as /data/%zu (the files are read with one "
+                         "set of options), found another", k);
+        }
+        if (st != CX_OK)
+            break;
         if (strcmp(kind, "metrics") != 0 && strcmp(kind, "responses") != 0)
             st = bad(r, "kind", "expected \"metrics\" (a department export) or \"responses\" (survey answers), found '%s'", kind);
         else if (!*file)

@@ -58,6 +58,8 @@ typedef struct source {
     char *file;   /* resolved against the scenario's folder */
     int responses;
     char *scale, *score;
+    char sep, decimal;  /* 0: detect */
+    int encoding;       /* -1: not given; else a cx_encoding */
 } source;
 
 struct cx_scenario {

@@ -120,6 +120,14 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
         so.score = resp->score;
     cx_csv_options copt;
     memset(&copt, 0, sizeof copt);
+    for (size_t i = 0; i < s->ndata; i++) {
+        if (s->data[i].sep)
+            copt.sep = s->data[i].sep;
+        if (s->data[i].decimal)
+            copt.decimal = s->data[i].decimal;
+        if (s->data[i].encoding >= 0)
+            copt.encoding = (cx_encoding)s->data[i].encoding;
+    }
     if (st == CX_OK)
         st = cx_panel_load(files, n, resp ? resp->file : NULL, &so, &copt, (const char *const *)spec->units,
                            spec->nunits, panel, NULL, warn, err);
