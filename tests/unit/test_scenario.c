@@ -79,25 +79,25 @@ static void scenario_should_sum_costs_per_quarter(void **state)
     double d, m, t, c[12];
     cx_scenario_finance(s, &d, &m, &t);
     assert_true(d == 0.08 && m == 0.35 && t == 0.25);
-    /* Delivery first: capex 1.8M in 2026Q1, opex 120k 2026Q2..2028Q4 */
+    /* Delivery first: capex 900k in 2026Q1, opex 60k 2026Q2..2028Q4 */
     assert_string_equal(cx_scenario_label(s, 0), "Delivery first");
     assert_int_equal(cx_scenario_costs(s, 0, c), 12);
-    assert_true(c[0] == 1800000);
+    assert_true(c[0] == 900000);
     for (int q = 1; q < 12; q++)
-        assert_true(c[q] == 120000);
-    /* Service and checkout: opex 210k every quarter, capex 400k in 2026Q1 */
+        assert_true(c[q] == 60000);
+    /* Service and checkout: opex 100k every quarter, capex 900k in 2026Q1 */
     assert_int_equal(cx_scenario_costs(s, 1, c), 12);
-    assert_true(c[0] == 610000);
+    assert_true(c[0] == 1000000);
     for (int q = 1; q < 12; q++)
-        assert_true(c[q] == 210000);
-    /* Everything: 1.8M + 210k + 400k; then 120k + 210k + personalisation's
-     * 650k capex in 2026Q2; then 120k + 210k + its 45k opex */
+        assert_true(c[q] == 100000);
+    /* Everything: 900k + 100k + 900k; then 60k + 100k + personalisation's
+     * 300k capex in 2026Q2; then 60k + 100k + its 20k opex */
     assert_string_equal(cx_scenario_label(s, 2), "Everything");
     assert_int_equal(cx_scenario_costs(s, 2, c), 12);
-    assert_true(c[0] == 2410000);
-    assert_true(c[1] == 980000);
+    assert_true(c[0] == 1900000);
+    assert_true(c[1] == 460000);
     for (int q = 2; q < 12; q++)
-        assert_true(c[q] == 375000);
+        assert_true(c[q] == 180000);
     assert_int_equal(cx_scenario_costs(s, 3, c), -1);
     assert_null(cx_scenario_label(s, 3));
     /* the first quarter of "Service and checkout" with a revenue gain of
@@ -176,9 +176,9 @@ static void scenario_should_default_to_one_per_initiative(void **state)
     assert_string_equal(cx_scenario_label(s, 2), "Personalised recommendations to raise click-through");
     double c[12];
     assert_int_equal(cx_scenario_costs(s, 2, c), 12);
-    assert_true(c[0] == 0 && c[1] == 650000);
+    assert_true(c[0] == 0 && c[1] == 300000);
     for (int q = 2; q < 12; q++)
-        assert_true(c[q] == 45000);
+        assert_true(c[q] == 20000);
     cx_scenario_free(s);
     tmp_remove(path);
 }
