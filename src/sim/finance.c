@@ -43,15 +43,26 @@ typedef struct flows {
     size_t n;
 } flows;
 
+static double poly(const double *cf, size_t n, double x, double *d);
+
+/* The NPV at quarterly rate q: the polynomial in the discount factor. */
 static double npv_q(double q, void *arg)
 {
     const flows *fl = arg;
-    double v = 0, f = 1;
-    for (size_t t = 0; t < fl->n; t++) {
-        f /= 1.0 + q;
-        v += fl->cf[t] * f;
+    return poly(fl->cf, fl->n, 1.0 / (1.0 + q), NULL);
+}
+
+/* P(x) = sum cf_t x^(t+1) and, when d is not NULL, P'(x), by Horner's rule. */
+static double poly(const double *cf, size_t n, double x, double *d)
+{
+    double p = 0, dp = 0;
+    for (size_t t = n; t-- > 0;) {
+        dp = dp * x + p;
+        p = p * x + cf[t];
     }
-    return v;
+    if (d)
+        *d = p + x * dp;
+    return x * p;
 }
 
 static int brent(flows *fl, double lo, double hi, double *root)
@@ -95,37 +106,69 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
                             "no internal rate of return: the cash flows never change sign");
     flows fl = {cf, n};
     if (changes == 1) {
-        /* one sign change: by Descartes' rule exactly one root, found by
-         * Newton's method kept inside a bracket (bisection when a step
-         * would leave it) */
-        double a = -0.99, b = 10.0, fa = npv_q(a, &fl), fb = npv_q(b, &fl);
-        if (fa == 0 || fb == 0 || (fa < 0) != (fb < 0)) {
-            double g = isfinite(guess) && guess > -1 ? pow(1.0 + guess, 0.25) - 1.0 : 0.0;
-            double q = fa == 0 ? a : fb == 0 ? b : g > a && g < b ? g : 0.0;
-            for (int it = 0; it < 300 && fa != 0 && fb != 0; it++) {
-                double v = 0, dv = 0, f = 1 / (1.0 + q), ft = 1;
-                for (size_t t = 0; t < n; t++) {
-                    ft *= f;
-                    v += cf[t] * ft;
-                    dv -= (double)(t + 1) * cf[t] * ft * f;
-                }
+        /* one sign change: by Descartes' rule exactly one root.  In the
+         * discount factor x = 1 / (1 + q) the NPV is the polynomial
+         * P(x) = sum cf_t x^(t+1), evaluated with its derivative by Horner's
+         * rule.  P has the sign of the first nonzero flow below the root
+         * and of the last one above it, so a bracket is found by stepping
+         * from the guess, by factors that grow geometrically, within the
+         * quarterly rates -0.99 .. 10 (x from 1/11 to 100); then Newton's
+         * method, with bisection when a step would leave the bracket. */
+        const double lo = 1.0 / 11.0, hi = 100.0;
+        int below = 0; /* the sign of P below the root */
+        for (size_t t = 0; t < n && !below; t++)
+            below = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        double x = isfinite(guess) && guess > -1 ? pow(1.0 + guess, -0.25) : 1.0;
+        if (!(x > lo && x < hi))
+            x = 1.0;
+        double v = poly(cf, n, x, NULL), a = x, b = x, step = 1.05;
+        int found = v == 0;
+        while (!found) {
+            int up = (v > 0 ? 1 : -1) == below; /* still below the root */
+            double y = up ? fmin(x * step, hi) : fmax(x / step, lo);
+            double vy = poly(cf, n, y, NULL);
+            if (vy == 0) {
+                x = y, v = 0, found = 1;
+                break;
+            }
+            if ((vy > 0) != (v > 0)) {
+                a = up ? x : y;
+                b = up ? y : x;
+                found = 2;
+                break;
+            }
+            if (y == lo || y == hi)
+                break; /* no root in the range */
+            x = y, v = vy, step *= step;
+        }
+        if (found) {
+            double pa = poly(cf, n, a, NULL);
+            x = found == 1 ? x : sqrt(a * b);
+            for (int it = 0; it < 200 && found == 2; it++) {
+                double d;
+                v = poly(cf, n, x, &d);
                 if (v == 0)
                     break;
-                if ((v < 0) == (fa < 0))
-                    a = q, fa = v;
+                if ((v < 0) == (pa < 0))
+                    a = x, pa = v;
                 else
-                    b = q, fb = v;
-                double next = q - v / dv;
+                    b = x;
+                double next = x - v / d;
+                if (fabs(next - x) <= 1e-14 * x) { /* converged (the step may not even move x) */
+                    x = next;
+                    break;
+                }
                 if (!(next > a && next < b))
                     next = 0.5 * (a + b);
-                int done = fabs(next - q) <= 1e-15 * (1.0 + fabs(q)) || b - a <= 1e-15 * (1.0 + fabs(q));
-                q = next;
-                if (done)
+                x = next;
+                if (b - a <= 1e-14 * x)
                     break;
             }
-            *irr = pow(1.0 + q, 4.0) - 1.0;
+            *irr = pow(x, -4.0) - 1.0;
             return CX_OK;
         }
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "no internal rate of return between -99%% and +1000%% a quarter");
     }
     /* bracket every root on a grid of quarterly rates from -99% to +1000%,
      * denser near 0 (by Descartes' rule there are at most `changes` roots) */

@@ -86,6 +86,7 @@ struct cx_plan {
     double *eff_value, *cost_amount;
     input_ref *eff_ref, *cost_ref;
     size_t *eff_var;
+    double *eff_share;        /* neff x nseg: the ramp share of effect g in segment s */
     const effect **eff;
     const cost **cst;
     /* sets of initiatives to project: the file's scenarios, then any added */
@@ -130,6 +131,7 @@ void cx_plan_free(cx_plan *p)
     cx_free(p->eff_ref);
     cx_free(p->cost_ref);
     cx_free(p->eff_var);
+    cx_free(p->eff_share);
     cx_free(p->eff);
     cx_free(p->cst);
     for (size_t k = 0; k < p->nset; k++) {
@@ -515,7 +517,9 @@ static cx_status inputs(cx_plan *p, cx_error *err)
     p->eff_var = cx_calloc(p->neff + 1, sizeof(size_t));
     p->eff = cx_calloc(p->neff + 1, sizeof(effect *));
     p->cst = cx_calloc(p->ncost + 1, sizeof(cost *));
-    if (!p->eff_value || !p->cost_amount || !p->eff_ref || !p->cost_ref || !p->eff_var || !p->eff || !p->cst)
+    p->eff_share = cx_calloc(p->neff * p->nseg + 1, sizeof(double));
+    if (!p->eff_value || !p->cost_amount || !p->eff_ref || !p->cost_ref || !p->eff_var || !p->eff || !p->cst ||
+        !p->eff_share)
         return oom(err);
     size_t ne = 0, nc = 0;
     for (size_t i = 0; i < s->ninit; i++) {
@@ -524,6 +528,8 @@ static cx_status inputs(cx_plan *p, cx_error *err)
             p->eff[ne] = ef;
             p->eff_value[ne] = ef->value;
             p->eff_ref[ne] = (input_ref){i, 0, k};
+            for (size_t sg = 0; sg < p->nseg; sg++)
+                p->eff_share[ne * p->nseg + sg] = cx_ramp_share(ef->start, ef->ramp, p->seg_q[sg]);
             if ((p->eff_var[ne] = find_var(p, ef->metric)) == NONE)
                 return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "the model does not use '%s', which initiative '%s' moves",
                                     ef->metric, s->init[i].id);
@@ -752,8 +758,9 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
             const effect *ef = p->eff[g];
             double full = in->effect[g] - (ef->is_target ? p->v[p->eff_var[g]].base[u] : 0);
             double *dv = d + p->eff_var[g] * nseg;
+            const double *share = p->eff_share + g * nseg;
             for (size_t s = 0; s < nseg; s++)
-                dv[s] += full * cx_ramp_share(ef->start, ef->ramp, p->seg_q[s]);
+                dv[s] += full * share[s];
         }
         /* the equations in dependency order */
         for (size_t e = 0; e < p->neq; e++) {
