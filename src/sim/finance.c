@@ -10,6 +10,7 @@
 #include <gsl/gsl_roots.h>
 
 #include "cxcase/sim.h"
+#include "finance_internal.h"
 #include "../core/core.h"
 
 double cx_fin_quarterly_rate(double annual)
@@ -82,6 +83,43 @@ static int brent(flows *fl, double lo, double hi, double *root)
     }
     gsl_root_fsolver_free(s);
     return status;
+}
+
+#define GRID 4000
+
+/* The roots of the NPV bracketed on a grid of GRID + 1 quarterly rates from
+ * -99% to +1000% (cubic spacing: dense near -1 .. 0; by Descartes' rule
+ * there are at most as many roots as sign changes), each found by Brent's
+ * method; *best receives the one nearest 0.  Returns how many were found.
+ * The NPV is evaluated at every grid point at once, Horner's rule running
+ * over the points, which the compiler vectorises. */
+static int grid_roots(flows *fl, double *best)
+{
+    double x[GRID + 1], v[GRID + 1];
+    for (int k = 0; k <= GRID; k++) {
+        double u = (double)k / GRID;
+        x[k] = 1.0 / (1.0 + (-0.99 + (10.0 + 0.99) * u * u * u));
+        v[k] = 0;
+    }
+    for (size_t t = fl->n; t-- > 0;)
+        for (int k = 0; k <= GRID; k++)
+            v[k] = v[k] * x[k] + fl->cf[t];
+    int found = 0;
+    *best = NAN;
+    for (int k = 1; k <= GRID; k++) {
+        double pv = x[k - 1] * v[k - 1], cv = x[k] * v[k];
+        if (!(cv == 0 || (pv < 0) != (cv < 0)))
+            continue;
+        double u0 = (double)(k - 1) / GRID, u1 = (double)k / GRID;
+        double lo = -0.99 + (10.0 + 0.99) * u0 * u0 * u0, hi = -0.99 + (10.0 + 0.99) * u1 * u1 * u1;
+        double root = hi;
+        if (cv != 0 && brent(fl, lo, hi, &root) != 0)
+            continue;
+        found++;
+        if (isnan(*best) || fabs(root) < fabs(*best))
+            *best = root;
+    }
+    return found;
 }
 
 cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_error *err)
@@ -170,25 +208,9 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
                             "no internal rate of return between -99%% and +1000%% a quarter");
     }
-    /* bracket every root on a grid of quarterly rates from -99% to +1000%,
-     * denser near 0 (by Descartes' rule there are at most `changes` roots) */
-    double best = NAN, prev_q = -0.99, prev_v = npv_q(prev_q, &fl);
-    int found = 0;
-    for (int k = 1; k <= 4000; k++) {
-        double u = (double)k / 4000.0;
-        double q = -0.99 + (10.0 + 0.99) * u * u * u; /* cubic spacing: fine near -1 .. 0 */
-        double v = npv_q(q, &fl);
-        if (v == 0 || (prev_v < 0) != (v < 0)) {
-            double root = q;
-            if (v != 0 && brent(&fl, prev_q, q, &root) != 0)
-                continue;
-            found++;
-            if (isnan(best) || fabs(root) < fabs(best))
-                best = root;
-        }
-        prev_q = q;
-        prev_v = v;
-    }
+    /* several sign changes: every root bracketed on the grid */
+    double best = NAN;
+    int found = grid_roots(&fl, &best);
     if (!found)
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
                             "no internal rate of return between -99%% and +1000%% a quarter");
@@ -196,6 +218,55 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
         *several = found > 1;
     *irr = pow(1.0 + best, 4.0) - 1.0;
     return CX_OK;
+}
+
+double cx_fin_irr_root(const double *cf, size_t n, double x0)
+{
+    int changes = 0, sign = 0;
+    for (size_t t = 0; t < n; t++) {
+        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        if (sg && sign && sg != sign)
+            changes++;
+        if (sg)
+            sign = sg;
+    }
+    if (changes != 1)
+        return NAN;
+    double x = x0;
+    for (int it = 0; it < 20; it++) {
+        double d, v = poly(cf, n, x, &d);
+        if (v == 0)
+            return x;
+        double next = x - v / d;
+        if (!(next > 1.0 / 11.0 && next < 100.0))
+            return NAN;
+        if (fabs(next - x) <= 1e-14 * x)
+            return next;
+        x = next;
+    }
+    return NAN;
+}
+
+int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr)
+{
+    int changes = 0, sign = 0;
+    for (size_t t = 0; t < n; t++) {
+        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        if (sg && sign && sg != sign)
+            changes++;
+        if (sg)
+            sign = sg;
+    }
+    if (changes == 0)
+        return 0;
+    if (changes == 1)
+        return cx_fin_irr_guess(cf, n, guess, irr, NULL, NULL) == CX_OK;
+    flows fl = {cf, n};
+    double best = NAN;
+    if (!grid_roots(&fl, &best))
+        return 0;
+    *irr = pow(1.0 + best, 4.0) - 1.0;
+    return 1;
 }
 
 size_t cx_fin_payback(const double *cf, size_t n)

@@ -54,8 +54,25 @@ typedef struct peq {
     size_t nt, first;  /* terms, and the global number of the first */
 } peq;
 
+/* For a set whose terms are all linear: one way an effect reaches NPS or
+ * revenue, through a chain of coefficients (at most MAXCHAIN) whose lags
+ * add up; its contribution to the quarters is effect x the product of the
+ * coefficients x w[q], w precomputed from the ramp and the lags. */
+#define MAXCHAIN 8
+#define MAXPATHS 4096
+typedef struct ppath {
+    size_t eff;
+    int revenue;               /* 0: NPS (a mean), 1: revenue (a sum) */
+    size_t n;                  /* coefficients on the chain */
+    size_t eq[MAXCHAIN], coef[MAXCHAIN];
+    size_t lag;                /* the lags on the chain, summed */
+    double *w;                 /* per quarter */
+} ppath;
+
 /* A set of initiatives (a scenario) and what it can move. */
 typedef struct pset {
+    ppath *path;             /* linear sets: every way from an effect to NPS or revenue */
+    size_t npath;
     size_t *eff, *cost;      /* global effect and cost indexes */
     size_t neff, ncost;
     unsigned char *touched;  /* per var: can change */
@@ -135,6 +152,9 @@ void cx_plan_free(cx_plan *p)
     cx_free(p->eff);
     cx_free(p->cst);
     for (size_t k = 0; k < p->nset; k++) {
+        for (size_t i = 0; i < p->set[k].npath; i++)
+            cx_free(p->set[k].path[i].w);
+        cx_free(p->set[k].path);
         cx_free(p->set[k].eff);
         cx_free(p->set[k].cost);
         cx_free(p->set[k].touched);
@@ -549,6 +569,83 @@ static cx_status inputs(cx_plan *p, cx_error *err)
     return CX_OK;
 }
 
+/* Walk from var v (reached through `chain` with lags summing to L) to
+ * every equation whose terms use it, recording a path at NPS and at revenue.
+ * Returns -1 when there are too many paths or too long a chain. */
+static int walk(const cx_plan *p, pset *st, size_t g, size_t v, size_t L, ppath *chain)
+{
+    for (int out = 0; out < 2; out++)
+        if (v == (out ? p->rev : p->nps)) {
+            if (st->npath == MAXPATHS)
+                return -1;
+            ppath *x = &st->path[st->npath++];
+            *x = *chain;
+            x->eff = g;
+            x->revenue = out;
+            x->lag = L;
+            x->w = NULL;
+        }
+    for (size_t e = 0; e < p->neq; e++)
+        for (size_t t = 0; t < p->eq[e].nt; t++) {
+            const pterm *tm = &p->eq[e].t[t];
+            if (tm->f[0].var != v)
+                continue;
+            if (chain->n == MAXCHAIN)
+                return -1;
+            chain->eq[chain->n] = p->eq[e].model_eq;
+            chain->coef[chain->n] = tm->coef;
+            chain->n++;
+            int rc = walk(p, st, g, p->eq[e].target, L + (tm->f[0].kind == CX_F_LAG ? (size_t)tm->f[0].k : 0), chain);
+            chain->n--;
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+/* The paths of a linear set and their weights per quarter; on failure the
+ * set keeps to the general projection. */
+static void linear_paths(const cx_plan *p, pset *st)
+{
+    if (!(st->path = cx_calloc(MAXPATHS, sizeof(ppath))))
+        return;
+    ppath chain;
+    memset(&chain, 0, sizeof chain);
+    int rc = 0;
+    for (size_t i = 0; i < st->neff && !rc; i++)
+        rc = walk(p, st, st->eff[i], p->eff_var[st->eff[i]], 0, &chain);
+    size_t *qof = cx_calloc(p->T + 1, sizeof(size_t));
+    if (!qof)
+        rc = -1;
+    for (size_t t = 0, q = 0, left = p->nper[0]; !rc && t < p->T; t++) {
+        while (left == 0)
+            left = p->nper[++q];
+        qof[t] = q;
+        left--;
+    }
+    for (size_t i = 0; i < st->npath && !rc; i++) {
+        ppath *x = &st->path[i];
+        size_t L = x->lag;
+        if (!(x->w = cx_calloc((size_t)p->H, sizeof(double)))) {
+            rc = -1;
+            break;
+        }
+        const effect *ef = p->eff[x->eff];
+        for (size_t t = L; t < p->T; t++)
+            x->w[qof[t]] += cx_ramp_share(ef->start, ef->ramp, (int)qof[t - L]);
+        for (int q = 0; q < p->H; q++)
+            x->w[q] *= x->revenue ? (double)p->nunits : 1.0 / (double)p->nper[q];
+    }
+    cx_free(qof);
+    if (rc) {
+        for (size_t i = 0; i < st->npath; i++)
+            cx_free(st->path[i].w);
+        cx_free(st->path);
+        st->path = NULL;
+        st->npath = 0;
+    }
+}
+
 long cx_plan_add_set(cx_plan *p, const size_t *inits, size_t n, cx_error *err)
 {
     if (p->nset == p->capset) {
@@ -601,6 +698,8 @@ long cx_plan_add_set(cx_plan *p, const size_t *inits, size_t n, cx_error *err)
             }
         }
     st->invariant = invariant;
+    if (invariant)
+        linear_paths(p, st);
     return (long)p->nset++;
 }
 
@@ -745,6 +844,19 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     const unsigned char *touched = set->touched, *on = set->term_on;
     for (int q = 0; q < H; q++)
         out->delta_nps[q] = out->delta_revenue[q] = out->costs[q] = 0;
+    if (set->path) {
+        /* linear: every path's weights, scaled by the effect and its chain of coefficients */
+        for (size_t i = 0; i < set->npath; i++) {
+            const ppath *x = &set->path[i];
+            double c = in->effect[x->eff];
+            for (size_t j = 0; j < x->n; j++)
+                c *= in->coef[x->eq[j]][x->coef[j]];
+            double *o = x->revenue ? out->delta_revenue : out->delta_nps;
+            for (int q = 0; q < H; q++)
+                o[q] += c * x->w[q];
+        }
+        goto costs;
+    }
     size_t nu = set->invariant ? 1 : p->nunits;
     double weight = set->invariant ? (double)p->nunits : 1.0;
     double *d = w->d;
@@ -798,6 +910,7 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     }
     for (int q = 0; q < H; q++)
         out->delta_nps[q] /= (double)p->nunits * (double)p->nper[q];
+costs:
     for (size_t i = 0; i < set->ncost; i++) {
         size_t g = set->cost[i];
         for (int q = p->cst[g]->from; q <= p->cst[g]->to; q++)

@@ -38,13 +38,15 @@
 #include "../core/jsonin.h"
 #include "../model/model_internal.h"
 #include "draw.h"
+#include "finance_internal.h"
 #include "portfolio.h"
 #include "project.h"
 #include "scenario_internal.h"
 
 #define PILOT (8 * CX_DRAW_BLOCK) /* draws kept exactly */
 #define ROUND 64                  /* blocks per round */
-#define NBINS 8192
+#define NBINS 8192      /* bins of the headline statistics (NPV, NPS change, IRR) */
+#define NBINS_BAND 1024 /* bins of the per-quarter bands */
 #define MAXTHREADS 16
 #define NPCT 5
 
@@ -165,7 +167,7 @@ typedef struct tws {
     double *work, *eff, *cost, *u;
     double *dnps, *drev, *costs, *cf, *v;
     size_t k;        /* the scenario being valued */
-    uint32_t *hist;  /* ntot x NBINS */
+    uint32_t *hist;  /* every statistic's bins, at c->hoff */
     uint64_t *under, *over, *npos, *nfin;
     double *min, *max;
 } tws;
@@ -186,10 +188,14 @@ typedef struct mc {
     double discount, margin, tax;
     double *shift;           /* ntot: the base values, subtracted in the sums */
     double *irr_guess;       /* nscen: the base IRR, where the draws' search starts */
+    double *irr_x0;          /* nscen: the same as a discount factor */
+    double *df;              /* H: discount factors */
     size_t ndraws, npilot;
     double *pilot;           /* ntot x npilot */
     int binning;
-    double *lo, *width;      /* ntot */
+    double *lo, *width, *inv_width; /* ntot */
+    size_t *nbins, *hoff;    /* ntot: bins of each statistic and where they start */
+    size_t nbins_total;
     size_t round_first;
     double *partial;         /* ROUND x 2 ntot */
     double *sum, *sum2;      /* ntot */
@@ -248,7 +254,7 @@ static int tws_init(mc *c, tws *w)
     w->costs = cx_calloc(H, sizeof(double));
     w->cf = cx_calloc(H, sizeof(double));
     w->v = cx_calloc(c->nstat, sizeof(double));
-    w->hist = cx_calloc(c->ntot * NBINS, sizeof(uint32_t));
+    w->hist = cx_calloc(c->nbins_total + 1, sizeof(uint32_t));
     w->under = cx_calloc(c->ntot, sizeof(uint64_t));
     w->over = cx_calloc(c->ntot, sizeof(uint64_t));
     w->npos = cx_calloc(c->nscen, sizeof(uint64_t));
@@ -315,12 +321,20 @@ static void draw_inputs(const mc *c, tws *w, gsl_rng *r)
 static void valuate(const mc *c, tws *w)
 {
     int H = c->H;
-    for (int q = 0; q < H; q++)
+    double npv = 0;
+    for (int q = 0; q < H; q++) {
         w->cf[q] = cx_fin_cash_flow(w->drev[q], c->margin, c->tax, w->costs[q]);
-    w->v[S_NPV] = cx_fin_npv(w->cf, (size_t)H, c->discount);
+        npv += w->cf[q] * c->df[q];
+    }
+    w->v[S_NPV] = npv;
     w->v[S_DNPS] = w->dnps[H - 1];
-    double irr;
-    w->v[S_IRR] = cx_fin_irr_guess(w->cf, (size_t)H, c->irr_guess[w->k], &irr, NULL, NULL) == CX_OK ? irr : NAN;
+    /* the IRR: Newton from the base case's, else the full search */
+    double x = cx_fin_irr_root(w->cf, (size_t)H, c->irr_x0[w->k]), irr;
+    if (!isnan(x)) {
+        double x2 = 1 / (x * x);
+        w->v[S_IRR] = x2 * x2 - 1;
+    } else
+        w->v[S_IRR] = cx_fin_irr_fast(w->cf, (size_t)H, c->irr_guess[w->k], &irr) ? irr : NAN;
     for (int q = 0; q < H; q++) {
         w->v[S_Q + q] = w->cf[q];
         w->v[S_Q + H + q] = w->dnps[q];
@@ -329,12 +343,12 @@ static void valuate(const mc *c, tws *w)
 
 static size_t bin_of(const mc *c, size_t idx, double x, tws *w)
 {
-    double b = (x - c->lo[idx]) / c->width[idx];
+    double b = (x - c->lo[idx]) * c->inv_width[idx];
     if (!(b >= 0)) {
         w->under[idx]++;
         return (size_t)-1;
     }
-    if (b >= NBINS) {
+    if (b >= c->nbins[idx]) {
         w->over[idx]++;
         return (size_t)-1;
     }
@@ -380,7 +394,7 @@ static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t co
                 if (c->binning) {
                     size_t b = bin_of(c, idx, x, w);
                     if (b != (size_t)-1)
-                        w->hist[idx * NBINS + b]++;
+                        w->hist[c->hoff[idx] + b]++;
                 }
             }
         }
@@ -423,12 +437,12 @@ static double type7(const double *x, size_t n, double p)
 
 /* The value of order statistic r (0-based) read from the merged histogram;
  * NaN when it falls outside the binned range. */
-static double hist_rank(const uint32_t *h, uint64_t under, double lo, double width, double r)
+static double hist_rank(const uint32_t *h, size_t nbins, uint64_t under, double lo, double width, double r)
 {
     if (r < (double)under)
         return NAN;
     double cum = (double)under;
-    for (size_t b = 0; b < NBINS; b++) {
+    for (size_t b = 0; b < nbins; b++) {
         if (h[b] && r < cum + h[b])
             return lo + width * ((double)b + (r - cum + 0.5) / h[b]);
         cum += h[b];
@@ -475,8 +489,8 @@ static void summarise(const mc *c, size_t idx, const uint32_t *hist, uint64_t un
     }
     for (int k = 0; k < NPCT; k++) {
         double h = (double)(n - 1) * pct[k], fl = floor(h);
-        double a = hist_rank(hist, under, c->lo[idx], c->width[idx], fl);
-        double b = fl + 1 < (double)n ? hist_rank(hist, under, c->lo[idx], c->width[idx], fl + 1) : a;
+        double a = hist_rank(hist, c->nbins[idx], under, c->lo[idx], c->width[idx], fl);
+        double b = fl + 1 < (double)n ? hist_rank(hist, c->nbins[idx], under, c->lo[idx], c->width[idx], fl + 1) : a;
         if (isnan(a) || isnan(b)) {
             o->outside = 1;
             continue;
@@ -499,9 +513,14 @@ static void mc_free(mc *c)
     cx_free(c->coef_base);
     cx_free(c->shift);
     cx_free(c->irr_guess);
+    cx_free(c->irr_x0);
+    cx_free(c->df);
     cx_free(c->pilot);
     cx_free(c->lo);
     cx_free(c->width);
+    cx_free(c->inv_width);
+    cx_free(c->nbins);
+    cx_free(c->hoff);
     cx_free(c->partial);
     cx_free(c->sum);
     cx_free(c->sum2);
@@ -602,7 +621,7 @@ static cx_status mc_run(mc *c, unsigned long seed, const double *forced_lo, cons
     size_t ntot = c->ntot;
     for (int t = 0; t < c->nthreads; t++) {
         tws *w = &c->ws[t];
-        memset(w->hist, 0, ntot * NBINS * sizeof(uint32_t));
+        memset(w->hist, 0, c->nbins_total * sizeof(uint32_t));
         memset(w->under, 0, ntot * sizeof(uint64_t));
         memset(w->over, 0, ntot * sizeof(uint64_t));
         memset(w->npos, 0, c->nscen * sizeof(uint64_t));
@@ -646,7 +665,8 @@ static cx_status mc_run(mc *c, unsigned long seed, const double *forced_lo, cons
         if (hi == lo)
             hi = lo + fmax(fabs(lo), 1.0) * 1e-9;
         c->lo[i] = lo;
-        c->width[i] = (hi - lo) / NBINS * (1 + 1e-12);
+        c->width[i] = (hi - lo) / (double)c->nbins[i] * (1 + 1e-12);
+        c->inv_width[i] = 1 / c->width[i];
     }
     c->binning = 1;
     for (size_t i = 0; i < ntot; i++)
@@ -655,7 +675,7 @@ static cx_status mc_run(mc *c, unsigned long seed, const double *forced_lo, cons
             if (!isnan(x)) {
                 size_t b = bin_of(c, i, x, &c->ws[0]);
                 if (b != (size_t)-1)
-                    c->ws[0].hist[i * NBINS + b]++;
+                    c->ws[0].hist[c->hoff[i] + b]++;
             }
         }
     for (size_t b = first; b < nblocks && st == CX_OK; b += ROUND)
@@ -965,7 +985,7 @@ static void merge_threads(mc *c)
     tws *a = &c->ws[0];
     for (int t = 1; t < c->nthreads; t++) {
         tws *b = &c->ws[t];
-        for (size_t i = 0; i < c->ntot * NBINS; i++)
+        for (size_t i = 0; i < c->nbins_total; i++)
             a->hist[i] += b->hist[i];
         for (size_t i = 0; i < c->ntot; i++) {
             a->under[i] += b->under[i];
@@ -1009,14 +1029,30 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
     c->npilot = c->ndraws < PILOT ? c->ndraws : PILOT;
     c->shift = cx_calloc(c->ntot, sizeof(double));
     c->irr_guess = cx_calloc(c->nscen + 1, sizeof(double));
+    c->irr_x0 = cx_calloc(c->nscen + 1, sizeof(double));
+    c->df = cx_calloc((size_t)c->H + 1, sizeof(double));
     c->pilot = cx_calloc(c->ntot * c->npilot + 1, sizeof(double));
     c->lo = cx_calloc(c->ntot, sizeof(double));
     c->width = cx_calloc(c->ntot, sizeof(double));
+    c->inv_width = cx_calloc(c->ntot, sizeof(double));
+    c->nbins = cx_calloc(c->ntot + 1, sizeof(size_t));
+    c->hoff = cx_calloc(c->ntot + 1, sizeof(size_t));
+    if (!c->nbins || !c->hoff)
+        return oom(err);
+    for (size_t i = 0; i < c->ntot; i++) {
+        c->nbins[i] = i % c->nstat < S_Q ? NBINS : NBINS_BAND;
+        c->hoff[i] = c->nbins_total;
+        c->nbins_total += c->nbins[i];
+    }
     c->partial = cx_calloc(ROUND * 2 * c->ntot, sizeof(double));
     c->sum = cx_calloc(c->ntot, sizeof(double));
     c->sum2 = cx_calloc(c->ntot, sizeof(double));
-    if (!c->shift || !c->irr_guess || !c->pilot || !c->lo || !c->width || !c->partial || !c->sum || !c->sum2)
+    if (!c->shift || !c->irr_guess || !c->irr_x0 || !c->df || !c->pilot || !c->lo || !c->width || !c->inv_width || !c->partial || !c->sum || !c->sum2)
         return oom(err);
+    for (int q = 0; q < c->H; q++)
+        c->df[q] = cx_fin_discount_factor(c->discount, (size_t)q + 1);
+    for (size_t k = 0; k < c->nscen; k++)
+        c->irr_x0[k] = 1;
     cx_status st = mc_setup(c, err);
     for (int t = 0; st == CX_OK && t < c->nthreads; t++)
         if (tws_init(c, &c->ws[t]) != 0)
@@ -1036,6 +1072,7 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
             c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
         double irr;
         c->irr_guess[k] = cx_fin_irr(w->cf, (size_t)c->H, &irr, NULL, NULL) == CX_OK ? irr : 0;
+        c->irr_x0[k] = pow(1 + c->irr_guess[k], -0.25);
     }
     return st;
 }
@@ -1051,7 +1088,7 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
         merge_threads(c);
         int outside = 0;
         for (size_t i = 0; i < c->ntot; i++) {
-            summarise(c, i, c->ws[0].hist + i * NBINS, c->ws[0].under[i], c->ws[0].nfin[i], c->ws[0].min[i],
+            summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ws[0].nfin[i], c->ws[0].min[i],
                       c->ws[0].max[i], sorted, &so[i]);
             outside |= so[i].outside;
             glo[i] = c->ws[0].min[i];
@@ -1062,7 +1099,7 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
             if (st == CX_OK) {
                 merge_threads(c);
                 for (size_t i = 0; i < c->ntot; i++)
-                    summarise(c, i, c->ws[0].hist + i * NBINS, c->ws[0].under[i], c->ws[0].nfin[i], glo[i], ghi[i],
+                    summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ws[0].nfin[i], glo[i], ghi[i],
                               sorted, &so[i]);
             }
         }
