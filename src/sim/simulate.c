@@ -21,6 +21,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,23 @@ struct cx_simulation {
 static cx_status oom(cx_error *err)
 {
     return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* An error in the scenario file at JSON Pointer `ptr`. */
+static cx_status at(cx_error *err, const char *file, const char *ptr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static cx_status at(cx_error *err, const char *file, const char *ptr, const char *fmt, ...)
+{
+    if (!err || err->status != CX_OK)
+        return CX_EINVAL;
+    char msg[CX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cx_error_set(err, CX_EINVAL, file, 0, 0, "%s", msg);
+    snprintf(err->pointer, sizeof err->pointer, "%s", ptr);
+    return CX_EINVAL;
 }
 
 void cx_simulation_free(cx_simulation *sim)
@@ -106,13 +124,16 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
         if (!s->data[i].responses)
             files[n++] = s->data[i].file;
         else if (resp)
-            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0,
-                              "/data/%zu: expected one \"responses\" source, found a second one", i);
+        {
+            char ptr[64];
+            snprintf(ptr, sizeof ptr, "/data/%zu", i);
+            st = at(err, s->path, ptr, "expected one \"responses\" source, found a second one");
+        }
         else
             resp = &s->data[i];
     }
     if (st == CX_OK && n == 0)
-        st = cx_error_set(err, CX_EINVAL, s->path, 0, 0, "/data: expected at least one \"metrics\" source, found none");
+        st = at(err, s->path, "/data", "expected at least one \"metrics\" source, found none");
     cx_survey_options so;
     memset(&so, 0, sizeof so);
     so.scale = CX_SCALE_NPS;
@@ -601,12 +622,12 @@ static cx_status mc_setup(mc *c, cx_error *err)
         cx_status st = cx_copula_init(&c->cop, c->ncop, rank, err);
         cx_free(rank);
         if (st != CX_OK) {
-            if (err && err->status == CX_EINVAL)
-                snprintf(err->message, sizeof err->message, "%s",
-                         "/correlations: expected rank correlations that can hold together, found a set "
-                         "that no joint distribution has (the matrix is not positive definite)");
-            if (err)
-                snprintf(err->file, sizeof err->file, "%s", s->path);
+            if (st == CX_EINVAL) {
+                cx_error_init(err);
+                st = at(err, s->path, "/correlations",
+                        "expected rank correlations that can hold together, found a set that no joint "
+                        "distribution has (the matrix is not positive definite)");
+            }
             return st;
         }
     }
@@ -1150,8 +1171,7 @@ static cx_status portfolio(const mc *c, unsigned long seed, cJSON **out, cx_erro
     size_t n = s->ninit;
     *out = NULL;
     if (n > 64)
-        return cx_error_set(err, CX_EINVAL, s->path, 0, 0,
-                            "/budget: the portfolio optimiser takes at most 64 initiatives, found %zu", n);
+        return at(err, s->path, "/budget", "expected at most 64 initiatives for the portfolio optimiser, found %zu", n);
     size_t *single = cx_calloc(n + 1, sizeof(size_t)), *parent = cx_calloc(n + 1, sizeof(size_t));
     size_t *gof = cx_calloc(n + 1, sizeof(size_t)), *gsize = cx_calloc(n + 1, sizeof(size_t));
     size_t cap = 0, nopt = 0, ngroups = 0;
@@ -1183,8 +1203,8 @@ static cx_status portfolio(const mc *c, unsigned long seed, cJSON **out, cx_erro
         gof[i] = gof[r];
         gsize[gof[i]]++;
         if (gsize[gof[i]] > 16)
-            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0, "/budget: more than 16 initiatives move the same "
-                              "metrics; the optimiser simulates every subset of such a group and stops there");
+            st = at(err, s->path, "/budget", "expected at most 16 initiatives moving the same metrics (the optimiser "
+                    "simulates every subset of such a group), found more");
     }
     for (size_t g = 0; g < ngroups && st == CX_OK; g++)
         cap += ((size_t)1 << gsize[g]) - 1;
@@ -1344,9 +1364,9 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         cJSON *mdoc = NULL;
         st = cx_json_load(s->model, &mdoc, err);
         if (st == CX_OK && cJSON_GetObjectItemCaseSensitive(mdoc, "provenance"))
-            st = cx_error_set(err, CX_EINVAL, s->path, 0, 0,
-                              "/model: '%s' is a fitted model; simulate fits the model itself and needs its "
-                              "specification (models/*.json)", s->model);
+            st = at(err, s->path, "/model",
+                    "'%s' is a fitted model; simulate fits the model itself and needs its specification "
+                    "(models/*.json)", s->model);
         cJSON_Delete(mdoc);
     }
     if (st == CX_OK)
