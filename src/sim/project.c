@@ -84,6 +84,7 @@ struct cx_plan {
     const cx_scenario *s;
     const cx_model *m;
     size_t nunits;
+    char **unit;       /* nunits: the unit's key ("Utrecht", or "Utrecht / web" for several columns) */
     pvar *v;
     size_t nv;
     peq *eq;           /* in dependency order */
@@ -126,6 +127,9 @@ void cx_plan_free(cx_plan *p)
 {
     if (!p)
         return;
+    for (size_t u = 0; p->unit && u < p->nunits; u++)
+        cx_free(p->unit[u]);
+    cx_free(p->unit);
     for (size_t i = 0; i < p->nv; i++) {
         cx_free(p->v[i].name);
         cx_free(p->v[i].base);
@@ -462,8 +466,12 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
 {
     size_t nrows = cx_table_nrows(panel);
     double *means = cx_calloc(nrows + 1, sizeof(double));
-    if (!means)
+    size_t *first = cx_calloc(nrows + 1, sizeof(size_t));
+    if (!means || !first) {
+        cx_free(means);
+        cx_free(first);
         return oom(err);
+    }
     cx_status st = CX_OK;
     /* the units: those of the first column with a baseline in the data */
     p->nunits = 0;
@@ -475,7 +483,7 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
                 given = p->s->base_value[b];
         size_t nu = 0;
         if (isnan(given)) {
-            st = cx_panel_baseline(panel, unit_cols, v->name, p->s->window, means, NULL, NULL, &nu, err);
+            st = cx_panel_baseline(panel, unit_cols, v->name, p->s->window, means, NULL, first, &nu, err);
             if (st == CX_OK && p->nunits && nu != p->nunits)
                 st = cx_error_set(err, CX_EINVAL, NULL, 0, 0, "%s has a baseline for %zu units, expected %zu",
                                   v->name, nu, p->nunits);
@@ -487,11 +495,31 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
             size_t nn = 0;
             if (cx_table_ncols(panel) > unit_cols + 1 &&
                 cx_panel_baseline(panel, unit_cols, cx_table_colname(panel, unit_cols + 1), 100000000, means, NULL,
-                                  NULL, &nn, NULL) == CX_OK)
+                                  first, &nn, NULL) == CX_OK)
                 p->nunits = nn;
         }
         if (!p->nunits)
             p->nunits = 1;
+        if (!p->unit) {
+            /* the units' names, from their first rows */
+            if (!(p->unit = cx_calloc(p->nunits + 1, sizeof(char *)))) {
+                st = oom(err);
+                break;
+            }
+            for (size_t u = 0; u < p->nunits && st == CX_OK; u++) {
+                cx_buf b = {0};
+                for (size_t c = 0; c < unit_cols && p->nunits > 1; c++) {
+                    const char *t = cx_table_text(panel, 1 + c, first[u]);
+                    cx_buf_printf(&b, "%s%s", c ? " / " : "", t ? t : "");
+                }
+                if (b.data)
+                    p->unit[u] = b.data;
+                else if (!(p->unit[u] = cx_strdup(p->nunits > 1 ? "?" : "all")))
+                    st = oom(err);
+            }
+            if (st != CX_OK)
+                break;
+        }
         if (!(v->base = cx_calloc(p->nunits + 1, sizeof(double)))) {
             st = oom(err);
             break;
@@ -508,6 +536,7 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
         }
     }
     cx_free(means);
+    cx_free(first);
     /* a log needs a positive level */
     for (size_t e = 0; e < p->neq && st == CX_OK; e++)
         for (size_t t = 0; t < p->eq[e].nt && st == CX_OK; t++)
@@ -516,8 +545,8 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
                 for (size_t u = 0; u < p->nunits && st == CX_OK && fa->kind == CX_F_LOG; u++)
                     if (!(p->v[fa->var].base[u] > 0))
                         st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                                          "log(%s) needs a level above 0, but the baseline of %s in unit %zu is %g",
-                                          p->v[fa->var].name, p->v[fa->var].name, u + 1, p->v[fa->var].base[u]);
+                                          "log(%s) needs a level above 0, but the baseline of %s in %s is %g",
+                                          p->v[fa->var].name, p->v[fa->var].name, p->unit[u], p->v[fa->var].base[u]);
             }
     return st;
 }
@@ -956,10 +985,10 @@ cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn)
         if (!first)
             continue;
         input_ref r = p->eff_ref[g];
-        cx_status st = cx_warnings_add(warn, "'%s' moves %s to %.6g in unit %zu, outside the range observed in the "
+        cx_status st = cx_warnings_add(warn, "'%s' moves %s to %.6g in %s, outside the range observed in the "
                                        "fitted data (%.6g to %.6g): the model extrapolates there "
                                        "(/initiatives/%zu/effects/%zu)",
-                                       s->init[r.init].id, v->name, level, worst + 1, v->lo, v->hi, r.init, r.k);
+                                       s->init[r.init].id, v->name, level, p->unit[worst], v->lo, v->hi, r.init, r.k);
         if (st != CX_OK)
             return st;
     }

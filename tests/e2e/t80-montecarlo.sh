@@ -82,3 +82,21 @@ for s in sim["scenarios"]:
               f"{s['name']}: {k} of the NPS change {dn[k]:.6g} near the normal's {base + zz * sd:.6g} (3% of an sd)")
 sys.exit(1 if fails else 0)
 PY
+
+# a metric moved outside the range the model was fitted on is named in words
+"$PYTHON" - "$tmp/linear.json" "$tmp/far.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["initiatives"][0]["effects"][0]["change"] = -2.5   # next-day delivery: days below any observed
+s["simulation"]["draws"] = 2000
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$CXCASE" simulate "$tmp/far.json" --json >"$tmp/far.out" 2>"$tmp/err" || { not_ok "simulate the far scenario"; show "$tmp/err"; exit 1; }
+"$PYTHON" - "$tmp/far.out" <<'PY'
+import json, re, sys
+o = json.load(open(sys.argv[1]))
+w = [x for s in o["scenarios"] if "next_day" in s["initiatives"] for x in s["warnings"]]
+hit = [x for x in w if re.search(r"'next_day' moves delivery_days to -?[0-9.]+ in \S.*, outside the range observed in the fitted data \([0-9.]+ to [0-9.]+\)", x)]
+print(("ok - " if len(hit) == 2 else "not ok - ") + f"the extrapolation is a warning in words in both scenarios with next_day ({hit[:1]})")
+sys.exit(0 if len(hit) == 2 else 1)
+PY
