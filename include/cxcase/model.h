@@ -207,6 +207,14 @@ CX_API cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err
  * {"equations": [...], "provenance": {...}}.  Caller frees with cx_free_string.
  */
 CX_API cx_status cx_model_json(const cx_model *m, char **out, cx_error *err);
+/**
+ * Read a fitted model as cx_model_json (`cxcase fit --json`) writes it:
+ * per equation its target, residual degrees of freedom, statistics, terms
+ * (name, coefficient, standard error, p ...), covariance and ranges.  Errors
+ * name the file and the JSON Pointer (CX_ESYNTAX, CX_EINVAL), CX_ENOENT when
+ * the file cannot be opened.  Caller frees *out with cx_model_free.
+ */
+CX_API cx_status cx_model_load(const char *path, cx_model **out, cx_error *err);
 /** Free a string the library allocated. */
 CX_API void cx_free_string(char *s);
 

@@ -163,7 +163,7 @@ void cx_equation_free(cx_equation *e)
     cx_free(e);
 }
 
-static cx_equation *equation_new(size_t p)
+cx_equation *cx_equation_new(size_t p)
 {
     cx_equation *e = cx_calloc(1, sizeof *e);
     if (!e)
@@ -1559,7 +1559,7 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
     }
 
     /* ---- statistics ---- */
-    e = equation_new(p + es->nfixed);
+    e = cx_equation_new(p + es->nfixed);
     if (!e) {
         st = oom(err);
         goto done;

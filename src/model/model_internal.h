@@ -110,6 +110,9 @@ struct cx_model {
     char fitted_at[32];
 };
 
+/* A fitted equation with room for p coefficients, statistics NaN.  NULL
+ * when out of memory. */
+cx_equation *cx_equation_new(size_t p);
 void cx_equation_free(cx_equation *e);
 
 #endif

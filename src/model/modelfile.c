@@ -15,11 +15,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "model_internal.h"
+#include "../core/jsonin.h"
 
 static cJSON *num(double v)
 {
@@ -184,4 +186,191 @@ cx_status cx_model_json(const cx_model *m, char **out, cx_error *err)
 void cx_free_string(char *s)
 {
     cx_free(s);
+}
+
+/* ======================================================================== */
+/* Reading                                                                  */
+/* ======================================================================== */
+
+/* A number or null (NaN) member; absent: NaN. */
+static cx_status num_or_null(const cJSON *o, const char *key, const char *file, cx_jpath *p, double *out,
+                             cx_error *err)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = NAN;
+    if (!x || cJSON_IsNull(x))
+        return CX_OK;
+    return cx_json_number(o, key, 1, file, p, out, err);
+}
+
+static const struct {
+    const char *key;
+    cx_stat stat;
+} stat_keys[] = {{"n", CX_STAT_N}, {"n_dropped", CX_STAT_N_DROPPED}, {"df_resid", CX_STAT_DF_RESID},
+                 {"sigma", CX_STAT_SIGMA}, {"r2", CX_STAT_R2}, {"adj_r2", CX_STAT_ADJ_R2},
+                 {"r2_fixed_effects", CX_STAT_R2_FIXED}, {"f", CX_STAT_F}, {"f_p", CX_STAT_F_P},
+                 {"loglik", CX_STAT_LOGLIK}, {"aic", CX_STAT_AIC}, {"bic", CX_STAT_BIC},
+                 {"durbin_watson", CX_STAT_DW}, {"condition_number", CX_STAT_CONDITION}, {"rss", CX_STAT_RSS}};
+
+static cx_status read_equation(const cJSON *o, const char *file, cx_jpath *p, cx_equation **out, cx_error *err)
+{
+    const char *target = NULL, *method = NULL;
+    const cJSON *terms = NULL, *cov = NULL;
+    cx_status st = cx_json_string(o, "target", 1, file, p, &target, err);
+    if (st == CX_OK)
+        st = cx_json_array(o, "terms", 1, file, p, &terms, err);
+    if (st == CX_OK)
+        st = cx_json_array(o, "covariance", 1, file, p, &cov, err);
+    if (st != CX_OK)
+        return st;
+    size_t n = (size_t)cJSON_GetArraySize(terms);
+    if (n == 0)
+        return cx_json_error(err, CX_EINVAL, file, p, "expected the equation's terms, found none");
+    cx_equation *e = cx_equation_new(n);
+    if (!e || !(e->target = cx_strdup(target))) {
+        cx_equation_free(e);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < sizeof stat_keys / sizeof stat_keys[0] && st == CX_OK; i++)
+        st = num_or_null(o, stat_keys[i].key, file, p, &e->stat[stat_keys[i].stat], err);
+    if (st == CX_OK && !(e->stat[CX_STAT_DF_RESID] >= 0))
+        st = cx_json_error(err, CX_EINVAL, file, p, "expected \"df_resid\", the residual degrees of freedom, found none");
+    if (st == CX_OK)
+        st = cx_json_string(o, "method", 0, file, p, &method, err);
+    e->method = method && strcmp(method, "ridge") == 0 ? CX_METHOD_RIDGE
+                : method && strcmp(method, "robust") == 0 ? CX_METHOD_ROBUST : CX_METHOD_OLS;
+    size_t old = cx_jpath_key(p, "terms"), j = 0;
+    for (const cJSON *t = terms->child; t && st == CX_OK; t = t->next, j++) {
+        size_t o2 = cx_jpath_index(p, j);
+        const char *name = NULL;
+        if (!cJSON_IsObject(t))
+            st = cx_json_error(err, CX_EINVAL, file, p, "expected a term object, found another type");
+        if (st == CX_OK)
+            st = cx_json_string(t, "name", 1, file, p, &name, err);
+        if (st == CX_OK && !(e->names[j] = cx_strdup(name)))
+            st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        if (st == CX_OK)
+            st = cx_json_number(t, "coef", 1, file, p, &e->coef[j], err);
+        static const char *const k[] = {"se", "t", "p", "ci_low", "ci_high", "vif", "importance", "std_coef", "elasticity"};
+        double *dst[] = {&e->se[j], &e->t[j], &e->pval[j], &e->lo[j], &e->hi[j], &e->vif[j], &e->importance[j],
+                         &e->std_coef[j], &e->elasticity[j]};
+        for (size_t i = 0; i < 9 && st == CX_OK; i++)
+            st = num_or_null(t, k[i], file, p, dst[i], err);
+        if (st == CX_OK)
+            st = cx_json_bool(t, "fixed", 0, file, p, &e->fixed[j], err);
+        if (st == CX_OK)
+            cx_jpath_pop(p, o2);
+    }
+    if (st == CX_OK)
+        cx_jpath_pop(p, old);
+    /* the covariance: n rows of n numbers (null: 0, a coefficient without one) */
+    if (st == CX_OK && (size_t)cJSON_GetArraySize(cov) != n)
+        st = cx_json_error(err, CX_EINVAL, file, p, "expected a covariance of %zu rows, one per term, found %d", n,
+                           cJSON_GetArraySize(cov));
+    old = cx_jpath_key(p, "covariance");
+    j = 0;
+    for (const cJSON *row = cov ? cov->child : NULL; row && st == CX_OK; row = row->next, j++) {
+        size_t o2 = cx_jpath_index(p, j);
+        if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != n)
+            st = cx_json_error(err, CX_EINVAL, file, p, "expected a row of %zu numbers", n);
+        size_t i = 0;
+        for (const cJSON *x = row->child; x && st == CX_OK; x = x->next, i++) {
+            if (cJSON_IsNumber(x))
+                e->cov[j * n + i] = x->valuedouble;
+            else if (!cJSON_IsNull(x)) {
+                cx_jpath_index(p, i);
+                st = cx_json_error(err, CX_EINVAL, file, p, "expected a number, found another type");
+            }
+        }
+        if (st == CX_OK)
+            cx_jpath_pop(p, o2);
+    }
+    if (st == CX_OK)
+        cx_jpath_pop(p, old);
+    /* the ranges of the columns */
+    const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(o, "ranges");
+    if (st == CX_OK && ranges) {
+        old = cx_jpath_key(p, "ranges");
+        if (!cJSON_IsObject(ranges))
+            st = cx_json_error(err, CX_EINVAL, file, p, "expected an object of column ranges");
+        else if (!(e->ranges = cx_calloc((size_t)cJSON_GetArraySize(ranges) + 1, sizeof(cx_range))))
+            st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        for (const cJSON *r = st == CX_OK ? ranges->child : NULL; r && st == CX_OK; r = r->next) {
+            size_t o2 = cx_jpath_key(p, r->string);
+            cx_range *x = &e->ranges[e->nranges];
+            if (!(x->col = cx_strdup(r->string)))
+                st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+            e->nranges++;
+            if (st == CX_OK)
+                st = cx_json_number(r, "min", 1, file, p, &x->min, err);
+            if (st == CX_OK)
+                st = cx_json_number(r, "max", 1, file, p, &x->max, err);
+            if (st == CX_OK)
+                st = num_or_null(r, "mean", file, p, &x->mean, err);
+            if (st == CX_OK)
+                cx_jpath_pop(p, o2);
+        }
+        if (st == CX_OK)
+            cx_jpath_pop(p, old);
+    }
+    const cJSON *warns = cJSON_GetObjectItemCaseSensitive(o, "warnings");
+    for (const cJSON *w = cJSON_IsArray(warns) ? warns->child : NULL; w && st == CX_OK; w = w->next)
+        if (cJSON_IsString(w))
+            st = cx_warnings_add(e->warn, "%s", w->valuestring);
+    if (st != CX_OK) {
+        cx_equation_free(e);
+        return st;
+    }
+    *out = e;
+    return CX_OK;
+}
+
+cx_status cx_model_load(const char *path, cx_model **out, cx_error *err)
+{
+    *out = NULL;
+    cJSON *root = NULL;
+    cx_status st = cx_json_load(path, &root, err);
+    if (st != CX_OK)
+        return st;
+    cx_jpath p;
+    cx_jpath_init(&p);
+    const cJSON *eqs = NULL;
+    cx_model *m = cx_calloc(1, sizeof *m);
+    if (!m)
+        st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == CX_OK && !cJSON_IsObject(root))
+        st = cx_json_error(err, CX_EINVAL, path, &p, "expected a fitted model (an object), found another type");
+    if (st == CX_OK)
+        st = cx_json_array(root, "equations", 1, path, &p, &eqs, err);
+    if (st == CX_OK && cJSON_GetArraySize(eqs) == 0)
+        st = cx_json_error(err, CX_EINVAL, path, &p, "expected at least one equation, found none");
+    if (st == CX_OK && !(m->eq = cx_calloc((size_t)cJSON_GetArraySize(eqs) + 1, sizeof(cx_equation *))))
+        st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t old = cx_jpath_key(&p, "equations"), i = 0;
+    for (const cJSON *e = st == CX_OK ? eqs->child : NULL; e && st == CX_OK; e = e->next, i++) {
+        size_t o2 = cx_jpath_index(&p, i);
+        if (!cJSON_IsObject(e))
+            st = cx_json_error(err, CX_EINVAL, path, &p, "expected an equation object, found another type");
+        if (st == CX_OK)
+            st = read_equation(e, path, &p, &m->eq[m->neq], err);
+        if (st == CX_OK) {
+            m->neq++;
+            cx_jpath_pop(&p, o2);
+        }
+    }
+    (void)old;
+    const cJSON *prov = cJSON_GetObjectItemCaseSensitive(root, "provenance");
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(prov, "spec");
+    if (st == CX_OK && cJSON_IsString(spec) && !(m->spec_name = cx_strdup(spec->valuestring)))
+        st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(prov, "fitted_at");
+    if (cJSON_IsString(at))
+        snprintf(m->fitted_at, sizeof m->fitted_at, "%s", at->valuestring);
+    cJSON_Delete(root);
+    if (st != CX_OK) {
+        cx_model_free(m);
+        return st;
+    }
+    *out = m;
+    return CX_OK;
 }

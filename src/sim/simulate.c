@@ -113,6 +113,8 @@ cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err
 /* Read the scenario's data files into a panel. */
 static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table **panel, size_t *nunits,
                             cx_warnings *warn, cx_error *err)
+/* spec: NULL for a fitted model (the units are then the text columns every
+ * export has) */
 {
     const char **files = cx_calloc(s->ndata + 1, sizeof(char *));
     if (!files)
@@ -152,14 +154,15 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
             copt.encoding = (cx_encoding)s->data[i].encoding;
     }
     if (st == CX_OK)
-        st = cx_panel_load(files, n, resp ? resp->file : NULL, &so, &copt, (const char *const *)spec->units,
-                           spec->nunits, panel, NULL, warn, err);
+        st = cx_panel_load(files, n, resp ? resp->file : NULL, &so, &copt,
+                           spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0, panel, NULL,
+                           warn, err);
     cx_free(files);
     if (st != CX_OK)
         return st;
     /* the unit columns follow the period column */
     size_t u = 0;
-    if (spec->nunits)
+    if (spec && spec->nunits)
         u = spec->nunits;
     else
         while (1 + u < cx_table_ncols(*panel) && cx_table_coltype(*panel, 1 + u) == CX_COL_TEXT)
@@ -1360,20 +1363,24 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     memset(&c, 0, sizeof c);
     size_t nunits = 0, nsc = 0, *sets = NULL;
     cx_status st = warn && sim ? CX_OK : oom(err);
+    int fitted = 0;
     if (st == CX_OK) {
         cJSON *mdoc = NULL;
         st = cx_json_load(s->model, &mdoc, err);
-        if (st == CX_OK && cJSON_GetObjectItemCaseSensitive(mdoc, "provenance"))
-            st = at(err, s->path, "/model",
-                    "'%s' is a fitted model; simulate fits the model itself and needs its specification "
-                    "(models/*.json)", s->model);
+        fitted = st == CX_OK && cJSON_GetObjectItemCaseSensitive(mdoc, "provenance") != NULL;
         cJSON_Delete(mdoc);
     }
-    if (st == CX_OK)
+    /* a specification is fitted on the data; a fitted model is used as it is */
+    if (st == CX_OK && !fitted)
         st = cx_spec_load(s->model, &spec, err);
+    if (st == CX_OK && fitted && (st = cx_model_load(s->model, &model, err)) != CX_OK && err &&
+        err->status != CX_ENOMEM) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, " (%s: /model)", s->path);
+    }
     if (st == CX_OK)
         st = load_panel(s, spec, &panel, &nunits, warn, err);
-    if (st == CX_OK)
+    if (st == CX_OK && !fitted)
         st = cx_fit_table(spec, panel, NULL, &model, warn, err);
     if (st == CX_OK)
         st = cx_plan_new(s, model, panel, nunits, &plan, warn, err);

@@ -100,3 +100,38 @@ hit = [x for x in w if re.search(r"'next_day' moves delivery_days to -?[0-9.]+ i
 print(("ok - " if len(hit) == 2 else "not ok - ") + f"the extrapolation is a warning in words in both scenarios with next_day ({hit[:1]})")
 sys.exit(0 if len(hit) == 2 else 1)
 PY
+
+# a fitted model (`cxcase fit --json`) as the scenario's model gives the same
+# scenarios as the specification it was fitted from
+"$PYTHON" - "$tmp/linear.json" "$tmp/fitted-scen.json" "$tmp/fit.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["model"] = sys.argv[3]
+s["simulation"]["draws"] = 3000
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$PYTHON" - "$tmp/linear.json" "$tmp/spec-scen.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s["simulation"]["draws"] = 3000
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$CXCASE" simulate "$tmp/fitted-scen.json" --json >"$tmp/fitted.out" 2>"$tmp/err" || { not_ok "simulate with a fitted model"; show "$tmp/err"; exit 1; }
+"$CXCASE" simulate "$tmp/spec-scen.json" --json >"$tmp/spec.out" 2>"$tmp/err" || { not_ok "simulate with the specification"; show "$tmp/err"; exit 1; }
+"$PYTHON" - "$tmp/fitted.out" "$tmp/spec.out" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+worst = [0.0]
+def walk(x, y):
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(walk(x[k], y[k]) for k in x)
+    if isinstance(x, list):
+        return len(x) == len(y) and all(walk(u, v) for u, v in zip(x, y))
+    if isinstance(x, float) and isinstance(y, (int, float)):
+        d = abs(x - y) / max(1.0, abs(x))
+        worst[0] = max(worst[0], d)
+        return d <= 1e-12
+    return x == y
+same = walk(a["scenarios"], b["scenarios"])
+print(("ok - " if same else "not ok - ") + f"a fitted model gives the same scenarios as its specification (worst relative difference {worst[0]:.1e}, limit 1e-12)")
+sys.exit(0 if same else 1)
+PY
