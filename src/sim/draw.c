@@ -139,8 +139,12 @@ void cx_mvn_draw(const cx_mvn *m, gsl_rng *r, const double *mean, double *work, 
         out[i] = mean[i];
     if (m->k == 0)
         return;
+    /* L z with z standard normal (GSL's ziggurat: a third of the polar
+     * method's time, which gsl_ran_multivariate_gaussian uses) */
     gsl_vector_view x = gsl_vector_view_array(work, m->k);
-    gsl_ran_multivariate_gaussian(r, m->mu, m->chol, &x.vector);
+    for (size_t a = 0; a < m->k; a++)
+        work[a] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, m->chol, &x.vector);
     /* multivariate t: the normal draw over sqrt(chi2(df) / df), one per vector */
     double s = m->df > 0 ? sqrt(m->df / gsl_ran_chisq(r, m->df)) : 1.0;
     for (size_t a = 0; a < m->k; a++)

@@ -232,12 +232,23 @@ double cx_fin_irr_root(const double *cf, size_t n, double x0)
     }
     if (changes != 1)
         return NAN;
+    /* Halley's method (cubic convergence): P, P' and P'' by one Horner pass
+     * over q(x) = sum cf_t x^t, with P = x q */
     double x = x0;
     for (int it = 0; it < 20; it++) {
-        double d, v = poly(cf, n, x, &d);
+        double q = 0, q1 = 0, q2 = 0;
+        for (size_t t = n; t-- > 0;) {
+            q2 = q2 * x + 2 * q1;
+            q1 = q1 * x + q;
+            q = q * x + cf[t];
+        }
+        double v = x * q, d = q + x * q1, d2 = 2 * q1 + x * q2;
         if (v == 0)
             return x;
-        double next = x - v / d;
+        double den = 2 * d * d - v * d2;
+        double next = den != 0 ? x - 2 * v * d / den : x - v / d;
+        if (!(next > 1.0 / 11.0 && next < 100.0))
+            next = x - v / d; /* Newton's step when Halley's leaves the range */
         if (!(next > 1.0 / 11.0 && next < 100.0))
             return NAN;
         if (fabs(next - x) <= 1e-14 * x)
