@@ -135,3 +135,46 @@ same = walk(a["scenarios"], b["scenarios"])
 print(("ok - " if same else "not ok - ") + f"a fitted model gives the same scenarios as its specification (worst relative difference {worst[0]:.1e}, limit 1e-12)")
 sys.exit(0 if same else 1)
 PY
+
+# the tornado: an effect with a normal uncertainty swings the NPV by exactly
+# (P90 - P10) x dNPV/dchange, the NPV being linear in the change here:
+# dNPV/dchange = (NPV - NPV without the change) / change, and the NPV
+# without it is the present value of the costs after tax
+"$PYTHON" - "$tmp/linear.json" "$tmp/tornado.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["initiatives"][1]["effects"][0]["uncertainty"] = {"dist": "normal", "sd": 20}   # service_staff: -60 s handling time
+s["simulation"]["draws"] = 2000
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$CXCASE" simulate "$tmp/tornado.json" --json >"$tmp/tornado.out" 2>"$tmp/err" || { not_ok "simulate for the tornado"; show "$tmp/err"; exit 1; }
+# the same with the change halved, for dNPV/dchange measured independently
+"$PYTHON" - "$tmp/tornado.json" "$tmp/half.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s["initiatives"][1]["effects"][0]["change"] = -30
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$CXCASE" simulate "$tmp/half.json" --json >"$tmp/half.out" 2>"$tmp/err" || { not_ok "simulate with the change halved"; show "$tmp/err"; exit 1; }
+"$PYTHON" - "$tmp/tornado.out" "$tmp/half.out" <<'PY'
+import json, math, sys
+o, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+pick = lambda r: next(x for x in r["scenarios"] if x["initiatives"] == ["service_staff", "checkout"])
+s = pick(o)
+change = -60.0
+# NPV(v) = a + b v: b from the two runs' base NPVs
+b = (s["npv"]["base"] - pick(h)["npv"]["base"]) / (change - -30.0)
+e = next(x for x in s["sensitivity"] if x.get("pointer") == "/initiatives/1/effects/0")
+z = 1.2815515655446004
+lo, hi = change - z * 20, change + z * 20
+ok_q = abs(e["p10"] - lo) <= 1e-9 * abs(lo) and abs(e["p90"] - hi) <= 1e-9 * abs(hi)
+print(("ok - " if ok_q else "not ok - ") + f"tornado: the effect's P10 and P90 are {e['p10']:.6f} and {e['p90']:.6f} (normal: {lo:.6f}, {hi:.6f})")
+base = s["npv"]["base"]
+want_lo, want_hi = base + b * (lo - change), base + b * (hi - change)
+mid = abs(e["npv_at_p10"] - want_lo) <= 1e-8 * abs(base) and abs(e["npv_at_p90"] - want_hi) <= 1e-8 * abs(base)
+print(("ok - " if mid else "not ok - ") + f"tornado: NPV at P10 {e['npv_at_p10']:.2f} and at P90 {e['npv_at_p90']:.2f} = base + dNPV/dchange x shift ({want_lo:.2f}, {want_hi:.2f}; slope {b:.2f} from a second run)")
+sw = abs(e["swing"] - abs(b) * (hi - lo)) <= 1e-8 * e["swing"] and e["swing"] > 0
+print(("ok - " if sw else "not ok - ") + f"tornado: swing {e['swing']:.2f} = |dNPV/dchange| x (P90 - P10)")
+srt = all(s["sensitivity"][i]["swing"] >= s["sensitivity"][i + 1]["swing"] for i in range(len(s["sensitivity"]) - 1))
+print(("ok - " if srt else "not ok - ") + f"tornado: {len(s['sensitivity'])} inputs sorted by swing, largest first")
+sys.exit(0 if ok_q and mid and sw and srt else 1)
+PY
