@@ -192,7 +192,7 @@ typedef struct tws {
     double *dnps, *drev, *costs, *cf, *v;
     size_t k;        /* the scenario being valued */
     uint32_t *hist;  /* every statistic's bins, at c->hoff */
-    uint64_t *under, *over, *npos, *nfin;
+    uint64_t *under, *over, *npos, *nnan; /* nnan: draws without a value (no IRR) */
     double *min, *max;
 } tws;
 
@@ -249,7 +249,7 @@ static void tws_free(tws *w, size_t neq)
     cx_free(w->under);
     cx_free(w->over);
     cx_free(w->npos);
-    cx_free(w->nfin);
+    cx_free(w->nnan);
     cx_free(w->min);
     cx_free(w->max);
     memset(w, 0, sizeof *w);
@@ -282,11 +282,11 @@ static int tws_init(mc *c, tws *w)
     w->under = cx_calloc(c->ntot, sizeof(uint64_t));
     w->over = cx_calloc(c->ntot, sizeof(uint64_t));
     w->npos = cx_calloc(c->nscen, sizeof(uint64_t));
-    w->nfin = cx_calloc(c->ntot, sizeof(uint64_t));
+    w->nnan = cx_calloc(c->ntot, sizeof(uint64_t));
     w->min = cx_calloc(c->ntot, sizeof(double));
     w->max = cx_calloc(c->ntot, sizeof(double));
     if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->cf || !w->v ||
-        !w->hist || !w->under || !w->over || !w->npos || !w->nfin || !w->min || !w->max)
+        !w->hist || !w->under || !w->over || !w->npos || !w->nnan || !w->min || !w->max)
         return -1;
     memcpy(w->eff, cx_plan_effect_values(c->plan), cx_plan_neffects(c->plan) * sizeof(double));
     memcpy(w->cost, cx_plan_cost_amounts(c->plan), cx_plan_ncosts(c->plan) * sizeof(double));
@@ -400,17 +400,23 @@ static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t co
             valuate(c, w);
             if (w->v[S_NPV] > 0)
                 w->npos[k]++;
+            /* the statistics: sums (and for the headline ones sums of
+             * squares), extremes, the pilot's values, the histograms */
+            size_t base = k * c->nstat;
+            int keep = i < c->npilot;
             for (size_t j = 0; j < c->nstat; j++) {
-                size_t idx = k * c->nstat + j;
+                size_t idx = base + j;
                 double x = w->v[j];
-                if (c->npilot && i < c->npilot)
+                if (keep)
                     c->pilot[idx * c->npilot + i] = x;
-                if (isnan(x))
+                if (isnan(x)) {
+                    w->nnan[idx]++;
                     continue;
+                }
                 double y = x - c->shift[idx];
                 part[2 * idx] += y;
-                part[2 * idx + 1] += y * y;
-                w->nfin[idx]++;
+                if (j < S_Q)
+                    part[2 * idx + 1] += y * y;
                 if (x < w->min[idx])
                     w->min[idx] = x;
                 if (x > w->max[idx])
@@ -649,7 +655,7 @@ static cx_status mc_run(mc *c, unsigned long seed, const double *forced_lo, cons
         memset(w->under, 0, ntot * sizeof(uint64_t));
         memset(w->over, 0, ntot * sizeof(uint64_t));
         memset(w->npos, 0, c->nscen * sizeof(uint64_t));
-        memset(w->nfin, 0, ntot * sizeof(uint64_t));
+        memset(w->nnan, 0, ntot * sizeof(uint64_t));
         for (size_t i = 0; i < ntot; i++) {
             w->min[i] = INFINITY;
             w->max[i] = -INFINITY;
@@ -1014,7 +1020,7 @@ static void merge_threads(mc *c)
         for (size_t i = 0; i < c->ntot; i++) {
             a->under[i] += b->under[i];
             a->over[i] += b->over[i];
-            a->nfin[i] += b->nfin[i];
+            a->nnan[i] += b->nnan[i];
             a->min[i] = fmin(a->min[i], b->min[i]);
             a->max[i] = fmax(a->max[i], b->max[i]);
         }
@@ -1112,7 +1118,7 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
         merge_threads(c);
         int outside = 0;
         for (size_t i = 0; i < c->ntot; i++) {
-            summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ws[0].nfin[i], c->ws[0].min[i],
+            summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ndraws - c->ws[0].nnan[i], c->ws[0].min[i],
                       c->ws[0].max[i], sorted, &so[i]);
             outside |= so[i].outside;
             glo[i] = c->ws[0].min[i];
@@ -1123,7 +1129,7 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
             if (st == CX_OK) {
                 merge_threads(c);
                 for (size_t i = 0; i < c->ntot; i++)
-                    summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ws[0].nfin[i], glo[i], ghi[i],
+                    summarise(c, i, c->ws[0].hist + c->hoff[i], c->ws[0].under[i], c->ndraws - c->ws[0].nnan[i], glo[i], ghi[i],
                               sorted, &so[i]);
             }
         }
