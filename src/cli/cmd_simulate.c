@@ -119,6 +119,13 @@ static void summary(const cJSON *r)
             printf("  - %s: %s\n", cJSON_GetObjectItemCaseSensitive(sc, "name")->valuestring, w->valuestring);
         }
     }
+    const cJSON *w;
+    int nw = 0;
+    cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(r, "warnings")) {
+        if (!nw++)
+            printf("\nData and model:\n");
+        printf("  - %s\n", w->valuestring);
+    }
     printf("\nNPV at the point estimates; P10 .. P90 and P(NPV>0) from the draws. Full detail: --json.\n");
 }
 

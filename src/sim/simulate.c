@@ -1476,6 +1476,15 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
                 cJSON_AddItemToObject(sj, order[i], item);
         }
     }
+    /* a fitted model read from its file brings its warnings (significance,
+     * collinearity, too few rows, autocorrelated residuals), as a fit here
+     * adds them */
+    for (size_t e = 0; st == CX_OK && fitted && e < cx_model_nequations(model); e++) {
+        const cx_equation *q = cx_model_equation(model, e);
+        const cx_warnings *ew = cx_equation_warnings(q);
+        for (size_t i = 0; st == CX_OK && i < cx_warnings_count(ew); i++)
+            st = cx_warnings_add(warn, "%s: %s", cx_equation_target(q), cx_warnings_get(ew, i));
+    }
     cJSON_AddItemToObject(root, "warnings", warnings_json(warn));
     cx_free(npv_base);
     cx_free(dnps_base);
