@@ -889,10 +889,15 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     size_t nu = set->invariant ? 1 : p->nunits;
     double weight = set->invariant ? (double)p->nunits : 1.0;
     double *d = w->d;
+    /* every column starts unchanged: a term the set touches may also read a
+     * factor it does not (conversion:ctr when only conversion moves), whose
+     * change must be 0, not what another set left in the scratch space */
+    memset(d, 0, nv * nseg * sizeof(double));
     for (size_t u = 0; u < nu; u++) {
-        for (size_t v = 0; v < nv; v++)
-            if (touched[v])
-                memset(d + v * nseg, 0, nseg * sizeof(double));
+        if (u > 0)
+            for (size_t v = 0; v < nv; v++)
+                if (touched[v])
+                    memset(d + v * nseg, 0, nseg * sizeof(double));
         /* the effects, ramped by quarter */
         for (size_t i = 0; i < set->neff; i++) {
             size_t g = set->eff[i];
