@@ -14,7 +14,8 @@
 static const char usage_text[] =
     "usage: cxcase simulate SCENARIO.json [--json] [--draws N] [--seed S] [--threads N]\n"
     "\n"
-    "Run a scenario file: read its data into a panel, fit its model, project every\n"
+    "Run a scenario file: read its data into a panel, fit its model (or read the\n"
+    "fitted model it names, as cxcase fit --json writes it), project every\n"
     "scenario quarter by quarter through the equations (per unit, at the data's own\n"
     "frequency, lags included), value it (cash flow, NPV, IRR, payback, ROI), and run\n"
     "the Monte Carlo simulation of the coefficients and every uncertain effect and\n"
