@@ -34,9 +34,9 @@ endif
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
           -Wformat=2 -Wno-format-nonliteral
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
-LDLIBS_ALL = -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -108,6 +108,8 @@ demo: deps
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
 	@echo "== the business case of each scenario (samples/scenario.json)"
 	./build/cxcase simulate samples/scenario.json
+	@echo "== the workbook"
+	./build/cxcase report samples/scenario.json -o samples/report.xlsx
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet
@@ -129,7 +131,7 @@ $(BUILD)/bench_csv: tests/bench/bench_csv.c $(LIB)
 # Test tools linked with the library (tests/e2e/*.c).
 $(BUILD)/tools/%: tests/e2e/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) -lxlsxwriter $(LDLIBS_ALL)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
 
 samples: deps build/generate
 	./build/generate samples
@@ -141,7 +143,7 @@ install: all
 	install -m 644 include/cxcase/*.h $(DESTDIR)$(PREFIX)/include/cxcase/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: cxcase' 'Description: customer-experience business cases' 'Version: 0.1.0' \
-	  'Requires.private: gsl libcjson' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcxcase' \
+	  'Requires.private: gsl libcjson xlsxwriter' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcxcase' \
 	  'Libs.private: -lcsv -lpthread -lm' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cxcase.pc
 
 clean:

@@ -26,5 +26,6 @@
 #include "model.h"
 #include "scenario.h"
 #include "sim.h"
+#include "report.h"
 
 #endif /* CXCASE_CXCASE_H */

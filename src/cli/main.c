@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     {"fit", cmd_fit, "fit how the metrics drive NPS and revenue (least squares, full inference)"},
     {"check", cmd_check, "check a scenario file without running it"},
     {"simulate", cmd_simulate, "project, value and simulate the scenarios of a scenario file"},
+    {"report", cmd_report, "write the business case of a scenario file as an Excel workbook"},
 };
 
 static void usage(FILE *fp)

@@ -43,6 +43,7 @@
 #include "portfolio.h"
 #include "project.h"
 #include "scenario_internal.h"
+#include "sim_internal.h"
 
 #define PILOT (8 * CX_DRAW_BLOCK) /* draws kept exactly */
 #define ROUND 64                  /* blocks per round */
@@ -86,6 +87,11 @@ void cx_simulation_free(cx_simulation *sim)
         cJSON_Delete(sim->root);
         cx_free(sim);
     }
+}
+
+const cJSON *cx_simulation_root(const cx_simulation *sim)
+{
+    return sim->root;
 }
 
 cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err)

@@ -1,0 +1,46 @@
+/*
+ * cxcase/report.h - the business case as an Excel workbook (libxlsxwriter).
+ *
+ *     cx_simulation *sim = NULL;
+ *     if (cx_simulate(s, NULL, &sim, &err) == CX_OK &&
+ *         cx_report_write(s, sim, "report.xlsx", NULL, &err) == CX_OK)
+ *         puts("written");
+ *
+ * The workbook is written to a temporary file beside the target and renamed
+ * only on success: a failed run leaves no half-written workbook and never
+ * replaces an existing one.  Text from the data and the scenario (names,
+ * ids) is always written as text, never as a formula.
+ *
+ * Copyright (C) 2026 the cxcase authors.  SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_REPORT_H
+#define CXCASE_REPORT_H
+
+#include "common.h"
+#include "scenario.h"
+#include "sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Options for cx_report_write; NULL or a zeroed struct means the defaults. */
+typedef struct cx_report_options {
+    const char *command_line; /**< recorded on the About sheet (NULL: none) */
+    const char *created;      /**< ISO 8601 time to record (NULL: now, UTC) */
+} cx_report_options;
+
+/**
+ * Write the workbook of a simulated scenario file: Summary (one landscape
+ * page: the ranking, the portfolio, key messages, warnings, charts), Risk,
+ * Sensitivity, Portfolio and About.  CX_ECREATE when the file cannot be
+ * created, CX_EIO when writing fails, CX_ENOMEM.
+ */
+CX_API cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const char *path,
+                                 const cx_report_options *opt, cx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_REPORT_H */

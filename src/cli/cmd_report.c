@@ -1,0 +1,120 @@
+/*
+ * cmd_report.c - `cxcase report`: run a scenario file and write its business
+ * case as an Excel workbook.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: cxcase report SCENARIO.json -o REPORT.xlsx [--json] [--draws N] [--seed S] [--threads N]\n"
+    "\n"
+    "Run a scenario file as cxcase simulate does and write the business case as an\n"
+    "Excel workbook: Summary (one printable landscape page: the scenarios ranked,\n"
+    "the recommended portfolio, key messages, warnings, charts), Risk (the Monte\n"
+    "Carlo percentiles and fan charts), Sensitivity (the tornado), Portfolio (the\n"
+    "frontier) and About (version, command, input files with their SHA-256, seed).\n"
+    "The workbook is written to a temporary file beside REPORT.xlsx and renamed only\n"
+    "when complete: a failed run leaves no partial file and an existing one as it was.\n"
+    "\n"
+    "  -o FILE       the workbook to write (required)\n"
+    "  --json        also print the simulation's result as JSON on stdout\n"
+    "  --draws N     Monte Carlo draws (default: the file's simulation.draws, else 10000)\n"
+    "  --seed S      random seed, 0 to 4294967295 (default: the file's simulation.seed)\n"
+    "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
+    "\n"
+    "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
+    "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"
+    "be created, 74 writing it failed.\n";
+
+static int number_arg(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg ? arg : "", &end, 10);
+    if (!arg || !*arg || *end || errno || v < lo || v > hi)
+        return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, found '%s'", opt, lo, hi,
+                               arg ? arg : "");
+    *out = v;
+    return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const char *cmd = "report", *path = NULL, *out = NULL;
+    int json = 0;
+    cx_sim_options o;
+    memset(&o, 0, sizeof o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        long v = 0;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            printf(usage_text);
+            return EXIT_OK;
+        } else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (i + 1 >= argc || !*argv[i + 1])
+                return cli_usage_error(cmd, "%s expects the workbook's file name", a);
+            out = argv[++i];
+        } else if (strcmp(a, "--draws") == 0) {
+            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 100000000, &v))
+                return EXIT_USAGE;
+            o.draws = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 0, 4294967295L, &v))
+                return EXIT_USAGE;
+            o.seed = v;
+            o.seed_given = 1;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 16, &v))
+                return EXIT_USAGE;
+            o.threads = (int)v;
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        else if (path)
+            return cli_usage_error(cmd, "expected one scenario file, found '%s' and '%s'", path, a);
+        else
+            path = a;
+    }
+    if (!path)
+        return cli_usage_error(cmd, "expected a scenario file");
+    if (!out)
+        return cli_usage_error(cmd, "expected -o REPORT.xlsx, the workbook to write");
+    size_t ol = strlen(out);
+    if (ol < 5 || strcmp(out + ol - 5, ".xlsx") != 0)
+        return cli_usage_error(cmd, "expected a workbook name ending in .xlsx, found '%s'", out);
+    /* the command line, for the About sheet */
+    char line[1024];
+    size_t used = (size_t)snprintf(line, sizeof line, "cxcase");
+    for (int i = 0; i < argc && used < sizeof line; i++)
+        used += (size_t)snprintf(line + used, sizeof line - used, " %s", argv[i]);
+    cx_error err;
+    cx_error_init(&err);
+    cx_scenario *s = NULL;
+    cx_simulation *sim = NULL;
+    char *text = NULL;
+    cx_report_options ro = {line, NULL};
+    if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
+        (json && cx_simulation_json(sim, &text, &err) != CX_OK) || cx_report_write(s, sim, out, &ro, &err) != CX_OK) {
+        cx_free_string(text);
+        cx_simulation_free(sim);
+        cx_scenario_free(s);
+        return cli_fail(&err);
+    }
+    int rc = EXIT_OK;
+    if (json)
+        fputs(text, stdout);
+    else
+        printf("%s: written\n", out);
+    if (fflush(stdout) != 0)
+        rc = EXIT_IOERR;
+    cx_free_string(text);
+    cx_simulation_free(sim);
+    cx_scenario_free(s);
+    return rc;
+}

@@ -1,0 +1,663 @@
+/*
+ * report.c - the business case as an Excel workbook, written with
+ * libxlsxwriter (cxcase/report.h; README "cxcase report").
+ *
+ * This part writes the outputs of a simulation as values: Summary (one
+ * landscape page), Risk, Sensitivity, Portfolio and About.  Every number
+ * comes from the simulation's result (the JSON contract of `cxcase
+ * simulate`), so the workbook and `simulate --json` agree by construction.
+ * Text from the scenario and the data is written with
+ * worksheet_write_string, never as a formula.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <xlsxwriter.h>
+
+#include "cxcase/report.h"
+#include "../core/core.h"
+#include "../sim/scenario_internal.h"
+#include "../sim/sim_internal.h"
+
+typedef struct fmts {
+    lxw_format *title, *subtitle, *h, *th, *text, *wrap, *money, *pct, *num2, *note, *bold;
+} fmts;
+
+typedef struct rep {
+    lxw_workbook *wb;
+    fmts f;
+    const cJSON *root;
+    const cx_scenario *s;
+    char currency[8];
+} rep;
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+/* A number, or an empty cell with "-" when it does not exist. */
+static void put(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        worksheet_write_number(ws, row, col, v, f);
+    else
+        worksheet_write_string(ws, row, col, "-", r->f.text);
+}
+
+static void make_formats(rep *r)
+{
+    lxw_workbook *wb = r->wb;
+    char money[64];
+    snprintf(money, sizeof money, "#,##0;[Red]-#,##0");
+    r->f.title = workbook_add_format(wb);
+    format_set_bold(r->f.title);
+    format_set_font_size(r->f.title, 18);
+    r->f.subtitle = workbook_add_format(wb);
+    format_set_font_color(r->f.subtitle, 0x595959);
+    r->f.h = workbook_add_format(wb);
+    format_set_bold(r->f.h);
+    format_set_font_size(r->f.h, 12);
+    format_set_bottom(r->f.h, LXW_BORDER_THIN);
+    r->f.th = workbook_add_format(wb);
+    format_set_bold(r->f.th);
+    format_set_bg_color(r->f.th, 0xD9E1F2);
+    format_set_text_wrap(r->f.th);
+    format_set_align(r->f.th, LXW_ALIGN_CENTER);
+    format_set_align(r->f.th, LXW_ALIGN_VERTICAL_CENTER);
+    r->f.text = workbook_add_format(wb);
+    r->f.wrap = workbook_add_format(wb);
+    format_set_text_wrap(r->f.wrap);
+    format_set_align(r->f.wrap, LXW_ALIGN_VERTICAL_TOP);
+    r->f.money = workbook_add_format(wb);
+    format_set_num_format(r->f.money, money);
+    r->f.pct = workbook_add_format(wb);
+    format_set_num_format(r->f.pct, "0.0%");
+    r->f.num2 = workbook_add_format(wb);
+    format_set_num_format(r->f.num2, "+0.00;-0.00;0.00");
+    r->f.note = workbook_add_format(wb);
+    format_set_italic(r->f.note);
+    format_set_font_color(r->f.note, 0x595959);
+    r->f.bold = workbook_add_format(wb);
+    format_set_bold(r->f.bold);
+}
+
+/* Scenario indexes sorted by base NPV, highest first. */
+static void ranking(const cJSON *scens, size_t n, size_t *order)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, (int)order[j]), "npv"), "base");
+            double b = num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, (int)order[j - 1]), "npv"), "base");
+            if (!(a > b))
+                break;
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+}
+
+static const char *money_text(double v, char *buf, size_t size)
+{
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t n = strlen(digits), o = 0;
+    if (v < 0 && strcmp(digits, "0") != 0)
+        buf[o++] = '-';
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        buf[o++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            buf[o++] = ',';
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* ---- Summary ------------------------------------------------------------- */
+
+static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
+{
+    const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    size_t n = (size_t)cJSON_GetArraySize(scens);
+    size_t *order = cx_calloc(n + 1, sizeof(size_t));
+    if (!order)
+        return 0;
+    ranking(scens, n, order);
+    char line[512], a[48], b[48], c[48];
+    worksheet_write_string(ws, 0, 0, str(root, "name"), r->f.title);
+    snprintf(line, sizeof line, "Business case in %s over %s to %s; %.0f Monte Carlo draws (seed %.0f); prepared %s by cxcase %s",
+             r->currency, str(root, "start"), str(root, "end"), num(root, "draws"), num(root, "seed"), created,
+             cx_version());
+    worksheet_write_string(ws, 1, 0, line, r->f.subtitle);
+    worksheet_write_string(ws, 2, 0,
+                           "The question: which customer-experience investments are worth funding, what are they "
+                           "worth, and how sure is that?", r->f.bold);
+    lxw_row_t row = 4;
+    worksheet_write_string(ws, row++, 0, "Scenarios, best first", r->f.h);
+    static const char *const head[] = {"Scenario", "NPV", "NPV P10", "NPV P90", "IRR (a year)", "Payback",
+                                       "P(NPV > 0)", "NPS change (points)"};
+    for (int k = 0; k < 8; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+    worksheet_set_row(ws, row, 30, NULL);
+    row++;
+    lxw_row_t first = row;
+    for (size_t i = 0; i < n; i++, row++) {
+        const cJSON *sc = cJSON_GetArrayItem(scens, (int)order[i]), *npv = cJSON_GetObjectItemCaseSensitive(sc, "npv");
+        worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
+        put(r, ws, row, 1, num(npv, "base"), r->f.money);
+        put(r, ws, row, 2, num(npv, "p10"), r->f.money);
+        put(r, ws, row, 3, num(npv, "p90"), r->f.money);
+        put(r, ws, row, 4, num(sc, "irr"), r->f.pct);
+        const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sc, "payback_quarter");
+        worksheet_write_string(ws, row, 5, cJSON_IsString(pb) ? pb->valuestring : "not within horizon", r->f.text);
+        put(r, ws, row, 6, num(sc, "prob_npv_positive"), r->f.pct);
+        put(r, ws, row, 7, num(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"), r->f.num2);
+    }
+    lxw_row_t last = row - 1;
+    snprintf(line, sizeof line, "NPV, IRR and payback at the point estimates; P10 and P90 of the NPV and P(NPV > 0) "
+             "from the draws; amounts in %s; the NPS change is that of the last quarter.", r->currency);
+    worksheet_write_string(ws, row++, 0, line, r->f.note);
+
+    /* the portfolio */
+    row++;
+    const cJSON *pf = cJSON_GetObjectItemCaseSensitive(root, "portfolio");
+    worksheet_write_string(ws, row++, 0, "Recommended portfolio", r->f.h);
+    if (cJSON_IsObject(pf)) {
+        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *id;
+        char ids[256] = "";
+        size_t used = 0;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(ch, "initiatives"))
+            used += (size_t)snprintf(ids + used, used < sizeof ids ? sizeof ids - used : 0, "%s%s", used ? ", " : "",
+                                     id->valuestring);
+        if (used)
+            snprintf(line, sizeof line, "Within the budget of %s: %s, costing %s, expected NPV %s, P(NPV > 0) %.0f%%.",
+                     money_text(num(pf, "budget"), a, sizeof a), ids, money_text(num(ch, "cost"), b, sizeof b),
+                     money_text(num(ch, "expected_npv"), c, sizeof c), 100 * num(ch, "prob_npv_positive"));
+        else
+            snprintf(line, sizeof line, "Within the budget of %s no initiative adds expected value.",
+                     money_text(num(pf, "budget"), a, sizeof a));
+    } else
+        snprintf(line, sizeof line, "No budget was given, so no portfolio was chosen.");
+    worksheet_write_string(ws, row++, 0, line, r->f.text);
+
+    /* key messages */
+    row++;
+    worksheet_write_string(ws, row++, 0, "Key messages", r->f.h);
+    if (n) {
+        const cJSON *best = cJSON_GetArrayItem(scens, (int)order[0]);
+        const cJSON *bn = cJSON_GetObjectItemCaseSensitive(best, "npv");
+        snprintf(line, sizeof line, "- \"%s\" is worth most: NPV %s, between %s and %s in 8 of 10 draws.",
+                 str(best, "name"), money_text(num(bn, "base"), a, sizeof a), money_text(num(bn, "p10"), b, sizeof b),
+                 money_text(num(bn, "p90"), c, sizeof c));
+        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        /* the least certain to pay: lowest P(NPV > 0) */
+        size_t worst = order[0];
+        for (size_t i = 0; i < n; i++)
+            if (num(cJSON_GetArrayItem(scens, (int)i), "prob_npv_positive") <
+                num(cJSON_GetArrayItem(scens, (int)worst), "prob_npv_positive"))
+                worst = i;
+        const cJSON *ws_ = cJSON_GetArrayItem(scens, (int)worst);
+        snprintf(line, sizeof line, "- \"%s\" is the least sure to pay: P(NPV > 0) %.0f%%.", str(ws_, "name"),
+                 100 * num(ws_, "prob_npv_positive"));
+        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        const cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(best, "sensitivity"), 0);
+        if (top) {
+            snprintf(line, sizeof line, "- Its value depends most on %s: between its P10 and P90 the NPV moves by %s.",
+                     str(top, "input"), money_text(num(top, "swing"), a, sizeof a));
+            worksheet_write_string(ws, row++, 0, line, r->f.text);
+        }
+        double dn = num(cJSON_GetObjectItemCaseSensitive(best, "delta_nps"), "base");
+        snprintf(line, sizeof line, "- It moves NPS by %+.1f points by the end of the horizon.", dn);
+        worksheet_write_string(ws, row++, 0, line, r->f.text);
+    }
+
+    /* warnings, as sentences */
+    row++;
+    worksheet_write_string(ws, row++, 0, "Warnings", r->f.h);
+    int any = 0;
+    const cJSON *sc, *w;
+    cJSON_ArrayForEach(sc, scens) {
+        cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(sc, "warnings")) {
+            snprintf(line, sizeof line, "- %s: %s", str(sc, "name"), w->valuestring);
+            worksheet_write_string(ws, row++, 0, line, r->f.text);
+            any = 1;
+        }
+    }
+    cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(root, "warnings")) {
+        snprintf(line, sizeof line, "- Data and model: %s", w->valuestring);
+        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        any = 1;
+    }
+    if (!any)
+        worksheet_write_string(ws, row++, 0, "None.", r->f.text);
+
+    /* the chart data: cumulative cash per quarter */
+    row++;
+    lxw_row_t cum = row;
+    snprintf(line, sizeof line, "Cumulative cash by quarter (%s), the chart's data", r->currency);
+    worksheet_write_string(ws, row++, 0, line, r->f.h);
+    const cJSON *q0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, 0), "quarters");
+    int H = cJSON_GetArraySize(q0);
+    worksheet_write_string(ws, row, 0, "Scenario", r->f.th);
+    for (int q = 0; q < H; q++)
+        worksheet_write_string(ws, row, (lxw_col_t)(1 + q), str(cJSON_GetArrayItem(q0, q), "quarter"), r->f.th);
+    lxw_row_t qhead = row++;
+    for (size_t i = 0; i < n; i++, row++) {
+        const cJSON *s2 = cJSON_GetArrayItem(scens, (int)order[i]);
+        worksheet_write_string(ws, row, 0, str(s2, "name"), r->f.text);
+        const cJSON *qs = cJSON_GetObjectItemCaseSensitive(s2, "quarters");
+        for (int q = 0; q < H; q++)
+            put(r, ws, row, (lxw_col_t)(1 + q), num(cJSON_GetArrayItem(qs, q), "cumulative_cash"), r->f.money);
+    }
+    (void)cum;
+
+    /* charts: NPV with its P10-P90 range; cumulative cash */
+    lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
+    static const char *const sname[] = {"P10", "NPV", "P90"};
+    for (int k = 0; k < 3; k++) {
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, "Summary", first, 0, last, 0);
+        chart_series_set_values(se, "Summary", first, (lxw_col_t)(k == 1 ? 1 : k == 0 ? 2 : 3), last,
+                                (lxw_col_t)(k == 1 ? 1 : k == 0 ? 2 : 3));
+        chart_series_set_name(se, sname[k]);
+        lxw_chart_line ln = {.none = LXW_TRUE};
+        chart_series_set_line(se, &ln);
+        chart_series_set_marker_type(se, k == 1 ? LXW_CHART_MARKER_DIAMOND : LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(se, k == 1 ? 9 : 6);
+    }
+    chart_set_high_low_lines(ch, NULL);
+    snprintf(line, sizeof line, "NPV per scenario (%s), with its P10 to P90 range", r->currency);
+    chart_title_set_name(ch, line);
+    chart_title_set_name_font(ch, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    chart_axis_set_num_format(ch->y_axis, "#,##0");
+    worksheet_insert_chart_opt(ws, 4, 9, ch, &(lxw_chart_options){.x_scale = 1.2, .y_scale = 1.05});
+
+    lxw_chart *cc = workbook_add_chart(r->wb, LXW_CHART_LINE);
+    for (size_t i = 0; i < n; i++) {
+        lxw_chart_series *se = chart_add_series(cc, NULL, NULL);
+        chart_series_set_categories(se, "Summary", qhead, 1, qhead, (lxw_col_t)H);
+        chart_series_set_values(se, "Summary", qhead + 1 + (lxw_row_t)i, 1, qhead + 1 + (lxw_row_t)i, (lxw_col_t)H);
+        chart_series_set_name_range(se, "Summary", qhead + 1 + (lxw_row_t)i, 0);
+    }
+    snprintf(line, sizeof line, "Cumulative cash (%s)", r->currency);
+    chart_title_set_name(cc, line);
+    chart_axis_set_num_font(cc->x_axis, &(lxw_chart_font){.rotation = -45});
+    chart_title_set_name_font(cc, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
+    chart_legend_set_position(cc, LXW_CHART_LEGEND_BOTTOM);
+    chart_axis_set_num_format(cc->y_axis, "#,##0");
+    worksheet_insert_chart_opt(ws, 21, 9, cc, &(lxw_chart_options){.x_scale = 1.2, .y_scale = 1.05});
+
+    worksheet_set_column(ws, 0, 0, 30, NULL);
+    worksheet_set_column(ws, 1, 4, 13, NULL);
+    worksheet_set_column(ws, 5, 7, 11, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 1);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    worksheet_print_area(ws, 0, 0, row > 40 ? row : 40, 17);
+    cx_free(order);
+    return row;
+}
+
+/* ---- Risk ---------------------------------------------------------------- */
+
+static void risk(rep *r, lxw_worksheet *ws)
+{
+    const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios"), *sc;
+    char line[256];
+    worksheet_write_string(ws, 0, 0, "Risk: the Monte Carlo simulation", r->f.title);
+    snprintf(line, sizeof line, "%.0f draws, seed %.0f, coefficients drawn %s; the same inputs and seed give the same "
+             "numbers. Values from the simulation, not formulas.", num(root, "draws"), num(root, "seed"),
+             strcmp(str(root, "coefficients"), "t") == 0 ? "from their multivariate t" : "from their multivariate normal");
+    worksheet_write_string(ws, 1, 0, line, r->f.subtitle);
+    lxw_row_t row = 3;
+    static const char *const head[] = {"Scenario", "Statistic", "Base", "Mean", "SD", "P5", "P10", "P50", "P90", "P95",
+                                       "P(NPV > 0)"};
+    for (int k = 0; k < 11; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+    row++;
+    cJSON_ArrayForEach(sc, scens) {
+        static const char *const stat[] = {"npv", "delta_nps"};
+        for (int s = 0; s < 2; s++, row++) {
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(sc, stat[s]);
+            lxw_format *f = s == 0 ? r->f.money : r->f.num2;
+            worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
+            snprintf(line, sizeof line, s == 0 ? "NPV (%s)" : "NPS change, last quarter (points)", r->currency);
+            worksheet_write_string(ws, row, 1, line, r->f.text);
+            static const char *const k[] = {"base", "mean", "sd", "p5", "p10", "p50", "p90", "p95"};
+            for (int j = 0; j < 8; j++)
+                put(r, ws, row, (lxw_col_t)(2 + j), num(o, k[j]), f);
+            if (s == 0)
+                put(r, ws, row, 10, num(sc, "prob_npv_positive"), r->f.pct);
+        }
+        const cJSON *irr = cJSON_GetObjectItemCaseSensitive(sc, "irr_draws");
+        worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
+        snprintf(line, sizeof line, "IRR a year (%.0f%% of draws have one)", 100 * num(irr, "share_with_irr"));
+        worksheet_write_string(ws, row, 1, line, r->f.text);
+        put(r, ws, row, 2, num(sc, "irr"), r->f.pct);
+        static const char *const k2[] = {"p5", "p10", "p50", "p90", "p95"};
+        for (int j = 0; j < 5; j++)
+            put(r, ws, row, (lxw_col_t)(5 + j), num(irr, k2[j]), r->f.pct);
+        row++;
+    }
+    /* fan charts: per scenario the percentiles of the quarterly cash flow */
+    row++;
+    int i = 0;
+    cJSON_ArrayForEach(sc, scens) {
+        const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sc, "quarters");
+        int H = cJSON_GetArraySize(qs);
+        snprintf(line, sizeof line, "%s: quarterly cash flow (%s), percentiles of the draws", str(sc, "name"), r->currency);
+        worksheet_write_string(ws, row++, 0, line, r->f.h);
+        worksheet_write_string(ws, row, 1, "Percentile", r->f.th);
+        for (int q = 0; q < H; q++)
+            worksheet_write_string(ws, row, (lxw_col_t)(2 + q), str(cJSON_GetArrayItem(qs, q), "quarter"), r->f.th);
+        lxw_row_t head_row = row++;
+        static const char *const p[] = {"p5", "p10", "p50", "p90", "p95"};
+        static const char *const pn[] = {"P5", "P10", "P50", "P90", "P95"};
+        for (int k = 0; k < 5; k++, row++) {
+            worksheet_write_string(ws, row, 1, pn[k], r->f.text);
+            for (int q = 0; q < H; q++)
+                put(r, ws, row, (lxw_col_t)(2 + q),
+                    num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(qs, q), "cash_flow_band"), p[k]), r->f.money);
+        }
+        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
+        for (int k = 0; k < 5; k++) {
+            lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(se, "Risk", head_row, 2, head_row, (lxw_col_t)(1 + H));
+            chart_series_set_values(se, "Risk", head_row + 1 + (lxw_row_t)k, 2, head_row + 1 + (lxw_row_t)k,
+                                    (lxw_col_t)(1 + H));
+            chart_series_set_name_range(se, "Risk", head_row + 1 + (lxw_row_t)k, 1);
+            lxw_chart_line ln = {.color = k == 2 ? 0x1F4E79 : k == 1 || k == 3 ? 0x5B9BD5 : 0xBDD7EE,
+                                 .width = k == 2 ? 2.25f : 1.5f};
+            chart_series_set_line(se, &ln);
+        }
+        chart_title_set_name(ch, str(sc, "name"));
+        chart_axis_set_num_font(ch->x_axis, &(lxw_chart_font){.rotation = -45});
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_RIGHT);
+        chart_axis_set_num_format(ch->y_axis, "#,##0");
+        worksheet_insert_chart_opt(ws, head_row - 1, (lxw_col_t)(H + 3), ch,
+                                   &(lxw_chart_options){.x_scale = 0.9, .y_scale = 0.7});
+        row += 5;
+        i++;
+    }
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    worksheet_set_column(ws, 1, 1, 34, NULL);
+    worksheet_set_column(ws, 2, 14, 12, NULL);
+    worksheet_freeze_panes(ws, 4, 2);
+}
+
+/* ---- Sensitivity ---------------------------------------------------------- */
+
+static void sensitivity(rep *r, lxw_worksheet *ws)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios"), *sc;
+    char line[256];
+    worksheet_write_string(ws, 0, 0, "Sensitivity: one input at a time at its P10 and P90", r->f.title);
+    worksheet_write_string(ws, 1, 0,
+                           "Every uncertain effect and cost, and every driver coefficient (estimate -/+ t x SE), at "
+                           "its P10 and at its P90 with everything else at its stated value; sorted by the swing of "
+                           "the NPV. Values from the simulation.", r->f.subtitle);
+    lxw_row_t row = 3;
+    cJSON_ArrayForEach(sc, scens) {
+        const cJSON *sens = cJSON_GetObjectItemCaseSensitive(sc, "sensitivity"), *e;
+        double base = num(cJSON_GetObjectItemCaseSensitive(sc, "npv"), "base");
+        snprintf(line, sizeof line, "%s (NPV %s)", str(sc, "name"), r->currency);
+        worksheet_write_string(ws, row++, 0, line, r->f.h);
+        static const char *const head[] = {"Input", "Where", "At P10", "At P90", "NPV at P10", "NPV at P90", "Swing",
+                                           "P10 - base", "P90 - base"};
+        for (int k = 0; k < 9; k++)
+            worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+        lxw_row_t first = ++row;
+        cJSON_ArrayForEach(e, sens) {
+            worksheet_write_string(ws, row, 0, str(e, "input"), r->f.text);
+            const char *where = str(e, "pointer");
+            worksheet_write_string(ws, row, 1, *where ? where : str(e, "kind"), r->f.text);
+            put(r, ws, row, 2, num(e, "p10"), NULL);
+            put(r, ws, row, 3, num(e, "p90"), NULL);
+            put(r, ws, row, 4, num(e, "npv_at_p10"), r->f.money);
+            put(r, ws, row, 5, num(e, "npv_at_p90"), r->f.money);
+            put(r, ws, row, 6, num(e, "swing"), r->f.money);
+            put(r, ws, row, 7, num(e, "npv_at_p10") - base, r->f.money);
+            put(r, ws, row, 8, num(e, "npv_at_p90") - base, r->f.money);
+            row++;
+        }
+        if (row == first) {
+            worksheet_write_string(ws, row++, 0, "No uncertain input moves this scenario's NPV.", r->f.note);
+            row++;
+            continue;
+        }
+        lxw_row_t last = row - 1;
+        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_BAR);
+        for (int k = 0; k < 2; k++) {
+            lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(se, "Sensitivity", first, 0, last, 0);
+            chart_series_set_values(se, "Sensitivity", first, (lxw_col_t)(7 + k), last, (lxw_col_t)(7 + k));
+            chart_series_set_name(se, k ? "At P90" : "At P10");
+        }
+        chart_set_series_overlap(ch, 100);
+        snprintf(line, sizeof line, "%s: change in NPV from %s", str(sc, "name"), money_text(base, (char[48]){0}, 48));
+        chart_title_set_name(ch, line);
+        chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
+        chart_axis_set_num_format(ch->x_axis, "#,##0");
+        chart_axis_set_reverse(ch->y_axis); /* the largest swing on top */
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        worksheet_insert_chart_opt(ws, first - 2, 10, ch,
+                                   &(lxw_chart_options){.x_scale = 1.0, .y_scale = 0.35 + 0.08 * (double)(last - first + 1)});
+        row += 10 > (int)(last - first) ? (lxw_row_t)(10 - (last - first)) : 1;
+    }
+    worksheet_set_column(ws, 0, 0, 34, NULL);
+    worksheet_set_column(ws, 1, 1, 24, NULL);
+    worksheet_set_column(ws, 2, 8, 13, NULL);
+}
+
+/* ---- Portfolio ------------------------------------------------------------ */
+
+static void portfolio(rep *r, lxw_worksheet *ws)
+{
+    const cJSON *pf = cJSON_GetObjectItemCaseSensitive(r->root, "portfolio");
+    char line[512], a[48];
+    worksheet_write_string(ws, 0, 0, "Portfolio: the best set of initiatives within the budget", r->f.title);
+    if (!cJSON_IsObject(pf)) {
+        worksheet_write_string(ws, 2, 0, "The scenario file gives no budget, so no portfolio was chosen.", r->f.text);
+        return;
+    }
+    snprintf(line, sizeof line, "Budget %s (%s, the undiscounted costs over the horizon). Initiatives that interact "
+             "are valued together by simulation; the search is exact.", money_text(num(pf, "budget"), a, sizeof a),
+             r->currency);
+    worksheet_write_string(ws, 1, 0, line, r->f.subtitle);
+    lxw_row_t row = 3;
+    worksheet_write_string(ws, row++, 0, "Initiatives", r->f.h);
+    static const char *const h1[] = {"Initiative", "Cost", "Expected NPV alone", "Chosen"};
+    for (int k = 0; k < 4; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, h1[k], r->f.th);
+    row++;
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *in, *id;
+    cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(pf, "initiatives")) {
+        worksheet_write_string(ws, row, 0, str(in, "id"), r->f.text);
+        put(r, ws, row, 1, num(in, "cost"), r->f.money);
+        put(r, ws, row, 2, num(in, "expected_npv"), r->f.money);
+        int chosen = 0;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(ch, "initiatives"))
+            chosen |= strcmp(id->valuestring, str(in, "id")) == 0;
+        worksheet_write_string(ws, row, 3, chosen ? "yes" : "no", r->f.text);
+        row++;
+    }
+    row++;
+    worksheet_write_string(ws, row++, 0, "The chosen set, simulated as a whole", r->f.h);
+    static const char *const h2[] = {"Cost", "Expected NPV", "NPV P10", "NPV P90", "P(NPV > 0)"};
+    for (int k = 0; k < 5; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, h2[k], r->f.th);
+    row++;
+    const cJSON *cn = cJSON_GetObjectItemCaseSensitive(ch, "npv");
+    put(r, ws, row, 0, num(ch, "cost"), r->f.money);
+    put(r, ws, row, 1, num(ch, "expected_npv"), r->f.money);
+    put(r, ws, row, 2, num(cn, "p10"), r->f.money);
+    put(r, ws, row, 3, num(cn, "p90"), r->f.money);
+    put(r, ws, row, 4, num(ch, "prob_npv_positive"), r->f.pct);
+    row += 2;
+    worksheet_write_string(ws, row++, 0, "The frontier: the most expected NPV for each budget", r->f.h);
+    static const char *const h3[] = {"Cost", "Expected NPV", "Initiatives"};
+    for (int k = 0; k < 3; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, h3[k], r->f.th);
+    lxw_row_t first = ++row;
+    const cJSON *fp;
+    cJSON_ArrayForEach(fp, cJSON_GetObjectItemCaseSensitive(pf, "frontier")) {
+        put(r, ws, row, 0, num(fp, "cost"), r->f.money);
+        put(r, ws, row, 1, num(fp, "expected_npv"), r->f.money);
+        char ids[256] = "";
+        size_t used = 0;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(fp, "initiatives"))
+            used += (size_t)snprintf(ids + used, used < sizeof ids ? sizeof ids - used : 0, "%s%s", used ? ", " : "",
+                                     id->valuestring);
+        worksheet_write_string(ws, row, 2, used ? ids : "(none)", r->f.text);
+        row++;
+    }
+    lxw_chart *c = workbook_add_chart(r->wb, LXW_CHART_SCATTER_STRAIGHT_WITH_MARKERS);
+    lxw_chart_series *se = chart_add_series(c, NULL, NULL);
+    chart_series_set_categories(se, "Portfolio", first, 0, row - 1, 0);
+    chart_series_set_values(se, "Portfolio", first, 1, row - 1, 1);
+    chart_series_set_name(se, "Frontier");
+    snprintf(line, sizeof line, "Budget against expected NPV (%s)", r->currency);
+    chart_title_set_name(c, line);
+    chart_axis_set_name(c->x_axis, "Cost");
+    chart_axis_set_name(c->y_axis, "Expected NPV");
+    chart_axis_set_num_format(c->x_axis, "#,##0");
+    chart_axis_set_num_format(c->y_axis, "#,##0");
+    chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
+    worksheet_insert_chart(ws, 3, 6, c);
+    worksheet_set_column(ws, 0, 0, 22, NULL);
+    worksheet_set_column(ws, 1, 4, 15, NULL);
+}
+
+/* ---- About ---------------------------------------------------------------- */
+
+static void about(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const char *created)
+{
+    const cJSON *root = r->root;
+    const cx_scenario *s = r->s;
+    worksheet_write_string(ws, 0, 0, "About this workbook", r->f.title);
+    lxw_row_t row = 2;
+    char buf[128];
+    struct {
+        const char *k;
+        const char *v;
+    } kv[] = {{"Tool", "cxcase"}, {"Version", cx_version()}, {"Command", opt && opt->command_line ? opt->command_line : ""},
+              {"Created (UTC)", created}, {"Scenario file", s->path}, {"Model", s->model}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++, row++) {
+        worksheet_write_string(ws, row, 0, kv[i].k, r->f.bold);
+        worksheet_write_string(ws, row, 1, kv[i].v, r->f.text);
+    }
+    worksheet_write_string(ws, row, 0, "Draws", r->f.bold);
+    worksheet_write_number(ws, row++, 1, num(root, "draws"), NULL);
+    worksheet_write_string(ws, row, 0, "Seed", r->f.bold);
+    worksheet_write_number(ws, row++, 1, num(root, "seed"), NULL);
+    row++;
+    worksheet_write_string(ws, row++, 0, "Input files and their SHA-256", r->f.h);
+    const char *files[64];
+    size_t nf = 0;
+    files[nf++] = s->path;
+    files[nf++] = s->model;
+    for (size_t i = 0; i < s->ndata && nf < 64; i++)
+        files[nf++] = s->data[i].file;
+    for (size_t i = 0; i < nf; i++, row++) {
+        char hex[65];
+        worksheet_write_string(ws, row, 0, files[i], r->f.text);
+        if (cx_sha256_file(files[i], hex, NULL) == CX_OK)
+            worksheet_write_string(ws, row, 1, hex, r->f.text);
+        else
+            worksheet_write_string(ws, row, 1, "(could not be read)", r->f.text);
+    }
+    row++;
+    snprintf(buf, sizeof buf, "Units: %.0f; periods in the horizon: %.0f", num(root, "units"), num(root, "periods"));
+    worksheet_write_string(ws, row++, 0, buf, r->f.note);
+    worksheet_set_column(ws, 0, 0, 40, NULL);
+    worksheet_set_column(ws, 1, 1, 70, NULL);
+}
+
+/* ---- the workbook ---------------------------------------------------------- */
+
+cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const char *path,
+                          const cx_report_options *opt, cx_error *err)
+{
+    const cJSON *root = cx_simulation_root(sim);
+    char created[32];
+    if (opt && opt->created)
+        snprintf(created, sizeof created, "%s", opt->created);
+    else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    /* a temporary file beside the target, renamed only on success */
+    size_t len = strlen(path);
+    char *tmp = cx_malloc(len + 32);
+    if (!tmp)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    snprintf(tmp, len + 32, "%s.tmp-%ld.xlsx", path, (long)getpid());
+    FILE *probe = fopen(tmp, "wb");
+    if (!probe) {
+        cx_status st = cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot create the workbook: %s", strerror(errno));
+        cx_free(tmp);
+        return st;
+    }
+    fclose(probe);
+    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    rep r = {0};
+    r.wb = workbook_new_opt(tmp, &wo);
+    r.root = root;
+    r.s = s;
+    snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
+    if (!r.wb) {
+        unlink(tmp);
+        cx_free(tmp);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the workbook");
+    }
+    make_formats(&r);
+    lxw_worksheet *wsum = workbook_add_worksheet(r.wb, "Summary");
+    lxw_worksheet *wrisk = workbook_add_worksheet(r.wb, "Risk");
+    lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
+    lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
+    lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
+    summary(&r, wsum, created);
+    risk(&r, wrisk);
+    sensitivity(&r, wsens);
+    portfolio(&r, wpf);
+    about(&r, wab, opt, created);
+    lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
+                                .author = "cxcase", .comments = "Written by cxcase report"};
+    workbook_set_properties(r.wb, &props);
+    lxw_error le = workbook_close(r.wb);
+    if (le != LXW_NO_ERROR) {
+        unlink(tmp);
+        cx_free(tmp);
+        return cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
+    }
+    if (rename(tmp, path) != 0) {
+        cx_status st = cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot put the workbook in place: %s", strerror(errno));
+        unlink(tmp);
+        cx_free(tmp);
+        return st;
+    }
+    cx_free(tmp);
+    return CX_OK;
+}

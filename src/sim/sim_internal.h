@@ -1,0 +1,17 @@
+/*
+ * sim_internal.h - what the report reads from a simulation (internal to the
+ * library): the result as the JSON tree of its contract (README "cxcase
+ * simulate"), and the files it read.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_SIM_SIM_INTERNAL_H
+#define CX_SIM_SIM_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include "cxcase/sim.h"
+
+/* The result, borrowed: valid until the simulation is freed. */
+const cJSON *cx_simulation_root(const cx_simulation *sim);
+
+#endif

@@ -1,0 +1,145 @@
+#!/bin/sh
+# t90-report.sh - `cxcase report` writes the business case workbook (issue 5,
+# first part: the sheets of values).  Checked with openpyxl and by reading
+# the package's parts:
+#   - the sheets Summary, Risk, Sensitivity, Portfolio, About, in order;
+#   - every number equals the simulation's (`--json` of the same run):
+#     the ranking, the Risk table, the tornado rows, the frontier;
+#   - the charts: two on the Summary, a fan chart per scenario on Risk, a
+#     tornado per scenario with inputs on Sensitivity, the frontier;
+#   - About names the version and seed and the SHA-256 of every input file;
+#   - names from the scenario are text, never formulas (=HYPERLINK(...));
+#   - a failed run leaves an existing workbook as it was and no temporary
+#     file; a workbook that cannot be created is exit 73.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$TOP/tests/cli/lib.sh"
+S="$TOP/samples"
+"$PYTHON" - "$S/scenario.json" "$tmp/s.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
+import json, os, sys
+src, dst, samples, model = sys.argv[1:5]
+s = json.load(open(src))
+for d in s["data"]:
+    d["file"] = os.path.join(samples, d["file"])
+s["model"] = model
+s.pop("$schema", None)
+s["scenarios"][0]["name"] = '=HYPERLINK("http://x","y")'
+json.dump(s, open(dst, "w"), indent=1)
+PY
+out="$tmp/out/r.xlsx"
+mkdir -p "$tmp/out"
+if ! "$CXCASE" report "$tmp/s.json" -o "$out" --json --draws 4000 >"$tmp/sim.json" 2>"$tmp/err"; then
+    not_ok "cxcase report writes the workbook"
+    show "$tmp/err"
+    exit 1
+fi
+ok "cxcase report writes the workbook"
+"$PYTHON" - "$out" "$tmp/sim.json" "$tmp/s.json" <<'PY'
+import hashlib, json, re, sys, zipfile
+import openpyxl
+path, simp, scenp = sys.argv[1:4]
+sim = json.load(open(simp)); scen = json.load(open(scenp))
+wb = openpyxl.load_workbook(path)
+fails = 0
+def check(cond, text):
+    global fails
+    print(("ok - " if cond else "not ok - ") + text)
+    fails += not cond
+def close(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+        return False
+    return abs(a - b) <= 1e-12 * max(1.0, abs(b))
+check(wb.sheetnames == ["Summary", "Risk", "Sensitivity", "Portfolio", "About"], f"sheets {wb.sheetnames}")
+ws = wb["Summary"]
+scens = sorted(sim["scenarios"], key=lambda s: -s["npv"]["base"])
+head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Scenario")
+good = True
+for i, s in enumerate(scens):
+    r = head + 1 + i
+    good &= ws.cell(r, 1).value == s["name"] and ws.cell(r, 1).data_type == "s"
+    for col, v in [(2, s["npv"]["base"]), (3, s["npv"]["p10"]), (4, s["npv"]["p90"]), (5, s["irr"]),
+                   (7, s["prob_npv_positive"]), (8, s["delta_nps"]["base"])]:
+        good &= close(ws.cell(r, col).value, v)
+    good &= ws.cell(r, 6).value == (s["payback_quarter"] or "not within horizon")
+check(good, f"Summary: the {len(scens)} scenarios ranked by NPV with the simulation's NPV, P10, P90, IRR, payback, P(NPV>0), NPS change")
+bad = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+names = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+check(not bad and names and all(c.data_type == "s" for c in names), f"a scenario named =HYPERLINK(...) is text in {len(names)} cells, no formulas on the Summary")
+pf = sim["portfolio"]["chosen"]
+text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+check(all(i in text for i in pf["initiatives"]) and "Recommended portfolio" in text, "Summary: the recommended portfolio")
+check("Key messages" in text and "Warnings" in text, "Summary: key messages and warnings")
+# Risk: NPV rows
+wr = wb["Risk"]
+rows = {(wr.cell(r, 1).value, str(wr.cell(r, 2).value)[:3]): r for r in range(5, 5 + 3 * len(sim["scenarios"]))}
+good = True
+for s in sim["scenarios"]:
+    r = rows.get((s["name"], "NPV"))
+    if r is None:
+        good = False
+        continue
+    for j, k in enumerate(["base", "mean", "sd", "p5", "p10", "p50", "p90", "p95"]):
+        good &= close(wr.cell(r, 3 + j).value, s["npv"][k])
+    good &= close(wr.cell(r, 11).value, s["prob_npv_positive"])
+check(good, "Risk: every scenario's NPV base, mean, sd, P5..P95 and P(NPV>0) as the simulation's")
+# Sensitivity: rows per scenario in order
+wsn = wb["Sensitivity"]
+vals = [(wsn.cell(r, 1).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
+good = True
+for s in sim["scenarios"]:
+    for e in s["sensitivity"]:
+        good &= any(a == e["input"] and close(b, e["swing"]) for a, b in vals)
+check(good, "Sensitivity: every tornado row with its swing")
+wp = wb["Portfolio"]
+front = [(wp.cell(r, 1).value, wp.cell(r, 2).value) for r in range(1, wp.max_row + 1)]
+good = all(any(close(a, f["cost"]) and close(b, f["expected_npv"]) for a, b in front) for f in sim["portfolio"]["frontier"])
+check(good, f"Portfolio: the {len(sim['portfolio']['frontier'])} frontier points")
+wa = wb["About"]
+about = {str(wa.cell(r, 1).value): wa.cell(r, 2).value for r in range(1, wa.max_row + 1)}
+files = [scenp, scen["model"]] + [d["file"] for d in scen["data"]]
+hashes_ok = all(about.get(f) == hashlib.sha256(open(f, "rb").read()).hexdigest() for f in files)
+check(hashes_ok and about.get("Seed") == sim["seed"] and about.get("Version"), f"About: version, seed and the SHA-256 of {len(files)} input files")
+# charts per sheet, from the package's parts
+z = zipfile.ZipFile(path)
+wbx = z.read("xl/workbook.xml").decode()
+rels = z.read("xl/_rels/workbook.xml.rels").decode()
+sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', wbx)
+target = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels)) | dict((a, b) for b, a in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels))
+def charts(sheet_file):
+    name = sheet_file.split("/")[-1]
+    try:
+        srel = z.read(f"xl/worksheets/_rels/{name}.rels").decode()
+    except KeyError:
+        return 0
+    n = 0
+    for d in re.findall(r'Target="\.\./drawings/([^"]+)"', srel):
+        n += len(re.findall(r'charts/chart', z.read(f"xl/drawings/_rels/{d}.rels").decode()))
+    return n
+count = {n: charts(target[rid]) for n, rid in sheets}
+nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
+want = {"Summary": 2, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
+check(count == want, f"charts per sheet {count}, expected {want}")
+sys.exit(1 if fails else 0)
+PY
+
+# a failed run leaves the existing workbook as it was, and no temporary file
+cp "$out" "$tmp/before.xlsx"
+printf '{"name": ' >"$tmp/broken.json"
+"$CXCASE" report "$tmp/broken.json" -o "$out" >"$tmp/o" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 65 ] && cmp -s "$out" "$tmp/before.xlsx" && [ "$(ls "$tmp/out")" = "r.xlsx" ]; then
+    ok "a failed run (exit 65) leaves the existing workbook unchanged and no temporary file"
+else
+    not_ok "a failed run leaves the existing workbook unchanged (exit $rc; files: $(ls "$tmp/out" | tr '\n' ' '))"
+fi
+"$CXCASE" report "$tmp/s.json" -o "$tmp/no/such/dir/r.xlsx" --draws 100 >"$tmp/o" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 73 ] && grep -q "cannot create the workbook" "$tmp/err"; then
+    ok "a workbook that cannot be created: exit 73 with the reason"
+else
+    not_ok "a workbook that cannot be created: exit $rc, expected 73"
+    show "$tmp/err"
+fi
