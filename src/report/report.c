@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +35,8 @@ typedef struct fmts {
 
 typedef struct rep {
     lxw_workbook *wb;
+    char **names;     /* the defined names so far, to keep them unique */
+    size_t nnames, capnames;
     fmts f;
     const cJSON *root;
     const cx_scenario *s;
@@ -548,6 +551,246 @@ static void portfolio(rep *r, lxw_worksheet *ws)
     worksheet_set_column(ws, 1, 4, 15, NULL);
 }
 
+/* ---- Inputs and Model: named cells --------------------------------------- */
+
+/* "lag(nps, 4)" -> "lag_nps_4": letters, digits and single underscores. */
+static void sanitize(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    int under = 0;
+    for (const char *p = in; *p && o + 1 < size; p++) {
+        int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+        if (ok) {
+            out[o++] = *p;
+            under = 0;
+        } else if (!under && o > 0) {
+            out[o++] = '_';
+            under = 1;
+        }
+    }
+    while (o > 0 && out[o - 1] == '_')
+        o--;
+    out[o] = '\0';
+}
+
+/* Name cell (row, col) of `sheet` `name` in the workbook (names differing
+ * only in case are the same to Excel: a second one gets a suffix _2, _3 ...). */
+static void name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col)
+{
+    char ref[64], cell[16], unique[280];
+    snprintf(unique, sizeof unique, "%s", name);
+    for (int k = 2;; k++) {
+        int clash = 0;
+        for (size_t i = 0; i < r->nnames && !clash; i++)
+            clash = strcasecmp(r->names[i], unique) == 0;
+        if (!clash)
+            break;
+        snprintf(unique, sizeof unique, "%s_%d", name, k);
+    }
+    if (r->nnames == r->capnames) {
+        size_t cap = r->capnames ? 2 * r->capnames : 32;
+        char **grown = cx_realloc(r->names, cap * sizeof(char *));
+        if (!grown)
+            return;
+        r->names = grown;
+        r->capnames = cap;
+    }
+    if (!(r->names[r->nnames] = cx_strdup(unique)))
+        return;
+    r->nnames++;
+    lxw_rowcol_to_cell_abs(cell, row, col, 1, 1);
+    snprintf(ref, sizeof ref, "=%s!%s", sheet, cell);
+    workbook_define_name(r->wb, unique, ref);
+}
+
+static void inputs(rep *r, lxw_worksheet *ws)
+{
+    const cx_scenario *s = r->s;
+    lxw_format *in = workbook_add_format(r->wb), *inpct = workbook_add_format(r->wb), *inmoney = workbook_add_format(r->wb);
+    lxw_format *fs[] = {in, inpct, inmoney};
+    for (int k = 0; k < 3; k++) {
+        format_set_bg_color(fs[k], 0xFFF2CC);
+        format_set_font_color(fs[k], 0x0000FF);
+        format_set_border(fs[k], LXW_BORDER_THIN);
+        format_set_border_color(fs[k], 0xBFBFBF);
+    }
+    format_set_num_format(inpct, "0.0%");
+    format_set_num_format(inmoney, "#,##0");
+    char name[160], id[96], line[256];
+    worksheet_write_string(ws, 0, 0, "Inputs: every assumption of the case", r->f.title);
+    worksheet_write_string(ws, 1, 0,
+                           "Styled cells are inputs; each has a defined name that the calculations use. Quarters "
+                           "are counted from 1, the first quarter of the horizon.", r->f.subtitle);
+    lxw_row_t row = 3;
+    worksheet_write_string(ws, row++, 0, "Finance", r->f.h);
+    static const char *const head[] = {"Input", "Value", "Unit", "Name"};
+    for (int k = 0; k < 4; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+    row++;
+    double discount, margin, tax;
+    cx_scenario_finance(s, &discount, &margin, &tax);
+    struct {
+        const char *label, *unit, *name;
+        double v;
+        lxw_format *f;
+    } fin[] = {{"Horizon", "quarters", "fin_horizon", (double)cx_scenario_horizon(s), in},
+               {"Discount rate", "a year", "fin_discount_rate", discount, inpct},
+               {"Gross margin", "of the change in revenue", "fin_gross_margin", margin, inpct},
+               {"Tax rate", "of the profit", "fin_tax_rate", tax, inpct}};
+    worksheet_write_string(ws, row, 0, "First quarter", r->f.text);
+    worksheet_write_string(ws, row, 1, cx_scenario_start(s), in);
+    worksheet_write_string(ws, row, 2, "quarter", r->f.text);
+    worksheet_write_string(ws, row, 3, "fin_start", r->f.text);
+    name_cell(r, "fin_start", "Inputs", row++, 1);
+    for (size_t i = 0; i < sizeof fin / sizeof fin[0]; i++, row++) {
+        worksheet_write_string(ws, row, 0, fin[i].label, r->f.text);
+        worksheet_write_number(ws, row, 1, fin[i].v, fin[i].f);
+        worksheet_write_string(ws, row, 2, fin[i].unit, r->f.text);
+        worksheet_write_string(ws, row, 3, fin[i].name, r->f.text);
+        name_cell(r, fin[i].name, "Inputs", row, 1);
+    }
+    if (!isnan(s->budget)) {
+        worksheet_write_string(ws, row, 0, "Budget", r->f.text);
+        worksheet_write_number(ws, row, 1, s->budget, inmoney);
+        worksheet_write_string(ws, row, 2, r->currency, r->f.text);
+        worksheet_write_string(ws, row, 3, "fin_budget", r->f.text);
+        name_cell(r, "fin_budget", "Inputs", row++, 1);
+    }
+    row++;
+    worksheet_write_string(ws, row++, 0, "Initiatives: effects and costs", r->f.h);
+    static const char *const h2[] = {"Initiative", "Item", "Metric or kind", "Value", "Unit", "Start (quarter)",
+                                     "Ramp (quarters)", "To (quarter)", "Uncertainty", "Name of the value"};
+    for (int k = 0; k < 10; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, h2[k], r->f.th);
+    row++;
+    static const char *const dname[] = {"", "normal", "lognormal", "uniform", "triangular", "pert"};
+    for (size_t i = 0; i < s->ninit; i++) {
+        const initiative *it = &s->init[i];
+        sanitize(it->id, id, sizeof id);
+        for (size_t k = 0; k < it->neff; k++, row++) {
+            const effect *e = &it->eff[k];
+            worksheet_write_string(ws, row, 0, it->id, r->f.text);
+            snprintf(line, sizeof line, "effect %zu", k + 1);
+            worksheet_write_string(ws, row, 1, line, r->f.text);
+            worksheet_write_string(ws, row, 2, e->metric, r->f.text);
+            worksheet_write_number(ws, row, 3, e->value, in);
+            worksheet_write_string(ws, row, 4, e->is_target ? "target level" : "change", r->f.text);
+            worksheet_write_number(ws, row, 5, e->start + 1, in);
+            worksheet_write_number(ws, row, 6, e->ramp, in);
+            worksheet_write_string(ws, row, 8, dname[e->u.kind], r->f.text);
+            snprintf(name, sizeof name, "in_%s_e%zu_value", id, k + 1);
+            worksheet_write_string(ws, row, 9, name, r->f.text);
+            name_cell(r, name, "Inputs", row, 3);
+            snprintf(name, sizeof name, "in_%s_e%zu_start", id, k + 1);
+            name_cell(r, name, "Inputs", row, 5);
+            snprintf(name, sizeof name, "in_%s_e%zu_ramp", id, k + 1);
+            name_cell(r, name, "Inputs", row, 6);
+        }
+        for (size_t k = 0; k < it->ncost; k++, row++) {
+            const cost *c = &it->cost[k];
+            worksheet_write_string(ws, row, 0, it->id, r->f.text);
+            snprintf(line, sizeof line, "cost %zu", k + 1);
+            worksheet_write_string(ws, row, 1, line, r->f.text);
+            worksheet_write_string(ws, row, 2, c->capex ? "capex" : "opex", r->f.text);
+            worksheet_write_number(ws, row, 3, c->amount, inmoney);
+            snprintf(line, sizeof line, c->capex ? "%s, once" : "%s a quarter", r->currency);
+            worksheet_write_string(ws, row, 4, line, r->f.text);
+            worksheet_write_number(ws, row, 5, c->from + 1, in);
+            worksheet_write_number(ws, row, 7, c->to + 1, in);
+            worksheet_write_string(ws, row, 8, dname[c->u.kind], r->f.text);
+            snprintf(name, sizeof name, "in_%s_c%zu_amount", id, k + 1);
+            worksheet_write_string(ws, row, 9, name, r->f.text);
+            name_cell(r, name, "Inputs", row, 3);
+            snprintf(name, sizeof name, "in_%s_c%zu_from", id, k + 1);
+            name_cell(r, name, "Inputs", row, 5);
+            snprintf(name, sizeof name, "in_%s_c%zu_to", id, k + 1);
+            name_cell(r, name, "Inputs", row, 7);
+        }
+    }
+    worksheet_set_column(ws, 0, 0, 26, NULL);
+    worksheet_set_column(ws, 1, 1, 12, NULL);
+    worksheet_set_column(ws, 2, 2, 22, NULL);
+    worksheet_set_column(ws, 3, 8, 14, NULL);
+    worksheet_set_column(ws, 9, 9, 36, NULL);
+    worksheet_freeze_panes(ws, 3, 0);
+}
+
+static void model(rep *r, lxw_worksheet *ws, const cx_model *m)
+{
+    char name[256], term[160], line[256];
+    worksheet_write_string(ws, 0, 0, "Model: how the metrics drive NPS and revenue", r->f.title);
+    worksheet_write_string(ws, 1, 0,
+                           "Each equation's coefficients as fitted (or fixed by assumption); the drivers' coefficients "
+                           "have defined names that the calculations use.", r->f.subtitle);
+    lxw_row_t row = 3;
+    for (size_t e = 0; e < cx_model_nequations(m); e++) {
+        const cx_equation *q = cx_model_equation(m, e);
+        const char *target = cx_equation_target(q);
+        snprintf(line, sizeof line, "Equation for %s: R2 %.3f, adjusted %.3f, %.0f rows, residual SE %.4g",
+                 target, cx_equation_stat(q, CX_STAT_R2), cx_equation_stat(q, CX_STAT_ADJ_R2),
+                 cx_equation_stat(q, CX_STAT_N), cx_equation_stat(q, CX_STAT_SIGMA));
+        worksheet_write_string(ws, row++, 0, line, r->f.h);
+        static const char *const head[] = {"Term", "Coefficient", "SE", "t", "p", "95% low", "95% high", "VIF",
+                                           "Importance (share of R2)", "Name"};
+        for (int k = 0; k < 10; k++)
+            worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+        worksheet_set_row(ws, row, 30, NULL);
+        lxw_row_t first = ++row;
+        const double *coef = cx_equation_coef(q), *se = cx_equation_se(q), *t = cx_equation_t(q),
+                     *pv = cx_equation_p(q), *lo = cx_equation_ci_low(q), *hi = cx_equation_ci_high(q),
+                     *vif = cx_equation_vif(q), *imp = cx_equation_importance(q);
+        size_t nimp = 0;
+        for (size_t j = 0; j < cx_equation_ncoef(q); j++, row++) {
+            const char *tn = cx_equation_coef_name(q, j);
+            worksheet_write_string(ws, row, 0, tn, r->f.text);
+            put(r, ws, row, 1, coef[j], NULL);
+            put(r, ws, row, 2, se[j], NULL);
+            put(r, ws, row, 3, t[j], NULL);
+            put(r, ws, row, 4, pv[j], NULL);
+            put(r, ws, row, 5, lo[j], NULL);
+            put(r, ws, row, 6, hi[j], NULL);
+            put(r, ws, row, 7, vif[j], NULL);
+            put(r, ws, row, 8, imp[j], r->f.pct);
+            if (isfinite(imp[j]))
+                nimp++;
+            if (strcmp(tn, "(Intercept)") != 0 && strncmp(tn, "C(", 2) != 0) {
+                sanitize(tn, term, sizeof term);
+                char tg[64];
+                sanitize(target, tg, sizeof tg);
+                snprintf(name, sizeof name, "coef_%s_%s", tg, term);
+                worksheet_write_string(ws, row, 9, name, r->f.text);
+                name_cell(r, name, "Model", row, 1);
+            }
+        }
+        lxw_row_t last = row - 1;
+        const cx_warnings *w = cx_equation_warnings(q);
+        for (size_t i = 0; i < cx_warnings_count(w); i++) {
+            snprintf(line, sizeof line, "- %s", cx_warnings_get(w, i));
+            worksheet_write_string(ws, row++, 0, line, r->f.note);
+        }
+        if (nimp) {
+            lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_BAR);
+            lxw_chart_series *sr = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(sr, "Model", first, 0, last, 0);
+            chart_series_set_values(sr, "Model", first, 8, last, 8);
+            snprintf(line, sizeof line, "%s: drivers' share of R2", target);
+            chart_title_set_name(ch, line);
+            chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
+            chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+            chart_axis_set_num_format(ch->x_axis, "0%");
+            chart_axis_set_reverse(ch->y_axis);
+            chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+            worksheet_insert_chart_opt(ws, first - 1, 11, ch, &(lxw_chart_options){.x_scale = 0.9, .y_scale = 0.8});
+        }
+        row += 2;
+        if (row < first + 16)
+            row = first + 16;
+    }
+    worksheet_set_column(ws, 0, 0, 28, NULL);
+    worksheet_set_column(ws, 1, 8, 12, NULL);
+    worksheet_set_column(ws, 9, 9, 34, NULL);
+}
+
 /* ---- About ---------------------------------------------------------------- */
 
 static void about(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const char *created)
@@ -634,11 +877,15 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     }
     make_formats(&r);
     lxw_worksheet *wsum = workbook_add_worksheet(r.wb, "Summary");
+    lxw_worksheet *winp = workbook_add_worksheet(r.wb, "Inputs");
+    lxw_worksheet *wmod = workbook_add_worksheet(r.wb, "Model");
     lxw_worksheet *wrisk = workbook_add_worksheet(r.wb, "Risk");
     lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
     summary(&r, wsum, created);
+    inputs(&r, winp);
+    model(&r, wmod, cx_simulation_model(sim));
     risk(&r, wrisk);
     sensitivity(&r, wsens);
     portfolio(&r, wpf);
@@ -647,6 +894,9 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
                                 .author = "cxcase", .comments = "Written by cxcase report"};
     workbook_set_properties(r.wb, &props);
     lxw_error le = workbook_close(r.wb);
+    for (size_t i = 0; i < r.nnames; i++)
+        cx_free(r.names[i]);
+    cx_free(r.names);
     if (le != LXW_NO_ERROR) {
         unlink(tmp);
         cx_free(tmp);

@@ -9,9 +9,12 @@
 #define CX_SIM_SIM_INTERNAL_H
 
 #include <cjson/cJSON.h>
+#include "cxcase/model.h"
 #include "cxcase/sim.h"
 
 /* The result, borrowed: valid until the simulation is freed. */
 const cJSON *cx_simulation_root(const cx_simulation *sim);
+/* The fitted model, borrowed likewise. */
+const cx_model *cx_simulation_model(const cx_simulation *sim);
 
 #endif

@@ -57,6 +57,8 @@ static const char *const pct_name[NPCT] = {"p5", "p10", "p50", "p90", "p95"};
 
 struct cx_simulation {
     cJSON *root;
+    cx_model *model;  /* the fitted model the result comes from */
+    cx_table *panel;  /* the data it was fitted on */
 };
 
 static cx_status oom(cx_error *err)
@@ -85,6 +87,8 @@ void cx_simulation_free(cx_simulation *sim)
 {
     if (sim) {
         cJSON_Delete(sim->root);
+        cx_model_free(sim->model);
+        cx_table_free(sim->panel);
         cx_free(sim);
     }
 }
@@ -92,6 +96,11 @@ void cx_simulation_free(cx_simulation *sim)
 const cJSON *cx_simulation_root(const cx_simulation *sim)
 {
     return sim->root;
+}
+
+const cx_model *cx_simulation_model(const cx_simulation *sim)
+{
+    return sim->model;
 }
 
 cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err)
@@ -1505,6 +1514,12 @@ done:
     cx_free(sets);
     mc_free(&c);
     cx_plan_free(plan);
+    if (st == CX_OK && sim) {
+        sim->model = model;
+        sim->panel = panel;
+        model = NULL;
+        panel = NULL;
+    }
     cx_model_free(model);
     cx_table_free(panel);
     cx_spec_free(spec);

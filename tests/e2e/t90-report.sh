@@ -2,7 +2,9 @@
 # t90-report.sh - `cxcase report` writes the business case workbook (issue 5,
 # first part: the sheets of values).  Checked with openpyxl and by reading
 # the package's parts:
-#   - the sheets Summary, Risk, Sensitivity, Portfolio, About, in order;
+#   - the sheets Summary, Inputs, Model, Risk, Sensitivity, Portfolio, About;
+#   - every input has a defined name on its value; every driver's
+#     coefficient too, equal to `cxcase fit`'s;
 #   - every number equals the simulation's (`--json` of the same run):
 #     the ranking, the Risk table, the tornado rows, the frontier;
 #   - the charts: two on the Summary, a fan chart per scenario on Risk, a
@@ -35,7 +37,10 @@ if ! "$CXCASE" report "$tmp/s.json" -o "$out" --json --draws 4000 >"$tmp/sim.jso
     exit 1
 fi
 ok "cxcase report writes the workbook"
-"$PYTHON" - "$out" "$tmp/sim.json" "$tmp/s.json" <<'PY'
+"$CXCASE" fit "$S/logistics.csv" "$S/service.csv" "$S/web.csv" "$S/finance.csv" "$S/hr.csv" \
+    --responses "$S/responses.csv" --model "$TOP/models/cx_chain.json" --json >"$tmp/fit.json" 2>/dev/null ||
+    { not_ok "cxcase fit of the samples"; exit 1; }
+"$PYTHON" - "$out" "$tmp/sim.json" "$tmp/s.json" "$tmp/fit.json" <<'PY'
 import hashlib, json, re, sys, zipfile
 import openpyxl
 path, simp, scenp = sys.argv[1:4]
@@ -52,7 +57,38 @@ def close(a, b):
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(a - b) <= 1e-12 * max(1.0, abs(b))
-check(wb.sheetnames == ["Summary", "Risk", "Sensitivity", "Portfolio", "About"], f"sheets {wb.sheetnames}")
+check(wb.sheetnames == ["Summary", "Inputs", "Model", "Risk", "Sensitivity", "Portfolio", "About"], f"sheets {wb.sheetnames}")
+# defined names: every input, pointing at its value
+def named(n):
+    dn = wb.defined_names.get(n) if hasattr(wb.defined_names, "get") else next((d for d in wb.defined_names.definedName if d.name == n), None)
+    if dn is None:
+        return None
+    (sheet, ref), = list(dn.destinations)
+    return wb[sheet][ref.replace("$", "")].value
+import math
+good, nn = True, 0
+fin = scen["finance"]
+for n, v in [("fin_discount_rate", fin["discount_rate"]), ("fin_gross_margin", fin["gross_margin"]),
+             ("fin_tax_rate", fin.get("tax_rate", 0)), ("fin_horizon", fin["horizon_quarters"]), ("fin_budget", scen["budget"])]:
+    good &= named(n) == v; nn += 1
+good &= named("fin_start") == fin["start"]; nn += 1
+def qno(q):
+    y, k = int(q[:4]), int(q[-1])
+    y0, k0 = int(fin["start"][:4]), int(fin["start"][-1])
+    return 4 * (y - y0) + k - k0 + 1
+for it in scen["initiatives"]:
+    iid = re.sub(r"[^A-Za-z0-9]+", "_", it["id"]).strip("_")
+    for k, e in enumerate(it["effects"], 1):
+        good &= named(f"in_{iid}_e{k}_value") == e.get("change", e.get("target"))
+        good &= named(f"in_{iid}_e{k}_start") == qno(e["start"])
+        good &= named(f"in_{iid}_e{k}_ramp") == e.get("ramp_quarters", 0)
+        nn += 3
+    for k, c in enumerate(it["costs"], 1):
+        good &= named(f"in_{iid}_c{k}_amount") == c["amount"]
+        good &= named(f"in_{iid}_c{k}_from") == qno(c.get("quarter", c.get("from")))
+        good &= named(f"in_{iid}_c{k}_to") == qno(c.get("quarter", c.get("to")))
+        nn += 3
+check(good, f"Inputs: {nn} defined names, each on its input's value")
 ws = wb["Summary"]
 scens = sorted(sim["scenarios"], key=lambda s: -s["npv"]["base"])
 head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Scenario")
@@ -120,8 +156,18 @@ def charts(sheet_file):
     return n
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
-want = {"Summary": 2, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
+want = {"Summary": 2, "Inputs": 0, "Model": 2, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
 check(count == want, f"charts per sheet {count}, expected {want}")
+# the drivers' coefficients: named, equal to the fit's
+fit = json.load(open(sys.argv[4]))
+good, nn = True, 0
+for eq in fit["equations"]:
+    for t in eq["terms"]:
+        if t["name"] == "(Intercept)" or t["name"].startswith("C("):
+            continue
+        n = "coef_" + re.sub(r"[^A-Za-z0-9]+", "_", eq["target"]).strip("_") + "_" + re.sub(r"[^A-Za-z0-9]+", "_", t["name"]).strip("_")
+        good &= close(named(n), t["coef"]); nn += 1
+check(good and nn > 0, f"Model: {nn} drivers' coefficients named and equal to cxcase fit's")
 sys.exit(1 if fails else 0)
 PY
 
