@@ -27,6 +27,7 @@
 #include "cxcase/report.h"
 #include "../core/core.h"
 #include "../sim/scenario_internal.h"
+#include "../sim/project.h"
 #include "../sim/sim_internal.h"
 
 typedef struct fmts {
@@ -836,6 +837,452 @@ static void about(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const
     worksheet_set_column(ws, 1, 1, 70, NULL);
 }
 
+/* ---- one sheet per scenario: the quarters as live formulas --------------- */
+
+/* Column letters of quarter q (0-based): C, D, ... */
+static void qcol(int q, char *buf, size_t size)
+{
+    char cell[16];
+    lxw_rowcol_to_cell(cell, 0, (lxw_col_t)(2 + q));
+    size_t n = strcspn(cell, "0123456789");
+    snprintf(buf, size, "%.*s", (int)n, cell);
+}
+
+/* A formula with the engine's value as its cached result. */
+static void formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *f, lxw_format *fmt, double v)
+{
+    worksheet_write_formula_num(ws, row, col, f, fmt, isfinite(v) ? v : 0);
+}
+
+typedef struct sheet_out {
+    char name[32];
+    lxw_row_t npv, irr, cf, rev;  /* rows of the results, 0-based */
+} sheet_out;
+
+static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
+                           const cx_model *m, sheet_out *so)
+{
+    const cx_scenario *s = r->s;
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
+    int H = cJSON_GetArraySize(qs);
+    char f[2048], c[8], p[8], line[256], id[96];
+    lxw_format *fmt_share = workbook_add_format(r->wb);
+    format_set_num_format(fmt_share, "0.00");
+    lxw_format *fmt_int = workbook_add_format(r->wb);
+    format_set_num_format(fmt_int, "0");
+    lxw_format *fmt_small = workbook_add_format(r->wb);
+    format_set_num_format(fmt_small, "0.0000");
+    lxw_format *fmt_total = workbook_add_format(r->wb);
+    format_set_num_format(fmt_total, "#,##0;[Red]-#,##0");
+    format_set_bold(fmt_total);
+    format_set_top(fmt_total, LXW_BORDER_THIN);
+
+    snprintf(line, sizeof line, "%s: the quarters, as formulas", str(sj, "name"));
+    worksheet_write_string(ws, 0, 0, line, r->f.title);
+    worksheet_write_string(ws, 1, 0,
+                           "Every line is a formula over Inputs and Model (defined names) and the lines above; its "
+                           "stored value is the engine's. Change an input and the case recomputes.", r->f.subtitle);
+    lxw_row_t row = 3;
+    worksheet_write_string(ws, row, 0, "Line", r->f.th);
+    worksheet_write_string(ws, row, 1, "Unit", r->f.th);
+    for (int q = 0; q < H; q++)
+        worksheet_write_string(ws, row, (lxw_col_t)(2 + q), str(cJSON_GetArrayItem(qs, q), "quarter"), r->f.th);
+    lxw_row_t hrow = row++;
+    (void)hrow;
+    /* the timeline */
+    lxw_row_t qrow = row;
+    worksheet_write_string(ws, row, 0, "Quarter number", r->f.text);
+    for (int q = 0; q < H; q++) {
+        if (q == 0)
+            worksheet_write_number(ws, row, 2, 1, fmt_int);
+        else {
+            qcol(q - 1, p, sizeof p);
+            snprintf(f, sizeof f, "=%s%u+1", p, row + 1);
+            formula(ws, row, (lxw_col_t)(2 + q), f, fmt_int, q + 1);
+        }
+    }
+    row++;
+    lxw_row_t wrow = row;
+    worksheet_write_string(ws, row, 0, "Weeks in the quarter (periods of the data)", r->f.text);
+    worksheet_write_string(ws, row, 1, "periods", r->f.text);
+    for (int q = 0; q < H; q++)
+        worksheet_write_number(ws, row, (lxw_col_t)(2 + q), (double)cx_plan_quarter_periods(plan, q), fmt_int);
+    row++;
+    lxw_row_t urow = row;
+    worksheet_write_string(ws, row, 0, "Units (regions)", r->f.text);
+    worksheet_write_number(ws, row, 2, (double)cx_plan_nunits(plan), fmt_int);
+    row += 2;
+
+    /* the effects: ramp share and change per quarter */
+    size_t n, one;
+    const size_t *list = cx_scenario_inits(s, k, &n, &one);
+    size_t neff = cx_plan_neffects(plan);
+    lxw_row_t *chg_row = cx_calloc(neff + 1, sizeof(lxw_row_t));
+    if (!chg_row)
+        return;
+    worksheet_write_string(ws, row++, 0, "Metrics", r->f.h);
+    for (size_t g = 0; g < neff; g++) {
+        input_ref ref = cx_plan_effect_ref(plan, g);
+        int mine = 0;
+        for (size_t i = 0; i < n; i++)
+            mine |= list[i] == ref.init;
+        if (!mine)
+            continue;
+        const initiative *it = &s->init[ref.init];
+        const effect *e = &it->eff[ref.k];
+        sanitize(it->id, id, sizeof id);
+        snprintf(line, sizeof line, "Ramp share: %s, %s", it->id, e->metric);
+        worksheet_write_string(ws, row, 0, line, r->f.text);
+        worksheet_write_string(ws, row, 1, "share", r->f.text);
+        for (int q = 0; q < H; q++) {
+            qcol(q, c, sizeof c);
+            snprintf(f, sizeof f,
+                     "=IF(%s$%u<in_%s_e%zu_start,0,IF(in_%s_e%zu_ramp=0,1,MIN(1,(%s$%u-in_%s_e%zu_start+1)/in_%s_e%zu_ramp)))",
+                     c, qrow + 1, id, ref.k + 1, id, ref.k + 1, c, qrow + 1, id, ref.k + 1, id, ref.k + 1);
+            formula(ws, row, (lxw_col_t)(2 + q), f, fmt_share, cx_ramp_share(e->start, e->ramp, q));
+        }
+        lxw_row_t share_row = row++;
+        snprintf(line, sizeof line, "Change in %s: %s%s", e->metric, it->id, e->is_target ? " (to a target level)" : "");
+        worksheet_write_string(ws, row, 0, line, r->f.text);
+        worksheet_write_string(ws, row, 1, e->metric, r->f.text);
+        for (int q = 0; q < H && !e->is_target; q++) {
+            qcol(q, c, sizeof c);
+            snprintf(f, sizeof f, "=in_%s_e%zu_value*%s%u", id, ref.k + 1, c, share_row + 1);
+            formula(ws, row, (lxw_col_t)(2 + q), f, r->f.num2, e->value * cx_ramp_share(e->start, e->ramp, q));
+        }
+        if (e->is_target)
+            worksheet_write_string(ws, row, 2, "differs per unit (target minus its baseline): see the engine's lines below",
+                                   r->f.note);
+        chg_row[g] = row++;
+    }
+    row++;
+
+    /* the equations: per path, or the engine's values for a non-linear set */
+    size_t np = 0;
+    const ppath *paths = cx_plan_paths(plan, k, &np);
+    lxw_row_t nps_row, rev_row;
+    if (np) {
+        worksheet_write_string(ws, row++, 0, "How each change reaches NPS and revenue (coefficient chains, lags in weeks)", r->f.h);
+        /* calendar facts: for each lag, the weeks of a quarter whose week `lag` earlier lies j quarters back */
+        size_t lags[64], nl = 0;
+        lxw_row_t lag_row[64][8];
+        int lag_back[64];
+        for (size_t i = 0; i < np; i++) {
+            size_t L = paths[i].lag, j = 0;
+            while (j < nl && lags[j] != L)
+                j++;
+            if (j == nl && nl < 64)
+                lags[nl++] = L;
+        }
+        for (size_t j = 0; j < nl; j++) {
+            lag_back[j] = 0;
+            for (int b = 0; b < 8 && b < H; b++) {
+                size_t tot = 0;
+                for (int q = 0; q < H; q++)
+                    tot += cx_plan_lag_periods(plan, lags[j], q, b);
+                if (!tot && b > 0)
+                    break;
+                snprintf(line, sizeof line, "Weeks whose week %zu earlier is %d quarter%s back", lags[j], b, b == 1 ? "" : "s");
+                worksheet_write_string(ws, row, 0, line, r->f.text);
+                worksheet_write_string(ws, row, 1, "periods", r->f.text);
+                for (int q = 0; q < H; q++)
+                    worksheet_write_number(ws, row, (lxw_col_t)(2 + q), (double)cx_plan_lag_periods(plan, lags[j], q, b),
+                                           fmt_int);
+                lag_row[j][b] = row++;
+                lag_back[j] = b + 1;
+            }
+        }
+        lxw_row_t first_nps = 0, last_nps = 0, first_rev = 0, last_rev = 0;
+        int have_nps = 0, have_rev = 0;
+        for (int out = 0; out < 2; out++)
+            for (size_t i = 0; i < np; i++) {
+                const ppath *x = &paths[i];
+                if (x->revenue != out)
+                    continue;
+                input_ref ref = cx_plan_effect_ref(plan, x->eff);
+                const initiative *it = &s->init[ref.init];
+                const effect *e = &it->eff[ref.k];
+                char chain[512] = "", coefs[1024] = "";
+                size_t used = 0, cu = 0;
+                double prod = 1;
+                for (size_t j = 0; j < x->n; j++) {
+                    const cx_equation *q = cx_model_equation(m, x->eq[j]);
+                    char tg[64], tn[160];
+                    sanitize(cx_equation_target(q), tg, sizeof tg);
+                    sanitize(cx_equation_coef_name(q, x->coef[j]), tn, sizeof tn);
+                    cu += (size_t)snprintf(coefs + cu, cu < sizeof coefs ? sizeof coefs - cu : 0, "coef_%s_%s*", tg, tn);
+                    used += (size_t)snprintf(chain + used, used < sizeof chain ? sizeof chain - used : 0, "%s%s",
+                                             j ? " -> " : "", cx_equation_coef_name(q, x->coef[j]));
+                    prod *= cx_equation_coef(q)[x->coef[j]];
+                }
+                snprintf(line, sizeof line, "%s from %s (%s): %s", out ? "Revenue" : "NPS", e->metric, it->id,
+                         x->n ? chain : "direct");
+                worksheet_write_string(ws, row, 0, line, r->f.text);
+                worksheet_write_string(ws, row, 1, out ? r->currency : "points", r->f.text);
+                size_t lj = 0;
+                while (lj < nl && lags[lj] != x->lag)
+                    lj++;
+                for (int q = 0; q < H; q++) {
+                    size_t fo = (size_t)snprintf(f, sizeof f, "=%s(", coefs);
+                    double w = 0;
+                    int terms = 0;
+                    for (int b = 0; b < lag_back[lj] && b <= q; b++) {
+                        char cb[8];
+                        qcol(q, c, sizeof c);
+                        qcol(q - b, cb, sizeof cb);
+                        fo += (size_t)snprintf(f + fo, fo < sizeof f ? sizeof f - fo : 0, "%s%s%u*%s%u", terms ? "+" : "", c,
+                                               lag_row[lj][b] + 1, cb, chg_row[x->eff] + 1);
+                        w += (double)cx_plan_lag_periods(plan, x->lag, q, b) * cx_ramp_share(e->start, e->ramp, q - b);
+                        terms++;
+                    }
+                    if (!terms)
+                        fo += (size_t)snprintf(f + fo, fo < sizeof f ? sizeof f - fo : 0, "0");
+                    qcol(q, c, sizeof c);
+                    if (out)
+                        snprintf(f + fo, fo < sizeof f ? sizeof f - fo : 0, ")*$C$%u", urow + 1);
+                    else
+                        snprintf(f + fo, fo < sizeof f ? sizeof f - fo : 0, ")/%s$%u", c, wrow + 1);
+                    double v = prod * e->value * w * (out ? (double)cx_plan_nunits(plan)
+                                                          : 1.0 / (double)cx_plan_quarter_periods(plan, q));
+                    formula(ws, row, (lxw_col_t)(2 + q), f, out ? r->f.money : r->f.num2, v);
+                }
+                if (out) {
+                    if (!have_rev)
+                        first_rev = row;
+                    last_rev = row;
+                    have_rev = 1;
+                } else {
+                    if (!have_nps)
+                        first_nps = row;
+                    last_nps = row;
+                    have_nps = 1;
+                }
+                row++;
+            }
+        row++;
+        nps_row = row;
+        worksheet_write_string(ws, row, 0, "Change in NPS (mean over units and weeks)", r->f.bold);
+        worksheet_write_string(ws, row, 1, "points", r->f.text);
+        for (int q = 0; q < H; q++) {
+            qcol(q, c, sizeof c);
+            if (have_nps)
+                snprintf(f, sizeof f, "=SUM(%s%u:%s%u)", c, first_nps + 1, c, last_nps + 1);
+            else
+                snprintf(f, sizeof f, "=0");
+            formula(ws, row, (lxw_col_t)(2 + q), f, r->f.num2, num(cJSON_GetArrayItem(qs, q), "delta_nps"));
+        }
+        row++;
+        rev_row = row;
+        worksheet_write_string(ws, row, 0, "Change in revenue (sum over units and weeks)", r->f.bold);
+        worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+        for (int q = 0; q < H; q++) {
+            qcol(q, c, sizeof c);
+            if (have_rev)
+                snprintf(f, sizeof f, "=SUM(%s%u:%s%u)", c, first_rev + 1, c, last_rev + 1);
+            else
+                snprintf(f, sizeof f, "=0");
+            formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "delta_revenue"));
+        }
+        row++;
+    } else {
+        worksheet_write_string(ws, row++, 0,
+                               "This scenario moves a term that is not linear (or a metric to a target level), so its "
+                               "changes differ per unit: the engine's values per quarter.", r->f.note);
+        nps_row = row;
+        worksheet_write_string(ws, row, 0, "Change in NPS (mean over units and weeks)", r->f.bold);
+        worksheet_write_string(ws, row, 1, "points", r->f.text);
+        for (int q = 0; q < H; q++)
+            put(r, ws, row, (lxw_col_t)(2 + q), num(cJSON_GetArrayItem(qs, q), "delta_nps"), r->f.num2);
+        row++;
+        rev_row = row;
+        worksheet_write_string(ws, row, 0, "Change in revenue (sum over units and weeks)", r->f.bold);
+        worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+        for (int q = 0; q < H; q++)
+            put(r, ws, row, (lxw_col_t)(2 + q), num(cJSON_GetArrayItem(qs, q), "delta_revenue"), r->f.money);
+        row++;
+    }
+    (void)nps_row;
+    row++;
+
+    /* finance */
+    worksheet_write_string(ws, row++, 0, "Cash", r->f.h);
+    lxw_row_t gp_row = row;
+    worksheet_write_string(ws, row, 0, "Gross profit on the change in revenue", r->f.text);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        snprintf(f, sizeof f, "=fin_gross_margin*%s%u", c, rev_row + 1);
+        formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "gross_profit"));
+    }
+    row++;
+    lxw_row_t first_cost = row;
+    for (size_t i = 0; i < n; i++) {
+        const initiative *it = &s->init[list[i]];
+        sanitize(it->id, id, sizeof id);
+        for (size_t cc = 0; cc < it->ncost; cc++, row++) {
+            const cost *co = &it->cost[cc];
+            snprintf(line, sizeof line, "Cost: %s, %s", it->id, co->capex ? "capex" : "opex");
+            worksheet_write_string(ws, row, 0, line, r->f.text);
+            worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+            for (int q = 0; q < H; q++) {
+                qcol(q, c, sizeof c);
+                if (co->capex)
+                    snprintf(f, sizeof f, "=IF(%s$%u=in_%s_c%zu_from,in_%s_c%zu_amount,0)", c, qrow + 1, id, cc + 1, id, cc + 1);
+                else
+                    snprintf(f, sizeof f, "=IF(AND(%s$%u>=in_%s_c%zu_from,%s$%u<=in_%s_c%zu_to),in_%s_c%zu_amount,0)", c,
+                             qrow + 1, id, cc + 1, c, qrow + 1, id, cc + 1, id, cc + 1);
+                formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, q >= co->from && q <= co->to ? co->amount : 0);
+            }
+        }
+    }
+    lxw_row_t last_cost = row - 1;
+    lxw_row_t costs_row = row;
+    worksheet_write_string(ws, row, 0, "Costs", r->f.bold);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        if (last_cost >= first_cost && row > first_cost)
+            snprintf(f, sizeof f, "=SUM(%s%u:%s%u)", c, first_cost + 1, c, last_cost + 1);
+        else
+            snprintf(f, sizeof f, "=0");
+        formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "costs"));
+    }
+    row++;
+    lxw_row_t cf_row = row;
+    worksheet_write_string(ws, row, 0, "Net cash flow after tax", r->f.bold);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        snprintf(f, sizeof f, "=(%s%u-%s%u)*(1-fin_tax_rate)", c, gp_row + 1, c, costs_row + 1);
+        formula(ws, row, (lxw_col_t)(2 + q), f, fmt_total, num(cJSON_GetArrayItem(qs, q), "cash_flow"));
+    }
+    row++;
+    lxw_row_t qr_row = row;
+    worksheet_write_string(ws, row, 0, "Quarterly discount rate", r->f.text);
+    worksheet_write_string(ws, row, 1, "a quarter", r->f.text);
+    {
+        double d, mg, t;
+        cx_scenario_finance(s, &d, &mg, &t);
+        formula(ws, row, 2, "=(1+fin_discount_rate)^(1/4)-1", fmt_small, cx_fin_quarterly_rate(d));
+    }
+    row++;
+    lxw_row_t df_row = row;
+    worksheet_write_string(ws, row, 0, "Discount factor (end of quarter)", r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        snprintf(f, sizeof f, "=1/(1+$C$%u)^%s$%u", qr_row + 1, c, qrow + 1);
+        formula(ws, row, (lxw_col_t)(2 + q), f, fmt_small, num(cJSON_GetArrayItem(qs, q), "discount_factor"));
+    }
+    row++;
+    lxw_row_t pv_row = row;
+    worksheet_write_string(ws, row, 0, "Present value", r->f.text);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        snprintf(f, sizeof f, "=%s%u*%s%u", c, cf_row + 1, c, df_row + 1);
+        formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "pv"));
+    }
+    row++;
+    worksheet_write_string(ws, row, 0, "Cumulative cash", r->f.text);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        if (q == 0)
+            snprintf(f, sizeof f, "=%s%u", c, cf_row + 1);
+        else {
+            qcol(q - 1, p, sizeof p);
+            snprintf(f, sizeof f, "=%s%u+%s%u", p, row + 1, c, cf_row + 1);
+        }
+        formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "cumulative_cash"));
+    }
+    row += 2;
+    char last[8];
+    qcol(H - 1, last, sizeof last);
+    worksheet_write_string(ws, row++, 0, "Results", r->f.h);
+    so->npv = row;
+    worksheet_write_string(ws, row, 0, "NPV", r->f.bold);
+    worksheet_write_string(ws, row, 1, r->currency, r->f.text);
+    snprintf(f, sizeof f, "=SUM(C%u:%s%u)", pv_row + 1, last, pv_row + 1);
+    formula(ws, row++, 2, f, fmt_total, num(cJSON_GetObjectItemCaseSensitive(sj, "npv"), "base"));
+    so->irr = row;
+    worksheet_write_string(ws, row, 0, "IRR (a year)", r->f.bold);
+    snprintf(f, sizeof f, "=IFERROR((1+IRR(C%u:%s%u,0))^4-1,\"none\")", cf_row + 1, last, cf_row + 1);
+    double irr = num(sj, "irr");
+    if (isfinite(irr))
+        formula(ws, row, 2, f, r->f.pct, irr);
+    else
+        worksheet_write_formula_str(ws, row, 2, f, r->f.pct, "none");
+    row++;
+    worksheet_write_string(ws, row, 0, "Payback quarter (the engine's)", r->f.bold);
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
+    worksheet_write_string(ws, row++, 2, cJSON_IsString(pb) ? pb->valuestring : "not within horizon", r->f.text);
+    worksheet_write_string(ws, row, 0, "ROI (undiscounted)", r->f.bold);
+    snprintf(f, sizeof f, "=IFERROR((SUM(C%u:%s%u)-SUM(C%u:%s%u))/SUM(C%u:%s%u),\"-\")", gp_row + 1, last, gp_row + 1,
+             costs_row + 1, last, costs_row + 1, costs_row + 1, last, costs_row + 1);
+    formula(ws, row++, 2, f, r->f.pct, num(sj, "roi"));
+    so->cf = cf_row;
+    so->rev = rev_row;
+    worksheet_set_column(ws, 0, 0, 52, NULL);
+    worksheet_set_column(ws, 1, 1, 10, NULL);
+    worksheet_set_column(ws, 2, (lxw_col_t)(1 + H), 12, NULL);
+    worksheet_freeze_panes(ws, 4, 2);
+    cx_free(chg_row);
+}
+
+/* The Checks sheet: every formula total beside the engine's value. */
+static void checks(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t nscen)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios");
+    char f[256], line[256];
+    worksheet_write_string(ws, 0, 0, "Checks: the formulas against the engine", r->f.title);
+    worksheet_write_string(ws, 1, 0, "Each total as the workbook's formulas compute it, the engine's value, and their "
+                           "difference, which must be 0 (to rounding).", r->f.subtitle);
+    static const char *const head[] = {"Scenario", "Check", "Formulas", "Engine", "Difference"};
+    for (int k = 0; k < 5; k++)
+        worksheet_write_string(ws, 3, (lxw_col_t)k, head[k], r->f.th);
+    lxw_row_t row = 4;
+    for (size_t k = 0; k < nscen; k++) {
+        const cJSON *sj = cJSON_GetArrayItem(scens, (int)k);
+        const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
+        int H = cJSON_GetArraySize(qs);
+        char last[8];
+        qcol(H - 1, last, sizeof last);
+        double sum_cf = 0, sum_rev = 0;
+        for (int q = 0; q < H; q++) {
+            sum_cf += num(cJSON_GetArrayItem(qs, q), "cash_flow");
+            sum_rev += num(cJSON_GetArrayItem(qs, q), "delta_revenue");
+        }
+        struct {
+            const char *what;
+            char f[256];
+            double engine;
+        } c[3];
+        c[0].what = "NPV";
+        snprintf(c[0].f, sizeof c[0].f, "='%s'!C%u", so[k].name, so[k].npv + 1);
+        c[0].engine = num(cJSON_GetObjectItemCaseSensitive(sj, "npv"), "base");
+        c[1].what = "Sum of the net cash flows";
+        snprintf(c[1].f, sizeof c[1].f, "=SUM('%s'!C%u:%s%u)", so[k].name, so[k].cf + 1, last, so[k].cf + 1);
+        c[1].engine = sum_cf;
+        c[2].what = "Sum of the changes in revenue";
+        snprintf(c[2].f, sizeof c[2].f, "=SUM('%s'!C%u:%s%u)", so[k].name, so[k].rev + 1, last, so[k].rev + 1);
+        c[2].engine = sum_rev;
+        for (int i = 0; i < 3; i++, row++) {
+            worksheet_write_string(ws, row, 0, str(sj, "name"), r->f.text);
+            worksheet_write_string(ws, row, 1, c[i].what, r->f.text);
+            formula(ws, row, 2, c[i].f, r->f.money, c[i].engine);
+            worksheet_write_number(ws, row, 3, c[i].engine, r->f.money);
+            snprintf(f, sizeof f, "=C%u-D%u", row + 1, row + 1);
+            formula(ws, row, 4, f, NULL, 0);
+        }
+    }
+    snprintf(line, sizeof line, "Largest difference");
+    worksheet_write_string(ws, row, 1, line, r->f.bold);
+    snprintf(f, sizeof f, "=MAX(ABS(MIN(E5:E%u)),ABS(MAX(E5:E%u)))", row, row);
+    formula(ws, row, 4, f, NULL, 0);
+    worksheet_set_column(ws, 0, 1, 30, NULL);
+    worksheet_set_column(ws, 2, 4, 16, NULL);
+}
+
 /* ---- the workbook ---------------------------------------------------------- */
 
 cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const char *path,
@@ -879,6 +1326,44 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wsum = workbook_add_worksheet(r.wb, "Summary");
     lxw_worksheet *winp = workbook_add_worksheet(r.wb, "Inputs");
     lxw_worksheet *wmod = workbook_add_worksheet(r.wb, "Model");
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    size_t nscen = (size_t)cJSON_GetArraySize(scens);
+    sheet_out *so = cx_calloc(nscen + 1, sizeof(sheet_out));
+    lxw_worksheet **wsc = cx_calloc(nscen + 1, sizeof(lxw_worksheet *));
+    if (!so || !wsc) {
+        cx_free(so);
+        cx_free(wsc);
+        workbook_close(r.wb);
+        unlink(tmp);
+        cx_free(tmp);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t k = 0; k < nscen; k++) {
+        /* "S1 Delivery first": a sheet name of at most 31 characters without : \ / ? * [ ] ' */
+        char clean[64];
+        const char *nm = str(cJSON_GetArrayItem(scens, (int)k), "name");
+        size_t o = 0;
+        for (const char *q = nm; *q && o < sizeof clean - 1; q++)
+            clean[o++] = strchr(":\\/?*[]'", *q) ? ' ' : *q;
+        clean[o] = '\0';
+        char full[96];
+        snprintf(full, sizeof full, "S%zu %s", k + 1, clean);
+        snprintf(so[k].name, sizeof so[k].name, "%.31s", full);
+        /* no trailing space, and not cut inside a UTF-8 character */
+        size_t l = strlen(so[k].name);
+        while (l > 0 && ((unsigned char)so[k].name[l - 1] & 0xC0) == 0x80)
+            l--;
+        if (l > 0 && ((unsigned char)so[k].name[l - 1] & 0x80))
+            l--;
+        while (l > 0 && so[k].name[l - 1] == ' ')
+            l--;
+        so[k].name[l] = '\0';
+        if (!(wsc[k] = workbook_add_worksheet(r.wb, so[k].name))) {
+            snprintf(so[k].name, sizeof so[k].name, "S%zu", k + 1);
+            wsc[k] = workbook_add_worksheet(r.wb, so[k].name);
+        }
+    }
+    lxw_worksheet *wchk = workbook_add_worksheet(r.wb, "Checks");
     lxw_worksheet *wrisk = workbook_add_worksheet(r.wb, "Risk");
     lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
@@ -886,6 +1371,12 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     summary(&r, wsum, created);
     inputs(&r, winp);
     model(&r, wmod, cx_simulation_model(sim));
+    for (size_t k = 0; k < nscen; k++)
+        scenario_sheet(&r, wsc[k], k, cJSON_GetArrayItem(scens, (int)k), cx_simulation_plan(sim),
+                       cx_simulation_model(sim), &so[k]);
+    checks(&r, wchk, so, nscen);
+    cx_free(wsc);
+    cx_free(so);
     risk(&r, wrisk);
     sensitivity(&r, wsens);
     portfolio(&r, wpf);

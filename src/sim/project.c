@@ -54,21 +54,6 @@ typedef struct peq {
     size_t nt, first;  /* terms, and the global number of the first */
 } peq;
 
-/* For a set whose terms are all linear: one way an effect reaches NPS or
- * revenue, through a chain of coefficients (at most MAXCHAIN) whose lags
- * add up; its contribution to the quarters is effect x the product of the
- * coefficients x w[q], w precomputed from the ramp and the lags. */
-#define MAXCHAIN 8
-#define MAXPATHS 4096
-typedef struct ppath {
-    size_t eff;
-    int revenue;               /* 0: NPS (a mean), 1: revenue (a sum) */
-    size_t n;                  /* coefficients on the chain */
-    size_t eq[MAXCHAIN], coef[MAXCHAIN];
-    size_t lag;                /* the lags on the chain, summed */
-    double *w;                 /* per quarter */
-} ppath;
-
 /* A set of initiatives (a scenario) and what it can move. */
 typedef struct pset {
     ppath *path;             /* linear sets: every way from an effect to NPS or revenue */
@@ -998,4 +983,34 @@ cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn)
             return st;
     }
     return CX_OK;
+}
+
+const ppath *cx_plan_paths(const cx_plan *p, size_t k, size_t *n)
+{
+    *n = p->set[k].path ? p->set[k].npath : 0;
+    return p->set[k].path;
+}
+
+size_t cx_plan_quarter_periods(const cx_plan *p, int q)
+{
+    return q >= 0 && q < p->H ? p->nper[q] : 0;
+}
+
+size_t cx_plan_lag_periods(const cx_plan *p, size_t lag, int q, int back)
+{
+    /* the periods t of quarter q with t - lag in the horizon, in quarter q - back */
+    size_t start = 0;
+    for (int i = 0; i < q; i++)
+        start += p->nper[i];
+    size_t n = 0;
+    for (size_t t = start; t < start + p->nper[q]; t++) {
+        if (t < lag)
+            continue;
+        size_t u = t - lag, acc = 0;
+        int qu = 0;
+        while (qu < p->H && u >= acc + p->nper[qu])
+            acc += p->nper[qu++];
+        n += qu == q - back;
+    }
+    return n;
 }

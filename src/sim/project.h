@@ -22,6 +22,22 @@
 #include "scenario_internal.h"
 
 typedef struct cx_plan cx_plan;
+
+/* For a set whose terms are all linear: one way an effect reaches NPS or
+ * revenue, through a chain of coefficients (at most MAXCHAIN) whose lags
+ * add up; its contribution to the quarters is effect x the product of the
+ * coefficients x w[q], w precomputed from the ramp and the lags. */
+#define MAXCHAIN 8
+#define MAXPATHS 4096
+typedef struct ppath {
+    size_t eff;
+    int revenue;               /* 0: NPS (a mean), 1: revenue (a sum) */
+    size_t n;                  /* coefficients on the chain */
+    size_t eq[MAXCHAIN], coef[MAXCHAIN];
+    size_t lag;                /* the lags on the chain, summed */
+    double *w;                 /* per quarter */
+} ppath;
+
 typedef struct plan_work plan_work;
 
 /* The inputs of one projection: the value of every effect and the amount of
@@ -97,5 +113,14 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
 /* Warnings about scenario k in words: a metric moved outside the range
  * observed in the fitted data (its name, level and the range). */
 cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn);
+
+/* The paths of set k when it is linear (*n = 0 otherwise): what the
+ * workbook writes as formulas. */
+const ppath *cx_plan_paths(const cx_plan *p, size_t k, size_t *n);
+/* Periods (weeks) in quarter q of the horizon. */
+size_t cx_plan_quarter_periods(const cx_plan *p, int q);
+/* The periods of quarter q whose period `lag` earlier lies in the horizon's
+ * quarter q - back (a calendar fact the path weights are made of). */
+size_t cx_plan_lag_periods(const cx_plan *p, size_t lag, int q, int back);
 
 #endif /* CX_SIM_PROJECT_H */

@@ -16,5 +16,8 @@
 const cJSON *cx_simulation_root(const cx_simulation *sim);
 /* The fitted model, borrowed likewise. */
 const cx_model *cx_simulation_model(const cx_simulation *sim);
+/* The projection plan (sets 0 .. nscenarios - 1 are the file's scenarios). */
+struct cx_plan;
+const struct cx_plan *cx_simulation_plan(const cx_simulation *sim);
 
 #endif

@@ -59,6 +59,7 @@ struct cx_simulation {
     cJSON *root;
     cx_model *model;  /* the fitted model the result comes from */
     cx_table *panel;  /* the data it was fitted on */
+    cx_plan *plan;    /* the projection (refers to the scenario, which must outlive it) */
 };
 
 static cx_status oom(cx_error *err)
@@ -87,6 +88,7 @@ void cx_simulation_free(cx_simulation *sim)
 {
     if (sim) {
         cJSON_Delete(sim->root);
+        cx_plan_free(sim->plan);
         cx_model_free(sim->model);
         cx_table_free(sim->panel);
         cx_free(sim);
@@ -101,6 +103,11 @@ const cJSON *cx_simulation_root(const cx_simulation *sim)
 const cx_model *cx_simulation_model(const cx_simulation *sim)
 {
     return sim->model;
+}
+
+const cx_plan *cx_simulation_plan(const cx_simulation *sim)
+{
+    return sim->plan;
 }
 
 cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err)
@@ -1513,13 +1520,15 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
 done:
     cx_free(sets);
     mc_free(&c);
-    cx_plan_free(plan);
     if (st == CX_OK && sim) {
         sim->model = model;
         sim->panel = panel;
+        sim->plan = plan;
         model = NULL;
         panel = NULL;
+        plan = NULL;
     }
+    cx_plan_free(plan);
     cx_model_free(model);
     cx_table_free(panel);
     cx_spec_free(spec);

@@ -2,7 +2,9 @@
 # t90-report.sh - `cxcase report` writes the business case workbook (issue 5,
 # first part: the sheets of values).  Checked with openpyxl and by reading
 # the package's parts:
-#   - the sheets Summary, Inputs, Model, Risk, Sensitivity, Portfolio, About;
+#   - the sheets Summary, Inputs, Model, one per scenario, Checks, Risk,
+#     Sensitivity, Portfolio, About;
+#   - every cash-flow line of the scenario sheets is a formula;
 #   - every input has a defined name on its value; every driver's
 #     coefficient too, equal to `cxcase fit`'s;
 #   - every number equals the simulation's (`--json` of the same run):
@@ -57,7 +59,9 @@ def close(a, b):
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(a - b) <= 1e-12 * max(1.0, abs(b))
-check(wb.sheetnames == ["Summary", "Inputs", "Model", "Risk", "Sensitivity", "Portfolio", "About"], f"sheets {wb.sheetnames}")
+want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Portfolio", "About"]
+check(len(wb.sheetnames) == len(want_sheets) and all(a.startswith(b) if b.endswith(" ") else a == b for a, b in zip(wb.sheetnames, want_sheets)),
+      f"sheets {wb.sheetnames}")
 # defined names: every input, pointing at its value
 def named(n):
     dn = wb.defined_names.get(n) if hasattr(wb.defined_names, "get") else next((d for d in wb.defined_names.definedName if d.name == n), None)
@@ -156,8 +160,25 @@ def charts(sheet_file):
     return n
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
-want = {"Summary": 2, "Inputs": 0, "Model": 2, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
+want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
+want.update({n: 0 for n in count if re.match(r"S\d+ ", n)})
 check(count == want, f"charts per sheet {count}, expected {want}")
+# every cash-flow line of every scenario sheet is a formula, quarter by quarter
+good, nrows = True, 0
+lines = ("Change in revenue", "Gross profit", "Costs", "Net cash flow", "Discount factor", "Present value", "Cumulative cash")
+H = len(sim["scenarios"][0]["quarters"])
+for ws in wb.worksheets:
+    if not re.match(r"S\d+ ", ws.title):
+        continue
+    for r in range(1, ws.max_row + 1):
+        label = ws.cell(r, 1).value
+        if isinstance(label, str) and label.startswith(lines):
+            nrows += 1
+            good &= all(ws.cell(r, 3 + q).data_type == "f" for q in range(H))
+    for label in ("NPV", "IRR (a year)"):
+        r = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
+        good &= ws.cell(r, 3).data_type == "f"
+check(good and nrows >= 7 * len(sim["scenarios"]), f"scenario sheets: {nrows} cash-flow lines, NPV and IRR are formulas in every quarter")
 # the drivers' coefficients: named, equal to the fit's
 fit = json.load(open(sys.argv[4]))
 good, nn = True, 0

@@ -1,0 +1,105 @@
+#!/bin/sh
+# t91-report-recalc.sh - the workbook's live formulas (issue 5):
+#   - LibreOffice (headless, recalculation forced on load) recalculates every
+#     formula of the samples' workbook to its stored engine value, within
+#     1e-9 relative, and the Checks sheet's differences are all 0;
+#   - a copy with the discount rate and one effect size changed in Inputs,
+#     recalculated, gives the NPV that `cxcase simulate` computes for a
+#     scenario file with the same changes.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$TOP/tests/cli/lib.sh"
+. "$TOP/tests/e2e/lo_recalc.sh"
+if ! command -v "$SOFFICE" >/dev/null 2>&1; then
+    not_ok "LibreOffice (soffice) is installed: make deps installs libreoffice-calc-nogui"
+    exit 1
+fi
+S="$TOP/samples"
+"$PYTHON" - "$S/scenario.json" "$tmp/s.json" "$tmp/changed.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
+import json, os, sys
+src, dst, changed, samples, model = sys.argv[1:6]
+s = json.load(open(src))
+for d in s["data"]:
+    d["file"] = os.path.join(samples, d["file"])
+s["model"] = model
+s.pop("$schema", None)
+s["simulation"]["draws"] = 2000
+json.dump(s, open(dst, "w"), indent=1)
+s["finance"]["discount_rate"] = 0.12
+s["initiatives"][3]["effects"][0]["change"] = 0.15        # checkout: conversion +0.15 instead of +0.25
+s["initiatives"][3]["effects"][0]["uncertainty"] = {"dist": "pert", "min": 0.05, "mode": 0.15, "max": 0.4}
+json.dump(s, open(changed, "w"), indent=1)
+PY
+if ! "$CXCASE" report "$tmp/s.json" -o "$tmp/r.xlsx" >"$tmp/o" 2>"$tmp/err"; then
+    not_ok "cxcase report writes the samples' workbook"; show "$tmp/err"; exit 1
+fi
+if ! lo_recalc "$tmp/r.xlsx" "$tmp/lo" || [ ! -f "$tmp/lo/r.xlsx" ]; then
+    not_ok "LibreOffice recalculates the workbook"; show "$tmp/lo.log"; exit 1
+fi
+"$PYTHON" - "$tmp/r.xlsx" "$tmp/lo/r.xlsx" <<'PY'
+import sys
+import openpyxl
+orig, recalc = sys.argv[1:3]
+f = openpyxl.load_workbook(orig)
+cached = openpyxl.load_workbook(orig, data_only=True)
+lo = openpyxl.load_workbook(recalc, data_only=True)
+n, worst, where, bad = 0, 0.0, "", []
+for ws in f.worksheets:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type != "f":
+                continue
+            n += 1
+            a, b = cached[ws.title][cell.coordinate].value, lo[ws.title][cell.coordinate].value
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                d = abs(a - b) / max(1.0, abs(a))
+                if d > worst:
+                    worst, where = d, f"{ws.title}!{cell.coordinate}"
+                if d > 1e-9:
+                    bad.append(f"{ws.title}!{cell.coordinate} {cell.value}: stored {a}, LibreOffice {b}")
+            elif a != b:
+                bad.append(f"{ws.title}!{cell.coordinate} {cell.value}: stored {a!r}, LibreOffice {b!r}")
+ok = not bad and n > 100
+print(("ok - " if ok else "not ok - ") + f"LibreOffice recalculates all {n} formulas to their stored engine values (worst {worst:.1e} at {where}, limit 1e-9)")
+for b in bad[:10]:
+    print("#   " + b)
+chk = lo["Checks"]
+diffs = [chk.cell(r, 5).value for r in range(5, chk.max_row + 1) if isinstance(chk.cell(r, 5).value, (int, float))]
+zero = diffs and all(abs(d) <= 1e-6 for d in diffs)
+print(("ok - " if zero else "not ok - ") + f"the Checks sheet's {len(diffs)} differences, recalculated, are all 0 (largest {max(abs(d) for d in diffs) if diffs else float('nan'):.1e})")
+sys.exit(0 if ok and zero else 1)
+PY
+
+# change the discount rate and the checkout effect in a copy, recalculate
+"$PYTHON" - "$tmp/r.xlsx" "$tmp/copy.xlsx" <<'PY'
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+def cell(name):
+    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
+    (sheet, ref), = list(dn.destinations)
+    return wb[sheet][ref.replace("$", "")]
+cell("fin_discount_rate").value = 0.12
+cell("in_checkout_e1_value").value = 0.15
+wb.save(sys.argv[2])
+PY
+if ! lo_recalc "$tmp/copy.xlsx" "$tmp/lo2" || [ ! -f "$tmp/lo2/copy.xlsx" ]; then
+    not_ok "LibreOffice recalculates the changed copy"; show "$tmp/lo.log"; exit 1
+fi
+"$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario file"; show "$tmp/err"; exit 1; }
+"$PYTHON" - "$tmp/lo2/copy.xlsx" "$tmp/changed.out" <<'PY'
+import json, sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], data_only=True)
+sim = json.load(open(sys.argv[2]))
+fails = 0
+for k, s in enumerate(sim["scenarios"]):
+    ws = next(w for w in wb.worksheets if w.title.startswith(f"S{k + 1} "))
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "NPV")
+    got, want = ws.cell(row, 3).value, s["npv"]["base"]
+    good = isinstance(got, (int, float)) and abs(got - want) <= 1e-9 * abs(want)
+    fails += not good
+    print(("ok - " if good else "not ok - ") + f"{s['name']}: with a 12% discount rate and checkout's change at 0.15, the recalculated NPV {got} equals simulate's {want}")
+sys.exit(1 if fails else 0)
+PY
