@@ -326,6 +326,8 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
 
 static void risk(rep *r, lxw_worksheet *ws)
 {
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios"), *sc;
     char line[256];
     worksheet_write_string(ws, 0, 0, "Risk: the Monte Carlo simulation", r->f.title);
@@ -413,6 +415,8 @@ static void risk(rep *r, lxw_worksheet *ws)
 
 static void sensitivity(rep *r, lxw_worksheet *ws)
 {
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios"), *sc;
     char line[256];
     worksheet_write_string(ws, 0, 0, "Sensitivity: one input at a time at its P10 and P90", r->f.title);
@@ -606,6 +610,8 @@ static void name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row
 
 static void inputs(rep *r, lxw_worksheet *ws)
 {
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     const cx_scenario *s = r->s;
     lxw_format *in = workbook_add_format(r->wb), *inpct = workbook_add_format(r->wb), *inmoney = workbook_add_format(r->wb);
     lxw_format *fs[] = {in, inpct, inmoney};
@@ -718,6 +724,8 @@ static void inputs(rep *r, lxw_worksheet *ws)
 
 static void model(rep *r, lxw_worksheet *ws, const cx_model *m)
 {
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     char name[256], term[160], line[256];
     worksheet_write_string(ws, 0, 0, "Model: how the metrics drive NPS and revenue", r->f.title);
     worksheet_write_string(ws, 1, 0,
@@ -1226,6 +1234,9 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     worksheet_set_column(ws, 1, 1, 10, NULL);
     worksheet_set_column(ws, 2, (lxw_col_t)(1 + H), 12, NULL);
     worksheet_freeze_panes(ws, 4, 2);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_columns(ws, 0, 1);
     cx_free(chg_row);
 }
 
