@@ -137,6 +137,14 @@ static const char *money_text(double v, char *buf, size_t size)
 
 /* ---- Summary ------------------------------------------------------------- */
 
+/* A sentence across columns A to H, wrapped, its row as tall as it needs. */
+static void sentence(rep *r, lxw_worksheet *ws, lxw_row_t row, const char *text)
+{
+    size_t len = strlen(text), lines = (len + 139) / 140;
+    worksheet_merge_range(ws, row, 0, row, 7, text, r->f.wrap);
+    worksheet_set_row(ws, row, 13.5 * (double)(lines ? lines : 1), NULL);
+}
+
 static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
 {
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
@@ -175,7 +183,7 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         put(r, ws, row, 6, num(sc, "prob_npv_positive"), r->f.pct);
         put(r, ws, row, 7, num(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"), r->f.num2);
     }
-    lxw_row_t last = row - 1;
+    (void)0; /* the ranking: rows first .. first + n - 1 */
     snprintf(line, sizeof line, "NPV, IRR and payback at the point estimates; P10 and P90 of the NPV and P(NPV > 0) "
              "from the draws; amounts in %s; the NPS change is that of the last quarter.", r->currency);
     worksheet_write_string(ws, row++, 0, line, r->f.note);
@@ -200,7 +208,7 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
                      money_text(num(pf, "budget"), a, sizeof a));
     } else
         snprintf(line, sizeof line, "No budget was given, so no portfolio was chosen.");
-    worksheet_write_string(ws, row++, 0, line, r->f.text);
+    sentence(r, ws, row++, line);
 
     /* key messages */
     row++;
@@ -211,7 +219,7 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         snprintf(line, sizeof line, "- \"%s\" is worth most: NPV %s, between %s and %s in 8 of 10 draws.",
                  str(best, "name"), money_text(num(bn, "base"), a, sizeof a), money_text(num(bn, "p10"), b, sizeof b),
                  money_text(num(bn, "p90"), c, sizeof c));
-        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        sentence(r, ws, row++, line);
         /* the least certain to pay: lowest P(NPV > 0) */
         size_t worst = order[0];
         for (size_t i = 0; i < n; i++)
@@ -221,16 +229,16 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         const cJSON *ws_ = cJSON_GetArrayItem(scens, (int)worst);
         snprintf(line, sizeof line, "- \"%s\" is the least sure to pay: P(NPV > 0) %.0f%%.", str(ws_, "name"),
                  100 * num(ws_, "prob_npv_positive"));
-        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        sentence(r, ws, row++, line);
         const cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(best, "sensitivity"), 0);
         if (top) {
             snprintf(line, sizeof line, "- Its value depends most on %s: between its P10 and P90 the NPV moves by %s.",
                      str(top, "input"), money_text(num(top, "swing"), a, sizeof a));
-            worksheet_write_string(ws, row++, 0, line, r->f.text);
+            sentence(r, ws, row++, line);
         }
         double dn = num(cJSON_GetObjectItemCaseSensitive(best, "delta_nps"), "base");
         snprintf(line, sizeof line, "- It moves NPS by %+.1f points by the end of the horizon.", dn);
-        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        sentence(r, ws, row++, line);
     }
 
     /* warnings, as sentences */
@@ -241,20 +249,34 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
     cJSON_ArrayForEach(sc, scens) {
         cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(sc, "warnings")) {
             snprintf(line, sizeof line, "- %s: %s", str(sc, "name"), w->valuestring);
-            worksheet_write_string(ws, row++, 0, line, r->f.text);
+            sentence(r, ws, row++, line);
             any = 1;
         }
     }
+    int levels = 0;
     cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(root, "warnings")) {
+        /* the fixed effects' significance belongs on the Model sheet, not the boardroom's page */
+        if (strstr(w->valuestring, "'C(") && strstr(w->valuestring, "not significant")) {
+            levels++;
+            continue;
+        }
         snprintf(line, sizeof line, "- Data and model: %s", w->valuestring);
-        worksheet_write_string(ws, row++, 0, line, r->f.text);
+        sentence(r, ws, row++, line);
+        any = 1;
+    }
+    if (levels) {
+        snprintf(line, sizeof line, "- Data and model: %d region or season effect%s not significant at 5%% (see the Model sheet).",
+                 levels, levels == 1 ? " is" : "s are");
+        sentence(r, ws, row++, line);
         any = 1;
     }
     if (!any)
         worksheet_write_string(ws, row++, 0, "None.", r->f.text);
 
-    /* the chart data: cumulative cash per quarter */
+    /* the chart data: cumulative cash per quarter, below the charts */
     row++;
+    if (row < 39)
+        row = 39;
     lxw_row_t cum = row;
     snprintf(line, sizeof line, "Cumulative cash by quarter (%s), the chart's data", r->currency);
     worksheet_write_string(ws, row++, 0, line, r->f.h);
@@ -273,22 +295,54 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
     }
     (void)cum;
 
-    /* charts: NPV with its P10-P90 range; cumulative cash */
-    lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
-    static const char *const sname[] = {"P10", "NPV", "P90"};
-    for (int k = 0; k < 3; k++) {
-        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-        chart_series_set_categories(se, "Summary", first, 0, last, 0);
-        chart_series_set_values(se, "Summary", first, (lxw_col_t)(k == 1 ? 1 : k == 0 ? 2 : 3), last,
-                                (lxw_col_t)(k == 1 ? 1 : k == 0 ? 2 : 3));
-        chart_series_set_name(se, sname[k]);
-        lxw_chart_line ln = {.none = LXW_TRUE};
-        chart_series_set_line(se, &ln);
-        chart_series_set_marker_type(se, k == 1 ? LXW_CHART_MARKER_DIAMOND : LXW_CHART_MARKER_CIRCLE);
-        chart_series_set_marker_size(se, k == 1 ? 9 : 6);
+    /* the range chart's data: a floating bar from P10 to P90, split at the
+     * NPV, as stacked columns (positive and negative parts stack apart, so a
+     * range across 0 draws right): formulas over the ranking's cells */
+    row += 2;
+    worksheet_write_string(ws, row++, 0, "The NPV chart's bars: the ranking's P10 to NPV and NPV to P90, split at 0", r->f.h);
+    static const char *const bh[] = {"Scenario", "Below P10 (+)", "P10 to NPV (+)", "NPV to P90 (+)", "Above P90 (-)",
+                                     "P90 to NPV (-)", "NPV to P10 (-)"};
+    for (int k = 0; k < 7; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, bh[k], r->f.th);
+    lxw_row_t bfirst = ++row;
+    for (size_t i = 0; i < n; i++, row++) {
+        lxw_row_t rr = first + (lxw_row_t)i + 1; /* 1-based row of the ranking line */
+        const cJSON *npv = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, (int)order[i]), "npv");
+        double vb = num(npv, "base"), v10 = num(npv, "p10"), v90 = num(npv, "p90");
+        char f[160];
+        snprintf(f, sizeof f, "=A%u", rr);
+        worksheet_write_formula_str(ws, row, 0, f, r->f.text, str(cJSON_GetArrayItem(scens, (int)order[i]), "name"));
+        const char *fm[6] = {"=MAX(C%u,0)", "=MAX(B%u,0)-MAX(C%u,0)", "=MAX(D%u,0)-MAX(B%u,0)", "=MIN(D%u,0)",
+                             "=MIN(B%u,0)-MIN(D%u,0)", "=MIN(C%u,0)-MIN(B%u,0)"};
+        double v[6] = {fmax(v10, 0), fmax(vb, 0) - fmax(v10, 0), fmax(v90, 0) - fmax(vb, 0), fmin(v90, 0),
+                       fmin(vb, 0) - fmin(v90, 0), fmin(v10, 0) - fmin(vb, 0)};
+        for (int k = 0; k < 6; k++) {
+            snprintf(f, sizeof f, fm[k], rr, rr);
+            worksheet_write_formula_num(ws, row, (lxw_col_t)(1 + k), f, r->f.money, isfinite(v[k]) ? v[k] : 0);
+        }
     }
-    chart_set_high_low_lines(ch, NULL);
-    snprintf(line, sizeof line, "NPV per scenario (%s), with its P10 to P90 range", r->currency);
+    lxw_row_t blast = row - 1;
+    lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_COLUMN_STACKED);
+    static const char *const sname[] = {"", "P10 to NPV", "NPV to P90", "", "NPV to P90", "P10 to NPV"};
+    static const uint32_t color[] = {0, 0x9DC3E6, 0x2E75B6, 0, 0x2E75B6, 0x9DC3E6};
+    for (int k = 0; k < 6; k++) {
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, "Summary", bfirst, 0, blast, 0);
+        chart_series_set_values(se, "Summary", bfirst, (lxw_col_t)(1 + k), blast, (lxw_col_t)(1 + k));
+        if (*sname[k])
+            chart_series_set_name(se, sname[k]);
+        if (k == 0 || k == 3) {
+            lxw_chart_fill none = {.none = LXW_TRUE};
+            chart_series_set_fill(se, &none);
+        } else {
+            lxw_chart_fill fill = {.color = color[k]};
+            chart_series_set_fill(se, &fill);
+        }
+    }
+    chart_set_series_gap(ch, 80);
+    int16_t hide[] = {0, 3, 4, 5, -1};
+    chart_legend_delete_series(ch, hide);
+    snprintf(line, sizeof line, "NPV per scenario (%s): P10 to P90, split at the NPV", r->currency);
     chart_title_set_name(ch, line);
     chart_title_set_name_font(ch, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
@@ -1350,12 +1404,21 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < nscen; k++) {
-        /* "S1 Delivery first": a sheet name of at most 31 characters without : \ / ? * [ ] ' */
+        /* "S1 Delivery first": a sheet name of at most 31 characters */
         char clean[64];
         const char *nm = str(cJSON_GetArrayItem(scens, (int)k), "name");
         size_t o = 0;
-        for (const char *q = nm; *q && o < sizeof clean - 1; q++)
-            clean[o++] = strchr(":\\/?*[]'", *q) ? ' ' : *q;
+        for (const char *q = nm; *q && o < sizeof clean - 1; q++) {
+            /* letters (also beyond ASCII), digits, spaces, - & . : a plain name that
+             * no formula referring to the sheet can mistake for more */
+            unsigned char ch = (unsigned char)*q;
+            int keep = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                       ch == ' ' || ch == '-' || ch == '&' || ch == '.';
+            if (keep)
+                clean[o++] = *q;
+            else if (o > 0 && clean[o - 1] != ' ')
+                clean[o++] = ' ';
+        }
         clean[o] = '\0';
         char full[96];
         snprintf(full, sizeof full, "S%zu %s", k + 1, clean);
