@@ -27,6 +27,7 @@
 #include "cxcase/report.h"
 #include "../core/core.h"
 #include "../sim/scenario_internal.h"
+#include "../model/model_internal.h"
 #include "../sim/project.h"
 #include "../sim/sim_internal.h"
 
@@ -854,6 +855,172 @@ static void model(rep *r, lxw_worksheet *ws, const cx_model *m)
     worksheet_set_column(ws, 9, 9, 34, NULL);
 }
 
+/* ---- Data: the panel with fitted values and residuals ------------------- */
+
+#define MAX_DATA_ROWS 1048575 /* a worksheet's rows, less the header */
+
+/* Same unit: the unit columns (1 .. unit_cols) hold the same text. */
+static int same_unit(const cx_table *t, size_t unit_cols, size_t a, size_t b)
+{
+    for (size_t c = 1; c <= unit_cols; c++) {
+        const char *x = cx_table_text(t, c, a), *y = cx_table_text(t, c, b);
+        if (!x || !y || strcmp(x, y) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The value of numeric column col in row i, or `k` periods before it within
+ * the unit (NaN when missing). */
+static double value_at(const cx_table *t, size_t unit_cols, size_t col, size_t i, int k)
+{
+    const double *v = cx_table_numbers(t, col);
+    if (!v)
+        return NAN;
+    if (k == 0)
+        return v[i];
+    const cx_period *per = cx_table_periods(t, 0);
+    for (size_t back = 1; back <= (size_t)k && back <= i; back++) {
+        size_t j = i - back;
+        if (!same_unit(t, unit_cols, i, j))
+            break;
+        if (per[j].value == per[i].value - k)
+            return v[j];
+        if (per[j].value < per[i].value - k)
+            break;
+    }
+    return NAN;
+}
+
+/* The value of coefficient name `name`'s column in row i: 1 for the
+ * intercept, an indicator for a C(x) level, the product of the factors of a
+ * term; NaN when a value it needs is missing. */
+static double design_value(const cx_table *t, size_t unit_cols, const char *name, size_t i)
+{
+    if (strcmp(name, "(Intercept)") == 0)
+        return 1;
+    if (strncmp(name, "C(", 2) == 0) {
+        const char *close = strchr(name, ')'), *lb = strchr(name, '[');
+        if (!close || !lb)
+            return NAN;
+        char col[128], level[256];
+        snprintf(col, sizeof col, "%.*s", (int)(close - name - 2), name + 2);
+        snprintf(level, sizeof level, "%s", lb + 1);
+        size_t ll = strlen(level);
+        if (ll && level[ll - 1] == ']')
+            level[ll - 1] = '\0';
+        if (strcmp(col, "quarter") == 0 && cx_table_find(t, "quarter") == (size_t)-1) {
+            cx_period q = cx_period_quarter(cx_table_periods(t, 0)[i]);
+            char qt[8];
+            snprintf(qt, sizeof qt, "Q%d", q.value % 4 + 1);
+            return strcmp(qt, level) == 0;
+        }
+        size_t c = cx_table_find(t, col);
+        const char *x = c == (size_t)-1 ? NULL : cx_table_text(t, c, i);
+        return x ? strcmp(x, level) == 0 : NAN;
+    }
+    cx_term term;
+    char msg[128];
+    if (cx_term_parse(name, &term, msg, sizeof msg) != CX_OK)
+        return NAN;
+    double v = 1;
+    for (size_t f = 0; f < term.nf && !isnan(v); f++) {
+        size_t c = cx_table_find(t, term.f[f].col);
+        if (c == (size_t)-1) {
+            v = NAN;
+            break;
+        }
+        double x = value_at(t, unit_cols, c, i, term.f[f].kind == CX_F_LAG ? term.f[f].k : 0);
+        switch (term.f[f].kind) {
+        case CX_F_LOG:
+            x = x > 0 ? log(x) : NAN;
+            break;
+        case CX_F_POW:
+            x = pow(x, term.f[f].k);
+            break;
+        default:
+            break;
+        }
+        v *= x;
+    }
+    cx_term_clear(&term);
+    return v;
+}
+
+static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m)
+{
+    size_t nrows = cx_table_nrows(t), ncols = cx_table_ncols(t), neq = cx_model_nequations(m);
+    size_t shown = nrows < MAX_DATA_ROWS ? nrows : MAX_DATA_ROWS;
+    char buf[128];
+    for (size_t c = 0; c < ncols; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, cx_table_colname(t, c), r->f.th);
+    for (size_t e = 0; e < neq; e++) {
+        const char *target = cx_equation_target(cx_model_equation(m, e));
+        snprintf(buf, sizeof buf, "fitted %s", target);
+        worksheet_write_string(ws, 0, (lxw_col_t)(ncols + 2 * e), buf, r->f.th);
+        snprintf(buf, sizeof buf, "residual %s", target);
+        worksheet_write_string(ws, 0, (lxw_col_t)(ncols + 2 * e + 1), buf, r->f.th);
+    }
+    for (size_t i = 0; i < shown; i++) {
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        for (size_t c = 0; c < ncols; c++) {
+            cx_coltype ty = cx_table_coltype(t, c);
+            if (ty == CX_COL_NUMBER) {
+                double v = cx_table_numbers(t, c)[i];
+                if (isfinite(v))
+                    worksheet_write_number(ws, row, (lxw_col_t)c, v, NULL);
+            } else {
+                const char *x = cx_table_cell_text(t, c, i, buf, sizeof buf);
+                if (x && *x)
+                    worksheet_write_string(ws, row, (lxw_col_t)c, x, NULL); /* text, never a formula */
+            }
+        }
+        for (size_t e = 0; e < neq; e++) {
+            const cx_equation *q = cx_model_equation(m, e);
+            const double *coef = cx_equation_coef(q);
+            double fit = 0;
+            for (size_t j = 0; j < cx_equation_ncoef(q) && !isnan(fit); j++) {
+                double x = design_value(t, unit_cols, cx_equation_coef_name(q, j), i);
+                fit += x == 0 ? 0 : coef[j] * x;
+            }
+            size_t yc = cx_table_find(t, cx_equation_target(q));
+            double y = yc == (size_t)-1 || !cx_table_numbers(t, yc) ? NAN : cx_table_numbers(t, yc)[i];
+            if (isfinite(fit)) {
+                worksheet_write_number(ws, row, (lxw_col_t)(ncols + 2 * e), fit, NULL);
+                if (isfinite(y))
+                    worksheet_write_number(ws, row, (lxw_col_t)(ncols + 2 * e + 1), y - fit, NULL);
+            }
+        }
+    }
+    lxw_col_t lastcol = (lxw_col_t)(ncols + 2 * neq - 1);
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, lastcol);
+    worksheet_freeze_panes(ws, 1, (lxw_col_t)(1 + unit_cols));
+    worksheet_set_column(ws, 0, lastcol, 13, NULL);
+    if (nrows > shown) {
+        snprintf(buf, sizeof buf, "The panel has %zu rows; a worksheet holds %d: the first %zu are shown.", nrows,
+                 MAX_DATA_ROWS + 1, shown);
+        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 2), buf, r->f.note);
+    }
+    /* residuals against fitted values, per equation */
+    for (size_t e = 0; e < neq && shown > 0; e++) {
+        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_SCATTER);
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, "Data", 1, (lxw_col_t)(ncols + 2 * e), (lxw_row_t)shown, (lxw_col_t)(ncols + 2 * e));
+        chart_series_set_values(se, "Data", 1, (lxw_col_t)(ncols + 2 * e + 1), (lxw_row_t)shown,
+                                (lxw_col_t)(ncols + 2 * e + 1));
+        chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(se, 3);
+        snprintf(buf, sizeof buf, "%s: residuals against fitted values", cx_equation_target(cx_model_equation(m, e)));
+        chart_title_set_name(ch, buf);
+        chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
+        chart_axis_set_name(ch->x_axis, "fitted");
+        chart_axis_set_name(ch->y_axis, "residual");
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+        worksheet_insert_chart_opt(ws, (lxw_row_t)(2 + 18 * e), (lxw_col_t)(lastcol + 2), ch,
+                                   &(lxw_chart_options){.x_scale = 1.0, .y_scale = 1.0});
+    }
+}
+
 /* ---- About ---------------------------------------------------------------- */
 
 static void about(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const char *created)
@@ -1441,6 +1608,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wrisk = workbook_add_worksheet(r.wb, "Risk");
     lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
+    lxw_worksheet *wdata = workbook_add_worksheet(r.wb, "Data");
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
     summary(&r, wsum, created);
     inputs(&r, winp);
@@ -1454,6 +1622,9 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     risk(&r, wrisk);
     sensitivity(&r, wsens);
     portfolio(&r, wpf);
+    size_t unit_cols = 0;
+    const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
+    data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim));
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
                                 .author = "cxcase", .comments = "Written by cxcase report"};

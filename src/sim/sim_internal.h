@@ -19,5 +19,7 @@ const cx_model *cx_simulation_model(const cx_simulation *sim);
 /* The projection plan (sets 0 .. nscenarios - 1 are the file's scenarios). */
 struct cx_plan;
 const struct cx_plan *cx_simulation_plan(const cx_simulation *sim);
+/* The panel the model was fitted on (period column, unit columns, the rest). */
+const cx_table *cx_simulation_panel(const cx_simulation *sim, size_t *unit_cols);
 
 #endif

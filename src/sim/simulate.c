@@ -60,6 +60,7 @@ struct cx_simulation {
     cx_model *model;  /* the fitted model the result comes from */
     cx_table *panel;  /* the data it was fitted on */
     cx_plan *plan;    /* the projection (refers to the scenario, which must outlive it) */
+    size_t unit_cols; /* the panel's unit columns, after its period column */
 };
 
 static cx_status oom(cx_error *err)
@@ -108,6 +109,12 @@ const cx_model *cx_simulation_model(const cx_simulation *sim)
 const cx_plan *cx_simulation_plan(const cx_simulation *sim)
 {
     return sim->plan;
+}
+
+const cx_table *cx_simulation_panel(const cx_simulation *sim, size_t *unit_cols)
+{
+    *unit_cols = sim->unit_cols;
+    return sim->panel;
 }
 
 cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err)
@@ -1524,6 +1531,7 @@ done:
         sim->model = model;
         sim->panel = panel;
         sim->plan = plan;
+        sim->unit_cols = nunits;
         model = NULL;
         panel = NULL;
         plan = NULL;

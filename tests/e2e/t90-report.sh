@@ -5,6 +5,8 @@
 #   - the sheets Summary, Inputs, Model, one per scenario, Checks, Risk,
 #     Sensitivity, Portfolio, About;
 #   - every cash-flow line of the scenario sheets is a formula;
+#   - the Data sheet: the panel, fitted values and residuals that give back
+#     the fit's number of rows and R^2;
 #   - every input has a defined name on its value; every driver's
 #     coefficient too, equal to `cxcase fit`'s;
 #   - every number equals the simulation's (`--json` of the same run):
@@ -46,7 +48,7 @@ ok "cxcase report writes the workbook"
 import hashlib, json, re, sys, zipfile
 import openpyxl
 path, simp, scenp = sys.argv[1:4]
-sim = json.load(open(simp)); scen = json.load(open(scenp))
+sim = json.load(open(simp)); scen = json.load(open(scenp)); fit = json.load(open(sys.argv[4]))
 wb = openpyxl.load_workbook(path)
 fails = 0
 def check(cond, text):
@@ -59,7 +61,7 @@ def close(a, b):
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(a - b) <= 1e-12 * max(1.0, abs(b))
-want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Portfolio", "About"]
+want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Portfolio", "Data", "About"]
 check(len(wb.sheetnames) == len(want_sheets) and all(a.startswith(b) if b.endswith(" ") else a == b for a, b in zip(wb.sheetnames, want_sheets)),
       f"sheets {wb.sheetnames}")
 # defined names: every input, pointing at its value
@@ -160,7 +162,8 @@ def charts(sheet_file):
     return n
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
-want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1, "About": 0}
+want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1,
+        "Data": len(fit["equations"]), "About": 0}
 want.update({n: 0 for n in count if re.match(r"S\d+ ", n)})
 check(count == want, f"charts per sheet {count}, expected {want}")
 # every cash-flow line of every scenario sheet is a formula, quarter by quarter
@@ -179,8 +182,25 @@ for ws in wb.worksheets:
         r = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
         good &= ws.cell(r, 3).data_type == "f"
 check(good and nrows >= 7 * len(sim["scenarios"]), f"scenario sheets: {nrows} cash-flow lines, NPV and IRR are formulas in every quarter")
+# the Data sheet: the panel with each equation's fitted values and residuals,
+# which give back the fit's rows and R^2 (weighted by precision for nps)
+wd = wb["Data"]
+rows = list(wd.iter_rows(values_only=True))
+head, data = rows[0], rows[1:]
+good = len(data) == 1872 and wd.auto_filter.ref is not None and wd.freeze_panes is not None
+for eq in fit["equations"]:
+    t = eq["target"]
+    fi, ri, yi = head.index("fitted " + t), head.index("residual " + t), head.index(t)
+    used = [r for r in data if isinstance(r[ri], (int, float))]
+    ys, es = [r[yi] for r in used], [r[ri] for r in used]
+    good &= all(abs(r[yi] - r[fi] - r[ri]) <= 1e-9 * max(1.0, abs(r[yi])) for r in used)
+    w = [1 / r[head.index("nps_se")] ** 2 for r in used] if t == "nps" else [1.0] * len(used)
+    yb = sum(wi * y for wi, y in zip(w, ys)) / sum(w)
+    r2 = 1 - sum(wi * e * e for wi, e in zip(w, es)) / sum(wi * (y - yb) ** 2 for wi, y in zip(w, ys))
+    good &= len(used) == eq["n"] and abs(r2 - eq["r2"]) <= 1e-9
+    print(f"#   Data: {t}: {len(used)} rows with a residual (fit: {eq['n']}), R2 from them {r2:.12f} (fit: {eq['r2']:.12f})")
+check(good, "Data: the 1872 panel rows with autofilter and frozen header; residual = target - fitted; the fitted rows and R2 are the fit's")
 # the drivers' coefficients: named, equal to the fit's
-fit = json.load(open(sys.argv[4]))
 good, nn = True, 0
 for eq in fit["equations"]:
     for t in eq["terms"]:
