@@ -18,7 +18,7 @@ SANITIZE ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
 DEB_TEST  = python3 python3-jsonschema python3-openpyxl libreoffice-calc-nogui poppler-utils
-DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy r-base-core r-cran-data.table time
+DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SANITIZE),1)
@@ -121,10 +121,14 @@ build/generate: samples/generate.c
 	$(call say,CC,$<)$(CC) -std=c11 -O2 $(WARN) -o $@ $< -lgsl -lgslcblas -lcjson -lm
 
 bench: bench-deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench_csv
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench_csv $(BUILD)/bench_xlsx
 	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/bench/run.sh
 
 $(BUILD)/bench_csv: tests/bench/bench_csv.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/bench_xlsx: tests/bench/bench_xlsx.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
 

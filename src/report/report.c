@@ -30,6 +30,7 @@
 #include "../model/model_internal.h"
 #include "../sim/project.h"
 #include "../sim/sim_internal.h"
+#include "report_internal.h"
 
 typedef struct fmts {
     lxw_format *title, *subtitle, *h, *th, *text, *wrap, *money, *pct, *num2, *note, *bold;
@@ -892,66 +893,111 @@ static double value_at(const cx_table *t, size_t unit_cols, size_t col, size_t i
     return NAN;
 }
 
-/* The value of coefficient name `name`'s column in row i: 1 for the
- * intercept, an indicator for a C(x) level, the product of the factors of a
- * term; NaN when a value it needs is missing. */
-static double design_value(const cx_table *t, size_t unit_cols, const char *name, size_t i)
+/* A coefficient's column, resolved once: the intercept, a C(x) level, or a
+ * product of factors over the panel's columns. */
+typedef struct dcol {
+    int kind;            /* 0 intercept, 1 level of a text column, 2 quarter level, 3 term, 4 unknown */
+    size_t col;          /* the text column of a level */
+    char level[64];
+    int quarter;         /* 1..4 for a quarter level */
+    cx_term term;
+    size_t *fcol;        /* per factor: the panel's column */
+} dcol;
+
+static void dcol_init(dcol *d, const cx_table *t, const char *name)
 {
+    memset(d, 0, sizeof *d);
     if (strcmp(name, "(Intercept)") == 0)
-        return 1;
+        return;
+    d->kind = 4;
     if (strncmp(name, "C(", 2) == 0) {
         const char *close = strchr(name, ')'), *lb = strchr(name, '[');
         if (!close || !lb)
-            return NAN;
-        char col[128], level[256];
+            return;
+        char col[128];
         snprintf(col, sizeof col, "%.*s", (int)(close - name - 2), name + 2);
-        snprintf(level, sizeof level, "%s", lb + 1);
-        size_t ll = strlen(level);
-        if (ll && level[ll - 1] == ']')
-            level[ll - 1] = '\0';
+        snprintf(d->level, sizeof d->level, "%s", lb + 1);
+        size_t ll = strlen(d->level);
+        if (ll && d->level[ll - 1] == ']')
+            d->level[ll - 1] = '\0';
         if (strcmp(col, "quarter") == 0 && cx_table_find(t, "quarter") == (size_t)-1) {
-            cx_period q = cx_period_quarter(cx_table_periods(t, 0)[i]);
-            char qt[8];
-            snprintf(qt, sizeof qt, "Q%d", q.value % 4 + 1);
-            return strcmp(qt, level) == 0;
-        }
-        size_t c = cx_table_find(t, col);
-        const char *x = c == (size_t)-1 ? NULL : cx_table_text(t, c, i);
-        return x ? strcmp(x, level) == 0 : NAN;
+            d->kind = 2;
+            d->quarter = d->level[0] == 'Q' ? atoi(d->level + 1) : 0;
+        } else if ((d->col = cx_table_find(t, col)) != (size_t)-1)
+            d->kind = 1;
+        return;
     }
-    cx_term term;
     char msg[128];
-    if (cx_term_parse(name, &term, msg, sizeof msg) != CX_OK)
-        return NAN;
-    double v = 1;
-    for (size_t f = 0; f < term.nf && !isnan(v); f++) {
-        size_t c = cx_table_find(t, term.f[f].col);
-        if (c == (size_t)-1) {
-            v = NAN;
-            break;
-        }
-        double x = value_at(t, unit_cols, c, i, term.f[f].kind == CX_F_LAG ? term.f[f].k : 0);
-        switch (term.f[f].kind) {
-        case CX_F_LOG:
-            x = x > 0 ? log(x) : NAN;
-            break;
-        case CX_F_POW:
-            x = pow(x, term.f[f].k);
-            break;
-        default:
-            break;
-        }
-        v *= x;
-    }
-    cx_term_clear(&term);
-    return v;
+    if (cx_term_parse(name, &d->term, msg, sizeof msg) != CX_OK)
+        return;
+    if (!(d->fcol = cx_calloc(d->term.nf + 1, sizeof(size_t))))
+        return;
+    for (size_t f = 0; f < d->term.nf; f++)
+        if ((d->fcol[f] = cx_table_find(t, d->term.f[f].col)) == (size_t)-1)
+            return;
+    d->kind = 3;
 }
 
-static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m)
+static void dcol_clear(dcol *d)
 {
-    size_t nrows = cx_table_nrows(t), ncols = cx_table_ncols(t), neq = cx_model_nequations(m);
+    if (d->fcol || d->term.nf)
+        cx_term_clear(&d->term);
+    cx_free(d->fcol);
+}
+
+/* The column's value in row i; NaN when a value it needs is missing. */
+static double dcol_value(const dcol *d, const cx_table *t, size_t unit_cols, size_t i)
+{
+    switch (d->kind) {
+    case 0:
+        return 1;
+    case 1: {
+        const char *x = cx_table_text(t, d->col, i);
+        return x ? strcmp(x, d->level) == 0 : NAN;
+    }
+    case 2:
+        return cx_period_quarter(cx_table_periods(t, 0)[i]).value % 4 + 1 == d->quarter;
+    case 3: {
+        double v = 1;
+        for (size_t f = 0; f < d->term.nf && !isnan(v); f++) {
+            const cx_factor *fa = &d->term.f[f];
+            double x = value_at(t, unit_cols, d->fcol[f], i, fa->kind == CX_F_LAG ? fa->k : 0);
+            if (fa->kind == CX_F_LOG)
+                x = x > 0 ? log(x) : NAN;
+            else if (fa->kind == CX_F_POW)
+                x = pow(x, fa->k);
+            v *= x;
+        }
+        return v;
+    }
+    default:
+        return NAN;
+    }
+}
+
+/* The Data sheet, rows in order (so that it can be written in
+ * libxlsxwriter's constant-memory mode). */
+static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
+                            cx_error *err)
+{
+    size_t nrows = cx_table_nrows(t), ncols = cx_table_ncols(t), neq = cx_model_nequations(m), ntot = 0;
     size_t shown = nrows < MAX_DATA_ROWS ? nrows : MAX_DATA_ROWS;
-    char buf[128];
+    char buf[160];
+    for (size_t e = 0; e < neq; e++)
+        ntot += cx_equation_ncoef(cx_model_equation(m, e));
+    dcol *dc = cx_calloc(ntot + 1, sizeof(dcol));
+    size_t *ycol = cx_calloc(neq + 1, sizeof(size_t));
+    if (!dc || !ycol) {
+        cx_free(dc);
+        cx_free(ycol);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t e = 0, k = 0; e < neq; e++) {
+        const cx_equation *q = cx_model_equation(m, e);
+        ycol[e] = cx_table_find(t, cx_equation_target(q));
+        for (size_t j = 0; j < cx_equation_ncoef(q); j++)
+            dcol_init(&dc[k++], t, cx_equation_coef_name(q, j));
+    }
     for (size_t c = 0; c < ncols; c++)
         worksheet_write_string(ws, 0, (lxw_col_t)c, cx_table_colname(t, c), r->f.th);
     for (size_t e = 0; e < neq; e++) {
@@ -961,12 +1007,25 @@ static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit
         snprintf(buf, sizeof buf, "residual %s", target);
         worksheet_write_string(ws, 0, (lxw_col_t)(ncols + 2 * e + 1), buf, r->f.th);
     }
+    lxw_col_t lastcol = (lxw_col_t)(ncols + 2 * neq - 1);
+    if (nrows > shown) {
+        snprintf(buf, sizeof buf, "The panel has %zu rows; a worksheet holds %d: the first %zu are shown.", nrows,
+                 MAX_DATA_ROWS + 1, shown);
+        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 2), buf, r->f.note);
+    }
+    const double **num_col = cx_calloc(ncols + 1, sizeof(double *));
+    if (!num_col) {
+        cx_free(dc);
+        cx_free(ycol);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t c = 0; c < ncols; c++)
+        num_col[c] = cx_table_coltype(t, c) == CX_COL_NUMBER ? cx_table_numbers(t, c) : NULL;
     for (size_t i = 0; i < shown; i++) {
         lxw_row_t row = (lxw_row_t)(i + 1);
         for (size_t c = 0; c < ncols; c++) {
-            cx_coltype ty = cx_table_coltype(t, c);
-            if (ty == CX_COL_NUMBER) {
-                double v = cx_table_numbers(t, c)[i];
+            if (num_col[c]) {
+                double v = num_col[c][i];
                 if (isfinite(v))
                     worksheet_write_number(ws, row, (lxw_col_t)c, v, NULL);
             } else {
@@ -975,16 +1034,17 @@ static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit
                     worksheet_write_string(ws, row, (lxw_col_t)c, x, NULL); /* text, never a formula */
             }
         }
-        for (size_t e = 0; e < neq; e++) {
+        for (size_t e = 0, k = 0; e < neq; e++) {
             const cx_equation *q = cx_model_equation(m, e);
             const double *coef = cx_equation_coef(q);
+            size_t p = cx_equation_ncoef(q);
             double fit = 0;
-            for (size_t j = 0; j < cx_equation_ncoef(q) && !isnan(fit); j++) {
-                double x = design_value(t, unit_cols, cx_equation_coef_name(q, j), i);
+            for (size_t j = 0; j < p; j++) {
+                double x = dcol_value(&dc[k + j], t, unit_cols, i);
                 fit += x == 0 ? 0 : coef[j] * x;
             }
-            size_t yc = cx_table_find(t, cx_equation_target(q));
-            double y = yc == (size_t)-1 || !cx_table_numbers(t, yc) ? NAN : cx_table_numbers(t, yc)[i];
+            k += p;
+            double y = ycol[e] != (size_t)-1 && num_col[ycol[e]] ? num_col[ycol[e]][i] : NAN;
             if (isfinite(fit)) {
                 worksheet_write_number(ws, row, (lxw_col_t)(ncols + 2 * e), fit, NULL);
                 if (isfinite(y))
@@ -992,15 +1052,14 @@ static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit
             }
         }
     }
-    lxw_col_t lastcol = (lxw_col_t)(ncols + 2 * neq - 1);
+    for (size_t k = 0; k < ntot; k++)
+        dcol_clear(&dc[k]);
+    cx_free(dc);
+    cx_free(ycol);
+    cx_free(num_col);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, lastcol);
     worksheet_freeze_panes(ws, 1, (lxw_col_t)(1 + unit_cols));
     worksheet_set_column(ws, 0, lastcol, 13, NULL);
-    if (nrows > shown) {
-        snprintf(buf, sizeof buf, "The panel has %zu rows; a worksheet holds %d: the first %zu are shown.", nrows,
-                 MAX_DATA_ROWS + 1, shown);
-        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 2), buf, r->f.note);
-    }
     /* residuals against fitted values, per equation */
     for (size_t e = 0; e < neq && shown > 0; e++) {
         lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_SCATTER);
@@ -1019,6 +1078,24 @@ static void data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit
         worksheet_insert_chart_opt(ws, (lxw_row_t)(2 + 18 * e), (lxw_col_t)(lastcol + 2), ch,
                                    &(lxw_chart_options){.x_scale = 1.0, .y_scale = 1.0});
     }
+    return CX_OK;
+}
+
+cx_status cx_report_write_data(const char *path, const cx_table *panel, size_t unit_cols, const cx_model *m,
+                               int constant_memory, cx_error *err)
+{
+    lxw_workbook_options wo = {.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE, .tmpdir = NULL};
+    rep r;
+    memset(&r, 0, sizeof r);
+    if (!(r.wb = workbook_new_opt(path, &wo)))
+        return cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot create the workbook");
+    make_formats(&r);
+    lxw_worksheet *ws = workbook_add_worksheet(r.wb, "Data");
+    cx_status st = data_sheet(&r, ws, panel, unit_cols, m, err);
+    lxw_error le = workbook_close(r.wb);
+    if (st == CX_OK && le != LXW_NO_ERROR)
+        st = cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
+    return st;
 }
 
 /* ---- About ---------------------------------------------------------------- */
@@ -1624,12 +1701,20 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     portfolio(&r, wpf);
     size_t unit_cols = 0;
     const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
-    data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim));
+    cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), err);
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
                                 .author = "cxcase", .comments = "Written by cxcase report"};
     workbook_set_properties(r.wb, &props);
     lxw_error le = workbook_close(r.wb);
+    if (dst != CX_OK) {
+        for (size_t i = 0; i < r.nnames; i++)
+            cx_free(r.names[i]);
+        cx_free(r.names);
+        unlink(tmp);
+        cx_free(tmp);
+        return dst;
+    }
     for (size_t i = 0; i < r.nnames; i++)
         cx_free(r.names[i]);
     cx_free(r.names);
