@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,6 +74,34 @@ int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type)
     forced[nforced++].type = type;
     o->types = forced;
     o->ntypes = nforced;
+    return 0;
+}
+
+int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_options *o)
+{
+    const char *a = argv[*i], *arg = *i + 1 < argc ? argv[*i + 1] : NULL;
+    long lo, hi;
+    if (strcmp(a, "--draws") == 0)
+        lo = 1, hi = 100000000;
+    else if (strcmp(a, "--seed") == 0)
+        lo = 0, hi = 4294967295L;
+    else if (strcmp(a, "--threads") == 0)
+        lo = 1, hi = 16;
+    else
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(arg ? arg : "", &end, 10);
+    if (!arg || !*arg || *end || errno || v < lo || v > hi)
+        return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, found '%s'", a, lo, hi, arg ? arg : "");
+    (*i)++;
+    if (a[2] == 'd')
+        o->draws = v;
+    else if (a[2] == 's') {
+        o->seed = v;
+        o->seed_given = 1;
+    } else
+        o->threads = (int)v;
     return 0;
 }
 

@@ -31,17 +31,6 @@ static const char usage_text[] =
     "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"
     "be created, 74 writing it failed.\n";
 
-static int number_arg(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(arg ? arg : "", &end, 10);
-    if (!arg || !*arg || *end || errno || v < lo || v > hi)
-        return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, found '%s'", opt, lo, hi,
-                               arg ? arg : "");
-    *out = v;
-    return 0;
-}
 
 int cmd_report(int argc, char **argv)
 {
@@ -51,7 +40,7 @@ int cmd_report(int argc, char **argv)
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        long v = 0;
+        int rc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             printf(usage_text);
             return EXIT_OK;
@@ -61,19 +50,9 @@ int cmd_report(int argc, char **argv)
             if (i + 1 >= argc || !*argv[i + 1])
                 return cli_usage_error(cmd, "%s expects the workbook's file name", a);
             out = argv[++i];
-        } else if (strcmp(a, "--draws") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 100000000, &v))
-                return EXIT_USAGE;
-            o.draws = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 0, 4294967295L, &v))
-                return EXIT_USAGE;
-            o.seed = v;
-            o.seed_given = 1;
-        } else if (strcmp(a, "--threads") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 16, &v))
-                return EXIT_USAGE;
-            o.threads = (int)v;
+        } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
+            if (rc)
+                return rc;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error(cmd, "unknown option '%s'", a);
         else if (path)

@@ -32,17 +32,6 @@ static const char usage_text[] =
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
     "its model is wrong, 66 the scenario file cannot be opened.\n";
 
-static int number_arg(const char *cmd, const char *opt, const char *arg, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(arg ? arg : "", &end, 10);
-    if (!arg || !*arg || *end || errno || v < lo || v > hi)
-        return cli_usage_error(cmd, "%s expects a whole number from %ld to %ld, found '%s'", opt, lo, hi,
-                               arg ? arg : "");
-    *out = v;
-    return 0;
-}
 
 /* 1234567.8 -> "1,234,568" */
 static const char *money(double v, char *buf, size_t size)
@@ -138,25 +127,15 @@ int cmd_simulate(int argc, char **argv)
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        long v = 0;
+        int rc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             printf(usage_text);
             return EXIT_OK;
         } else if (strcmp(a, "--json") == 0)
             json = 1;
-        else if (strcmp(a, "--draws") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 100000000, &v))
-                return EXIT_USAGE;
-            o.draws = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 0, 4294967295L, &v))
-                return EXIT_USAGE;
-            o.seed = v;
-            o.seed_given = 1;
-        } else if (strcmp(a, "--threads") == 0) {
-            if (number_arg(cmd, a, i + 1 < argc ? argv[++i] : NULL, 1, 16, &v))
-                return EXIT_USAGE;
-            o.threads = (int)v;
+        else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
+            if (rc)
+                return rc;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error(cmd, "unknown option '%s'", a);
         else if (path)

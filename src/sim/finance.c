@@ -53,6 +53,21 @@ static double npv_q(double q, void *arg)
     return poly(fl->cf, fl->n, 1.0 / (1.0 + q), NULL);
 }
 
+/* How often the flows change sign (zeros skipped): by Descartes' rule, at
+ * most that many rates make the NPV 0. */
+static int sign_changes(const double *cf, size_t n)
+{
+    int changes = 0, sign = 0;
+    for (size_t t = 0; t < n; t++) {
+        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        if (sg && sign && sg != sign)
+            changes++;
+        if (sg)
+            sign = sg;
+    }
+    return changes;
+}
+
 /* P(x) = sum cf_t x^(t+1) and, when d is not NULL, P'(x), by Horner's rule. */
 static double poly(const double *cf, size_t n, double x, double *d)
 {
@@ -129,14 +144,7 @@ cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_e
 
 cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr, int *several, cx_error *err)
 {
-    int changes = 0, sign = 0;
-    for (size_t t = 0; t < n; t++) {
-        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
-        if (sg && sign && sg != sign)
-            changes++;
-        if (sg)
-            sign = sg;
-    }
+    int changes = sign_changes(cf, n);
     if (several)
         *several = 0;
     if (changes == 0)
@@ -222,14 +230,7 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
 
 double cx_fin_irr_root(const double *cf, size_t n, double x0)
 {
-    int changes = 0, sign = 0;
-    for (size_t t = 0; t < n; t++) {
-        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
-        if (sg && sign && sg != sign)
-            changes++;
-        if (sg)
-            sign = sg;
-    }
+    int changes = sign_changes(cf, n);
     if (changes != 1)
         return NAN;
     /* Halley's method (cubic convergence): P, P' and P'' by one Horner pass
@@ -260,14 +261,7 @@ double cx_fin_irr_root(const double *cf, size_t n, double x0)
 
 int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr)
 {
-    int changes = 0, sign = 0;
-    for (size_t t = 0; t < n; t++) {
-        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
-        if (sg && sign && sg != sign)
-            changes++;
-        if (sg)
-            sign = sg;
-    }
+    int changes = sign_changes(cf, n);
     if (changes == 0)
         return 0;
     if (changes == 1)
