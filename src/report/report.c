@@ -1194,7 +1194,6 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     for (int q = 0; q < H; q++)
         worksheet_write_string(ws, row, (lxw_col_t)(2 + q), str(cJSON_GetArrayItem(qs, q), "quarter"), r->f.th);
     lxw_row_t hrow = row++;
-    (void)hrow;
     /* the timeline */
     lxw_row_t qrow = row;
     worksheet_write_string(ws, row, 0, "Quarter number", r->f.text);
@@ -1501,6 +1500,28 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
         }
         formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "cumulative_cash"));
     }
+    lxw_row_t cum_row = row++;
+    /* payback: the first quarter whose cumulative cash is back at 0 or above
+     * after having been negative */
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
+    int pbq = -1;
+    for (int q = 0; q < H && cJSON_IsString(pb); q++)
+        if (strcmp(str(cJSON_GetArrayItem(qs, q), "quarter"), pb->valuestring) == 0)
+            pbq = q;
+    lxw_row_t flag_row = row;
+    worksheet_write_string(ws, row, 0, "Payback reached (first quarter back at 0 after being negative)", r->f.text);
+    worksheet_write_string(ws, row, 1, "flag", r->f.text);
+    for (int q = 0; q < H; q++) {
+        qcol(q, c, sizeof c);
+        if (q == 0)
+            snprintf(f, sizeof f, "=0");
+        else {
+            qcol(q - 1, p, sizeof p);
+            snprintf(f, sizeof f, "=IF(AND(%s%u>=0,MIN($C$%u:%s%u)<0,SUM($C$%u:%s%u)=0),1,0)", c, cum_row + 1, cum_row + 1,
+                     p, cum_row + 1, row + 1, p, row + 1);
+        }
+        formula(ws, row, (lxw_col_t)(2 + q), f, fmt_int, q == pbq ? 1 : 0);
+    }
     row += 2;
     char last[8];
     qcol(H - 1, last, sizeof last);
@@ -1519,9 +1540,10 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     else
         worksheet_write_formula_str(ws, row, 2, f, r->f.pct, "none");
     row++;
-    worksheet_write_string(ws, row, 0, "Payback quarter (the engine's)", r->f.bold);
-    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
-    worksheet_write_string(ws, row++, 2, cJSON_IsString(pb) ? pb->valuestring : "not within horizon", r->f.text);
+    worksheet_write_string(ws, row, 0, "Payback quarter", r->f.bold);
+    snprintf(f, sizeof f, "=IFERROR(INDEX($C$%u:$%s$%u,MATCH(1,C%u:%s%u,0)),\"not within horizon\")", hrow + 1, last,
+             hrow + 1, flag_row + 1, last, flag_row + 1);
+    worksheet_write_formula_str(ws, row++, 2, f, r->f.text, cJSON_IsString(pb) ? pb->valuestring : "not within horizon");
     worksheet_write_string(ws, row, 0, "ROI (undiscounted)", r->f.bold);
     snprintf(f, sizeof f, "=IFERROR((SUM(C%u:%s%u)-SUM(C%u:%s%u))/SUM(C%u:%s%u),\"-\")", gp_row + 1, last, gp_row + 1,
              costs_row + 1, last, costs_row + 1, costs_row + 1, last, costs_row + 1);
