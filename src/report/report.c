@@ -458,7 +458,38 @@ static void risk(rep *r, lxw_worksheet *ws)
         chart_axis_set_num_format(ch->y_axis, "#,##0");
         worksheet_insert_chart_opt(ws, head_row - 1, (lxw_col_t)(H + 3), ch,
                                    &(lxw_chart_options){.x_scale = 0.9, .y_scale = 0.7});
-        row += 5;
+        row += 1;
+        /* the NPV's distribution over the draws */
+        const cJSON *hist = cJSON_GetObjectItemCaseSensitive(sc, "npv_histogram");
+        const cJSON *edges = cJSON_GetObjectItemCaseSensitive(hist, "edges"), *counts = cJSON_GetObjectItemCaseSensitive(hist, "counts");
+        int nb = cJSON_GetArraySize(counts);
+        if (nb > 0 && cJSON_GetArraySize(edges) == nb + 1) {
+            snprintf(line, sizeof line, "%s: NPV (%s) over the draws", str(sc, "name"), r->currency);
+            worksheet_write_string(ws, row++, 0, line, r->f.h);
+            worksheet_write_string(ws, row, 1, "NPV from", r->f.th);
+            worksheet_write_string(ws, row, 2, "NPV to", r->f.th);
+            worksheet_write_string(ws, row, 3, "Draws", r->f.th);
+            lxw_row_t hfirst = ++row;
+            for (int b = 0; b < nb; b++, row++) {
+                put(r, ws, row, 1, cJSON_GetArrayItem(edges, b)->valuedouble, r->f.money);
+                put(r, ws, row, 2, cJSON_GetArrayItem(edges, b + 1)->valuedouble, r->f.money);
+                put(r, ws, row, 3, cJSON_GetArrayItem(counts, b)->valuedouble, NULL);
+            }
+            lxw_chart *hc = workbook_add_chart(r->wb, LXW_CHART_COLUMN);
+            lxw_chart_series *hs = chart_add_series(hc, NULL, NULL);
+            chart_series_set_categories(hs, "Risk", hfirst, 1, row - 1, 1);
+            chart_series_set_values(hs, "Risk", hfirst, 3, row - 1, 3);
+            chart_set_series_gap(hc, 10);
+            snprintf(line, sizeof line, "%s: NPV over the draws", str(sc, "name"));
+            chart_title_set_name(hc, line);
+            chart_title_set_name_font(hc, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
+            chart_axis_set_num_format(hc->x_axis, "#,##0");
+            chart_axis_set_num_font(hc->x_axis, &(lxw_chart_font){.rotation = -45});
+            chart_axis_set_name(hc->y_axis, "draws");
+            chart_legend_set_position(hc, LXW_CHART_LEGEND_NONE);
+            worksheet_insert_chart_opt(ws, hfirst - 1, 5, hc, &(lxw_chart_options){.x_scale = 1.1, .y_scale = 1.0});
+        }
+        row += 2;
         i++;
     }
     worksheet_set_column(ws, 0, 0, 28, NULL);

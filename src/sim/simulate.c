@@ -1058,6 +1058,48 @@ static void merge_threads(mc *c)
     }
 }
 
+#define HIST_BINS 30
+
+/* The distribution of statistic idx over the draws as HIST_BINS equal bins
+ * between its smallest and largest value: {"edges": [...], "counts": [...]}.
+ * From the kept draws when all were kept; else from the fine histogram,
+ * each fine bin counted in the coarse bin of its centre (draws outside the
+ * fine range in the first or last bin). */
+static cJSON *histogram_json(const mc *c, size_t idx)
+{
+    double lo = c->ws[0].min[idx], hi = c->ws[0].max[idx];
+    double counts[HIST_BINS] = {0};
+    if (!(lo < hi)) {
+        hi = lo + 1;
+        counts[0] = (double)(c->ndraws - c->ws[0].nnan[idx]);
+    } else if (!c->binning) {
+        for (size_t d = 0; d < c->npilot; d++) {
+            double x = c->pilot[idx * c->npilot + d];
+            if (isnan(x))
+                continue;
+            int b = (int)((x - lo) / (hi - lo) * HIST_BINS);
+            counts[b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b] += 1;
+        }
+    } else {
+        const uint32_t *h = c->ws[0].hist + c->hoff[idx];
+        counts[0] += (double)c->ws[0].under[idx];
+        counts[HIST_BINS - 1] += (double)c->ws[0].over[idx];
+        for (size_t f = 0; f < c->nbins[idx]; f++) {
+            if (!h[f])
+                continue;
+            double x = c->lo[idx] + c->width[idx] * ((double)f + 0.5);
+            int b = (int)((x - lo) / (hi - lo) * HIST_BINS);
+            counts[b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b] += h[f];
+        }
+    }
+    cJSON *o = cJSON_CreateObject(), *e = cJSON_AddArrayToObject(o, "edges"), *n = cJSON_AddArrayToObject(o, "counts");
+    for (int b = 0; e && b <= HIST_BINS; b++)
+        cJSON_AddItemToArray(e, cJSON_CreateNumber(lo + (hi - lo) * b / HIST_BINS));
+    for (int b = 0; n && b < HIST_BINS; b++)
+        cJSON_AddItemToArray(n, cJSON_CreateNumber(counts[b]));
+    return o;
+}
+
 static cJSON *band_json(const stat_out *o)
 {
     cJSON *x = cJSON_CreateObject();
@@ -1481,6 +1523,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         cJSON *sj = cJSON_GetArrayItem(scens, (int)k);
         const stat_out *base = so + k * c.nstat;
         cJSON_AddItemToObject(sj, "npv", stat_json(npv_base[k], &base[S_NPV]));
+        cJSON_AddItemToObject(sj, "npv_histogram", histogram_json(&c, k * c.nstat + S_NPV));
         cJSON_AddNumberToObject(sj, "prob_npv_positive", (double)c.ws[0].npos[k] / (double)c.ndraws);
         cJSON_AddItemToObject(sj, "delta_nps", stat_json(dnps_base[k], &base[S_DNPS]));
         cJSON *irr = cJSON_AddObjectToObject(sj, "irr_draws");
@@ -1496,7 +1539,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
             cJSON_AddItemToObject(x, "delta_nps_band", band_json(&base[S_Q + c.H + q]));
         }
         /* the keys in the order of the contract */
-        static const char *const order[] = {"name", "initiatives", "npv", "prob_npv_positive", "irr", "irr_draws",
+        static const char *const order[] = {"name", "initiatives", "npv", "npv_histogram", "prob_npv_positive", "irr", "irr_draws",
                                             "payback_quarter", "roi", "delta_nps", "quarters", "sensitivity",
                                             "warnings", NULL};
         for (int i = 0; order[i]; i++) {

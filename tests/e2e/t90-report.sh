@@ -127,6 +127,15 @@ for s in sim["scenarios"]:
         good &= close(wr.cell(r, 3 + j).value, s["npv"][k])
     good &= close(wr.cell(r, 11).value, s["prob_npv_positive"])
 check(good, "Risk: every scenario's NPV base, mean, sd, P5..P95 and P(NPV>0) as the simulation's")
+# Risk: the NPV histogram of every scenario, its counts adding up to the draws
+good = True
+for s in sim["scenarios"]:
+    h = s["npv_histogram"]
+    good &= sum(h["counts"]) == sim["draws"] and len(h["edges"]) == len(h["counts"]) + 1
+    good &= abs(h["edges"][0] - min(h["edges"])) == 0 and h["edges"][0] <= s["npv"]["p5"] <= s["npv"]["p95"] <= h["edges"][-1]
+    r0 = next((r for r in range(1, wr.max_row + 1) if wr.cell(r, 1).value == f"{s['name']}: NPV (EUR) over the draws"), None)
+    good &= r0 is not None and [wr.cell(r0 + 2 + b, 4).value for b in range(len(h["counts"]))] == h["counts"]
+check(good, "Risk: every scenario's NPV histogram, its draws adding up, in a table and a chart")
 # Sensitivity: rows per scenario in order
 wsn = wb["Sensitivity"]
 vals = [(wsn.cell(r, 1).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
@@ -162,7 +171,7 @@ def charts(sheet_file):
     return n
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
-want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1,
+want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": 2 * len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1,
         "Data": len(fit["equations"]), "About": 0}
 want.update({n: 0 for n in count if re.match(r"S\d+ ", n)})
 check(count == want, f"charts per sheet {count}, expected {want}")
