@@ -112,7 +112,7 @@ demo: deps
 	./build/cxcase report samples/scenario.json -o samples/report.xlsx
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet $(BUILD)/tools/data_sheet
 	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate sh tests/run.sh $(TEST_BIN)
 
 # The sample generator (a tool, never sanitized): make samples runs it.

@@ -1009,10 +1009,12 @@ static double dcol_value(const dcol *d, const cx_table *t, size_t unit_cols, siz
 /* The Data sheet, rows in order (so that it can be written in
  * libxlsxwriter's constant-memory mode). */
 static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
-                            cx_error *err)
+                            size_t max_rows, cx_error *err)
 {
     size_t nrows = cx_table_nrows(t), ncols = cx_table_ncols(t), neq = cx_model_nequations(m), ntot = 0;
-    size_t shown = nrows < MAX_DATA_ROWS ? nrows : MAX_DATA_ROWS;
+    if (max_rows == 0 || max_rows > MAX_DATA_ROWS)
+        max_rows = MAX_DATA_ROWS;
+    size_t shown = nrows < max_rows ? nrows : max_rows;
     char buf[160];
     for (size_t e = 0; e < neq; e++)
         ntot += cx_equation_ncoef(cx_model_equation(m, e));
@@ -1039,32 +1041,62 @@ static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t
         worksheet_write_string(ws, 0, (lxw_col_t)(ncols + 2 * e + 1), buf, r->f.th);
     }
     lxw_col_t lastcol = (lxw_col_t)(ncols + 2 * neq - 1);
-    if (nrows > shown) {
-        snprintf(buf, sizeof buf, "The panel has %zu rows; a worksheet holds %d: the first %zu are shown.", nrows,
-                 MAX_DATA_ROWS + 1, shown);
-        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 2), buf, r->f.note);
+    int aggregate = nrows > shown;
+    if (aggregate) {
+        /* more rows than a worksheet holds: one row per unit and quarter */
+        worksheet_write_string(ws, 0, 0, "quarter", r->f.th);
+        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 1), "rows", r->f.th);
+        snprintf(buf, sizeof buf, "The panel has %zu rows, more than a worksheet holds (%zu): one row per unit and "
+                 "quarter, the means of its rows.", nrows, max_rows + 1);
+        worksheet_write_string(ws, 0, (lxw_col_t)(lastcol + 3), buf, r->f.note);
     }
     const double **num_col = cx_calloc(ncols + 1, sizeof(double *));
-    if (!num_col) {
+    size_t nv = ncols + 2 * neq;
+    double *val = cx_calloc(nv + 1, sizeof(double)), *sum = cx_calloc(nv + 1, sizeof(double));
+    size_t *cnt = cx_calloc(nv + 1, sizeof(size_t));
+    if (!num_col || !val || !sum || !cnt) {
+        cx_free(num_col);
+        cx_free(val);
+        cx_free(sum);
+        cx_free(cnt);
         cx_free(dc);
         cx_free(ycol);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t c = 0; c < ncols; c++)
         num_col[c] = cx_table_coltype(t, c) == CX_COL_NUMBER ? cx_table_numbers(t, c) : NULL;
-    for (size_t i = 0; i < shown; i++) {
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        for (size_t c = 0; c < ncols; c++) {
-            if (num_col[c]) {
-                double v = num_col[c][i];
-                if (isfinite(v))
-                    worksheet_write_number(ws, row, (lxw_col_t)c, v, NULL);
-            } else {
-                const char *x = cx_table_cell_text(t, c, i, buf, sizeof buf);
-                if (x && *x)
-                    worksheet_write_string(ws, row, (lxw_col_t)c, x, NULL); /* text, never a formula */
-            }
+    const cx_period *per = cx_table_periods(t, 0);
+    lxw_row_t out = 0;
+    size_t group_first = 0, group_rows = 0;
+    for (size_t i = 0; i <= (aggregate ? nrows : shown); i++) {
+        /* aggregated: write the group that ends before row i */
+        if (aggregate && group_rows &&
+            (i == nrows || !same_unit(t, unit_cols, i, group_first) ||
+             cx_period_quarter(per[i]).value != cx_period_quarter(per[group_first]).value)) {
+            out++;
+            char qt[CX_PERIOD_TEXT_MAX];
+            worksheet_write_string(ws, out, 0, cx_period_format(cx_period_quarter(per[group_first]), qt, sizeof qt), NULL);
+            for (size_t c = 1; c < ncols; c++)
+                if (!num_col[c]) {
+                    const char *x = cx_table_cell_text(t, c, group_first, buf, sizeof buf);
+                    if (x && *x)
+                        worksheet_write_string(ws, out, (lxw_col_t)c, x, NULL);
+                }
+            for (size_t v = 0; v < nv; v++)
+                if (cnt[v])
+                    worksheet_write_number(ws, out, (lxw_col_t)v, sum[v] / (double)cnt[v], NULL);
+            worksheet_write_number(ws, out, (lxw_col_t)(lastcol + 1), (double)group_rows, NULL);
+            memset(sum, 0, nv * sizeof(double));
+            memset(cnt, 0, nv * sizeof(size_t));
+            group_rows = 0;
         }
+        if (i == (aggregate ? nrows : shown))
+            break;
+        if (aggregate && group_rows == 0)
+            group_first = i;
+        /* the row's values: its numbers, and each equation's fitted value and residual */
+        for (size_t c = 0; c < ncols; c++)
+            val[c] = num_col[c] ? num_col[c][i] : NAN;
         for (size_t e = 0, k = 0; e < neq; e++) {
             const cx_equation *q = cx_model_equation(m, e);
             const double *coef = cx_equation_coef(q);
@@ -1076,13 +1108,33 @@ static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t
             }
             k += p;
             double y = ycol[e] != (size_t)-1 && num_col[ycol[e]] ? num_col[ycol[e]][i] : NAN;
-            if (isfinite(fit)) {
-                worksheet_write_number(ws, row, (lxw_col_t)(ncols + 2 * e), fit, NULL);
-                if (isfinite(y))
-                    worksheet_write_number(ws, row, (lxw_col_t)(ncols + 2 * e + 1), y - fit, NULL);
-            }
+            val[ncols + 2 * e] = fit;
+            val[ncols + 2 * e + 1] = isfinite(fit) ? y - fit : NAN;
         }
+        if (aggregate) {
+            for (size_t v = 0; v < nv; v++)
+                if (isfinite(val[v])) {
+                    sum[v] += val[v];
+                    cnt[v]++;
+                }
+            group_rows++;
+            continue;
+        }
+        lxw_row_t row = ++out;
+        for (size_t c = 0; c < ncols; c++)
+            if (!num_col[c]) {
+                const char *x = cx_table_cell_text(t, c, i, buf, sizeof buf);
+                if (x && *x)
+                    worksheet_write_string(ws, row, (lxw_col_t)c, x, NULL); /* text, never a formula */
+            }
+        for (size_t v = 0; v < nv; v++)
+            if (isfinite(val[v]))
+                worksheet_write_number(ws, row, (lxw_col_t)v, val[v], NULL);
     }
+    shown = out;
+    cx_free(val);
+    cx_free(sum);
+    cx_free(cnt);
     for (size_t k = 0; k < ntot; k++)
         dcol_clear(&dc[k]);
     cx_free(dc);
@@ -1113,7 +1165,7 @@ static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t
 }
 
 cx_status cx_report_write_data(const char *path, const cx_table *panel, size_t unit_cols, const cx_model *m,
-                               int constant_memory, cx_error *err)
+                               int constant_memory, size_t max_rows, cx_error *err)
 {
     lxw_workbook_options wo = {.constant_memory = constant_memory ? LXW_TRUE : LXW_FALSE, .tmpdir = NULL};
     rep r;
@@ -1122,7 +1174,7 @@ cx_status cx_report_write_data(const char *path, const cx_table *panel, size_t u
         return cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot create the workbook");
     make_formats(&r);
     lxw_worksheet *ws = workbook_add_worksheet(r.wb, "Data");
-    cx_status st = data_sheet(&r, ws, panel, unit_cols, m, err);
+    cx_status st = data_sheet(&r, ws, panel, unit_cols, m, max_rows, err);
     lxw_error le = workbook_close(r.wb);
     if (st == CX_OK && le != LXW_NO_ERROR)
         st = cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
@@ -1754,7 +1806,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     portfolio(&r, wpf);
     size_t unit_cols = 0;
     const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
-    cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), err);
+    cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
                                 .author = "cxcase", .comments = "Written by cxcase report"};

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     double secs = 0;
     if (strcmp(argv[1], "cxcase") == 0) {
         double t0 = now();
-        if (cx_report_write_data(argv[3], t, 1, m, 1, &err) != CX_OK) {
+        if (cx_report_write_data(argv[3], t, 1, m, 1, 0, &err) != CX_OK) {
             fprintf(stderr, "bench_xlsx: %s\n", err.message);
             return 1;
         }
