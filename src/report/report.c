@@ -1725,7 +1725,9 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
         return st;
     }
     fclose(probe);
-    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    /* constant-memory mode: every sheet is written row by row, so a big Data
+     * sheet does not hold its rows in memory */
+    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
     rep r = {0};
     r.wb = workbook_new_opt(tmp, &wo);
     r.root = root;
