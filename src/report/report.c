@@ -139,6 +139,17 @@ static const char *money_text(double v, char *buf, size_t size)
 
 /* ---- Summary ------------------------------------------------------------- */
 
+/* a - b as a spreadsheet computes it: a difference within rounding of 0
+ * (|a - b| below 2^-48 of |a|, with a and b of one sign) is 0 in
+ * LibreOffice (rtl::math::approxSub) and in Excel, so the value stored with
+ * the formula must be too. */
+static double approx_sub(double a, double b)
+{
+    if (((a > 0 && b > 0) || (a < 0 && b < 0)) && fabs(a - b) <= fabs(a) * 0x1p-48)
+        return 0;
+    return a - b;
+}
+
 /* A sentence across columns A to H, wrapped, its row as tall as it needs. */
 static void sentence(rep *r, lxw_worksheet *ws, lxw_row_t row, const char *text)
 {
@@ -316,8 +327,8 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         worksheet_write_formula_str(ws, row, 0, f, r->f.text, str(cJSON_GetArrayItem(scens, (int)order[i]), "name"));
         const char *fm[6] = {"=MAX(C%u,0)", "=MAX(B%u,0)-MAX(C%u,0)", "=MAX(D%u,0)-MAX(B%u,0)", "=MIN(D%u,0)",
                              "=MIN(B%u,0)-MIN(D%u,0)", "=MIN(C%u,0)-MIN(B%u,0)"};
-        double v[6] = {fmax(v10, 0), fmax(vb, 0) - fmax(v10, 0), fmax(v90, 0) - fmax(vb, 0), fmin(v90, 0),
-                       fmin(vb, 0) - fmin(v90, 0), fmin(v10, 0) - fmin(vb, 0)};
+        double v[6] = {fmax(v10, 0), approx_sub(fmax(vb, 0), fmax(v10, 0)), approx_sub(fmax(v90, 0), fmax(vb, 0)),
+                       fmin(v90, 0), approx_sub(fmin(vb, 0), fmin(v90, 0)), approx_sub(fmin(v10, 0), fmin(vb, 0))};
         for (int k = 0; k < 6; k++) {
             snprintf(f, sizeof f, fm[k], rr, rr);
             worksheet_write_formula_num(ws, row, (lxw_col_t)(1 + k), f, r->f.money, isfinite(v[k]) ? v[k] : 0);
