@@ -158,13 +158,13 @@ static void sentence(rep *r, lxw_worksheet *ws, lxw_row_t row, const char *text)
     worksheet_set_row(ws, row, 13.5 * (double)(lines ? lines : 1), NULL);
 }
 
-static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
+static void summary(rep *r, lxw_worksheet *ws, const char *created)
 {
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     size_t n = (size_t)cJSON_GetArraySize(scens);
     size_t *order = cx_calloc(n + 1, sizeof(size_t));
     if (!order)
-        return 0;
+        return;
     ranking(scens, n, order);
     char line[512], a[48], b[48], c[48];
     worksheet_write_string(ws, 0, 0, str(root, "name"), r->f.title);
@@ -196,7 +196,6 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         put(r, ws, row, 6, num(sc, "prob_npv_positive"), r->f.pct);
         put(r, ws, row, 7, num(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"), r->f.num2);
     }
-    (void)0; /* the ranking: rows first .. first + n - 1 */
     snprintf(line, sizeof line, "NPV, IRR and payback at the point estimates; P10 and P90 of the NPV and P(NPV > 0) "
              "from the draws; amounts in %s; the NPS change is that of the last quarter.", r->currency);
     worksheet_write_string(ws, row++, 0, line, r->f.note);
@@ -290,7 +289,6 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
     row++;
     if (row < 39)
         row = 39;
-    lxw_row_t cum = row;
     snprintf(line, sizeof line, "Cumulative cash by quarter (%s), the chart's data", r->currency);
     worksheet_write_string(ws, row++, 0, line, r->f.h);
     const cJSON *q0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, 0), "quarters");
@@ -306,7 +304,6 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
         for (int q = 0; q < H; q++)
             put(r, ws, row, (lxw_col_t)(1 + q), num(cJSON_GetArrayItem(qs, q), "cumulative_cash"), r->f.money);
     }
-    (void)cum;
 
     /* the range chart's data: a floating bar from P10 to P90, split at the
      * NPV, as stacked columns (positive and negative parts stack apart, so a
@@ -386,7 +383,6 @@ static lxw_row_t summary(rep *r, lxw_worksheet *ws, const char *created)
     worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
     worksheet_print_area(ws, 0, 0, row > 40 ? row : 40, 17);
     cx_free(order);
-    return row;
 }
 
 /* ---- Risk ---------------------------------------------------------------- */
@@ -434,7 +430,6 @@ static void risk(rep *r, lxw_worksheet *ws)
     }
     /* fan charts: per scenario the percentiles of the quarterly cash flow */
     row++;
-    int i = 0;
     cJSON_ArrayForEach(sc, scens) {
         const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sc, "quarters");
         int H = cJSON_GetArraySize(qs);
@@ -501,7 +496,6 @@ static void risk(rep *r, lxw_worksheet *ws)
             worksheet_insert_chart_opt(ws, hfirst - 1, 5, hc, &(lxw_chart_options){.x_scale = 1.1, .y_scale = 1.0});
         }
         row += 2;
-        i++;
     }
     worksheet_set_column(ws, 0, 0, 28, NULL);
     worksheet_set_column(ws, 1, 1, 34, NULL);
@@ -1359,7 +1353,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     /* the equations: per path, or the engine's values for a non-linear set */
     size_t np = 0;
     const ppath *paths = cx_plan_paths(plan, k, &np);
-    lxw_row_t nps_row, rev_row;
+    lxw_row_t rev_row;
     if (np) {
         worksheet_write_string(ws, row++, 0, "How each change reaches NPS and revenue (coefficient chains, lags in weeks)", r->f.h);
         /* calendar facts: for each lag, the weeks of a quarter whose week `lag` earlier lies j quarters back */
@@ -1459,7 +1453,6 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
                 row++;
             }
         row++;
-        nps_row = row;
         worksheet_write_string(ws, row, 0, "Change in NPS (mean over units and weeks)", r->f.bold);
         worksheet_write_string(ws, row, 1, "points", r->f.text);
         for (int q = 0; q < H; q++) {
@@ -1487,7 +1480,6 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
         worksheet_write_string(ws, row++, 0,
                                "This scenario moves a term that is not linear (or a metric to a target level), so its "
                                "changes differ per unit: the engine's values per quarter.", r->f.note);
-        nps_row = row;
         worksheet_write_string(ws, row, 0, "Change in NPS (mean over units and weeks)", r->f.bold);
         worksheet_write_string(ws, row, 1, "points", r->f.text);
         for (int q = 0; q < H; q++)
@@ -1500,7 +1492,6 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
             put(r, ws, row, (lxw_col_t)(2 + q), num(cJSON_GetArrayItem(qs, q), "delta_revenue"), r->f.money);
         row++;
     }
-    (void)nps_row;
     row++;
 
     /* finance */

@@ -753,9 +753,8 @@ static cx_status reported(cx_plan *p, cx_error *err)
 }
 
 cx_status cx_plan_new(const cx_scenario *s, const cx_model *m, const cx_table *panel, size_t unit_cols,
-                      cx_plan **out, cx_warnings *warn, cx_error *err)
+                      cx_plan **out, cx_error *err)
 {
-    (void)warn;
     *out = NULL;
     cx_plan *p = cx_calloc(1, sizeof *p);
     if (!p)

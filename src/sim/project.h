@@ -59,12 +59,12 @@ typedef struct plan_out {
 
 /* Build the plan: baselines from `panel` (laid out as cx_panel_join writes
  * it, `unit_cols` unit columns after the period column) over the scenario's
- * window, or its explicit values.  Warnings in words go to `warn`.
+ * window, or its explicit values.
  * CX_EINVAL with a message for what cannot be projected (a column without a
  * baseline, the log of a level that is not positive, periods that do not
  * map to quarters). */
 cx_status cx_plan_new(const cx_scenario *s, const cx_model *m, const cx_table *panel, size_t unit_cols,
-                      cx_plan **out, cx_warnings *warn, cx_error *err);
+                      cx_plan **out, cx_error *err);
 void cx_plan_free(cx_plan *p);
 
 /* Numbers of effects and costs across the initiatives, and the stated

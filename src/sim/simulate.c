@@ -11,8 +11,9 @@
  *     depend on which thread ran which block;
  *   - the first PILOT draws are kept: with no more draws than that,
  *     percentiles are exact (type 7, as numpy and R's default); beyond it
- *     every statistic is counted in a histogram of NBINS bins over the
- *     pilot's range widened by 10% on each side, and a percentile is read
+ *     every statistic is counted in a histogram over the pilot's range
+ *     widened by 10% on each side (NBINS bins for NPV, NPS change and IRR,
+ *     NBINS_BAND for each quarter's bands), and a percentile is read
  *     from the bin it falls in (within a bin the values are taken as evenly
  *     spread).  Should a percentile fall outside that range, the simulation
  *     is run again with the exact range of all draws.
@@ -799,7 +800,7 @@ static int cmp_swing(const void *a, const void *b)
 
 /* The tornado of scenario k: every uncertain input of its initiatives and
  * every driver coefficient at its P10 and P90, the rest at base. */
-static cJSON *sensitivity(const mc *c, tws *w, size_t k, double npv_base, cx_error *err)
+static cJSON *sensitivity(const mc *c, tws *w, size_t k, cx_error *err)
 {
     const cx_scenario *s = c->s;
     size_t n, one;
@@ -879,7 +880,6 @@ static cJSON *sensitivity(const mc *c, tws *w, size_t k, double npv_base, cx_err
         cJSON_AddItemToObject(x, "npv_at_p90", num(sw[i].npv_high));
         cJSON_AddItemToObject(x, "swing", num(sw[i].size));
     }
-    (void)npv_base;
     cx_free(sw);
     return arr;
 }
@@ -1027,7 +1027,7 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
                           payback ? cJSON_CreateString(quarter_text(c->s, (int)payback - 1, qt, sizeof qt))
                                   : cJSON_CreateNull());
     cJSON_AddItemToObject(sj, "roi", num(roi));
-    cJSON *sens = st == CX_OK ? sensitivity(c, w, k, npv, err) : NULL;
+    cJSON *sens = st == CX_OK ? sensitivity(c, w, k, err) : NULL;
     if (st == CX_OK && !sens)
         st = err && err->status ? err->status : CX_ENOMEM;
     cJSON_AddItemToObject(sj, "sensitivity", sens);
@@ -1460,7 +1460,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
     if (st == CX_OK && !fitted)
         st = cx_fit_table(spec, panel, NULL, &model, warn, err);
     if (st == CX_OK)
-        st = cx_plan_new(s, model, panel, nunits, &plan, warn, err);
+        st = cx_plan_new(s, model, panel, nunits, &plan, err);
     if (st != CX_OK)
         goto done;
 
