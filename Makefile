@@ -28,7 +28,7 @@ ifeq ($(SANITIZE),1)
 else
   BUILD    = build/rel
   SANFLAGS =
-  OPT      = -O2 -g
+  OPT      = -O2 -g -fvect-cost-model=cheap
 endif
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \

@@ -33,6 +33,8 @@ void *cx_calloc(size_t count, size_t size)
     if (size && count > SIZE_MAX / size)
         return NULL;
     size_t bytes = count * size;
+    if (hook_malloc == malloc) /* calloc's fresh pages need no clearing */
+        return calloc(bytes ? count : 1, bytes ? size : 1);
     void *p = cx_malloc(bytes);
     if (p)
         memset(p, 0, bytes > 0 ? bytes : 1);

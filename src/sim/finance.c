@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <pthread.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -26,6 +27,13 @@ double cx_fin_discount_factor(double annual, size_t t)
 double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double costs)
 {
     return (margin * delta_revenue - costs) * (1 - tax);
+}
+
+void cx_fin_cash_flows(const double *delta_revenue, const double *costs, size_t n, double margin, double tax,
+                       double *cf)
+{
+    for (size_t i = 0; i < n; i++) /* inlined, so the loop vectorises */
+        cf[i] = cx_fin_cash_flow(delta_revenue[i], margin, tax, costs[i]);
 }
 
 double cx_fin_npv(const double *cf, size_t n, double annual)
@@ -228,35 +236,221 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
     return CX_OK;
 }
 
-double cx_fin_irr_root(const double *cf, size_t n, double x0)
+/* One step of Halley's method at x from q = sum cf_t x^t and its first two
+ * derivatives (P = x q): 1 and *next when x is taken as the root (P is 0
+ * there, or the step is so small that the error left is of its cube, or
+ * NaN when the search leaves the quarterly rates -0.99 .. 10), else 0 and
+ * the next x. */
+static int halley(double x, double q0, double q1, double q2, double *next)
 {
-    int changes = sign_changes(cf, n);
-    if (changes != 1)
-        return NAN;
-    /* Halley's method (cubic convergence): P, P' and P'' by one Horner pass
-     * over q(x) = sum cf_t x^t, with P = x q */
-    double x = x0;
-    for (int it = 0; it < 20; it++) {
-        double q = 0, q1 = 0, q2 = 0;
-        for (size_t t = n; t-- > 0;) {
-            q2 = q2 * x + 2 * q1;
-            q1 = q1 * x + q;
-            q = q * x + cf[t];
-        }
-        double v = x * q, d = q + x * q1, d2 = 2 * q1 + x * q2;
-        if (v == 0)
-            return x;
-        double den = 2 * d * d - v * d2;
-        double next = den != 0 ? x - 2 * v * d / den : x - v / d;
-        if (!(next > 1.0 / 11.0 && next < 100.0))
-            next = x - v / d; /* Newton's step when Halley's leaves the range */
-        if (!(next > 1.0 / 11.0 && next < 100.0))
-            return NAN;
-        if (fabs(next - x) <= 1e-14 * x)
-            return next;
-        x = next;
+    double v = x * q0, d = q0 + x * q1, d2 = 2 * q1 + x * q2;
+    if (v == 0) {
+        *next = x;
+        return 1;
     }
-    return NAN;
+    double den = 2 * d * d - v * d2, y = den != 0 ? x - 2 * v * d / den : x - v / d;
+    if (!(y > 1.0 / 11.0 && y < 100.0))
+        y = x - v / d; /* Newton's step when Halley's leaves the range */
+    if (!(y > 1.0 / 11.0 && y < 100.0)) {
+        *next = NAN;
+        return 1;
+    }
+    *next = y;
+    return fabs(y - x) <= 1e-9 * x;
+}
+
+#define IRR_STEPS 20 /* Halley steps before a series goes to the full search */
+#define IRR_TAIL 8   /* series left when the rest are finished one at a time */
+
+void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, double guess, double *irr)
+{
+    double x[CX_FIN_LANES], q0[CX_FIN_LANES], q1[CX_FIN_LANES], q2[CX_FIN_LANES], root[CX_FIN_LANES];
+    unsigned char live[CX_FIN_LANES];
+    size_t nlive = 0;
+    for (size_t i = 0; i < CX_FIN_LANES; i++) {
+        int changes = 0, sign = 0;
+        for (size_t t = 0; i < m && t < n; t++) {
+            double f = cf[t * CX_FIN_LANES + i];
+            int sg = f > 0 ? 1 : f < 0 ? -1 : 0;
+            if (sg && sign && sg != sign)
+                changes++;
+            if (sg)
+                sign = sg;
+        }
+        live[i] = changes == 1;
+        nlive += live[i];
+        x[i] = live[i] ? x0 : 1; /* lanes past m are computed (a fixed count vectorises) but unused */
+        root[i] = NAN;
+    }
+    /* Halley's method: P, P' and P'' by one Horner pass over
+     * q(x) = sum cf_t x^t, every lane at once while many are left */
+    int it = 0;
+    for (; it < IRR_STEPS && nlive > IRR_TAIL; it++) {
+        for (size_t i = 0; i < CX_FIN_LANES; i++)
+            q0[i] = q1[i] = q2[i] = 0;
+        for (size_t t = n; t-- > 0;) {
+            const double *ct = cf + t * CX_FIN_LANES;
+            for (size_t i = 0; i < CX_FIN_LANES; i++) {
+                q2[i] = q2[i] * x[i] + 2 * q1[i];
+                q1[i] = q1[i] * x[i] + q0[i];
+                q0[i] = q0[i] * x[i] + ct[i];
+            }
+        }
+        for (size_t i = 0; i < m; i++)
+            if (live[i] && halley(x[i], q0[i], q1[i], q2[i], &x[i])) {
+                root[i] = x[i];
+                live[i] = 0;
+                nlive--;
+            }
+    }
+    /* the last few one at a time, with the steps they have left */
+    for (size_t i = 0; i < m && nlive; i++) {
+        if (!live[i])
+            continue;
+        for (int k = it; k < IRR_STEPS; k++) {
+            double a = 0, b = 0, c = 0;
+            for (size_t t = n; t-- > 0;) {
+                c = c * x[i] + 2 * b;
+                b = b * x[i] + a;
+                a = a * x[i] + cf[t * CX_FIN_LANES + i];
+            }
+            if (halley(x[i], a, b, c, &x[i])) {
+                root[i] = x[i];
+                break;
+            }
+        }
+        nlive--;
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (!isnan(root[i])) {
+            double x2 = 1 / (root[i] * root[i]);
+            irr[i] = x2 * x2 - 1;
+            continue;
+        }
+        double one[CX_FIN_MAX_N], r;
+        for (size_t t = 0; t < n; t++)
+            one[t] = cf[t * CX_FIN_LANES + i];
+        irr[i] = cx_fin_irr_fast(one, n, guess, &r) ? r : NAN;
+    }
+}
+
+/* The grid's quarterly rates and discount factors, as grid_roots computes
+ * them, tabulated once (pthread_once: the Monte Carlo's threads share it). */
+static double grid_q[GRID + 1], grid_x[GRID + 1];
+static pthread_once_t grid_once = PTHREAD_ONCE_INIT;
+
+static void grid_init(void)
+{
+    for (int k = 0; k <= GRID; k++) {
+        double u = (double)k / GRID;
+        grid_q[k] = -0.99 + (10.0 + 0.99) * u * u * u;
+        grid_x[k] = 1.0 / (1.0 + grid_q[k]);
+    }
+}
+
+#define CHUNK 64
+
+/* P at grid points from .. to - 1 (at most CHUNK of them) into p[], exactly
+ * as grid_roots computes it (Horner's rule running over the points, which
+ * vectorises). */
+static void grid_values(const flows *fl, int from, int to, double *p)
+{
+    double v[CHUNK] = {0};
+    const double *x = grid_x + from;
+    int m = to - from;
+    for (size_t t = fl->n; t-- > 0;)
+        for (int j = 0; j < m; j++)
+            v[j] = v[j] * x[j] + fl->cf[t];
+    for (int j = 0; j < m; j++)
+        p[from + j] = x[j] * v[j];
+}
+
+/* Can P have no root on the grid's range at all?  P = A - B with A and B the
+ * polynomials of the positive and of the negative flows, both increasing in
+ * x > 0, so on [a, b] P <= A(b) - B(a) and P >= A(a) - B(b).  When on every
+ * piece of a partition of x in [1/11, 100] one of these bounds keeps its sign
+ * by a margin far above the rounding of the grid's own evaluation, every
+ * grid value has that sign and grid_roots finds nothing.  Costs 2 x PIECES
+ * polynomial values instead of the grid's GRID.  Returns 1 when proved. */
+#define PIECES 64
+
+static int grid_has_no_root(const flows *fl)
+{
+    double prev_a = 0, prev_b = 0;
+    int sign = 0;
+    for (int i = 0; i <= PIECES; i++) {
+        double x = (1.0 / 11.0) * pow(1100.0, (double)i / PIECES), a = 0, b = 0;
+        for (size_t t = fl->n; t-- > 0;) {
+            a = a * x + (fl->cf[t] > 0 ? fl->cf[t] : 0);
+            b = b * x - (fl->cf[t] < 0 ? fl->cf[t] : 0);
+        }
+        a *= x, b *= x;
+        if (i > 0) {
+            /* on [x_{i-1}, x_i]: P >= prev_a - b and P <= a - prev_b; the
+             * margin is far above the rounding of any Horner sum there,
+             * whose terms total at most a + b */
+            double margin = 1e-9 * (a + b);
+            int s = prev_a - b > margin ? 1 : a - prev_b < -margin ? -1 : 0;
+            if (!s || (sign && s != sign))
+                return 0;
+            sign = s;
+        }
+        prev_a = a, prev_b = b;
+    }
+    return 1;
+}
+
+/* The root nearest 0 that grid_roots would choose, found by computing the
+ * grid CHUNK points at a time outward from rate 0, nearer side first, and
+ * stopping once no bracket left can hold a root nearer 0 than the best so
+ * far.  The values and the brackets are grid_roots' own, so the answer is
+ * too; flows whose IRR lies near 0 cost a few chunks instead of the whole
+ * grid.  Returns 1 when a root was found. */
+static int grid_nearest_root(flows *fl, double *best)
+{
+    *best = NAN;
+    if (grid_has_no_root(fl))
+        return 0;
+    pthread_once(&grid_once, grid_init);
+    double p[GRID + 1];
+    /* kn: the last point at a rate <= 0; brackets (k-1, k) for k <= kn lie
+     * below 0, those above kn + 1 above it, and (kn, kn + 1) holds 0 */
+    int kn = 0;
+    while (kn < GRID && grid_q[kn + 1] <= 0)
+        kn++;
+    *best = NAN;
+    /* p[] is known on [lo, hi]; brackets (k-1, k) are checked for lo < k <= hi */
+    int lo = kn, hi = kn;
+    grid_values(fl, kn, kn + 1, p);
+    while (lo > 0 || hi < GRID) {
+        /* the nearest |rate| the next chunk on either side can hold */
+        double dlo = lo > 0 ? -grid_q[lo] : HUGE_VAL;
+        double dhi = hi < GRID ? fmax(grid_q[hi], 0.0) : HUGE_VAL;
+        if (!isnan(*best) && fmin(dlo, dhi) >= fabs(*best))
+            break;
+        int from, to;
+        if (dhi <= dlo) {
+            from = hi + 1, to = hi + CHUNK > GRID ? GRID : hi + CHUNK;
+            grid_values(fl, from, to + 1, p);
+            hi = to;
+        } else {
+            to = lo - 1, from = lo - CHUNK < 0 ? 0 : lo - CHUNK;
+            grid_values(fl, from, to + 1, p);
+            lo = from;
+            from++, to++; /* the brackets (k-1, k) for k in from .. to */
+        }
+        for (int k = from; k <= to; k++) {
+            double pv = p[k - 1], cv = p[k];
+            if (!(cv == 0 || (pv < 0) != (cv < 0)))
+                continue;
+            double root = grid_q[k];
+            if (cv != 0 && brent(fl, grid_q[k - 1], grid_q[k], &root) != 0)
+                continue;
+            if (isnan(*best) || fabs(root) < fabs(*best))
+                *best = root;
+        }
+    }
+    return !isnan(*best);
 }
 
 int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr)
@@ -268,7 +462,7 @@ int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr)
         return cx_fin_irr_guess(cf, n, guess, irr, NULL, NULL) == CX_OK;
     flows fl = {cf, n};
     double best = NAN;
-    if (!grid_roots(&fl, &best))
+    if (!grid_nearest_root(&fl, &best))
         return 0;
     *irr = pow(1.0 + best, 4.0) - 1.0;
     return 1;

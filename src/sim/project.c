@@ -101,6 +101,12 @@ struct cx_plan {
 
 struct plan_work {
     double *d;  /* nv x nseg changes of one unit */
+    /* a batch (project.h): each path's gain per lane, the quarters per
+     * lane, and one projection's quarters on their way into a lane */
+    size_t maxpath;
+    double *gain, *amount; /* and each cost's amount per lane */
+    plan_batch out;
+    double *one;
 };
 
 static cx_status oom(cx_error *err)
@@ -795,9 +801,21 @@ cx_status cx_plan_new(const cx_scenario *s, const cx_model *m, const cx_table *p
 plan_work *cx_plan_work_new(const cx_plan *p)
 {
     plan_work *w = cx_calloc(1, sizeof *w);
-    if (w && !(w->d = cx_calloc(p->nv * p->nseg + 1, sizeof(double)))) {
-        cx_free(w);
-        w = NULL;
+    if (!w)
+        return NULL;
+    size_t H = (size_t)p->H;
+    for (size_t k = 0; k < p->nset; k++)
+        w->maxpath = p->set[k].npath > w->maxpath ? p->set[k].npath : w->maxpath;
+    w->d = cx_calloc(p->nv * p->nseg + 1, sizeof(double));
+    w->gain = cx_calloc(w->maxpath * CX_PLAN_LANES + 1, sizeof(double));
+    w->amount = cx_calloc(p->ncost * CX_PLAN_LANES + 1, sizeof(double));
+    w->out.delta_nps = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
+    w->out.delta_revenue = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
+    w->out.costs = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
+    w->one = cx_calloc(3 * H, sizeof(double));
+    if (!w->d || !w->gain || !w->amount || !w->out.delta_nps || !w->out.delta_revenue || !w->out.costs || !w->one) {
+        cx_plan_work_free(w);
+        return NULL;
     }
     return w;
 }
@@ -806,8 +824,88 @@ void cx_plan_work_free(plan_work *w)
 {
     if (w) {
         cx_free(w->d);
+        cx_free(w->gain);
+        cx_free(w->amount);
+        cx_free(w->out.delta_nps);
+        cx_free(w->out.delta_revenue);
+        cx_free(w->out.costs);
+        cx_free(w->one);
         cx_free(w);
     }
+}
+
+/* The costs of set k by quarter, into c[q * stride] (c zeroed by the caller). */
+static void set_costs(const cx_plan *p, const pset *set, const double *amount, double *c, size_t stride)
+{
+    for (size_t i = 0; i < set->ncost; i++) {
+        size_t g = set->cost[i];
+        for (int q = p->cst[g]->from; q <= p->cst[g]->to; q++)
+            c[(size_t)q * stride] += amount[g];
+    }
+}
+
+int cx_plan_project_lane(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, size_t i,
+                         const char **bad_var)
+{
+    const pset *set = &p->set[k];
+    size_t L = CX_PLAN_LANES, H = (size_t)p->H;
+    plan_batch *b = &w->out;
+    if (set->path && set->npath <= w->maxpath) {
+        /* linear: only each path's gain and each cost's amount now, the
+         * quarters for the whole batch in cx_plan_project_batch */
+        for (size_t j = 0; j < set->npath; j++) {
+            const ppath *x = &set->path[j];
+            double c = in->effect[x->eff];
+            for (size_t n = 0; n < x->n; n++)
+                c *= in->coef[x->eq[n]][x->coef[n]];
+            w->gain[j * L + i] = c;
+        }
+        for (size_t j = 0; j < set->ncost; j++)
+            w->amount[j * L + i] = in->cost[set->cost[j]];
+        return 0;
+    }
+    plan_out one = {w->one, w->one + H, w->one + 2 * H};
+    if (cx_plan_project(p, k, in, w, &one, bad_var) != 0)
+        return -1;
+    for (size_t q = 0; q < H; q++) {
+        b->delta_nps[q * L + i] = one.delta_nps[q];
+        b->delta_revenue[q * L + i] = one.delta_revenue[q];
+        b->costs[q * L + i] = one.costs[q];
+    }
+    return 0;
+}
+
+const plan_batch *cx_plan_project_batch(const cx_plan *p, size_t k, plan_work *w)
+{
+    const pset *set = &p->set[k];
+    size_t L = CX_PLAN_LANES, H = (size_t)p->H;
+    plan_batch *b = &w->out;
+    if (!(set->path && set->npath <= w->maxpath))
+        return b; /* every lane projected already */
+    for (size_t q = 0; q < H * L; q++)
+        b->delta_nps[q] = b->delta_revenue[q] = b->costs[q] = 0;
+    for (size_t j = 0; j < set->ncost; j++) {
+        const cost *ct = p->cst[set->cost[j]];
+        const double *a = w->amount + j * L;
+        for (int q = ct->from; q <= ct->to; q++) {
+            double *cq = b->costs + (size_t)q * L;
+            for (size_t i = 0; i < CX_PLAN_LANES; i++)
+                cq[i] += a[i];
+        }
+    }
+    /* cx_plan_project's sums in its order, lane by lane in the inner loop */
+    for (size_t j = 0; j < set->npath; j++) {
+        const ppath *x = &set->path[j];
+        double *o = x->revenue ? b->delta_revenue : b->delta_nps;
+        const double *g = w->gain + j * L;
+        for (size_t q = 0; q < H; q++) {
+            double wq = x->w[q];
+            double *oq = o + q * L;
+            for (size_t i = 0; i < CX_PLAN_LANES; i++)
+                oq[i] += g[i] * wq;
+        }
+    }
+    return b;
 }
 
 /* The change of term t in segment g of unit u; NaN outside a log's domain. */
@@ -929,11 +1027,7 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     for (int q = 0; q < H; q++)
         out->delta_nps[q] /= (double)p->nunits * (double)p->nper[q];
 costs:
-    for (size_t i = 0; i < set->ncost; i++) {
-        size_t g = set->cost[i];
-        for (int q = p->cst[g]->from; q <= p->cst[g]->to; q++)
-            out->costs[q] += in->cost[g];
-    }
+    set_costs(p, set, in->cost, out->costs, 1);
     return 0;
 }
 

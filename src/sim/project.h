@@ -110,6 +110,25 @@ void cx_plan_work_free(plan_work *w);
 int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, plan_out *out,
                     const char **bad_var);
 
+/* The same projection for a batch of CX_PLAN_LANES draws side by side,
+ * which is how the Monte Carlo simulation runs it: cx_plan_project_lane for
+ * each draw i (its lane), then cx_plan_project_batch, which returns the
+ * lanes' quarters, quarter q of lane i at [q * CX_PLAN_LANES + i] (lanes
+ * never filled hold stale numbers).  For a linear set a lane costs the
+ * product of each path's coefficients and the batch one pass over the
+ * quarters that vectorises; any other set is projected lane by lane.  The
+ * numbers equal cx_plan_project's exactly.  The result lives in w, which is
+ * for one set at a time: a thread projecting several sets side by side
+ * needs a plan_work for each.  cx_plan_project_lane returns as
+ * cx_plan_project. */
+#define CX_PLAN_LANES 64
+typedef struct plan_batch {
+    double *delta_nps, *delta_revenue, *costs; /* horizon x CX_PLAN_LANES */
+} plan_batch;
+int cx_plan_project_lane(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, size_t i,
+                         const char **bad_var);
+const plan_batch *cx_plan_project_batch(const cx_plan *p, size_t k, plan_work *w);
+
 /* Warnings about scenario k in words: a metric moved outside the range
  * observed in the fitted data (its name, level and the range). */
 cx_status cx_plan_range_warnings(const cx_plan *p, size_t k, cx_warnings *warn);

@@ -52,6 +52,8 @@
 #define NBINS_BAND 1024 /* bins of the per-quarter bands */
 #define MAXTHREADS 16
 #define NPCT 5
+#define BATCH CX_FIN_LANES /* draws valued together (mc_block) */
+_Static_assert(CX_FIN_LANES == CX_PLAN_LANES, "a batch of draws is projected and valued alike");
 
 static const double pct[NPCT] = {0.05, 0.10, 0.50, 0.90, 0.95};
 static const char *const pct_name[NPCT] = {"p5", "p10", "p50", "p90", "p95"};
@@ -217,10 +219,11 @@ typedef struct uinput {
 
 typedef struct tws {
     plan_work *w;
+    plan_work **pw;  /* nscen: the batch projection of each scenario */
     double **coef;
     double *work, *eff, *cost, *u;
     double *dnps, *drev, *costs, *cf, *v;
-    size_t k;        /* the scenario being valued */
+    double *bv;      /* ntot x BATCH: the statistics of a batch of draws */
     uint32_t *hist;  /* every statistic's bins, at c->hoff */
     uint64_t *under, *over, *npos, *nnan; /* nnan: draws without a value (no IRR) */
     double *min, *max;
@@ -259,9 +262,12 @@ typedef struct mc {
     size_t bad_draw;
 } mc;
 
-static void tws_free(tws *w, size_t neq)
+static void tws_free(tws *w, size_t neq, size_t nscen)
 {
     cx_plan_work_free(w->w);
+    for (size_t k = 0; w->pw && k < nscen; k++)
+        cx_plan_work_free(w->pw[k]);
+    cx_free(w->pw);
     if (w->coef)
         for (size_t e = 0; e < neq; e++)
             cx_free(w->coef[e]);
@@ -275,6 +281,7 @@ static void tws_free(tws *w, size_t neq)
     cx_free(w->costs);
     cx_free(w->cf);
     cx_free(w->v);
+    cx_free(w->bv);
     cx_free(w->hist);
     cx_free(w->under);
     cx_free(w->over);
@@ -290,8 +297,12 @@ static int tws_init(mc *c, tws *w)
     size_t maxp = 1, H = (size_t)c->H;
     w->w = cx_plan_work_new(c->plan);
     w->coef = cx_calloc(c->neq + 1, sizeof(double *));
-    if (!w->w || !w->coef)
+    w->pw = cx_calloc(c->nscen + 1, sizeof(plan_work *));
+    if (!w->w || !w->coef || !w->pw)
         return -1;
+    for (size_t k = 0; k < c->nscen; k++)
+        if (!(w->pw[k] = cx_plan_work_new(c->plan)))
+            return -1;
     for (size_t e = 0; e < c->neq; e++) {
         size_t p = cx_equation_ncoef(cx_model_equation(c->m, e));
         maxp = p > maxp ? p : maxp;
@@ -308,6 +319,7 @@ static int tws_init(mc *c, tws *w)
     w->costs = cx_calloc(H, sizeof(double));
     w->cf = cx_calloc(H, sizeof(double));
     w->v = cx_calloc(c->nstat, sizeof(double));
+    w->bv = cx_calloc(c->ntot * BATCH, sizeof(double));
     w->hist = cx_calloc(c->nbins_total + 1, sizeof(uint32_t));
     w->under = cx_calloc(c->ntot, sizeof(uint64_t));
     w->over = cx_calloc(c->ntot, sizeof(uint64_t));
@@ -315,7 +327,7 @@ static int tws_init(mc *c, tws *w)
     w->nnan = cx_calloc(c->ntot, sizeof(uint64_t));
     w->min = cx_calloc(c->ntot, sizeof(double));
     w->max = cx_calloc(c->ntot, sizeof(double));
-    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->cf || !w->v ||
+    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->cf || !w->v || !w->bv ||
         !w->hist || !w->under || !w->over || !w->npos || !w->nnan || !w->min || !w->max)
         return -1;
     memcpy(w->eff, cx_plan_effect_values(c->plan), cx_plan_neffects(c->plan) * sizeof(double));
@@ -370,29 +382,22 @@ static void draw_inputs(const mc *c, tws *w, gsl_rng *r)
     }
 }
 
-/* The statistics of scenario k from a projection: NPV, NPS change, IRR,
- * cash flow and NPS change per quarter.  Fills w->cf and w->v. */
-static void valuate(const mc *c, tws *w)
+/* The statistics of scenario k from a projection but the IRR: NPV, NPS
+ * change, cash flow and NPS change per quarter, written to v[j * stride]
+ * for statistic j.  Returns the NPV. */
+static double valuate(const mc *c, const tws *w, double *v, size_t stride)
 {
     int H = c->H;
     double npv = 0;
     for (int q = 0; q < H; q++) {
-        w->cf[q] = cx_fin_cash_flow(w->drev[q], c->margin, c->tax, w->costs[q]);
-        npv += w->cf[q] * c->df[q];
+        double cf = cx_fin_cash_flow(w->drev[q], c->margin, c->tax, w->costs[q]);
+        npv += cf * c->df[q];
+        v[(S_Q + (size_t)q) * stride] = cf;
+        v[(S_Q + (size_t)H + (size_t)q) * stride] = w->dnps[q];
     }
-    w->v[S_NPV] = npv;
-    w->v[S_DNPS] = w->dnps[H - 1];
-    /* the IRR: Newton from the base case's, else the full search */
-    double x = cx_fin_irr_root(w->cf, (size_t)H, c->irr_x0[w->k]), irr;
-    if (!isnan(x)) {
-        double x2 = 1 / (x * x);
-        w->v[S_IRR] = x2 * x2 - 1;
-    } else
-        w->v[S_IRR] = cx_fin_irr_fast(w->cf, (size_t)H, c->irr_guess[w->k], &irr) ? irr : NAN;
-    for (int q = 0; q < H; q++) {
-        w->v[S_Q + q] = w->cf[q];
-        w->v[S_Q + H + q] = w->dnps[q];
-    }
+    v[S_NPV * stride] = npv;
+    v[S_DNPS * stride] = w->dnps[H - 1];
+    return npv;
 }
 
 static size_t bin_of(const mc *c, size_t idx, double x, tws *w)
@@ -409,6 +414,86 @@ static size_t bin_of(const mc *c, size_t idx, double x, tws *w)
     return (size_t)b;
 }
 
+/* valuate for a batch of projections (project.h), into bk[j * BATCH + i]
+ * for statistic j of lane i; the IRR is left to cx_fin_irr_batch. */
+static void valuate_batch(const mc *c, const plan_batch *b, double *bk)
+{
+    size_t H = (size_t)c->H;
+    double *cf = bk + S_Q * BATCH, *npv = bk + S_NPV * BATCH;
+    cx_fin_cash_flows(b->delta_revenue, b->costs, H * BATCH, c->margin, c->tax, cf);
+    memcpy(bk + (S_Q + H) * BATCH, b->delta_nps, H * BATCH * sizeof(double));
+    memcpy(bk + S_DNPS * BATCH, b->delta_nps + (H - 1) * BATCH, BATCH * sizeof(double));
+    for (size_t i = 0; i < BATCH; i++)
+        npv[i] = 0;
+    for (size_t q = 0; q < H; q++)
+        for (size_t i = 0; i < BATCH; i++)
+            npv[i] += cf[q * BATCH + i] * c->df[q];
+}
+
+/* Statistic idx over a batch of m draws xv[0 .. m-1] (NaN: no value):
+ * its sum (and for the headline ones the sum of squares) of the values less
+ * the base, added to sums[0 .. 1] in LANES interleaved partial sums that are
+ * then added in a fixed order (so that the loop vectorises; the order
+ * depends on nothing but the draw's place in its block), its extremes, its
+ * draws without a value, and once binning its histogram. */
+#define LANES 4
+
+static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t m, double *sums)
+{
+    double shift = c->shift[idx];
+    double s1[LANES] = {0}, s2[LANES] = {0}, lo[LANES], hi[LANES];
+    for (size_t l = 0; l < LANES; l++)
+        lo[l] = w->min[idx], hi[l] = w->max[idx];
+    int nan = 0;
+    for (size_t i = 0; i < m; i++)
+        nan |= xv[i] != xv[i];
+    if (m == BATCH && !nan) /* nearly always: the loop vectorises */
+        for (size_t i = 0; i < BATCH; i += LANES)
+            for (size_t l = 0; l < LANES; l++) {
+                double x = xv[i + l], y = x - shift;
+                s1[l] += y;
+                s2[l] += y * y;
+                lo[l] = x < lo[l] ? x : lo[l];
+                hi[l] = x > hi[l] ? x : hi[l];
+            }
+    else /* the same sums, without the draws past m or without a value */
+        for (size_t i = 0; i < BATCH; i += LANES)
+            for (size_t l = 0; l < LANES; l++) {
+                double x = xv[i + l];
+                if (i + l >= m)
+                    continue;
+                if (x != x) {
+                    w->nnan[idx]++;
+                    continue;
+                }
+                double y = x - shift;
+                s1[l] += y;
+                s2[l] += y * y;
+                lo[l] = x < lo[l] ? x : lo[l];
+                hi[l] = x > hi[l] ? x : hi[l];
+            }
+    sums[0] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
+    if (idx % c->nstat < S_Q)
+        sums[1] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
+    for (size_t l = 0; l < LANES; l++) {
+        w->min[idx] = lo[l] < w->min[idx] ? lo[l] : w->min[idx];
+        w->max[idx] = hi[l] > w->max[idx] ? hi[l] : w->max[idx];
+    }
+    if (!c->binning)
+        return;
+    uint32_t *hist = w->hist + c->hoff[idx];
+    double start = c->lo[idx], inv = c->inv_width[idx], nb = (double)c->nbins[idx];
+    for (size_t i = 0; i < m; i++) {
+        double b = (xv[i] - start) * inv;
+        if (b >= 0 && b < nb)
+            hist[(size_t)b]++;
+        else if (b < 0)
+            w->under[idx]++;
+        else if (b >= nb)
+            w->over[idx]++;
+    }
+}
+
 static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t count, int thread)
 {
     mc *c = ctx;
@@ -416,47 +501,37 @@ static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t co
     double *part = c->partial + (block - c->round_first) * 2 * c->ntot;
     memset(part, 0, 2 * c->ntot * sizeof(double));
     plan_inputs pin = {w->eff, w->cost, (const double *const *)w->coef};
-    plan_out out = {w->dnps, w->drev, w->costs};
-    for (size_t i = first; i < first + count; i++) {
-        draw_inputs(c, w, r);
+    /* batches of draws: each draw projected and valued in every scenario,
+     * its statistics kept at bv[(k nstat + j) BATCH + i]; then the IRRs of
+     * the batch, then the statistics one at a time over the batch */
+    for (size_t i0 = first; i0 < first + count; i0 += BATCH) {
+        size_t m = first + count - i0 < BATCH ? first + count - i0 : BATCH;
+        for (size_t i = 0; i < m; i++) {
+            draw_inputs(c, w, r);
+            for (size_t k = 0; k < c->nscen; k++) {
+                const char *bad = NULL;
+                if (cx_plan_project_lane(c->plan, c->sets[k], &pin, w->pw[k], i, &bad) != 0) {
+                    c->bad_var = bad;
+                    c->bad_draw = i0 + i;
+                    return 1;
+                }
+            }
+        }
         for (size_t k = 0; k < c->nscen; k++) {
-            const char *bad = NULL;
-            if (cx_plan_project(c->plan, c->sets[k], &pin, w->w, &out, &bad) != 0) {
-                c->bad_var = bad;
-                c->bad_draw = i;
-                return 1;
-            }
-            w->k = k;
-            valuate(c, w);
-            if (w->v[S_NPV] > 0)
-                w->npos[k]++;
-            /* the statistics: sums (and for the headline ones sums of
-             * squares), extremes, the pilot's values, the histograms */
-            size_t base = k * c->nstat;
-            int keep = i < c->npilot;
-            for (size_t j = 0; j < c->nstat; j++) {
-                size_t idx = base + j;
-                double x = w->v[j];
-                if (keep)
-                    c->pilot[idx * c->npilot + i] = x;
-                if (isnan(x)) {
-                    w->nnan[idx]++;
-                    continue;
-                }
-                double y = x - c->shift[idx];
-                part[2 * idx] += y;
-                if (j < S_Q)
-                    part[2 * idx + 1] += y * y;
-                if (x < w->min[idx])
-                    w->min[idx] = x;
-                if (x > w->max[idx])
-                    w->max[idx] = x;
-                if (c->binning) {
-                    size_t b = bin_of(c, idx, x, w);
-                    if (b != (size_t)-1)
-                        w->hist[c->hoff[idx] + b]++;
-                }
-            }
+            double *bk = w->bv + k * c->nstat * BATCH;
+            valuate_batch(c, cx_plan_project_batch(c->plan, c->sets[k], w->pw[k]), bk);
+            for (size_t i = 0; i < m; i++)
+                w->npos[k] += bk[S_NPV * BATCH + i] > 0;
+            cx_fin_irr_batch(bk + S_Q * BATCH, (size_t)c->H, m, c->irr_x0[k], c->irr_guess[k], bk + S_IRR * BATCH);
+        }
+        /* the statistics: sums (and for the headline ones sums of squares),
+         * extremes, the pilot's values, the histograms */
+        size_t keep = i0 < c->npilot ? (c->npilot - i0 < m ? c->npilot - i0 : m) : 0;
+        for (size_t idx = 0; idx < c->ntot; idx++) {
+            const double *xv = w->bv + idx * BATCH;
+            if (keep)
+                memcpy(c->pilot + idx * c->npilot + i0, xv, keep * sizeof(double));
+            batch_stat(c, w, idx, xv, m, part + 2 * idx);
         }
     }
     return 0;
@@ -563,7 +638,7 @@ static void summarise(const mc *c, size_t idx, const uint32_t *hist, uint64_t un
 static void mc_free(mc *c)
 {
     for (int t = 0; t < MAXTHREADS; t++)
-        tws_free(&c->ws[t], c->neq);
+        tws_free(&c->ws[t], c->neq, c->nscen);
     if (c->mvn)
         for (size_t e = 0; e < c->neq; e++)
             cx_mvn_free(&c->mvn[e]);
@@ -768,8 +843,7 @@ static double npv_of(const mc *c, tws *w, size_t k, const plan_inputs *in)
     const char *bad = NULL;
     if (cx_plan_project(c->plan, c->sets[k], in, w->w, &out, &bad) != 0)
         return NAN;
-    valuate(c, w);
-    return w->v[S_NPV];
+    return valuate(c, w, w->v, 1);
 }
 
 static cJSON *stat_json(double base, const stat_out *o)
@@ -972,9 +1046,10 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &out, &bad) != 0)
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "scenario '%s' takes %s to a level of 0 or below, where its "
                             "log has no value", cx_scenario_label(c->s, k), bad ? bad : "a metric");
-    valuate(c, w);
     int H = c->H;
-    double npv = w->v[S_NPV], irr = NAN, cum = 0;
+    double npv = valuate(c, w, w->v, 1), irr = NAN, cum = 0;
+    for (int q = 0; q < H; q++)
+        w->cf[q] = w->v[S_Q + q];
     int several = 0;
     cx_error ierr;
     cx_error_init(&ierr);
@@ -1167,13 +1242,15 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
         if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &o2, &bad) != 0)
             return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a scenario takes %s to a level of 0 or below, where its "
                                 "log has no value", bad ? bad : "a metric");
-        w->k = k;
-        valuate(c, w);
-        for (size_t j = 0; j < c->nstat; j++)
-            c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
+        valuate(c, w, w->v, 1);
+        for (int q = 0; q < c->H; q++)
+            w->cf[q] = w->v[S_Q + q];
         double irr;
         c->irr_guess[k] = cx_fin_irr(w->cf, (size_t)c->H, &irr, NULL, NULL) == CX_OK ? irr : 0;
         c->irr_x0[k] = pow(1 + c->irr_guess[k], -0.25);
+        w->v[S_IRR] = c->irr_guess[k];
+        for (size_t j = 0; j < c->nstat; j++)
+            c->shift[k * c->nstat + j] = isnan(w->v[j]) ? 0 : w->v[j];
     }
     return st;
 }

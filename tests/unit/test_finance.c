@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "helpers.h"
+#include "sim/finance_internal.h"
 
 #define Q10 0.4641 /* annual rate whose quarterly rate is 10% */
 
@@ -95,6 +96,100 @@ static void finance_should_make_the_npv_zero_at_the_irr(void **state)
     gsl_rng_free(rng);
 }
 
+/* The Monte Carlo's IRR for flows that change sign several times walks the
+ * grid outward from 0; it must choose exactly the root that the full grid
+ * search of cx_fin_irr chooses (the one nearest 0), on flows built to have
+ * roots on both sides of 0, near 0, far from it and none at all. */
+static void finance_should_choose_the_full_searchs_root_when_walking_outward(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    int several_seen = 0, none_seen = 0, negative_seen = 0, checked = 0;
+    for (int k = 0; k < 3000; k++) {
+        size_t n = 3 + gsl_rng_uniform_int(rng, 18);
+        double cf[24];
+        double level = 200 * (gsl_rng_uniform(rng) - 0.5), noise = 20 + 300 * gsl_rng_uniform(rng);
+        cf[0] = -1000 * gsl_rng_uniform(rng);
+        for (size_t t = 1; t < n; t++)
+            cf[t] = level + noise * (gsl_rng_uniform(rng) - 0.5);
+        if (k % 3 == 0) /* a product of (x - x1)(x - x2)...: roots placed on purpose */
+        {
+            double r1 = 1.0 / (1.0 + (-0.3 + 0.6 * gsl_rng_uniform(rng)));
+            double r2 = 1.0 / (1.0 + (-0.3 + 0.6 * gsl_rng_uniform(rng)));
+            n = 3;
+            cf[0] = r1 * r2, cf[1] = -(r1 + r2), cf[2] = 1; /* P(x) = x (x - r1)(x - r2) */
+        }
+        double want, got;
+        int several = 0;
+        int ok_full = cx_fin_irr(cf, n, &want, &several, NULL) == CX_OK;
+        int ok_fast = cx_fin_irr_fast(cf, n, 0.0, &got);
+        if (ok_fast != ok_full) { print_error("series %d n %zu: fast %d full %d want %g\n", k, n, ok_fast, ok_full, want); for (size_t t = 0; t < n; t++) print_error(" %.17g", cf[t]); }
+        assert_int_equal(ok_fast, ok_full);
+        if (ok_full) {
+            if (got != want) {
+                print_error("series %d: outward walk %.17g, full grid %.17g\n", k, got, want);
+                fail();
+            }
+            several_seen += several;
+            negative_seen += want < 0;
+            checked++;
+        } else
+            none_seen++;
+    }
+    /* the cases the test means to cover did occur */
+    assert_true(several_seen > 100);
+    assert_true(negative_seen > 100);
+    assert_true(none_seen > 10);
+    assert_true(checked > 1000);
+    gsl_rng_free(rng);
+}
+
+/* The Monte Carlo's batched IRR agrees with cx_fin_irr series by series, to
+ * 1e-12 relative, in full and partial batches of series that change sign
+ * once (from a start far from the root), several times, or never. */
+static void finance_should_agree_with_the_single_irr_in_batches(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    enum { N = 12 };
+    double cf[N * CX_FIN_LANES], irr[CX_FIN_LANES], one[N];
+    int kinds[3] = {0, 0, 0};
+    for (int b = 0; b < 60; b++) {
+        size_t m = b % 3 == 2 ? 1 + gsl_rng_uniform_int(rng, CX_FIN_LANES) : CX_FIN_LANES;
+        for (size_t i = 0; i < CX_FIN_LANES; i++) {
+            int kind = (int)gsl_rng_uniform_int(rng, 3);
+            for (size_t t = 0; t < N; t++) {
+                double f = kind == 0 ? (t == 0 ? -1000 : 50 + 300 * gsl_rng_uniform(rng)) /* once */
+                           : kind == 1 ? 300 * (gsl_rng_uniform(rng) - 0.5)                /* often */
+                                       : -100 * gsl_rng_uniform(rng);                      /* never */
+                cf[t * CX_FIN_LANES + i] = f;
+            }
+        }
+        double x0 = 1.0 / (1.0 + 0.5 * gsl_rng_uniform(rng)); /* a start far from most roots */
+        cx_fin_irr_batch(cf, N, m, x0, 0.1, irr);
+        for (size_t i = 0; i < m; i++) {
+            for (size_t t = 0; t < N; t++)
+                one[t] = cf[t * CX_FIN_LANES + i];
+            double want;
+            int several;
+            if (cx_fin_irr(one, N, &want, &several, NULL) != CX_OK) {
+                assert_true(isnan(irr[i]));
+                kinds[2]++;
+                continue;
+            }
+            kinds[several]++;
+            if (!(fabs(irr[i] - want) <= 1e-12 * fmax(1.0, fabs(want)))) {
+                print_error("batch %d series %zu: batched %.17g, single %.17g\n", b, i, irr[i], want);
+                fail();
+            }
+        }
+    }
+    assert_true(kinds[0] > 500 && kinds[1] > 50 && kinds[2] > 500);
+    gsl_rng_free(rng);
+}
+
 static void finance_should_find_payback_and_roi(void **state)
 {
     (void)state;
@@ -116,6 +211,8 @@ int main(void)
         cmocka_unit_test(finance_should_discount_the_first_quarter_one_period),
         cmocka_unit_test(finance_should_find_the_irr_by_hand),
         cmocka_unit_test(finance_should_make_the_npv_zero_at_the_irr),
+        cmocka_unit_test(finance_should_choose_the_full_searchs_root_when_walking_outward),
+        cmocka_unit_test(finance_should_agree_with_the_single_irr_in_batches),
         cmocka_unit_test(finance_should_find_payback_and_roi),
     };
     return cmocka_run_group_tests_name("finance", tests, NULL, NULL);
