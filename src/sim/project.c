@@ -900,6 +900,8 @@ const plan_batch *cx_plan_project_batch(const cx_plan *p, size_t k, plan_work *w
         const double *g = w->gain + j * L;
         for (size_t q = 0; q < H; q++) {
             double wq = x->w[q];
+            if (wq == 0)
+                continue; /* before the effect starts: adds 0 */
             double *oq = o + q * L;
             for (size_t i = 0; i < CX_PLAN_LANES; i++)
                 oq[i] += g[i] * wq;
