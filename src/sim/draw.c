@@ -7,6 +7,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <gsl/gsl_blas.h>
@@ -179,7 +180,9 @@ unsigned long cx_block_seed(unsigned long seed, size_t block)
 typedef struct block_job {
     size_t ndraws, first_block, nblocks;
     unsigned long seed;
-    int thread, threads;
+    int thread;
+    atomic_size_t *next; /* the next block to take, shared by the threads */
+    atomic_int *stop;    /* set when any thread failed */
     cx_block_fn fn;
     void *ctx;
     int failed;  /* 1: fn stopped; 2: out of memory */
@@ -192,15 +195,20 @@ static void *run_blocks(void *arg)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!r) {
         j->failed = 2;
+        atomic_store(j->stop, 1);
         return NULL;
     }
-    for (size_t b = j->first_block + (size_t)j->thread; b < j->first_block + j->nblocks && !j->failed;
-         b += (size_t)j->threads) {
+    for (;;) {
+        size_t b = atomic_fetch_add(j->next, 1);
+        if (b >= j->first_block + j->nblocks || atomic_load(j->stop))
+            break;
         gsl_rng_set(r, cx_block_seed(j->seed, b));
         size_t first = b * CX_DRAW_BLOCK;
         size_t count = j->ndraws - first < CX_DRAW_BLOCK ? j->ndraws - first : CX_DRAW_BLOCK;
-        if (j->fn(j->ctx, r, b, first, count, j->thread) != 0)
+        if (j->fn(j->ctx, r, b, first, count, j->thread) != 0) {
             j->failed = 1;
+            atomic_store(j->stop, 1);
+        }
     }
     gsl_rng_free(r);
     return NULL;
@@ -226,8 +234,10 @@ cx_status cx_draw_range(size_t first_block, size_t nblocks, size_t ndraws, unsig
         free(tid);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the simulation threads");
     }
+    atomic_size_t next = first_block;
+    atomic_int stop = 0;
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (block_job){ndraws, first_block, nblocks, seed, t, threads, fn, ctx, 0, 0};
+        jobs[t] = (block_job){ndraws, first_block, nblocks, seed, t, &next, &stop, fn, ctx, 0, 0};
         /* thread 0 runs on the caller's thread; if a thread cannot start,
          * the caller runs its blocks itself (same result, more time) */
         if (t > 0)

@@ -87,9 +87,11 @@ typedef int (*cx_block_fn)(void *ctx, gsl_rng *r, size_t block, size_t first, si
  * GSL's MT19937 uses, never 0, which it would replace by its default). */
 unsigned long cx_block_seed(unsigned long seed, size_t block);
 
-/* Run fn over ndraws draws in blocks on `threads` threads (1 or more;
- * thread t takes blocks t, t + threads, ...).  CX_ENOMEM, or CX_EINVAL
- * when fn stopped. */
+/* Run fn over ndraws draws in blocks on `threads` threads (1 or more; each
+ * thread takes the next block not yet taken, so a thread slowed by other
+ * work on its core takes fewer: what fn accumulates per thread must not
+ * depend on which blocks it ran).  CX_ENOMEM, or CX_EINVAL when fn
+ * stopped. */
 cx_status cx_draw_blocks(size_t ndraws, unsigned long seed, int threads, cx_block_fn fn, void *ctx,
                          cx_error *err);
 /* The same for blocks first_block .. first_block + nblocks - 1 only (a
