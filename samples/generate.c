@@ -12,7 +12,7 @@
  * responses.csv and truth.json into OUTDIR.  Every file is first written to
  * "OUTDIR/NAME.tmp" and renamed into place only when all files were written
  * successfully.  All randomness comes from one GSL mt19937 generator seeded
- * with 20251122 and drawn in a fixed order, so the output is byte-identical on
+ * with 20261122 and drawn in a fixed order, so the output is byte-identical on
  * every run.  samples/README.md documents the data and the ground truth; keep
  * the two in sync.
  */
@@ -32,8 +32,8 @@
 
 static unsigned long g_seed; /* the seed in use, for truth.json */
 
-#ifndef SEED /* the samples use 20251122; a second argument overrides it (coverage studies) */
-#define SEED 20251122UL
+#ifndef SEED /* the samples use 20261122; a second argument overrides it (coverage studies) */
+#define SEED 20261122UL
 #endif
 #define NREG 12
 #define NBURN 4                    /* burn-in weeks before 2023-W01 (not written) */
