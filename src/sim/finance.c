@@ -241,7 +241,7 @@ cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr
  * there, or the step is so small that the error left is of its cube, or
  * NaN when the search leaves the quarterly rates -0.99 .. 10), else 0 and
  * the next x. */
-static int halley(double x, double q0, double q1, double q2, double *next)
+static inline int halley(double x, double q0, double q1, double q2, double *next)
 {
     double v = x * q0, d = q0 + x * q1, d2 = 2 * q1 + x * q2;
     if (v == 0) {
