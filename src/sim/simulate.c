@@ -444,10 +444,8 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
     double s1[LANES] = {0}, s2[LANES] = {0}, lo[LANES], hi[LANES];
     for (size_t l = 0; l < LANES; l++)
         lo[l] = w->min[idx], hi[l] = w->max[idx];
-    int nan = 0;
-    for (size_t i = 0; i < m; i++)
-        nan |= xv[i] != xv[i];
-    if (m == BATCH && !nan) /* nearly always: the loop vectorises */
+    int fast = m == BATCH; /* nearly always: a loop that vectorises */
+    if (fast) {
         for (size_t i = 0; i < BATCH; i += LANES)
             for (size_t l = 0; l < LANES; l++) {
                 double x = xv[i + l], y = x - shift;
@@ -456,7 +454,16 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
                 lo[l] = x < lo[l] ? x : lo[l];
                 hi[l] = x > hi[l] ? x : hi[l];
             }
-    else /* the same sums, without the draws past m or without a value */
+        /* a draw without a value made the sum NaN: count it the slow way */
+        if (isnan((s1[0] + s1[1]) + (s1[2] + s1[3]))) {
+            fast = 0;
+            for (size_t l = 0; l < LANES; l++) {
+                s1[l] = s2[l] = 0;
+                lo[l] = w->min[idx], hi[l] = w->max[idx];
+            }
+        }
+    }
+    if (!fast) /* the same sums, without the draws past m or without a value */
         for (size_t i = 0; i < BATCH; i += LANES)
             for (size_t l = 0; l < LANES; l++) {
                 double x = xv[i + l];
