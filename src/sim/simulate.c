@@ -490,6 +490,28 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
         return;
     uint32_t *hist = w->hist + c->hoff[idx];
     double start = c->lo[idx], inv = c->inv_width[idx], nb = (double)c->nbins[idx];
+    if (fast) {
+        /* the bins of the whole batch in a loop that vectorises (-1: below
+         * the range, nbins: above), then the counts */
+        int32_t bin[BATCH];
+        for (size_t i = 0; i < BATCH; i++) {
+            double b = (xv[i] - start) * inv;
+            b = b >= 0 ? b : -1;
+            b = b < nb ? b : nb;
+            bin[i] = (int32_t)b;
+        }
+        int32_t top = (int32_t)c->nbins[idx];
+        for (size_t i = 0; i < BATCH; i++) {
+            int32_t b = bin[i];
+            if ((uint32_t)b < (uint32_t)top)
+                hist[b]++;
+            else if (b < 0)
+                w->under[idx]++;
+            else
+                w->over[idx]++;
+        }
+        return;
+    }
     for (size_t i = 0; i < m; i++) {
         double b = (xv[i] - start) * inv;
         if (b >= 0 && b < nb)
