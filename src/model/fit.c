@@ -244,8 +244,8 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 if (c->rec_actual)
                     c->rec[k++] = cx_design_input_value(d, 0);
                 memcpy(c->rec + k, c->x + c->rec_k0, (c->p - (size_t)c->rec_k0) * sizeof(double));
-                if (fwrite(c->rec, sizeof(double), c->reclen, c->spill) != c->reclen) {
-                    fclose(c->spill); /* no room: the later passes parse the text again */
+                if (cx_spill_put(c->spill, c->rec) != 0) {
+                    cx_spill_free(c->spill); /* no room: the later passes parse the text again */
                     c->spill = NULL;
                 }
             }
@@ -386,8 +386,7 @@ static cx_status rows_begin(fitctx *c, rowit *it, cx_error *err)
     it->i = 0;
     if (c->spill) {
         c->reading2 = c->half2_only;
-        if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0 ||
-            (c->spill2 && (fflush(c->spill2) != 0 || fseek(c->spill2, 0, SEEK_SET) != 0)))
+        if (cx_spill_rewind(c->spill) != 0 || (c->spill2 && cx_spill_rewind(c->spill2) != 0))
             return cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
         return CX_OK;
     }
@@ -399,10 +398,10 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
                      cx_error *err)
 {
     if (c->spill) {
-        FILE *f = c->reading2 ? c->spill2 : c->spill;
-        size_t got = fread(c->rec, sizeof(double), c->reclen, f);
-        if (got != c->reclen) {
-            if (ferror(f)) {
+        int failed = 0;
+        const double *rec = cx_spill_get(c->reading2 ? c->spill2 : c->spill, &failed);
+        if (!rec) {
+            if (failed) {
                 *st = cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
                 return -1;
             }
@@ -412,14 +411,14 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
             }
             return 0;
         }
-        size_t code = (size_t)c->rec[0], k = 2;
+        size_t code = (size_t)rec[0], k = 2;
         *unit = code / 4;
-        *y = c->rec[1];
-        *w = c->rec_w ? c->rec[k++] : 1.0;
-        *actual = c->rec_actual ? c->rec[k++] : *y;
+        *y = rec[1];
+        *w = c->rec_w ? rec[k++] : 1.0;
+        *actual = c->rec_actual ? rec[k++] : *y;
         if (c->rec_k0)
             c->x[0] = 1.0;
-        memcpy(c->x + c->rec_k0, c->rec + k, (c->p - (size_t)c->rec_k0) * sizeof(double));
+        memcpy(c->x + c->rec_k0, rec + k, (c->p - (size_t)c->rec_k0) * sizeof(double));
         if (c->reading2 && *unit < c->nremap)
             *unit = c->remap[*unit];
         return (int)(code % 4);
@@ -1192,7 +1191,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
         b->rmax = cx_calloc(nin + 1, sizeof(double));
         b->rsum = cx_calloc(nin + 1, sizeof(long double));
         b->rec = cx_calloc(p + 5, sizeof(double));
-        b->spill = b->rec ? tmpfile() : NULL;
+        b->spill = b->rec ? cx_spill_new(c->reclen) : NULL;
         b->rec_w = c->rec_w;
         b->rec_actual = c->rec_actual;
         b->rec_k0 = c->rec_k0;
@@ -1226,8 +1225,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     }
     if (st == CX_OK && (!c->spill || !b->spill)) {
         /* a temporary file failed: the later passes parse the whole text again */
-        if (c->spill)
-            fclose(c->spill);
+        cx_spill_free(c->spill);
         c->spill = NULL;
     }
     if (st == CX_OK && b->n > 0) {
@@ -1286,8 +1284,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
             b->spill = NULL;
         }
     }
-    if (b->spill)
-        fclose(b->spill);
+    cx_spill_free(b->spill);
     cx_design_free(b->d);
     gsl_matrix_free(b->X);
     gsl_vector_free(b->yv);
@@ -1394,11 +1391,11 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         /* a streamed file: keep pass 1's rows for the later passes (the
          * system's temporary directory; without room the text is parsed again) */
         c.rec = cx_calloc(p + 5, sizeof(double));
-        c.spill = c.rec ? tmpfile() : NULL;
         c.rec_w = es->weights != NULL;
         c.rec_actual = es->nfixed > 0;
         c.rec_k0 = cx_design_has_intercept(c.d) ? 1 : 0;
         c.reclen = 2 + (size_t)c.rec_w + (size_t)c.rec_actual + p - (size_t)c.rec_k0;
+        c.spill = c.rec ? cx_spill_new(c.reclen) : NULL;
     }
 
     /* ---- pass 1, or the merged partial fits ---- */
@@ -1901,10 +1898,8 @@ done:
     cx_free(c.xall);
     cx_free(c.yall);
     cx_free(c.swall);
-    if (c.spill)
-        fclose(c.spill);
-    if (c.spill2)
-        fclose(c.spill2);
+    cx_spill_free(c.spill);
+    cx_spill_free(c.spill2);
     cx_free(c.remap);
     cx_free(c.rec);
     if (ls)
