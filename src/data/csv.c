@@ -60,6 +60,9 @@ struct cx_csv_reader {
     unsigned long *rline;
     size_t *rraw;    /* offset of each record's raw text in `raw` (plus sentinel) */
     size_t nrec, rcap;
+    size_t nconv;    /* records already converted into rows of the block */
+    int eager;       /* the types are known: convert quote-free lines as they come */
+    size_t *span;    /* the direct path: start and end of each field of a line */
     cx_buf raw;      /* raw (UTF-8) text of the block's records */
     int in_record;
     size_t rows_this_line;  /* rows libcsv ended while the current line was fed */
@@ -174,6 +177,27 @@ static void on_field(void *s, size_t n, void *data)
     r->fstart[r->nf++] = r->fields.len - n - 1;
 }
 
+/* Room for one more record in rfirst, rline and rraw, which share one
+ * capacity. */
+static cx_status record_room(cx_csv_reader *r)
+{
+    if (r->nrec + 2 <= r->rcap)
+        return CX_OK;
+    size_t cap = r->rcap * 2;
+    size_t *nf = cx_realloc(r->rfirst, cap * sizeof(size_t));
+    if (nf)
+        r->rfirst = nf;
+    unsigned long *nl = nf ? cx_realloc(r->rline, cap * sizeof(unsigned long)) : NULL;
+    if (nl)
+        r->rline = nl;
+    size_t *nr = nl ? cx_realloc(r->rraw, cap * sizeof(size_t)) : NULL;
+    if (!nr)
+        return CX_ENOMEM;
+    r->rraw = nr;
+    r->rcap = cap;
+    return CX_OK;
+}
+
 static void on_row(int c, void *data)
 {
     cx_csv_reader *r = data;
@@ -181,22 +205,9 @@ static void on_row(int c, void *data)
         return;
     r->rows_this_line++;
     r->last_row_cr = c == '\r';
-    if (r->nrec + 2 > r->rcap) {
-        /* rfirst, rline and rraw share one capacity; grow all three */
-        size_t cap = r->rcap * 2;
-        size_t *nf = cx_realloc(r->rfirst, cap * sizeof(size_t));
-        if (nf)
-            r->rfirst = nf;
-        unsigned long *nl = nf ? cx_realloc(r->rline, cap * sizeof(unsigned long)) : NULL;
-        if (nl)
-            r->rline = nl;
-        size_t *nr = nl ? cx_realloc(r->rraw, cap * sizeof(size_t)) : NULL;
-        if (!nr) {
-            r->cb_status = CX_ENOMEM;
-            return;
-        }
-        r->rraw = nr;
-        r->rcap = cap;
+    if (record_room(r) != CX_OK) {
+        r->cb_status = CX_ENOMEM;
+        return;
     }
     if (!r->in_record) { /* a row with no field callback cannot happen; be safe */
         r->cur_line = r->line;
@@ -292,6 +303,66 @@ static int only_space(unsigned char c)
     return c == ' ';
 }
 
+static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, cx_error *err);
+static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
+                              cx_error *err);
+
+/*
+ * The direct path for a quote-free line s[0..n) (its text without the line
+ * end is s[0..end)) once the column types are known and every record held
+ * is converted: the line becomes a row of the block at once, with no copy of
+ * its fields.  It is split at the separators with the spaces around each
+ * field trimmed (what libcsv does in strict mode), checked for the header's
+ * number of fields, and converted cell by cell by the code that converts
+ * stored records, so that rows, errors and their positions are the same.
+ */
+static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n, size_t end, cx_error *err)
+{
+    if (record_room(r) != CX_OK || cx_buf_append(&r->raw, s, n) != CX_OK)
+        return oom(err);
+    size_t i = r->nrec;
+    r->rline[i] = r->line;
+    r->rraw[i] = r->raw.len - n;
+    r->nrec++;
+    r->rfirst[r->nrec] = r->nf; /* no stored fields */
+    r->nconv = r->nrec;
+    size_t *span = r->span, nfl = 0, a = 0;
+    unsigned char sepc = (unsigned char)r->sep;
+    for (size_t k = 0;; k++) {
+        if (k < end && s[k] != sepc)
+            continue;
+        if (nfl < r->ncols) {
+            span[2 * nfl] = a;
+            span[2 * nfl + 1] = k;
+        }
+        nfl++;
+        if (k == end)
+            break;
+        a = k + 1;
+    }
+    if (nfl != r->ncols)
+        return count_error(r, i, nfl, err);
+    size_t row;
+    if (cx_table_add_row(r->block, r->line, &row) != CX_OK)
+        return oom(err);
+    for (size_t j = 0; j < r->ncols; j++) {
+        if (r->skip && r->skip[j])
+            continue; /* a column the caller does not read: left missing */
+        size_t lo = span[2 * j], hi = span[2 * j + 1];
+        while (lo < hi && s[lo] == ' ')
+            lo++;
+        while (hi > lo && s[hi - 1] == ' ')
+            hi--;
+        if (lo == hi)
+            continue; /* missing */
+        cx_status st = convert_cell(r, i, row, j, (const char *)s + lo, hi - lo, err);
+        if (st != CX_OK)
+            return st;
+    }
+    r->line++;
+    return CX_OK;
+}
+
 /* Check, convert and tokenise one physical line. */
 static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, cx_error *err)
 {
@@ -355,6 +426,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
                 r->line++;
                 return CX_OK;
             }
+            if (r->eager && r->nconv == r->nrec)
+                return feed_direct(r, s, n, end, err);
             r->in_record = 1;
             r->cur_line = lineno;
             r->cur_raw = r->raw.len;
@@ -517,7 +590,9 @@ static void reset_records(cx_csv_reader *r)
     r->raw.len -= rofs;
     r->cur_raw = 0;
     r->nrec = 0;
+    r->nconv = 0;
     r->rfirst[0] = 0;
+    cx_table_clear_rows(r->block);
 }
 
 /* ======================================================================== */
@@ -615,22 +690,89 @@ static int looks_like_code(const char *s, size_t n)
     return digit && alpha;
 }
 
-/* Convert the held records into the block table. */
+/* The error for record i with `nfields` fields where the header has ncols. */
+static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, cx_error *err)
+{
+    unsigned long line, col;
+    record_pos(r, i, nfields > r->ncols ? r->ncols : nfields, &line, &col);
+    return cx_error_set(err, CX_ESYNTAX, r->path, line, col, "expected %zu fields as in the header, found %zu",
+                        r->ncols, nfields);
+}
+
+/* Convert the text s[0..n) (trimmed, not empty) of column j of record i into
+ * row `row` of the block. */
+static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
+                              cx_error *err)
+{
+    char found[64];
+    cx_coltype type = cx_table_coltype(r->block, j);
+    const char *name = cx_table_colname(r->block, j);
+    if (type == CX_COL_NUMBER) {
+        double v;
+        cx_status st = cx_number_parse(s, n, r->decimal, &v);
+        if (st == CX_ENOMEM)
+            return oom(err);
+        if (st != CX_OK) {
+            const char *hint = "";
+            if (r->decimal == '.' && memchr(s, ',', n))
+                hint = r->sep == ','
+                           ? " (a ',' separated file needs decimal points; for decimal "
+                             "commas use ';' or tab separators)"
+                           : " (for decimal commas use --decimal ,)";
+            else if (r->decimal == ',' && memchr(s, '.', n))
+                hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
+                                       "--decimal . for decimal points)"
+                                     : " (this file is read with decimal commas; use "
+                                       "--decimal . for decimal points)";
+            else if (!r->forced[j] && looks_like_code(s, n))
+                hint = " (if the column holds codes rather than numbers, read it as "
+                       "text with --text)";
+            unsigned long line, col;
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                "expected a number in column '%s', found '%s'%s", name,
+                                excerpt(s, n, found, sizeof found), hint);
+        }
+        cx_table_set_number(r->block, j, row, v);
+    } else if (type == CX_COL_PERIOD) {
+        cx_period p;
+        unsigned long line, col;
+        if (cx_period_parse(s, n, &p) != CX_OK) {
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                "expected a period (2025-03-31, 2025-W07, 2025-03 or "
+                                "2025Q1) in column '%s', found '%s'",
+                                name, excerpt(s, n, found, sizeof found));
+        }
+        if (r->period_kind[j] == CX_PERIOD_NONE) {
+            r->period_kind[j] = (cx_period_kind)p.kind;
+            r->period_line[j] = r->rline[i];
+        } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_EINVAL, r->path, line, col,
+                                "expected a %s in column '%s' like line %lu, found "
+                                "the %s '%s'",
+                                cx_period_kind_name(r->period_kind[j]), name,
+                                r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
+                                excerpt(s, n, found, sizeof found));
+        }
+        cx_table_set_period(r->block, j, row, p);
+    } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
+        return oom(err);
+    }
+    return CX_OK;
+}
+
+/* Convert the held records not converted yet (from nconv on) into rows of
+ * the block table. */
 static cx_status convert(cx_csv_reader *r, cx_error *err)
 {
-    cx_table_clear_rows(r->block);
     if (cx_table_reserve(r->block, r->nrec) != CX_OK)
         return oom(err);
-    char found[64];
-    for (size_t i = 0; i < r->nrec; i++) {
+    for (size_t i = r->nconv; i < r->nrec; i++) {
         size_t nfields = r->rfirst[i + 1] - r->rfirst[i];
-        if (nfields != r->ncols) {
-            unsigned long line, col;
-            record_pos(r, i, nfields > r->ncols ? r->ncols : nfields, &line, &col);
-            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                "expected %zu fields as in the header, found %zu", r->ncols,
-                                nfields);
-        }
+        if (nfields != r->ncols)
+            return count_error(r, i, nfields, err);
         size_t row;
         if (cx_table_add_row(r->block, r->rline[i], &row) != CX_OK)
             return oom(err);
@@ -641,61 +783,9 @@ static cx_status convert(cx_csv_reader *r, cx_error *err)
             const char *s = field_text(r, i, j, &n);
             if (n == 0)
                 continue; /* missing */
-            cx_coltype type = cx_table_coltype(r->block, j);
-            const char *name = cx_table_colname(r->block, j);
-            if (type == CX_COL_NUMBER) {
-                double v;
-                cx_status st = cx_number_parse(s, n, r->decimal, &v);
-                if (st == CX_ENOMEM)
-                    return oom(err);
-                if (st != CX_OK) {
-                    const char *hint = "";
-                    if (r->decimal == '.' && memchr(s, ',', n))
-                        hint = r->sep == ','
-                                   ? " (a ',' separated file needs decimal points; for decimal "
-                                     "commas use ';' or tab separators)"
-                                   : " (for decimal commas use --decimal ,)";
-                    else if (r->decimal == ',' && memchr(s, '.', n))
-                        hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
-                                               "--decimal . for decimal points)"
-                                             : " (this file is read with decimal commas; use "
-                                               "--decimal . for decimal points)";
-                    else if (!r->forced[j] && looks_like_code(s, n))
-                        hint = " (if the column holds codes rather than numbers, read it as "
-                               "text with --text)";
-                    unsigned long line, col;
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                        "expected a number in column '%s', found '%s'%s", name,
-                                        excerpt(s, n, found, sizeof found), hint);
-                }
-                cx_table_set_number(r->block, j, row, v);
-            } else if (type == CX_COL_PERIOD) {
-                cx_period p;
-                unsigned long line, col;
-                if (cx_period_parse(s, n, &p) != CX_OK) {
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                        "expected a period (2025-03-31, 2025-W07, 2025-03 or "
-                                        "2025Q1) in column '%s', found '%s'",
-                                        name, excerpt(s, n, found, sizeof found));
-                }
-                if (r->period_kind[j] == CX_PERIOD_NONE) {
-                    r->period_kind[j] = (cx_period_kind)p.kind;
-                    r->period_line[j] = r->rline[i];
-                } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_EINVAL, r->path, line, col,
-                                        "expected a %s in column '%s' like line %lu, found "
-                                        "the %s '%s'",
-                                        cx_period_kind_name(r->period_kind[j]), name,
-                                        r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
-                                        excerpt(s, n, found, sizeof found));
-                }
-                cx_table_set_period(r->block, j, row, p);
-            } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
-                return oom(err);
-            }
+            cx_status st = convert_cell(r, i, row, j, s, n, err);
+            if (st != CX_OK)
+                return st;
         }
     }
     return CX_OK;
@@ -724,6 +814,7 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r->rfirst);
     cx_free(r->rline);
     cx_free(r->rraw);
+    cx_free(r->span);
     cx_table_free(r->schema);
     cx_table_free(r->block);
     cx_free(r->period_kind);
@@ -834,7 +925,8 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         r->period_kind = cx_calloc(r->ncols, sizeof(cx_period_kind));
         r->period_line = cx_calloc(r->ncols, sizeof(unsigned long));
         r->forced = cx_calloc(r->ncols, 1);
-        if (!r->period_kind || !r->period_line || !r->forced)
+        r->span = cx_calloc(2 * r->ncols, sizeof(size_t));
+        if (!r->period_kind || !r->period_line || !r->forced || !r->span)
             st = oom(err);
     }
     if (st == CX_OK) {
@@ -945,6 +1037,7 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     if (r->handed) {
         reset_records(r);
         r->handed = 0;
+        r->eager = 1; /* the types are known from the first block on */
         st = fill(r, r->block_rows, err);
         if (st != CX_OK && st != CX_ENOMEM && st != CX_EIO)
             earlier_error(r, err);
