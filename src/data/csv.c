@@ -1060,6 +1060,16 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     return CX_OK;
 }
 
+int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end)
+{
+    if (end == r->range_end)
+        return 1;
+    if (end == 0 || r->bytes > end)
+        return 0; /* a wider range than the one read, or read past it */
+    r->range_end = end;
+    return 1;
+}
+
 cx_status cx_csv_skip_columns(cx_csv_reader *r, const unsigned char *skip, cx_error *err)
 {
     if (!r->skip && !(r->skip = cx_calloc(r->ncols + 1, 1)))

@@ -140,6 +140,7 @@ cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *co
     cx_status st = cx_csv_open(path, &s->copt, &s->r, err);
     if (st == CX_OK)
         s->schema = cx_csv_schema(s->r);
+    s->fresh = st == CX_OK;
     return st;
 }
 
@@ -149,6 +150,10 @@ cx_status cx_source_rewind(cx_source *s, cx_error *err)
         s->handed = 0;
         return CX_OK;
     }
+    /* a reader that has handed out nothing is where a new one would start
+     * (opening reads the header and the first block, and types the columns) */
+    if (s->r && s->fresh && cx_csv_set_range_end(s->r, s->copt.range_end))
+        return CX_OK;
     cx_csv_close(s->r);
     s->r = NULL;
     cx_status st = cx_csv_open(s->path, &s->copt, &s->r, err);
@@ -156,6 +161,7 @@ cx_status cx_source_rewind(cx_source *s, cx_error *err)
         s->schema = cx_csv_schema(s->r);
     if (st == CX_OK && s->skip)
         st = cx_csv_skip_columns(s->r, s->skip, err);
+    s->fresh = st == CX_OK;
     return st;
 }
 
@@ -178,6 +184,7 @@ cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
         s->handed = 1;
         return CX_OK;
     }
+    s->fresh = 0;
     return cx_csv_next(s->r, block, err);
 }
 

@@ -1132,16 +1132,31 @@ static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
 }
 
 typedef struct half {
+    const cx_spec *spec;
+    size_t eqi;
+    const char *path;
+    cx_csv_options opt; /* the second half's range, the first reader's types */
+    cx_source src;
     fitctx c;
     gsl_multilarge_linear_workspace *ls;
     cx_status st;
     cx_error err;
 } half;
 
+/* The second thread: open the second half (finding its first line number
+ * means reading up to it) and resolve the design there, then pass 1. */
 static void *run_half(void *arg)
 {
     half *h = arg;
-    h->st = cx_fit_pass1(&h->c, h->ls, &h->err);
+    fitctx *b = &h->c;
+    h->st = cx_source_csv(&h->src, h->path, &h->opt, &h->err);
+    b->src = &h->src;
+    if (h->st == CX_OK)
+        h->st = cx_design_new(h->spec, h->eqi, h->src.schema, &b->d, &h->err);
+    if (h->st == CX_OK)
+        h->st = use_needed_columns(&h->src, b->d, 0, &h->err);
+    if (h->st == CX_OK)
+        h->st = cx_fit_pass1(b, h->ls, &h->err);
     return NULL;
 }
 
@@ -1160,49 +1175,42 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     half h;
     memset(&h, 0, sizeof h);
     cx_error_init(&h.err);
-    cx_source src2;
-    memset(&src2, 0, sizeof src2);
     cx_status st = CX_OK;
     /* the second half: the same columns, types as the first reader found them */
-    cx_csv_options o2 = src->copt;
     cx_csv_coltype *types = cx_calloc(cx_table_ncols(src->schema) + 1, sizeof(cx_csv_coltype));
     if (!types)
         return oom(err);
     for (size_t j = 0; j < cx_table_ncols(src->schema); j++)
         types[j] = (cx_csv_coltype){cx_table_colname(src->schema, j), cx_table_coltype(src->schema, j)};
-    o2.types = types;
-    o2.ntypes = cx_table_ncols(src->schema);
-    o2.range_start = mid;
-    st = cx_source_csv(&src2, src->path, &o2, err);
+    h.spec = spec;
+    h.eqi = eqi;
+    h.path = src->path;
+    h.opt = src->copt;
+    h.opt.types = types;
+    h.opt.ntypes = cx_table_ncols(src->schema);
+    h.opt.range_start = mid;
     fitctx *b = &h.c;
-    b->src = &src2;
     b->p = p;
     b->chunk = c->chunk;
-    if (st == CX_OK)
-        st = cx_design_new(spec, eqi, src2.schema, &b->d, err);
-    if (st == CX_OK)
-        st = use_needed_columns(&src2, b->d, 0, err);
-    if (st == CX_OK) {
-        b->X = gsl_matrix_alloc(b->chunk, p);
-        b->yv = gsl_vector_alloc(b->chunk);
-        b->x = cx_calloc(p + 1, sizeof(double));
-        b->colsum = cx_calloc(p + 1, sizeof(double));
-        b->rmin = cx_calloc(nin + 1, sizeof(double));
-        b->rmax = cx_calloc(nin + 1, sizeof(double));
-        b->rsum = cx_calloc(nin + 1, sizeof(long double));
-        b->rec = cx_calloc(p + 5, sizeof(double));
-        b->spill = b->rec ? cx_spill_new(c->reclen) : NULL;
-        b->rec_w = c->rec_w;
-        b->rec_actual = c->rec_actual;
-        b->rec_k0 = c->rec_k0;
-        b->reclen = c->reclen;
-        h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
-        if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
-            st = oom(err);
-        for (size_t k = 0; st == CX_OK && k < nin; k++) {
-            b->rmin[k] = INFINITY;
-            b->rmax[k] = -INFINITY;
-        }
+    b->X = gsl_matrix_alloc(b->chunk, p);
+    b->yv = gsl_vector_alloc(b->chunk);
+    b->x = cx_calloc(p + 1, sizeof(double));
+    b->colsum = cx_calloc(p + 1, sizeof(double));
+    b->rmin = cx_calloc(nin + 1, sizeof(double));
+    b->rmax = cx_calloc(nin + 1, sizeof(double));
+    b->rsum = cx_calloc(nin + 1, sizeof(long double));
+    b->rec = cx_calloc(p + 5, sizeof(double));
+    b->spill = b->rec ? cx_spill_new(c->reclen) : NULL;
+    b->rec_w = c->rec_w;
+    b->rec_actual = c->rec_actual;
+    b->rec_k0 = c->rec_k0;
+    b->reclen = c->reclen;
+    h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
+    if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
+        st = oom(err);
+    for (size_t k = 0; st == CX_OK && k < nin; k++) {
+        b->rmin[k] = INFINITY;
+        b->rmax[k] = -INFINITY;
     }
     pthread_t tid;
     int started = 0;
@@ -1296,7 +1304,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     cx_free(b->rec);
     if (h.ls)
         gsl_multilarge_linear_free(h.ls);
-    cx_source_close(&src2);
+    cx_source_close(&h.src);
     cx_free(types);
     return st;
 }
