@@ -1,7 +1,7 @@
 /*
  * csv.c - the streaming CSV reader.
  *
- * The file is read in 1 MiB chunks and cut into physical lines.  Each line is
+ * The file is read in 256 KiB chunks and cut into physical lines.  Each line is
  * checked (NUL bytes, UTF-8, or converted from windows-1252) and fed to
  * libcsv, which tokenises RFC 4180 (quotes, doubled quotes, separators and
  * newlines inside quotes) in strict mode.  Records are collected until a block
@@ -27,7 +27,7 @@
 
 #include "table.h"
 
-#define CHUNK (1u << 20)
+#define CHUNK (1u << 18)
 #define DEFAULT_BLOCK_ROWS 16384
 #define EXCERPT 40
 
