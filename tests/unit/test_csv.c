@@ -282,6 +282,33 @@ static void csv_should_point_at_a_bad_number_after_the_first_block(void **state)
     assert_error_at(&err, CX_ESYNTAX, 5, 3, "expected a number in column 'b', found 'x'");
 }
 
+/* Lines after the first block skip the separate checks when they are plain
+ * ASCII; anything else still gets them. */
+static void csv_should_check_every_line_after_the_first_block(void **state)
+{
+    (void)state;
+    cx_error err;
+    cx_csv_options o = {.block_rows = 2};
+    read_bad("a,b\n1,2\n3,4\n5,Fr\xE9sland\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 5, "found byte 0xE9");
+    read_bad("a,b\n1,2\n3,4\n5,6\r7,8\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 4, "found a lone CR");
+    char *path = tmp_file("a,b\n1,2\n3,4\n5,6\x00" "7\n", 16);
+    cx_table *t = NULL;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, &o, &t, &err), CX_ESYNTAX);
+    assert_error_at(&err, CX_ESYNTAX, 4, 4, "NUL byte");
+    tmp_remove(path);
+    /* windows-1252: plain lines as they are, the others converted */
+    cx_csv_options w = {.block_rows = 2, .encoding = CX_ENC_WINDOWS1252};
+    cx_table *one = read_ok("region,x\nUtrecht,1\nFrysl\xE2n,2\nUtrecht,3\nFrysl\xE2n,4\r\n", &w);
+    assert_int_equal(cx_table_nrows(one), 4);
+    assert_string_equal(cx_table_text(one, 0, 3), "Frysl\xC3\xA2n");
+    assert_true(cx_table_numbers(one, 1)[3] == 4);
+    assert_string_equal(cx_table_text(one, 0, 2), "Utrecht");
+    cx_table_free(one);
+}
+
 static void csv_should_point_at_a_bad_period(void **state)
 {
     (void)state;
@@ -417,6 +444,7 @@ int main(void)
         cmocka_unit_test(csv_should_point_at_the_end_of_a_short_row),
         cmocka_unit_test(csv_should_point_at_stray_quotes),
         cmocka_unit_test(csv_should_point_at_a_bad_number_after_the_first_block),
+        cmocka_unit_test(csv_should_check_every_line_after_the_first_block),
         cmocka_unit_test(csv_should_point_at_a_bad_period),
         cmocka_unit_test(csv_should_report_invalid_utf8_and_nul_with_their_column),
         cmocka_unit_test(csv_should_reject_empty_files_and_bad_headers),
