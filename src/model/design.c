@@ -878,21 +878,35 @@ static cx_status cell_error(cx_error *err, const cx_design *d, const cx_table *b
 /* Find or add the unit of row i; grows the per-unit lag state. */
 static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid, int *missing)
 {
-    d->key.len = 0;
+    /* the key: each unit text with its NUL; one unit column is its own key */
+    const char *key = "";
+    size_t keylen = 0;
     *missing = 0;
-    for (size_t k = 0; k < d->nu; k++) {
-        const char *u = cx_table_text(b, d->ucol[k], i);
-        if (!u) {
+    if (d->nu == 1) {
+        key = cx_table_text(b, d->ucol[0], i);
+        if (!key) {
             *missing = 1;
             return CX_OK;
         }
-        if (cx_buf_append(&d->key, u, strlen(u) + 1) != CX_OK)
-            return CX_ENOMEM;
+        keylen = strlen(key) + 1;
+    } else if (d->nu > 1) {
+        d->key.len = 0;
+        for (size_t k = 0; k < d->nu; k++) {
+            const char *u = cx_table_text(b, d->ucol[k], i);
+            if (!u) {
+                *missing = 1;
+                return CX_OK;
+            }
+            if (cx_buf_append(&d->key, u, strlen(u) + 1) != CX_OK)
+                return CX_ENOMEM;
+        }
+        key = d->key.data;
+        keylen = d->key.len;
     }
     int fresh;
     size_t count = cx_strmap_count(d->unitmap);
     const char *stored;
-    if (cx_strmap_intern(d->unitmap, d->key.data ? d->key.data : "", d->key.len, count, uid, &fresh, &stored) != CX_OK)
+    if (cx_strmap_intern(d->unitmap, key, keylen, count, uid, &fresh, &stored) != CX_OK)
         return CX_ENOMEM;
     if (fresh) {
         size_t kc = d->ukeycap;
@@ -900,7 +914,7 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
             cx_grow((void **)&d->ukeylen, &kc, *uid + 1, sizeof(size_t)) != CX_OK)
             return CX_ENOMEM;
         d->ukey[*uid] = stored;
-        d->ukeylen[*uid] = d->key.len;
+        d->ukeylen[*uid] = keylen;
         size_t old = d->ucap;
         if (cx_grow((void **)&d->units, &d->ucap, *uid + 1, sizeof(unitstate)) != CX_OK)
             return CX_ENOMEM;

@@ -255,18 +255,20 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
             }
             c->n++;
             c->sumw += w;
-            c->sumlogw += log(w);
+            if (w != 1.0)
+                c->sumlogw += log(w); /* log(1) adds nothing */
             /* West's weighted incremental mean and sum of squares */
             double delta = y - c->ymean;
             c->ymean += delta * w / c->sumw;
             c->ym2 += w * delta * (y - c->ymean);
             c->sumwy2 += (long double)w * y * y;
-            double sw = sqrt(w);
+            double sw = w == 1.0 ? 1.0 : sqrt(w);
+            double *xrow = c->X->data + c->nrows * c->X->tda;
             for (size_t j = 0; j < c->p; j++) {
                 c->colsum[j] += w * c->x[j];
-                gsl_matrix_set(c->X, c->nrows, j, sw * c->x[j]);
+                xrow[j] = sw * c->x[j];
             }
-            gsl_vector_set(c->yv, c->nrows, sw * y);
+            c->yv->data[c->nrows * c->yv->stride] = sw * y;
             if (c->collect && (st = collect_row(c, sw, y, err)) != CX_OK)
                 return st;
             for (size_t k = 0; k < nin; k++) {
@@ -353,11 +355,8 @@ static cx_status unit_room(respass *r, size_t unit, size_t p)
 /* Accumulate the error of the fitted value (k = 0) or of the forecast for a
  * held-out row (k = 1) against the target as observed; MAPE skips targets
  * of 0. */
-static void forecast_error(respass *r, const fitctx *c, const double *beta, double y, double actual, int k)
+static void forecast_error(respass *r, long double fit, double y, double actual, int k)
 {
-    long double fit = 0;
-    for (size_t j = 0; j < c->p; j++)
-        fit += (long double)c->x[j] * beta[j];
     double e = (double)((long double)y - fit);
     r->fse[k] += (long double)e * e;
     r->fae[k] += fabs(e);
@@ -366,6 +365,15 @@ static void forecast_error(respass *r, const fitctx *c, const double *beta, doub
         r->fape[k] += fabs(e / actual);
         r->fcntp[k]++;
     }
+}
+
+/* The fitted value of the current row, x'beta summed in long double. */
+static long double fitted(const fitctx *c, const double *beta)
+{
+    long double fit = 0;
+    for (size_t j = 0; j < c->p; j++)
+        fit += (long double)c->x[j] * beta[j];
+    return fit;
 }
 
 /*
@@ -461,11 +469,11 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             if (rr <= 0)
                 break;
             if (rr == 2) {
-                forecast_error(r, c, beta, y, actual, 1);
+                forecast_error(r, fitted(c, beta), y, actual, 1);
                 continue;
             }
-            forecast_error(r, c, beta, y, actual, 0);
-            long double fit = 0;
+            long double fit = fitted(c, beta);
+            forecast_error(r, fit, y, actual, 0);
             dd edd = {y, 0};
             if (r->precise) {
                 /* the residual and X'W r without rounding error that matters:
@@ -475,19 +483,16 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
                 for (size_t j = 0; j < p; j++)
                     r->g[j] = dd_add(r->g[j], dd_mul(edd, w * c->x[j]));
                 fit = (long double)y - ((long double)edd.hi + edd.lo);
-            } else {
-                for (size_t j = 0; j < p; j++)
-                    fit += (long double)c->x[j] * beta[j];
             }
             long double e = (long double)y - fit;
-            double sw = sqrt(w);
+            double sw = w == 1.0 ? 1.0 : sqrt(w);
             double ew = (double)(sw * e); /* the weighted residual */
             r->rss += (long double)ew * ew;
             r->sum_e += ew;
             r->sum_e2 += (long double)ew * ew;
             r->sum_e3 += (long double)ew * ew * ew;
             r->sum_e4 += (long double)ew * ew * ew * ew;
-            if (unit_room(r, unit, p) != CX_OK) {
+            if (unit >= r->ucap && unit_room(r, unit, p) != CX_OK) {
                 st = oom(err);
                 break;
             }
