@@ -156,6 +156,8 @@ typedef struct cx_csv_options {
     uint64_t range_start; /**< read the data lines from this byte offset (a line start)
                                on, after the header; 0 = from the header on */
     uint64_t range_end;  /**< stop at this byte offset (a line start); 0 = the end */
+    unsigned long range_line; /**< with range_start: the line number to give the line
+                                   there; 0 = count the lines before it (reads them) */
     const cx_csv_coltype *types; /**< forced types, or NULL */
     size_t ntypes;
 } cx_csv_options;

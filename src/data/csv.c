@@ -39,6 +39,7 @@ struct cx_csv_reader {
     cx_encoding encoding;
     size_t block_rows, infer_rows;
     uint64_t range_start, range_end;
+    unsigned long range_line;
     cx_csv_coltype *types;
     size_t ntypes;
     struct csv_parser parser;
@@ -864,9 +865,19 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r);
 }
 
-/* Go to the start of the byte range, counting its line number. */
+/* Go to the start of the byte range, counting its line number unless the
+ * caller gave it. */
 static cx_status jump_to_range(cx_csv_reader *r, cx_error *err)
 {
+    if (r->range_line) {
+        if (fseeko(r->fp, (off_t)r->range_start, SEEK_SET) != 0)
+            return cx_error_set(err, CX_EIO, r->path, 0, 0, "cannot seek: %s", strerror(errno));
+        r->len = r->pos = 0;
+        r->eof = 0;
+        r->bytes = r->range_start;
+        r->line = r->range_line;
+        return CX_OK;
+    }
     if (fseek(r->fp, 0, SEEK_SET) != 0)
         return cx_error_set(err, CX_EIO, r->path, 0, 0, "cannot seek: %s", strerror(errno));
     unsigned long lines = 0;
@@ -1019,6 +1030,7 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
     r->range_start = opt->range_start;
     r->range_end = opt->range_end;
+    r->range_line = opt->range_line;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
     r->line = 1;
     r->path = cx_strdup(path);

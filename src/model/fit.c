@@ -1101,9 +1101,10 @@ static cx_status use_needed_columns(cx_source *src, const cx_design *d, int peri
 /*
  * Can pass 1 read the two halves of the file on two threads?  Only a
  * streamed file of 8 MB or more, whose design needs no row's predecessor
- * (no lags; no levels of C(x) to agree on), and without a quote anywhere:
- * then every newline ends a row and the middle can be found by looking for
- * the next newline.  *mid receives the start of the second half.
+ * (no lags; no levels of C(x) to agree on).  *mid receives the start of the
+ * second half: the line after the middle byte.  Whether that is the start of
+ * a record (not a line inside a quoted field) shows only when the first
+ * half has been read: see pass1_two_threads.
  */
 static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
 {
@@ -1115,21 +1116,13 @@ static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
     int ok = 0;
     if (fseek(fp, 0, SEEK_END) == 0) {
         long size = ftell(fp);
-        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, 0, SEEK_SET) == 0) {
-            static char buf[1 << 16];
-            size_t got;
-            ok = 1;
-            while (ok && (got = fread(buf, 1, sizeof buf, fp)) > 0)
-                ok = memchr(buf, '"', got) == NULL;
-            if (ok && fseek(fp, size / 2, SEEK_SET) == 0) {
-                uint64_t at = (uint64_t)size / 2;
-                int ch;
-                while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                    at++;
-                *mid = at + 1;
-                ok = ch == '\n' && *mid < (uint64_t)size;
-            } else
-                ok = 0;
+        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, size / 2, SEEK_SET) == 0) {
+            uint64_t at = (uint64_t)size / 2;
+            int ch;
+            while ((ch = fgetc(fp)) != EOF && ch != '\n')
+                at++;
+            *mid = at + 1;
+            ok = ch == '\n' && *mid < (uint64_t)size;
         }
     }
     fclose(fp);
@@ -1148,8 +1141,8 @@ typedef struct half {
     cx_error err;
 } half;
 
-/* The second thread: open the second half (finding its first line number
- * means reading up to it) and resolve the design there, then pass 1. */
+/* The second thread: open the second half and resolve the design there,
+ * then pass 1. */
 static void *run_half(void *arg)
 {
     half *h = arg;
@@ -1171,10 +1164,23 @@ static void *run_half(void *arg)
  * stacked onto this one (as partial fits are merged), its counts and
  * moments added, and its units mapped onto this design's, so that the later
  * passes read the two temporary files in file order as one.
+ *
+ * Neither half waits for a scan of the whole file.  The first half ends at
+ * *mid as at the end of a file: if that is inside a quoted field, its
+ * reader fails.  When it succeeds, the first half's reader is where one
+ * reading the whole file would be, between two records, so the second half
+ * starts at a record too.  The second half's lines are numbered as if it
+ * began at line 2 (counting the first half's lines would mean reading it
+ * twice); the numbers serve only messages.  So any failure here returns
+ * with `err` untouched, and the caller reads the whole file again on one
+ * thread, which reports the first error of the file at its true line.
  */
 static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, gsl_multilarge_linear_workspace *ls,
-                                   uint64_t mid, cx_error *err)
+                                   uint64_t mid)
 {
+    cx_error scratch; /* failures are not reported: the caller starts again */
+    cx_error *err = &scratch;
+    cx_error_init(err);
     cx_source *src = c->src;
     size_t p = c->p, nin = cx_design_ninputs(c->d);
     half h;
@@ -1194,6 +1200,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     h.opt.types = types;
     h.opt.ntypes = cx_table_ncols(src->schema);
     h.opt.range_start = mid;
+    h.opt.range_line = 2;
     fitctx *b = &h.c;
     b->p = p;
     b->chunk = c->chunk;
@@ -1230,11 +1237,8 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
             run_half(&h);
         else
             pthread_join(tid, NULL);
-        if (st == CX_OK && h.st != CX_OK) {
-            if (err)
-                *err = h.err;
+        if (st == CX_OK)
             st = h.st;
-        }
     }
     if (st == CX_OK && (!c->spill || !b->spill)) {
         /* a temporary file failed: the later passes parse the whole text again */
@@ -1312,6 +1316,31 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     cx_source_close(&h.src);
     cx_free(types);
     return st;
+}
+
+/* Forget what a failed pass 1 on two threads gathered, for a pass on one;
+ * returns CX_ENUMERIC so that the caller makes that pass. */
+static cx_status pass1_restart(fitctx *c, gsl_multilarge_linear_workspace *ls)
+{
+    size_t nin = cx_design_ninputs(c->d);
+    c->n = c->ndropped = c->nheld = c->sumw = c->sumlogw = c->ymean = c->ym2 = 0;
+    c->sumwy2 = 0;
+    c->nrows = 0;
+    memset(c->colsum, 0, c->p * sizeof(double));
+    for (size_t k = 0; k < nin; k++) {
+        c->rmin[k] = INFINITY;
+        c->rmax[k] = -INFINITY;
+        c->rsum[k] = 0;
+    }
+    cx_spill_free(c->spill);
+    cx_spill_free(c->spill2);
+    c->spill2 = NULL;
+    c->spill = cx_spill_new(c->reclen); /* without one the later passes parse the text */
+    cx_free(c->remap);
+    c->remap = NULL;
+    c->nremap = 0;
+    gsl_multilarge_linear_reset(ls);
+    return CX_ENUMERIC;
 }
 
 /* ======================================================================== */
@@ -1442,10 +1471,11 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         }
     } else {
         uint64_t mid = 0;
+        st = CX_ENUMERIC; /* not split */
         if (es->method == CX_METHOD_OLS && !(opt && (opt->holdout || opt->threads == 1)) && c.spill &&
-            splittable(src, c.d, &mid))
-            st = pass1_two_threads(spec, eqi, &c, ls, mid, err);
-        else
+            splittable(src, c.d, &mid) && (st = pass1_two_threads(spec, eqi, &c, ls, mid)) != CX_OK)
+            st = pass1_restart(&c, ls);
+        if (st != CX_OK)
             st = cx_fit_pass1(&c, ls, err);
         if (st != CX_OK)
             goto done;
