@@ -7,7 +7,10 @@
  * newlines inside quotes) in strict mode.  Records are collected until a block
  * of `block_rows` is complete, then converted to typed columns in a block
  * table that the caller borrows until the next call.  Memory is therefore
- * bounded by the block size, whatever the size of the file.
+ * bounded by the block size, whatever the size of the file.  After the
+ * first block the column types are known: plain lines are converted as they
+ * are read (feed_direct), and by default the blocks are smaller, so that a
+ * block's text and table are still in the cache when the caller reads them.
  *
  * Positions: libcsv reports no positions, so the reader keeps the raw text
  * of the records of the current block and the line where each record starts.
@@ -28,7 +31,8 @@
 #include "table.h"
 
 #define CHUNK (1u << 18)
-#define DEFAULT_BLOCK_ROWS 16384
+#define DEFAULT_BLOCK_ROWS 16384 /* the first block: the rows that type the columns */
+#define DEFAULT_NEXT_ROWS 2048   /* the blocks after it: small enough to stay in the cache */
 #define EXCERPT 40
 
 struct cx_csv_reader {
@@ -38,6 +42,7 @@ struct cx_csv_reader {
     int decimal_forced;
     cx_encoding encoding;
     size_t block_rows, infer_rows;
+    size_t next_rows; /* rows per block after the first */
     uint64_t range_start, range_end;
     unsigned long range_line;
     cx_csv_coltype *types;
@@ -1028,6 +1033,7 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->decimal_forced = opt->decimal != 0;
     r->encoding = opt->encoding;
     r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
+    r->next_rows = opt->block_rows ? opt->block_rows : DEFAULT_NEXT_ROWS;
     r->range_start = opt->range_start;
     r->range_end = opt->range_end;
     r->range_line = opt->range_line;
@@ -1098,7 +1104,7 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
         reset_records(r);
         r->handed = 0;
         r->eager = 1; /* the types are known from the first block on */
-        st = fill(r, r->block_rows, err);
+        st = fill(r, r->next_rows, err);
         if (st != CX_OK && st != CX_ENOMEM && st != CX_EIO)
             earlier_error(r, err);
         if (st != CX_OK && err)
