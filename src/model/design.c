@@ -17,6 +17,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,11 @@ struct cx_design {
     double *ring_val;     /* per unit: maxlag x nlag values */
     double *lagbuf;       /* lag values of the current row: per (lag column, k) found */
     cx_buf key;
+    /* one unit column: its recent texts (the table's interned copies) and units */
+    struct {
+        const char *text;
+        size_t uid;
+    } ucache[64];
     /* inputs for ranges */
     size_t *incol, nin;
     double *inval;
@@ -824,6 +830,7 @@ void cx_design_begin_pass(cx_design *d)
         if (d->t[i].used)
             memset(d->t[i].used, 0, d->t[i].nlevels * sizeof(size_t));
     cx_strmap_clear(d->unitmap);
+    memset(d->ucache, 0, sizeof d->ucache);
 }
 
 /* "line 14" or "2024-W07 Utrecht" for messages. */
@@ -882,10 +889,19 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
     const char *key = "";
     size_t keylen = 0;
     *missing = 0;
+    size_t slot = 0;
     if (d->nu == 1) {
         key = cx_table_text(b, d->ucol[0], i);
         if (!key) {
             *missing = 1;
+            return CX_OK;
+        }
+        /* a block holds one copy of each text: a copy seen before names its
+         * unit, confirmed by the text (copies are reused by later blocks) */
+        slot = ((uintptr_t)key >> 3) % (sizeof d->ucache / sizeof d->ucache[0]);
+        size_t u = d->ucache[slot].uid;
+        if (d->ucache[slot].text == key && u < cx_strmap_count(d->unitmap) && strcmp(key, d->ukey[u]) == 0) {
+            *uid = u;
             return CX_OK;
         }
         keylen = strlen(key) + 1;
@@ -908,6 +924,10 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
     const char *stored;
     if (cx_strmap_intern(d->unitmap, key, keylen, count, uid, &fresh, &stored) != CX_OK)
         return CX_ENOMEM;
+    if (d->nu == 1) {
+        d->ucache[slot].text = key;
+        d->ucache[slot].uid = *uid;
+    }
     if (fresh) {
         size_t kc = d->ukeycap;
         if (cx_grow((void **)&d->ukey, &d->ukeycap, *uid + 1, sizeof(char *)) != CX_OK ||
