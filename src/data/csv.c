@@ -22,6 +22,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,8 +346,32 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
     if (end == 0)
         return CX_OK; /* a blank line: feed_line skips it */
     const unsigned char *cls = checked ? r->cls_sep : r->cls_all;
-    size_t *span = r->span, nfl = 0, a = 0;
-    for (size_t k = 0; k < end; k++) {
+    size_t *span = r->span, nfl = 0, a = 0, k = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time: a mask of the separators, and one of the bytes
+     * that need checks (NUL, quote, CR, and the high bit) */
+    const __m128i vsep = _mm_set1_epi8(r->sep), vnul = _mm_setzero_si128(), vq = _mm_set1_epi8('"'),
+                  vcr = _mm_set1_epi8('\r');
+    for (; k + 16 <= end; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        if (!checked) {
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vnul), _mm_cmpeq_epi8(v, vq)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, vcr), v));
+            if (_mm_movemask_epi8(odd))
+                return CX_OK; /* a byte that needs feed_line's checks */
+        }
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep)); m; m &= m - 1) {
+            size_t at = k + (size_t)__builtin_ctz(m);
+            if (nfl < r->ncols) {
+                span[2 * nfl] = a;
+                span[2 * nfl + 1] = at;
+            }
+            nfl++;
+            a = at + 1;
+        }
+    }
+#endif
+    for (; k < end; k++) {
         unsigned char c = cls[s[k]];
         if (c == 0)
             continue;

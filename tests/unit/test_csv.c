@@ -299,6 +299,32 @@ static void csv_should_check_every_line_after_the_first_block(void **state)
     assert_int_equal(cx_csv_read(path, &o, &t, &err), CX_ESYNTAX);
     assert_error_at(&err, CX_ESYNTAX, 4, 4, "NUL byte");
     tmp_remove(path);
+    /* lines longer than 16 bytes are split sixteen bytes at a time: the odd
+     * byte first, in the middle and last of such a piece, and after it */
+    read_bad("a,b\n1,x\n3,y\n5,Frysl\xE2n and more text,6\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 8, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcdefghij\xE2\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 23, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n\xE2" "5,0123456789abcdefghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 1, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abc\"ef,ghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "no quote inside an unquoted field");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcd\r6,ghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 17, "found a lone CR");
+    cx_table *wide = read_ok("a,b,c\n1,x,2\n3,y,4\n12345678901234,abcdefghijklmnopqrstu,5\n"
+                             "1,2345678901234567,8\n  6  ,  z  ,  7  \r\n",
+                             &o);
+    assert_int_equal(cx_table_nrows(wide), 5);
+    assert_true(cx_table_numbers(wide, 0)[2] == 12345678901234.0);
+    assert_string_equal(cx_table_text(wide, 1, 2), "abcdefghijklmnopqrstu");
+    assert_true(cx_table_numbers(wide, 2)[2] == 5);
+    assert_string_equal(cx_table_text(wide, 1, 3), "2345678901234567");
+    assert_true(cx_table_numbers(wide, 2)[3] == 8);
+    assert_string_equal(cx_table_text(wide, 1, 4), "z");
+    assert_true(cx_table_numbers(wide, 0)[4] == 6 && cx_table_numbers(wide, 2)[4] == 7);
+    cx_table_free(wide);
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcde,f,g,h,i,j,k\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 19, "expected 2 fields as in the header, found 8");
     /* windows-1252: plain lines as they are, the others converted */
     cx_csv_options w = {.block_rows = 2, .encoding = CX_ENC_WINDOWS1252};
     cx_table *one = read_ok("region,x\nUtrecht,1\nFrysl\xE2n,2\nUtrecht,3\nFrysl\xE2n,4\r\n", &w);
