@@ -13,6 +13,9 @@
 
 /* Drop every row but keep the columns and capacity; text is released. */
 void cx_table_clear_rows(cx_table *t);
+/* How often the rows were cleared: within one generation equal texts are
+ * one pointer, and a pointer is never reused for another text. */
+unsigned long cx_table_generation(const cx_table *t);
 /* Set a text cell from `len` bytes (not NUL-terminated). */
 cx_status cx_table_set_textn(cx_table *t, size_t col, size_t row, const char *s, size_t len);
 /* Reserve capacity for `rows` rows. */

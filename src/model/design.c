@@ -249,11 +249,14 @@ struct cx_design {
     double *ring_val;     /* per unit: maxlag x nlag values */
     double *lagbuf;       /* lag values of the current row: per (lag column, k) found */
     cx_buf key;
-    /* one unit column: its recent texts (the table's interned copies) and units */
+    /* one unit column: its recent texts (the table's interned copies) and
+     * units, for the table `ucache_table` in generation `ucache_gen` */
     struct {
         const char *text;
         size_t uid;
     } ucache[64];
+    const cx_table *ucache_table;
+    unsigned long ucache_gen;
     /* inputs for ranges */
     size_t *incol, nin;
     double *inval;
@@ -831,6 +834,7 @@ void cx_design_begin_pass(cx_design *d)
             memset(d->t[i].used, 0, d->t[i].nlevels * sizeof(size_t));
     cx_strmap_clear(d->unitmap);
     memset(d->ucache, 0, sizeof d->ucache);
+    d->ucache_table = NULL;
 }
 
 /* "line 14" or "2024-W07 Utrecht" for messages. */
@@ -897,11 +901,16 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
             return CX_OK;
         }
         /* a block holds one copy of each text: a copy seen before names its
-         * unit, confirmed by the text (copies are reused by later blocks) */
+         * unit (until the table is cleared and reuses the copies' memory) */
+        unsigned long gen = cx_table_generation(b);
+        if (b != d->ucache_table || gen != d->ucache_gen) {
+            memset(d->ucache, 0, sizeof d->ucache);
+            d->ucache_table = b;
+            d->ucache_gen = gen;
+        }
         slot = ((uintptr_t)key >> 3) % (sizeof d->ucache / sizeof d->ucache[0]);
-        size_t u = d->ucache[slot].uid;
-        if (d->ucache[slot].text == key && u < cx_strmap_count(d->unitmap) && strcmp(key, d->ukey[u]) == 0) {
-            *uid = u;
+        if (d->ucache[slot].text == key) {
+            *uid = d->ucache[slot].uid;
             return CX_OK;
         }
         keylen = strlen(key) + 1;
