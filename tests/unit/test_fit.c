@@ -661,6 +661,48 @@ static void fit_should_read_the_halves_of_any_file_exactly(void **state)
     unlink(bad);
 }
 
+/* A streamed file hands out blocks whose text copies are reused by the next
+ * block for other texts; the units must still be the ones an in-memory
+ * table gives (here the first region of each block of 2048 rows changes). */
+static void fit_should_find_the_same_units_in_every_block(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 13);
+    char path[] = "/tmp/cxunitXXXXXX";
+    FILE *fp = fdopen(mkstemp(path), "w");
+    fprintf(fp, "week,region,y,x\n");
+    const char *regions[] = {"Drenthe", "Zeeland", "Utrecht"};
+    for (int i = 0; i < 20000; i++) {
+        int r = (i / 2048 + (i % 7 == 0 ? 1 : 0) + (i % 11 == 0 ? 2 : 0)) % 3;
+        double x = gsl_ran_gaussian(rng, 1);
+        fprintf(fp, "%04d-W%02d,%s,%.6f,%.6f\n", 1000 + i / 52, i % 52 + 1, regions[r], 3 * r + x + gsl_ran_gaussian(rng, 1 + r), x);
+    }
+    fclose(fp);
+    gsl_rng_free(rng);
+    const char *text = "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x\"], \"se\": \"cluster\"}]}";
+    cx_spec *spec = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_spec_parse(text, strlen(text), "spec", &spec, &err), CX_OK);
+    cx_table *t = NULL;
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_OK);
+    cx_model *streamed = NULL, *held = NULL;
+    cx_fit_options o1 = {.threads = 1};
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o1, &streamed, NULL, &err), CX_OK);
+    assert_int_equal(cx_fit_table(spec, t, NULL, &held, NULL, &err), CX_OK);
+    const cx_equation *a = cx_model_equation(streamed, 0), *b = cx_model_equation(held, 0);
+    for (size_t j = 0; j < 2; j++) {
+        assert_rel(cx_equation_coef(a)[j], cx_equation_coef(b)[j], 1e-12, "coefficient");
+        assert_rel(cx_equation_se(a)[j], cx_equation_se(b)[j], 1e-9, "clustered standard error");
+    }
+    cx_model_free(streamed);
+    cx_model_free(held);
+    cx_table_free(t);
+    cx_spec_free(spec);
+    unlink(path);
+}
+
 /* ---- holdout ---------------------------------------------------------------- */
 
 /* A fit with --holdout 4 equals a fit on the data without the last 4 weeks
@@ -764,6 +806,7 @@ int main(void)
         cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
         cmocka_unit_test(fit_should_give_the_same_result_on_two_threads),
         cmocka_unit_test(fit_should_read_the_halves_of_any_file_exactly),
+        cmocka_unit_test(fit_should_find_the_same_units_in_every_block),
     };
     return cmocka_run_group_tests_name("fit", tests, NULL, NULL);
 }
