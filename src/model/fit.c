@@ -371,6 +371,7 @@ static void forecast_error(respass *r, long double fit, double y, double actual,
 static long double fitted(const fitctx *c, const double *beta)
 {
     long double fit = 0;
+#pragma GCC unroll 8 /* x87 loops of a few columns: the loop costs as much as the work */
     for (size_t j = 0; j < c->p; j++)
         fit += (long double)c->x[j] * beta[j];
     return fit;
@@ -511,6 +512,7 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             r->aux_m2 += delta * (e2 - r->aux_mean);
             if (r->paux == p) {
                 /* X has a constant: the auxiliary regression needs only X'z */
+#pragma GCC unroll 8
                 for (size_t j = 0; j < p; j++)
                     r->xz[j] += (long double)sw * c->x[j] * e2;
             } else {
