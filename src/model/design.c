@@ -208,6 +208,7 @@ void cx_source_close(cx_source *s)
 typedef struct tinfo {
     size_t *fcol;       /* per factor: source column (NONE: the derived quarter) */
     size_t *flag;       /* per factor: index into the lag columns, for lag() */
+    size_t *fin;        /* per numeric factor: index of its column among the inputs */
     int cat;            /* a C(x) term */
     cx_strmap *levels;  /* level text -> index in sorted order */
     char **level_names; /* sorted */
@@ -279,6 +280,7 @@ void cx_design_free(cx_design *d)
     for (size_t i = 0; d->t && i < d->eq->nterms; i++) {
         cx_free(d->t[i].fcol);
         cx_free(d->t[i].flag);
+        cx_free(d->t[i].fin);
         cx_strmap_free(d->t[i].levels);
         cx_free(d->t[i].used);
         for (size_t k = 0; k < d->t[i].nlevels; k++)
@@ -349,13 +351,14 @@ static int is_numeric(const cx_table *s, size_t j)
     return cx_table_coltype(s, j) == CX_COL_NUMBER;
 }
 
-static cx_status add_input(cx_design *d, size_t col)
+/* Add column `col` to the inputs, once; returns its index among them. */
+static size_t add_input(cx_design *d, size_t col)
 {
     for (size_t k = 0; k < d->nin; k++)
         if (d->incol[k] == col)
-            return CX_OK;
-    d->incol[d->nin++] = col;
-    return CX_OK;
+            return k;
+    d->incol[d->nin] = col;
+    return d->nin++;
 }
 
 /* Build the list of estimated columns once the levels are known. */
@@ -532,7 +535,8 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
         tinfo *ti = &d->t[i];
         ti->fcol = cx_calloc(term->nf + 1, sizeof(size_t));
         ti->flag = cx_calloc(term->nf + 1, sizeof(size_t));
-        if (!ti->fcol || !ti->flag) {
+        ti->fin = cx_calloc(term->nf + 1, sizeof(size_t));
+        if (!ti->fcol || !ti->flag || !ti->fin) {
             st = oom(err);
             goto fail;
         }
@@ -576,7 +580,7 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 goto fail;
             }
             ti->fcol[f] = j;
-            add_input(d, j);
+            ti->fin[f] = add_input(d, j);
             if (fa->kind == CX_F_LAG) {
                 if (d->pcol == NONE) {
                     st = eq_error(err, d, "terms", i, "%s needs a period column in the data, found none", term->text);
@@ -1027,7 +1031,10 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         us->last = per;
     }
 
-    double yv = cx_table_numbers(b, d->ycol)[i];
+    /* the inputs first: the terms read their columns' values from them */
+    for (size_t k = 0; k < d->nin; k++)
+        d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
+    double yv = d->inval[0]; /* the target is the first input */
     if (isnan(yv))
         return 0;
     double wv = 1;
@@ -1075,7 +1082,7 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             if (fa->kind == CX_F_LAG)
                 u = d->lagbuf[ti->flag[f] * (d->maxlag + 1) + (size_t)fa->k];
             else
-                u = cx_table_numbers(b, ti->fcol[f])[i];
+                u = d->inval[ti->fin[f]];
             if (isnan(u))
                 return 0;
             if (fa->kind == CX_F_LOG) {
@@ -1095,8 +1102,6 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         else
             x[j++] = v;
     }
-    for (size_t k = 0; k < d->nin; k++)
-        d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
     for (size_t k = 0; k < d->nin; k++)
         if (isnan(d->inval[k]) && d->incol[k] != d->ycol) {
             /* a lagged column may be missing now and present k periods ago */
