@@ -151,11 +151,14 @@ typedef struct cx_csv_options {
     char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line */
     char decimal;        /**< '.' or ','; 0 = ',' when the separator is ';', else '.' */
     cx_encoding encoding;
-    size_t block_rows;   /**< rows per block when streaming; 0 = 16384 */
+    size_t block_rows;   /**< rows per block when streaming; 0 = 16384 in the first block
+                              (the rows that type the columns) and 2048 after it */
     size_t infer_rows;   /**< rows used to infer column types; 0 = the first block */
     uint64_t range_start; /**< read the data lines from this byte offset (a line start)
                                on, after the header; 0 = from the header on */
     uint64_t range_end;  /**< stop at this byte offset (a line start); 0 = the end */
+    unsigned long range_line; /**< with range_start: the line number to give the line
+                                   there; 0 = count the lines before it (reads them) */
     const cx_csv_coltype *types; /**< forced types, or NULL */
     size_t ntypes;
 } cx_csv_options;

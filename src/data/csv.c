@@ -1,13 +1,16 @@
 /*
  * csv.c - the streaming CSV reader.
  *
- * The file is read in 1 MiB chunks and cut into physical lines.  Each line is
+ * The file is read in 256 KiB chunks and cut into physical lines.  Each line is
  * checked (NUL bytes, UTF-8, or converted from windows-1252) and fed to
  * libcsv, which tokenises RFC 4180 (quotes, doubled quotes, separators and
  * newlines inside quotes) in strict mode.  Records are collected until a block
  * of `block_rows` is complete, then converted to typed columns in a block
  * table that the caller borrows until the next call.  Memory is therefore
- * bounded by the block size, whatever the size of the file.
+ * bounded by the block size, whatever the size of the file.  After the
+ * first block the column types are known: plain lines are converted as they
+ * are read (feed_direct), and by default the blocks are smaller, so that a
+ * block's text and table are still in the cache when the caller reads them.
  *
  * Positions: libcsv reports no positions, so the reader keeps the raw text
  * of the records of the current block and the line where each record starts.
@@ -19,6 +22,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +33,9 @@
 
 #include "table.h"
 
-#define CHUNK (1u << 20)
-#define DEFAULT_BLOCK_ROWS 16384
+#define CHUNK (1u << 18)
+#define DEFAULT_BLOCK_ROWS 16384 /* the first block: the rows that type the columns */
+#define DEFAULT_NEXT_ROWS 2048   /* the blocks after it: small enough to stay in the cache */
 #define EXCERPT 40
 
 struct cx_csv_reader {
@@ -38,7 +45,9 @@ struct cx_csv_reader {
     int decimal_forced;
     cx_encoding encoding;
     size_t block_rows, infer_rows;
+    size_t next_rows; /* rows per block after the first */
     uint64_t range_start, range_end;
+    unsigned long range_line;
     cx_csv_coltype *types;
     size_t ntypes;
     struct csv_parser parser;
@@ -60,6 +69,12 @@ struct cx_csv_reader {
     unsigned long *rline;
     size_t *rraw;    /* offset of each record's raw text in `raw` (plus sentinel) */
     size_t nrec, rcap;
+    size_t nconv;    /* records already converted into rows of the block */
+    int eager;       /* the types are known: convert quote-free lines as they come */
+    size_t *span;    /* the direct path: start and end of each field of a line */
+    cx_coltype *ctype;          /* the direct path: each column's type */
+    unsigned char cls_sep[256]; /* the direct path: 1 for the separator */
+    unsigned char cls_all[256]; /* ... and 2 for a byte that needs checks */
     cx_buf raw;      /* raw (UTF-8) text of the block's records */
     int in_record;
     size_t rows_this_line;  /* rows libcsv ended while the current line was fed */
@@ -174,6 +189,27 @@ static void on_field(void *s, size_t n, void *data)
     r->fstart[r->nf++] = r->fields.len - n - 1;
 }
 
+/* Room for one more record in rfirst, rline and rraw, which share one
+ * capacity. */
+static cx_status record_room(cx_csv_reader *r)
+{
+    if (r->nrec + 2 <= r->rcap)
+        return CX_OK;
+    size_t cap = r->rcap * 2;
+    size_t *nf = cx_realloc(r->rfirst, cap * sizeof(size_t));
+    if (nf)
+        r->rfirst = nf;
+    unsigned long *nl = nf ? cx_realloc(r->rline, cap * sizeof(unsigned long)) : NULL;
+    if (nl)
+        r->rline = nl;
+    size_t *nr = nl ? cx_realloc(r->rraw, cap * sizeof(size_t)) : NULL;
+    if (!nr)
+        return CX_ENOMEM;
+    r->rraw = nr;
+    r->rcap = cap;
+    return CX_OK;
+}
+
 static void on_row(int c, void *data)
 {
     cx_csv_reader *r = data;
@@ -181,22 +217,9 @@ static void on_row(int c, void *data)
         return;
     r->rows_this_line++;
     r->last_row_cr = c == '\r';
-    if (r->nrec + 2 > r->rcap) {
-        /* rfirst, rline and rraw share one capacity; grow all three */
-        size_t cap = r->rcap * 2;
-        size_t *nf = cx_realloc(r->rfirst, cap * sizeof(size_t));
-        if (nf)
-            r->rfirst = nf;
-        unsigned long *nl = nf ? cx_realloc(r->rline, cap * sizeof(unsigned long)) : NULL;
-        if (nl)
-            r->rline = nl;
-        size_t *nr = nl ? cx_realloc(r->rraw, cap * sizeof(size_t)) : NULL;
-        if (!nr) {
-            r->cb_status = CX_ENOMEM;
-            return;
-        }
-        r->rraw = nr;
-        r->rcap = cap;
+    if (record_room(r) != CX_OK) {
+        r->cb_status = CX_ENOMEM;
+        return;
     }
     if (!r->in_record) { /* a row with no field callback cannot happen; be safe */
         r->cur_line = r->line;
@@ -292,6 +315,117 @@ static int only_space(unsigned char c)
     return c == ' ';
 }
 
+static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, cx_error *err);
+static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
+                              cx_error *err);
+
+/*
+ * The direct path, once the column types are known and every record held is
+ * converted: a line becomes a row of the block at once, with no copy of its
+ * fields.  It is split at the separators with the spaces around each field
+ * trimmed (what libcsv does in strict mode), checked for the header's number
+ * of fields, and converted cell by cell by the code that converts stored
+ * records (a number that parses is stored without it), so that rows, errors
+ * and their positions are the same.
+ *
+ * Unless `checked` (feed_line has checked the line: no NUL, valid text, no
+ * quote, no CR), the split also looks for a byte that needs those checks
+ * (NUL, quote, CR, any byte above 0x7F) and, finding one, returns with
+ * *done = 0 before changing anything: one scan of the line instead of five
+ * for the plain ASCII lines of most exports.
+ */
+static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n, int checked, int *done,
+                             cx_error *err)
+{
+    *done = 0;
+    size_t end = n;
+    if (end && s[end - 1] == '\n')
+        end--;
+    if (end && s[end - 1] == '\r')
+        end--;
+    if (end == 0)
+        return CX_OK; /* a blank line: feed_line skips it */
+    const unsigned char *cls = checked ? r->cls_sep : r->cls_all;
+    size_t *span = r->span, nfl = 0, a = 0, k = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time: a mask of the separators, and one of the bytes
+     * that need checks (NUL, quote, CR, and the high bit) */
+    const __m128i vsep = _mm_set1_epi8(r->sep), vnul = _mm_setzero_si128(), vq = _mm_set1_epi8('"'),
+                  vcr = _mm_set1_epi8('\r');
+    for (; k + 16 <= end; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        if (!checked) {
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vnul), _mm_cmpeq_epi8(v, vq)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, vcr), v));
+            if (_mm_movemask_epi8(odd))
+                return CX_OK; /* a byte that needs feed_line's checks */
+        }
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep)); m; m &= m - 1) {
+            size_t at = k + (size_t)__builtin_ctz(m);
+            if (nfl < r->ncols) {
+                span[2 * nfl] = a;
+                span[2 * nfl + 1] = at;
+            }
+            nfl++;
+            a = at + 1;
+        }
+    }
+#endif
+    for (; k < end; k++) {
+        unsigned char c = cls[s[k]];
+        if (c == 0)
+            continue;
+        if (c == 2)
+            return CX_OK; /* a byte that needs feed_line's checks */
+        if (nfl < r->ncols) {
+            span[2 * nfl] = a;
+            span[2 * nfl + 1] = k;
+        }
+        nfl++;
+        a = k + 1;
+    }
+    if (nfl < r->ncols) {
+        span[2 * nfl] = a;
+        span[2 * nfl + 1] = end;
+    }
+    nfl++;
+    *done = 1;
+    if (record_room(r) != CX_OK || cx_buf_append(&r->raw, s, n) != CX_OK)
+        return oom(err);
+    size_t i = r->nrec;
+    r->rline[i] = r->line;
+    r->rraw[i] = r->raw.len - n;
+    r->nrec++;
+    r->rfirst[r->nrec] = r->nf; /* no stored fields */
+    r->nconv = r->nrec;
+    if (nfl != r->ncols)
+        return count_error(r, i, nfl, err);
+    size_t row;
+    if (cx_table_add_row(r->block, r->line, &row) != CX_OK)
+        return oom(err);
+    for (size_t j = 0; j < r->ncols; j++) {
+        if (r->skip && r->skip[j])
+            continue; /* a column the caller does not read: left missing */
+        size_t lo = span[2 * j], hi = span[2 * j + 1];
+        while (lo < hi && s[lo] == ' ')
+            lo++;
+        while (hi > lo && s[hi - 1] == ' ')
+            hi--;
+        if (lo == hi)
+            continue; /* missing */
+        double v;
+        if (r->ctype[j] == CX_COL_NUMBER && cx_number_parse((const char *)s + lo, hi - lo, r->decimal, &v) == CX_OK) {
+            cx_table_set_number(r->block, j, row, v);
+            continue;
+        }
+        cx_status st = convert_cell(r, i, row, j, (const char *)s + lo, hi - lo, err);
+        if (st != CX_OK)
+            return st;
+    }
+    r->line++;
+    return CX_OK;
+}
+
 /* Check, convert and tokenise one physical line. */
 static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, cx_error *err)
 {
@@ -300,6 +434,12 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         r->encoding == CX_ENC_UTF8) {
         s += 3;
         n -= 3;
+    }
+    if (r->eager && r->nconv == r->nrec && !r->in_record) {
+        int done;
+        cx_status st = feed_direct(r, s, n, 0, &done, err);
+        if (done)
+            return st;
     }
     const unsigned char *nul = memchr(s, '\0', n);
     if (nul) {
@@ -354,6 +494,10 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
             if (end == 0) {
                 r->line++;
                 return CX_OK;
+            }
+            if (r->eager && r->nconv == r->nrec) {
+                int done;
+                return feed_direct(r, s, n, 1, &done, err);
             }
             r->in_record = 1;
             r->cur_line = lineno;
@@ -517,7 +661,9 @@ static void reset_records(cx_csv_reader *r)
     r->raw.len -= rofs;
     r->cur_raw = 0;
     r->nrec = 0;
+    r->nconv = 0;
     r->rfirst[0] = 0;
+    cx_table_clear_rows(r->block);
 }
 
 /* ======================================================================== */
@@ -615,22 +761,89 @@ static int looks_like_code(const char *s, size_t n)
     return digit && alpha;
 }
 
-/* Convert the held records into the block table. */
+/* The error for record i with `nfields` fields where the header has ncols. */
+static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, cx_error *err)
+{
+    unsigned long line, col;
+    record_pos(r, i, nfields > r->ncols ? r->ncols : nfields, &line, &col);
+    return cx_error_set(err, CX_ESYNTAX, r->path, line, col, "expected %zu fields as in the header, found %zu",
+                        r->ncols, nfields);
+}
+
+/* Convert the text s[0..n) (trimmed, not empty) of column j of record i into
+ * row `row` of the block. */
+static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
+                              cx_error *err)
+{
+    char found[64];
+    cx_coltype type = cx_table_coltype(r->block, j);
+    const char *name = cx_table_colname(r->block, j);
+    if (type == CX_COL_NUMBER) {
+        double v;
+        cx_status st = cx_number_parse(s, n, r->decimal, &v);
+        if (st == CX_ENOMEM)
+            return oom(err);
+        if (st != CX_OK) {
+            const char *hint = "";
+            if (r->decimal == '.' && memchr(s, ',', n))
+                hint = r->sep == ','
+                           ? " (a ',' separated file needs decimal points; for decimal "
+                             "commas use ';' or tab separators)"
+                           : " (for decimal commas use --decimal ,)";
+            else if (r->decimal == ',' && memchr(s, '.', n))
+                hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
+                                       "--decimal . for decimal points)"
+                                     : " (this file is read with decimal commas; use "
+                                       "--decimal . for decimal points)";
+            else if (!r->forced[j] && looks_like_code(s, n))
+                hint = " (if the column holds codes rather than numbers, read it as "
+                       "text with --text)";
+            unsigned long line, col;
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                "expected a number in column '%s', found '%s'%s", name,
+                                excerpt(s, n, found, sizeof found), hint);
+        }
+        cx_table_set_number(r->block, j, row, v);
+    } else if (type == CX_COL_PERIOD) {
+        cx_period p;
+        unsigned long line, col;
+        if (cx_period_parse(s, n, &p) != CX_OK) {
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
+                                "expected a period (2025-03-31, 2025-W07, 2025-03 or "
+                                "2025Q1) in column '%s', found '%s'",
+                                name, excerpt(s, n, found, sizeof found));
+        }
+        if (r->period_kind[j] == CX_PERIOD_NONE) {
+            r->period_kind[j] = (cx_period_kind)p.kind;
+            r->period_line[j] = r->rline[i];
+        } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
+            record_pos(r, i, j, &line, &col);
+            return cx_error_set(err, CX_EINVAL, r->path, line, col,
+                                "expected a %s in column '%s' like line %lu, found "
+                                "the %s '%s'",
+                                cx_period_kind_name(r->period_kind[j]), name,
+                                r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
+                                excerpt(s, n, found, sizeof found));
+        }
+        cx_table_set_period(r->block, j, row, p);
+    } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
+        return oom(err);
+    }
+    return CX_OK;
+}
+
+/* Convert the held records not converted yet (from nconv on) into rows of
+ * the block table. */
 static cx_status convert(cx_csv_reader *r, cx_error *err)
 {
-    cx_table_clear_rows(r->block);
     if (cx_table_reserve(r->block, r->nrec) != CX_OK)
         return oom(err);
-    char found[64];
-    for (size_t i = 0; i < r->nrec; i++) {
+    for (size_t i = r->nconv; i < r->nrec; i++) {
         size_t nfields = r->rfirst[i + 1] - r->rfirst[i];
-        if (nfields != r->ncols) {
-            unsigned long line, col;
-            record_pos(r, i, nfields > r->ncols ? r->ncols : nfields, &line, &col);
-            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                "expected %zu fields as in the header, found %zu", r->ncols,
-                                nfields);
-        }
+        if (nfields != r->ncols)
+            return count_error(r, i, nfields, err);
         size_t row;
         if (cx_table_add_row(r->block, r->rline[i], &row) != CX_OK)
             return oom(err);
@@ -641,61 +854,9 @@ static cx_status convert(cx_csv_reader *r, cx_error *err)
             const char *s = field_text(r, i, j, &n);
             if (n == 0)
                 continue; /* missing */
-            cx_coltype type = cx_table_coltype(r->block, j);
-            const char *name = cx_table_colname(r->block, j);
-            if (type == CX_COL_NUMBER) {
-                double v;
-                cx_status st = cx_number_parse(s, n, r->decimal, &v);
-                if (st == CX_ENOMEM)
-                    return oom(err);
-                if (st != CX_OK) {
-                    const char *hint = "";
-                    if (r->decimal == '.' && memchr(s, ',', n))
-                        hint = r->sep == ','
-                                   ? " (a ',' separated file needs decimal points; for decimal "
-                                     "commas use ';' or tab separators)"
-                                   : " (for decimal commas use --decimal ,)";
-                    else if (r->decimal == ',' && memchr(s, '.', n))
-                        hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
-                                               "--decimal . for decimal points)"
-                                             : " (this file is read with decimal commas; use "
-                                               "--decimal . for decimal points)";
-                    else if (!r->forced[j] && looks_like_code(s, n))
-                        hint = " (if the column holds codes rather than numbers, read it as "
-                               "text with --text)";
-                    unsigned long line, col;
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                        "expected a number in column '%s', found '%s'%s", name,
-                                        excerpt(s, n, found, sizeof found), hint);
-                }
-                cx_table_set_number(r->block, j, row, v);
-            } else if (type == CX_COL_PERIOD) {
-                cx_period p;
-                unsigned long line, col;
-                if (cx_period_parse(s, n, &p) != CX_OK) {
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                        "expected a period (2025-03-31, 2025-W07, 2025-03 or "
-                                        "2025Q1) in column '%s', found '%s'",
-                                        name, excerpt(s, n, found, sizeof found));
-                }
-                if (r->period_kind[j] == CX_PERIOD_NONE) {
-                    r->period_kind[j] = (cx_period_kind)p.kind;
-                    r->period_line[j] = r->rline[i];
-                } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
-                    record_pos(r, i, j, &line, &col);
-                    return cx_error_set(err, CX_EINVAL, r->path, line, col,
-                                        "expected a %s in column '%s' like line %lu, found "
-                                        "the %s '%s'",
-                                        cx_period_kind_name(r->period_kind[j]), name,
-                                        r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
-                                        excerpt(s, n, found, sizeof found));
-                }
-                cx_table_set_period(r->block, j, row, p);
-            } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
-                return oom(err);
-            }
+            cx_status st = convert_cell(r, i, row, j, s, n, err);
+            if (st != CX_OK)
+                return st;
         }
     }
     return CX_OK;
@@ -724,6 +885,8 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r->rfirst);
     cx_free(r->rline);
     cx_free(r->rraw);
+    cx_free(r->span);
+    cx_free(r->ctype);
     cx_table_free(r->schema);
     cx_table_free(r->block);
     cx_free(r->period_kind);
@@ -734,9 +897,19 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r);
 }
 
-/* Go to the start of the byte range, counting its line number. */
+/* Go to the start of the byte range, counting its line number unless the
+ * caller gave it. */
 static cx_status jump_to_range(cx_csv_reader *r, cx_error *err)
 {
+    if (r->range_line) {
+        if (fseeko(r->fp, (off_t)r->range_start, SEEK_SET) != 0)
+            return cx_error_set(err, CX_EIO, r->path, 0, 0, "cannot seek: %s", strerror(errno));
+        r->len = r->pos = 0;
+        r->eof = 0;
+        r->bytes = r->range_start;
+        r->line = r->range_line;
+        return CX_OK;
+    }
     if (fseek(r->fp, 0, SEEK_SET) != 0)
         return cx_error_set(err, CX_EIO, r->path, 0, 0, "cannot seek: %s", strerror(errno));
     unsigned long lines = 0;
@@ -834,7 +1007,9 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         r->period_kind = cx_calloc(r->ncols, sizeof(cx_period_kind));
         r->period_line = cx_calloc(r->ncols, sizeof(unsigned long));
         r->forced = cx_calloc(r->ncols, 1);
-        if (!r->period_kind || !r->period_line || !r->forced)
+        r->span = cx_calloc(2 * r->ncols, sizeof(size_t));
+        r->ctype = cx_calloc(r->ncols, sizeof(cx_coltype));
+        if (!r->period_kind || !r->period_line || !r->forced || !r->span || !r->ctype)
             st = oom(err);
     }
     if (st == CX_OK) {
@@ -850,6 +1025,14 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     for (size_t j = 0; copies && j < r->ncols; j++)
         cx_free(copies[j]);
     cx_free(copies);
+    if (st == CX_OK) {
+        for (size_t j = 0; j < r->ncols; j++)
+            r->ctype[j] = cx_table_coltype(r->block, j);
+        r->cls_sep[(unsigned char)r->sep] = 1;
+        memcpy(r->cls_all, r->cls_sep, sizeof r->cls_all);
+        r->cls_all['\0'] = r->cls_all['"'] = r->cls_all['\r'] = 2;
+        memset(r->cls_all + 0x80, 2, 0x80);
+    }
     r->header_done = st == CX_OK;
     return st;
 }
@@ -877,8 +1060,10 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->decimal_forced = opt->decimal != 0;
     r->encoding = opt->encoding;
     r->block_rows = opt->block_rows ? opt->block_rows : DEFAULT_BLOCK_ROWS;
+    r->next_rows = opt->block_rows ? opt->block_rows : DEFAULT_NEXT_ROWS;
     r->range_start = opt->range_start;
     r->range_end = opt->range_end;
+    r->range_line = opt->range_line;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
     r->line = 1;
     r->path = cx_strdup(path);
@@ -945,7 +1130,8 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     if (r->handed) {
         reset_records(r);
         r->handed = 0;
-        st = fill(r, r->block_rows, err);
+        r->eager = 1; /* the types are known from the first block on */
+        st = fill(r, r->next_rows, err);
         if (st != CX_OK && st != CX_ENOMEM && st != CX_EIO)
             earlier_error(r, err);
         if (st != CX_OK && err)
@@ -965,6 +1151,16 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     r->handed = 1;
     *block = r->block;
     return CX_OK;
+}
+
+int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end)
+{
+    if (end == r->range_end)
+        return 1;
+    if (end == 0 || r->bytes > end)
+        return 0; /* a wider range than the one read, or read past it */
+    r->range_end = end;
+    return 1;
 }
 
 cx_status cx_csv_skip_columns(cx_csv_reader *r, const unsigned char *skip, cx_error *err)

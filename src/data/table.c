@@ -29,6 +29,7 @@ struct cx_table {
     size_t nrows, rowcap;
     unsigned long *lines;
     cx_strmap *pool; /* interned text; created on first use */
+    unsigned long generation; /* how often the pool was emptied */
 };
 
 static size_t cell_size(cx_coltype type)
@@ -154,6 +155,12 @@ void cx_table_clear_rows(cx_table *t)
 {
     t->nrows = 0;
     cx_strmap_clear(t->pool);
+    t->generation++;
+}
+
+unsigned long cx_table_generation(const cx_table *t)
+{
+    return t->generation;
 }
 
 void cx_table_set_number(cx_table *t, size_t col, size_t row, double v)

@@ -1,6 +1,7 @@
 /*
  * table.h - internal access to cx_table for the data modules (csv.c reuses
- * one block table and clears it between blocks).  Never installed.
+ * one block table and clears it between blocks), and to the CSV reader for
+ * the sources of the fit.  Never installed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,9 @@
 
 /* Drop every row but keep the columns and capacity; text is released. */
 void cx_table_clear_rows(cx_table *t);
+/* How often the rows were cleared: within one generation equal texts are
+ * one pointer, and a pointer is never reused for another text. */
+unsigned long cx_table_generation(const cx_table *t);
 /* Set a text cell from `len` bytes (not NUL-terminated). */
 cx_status cx_table_set_textn(cx_table *t, size_t col, size_t row, const char *s, size_t len);
 /* Reserve capacity for `rows` rows. */
@@ -20,5 +24,10 @@ cx_status cx_table_reserve(cx_table *t, size_t rows);
  * src column j to dst column map[j] ((size_t)-1 = skip). */
 cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
                             const size_t *map);
+
+/* End the byte range of an open reader at `end` (0 = the end of the file),
+ * for a caller that would otherwise open the file again with that range.
+ * Returns 1, or 0 when the reader has already read beyond `end`. */
+int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end);
 
 #endif

@@ -17,6 +17,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,7 @@ cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *co
     cx_status st = cx_csv_open(path, &s->copt, &s->r, err);
     if (st == CX_OK)
         s->schema = cx_csv_schema(s->r);
+    s->fresh = st == CX_OK;
     return st;
 }
 
@@ -149,6 +151,10 @@ cx_status cx_source_rewind(cx_source *s, cx_error *err)
         s->handed = 0;
         return CX_OK;
     }
+    /* a reader that has handed out nothing is where a new one would start
+     * (opening reads the header and the first block, and types the columns) */
+    if (s->r && s->fresh && cx_csv_set_range_end(s->r, s->copt.range_end))
+        return CX_OK;
     cx_csv_close(s->r);
     s->r = NULL;
     cx_status st = cx_csv_open(s->path, &s->copt, &s->r, err);
@@ -156,6 +162,7 @@ cx_status cx_source_rewind(cx_source *s, cx_error *err)
         s->schema = cx_csv_schema(s->r);
     if (st == CX_OK && s->skip)
         st = cx_csv_skip_columns(s->r, s->skip, err);
+    s->fresh = st == CX_OK;
     return st;
 }
 
@@ -178,6 +185,7 @@ cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
         s->handed = 1;
         return CX_OK;
     }
+    s->fresh = 0;
     return cx_csv_next(s->r, block, err);
 }
 
@@ -200,6 +208,7 @@ void cx_source_close(cx_source *s)
 typedef struct tinfo {
     size_t *fcol;       /* per factor: source column (NONE: the derived quarter) */
     size_t *flag;       /* per factor: index into the lag columns, for lag() */
+    size_t *fin;        /* per numeric factor: index of its column among the inputs */
     int cat;            /* a C(x) term */
     cx_strmap *levels;  /* level text -> index in sorted order */
     char **level_names; /* sorted */
@@ -241,6 +250,14 @@ struct cx_design {
     double *ring_val;     /* per unit: maxlag x nlag values */
     double *lagbuf;       /* lag values of the current row: per (lag column, k) found */
     cx_buf key;
+    /* one unit column: its recent texts (the table's interned copies) and
+     * units, for the table `ucache_table` in generation `ucache_gen` */
+    struct {
+        const char *text;
+        size_t uid;
+    } ucache[64];
+    const cx_table *ucache_table;
+    unsigned long ucache_gen;
     /* inputs for ranges */
     size_t *incol, nin;
     double *inval;
@@ -263,6 +280,7 @@ void cx_design_free(cx_design *d)
     for (size_t i = 0; d->t && i < d->eq->nterms; i++) {
         cx_free(d->t[i].fcol);
         cx_free(d->t[i].flag);
+        cx_free(d->t[i].fin);
         cx_strmap_free(d->t[i].levels);
         cx_free(d->t[i].used);
         for (size_t k = 0; k < d->t[i].nlevels; k++)
@@ -333,13 +351,14 @@ static int is_numeric(const cx_table *s, size_t j)
     return cx_table_coltype(s, j) == CX_COL_NUMBER;
 }
 
-static cx_status add_input(cx_design *d, size_t col)
+/* Add column `col` to the inputs, once; returns its index among them. */
+static size_t add_input(cx_design *d, size_t col)
 {
     for (size_t k = 0; k < d->nin; k++)
         if (d->incol[k] == col)
-            return CX_OK;
-    d->incol[d->nin++] = col;
-    return CX_OK;
+            return k;
+    d->incol[d->nin] = col;
+    return d->nin++;
 }
 
 /* Build the list of estimated columns once the levels are known. */
@@ -516,7 +535,8 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
         tinfo *ti = &d->t[i];
         ti->fcol = cx_calloc(term->nf + 1, sizeof(size_t));
         ti->flag = cx_calloc(term->nf + 1, sizeof(size_t));
-        if (!ti->fcol || !ti->flag) {
+        ti->fin = cx_calloc(term->nf + 1, sizeof(size_t));
+        if (!ti->fcol || !ti->flag || !ti->fin) {
             st = oom(err);
             goto fail;
         }
@@ -560,7 +580,7 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 goto fail;
             }
             ti->fcol[f] = j;
-            add_input(d, j);
+            ti->fin[f] = add_input(d, j);
             if (fa->kind == CX_F_LAG) {
                 if (d->pcol == NONE) {
                     st = eq_error(err, d, "terms", i, "%s needs a period column in the data, found none", term->text);
@@ -817,6 +837,8 @@ void cx_design_begin_pass(cx_design *d)
         if (d->t[i].used)
             memset(d->t[i].used, 0, d->t[i].nlevels * sizeof(size_t));
     cx_strmap_clear(d->unitmap);
+    memset(d->ucache, 0, sizeof d->ucache);
+    d->ucache_table = NULL;
 }
 
 /* "line 14" or "2024-W07 Utrecht" for messages. */
@@ -871,29 +893,61 @@ static cx_status cell_error(cx_error *err, const cx_design *d, const cx_table *b
 /* Find or add the unit of row i; grows the per-unit lag state. */
 static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid, int *missing)
 {
-    d->key.len = 0;
+    /* the key: each unit text with its NUL; one unit column is its own key */
+    const char *key = "";
+    size_t keylen = 0;
     *missing = 0;
-    for (size_t k = 0; k < d->nu; k++) {
-        const char *u = cx_table_text(b, d->ucol[k], i);
-        if (!u) {
+    size_t slot = 0;
+    if (d->nu == 1) {
+        key = cx_table_text(b, d->ucol[0], i);
+        if (!key) {
             *missing = 1;
             return CX_OK;
         }
-        if (cx_buf_append(&d->key, u, strlen(u) + 1) != CX_OK)
-            return CX_ENOMEM;
+        /* a block holds one copy of each text: a copy seen before names its
+         * unit (until the table is cleared and reuses the copies' memory) */
+        unsigned long gen = cx_table_generation(b);
+        if (b != d->ucache_table || gen != d->ucache_gen) {
+            memset(d->ucache, 0, sizeof d->ucache);
+            d->ucache_table = b;
+            d->ucache_gen = gen;
+        }
+        slot = ((uintptr_t)key >> 3) % (sizeof d->ucache / sizeof d->ucache[0]);
+        if (d->ucache[slot].text == key) {
+            *uid = d->ucache[slot].uid;
+            return CX_OK;
+        }
+        keylen = strlen(key) + 1;
+    } else if (d->nu > 1) {
+        d->key.len = 0;
+        for (size_t k = 0; k < d->nu; k++) {
+            const char *u = cx_table_text(b, d->ucol[k], i);
+            if (!u) {
+                *missing = 1;
+                return CX_OK;
+            }
+            if (cx_buf_append(&d->key, u, strlen(u) + 1) != CX_OK)
+                return CX_ENOMEM;
+        }
+        key = d->key.data;
+        keylen = d->key.len;
     }
     int fresh;
     size_t count = cx_strmap_count(d->unitmap);
     const char *stored;
-    if (cx_strmap_intern(d->unitmap, d->key.data ? d->key.data : "", d->key.len, count, uid, &fresh, &stored) != CX_OK)
+    if (cx_strmap_intern(d->unitmap, key, keylen, count, uid, &fresh, &stored) != CX_OK)
         return CX_ENOMEM;
+    if (d->nu == 1) {
+        d->ucache[slot].text = key;
+        d->ucache[slot].uid = *uid;
+    }
     if (fresh) {
         size_t kc = d->ukeycap;
         if (cx_grow((void **)&d->ukey, &d->ukeycap, *uid + 1, sizeof(char *)) != CX_OK ||
             cx_grow((void **)&d->ukeylen, &kc, *uid + 1, sizeof(size_t)) != CX_OK)
             return CX_ENOMEM;
         d->ukey[*uid] = stored;
-        d->ukeylen[*uid] = d->key.len;
+        d->ukeylen[*uid] = keylen;
         size_t old = d->ucap;
         if (cx_grow((void **)&d->units, &d->ucap, *uid + 1, sizeof(unitstate)) != CX_OK)
             return CX_ENOMEM;
@@ -977,7 +1031,10 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         us->last = per;
     }
 
-    double yv = cx_table_numbers(b, d->ycol)[i];
+    /* the inputs first: the terms read their columns' values from them */
+    for (size_t k = 0; k < d->nin; k++)
+        d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
+    double yv = d->inval[0]; /* the target is the first input */
     if (isnan(yv))
         return 0;
     double wv = 1;
@@ -1025,7 +1082,7 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             if (fa->kind == CX_F_LAG)
                 u = d->lagbuf[ti->flag[f] * (d->maxlag + 1) + (size_t)fa->k];
             else
-                u = cx_table_numbers(b, ti->fcol[f])[i];
+                u = d->inval[ti->fin[f]];
             if (isnan(u))
                 return 0;
             if (fa->kind == CX_F_LOG) {
@@ -1045,8 +1102,6 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         else
             x[j++] = v;
     }
-    for (size_t k = 0; k < d->nin; k++)
-        d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
     for (size_t k = 0; k < d->nin; k++)
         if (isnan(d->inval[k]) && d->incol[k] != d->ycol) {
             /* a lagged column may be missing now and present k periods ago */

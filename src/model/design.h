@@ -24,6 +24,7 @@ typedef struct cx_source {
     /* in memory: a copy sorted by unit, then period, handed out as one block */
     cx_table *sorted;
     int handed;
+    int fresh; /* the reader has handed out nothing yet: a rewind keeps it */
     const cx_table *schema;
 } cx_source;
 

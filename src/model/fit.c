@@ -244,8 +244,8 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
                 if (c->rec_actual)
                     c->rec[k++] = cx_design_input_value(d, 0);
                 memcpy(c->rec + k, c->x + c->rec_k0, (c->p - (size_t)c->rec_k0) * sizeof(double));
-                if (fwrite(c->rec, sizeof(double), c->reclen, c->spill) != c->reclen) {
-                    fclose(c->spill); /* no room: the later passes parse the text again */
+                if (cx_spill_put(c->spill, c->rec) != 0) {
+                    cx_spill_free(c->spill); /* no room: the later passes parse the text again */
                     c->spill = NULL;
                 }
             }
@@ -255,18 +255,20 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
             }
             c->n++;
             c->sumw += w;
-            c->sumlogw += log(w);
+            if (w != 1.0)
+                c->sumlogw += log(w); /* log(1) adds nothing */
             /* West's weighted incremental mean and sum of squares */
             double delta = y - c->ymean;
             c->ymean += delta * w / c->sumw;
             c->ym2 += w * delta * (y - c->ymean);
             c->sumwy2 += (long double)w * y * y;
-            double sw = sqrt(w);
+            double sw = w == 1.0 ? 1.0 : sqrt(w);
+            double *xrow = c->X->data + c->nrows * c->X->tda;
             for (size_t j = 0; j < c->p; j++) {
                 c->colsum[j] += w * c->x[j];
-                gsl_matrix_set(c->X, c->nrows, j, sw * c->x[j]);
+                xrow[j] = sw * c->x[j];
             }
-            gsl_vector_set(c->yv, c->nrows, sw * y);
+            c->yv->data[c->nrows * c->yv->stride] = sw * y;
             if (c->collect && (st = collect_row(c, sw, y, err)) != CX_OK)
                 return st;
             for (size_t k = 0; k < nin; k++) {
@@ -353,11 +355,8 @@ static cx_status unit_room(respass *r, size_t unit, size_t p)
 /* Accumulate the error of the fitted value (k = 0) or of the forecast for a
  * held-out row (k = 1) against the target as observed; MAPE skips targets
  * of 0. */
-static void forecast_error(respass *r, const fitctx *c, const double *beta, double y, double actual, int k)
+static void forecast_error(respass *r, long double fit, double y, double actual, int k)
 {
-    long double fit = 0;
-    for (size_t j = 0; j < c->p; j++)
-        fit += (long double)c->x[j] * beta[j];
     double e = (double)((long double)y - fit);
     r->fse[k] += (long double)e * e;
     r->fae[k] += fabs(e);
@@ -366,6 +365,16 @@ static void forecast_error(respass *r, const fitctx *c, const double *beta, doub
         r->fape[k] += fabs(e / actual);
         r->fcntp[k]++;
     }
+}
+
+/* The fitted value of the current row, x'beta summed in long double. */
+static long double fitted(const fitctx *c, const double *beta)
+{
+    long double fit = 0;
+#pragma GCC unroll 8 /* x87 loops of a few columns: the loop costs as much as the work */
+    for (size_t j = 0; j < c->p; j++)
+        fit += (long double)c->x[j] * beta[j];
+    return fit;
 }
 
 /*
@@ -386,8 +395,7 @@ static cx_status rows_begin(fitctx *c, rowit *it, cx_error *err)
     it->i = 0;
     if (c->spill) {
         c->reading2 = c->half2_only;
-        if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0 ||
-            (c->spill2 && (fflush(c->spill2) != 0 || fseek(c->spill2, 0, SEEK_SET) != 0)))
+        if (cx_spill_rewind(c->spill) != 0 || (c->spill2 && cx_spill_rewind(c->spill2) != 0))
             return cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
         return CX_OK;
     }
@@ -399,10 +407,10 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
                      cx_error *err)
 {
     if (c->spill) {
-        FILE *f = c->reading2 ? c->spill2 : c->spill;
-        size_t got = fread(c->rec, sizeof(double), c->reclen, f);
-        if (got != c->reclen) {
-            if (ferror(f)) {
+        int failed = 0;
+        const double *rec = cx_spill_get(c->reading2 ? c->spill2 : c->spill, &failed);
+        if (!rec) {
+            if (failed) {
                 *st = cx_error_set(err, CX_EIO, NULL, 0, 0, "cannot read back the temporary file of the fit");
                 return -1;
             }
@@ -412,14 +420,14 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
             }
             return 0;
         }
-        size_t code = (size_t)c->rec[0], k = 2;
+        size_t code = (size_t)rec[0], k = 2;
         *unit = code / 4;
-        *y = c->rec[1];
-        *w = c->rec_w ? c->rec[k++] : 1.0;
-        *actual = c->rec_actual ? c->rec[k++] : *y;
+        *y = rec[1];
+        *w = c->rec_w ? rec[k++] : 1.0;
+        *actual = c->rec_actual ? rec[k++] : *y;
         if (c->rec_k0)
             c->x[0] = 1.0;
-        memcpy(c->x + c->rec_k0, c->rec + k, (c->p - (size_t)c->rec_k0) * sizeof(double));
+        memcpy(c->x + c->rec_k0, rec + k, (c->p - (size_t)c->rec_k0) * sizeof(double));
         if (c->reading2 && *unit < c->nremap)
             *unit = c->remap[*unit];
         return (int)(code % 4);
@@ -462,11 +470,11 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             if (rr <= 0)
                 break;
             if (rr == 2) {
-                forecast_error(r, c, beta, y, actual, 1);
+                forecast_error(r, fitted(c, beta), y, actual, 1);
                 continue;
             }
-            forecast_error(r, c, beta, y, actual, 0);
-            long double fit = 0;
+            long double fit = fitted(c, beta);
+            forecast_error(r, fit, y, actual, 0);
             dd edd = {y, 0};
             if (r->precise) {
                 /* the residual and X'W r without rounding error that matters:
@@ -476,19 +484,16 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
                 for (size_t j = 0; j < p; j++)
                     r->g[j] = dd_add(r->g[j], dd_mul(edd, w * c->x[j]));
                 fit = (long double)y - ((long double)edd.hi + edd.lo);
-            } else {
-                for (size_t j = 0; j < p; j++)
-                    fit += (long double)c->x[j] * beta[j];
             }
             long double e = (long double)y - fit;
-            double sw = sqrt(w);
+            double sw = w == 1.0 ? 1.0 : sqrt(w);
             double ew = (double)(sw * e); /* the weighted residual */
             r->rss += (long double)ew * ew;
             r->sum_e += ew;
             r->sum_e2 += (long double)ew * ew;
             r->sum_e3 += (long double)ew * ew * ew;
             r->sum_e4 += (long double)ew * ew * ew * ew;
-            if (unit_room(r, unit, p) != CX_OK) {
+            if (unit >= r->ucap && unit_room(r, unit, p) != CX_OK) {
                 st = oom(err);
                 break;
             }
@@ -507,6 +512,7 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             r->aux_m2 += delta * (e2 - r->aux_mean);
             if (r->paux == p) {
                 /* X has a constant: the auxiliary regression needs only X'z */
+#pragma GCC unroll 8
                 for (size_t j = 0; j < p; j++)
                     r->xz[j] += (long double)sw * c->x[j] * e2;
             } else {
@@ -1097,9 +1103,10 @@ static cx_status use_needed_columns(cx_source *src, const cx_design *d, int peri
 /*
  * Can pass 1 read the two halves of the file on two threads?  Only a
  * streamed file of 8 MB or more, whose design needs no row's predecessor
- * (no lags; no levels of C(x) to agree on), and without a quote anywhere:
- * then every newline ends a row and the middle can be found by looking for
- * the next newline.  *mid receives the start of the second half.
+ * (no lags; no levels of C(x) to agree on).  *mid receives the start of the
+ * second half: the line after the middle byte.  Whether that is the start of
+ * a record (not a line inside a quoted field) shows only when the first
+ * half has been read: see pass1_two_threads.
  */
 static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
 {
@@ -1111,21 +1118,13 @@ static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
     int ok = 0;
     if (fseek(fp, 0, SEEK_END) == 0) {
         long size = ftell(fp);
-        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, 0, SEEK_SET) == 0) {
-            static char buf[1 << 16];
-            size_t got;
-            ok = 1;
-            while (ok && (got = fread(buf, 1, sizeof buf, fp)) > 0)
-                ok = memchr(buf, '"', got) == NULL;
-            if (ok && fseek(fp, size / 2, SEEK_SET) == 0) {
-                uint64_t at = (uint64_t)size / 2;
-                int ch;
-                while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                    at++;
-                *mid = at + 1;
-                ok = ch == '\n' && *mid < (uint64_t)size;
-            } else
-                ok = 0;
+        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, size / 2, SEEK_SET) == 0) {
+            uint64_t at = (uint64_t)size / 2;
+            int ch;
+            while ((ch = fgetc(fp)) != EOF && ch != '\n')
+                at++;
+            *mid = at + 1;
+            ok = ch == '\n' && *mid < (uint64_t)size;
         }
     }
     fclose(fp);
@@ -1133,16 +1132,31 @@ static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
 }
 
 typedef struct half {
+    const cx_spec *spec;
+    size_t eqi;
+    const char *path;
+    cx_csv_options opt; /* the second half's range, the first reader's types */
+    cx_source src;
     fitctx c;
     gsl_multilarge_linear_workspace *ls;
     cx_status st;
     cx_error err;
 } half;
 
+/* The second thread: open the second half and resolve the design there,
+ * then pass 1. */
 static void *run_half(void *arg)
 {
     half *h = arg;
-    h->st = cx_fit_pass1(&h->c, h->ls, &h->err);
+    fitctx *b = &h->c;
+    h->st = cx_source_csv(&h->src, h->path, &h->opt, &h->err);
+    b->src = &h->src;
+    if (h->st == CX_OK)
+        h->st = cx_design_new(h->spec, h->eqi, h->src.schema, &b->d, &h->err);
+    if (h->st == CX_OK)
+        h->st = use_needed_columns(&h->src, b->d, 0, &h->err);
+    if (h->st == CX_OK)
+        h->st = cx_fit_pass1(b, h->ls, &h->err);
     return NULL;
 }
 
@@ -1152,58 +1166,65 @@ static void *run_half(void *arg)
  * stacked onto this one (as partial fits are merged), its counts and
  * moments added, and its units mapped onto this design's, so that the later
  * passes read the two temporary files in file order as one.
+ *
+ * Neither half waits for a scan of the whole file.  The first half ends at
+ * *mid as at the end of a file: if that is inside a quoted field, its
+ * reader fails.  When it succeeds, the first half's reader is where one
+ * reading the whole file would be, between two records, so the second half
+ * starts at a record too.  The second half's lines are numbered as if it
+ * began at line 2 (counting the first half's lines would mean reading it
+ * twice); the numbers serve only messages.  So any failure here returns
+ * with `err` untouched, and the caller reads the whole file again on one
+ * thread, which reports the first error of the file at its true line.
  */
 static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, gsl_multilarge_linear_workspace *ls,
-                                   uint64_t mid, cx_error *err)
+                                   uint64_t mid)
 {
+    cx_error scratch; /* failures are not reported: the caller starts again */
+    cx_error *err = &scratch;
+    cx_error_init(err);
     cx_source *src = c->src;
     size_t p = c->p, nin = cx_design_ninputs(c->d);
     half h;
     memset(&h, 0, sizeof h);
     cx_error_init(&h.err);
-    cx_source src2;
-    memset(&src2, 0, sizeof src2);
     cx_status st = CX_OK;
     /* the second half: the same columns, types as the first reader found them */
-    cx_csv_options o2 = src->copt;
     cx_csv_coltype *types = cx_calloc(cx_table_ncols(src->schema) + 1, sizeof(cx_csv_coltype));
     if (!types)
         return oom(err);
     for (size_t j = 0; j < cx_table_ncols(src->schema); j++)
         types[j] = (cx_csv_coltype){cx_table_colname(src->schema, j), cx_table_coltype(src->schema, j)};
-    o2.types = types;
-    o2.ntypes = cx_table_ncols(src->schema);
-    o2.range_start = mid;
-    st = cx_source_csv(&src2, src->path, &o2, err);
+    h.spec = spec;
+    h.eqi = eqi;
+    h.path = src->path;
+    h.opt = src->copt;
+    h.opt.types = types;
+    h.opt.ntypes = cx_table_ncols(src->schema);
+    h.opt.range_start = mid;
+    h.opt.range_line = 2;
     fitctx *b = &h.c;
-    b->src = &src2;
     b->p = p;
     b->chunk = c->chunk;
-    if (st == CX_OK)
-        st = cx_design_new(spec, eqi, src2.schema, &b->d, err);
-    if (st == CX_OK)
-        st = use_needed_columns(&src2, b->d, 0, err);
-    if (st == CX_OK) {
-        b->X = gsl_matrix_alloc(b->chunk, p);
-        b->yv = gsl_vector_alloc(b->chunk);
-        b->x = cx_calloc(p + 1, sizeof(double));
-        b->colsum = cx_calloc(p + 1, sizeof(double));
-        b->rmin = cx_calloc(nin + 1, sizeof(double));
-        b->rmax = cx_calloc(nin + 1, sizeof(double));
-        b->rsum = cx_calloc(nin + 1, sizeof(long double));
-        b->rec = cx_calloc(p + 5, sizeof(double));
-        b->spill = b->rec ? tmpfile() : NULL;
-        b->rec_w = c->rec_w;
-        b->rec_actual = c->rec_actual;
-        b->rec_k0 = c->rec_k0;
-        b->reclen = c->reclen;
-        h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
-        if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
-            st = oom(err);
-        for (size_t k = 0; st == CX_OK && k < nin; k++) {
-            b->rmin[k] = INFINITY;
-            b->rmax[k] = -INFINITY;
-        }
+    b->X = gsl_matrix_alloc(b->chunk, p);
+    b->yv = gsl_vector_alloc(b->chunk);
+    b->x = cx_calloc(p + 1, sizeof(double));
+    b->colsum = cx_calloc(p + 1, sizeof(double));
+    b->rmin = cx_calloc(nin + 1, sizeof(double));
+    b->rmax = cx_calloc(nin + 1, sizeof(double));
+    b->rsum = cx_calloc(nin + 1, sizeof(long double));
+    b->rec = cx_calloc(p + 5, sizeof(double));
+    b->spill = b->rec ? cx_spill_new(c->reclen) : NULL;
+    b->rec_w = c->rec_w;
+    b->rec_actual = c->rec_actual;
+    b->rec_k0 = c->rec_k0;
+    b->reclen = c->reclen;
+    h.ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
+    if (!b->X || !b->yv || !b->x || !b->colsum || !b->rmin || !b->rmax || !b->rsum || !b->rec || !b->spill || !h.ls)
+        st = oom(err);
+    for (size_t k = 0; st == CX_OK && k < nin; k++) {
+        b->rmin[k] = INFINITY;
+        b->rmax[k] = -INFINITY;
     }
     pthread_t tid;
     int started = 0;
@@ -1218,16 +1239,12 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
             run_half(&h);
         else
             pthread_join(tid, NULL);
-        if (st == CX_OK && h.st != CX_OK) {
-            if (err)
-                *err = h.err;
+        if (st == CX_OK)
             st = h.st;
-        }
     }
     if (st == CX_OK && (!c->spill || !b->spill)) {
         /* a temporary file failed: the later passes parse the whole text again */
-        if (c->spill)
-            fclose(c->spill);
+        cx_spill_free(c->spill);
         c->spill = NULL;
     }
     if (st == CX_OK && b->n > 0) {
@@ -1286,8 +1303,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
             b->spill = NULL;
         }
     }
-    if (b->spill)
-        fclose(b->spill);
+    cx_spill_free(b->spill);
     cx_design_free(b->d);
     gsl_matrix_free(b->X);
     gsl_vector_free(b->yv);
@@ -1299,9 +1315,34 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     cx_free(b->rec);
     if (h.ls)
         gsl_multilarge_linear_free(h.ls);
-    cx_source_close(&src2);
+    cx_source_close(&h.src);
     cx_free(types);
     return st;
+}
+
+/* Forget what a failed pass 1 on two threads gathered, for a pass on one;
+ * returns CX_ENUMERIC so that the caller makes that pass. */
+static cx_status pass1_restart(fitctx *c, gsl_multilarge_linear_workspace *ls)
+{
+    size_t nin = cx_design_ninputs(c->d);
+    c->n = c->ndropped = c->nheld = c->sumw = c->sumlogw = c->ymean = c->ym2 = 0;
+    c->sumwy2 = 0;
+    c->nrows = 0;
+    memset(c->colsum, 0, c->p * sizeof(double));
+    for (size_t k = 0; k < nin; k++) {
+        c->rmin[k] = INFINITY;
+        c->rmax[k] = -INFINITY;
+        c->rsum[k] = 0;
+    }
+    cx_spill_free(c->spill);
+    cx_spill_free(c->spill2);
+    c->spill2 = NULL;
+    c->spill = cx_spill_new(c->reclen); /* without one the later passes parse the text */
+    cx_free(c->remap);
+    c->remap = NULL;
+    c->nremap = 0;
+    gsl_multilarge_linear_reset(ls);
+    return CX_ENUMERIC;
 }
 
 /* ======================================================================== */
@@ -1394,11 +1435,11 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         /* a streamed file: keep pass 1's rows for the later passes (the
          * system's temporary directory; without room the text is parsed again) */
         c.rec = cx_calloc(p + 5, sizeof(double));
-        c.spill = c.rec ? tmpfile() : NULL;
         c.rec_w = es->weights != NULL;
         c.rec_actual = es->nfixed > 0;
         c.rec_k0 = cx_design_has_intercept(c.d) ? 1 : 0;
         c.reclen = 2 + (size_t)c.rec_w + (size_t)c.rec_actual + p - (size_t)c.rec_k0;
+        c.spill = c.rec ? cx_spill_new(c.reclen) : NULL;
     }
 
     /* ---- pass 1, or the merged partial fits ---- */
@@ -1432,10 +1473,11 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         }
     } else {
         uint64_t mid = 0;
+        st = CX_ENUMERIC; /* not split */
         if (es->method == CX_METHOD_OLS && !(opt && (opt->holdout || opt->threads == 1)) && c.spill &&
-            splittable(src, c.d, &mid))
-            st = pass1_two_threads(spec, eqi, &c, ls, mid, err);
-        else
+            splittable(src, c.d, &mid) && (st = pass1_two_threads(spec, eqi, &c, ls, mid)) != CX_OK)
+            st = pass1_restart(&c, ls);
+        if (st != CX_OK)
             st = cx_fit_pass1(&c, ls, err);
         if (st != CX_OK)
             goto done;
@@ -1901,10 +1943,8 @@ done:
     cx_free(c.xall);
     cx_free(c.yall);
     cx_free(c.swall);
-    if (c.spill)
-        fclose(c.spill);
-    if (c.spill2)
-        fclose(c.spill2);
+    cx_spill_free(c.spill);
+    cx_spill_free(c.spill2);
     cx_free(c.remap);
     cx_free(c.rec);
     if (ls)

@@ -15,6 +15,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "design.h"
+#include "spill.h"
 
 #define CHUNK_ROWS 512 /* rows per QR accumulation step */
 
@@ -36,11 +37,11 @@ typedef struct fitctx {
     long double *rsum;
     /* a streamed file: the design rows of pass 1 go to a temporary file that
      * the later passes read instead of parsing the text again */
-    FILE *spill;
+    cx_spill *spill;
     double *rec;   /* one record: 4 unit + flag, y, [w], [actual target], x[k0..p) */
     size_t reclen;
     int rec_w, rec_actual, rec_k0; /* which optional fields the records hold */
-    FILE *spill2;  /* two threads read the halves of a file: the second half's rows */
+    cx_spill *spill2; /* two threads read the halves of a file: the second half's rows */
     size_t *remap; /* its unit ids in this design */
     size_t nremap;
     int reading2;

@@ -174,6 +174,52 @@ static void csv_should_stream_in_blocks_of_the_asked_size(void **state)
     free(text);
 }
 
+/* Blocks after the first convert quote-free lines as they are read and
+ * store the others for later: whatever the block size, the rows are the
+ * same as in one block. */
+static void csv_should_read_the_same_rows_in_blocks_of_any_size(void **state)
+{
+    (void)state;
+    const char *text = "week,region,x,note,y\n"
+                       "2025-W01,Utrecht,1.5,plain,7\n"
+                       "2025-W02, Groningen ,  -2.25 ,\"quoted, with sep\",8\r\n"
+                       "\n"
+                       "2025-W03,Utrecht,,,9\n"
+                       "2025-W04,\"Noord\nBrabant\",3e2,x,\n"
+                       "  2025-W05  ,Limburg,0.000125,  spaced  ,10\n"
+                       "2025-W06,Frysl\xC3\xA2n,-0,\"\"\"q\"\"\",11\r\n"
+                       ",,,,\n"
+                       "2025-W07,Utrecht,12345678901234567890,last,12";
+    cx_table *one = read_ok(text, NULL);
+    assert_int_equal(cx_table_nrows(one), 8);
+    assert_true(cx_table_numbers(one, 2)[1] == -2.25);
+    assert_string_equal(cx_table_text(one, 1, 1), "Groningen");
+    assert_string_equal(cx_table_text(one, 3, 4), "spaced");
+    assert_int_equal(cx_table_line(one, 3), 6);
+    assert_int_equal(cx_table_line(one, 4), 8);
+    for (size_t block = 1; block <= 5; block++) {
+        cx_csv_options o = {.block_rows = block};
+        cx_table *t = read_ok(text, &o);
+        assert_int_equal(cx_table_nrows(t), cx_table_nrows(one));
+        for (size_t i = 0; i < cx_table_nrows(one); i++) {
+            assert_int_equal(cx_table_line(t, i), cx_table_line(one, i));
+            assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[i], cx_table_periods(one, 0)[i]), 0);
+            assert_int_equal(cx_table_periods(t, 0)[i].kind, cx_table_periods(one, 0)[i].kind);
+            for (size_t j = 1; j < 5; j++) {
+                if (cx_table_coltype(one, j) == CX_COL_NUMBER) {
+                    double a = cx_table_numbers(t, j)[i], b = cx_table_numbers(one, j)[i];
+                    assert_true((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0);
+                } else {
+                    const char *a = cx_table_text(t, j, i), *b = cx_table_text(one, j, i);
+                    assert_true(a == b || (a && b && strcmp(a, b) == 0));
+                }
+            }
+        }
+        cx_table_free(t);
+    }
+    cx_table_free(one);
+}
+
 /* ---- bad input: the exact position -------------------------------------- */
 
 static void csv_should_point_at_the_extra_field(void **state)
@@ -224,6 +270,69 @@ static void csv_should_point_at_a_bad_number_after_the_first_block(void **state)
     cx_csv_options oc = {.block_rows = 2, .sep = ','};
     read_bad("a,b\n1,2\n3,4\n5,\"1,5\"\n", &oc, &err);
     assert_error_at(&err, CX_ESYNTAX, 4, 3, "decimal commas");
+    /* the number of fields, checked before the cells */
+    read_bad("a,b\n1,2\n3,4\n5,x,7\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 5, "expected 2 fields as in the header, found 3");
+    read_bad("a,b,c\n1,2,3\n4,5,6\nx7\r\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "expected 3 fields as in the header, found 1");
+    /* in file order: a bad cell of a quoted record before a stray quote */
+    read_bad("a,b\n1,2\n3,4\n\"5\",x\n6,7\"\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 5, "expected a number in column 'b', found 'x'");
+    read_bad("a,b\n1,2\n3,4\n5, 6\n7,x\n8,9\"\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 5, 3, "expected a number in column 'b', found 'x'");
+}
+
+/* Lines after the first block skip the separate checks when they are plain
+ * ASCII; anything else still gets them. */
+static void csv_should_check_every_line_after_the_first_block(void **state)
+{
+    (void)state;
+    cx_error err;
+    cx_csv_options o = {.block_rows = 2};
+    read_bad("a,b\n1,2\n3,4\n5,Fr\xE9sland\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 5, "found byte 0xE9");
+    read_bad("a,b\n1,2\n3,4\n5,6\r7,8\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 4, "found a lone CR");
+    char *path = tmp_file("a,b\n1,2\n3,4\n5,6\x00" "7\n", 16);
+    cx_table *t = NULL;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, &o, &t, &err), CX_ESYNTAX);
+    assert_error_at(&err, CX_ESYNTAX, 4, 4, "NUL byte");
+    tmp_remove(path);
+    /* lines longer than 16 bytes are split sixteen bytes at a time: the odd
+     * byte first, in the middle and last of such a piece, and after it */
+    read_bad("a,b\n1,x\n3,y\n5,Frysl\xE2n and more text,6\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 8, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcdefghij\xE2\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 23, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n\xE2" "5,0123456789abcdefghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 1, "found byte 0xE2");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abc\"ef,ghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 3, "no quote inside an unquoted field");
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcd\r6,ghij\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 17, "found a lone CR");
+    cx_table *wide = read_ok("a,b,c\n1,x,2\n3,y,4\n12345678901234,abcdefghijklmnopqrstu,5\n"
+                             "1,2345678901234567,8\n  6  ,  z  ,  7  \r\n",
+                             &o);
+    assert_int_equal(cx_table_nrows(wide), 5);
+    assert_true(cx_table_numbers(wide, 0)[2] == 12345678901234.0);
+    assert_string_equal(cx_table_text(wide, 1, 2), "abcdefghijklmnopqrstu");
+    assert_true(cx_table_numbers(wide, 2)[2] == 5);
+    assert_string_equal(cx_table_text(wide, 1, 3), "2345678901234567");
+    assert_true(cx_table_numbers(wide, 2)[3] == 8);
+    assert_string_equal(cx_table_text(wide, 1, 4), "z");
+    assert_true(cx_table_numbers(wide, 0)[4] == 6 && cx_table_numbers(wide, 2)[4] == 7);
+    cx_table_free(wide);
+    read_bad("a,b\n1,x\n3,y\n5,0123456789abcde,f,g,h,i,j,k\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 19, "expected 2 fields as in the header, found 8");
+    /* windows-1252: plain lines as they are, the others converted */
+    cx_csv_options w = {.block_rows = 2, .encoding = CX_ENC_WINDOWS1252};
+    cx_table *one = read_ok("region,x\nUtrecht,1\nFrysl\xE2n,2\nUtrecht,3\nFrysl\xE2n,4\r\n", &w);
+    assert_int_equal(cx_table_nrows(one), 4);
+    assert_string_equal(cx_table_text(one, 0, 3), "Frysl\xC3\xA2n");
+    assert_true(cx_table_numbers(one, 1)[3] == 4);
+    assert_string_equal(cx_table_text(one, 0, 2), "Utrecht");
+    cx_table_free(one);
 }
 
 static void csv_should_point_at_a_bad_period(void **state)
@@ -356,10 +465,12 @@ int main(void)
         cmocka_unit_test(csv_should_read_windows_1252_when_told),
         cmocka_unit_test(csv_should_accept_a_missing_final_newline_and_blank_lines),
         cmocka_unit_test(csv_should_stream_in_blocks_of_the_asked_size),
+        cmocka_unit_test(csv_should_read_the_same_rows_in_blocks_of_any_size),
         cmocka_unit_test(csv_should_point_at_the_extra_field),
         cmocka_unit_test(csv_should_point_at_the_end_of_a_short_row),
         cmocka_unit_test(csv_should_point_at_stray_quotes),
         cmocka_unit_test(csv_should_point_at_a_bad_number_after_the_first_block),
+        cmocka_unit_test(csv_should_check_every_line_after_the_first_block),
         cmocka_unit_test(csv_should_point_at_a_bad_period),
         cmocka_unit_test(csv_should_report_invalid_utf8_and_nul_with_their_column),
         cmocka_unit_test(csv_should_reject_empty_files_and_bad_headers),

@@ -586,6 +586,123 @@ static void fit_should_give_the_same_result_on_two_threads(void **state)
     unlink(path);
 }
 
+/* Where the halves meet: the second half starts at the line after the middle
+ * byte without a scan of the file.  When that line is inside a quoted field
+ * (here a region "R\nA" whose newline is the first after the middle), the
+ * first half's reader fails at its end and one thread reads the file: the
+ * fit is bit for bit the single-threaded one.  In a file that splits, a bad
+ * cell in the second half is reported at its true line, as on one thread. */
+static void fit_should_read_the_halves_of_any_file_exactly(void **state)
+{
+    (void)state;
+    enum { ROWS = 160001, LINE = 54, REGION_NL = 11 }; /* fixed-width lines; the region's newline */
+    size_t pad = 0, head = 0;
+    for (; pad < 120; pad++) { /* header padding that puts the middle before a region's newline */
+        head = strlen("week,region,y,x1,x2") + pad + 1;
+        size_t half = (head + (size_t)ROWS * LINE) / 2, r = (half - head) % LINE;
+        if (r <= REGION_NL)
+            break;
+    }
+    assert_true(pad < 120);
+    size_t mid_row = ((head + (size_t)ROWS * LINE) / 2 - head) / LINE;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 9);
+    char path[] = "/tmp/cxmidXXXXXX", bad[] = "/tmp/cxbadXXXXXX";
+    FILE *fp = fdopen(mkstemp(path), "w"), *fb = fdopen(mkstemp(bad), "w");
+    fprintf(fp, "week,region,y,x1,x2%*s\n", (int)pad, "");
+    fprintf(fb, "week,region,y,x1,x2%*s\n", (int)pad, "");
+    for (size_t i = 0; i < ROWS; i++) {
+        double x1 = gsl_ran_gaussian(rng, 1), x2 = gsl_ran_flat(rng, 0, 5);
+        char line[128];
+        int n = snprintf(line, sizeof line, "%04d-W%02d,%s,%+012.6f,%+012.6f,%+012.6f\n", 1000 + (int)(i / 52 % 9000),
+                         (int)(i % 52) + 1, i == mid_row ? "\"R\nA\"" : i % 2 ? "Reg_A" : "Reg_B",
+                         1 + 2 * x1 - 0.5 * x2 + gsl_ran_gaussian(rng, 1), x1, x2);
+        assert_int_equal(n, LINE);
+        fputs(line, fp);
+        if (i == mid_row)
+            memcpy(line + 9, "Reg_A", 5); /* the other file splits at the middle */
+        if (i == ROWS - 1000)
+            memcpy(line + 25, "x", 1); /* a bad number in the second half */
+        fputs(line, fb);
+    }
+    fclose(fp);
+    fclose(fb);
+    gsl_rng_free(rng);
+    const char *text = "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"x2\"], \"se\": \"cluster\"}]}";
+    cx_spec *spec = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_spec_parse(text, strlen(text), "spec", &spec, &err), CX_OK);
+    cx_model *one = NULL, *two = NULL;
+    cx_fit_options o1 = {.threads = 1}, o2 = {.threads = 0};
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o1, &one, NULL, &err), CX_OK);
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o2, &two, NULL, &err), CX_OK);
+    const cx_equation *a = cx_model_equation(one, 0), *b = cx_model_equation(two, 0);
+    assert_int_equal((int)cx_equation_stat(b, CX_STAT_N), ROWS);
+    for (int s2 = 0; s2 < CX_STAT_MAX; s2++) {
+        double x = cx_equation_stat(a, (cx_stat)s2), y = cx_equation_stat(b, (cx_stat)s2);
+        assert_true((isnan(x) && isnan(y)) || memcmp(&x, &y, sizeof x) == 0);
+    }
+    assert_memory_equal(cx_equation_coef(a), cx_equation_coef(b), 3 * sizeof(double));
+    assert_memory_equal(cx_equation_se(a), cx_equation_se(b), 3 * sizeof(double));
+    cx_model_free(one);
+    cx_model_free(two);
+    cx_error e1, e2;
+    cx_error_init(&e1);
+    cx_error_init(&e2);
+    assert_int_equal(cx_fit_csv(spec, bad, NULL, &o1, &one, NULL, &e1), CX_ESYNTAX);
+    assert_int_equal(cx_fit_csv(spec, bad, NULL, &o2, &two, NULL, &e2), CX_ESYNTAX);
+    assert_int_equal(e2.line, ROWS - 1000 + 2);
+    assert_int_equal(e2.column, 16); /* the cell of y */
+    assert_int_equal(e1.line, e2.line);
+    assert_string_equal(e1.message, e2.message);
+    cx_spec_free(spec);
+    unlink(path);
+    unlink(bad);
+}
+
+/* A streamed file hands out blocks whose text copies are reused by the next
+ * block for other texts; the units must still be the ones an in-memory
+ * table gives (here the first region of each block of 2048 rows changes). */
+static void fit_should_find_the_same_units_in_every_block(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 13);
+    char path[] = "/tmp/cxunitXXXXXX";
+    FILE *fp = fdopen(mkstemp(path), "w");
+    fprintf(fp, "week,region,y,x\n");
+    const char *regions[] = {"Drenthe", "Zeeland", "Utrecht"};
+    for (int i = 0; i < 20000; i++) {
+        int r = (i / 2048 + (i % 7 == 0 ? 1 : 0) + (i % 11 == 0 ? 2 : 0)) % 3;
+        double x = gsl_ran_gaussian(rng, 1);
+        fprintf(fp, "%04d-W%02d,%s,%.6f,%.6f\n", 1000 + i / 52, i % 52 + 1, regions[r], 3 * r + x + gsl_ran_gaussian(rng, 1 + r), x);
+    }
+    fclose(fp);
+    gsl_rng_free(rng);
+    const char *text = "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x\"], \"se\": \"cluster\"}]}";
+    cx_spec *spec = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_spec_parse(text, strlen(text), "spec", &spec, &err), CX_OK);
+    cx_table *t = NULL;
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_OK);
+    cx_model *streamed = NULL, *held = NULL;
+    cx_fit_options o1 = {.threads = 1};
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o1, &streamed, NULL, &err), CX_OK);
+    assert_int_equal(cx_fit_table(spec, t, NULL, &held, NULL, &err), CX_OK);
+    const cx_equation *a = cx_model_equation(streamed, 0), *b = cx_model_equation(held, 0);
+    for (size_t j = 0; j < 2; j++) {
+        assert_rel(cx_equation_coef(a)[j], cx_equation_coef(b)[j], 1e-12, "coefficient");
+        assert_rel(cx_equation_se(a)[j], cx_equation_se(b)[j], 1e-9, "clustered standard error");
+    }
+    cx_model_free(streamed);
+    cx_model_free(held);
+    cx_table_free(t);
+    cx_spec_free(spec);
+    unlink(path);
+}
+
 /* ---- holdout ---------------------------------------------------------------- */
 
 /* A fit with --holdout 4 equals a fit on the data without the last 4 weeks
@@ -688,6 +805,8 @@ int main(void)
         cmocka_unit_test(fit_should_resist_outliers_when_robust),
         cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
         cmocka_unit_test(fit_should_give_the_same_result_on_two_threads),
+        cmocka_unit_test(fit_should_read_the_halves_of_any_file_exactly),
+        cmocka_unit_test(fit_should_find_the_same_units_in_every_block),
     };
     return cmocka_run_group_tests_name("fit", tests, NULL, NULL);
 }

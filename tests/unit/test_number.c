@@ -111,6 +111,54 @@ static void number_should_round_correctly_on_random_decimals(void **state)
     }
 }
 
+/* The short path (up to 15 digits, no exponent) and the general code around
+ * its limits: random decimals of 1 to 18 digits, often with leading zeros,
+ * the mark anywhere (also first or last), a sign or none, padding, either
+ * decimal mark; bit for bit what strtod gives for the text with a point. */
+static void number_should_agree_with_strtod_on_short_decimals(void **state)
+{
+    (void)state;
+    char buf[64], dot[64];
+    for (int k = 0; k < 300000; k++) {
+        uint64_t r = next_u64();
+        int digits = 1 + (int)(r % 18);
+        int point = (int)((r >> 8) % (uint64_t)(digits + 2)) - 1; /* -1: no mark */
+        int zeros = (r >> 16) % 4 == 0 ? (int)((r >> 18) % 4) : 0;
+        char mark = (r >> 22) & 1 ? ',' : '.';
+        const char *sign = (r >> 23) % 3 == 0 ? "-" : (r >> 23) % 3 == 1 ? "+" : "";
+        const char *pad = (r >> 26) % 8 == 0 ? " \t" : "";
+        size_t o = (size_t)snprintf(buf, sizeof buf, "%s%s", pad, sign);
+        for (int d = 0; d < digits; d++) {
+            if (d == point)
+                buf[o++] = mark;
+            buf[o++] = (char)('0' + (d < zeros ? 0 : next_u64() % 10));
+        }
+        if (point == digits)
+            buf[o++] = mark;
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s", pad);
+        for (size_t i = 0; i <= o; i++)
+            dot[i] = buf[i] == mark ? '.' : buf[i];
+        double got, want = strtod(dot, NULL);
+        if (cx_number_parse(buf, o, mark, &got) != CX_OK || memcmp(&got, &want, sizeof got) != 0) {
+            print_error("'%s' (mark '%c'): got %.17g, want %.17g\n", buf, mark, got, want);
+            fail();
+        }
+    }
+    /* the limits: 15 digits on the short path, 16 and more on the general code */
+    const char *edge[] = {"999999999999999", "99999999999999.9", "0.00000000000001", "-0.000000000000000",
+                          "9999999999999999", "900719925474099.3", "1234567890.123456", "0000000000000001.5",
+                          "-0", "+0.0", "0.", ".0", "1.", ".1"};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        double got;
+        assert_int_equal(cx_number_parse(edge[i], strlen(edge[i]), '.', &got), CX_OK);
+        assert_same_bits(got, strtod(edge[i], NULL));
+    }
+    double v;
+    const char *bad[] = {".", "-", "+", "-.", "1.2.", "1..2", "12a", "1 2", "1.5,", ",5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(cx_number_parse(bad[i], strlen(bad[i]), '.', &v), CX_ESYNTAX);
+}
+
 /* Hard cases near halfway points and at the limits of the fast path. */
 static void number_should_round_hard_cases(void **state)
 {
@@ -153,6 +201,7 @@ int main(void)
         cmocka_unit_test(number_should_parse_business_values),
         cmocka_unit_test(number_should_reject_what_is_no_plain_decimal),
         cmocka_unit_test(number_should_round_correctly_on_random_decimals),
+        cmocka_unit_test(number_should_agree_with_strtod_on_short_decimals),
         cmocka_unit_test(number_should_round_hard_cases),
         cmocka_unit_test(number_should_ignore_the_locale),
     };
