@@ -606,6 +606,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
     return CX_OK;
 }
 
+static cx_status convert(cx_csv_reader *r, cx_error *err);
+
 /* Tokenise lines until `want` records are complete or the file ends. */
 static cx_status fill(cx_csv_reader *r, size_t want, cx_error *err)
 {
@@ -638,6 +640,16 @@ static cx_status fill(cx_csv_reader *r, size_t want, cx_error *err)
         st = feed_line(r, s, n, err);
         if (st != CX_OK)
             return st;
+        /* once the types are known, a record libcsv completed (one with a
+         * quote) is converted at once, so that the direct path takes the
+         * plain lines after it instead of leaving them to libcsv until the
+         * block ends */
+        if (r->eager && !r->in_record && r->nconv < r->nrec) {
+            st = convert(r, err);
+            if (st != CX_OK)
+                return st;
+            r->nconv = r->nrec;
+        }
     }
     return CX_OK;
 }

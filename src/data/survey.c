@@ -219,6 +219,21 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
         }
         bycol[k] = j;
     }
+    /* the other columns (touchpoints, comments ...) are not converted */
+    {
+        size_t nc = cx_table_ncols(schema);
+        unsigned char *skip = cx_malloc(nc + 1);
+        if (!skip)
+            goto nomem;
+        memset(skip, 1, nc + 1);
+        skip[score] = 0;
+        for (size_t k = 0; k < nby; k++)
+            skip[bycol[k]] = 0;
+        st = cx_csv_skip_columns(r, skip, err);
+        cx_free(skip);
+        if (st != CX_OK)
+            goto fail;
+    }
 
     /* ---- stream the responses ---- */
     for (;;) {

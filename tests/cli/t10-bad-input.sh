@@ -93,8 +93,31 @@ big february-30 date 16391 '2025-02-30,Utrecht,7,1.5' "16391:1: $P 'date', found
 big february-29-not-leap date 16391 '2025-02-29,Utrecht,7,1.5' "16391:1: $P 'date', found '2025-02-29'"
 big month-in-week-column week 16391 '2025-03,Utrecht,7,1.5' \
     "16391:1: error: expected a week in column 'week' like line 2, found the month '2025-03'"
-big text-in-number-column week 16391 '2025-W10,Utrecht,7,n/a' \
-    "16391:20: error: expected a number in column 'weight', found 'n/a'"
+# a column nps does not read is not converted: text in the numeric 'weight'
+# column after the first block changes nothing (panel, which reads every
+# column, reports it)
+gen "$tmp/unread.csv" week 16391 '2025-W10,Utrecht,7,n/a'
+gen "$tmp/unread-ok.csv" week 16391 '2025-W10,Utrecht,7,1.5'
+"$CXCASE" nps "$tmp/unread.csv" --by period,region >"$tmp/out1" 2>"$tmp/err1"
+rc1=$?
+"$CXCASE" nps "$tmp/unread-ok.csv" --by period,region >"$tmp/out2" 2>"$tmp/err2"
+tail -n +2 "$tmp/out1" >"$tmp/body1"
+tail -n +2 "$tmp/out2" >"$tmp/body2" # below the title, which names the file
+if [ "$rc1" -eq 0 ] && [ -s "$tmp/body1" ] && cmp -s "$tmp/body1" "$tmp/body2"; then
+    ok "after the first block: text in a column nps does not read changes nothing"
+else
+    not_ok "after the first block: text in a column nps does not read changes nothing (exit $rc1)"
+    show "$tmp/err1"
+fi
+"$CXCASE" panel "$tmp/unread.csv" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+printf '%s:%s\n' "$tmp/unread.csv" "16391:20: error: expected a number in column 'weight', found 'n/a'" >"$tmp/exp"
+if [ "$rc" -eq 65 ] && cmp -s "$tmp/err" "$tmp/exp" && [ ! -s "$tmp/out" ]; then
+    ok "after the first block: panel, which reads every column, reports text in a number column"
+else
+    not_ok "after the first block: panel reports text in a number column (exit $rc)"
+    echo "#   expected:"; show "$tmp/exp"; echo "#   actual:"; show "$tmp/err"
+fi
 # block boundaries: the last row of the first block, the first of the second
 big score-last-row-of-block week 16385 '2025-W10,Fryslân,abc,1.5' \
     "16385:18: error: expected a number in column 'score', found 'abc'"
