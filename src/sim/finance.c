@@ -262,7 +262,7 @@ static inline int halley(double x, double q0, double q1, double q2, double *next
 #define IRR_STEPS 20 /* Halley steps before a series goes to the full search */
 #define IRR_TAIL 8   /* series left when the rest are finished one at a time */
 
-void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, double guess, double *irr)
+void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const double *start, double guess, double *irr)
 {
     double x[CX_FIN_LANES], q0[CX_FIN_LANES], q1[CX_FIN_LANES], q2[CX_FIN_LANES], root[CX_FIN_LANES];
     unsigned char live[CX_FIN_LANES];
@@ -279,7 +279,9 @@ void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, double gu
         }
         live[i] = changes == 1;
         nlive += live[i];
-        x[i] = live[i] ? x0 : 1; /* lanes past m are computed (a fixed count vectorises) but unused */
+        double xs = start && i < m ? start[i] : x0;
+        xs = xs > 1.0 / 11.0 && xs < 100.0 ? xs : x0;
+        x[i] = live[i] ? xs : 1; /* lanes past m are computed (a fixed count vectorises) but unused */
         root[i] = NAN;
     }
     /* Halley's method: P, P' and P'' by one Horner pass over

@@ -15,13 +15,14 @@
 /* The annual IRRs of m <= CX_FIN_LANES cash-flow series of n <= CX_FIN_MAX_N
  * quarters, series i's flow in quarter t at cf[t * CX_FIN_LANES + i], into
  * irr[0 .. m-1], NaN where there is none.  Series that change sign once (one
- * root, by Descartes' rule) take Halley's method from the discount factor x0
- * (the base case's root) in the discount factor x = 1 / (1 + quarterly
- * rate), all at once: the polynomial and its derivatives run over the series
+ * root, by Descartes' rule) take Halley's method in the discount factor
+ * x = 1 / (1 + quarterly rate) from start[i] (NULL, or one outside the
+ * range: from x0, the base case's root), all at once: the polynomial and its derivatives run over the series
  * in the inner loop, which vectorises.  A series that does not settle within
  * the quarterly rates -0.99 .. 10, or changes sign more than once, goes to
  * cx_fin_irr_fast from the annual rate guess. */
-void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, double guess, double *irr);
+void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const double *start, double guess,
+                      double *irr);
 
 /* The IRR (annual) as cx_fin_irr_guess finds it (for flows that change sign
  * more than once: the root nearest 0), without the note on several roots,

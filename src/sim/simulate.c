@@ -551,7 +551,13 @@ static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t co
             valuate_batch(c, cx_plan_project_batch(c->plan, c->sets[k], w->pw[k]), bk);
             for (size_t i = 0; i < m; i++)
                 w->npos[k] += bk[S_NPV * BATCH + i] > 0;
-            cx_fin_irr_batch(bk + S_Q * BATCH, (size_t)c->H, m, c->irr_x0[k], c->irr_guess[k], bk + S_IRR * BATCH);
+            /* each draw's search starts where its NPV puts the root: on the
+             * line through (discount factor, NPV at the point estimates) and
+             * (the base root, 0), read at the draw's NPV */
+            double start[BATCH], xd = c->df[0], x0 = c->irr_x0[k], npv0 = c->shift[k * c->nstat + S_NPV];
+            for (size_t i = 0; i < BATCH; i++)
+                start[i] = npv0 != 0 ? xd + (x0 - xd) * (bk[S_NPV * BATCH + i] / npv0) : x0;
+            cx_fin_irr_batch(bk + S_Q * BATCH, (size_t)c->H, m, x0, start, c->irr_guess[k], bk + S_IRR * BATCH);
         }
         /* the statistics: sums (and for the headline ones sums of squares),
          * extremes, the pilot's values, the histograms */

@@ -168,7 +168,10 @@ static void finance_should_agree_with_the_single_irr_in_batches(void **state)
             }
         }
         double x0 = 1.0 / (1.0 + 0.5 * gsl_rng_uniform(rng)); /* a start far from most roots */
-        cx_fin_irr_batch(cf, N, m, x0, 0.1, irr);
+        double start[CX_FIN_LANES];
+        for (size_t i = 0; i < CX_FIN_LANES; i++) /* some near, some far, some outside the range */
+            start[i] = i % 4 == 3 ? 1000 : x0 * (0.8 + 0.4 * gsl_rng_uniform(rng));
+        cx_fin_irr_batch(cf, N, m, x0, b % 2 ? start : NULL, 0.1, irr);
         for (size_t i = 0; i < m; i++) {
             for (size_t t = 0; t < N; t++)
                 one[t] = cf[t * CX_FIN_LANES + i];
