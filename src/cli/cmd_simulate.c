@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../core/core.h"
 
 static const char usage_text[] =
     "usage: cxcase simulate SCENARIO.json [--json] [--draws N] [--seed S] [--threads N]\n"
@@ -33,27 +34,6 @@ static const char usage_text[] =
     "its model is wrong, 66 the scenario file cannot be opened.\n";
 
 
-/* 1234567.8 -> "1,234,568" */
-static const char *money(double v, char *buf, size_t size)
-{
-    if (!isfinite(v)) {
-        snprintf(buf, size, "-");
-        return buf;
-    }
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.0f", fabs(v));
-    size_t n = strlen(digits), o = 0;
-    if (v < 0 && strcmp(digits, "0") != 0 && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < n && o + 2 < size; i++) {
-        buf[o++] = digits[i];
-        if ((n - i - 1) % 3 == 0 && i + 1 < n)
-            buf[o++] = ',';
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 static double get(const cJSON *o, const char *k)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -73,8 +53,8 @@ static void summary(const cJSON *r)
     cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(r, "scenarios")) {
         const cJSON *npv = cJSON_GetObjectItemCaseSensitive(sc, "npv");
         char a[48], b[48], c[48], range[100], irr[32];
-        snprintf(range, sizeof range, "%s .. %s", money(get(npv, "p10"), b, sizeof b),
-                 money(get(npv, "p90"), c, sizeof c));
+        snprintf(range, sizeof range, "%s .. %s", cx_money_text(get(npv, "p10"), b, sizeof b),
+                 cx_money_text(get(npv, "p90"), c, sizeof c));
         double i = get(sc, "irr");
         if (isfinite(i))
             snprintf(irr, sizeof irr, "%.1f%%", 100 * i);
@@ -82,7 +62,7 @@ static void summary(const cJSON *r)
             snprintf(irr, sizeof irr, "none");
         const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sc, "payback_quarter");
         printf("%-28.28s %14s %29s %9.3f %8s %8s %+7.2f\n", cJSON_GetObjectItemCaseSensitive(sc, "name")->valuestring,
-               money(get(npv, "base"), a, sizeof a), range, get(sc, "prob_npv_positive"), irr,
+               cx_money_text(get(npv, "base"), a, sizeof a), range, get(sc, "prob_npv_positive"), irr,
                cJSON_IsString(pb) ? pb->valuestring : "none",
                get(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"));
     }
@@ -90,15 +70,15 @@ static void summary(const cJSON *r)
     if (cJSON_IsObject(pf)) {
         const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *id;
         char a[48], b[48];
-        printf("\nPortfolio within the budget of %s: ", money(get(pf, "budget"), a, sizeof a));
+        printf("\nPortfolio within the budget of %s: ", cx_money_text(get(pf, "budget"), a, sizeof a));
         int n = 0;
         cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(ch, "initiatives"))
             printf("%s%s", n++ ? ", " : "", id->valuestring);
         if (!n)
             printf("nothing (no initiative adds expected value)\n");
         else
-            printf("\n  cost %s, expected NPV %s, P(NPV>0) %.3f\n", money(get(ch, "cost"), a, sizeof a),
-                   money(get(ch, "expected_npv"), b, sizeof b), get(ch, "prob_npv_positive"));
+            printf("\n  cost %s, expected NPV %s, P(NPV>0) %.3f\n", cx_money_text(get(ch, "cost"), a, sizeof a),
+                   cx_money_text(get(ch, "expected_npv"), b, sizeof b), get(ch, "prob_npv_positive"));
     }
     int any = 0;
     cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(r, "scenarios")) {

@@ -74,6 +74,9 @@ cx_status cx_cp1252_to_utf8(cx_buf *b, const unsigned char *s, size_t n);
 /* Copy text for display in a message: at most `max` code points, control
  * characters escaped, "..." when cut.  Always NUL-terminates out. */
 void cx_quote_excerpt(const char *s, size_t n, size_t max, char *out, size_t size);
+/* An amount rounded to a whole number with thousands separators
+ * (1234567.8 -> "1,234,568"; not finite -> "-"); returns buf. */
+const char *cx_money_text(double v, char *buf, size_t size);
 
 /* ---- hashing of contents (sha256.c) -------------------------------------- */
 /* SHA-256 as 64 lowercase hex digits (plus NUL). */

@@ -31,6 +31,13 @@ void cx_jpath_init(cx_jpath *p)
     p->len = 0;
 }
 
+const cx_jpath *cx_jpath_of(cx_jpath *p, const char *ptr)
+{
+    snprintf(p->s, sizeof p->s, "%s", ptr);
+    p->len = strlen(p->s);
+    return p;
+}
+
 static void jpath_append(cx_jpath *p, const char *s)
 {
     size_t n = strlen(s);

@@ -19,6 +19,8 @@ typedef struct cx_jpath {
 } cx_jpath;
 
 void cx_jpath_init(cx_jpath *p);
+/* p set to the pointer text ptr (already escaped); returns p. */
+const cx_jpath *cx_jpath_of(cx_jpath *p, const char *ptr);
 /* Append "/key" (escaped) or "/index"; return the old length for pop. */
 size_t cx_jpath_key(cx_jpath *p, const char *key);
 size_t cx_jpath_index(cx_jpath *p, size_t i);

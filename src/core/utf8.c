@@ -1,12 +1,14 @@
 /*
  * utf8.c - UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing
  * above U+10FFFF), code-point counting for message columns, windows-1252
- * conversion through iconv, and excerpts of input text for messages.
+ * conversion through iconv, excerpts of input text for messages, and amounts
+ * written with thousands separators.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
 #include <iconv.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -157,4 +159,24 @@ void cx_quote_excerpt(const char *s, size_t n, size_t max, char *out, size_t siz
         o += 3;
     }
     out[o] = '\0';
+}
+
+const char *cx_money_text(double v, char *buf, size_t size)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t n = strlen(digits), o = 0;
+    if (v < 0 && strcmp(digits, "0") != 0 && o + 1 < size)
+        buf[o++] = '-';
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        buf[o++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            buf[o++] = ',';
+    }
+    buf[o] = '\0';
+    return buf;
 }

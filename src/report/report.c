@@ -121,22 +121,6 @@ static void ranking(const cJSON *scens, size_t n, size_t *order)
         }
 }
 
-static const char *money_text(double v, char *buf, size_t size)
-{
-    char digits[64];
-    snprintf(digits, sizeof digits, "%.0f", fabs(v));
-    size_t n = strlen(digits), o = 0;
-    if (v < 0 && strcmp(digits, "0") != 0)
-        buf[o++] = '-';
-    for (size_t i = 0; i < n && o + 2 < size; i++) {
-        buf[o++] = digits[i];
-        if ((n - i - 1) % 3 == 0 && i + 1 < n)
-            buf[o++] = ',';
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 /* ---- Summary ------------------------------------------------------------- */
 
 /* a - b as a spreadsheet computes it: a difference within rounding of 0
@@ -213,11 +197,11 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
                                      id->valuestring);
         if (used)
             snprintf(line, sizeof line, "Within the budget of %s: %s, costing %s, expected NPV %s, P(NPV > 0) %.0f%%.",
-                     money_text(num(pf, "budget"), a, sizeof a), ids, money_text(num(ch, "cost"), b, sizeof b),
-                     money_text(num(ch, "expected_npv"), c, sizeof c), 100 * num(ch, "prob_npv_positive"));
+                     cx_money_text(num(pf, "budget"), a, sizeof a), ids, cx_money_text(num(ch, "cost"), b, sizeof b),
+                     cx_money_text(num(ch, "expected_npv"), c, sizeof c), 100 * num(ch, "prob_npv_positive"));
         else
             snprintf(line, sizeof line, "Within the budget of %s no initiative adds expected value.",
-                     money_text(num(pf, "budget"), a, sizeof a));
+                     cx_money_text(num(pf, "budget"), a, sizeof a));
     } else
         snprintf(line, sizeof line, "No budget was given, so no portfolio was chosen.");
     sentence(r, ws, row++, line);
@@ -229,8 +213,8 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
         const cJSON *best = cJSON_GetArrayItem(scens, (int)order[0]);
         const cJSON *bn = cJSON_GetObjectItemCaseSensitive(best, "npv");
         snprintf(line, sizeof line, "- \"%s\" is worth most: NPV %s, between %s and %s in 8 of 10 draws.",
-                 str(best, "name"), money_text(num(bn, "base"), a, sizeof a), money_text(num(bn, "p10"), b, sizeof b),
-                 money_text(num(bn, "p90"), c, sizeof c));
+                 str(best, "name"), cx_money_text(num(bn, "base"), a, sizeof a), cx_money_text(num(bn, "p10"), b, sizeof b),
+                 cx_money_text(num(bn, "p90"), c, sizeof c));
         sentence(r, ws, row++, line);
         /* the least certain to pay: lowest P(NPV > 0) */
         size_t worst = order[0];
@@ -245,7 +229,7 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
         const cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(best, "sensitivity"), 0);
         if (top) {
             snprintf(line, sizeof line, "- Its value depends most on %s: between its P10 and P90 the NPV moves by %s.",
-                     str(top, "input"), money_text(num(top, "swing"), a, sizeof a));
+                     str(top, "input"), cx_money_text(num(top, "swing"), a, sizeof a));
             sentence(r, ws, row++, line);
         }
         double dn = num(cJSON_GetObjectItemCaseSensitive(best, "delta_nps"), "base");
@@ -554,7 +538,7 @@ static void sensitivity(rep *r, lxw_worksheet *ws)
             chart_series_set_name(se, k ? "At P90" : "At P10");
         }
         chart_set_series_overlap(ch, 100);
-        snprintf(line, sizeof line, "%s: change in NPV from %s", str(sc, "name"), money_text(base, (char[48]){0}, 48));
+        snprintf(line, sizeof line, "%s: change in NPV from %s", str(sc, "name"), cx_money_text(base, (char[48]){0}, 48));
         chart_title_set_name(ch, line);
         chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
         chart_axis_set_num_format(ch->x_axis, "#,##0");
@@ -581,7 +565,7 @@ static void portfolio(rep *r, lxw_worksheet *ws)
         return;
     }
     snprintf(line, sizeof line, "Budget %s (%s, the undiscounted costs over the horizon). Initiatives that interact "
-             "are valued together by simulation; the search is exact.", money_text(num(pf, "budget"), a, sizeof a),
+             "are valued together by simulation; the search is exact.", cx_money_text(num(pf, "budget"), a, sizeof a),
              r->currency);
     worksheet_write_string(ws, 1, 0, line, r->f.subtitle);
     lxw_row_t row = 3;

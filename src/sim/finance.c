@@ -110,33 +110,63 @@ static int brent(flows *fl, double lo, double hi, double *root)
 
 #define GRID 4000
 
+/* The grid's quarterly rates and discount factors, tabulated once
+ * (pthread_once: the Monte Carlo's threads share them). */
+static double grid_q[GRID + 1], grid_x[GRID + 1];
+static pthread_once_t grid_once = PTHREAD_ONCE_INIT;
+
+static void grid_init(void)
+{
+    for (int k = 0; k <= GRID; k++) {
+        double u = (double)k / GRID;
+        grid_q[k] = -0.99 + (10.0 + 0.99) * u * u * u;
+        grid_x[k] = 1.0 / (1.0 + grid_q[k]);
+    }
+}
+
+#define CHUNK 64
+
+/* P at grid points from .. to - 1 (at most CHUNK of them) into p[] (Horner's
+ * rule running over the points, which vectorises). */
+static void grid_values(const flows *fl, int from, int to, double *p)
+{
+    double v[CHUNK] = {0};
+    const double *x = grid_x + from;
+    int m = to - from;
+    for (size_t t = fl->n; t-- > 0;)
+        for (int j = 0; j < m; j++)
+            v[j] = v[j] * x[j] + fl->cf[t];
+    for (int j = 0; j < m; j++)
+        p[from + j] = x[j] * v[j];
+}
+
+/* Does bracket (k-1, k) of the grid hold a root (p: P at the grid points)?
+ * 1 and *root when it does (Brent's method inside it, or the grid point
+ * where P is 0). */
+static int grid_bracket(flows *fl, const double *p, int k, double *root)
+{
+    double pv = p[k - 1], cv = p[k];
+    if (!(cv == 0 || (pv < 0) != (cv < 0)))
+        return 0;
+    *root = grid_q[k];
+    return cv == 0 || brent(fl, grid_q[k - 1], grid_q[k], root) == 0;
+}
+
 /* The roots of the NPV bracketed on a grid of GRID + 1 quarterly rates from
  * -99% to +1000% (cubic spacing: dense near -1 .. 0; by Descartes' rule
  * there are at most as many roots as sign changes), each found by Brent's
- * method; *best receives the one nearest 0.  Returns how many were found.
- * The NPV is evaluated at every grid point at once, Horner's rule running
- * over the points, which the compiler vectorises. */
+ * method; *best receives the one nearest 0.  Returns how many were found. */
 static int grid_roots(flows *fl, double *best)
 {
-    double x[GRID + 1], v[GRID + 1];
-    for (int k = 0; k <= GRID; k++) {
-        double u = (double)k / GRID;
-        x[k] = 1.0 / (1.0 + (-0.99 + (10.0 + 0.99) * u * u * u));
-        v[k] = 0;
-    }
-    for (size_t t = fl->n; t-- > 0;)
-        for (int k = 0; k <= GRID; k++)
-            v[k] = v[k] * x[k] + fl->cf[t];
+    pthread_once(&grid_once, grid_init);
+    double p[GRID + 1];
+    for (int k = 0; k <= GRID; k += CHUNK)
+        grid_values(fl, k, k + CHUNK > GRID + 1 ? GRID + 1 : k + CHUNK, p);
     int found = 0;
     *best = NAN;
     for (int k = 1; k <= GRID; k++) {
-        double pv = x[k - 1] * v[k - 1], cv = x[k] * v[k];
-        if (!(cv == 0 || (pv < 0) != (cv < 0)))
-            continue;
-        double u0 = (double)(k - 1) / GRID, u1 = (double)k / GRID;
-        double lo = -0.99 + (10.0 + 0.99) * u0 * u0 * u0, hi = -0.99 + (10.0 + 0.99) * u1 * u1 * u1;
-        double root = hi;
-        if (cv != 0 && brent(fl, lo, hi, &root) != 0)
+        double root;
+        if (!grid_bracket(fl, p, k, &root))
             continue;
         found++;
         if (isnan(*best) || fabs(root) < fabs(*best))
@@ -336,37 +366,6 @@ void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const dou
     }
 }
 
-/* The grid's quarterly rates and discount factors, as grid_roots computes
- * them, tabulated once (pthread_once: the Monte Carlo's threads share it). */
-static double grid_q[GRID + 1], grid_x[GRID + 1];
-static pthread_once_t grid_once = PTHREAD_ONCE_INIT;
-
-static void grid_init(void)
-{
-    for (int k = 0; k <= GRID; k++) {
-        double u = (double)k / GRID;
-        grid_q[k] = -0.99 + (10.0 + 0.99) * u * u * u;
-        grid_x[k] = 1.0 / (1.0 + grid_q[k]);
-    }
-}
-
-#define CHUNK 64
-
-/* P at grid points from .. to - 1 (at most CHUNK of them) into p[], exactly
- * as grid_roots computes it (Horner's rule running over the points, which
- * vectorises). */
-static void grid_values(const flows *fl, int from, int to, double *p)
-{
-    double v[CHUNK] = {0};
-    const double *x = grid_x + from;
-    int m = to - from;
-    for (size_t t = fl->n; t-- > 0;)
-        for (int j = 0; j < m; j++)
-            v[j] = v[j] * x[j] + fl->cf[t];
-    for (int j = 0; j < m; j++)
-        p[from + j] = x[j] * v[j];
-}
-
 /* Can P have no root on the grid's range at all?  P = A - B with A and B the
  * polynomials of the positive and of the negative flows, both increasing in
  * x > 0, so on [a, b] P <= A(b) - B(a) and P >= A(a) - B(b).  When on every
@@ -405,7 +404,7 @@ static int grid_has_no_root(const flows *fl)
 /* The root nearest 0 that grid_roots would choose, found by computing the
  * grid CHUNK points at a time outward from rate 0, nearer side first, and
  * stopping once no bracket left can hold a root nearer 0 than the best so
- * far.  The values and the brackets are grid_roots' own, so the answer is
+ * far.  The values and the brackets are grid_roots', so the answer is
  * too; flows whose IRR lies near 0 cost a few chunks instead of the whole
  * grid.  Returns 1 when a root was found. */
 static int grid_nearest_root(flows *fl, double *best)
@@ -420,7 +419,6 @@ static int grid_nearest_root(flows *fl, double *best)
     int kn = 0;
     while (kn < GRID && grid_q[kn + 1] <= 0)
         kn++;
-    *best = NAN;
     /* p[] is known on [lo, hi]; brackets (k-1, k) are checked for lo < k <= hi */
     int lo = kn, hi = kn;
     grid_values(fl, kn, kn + 1, p);
@@ -442,13 +440,8 @@ static int grid_nearest_root(flows *fl, double *best)
             from++, to++; /* the brackets (k-1, k) for k in from .. to */
         }
         for (int k = from; k <= to; k++) {
-            double pv = p[k - 1], cv = p[k];
-            if (!(cv == 0 || (pv < 0) != (cv < 0)))
-                continue;
-            double root = grid_q[k];
-            if (cv != 0 && brent(fl, grid_q[k - 1], grid_q[k], &root) != 0)
-                continue;
-            if (isnan(*best) || fabs(root) < fabs(*best))
+            double root;
+            if (grid_bracket(fl, p, k, &root) && (isnan(*best) || fabs(root) < fabs(*best)))
                 *best = root;
         }
     }

@@ -22,7 +22,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,22 +70,8 @@ static cx_status oom(cx_error *err)
     return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-/* An error in the scenario file at JSON Pointer `ptr`. */
-static cx_status at(cx_error *err, const char *file, const char *ptr, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static cx_status at(cx_error *err, const char *file, const char *ptr, const char *fmt, ...)
-{
-    if (!err || err->status != CX_OK)
-        return CX_EINVAL;
-    char msg[CX_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cx_error_set(err, CX_EINVAL, file, 0, 0, "%s", msg);
-    snprintf(err->pointer, sizeof err->pointer, "%s", ptr);
-    return CX_EINVAL;
-}
+/* An error in the scenario file at JSON Pointer `ptr` (its text). */
+#define at(err, file, ptr, ...) cx_json_error((err), CX_EINVAL, (file), cx_jpath_of(&(cx_jpath){0}, (ptr)), __VA_ARGS__)
 
 void cx_simulation_free(cx_simulation *sim)
 {
@@ -157,8 +142,7 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
     for (size_t i = 0; i < s->ndata && st == CX_OK; i++) {
         if (!s->data[i].responses)
             files[n++] = s->data[i].file;
-        else if (resp)
-        {
+        else if (resp) {
             char ptr[64];
             snprintf(ptr, sizeof ptr, "/data/%zu", i);
             st = at(err, s->path, ptr, "expected one \"responses\" source, found a second one");

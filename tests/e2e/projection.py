@@ -375,13 +375,20 @@ def exercise(path):
 
 # ---------------------------------------------------------------- comparison
 
-def compare(path, simpath, rtol=1e-9, atol=1e-6):
-    exp = json.load(open(path, encoding="utf-8"))
+def load_sim(simpath):
     try:
-        sim = json.load(open(simpath, encoding="utf-8"))
+        return json.load(open(simpath, encoding="utf-8"))
     except (OSError, ValueError) as e:
-        print(f"not ok - cxcase simulate --json prints a JSON document ({e})")
-        return 1
+        print(f"not ok - cxcase simulate --json prints a JSON document ({simpath}: {e})")
+        return None
+
+
+def compare(path, simpath, rtol=1e-9, atol=1e-6, sim=None, label="simulate"):
+    exp = json.load(open(path, encoding="utf-8"))
+    if sim is None:
+        sim = load_sim(simpath)
+        if sim is None:
+            return 1
     fails = 0
     diffs = []
 
@@ -390,28 +397,30 @@ def compare(path, simpath, rtol=1e-9, atol=1e-6):
         print(("ok - " if ok else "not ok - ") + what)
         fails += not ok
 
+    def num(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
     def close(got, want):
-        return (isinstance(got, (int, float)) and not isinstance(got, bool) and math.isfinite(got)
-                and abs(got - want) <= max(rtol * abs(want), atol))
+        return num(got) and abs(got - want) <= max(rtol * abs(want), atol)
 
     def rel(got, want):
-        if not isinstance(got, (int, float)) or isinstance(got, bool):
+        if not num(got):
             return math.inf
         return abs(got - want) / abs(want) if want else abs(got - want)
 
     scs = {s.get("name"): s for s in sim.get("scenarios", []) if isinstance(s, dict)}
     check(isinstance(sim.get("scenarios"), list) and len(sim["scenarios"]) == len(exp["scenarios"]),
-          f"simulate: {len(exp['scenarios'])} scenarios in the output")
+          f"{label}: {len(exp['scenarios'])} scenarios in the output")
     for es in exp["scenarios"]:
         name = es["name"]
         s = scs.get(name)
         if s is None:
-            check(False, f"simulate: scenario '{name}' is in the output")
+            check(False, f"{label}: scenario '{name}' is in the output")
             continue
         qs = s.get("quarters")
         want_q = [q["quarter"] for q in es["quarters"]]
         got_q = [q.get("quarter") for q in qs] if isinstance(qs, list) else None
-        check(got_q == want_q, f"simulate: {name}: quarters {want_q[0]}..{want_q[-1]} in order"
+        check(got_q == want_q, f"{label}: {name}: quarters {want_q[0]}..{want_q[-1]} in order"
                                + ("" if got_q == want_q else f" (found {got_q})"))
         if got_q != want_q:
             continue
@@ -422,19 +431,20 @@ def compare(path, simpath, rtol=1e-9, atol=1e-6):
                 diffs.append((rel(got, want), name, eq["quarter"], k, got, want))
                 if not close(got, want):
                     bad.append(f"{eq['quarter']} {k}: {got!r}, hand {want!r}")
-        check(not bad, f"simulate: {name}: every quarter's delta_revenue, delta_nps, costs, cash_flow, "
+        check(not bad, f"{label}: {name}: every quarter's delta_revenue, delta_nps, costs, cash_flow, "
                        f"discount_factor and pv equal the hand computation (1e-9 relative)")
         for b in bad[:12]:
             print(f"#     {b}")
         npv = s.get("npv", {}).get("base") if isinstance(s.get("npv"), dict) else None
         diffs.append((rel(npv, es["npv"]), name, "-", "npv.base", npv, es["npv"]))
-        check(close(npv, es["npv"]), f"simulate: {name}: npv.base {npv!r} equals the hand NPV "
+        check(close(npv, es["npv"]), f"{label}: {name}: npv.base {npv!r} equals the hand NPV "
                                      f"{es['npv']!r} (1e-9 relative)")
-        if "delta_nps" in s and not isinstance(s["delta_nps"], dict):
-            check(close(s["delta_nps"], es["delta_nps"]),
-                  f"simulate: {name}: delta_nps {s['delta_nps']!r} is the last quarter's, {es['delta_nps']!r}")
+        dn = s.get("delta_nps", {}).get("base") if isinstance(s.get("delta_nps"), dict) else None
+        diffs.append((rel(dn, es["delta_nps"]), name, "-", "delta_nps.base", dn, es["delta_nps"]))
+        check(close(dn, es["delta_nps"]), f"{label}: {name}: delta_nps.base {dn!r} is the last "
+                                          f"quarter's, {es['delta_nps']!r} (1e-9 relative)")
     diffs.sort(key=lambda t: -t[0] if math.isfinite(t[0]) else -math.inf)
-    print("#   worst relative differences (scenario, quarter, key, cxcase, hand):")
+    print(f"#   {label}: worst relative differences (scenario, quarter, key, cxcase, hand):")
     for dv, name, q, k, got, want in diffs[:8]:
         print(f"#     {dv:.3g}  {name}  {q}  {k}  {got!r}  {want!r}")
     return 1 if fails else 0
