@@ -20,94 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "project.h"
+#include "plan_internal.h"
 #include "../core/core.h"
 #include "../model/model_internal.h"
 
 #define NONE ((size_t)-1)
-
-typedef struct pvar {
-    char *name;
-    long eq;           /* position in p->eq of the equation with this target, or -1 */
-    double *base;      /* per unit */
-    double lo, hi;     /* range observed in the fitted data (NaN: unknown) */
-} pvar;
-
-typedef struct pfactor {
-    cx_factor_kind kind;
-    size_t var;
-    int k;             /* lag periods, or the power */
-    size_t lag;        /* LAG: index into p->lags */
-} pfactor;
-
-typedef struct pterm {
-    size_t coef;       /* index into the equation's coefficients */
-    pfactor *f;
-    size_t nf;
-    int linear;        /* one factor: a column or a lag of one */
-} pterm;
-
-typedef struct peq {
-    size_t model_eq;
-    size_t target;     /* var */
-    pterm *t;
-    size_t nt, first;  /* terms, and the global number of the first */
-} peq;
-
-/* A set of initiatives (a scenario) and what it can move. */
-typedef struct pset {
-    ppath *path;             /* linear sets: every way from an effect to NPS or revenue */
-    size_t npath;
-    size_t *eff, *cost;      /* global effect and cost indexes */
-    size_t neff, ncost;
-    unsigned char *touched;  /* per var: can change */
-    unsigned char *term_on;  /* per term (global numbering): can change */
-    int invariant;           /* every unit moves alike */
-} pset;
-
-struct cx_plan {
-    const cx_scenario *s;
-    const cx_model *m;
-    size_t nunits;
-    char **unit;       /* nunits: the unit's key ("Utrecht", or "Utrecht / web" for several columns) */
-    pvar *v;
-    size_t nv;
-    peq *eq;           /* in dependency order */
-    size_t neq, nterms;
-    size_t nps, rev;   /* vars */
-    int H;
-    size_t T;          /* periods in the horizon */
-    size_t *nper;      /* periods per quarter */
-    size_t nseg;
-    size_t *seg_start, *seg_len;
-    int *seg_q;
-    int *lags;         /* distinct lag lengths */
-    size_t nlags;
-    long *lagseg;      /* nlags x nseg: the segment holding seg_start - lag, -1 before the horizon */
-    /* effects and costs, numbered across the initiatives */
-    size_t neff, ncost;
-    double *eff_value, *cost_amount;
-    input_ref *eff_ref, *cost_ref;
-    size_t *eff_var;
-    double *eff_share;        /* neff x nseg: the ramp share of effect g in segment s */
-    const effect **eff;
-    const cost **cst;
-    /* sets of initiatives to project: the file's scenarios, then any added */
-    pset *set;
-    size_t nset, capset;
-    unsigned char *active;    /* per model equation, per coefficient (offsets in act_off) */
-    size_t *act_off;
-};
-
-struct plan_work {
-    double *d;  /* nv x nseg changes of one unit */
-    /* a batch (project.h): each path's gain per lane, the quarters per
-     * lane, and one projection's quarters on their way into a lane */
-    size_t maxpath;
-    double *gain, *amount; /* and each cost's amount per lane */
-    plan_batch out;
-    double *one;
-};
 
 static cx_status oom(cx_error *err)
 {
@@ -948,13 +865,68 @@ static double term_delta(const cx_plan *p, const pterm *t, const double *d, size
     return acc;
 }
 
+/* The changes of every column set k touches in unit u, per segment, into
+ * d (nv x nseg; the columns it does not touch stay as they are: 0).
+ * Returns 0, or -1 when a level leaves a log's domain (*bad_var names it). */
+static int unit_changes(const cx_plan *p, const pset *set, const plan_inputs *in, double *d, size_t u,
+                        const char **bad_var)
+{
+    size_t nseg = p->nseg;
+    const unsigned char *touched = set->touched, *on = set->term_on;
+    for (size_t v = 0; v < p->nv; v++)
+        if (touched[v])
+            memset(d + v * nseg, 0, nseg * sizeof(double));
+    /* the effects, ramped by quarter */
+    for (size_t i = 0; i < set->neff; i++) {
+        size_t g = set->eff[i];
+        const effect *ef = p->eff[g];
+        double full = in->effect[g] - (ef->is_target ? p->v[p->eff_var[g]].base[u] : 0);
+        double *dv = d + p->eff_var[g] * nseg;
+        const double *share = p->eff_share + g * nseg;
+        for (size_t s = 0; s < nseg; s++)
+            dv[s] += full * share[s];
+    }
+    /* the equations in dependency order */
+    for (size_t e = 0; e < p->neq; e++) {
+        const peq *eq = &p->eq[e];
+        if (!touched[eq->target])
+            continue;
+        const double *coef = in->coef[eq->model_eq];
+        double *dt = d + eq->target * nseg;
+        for (size_t t = 0; t < eq->nt; t++) {
+            if (!on[eq->first + t])
+                continue;
+            const pterm *tm = &eq->t[t];
+            double c = coef[tm->coef];
+            for (size_t s = 0; s < nseg; s++) {
+                double x = term_delta(p, tm, d, s, u);
+                if (isnan(x)) {
+                    for (size_t f = 0; f < tm->nf; f++)
+                        if (tm->f[f].kind == CX_F_LOG)
+                            *bad_var = p->v[tm->f[f].var].name;
+                    return -1;
+                }
+                dt[s] += c * x;
+            }
+        }
+    }
+    return 0;
+}
+
+const double *cx_plan_unit_changes(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, size_t u,
+                                   const char **bad_var)
+{
+    memset(w->d, 0, p->nv * p->nseg * sizeof(double));
+    return unit_changes(p, &p->set[k], in, w->d, u, bad_var) == 0 ? w->d : NULL;
+}
+
 int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, plan_out *out,
                     const char **bad_var)
 {
     int H = p->H;
     size_t nseg = p->nseg, nv = p->nv;
     const pset *set = &p->set[k];
-    const unsigned char *touched = set->touched, *on = set->term_on;
+    const unsigned char *touched = set->touched;
     for (int q = 0; q < H; q++)
         out->delta_nps[q] = out->delta_revenue[q] = out->costs[q] = 0;
     if (set->path) {
@@ -978,44 +950,8 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
      * change must be 0, not what another set left in the scratch space */
     memset(d, 0, nv * nseg * sizeof(double));
     for (size_t u = 0; u < nu; u++) {
-        if (u > 0)
-            for (size_t v = 0; v < nv; v++)
-                if (touched[v])
-                    memset(d + v * nseg, 0, nseg * sizeof(double));
-        /* the effects, ramped by quarter */
-        for (size_t i = 0; i < set->neff; i++) {
-            size_t g = set->eff[i];
-            const effect *ef = p->eff[g];
-            double full = in->effect[g] - (ef->is_target ? p->v[p->eff_var[g]].base[u] : 0);
-            double *dv = d + p->eff_var[g] * nseg;
-            const double *share = p->eff_share + g * nseg;
-            for (size_t s = 0; s < nseg; s++)
-                dv[s] += full * share[s];
-        }
-        /* the equations in dependency order */
-        for (size_t e = 0; e < p->neq; e++) {
-            const peq *eq = &p->eq[e];
-            if (!touched[eq->target])
-                continue;
-            const double *coef = in->coef[eq->model_eq];
-            double *dt = d + eq->target * nseg;
-            for (size_t t = 0; t < eq->nt; t++) {
-                if (!on[eq->first + t])
-                    continue;
-                const pterm *tm = &eq->t[t];
-                double c = coef[tm->coef];
-                for (size_t s = 0; s < nseg; s++) {
-                    double x = term_delta(p, tm, d, s, u);
-                    if (isnan(x)) {
-                        for (size_t f = 0; f < tm->nf; f++)
-                            if (tm->f[f].kind == CX_F_LOG)
-                                *bad_var = p->v[tm->f[f].var].name;
-                        return -1;
-                    }
-                    dt[s] += c * x;
-                }
-            }
-        }
+        if (unit_changes(p, set, in, d, u, bad_var) != 0)
+            return -1;
         const double *dn = d + p->nps * nseg, *dr = d + p->rev * nseg;
         int nps_on = touched[p->nps], rev_on = touched[p->rev];
         for (size_t s = 0; s < nseg; s++) {

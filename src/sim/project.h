@@ -110,6 +110,15 @@ void cx_plan_work_free(plan_work *w);
 int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, plan_out *out,
                     const char **bad_var);
 
+/* The general projection of set k for one unit u (any set, linear or
+ * not), as cx_plan_project runs it: the change of every column per segment
+ * of periods, column v's segment s at [v * nsegments + s] (the columns the
+ * set does not touch are 0; plan_internal.h holds the columns and the
+ * segments).  The numbers live in w until its next use.  NULL when a level
+ * leaves the domain of a term (*bad_var names the column). */
+const double *cx_plan_unit_changes(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, size_t u,
+                                   const char **bad_var);
+
 /* The same projection for a batch of CX_PLAN_LANES draws side by side,
  * which is how the Monte Carlo simulation runs it: cx_plan_project_lane for
  * each draw i (its lane), then cx_plan_project_batch, which returns the
