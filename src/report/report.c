@@ -28,7 +28,7 @@
 #include "../core/core.h"
 #include "../sim/scenario_internal.h"
 #include "../model/model_internal.h"
-#include "../sim/project.h"
+#include "../sim/plan_internal.h"
 #include "../sim/sim_internal.h"
 #include "report_internal.h"
 
@@ -43,6 +43,8 @@ typedef struct rep {
     fmts f;
     const cJSON *root;
     const cx_scenario *s;
+    const cx_plan *plan;
+    const char **base_name; /* plan vars x units: the defined name of each baseline */
     char currency[8];
 } rep;
 
@@ -655,8 +657,9 @@ static void sanitize(const char *in, char *out, size_t size)
 }
 
 /* Name cell (row, col) of `sheet` `name` in the workbook (names differing
- * only in case are the same to Excel: a second one gets a suffix _2, _3 ...). */
-static void name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col)
+ * only in case are the same to Excel: a second one gets a suffix _2, _3 ...).
+ * Returns the name given (NULL when out of memory). */
+static const char *name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col)
 {
     char ref[64], cell[16], unique[280];
     snprintf(unique, sizeof unique, "%s", name);
@@ -672,16 +675,16 @@ static void name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row
         size_t cap = r->capnames ? 2 * r->capnames : 32;
         char **grown = cx_realloc(r->names, cap * sizeof(char *));
         if (!grown)
-            return;
+            return NULL;
         r->names = grown;
         r->capnames = cap;
     }
     if (!(r->names[r->nnames] = cx_strdup(unique)))
-        return;
-    r->nnames++;
+        return NULL;
     lxw_rowcol_to_cell_abs(cell, row, col, 1, 1);
     snprintf(ref, sizeof ref, "=%s!%s", sheet, cell);
     workbook_define_name(r->wb, unique, ref);
+    return r->names[r->nnames++];
 }
 
 static void inputs(rep *r, lxw_worksheet *ws)
@@ -690,8 +693,9 @@ static void inputs(rep *r, lxw_worksheet *ws)
     worksheet_fit_to_pages(ws, 1, 0);
     const cx_scenario *s = r->s;
     lxw_format *in = workbook_add_format(r->wb), *inpct = workbook_add_format(r->wb), *inmoney = workbook_add_format(r->wb);
-    lxw_format *fs[] = {in, inpct, inmoney};
-    for (int k = 0; k < 3; k++) {
+    lxw_format *inbase = workbook_add_format(r->wb);
+    lxw_format *fs[] = {in, inpct, inmoney, inbase};
+    for (int k = 0; k < 4; k++) {
         format_set_bg_color(fs[k], 0xFFF2CC);
         format_set_font_color(fs[k], 0x0000FF);
         format_set_border(fs[k], LXW_BORDER_THIN);
@@ -699,6 +703,7 @@ static void inputs(rep *r, lxw_worksheet *ws)
     }
     format_set_num_format(inpct, "0.0%");
     format_set_num_format(inmoney, "#,##0");
+    format_set_num_format(inbase, "#,##0.00##");
     char name[160], id[96], line[256];
     worksheet_write_string(ws, 0, 0, "Inputs: every assumption of the case", r->f.title);
     worksheet_write_string(ws, 1, 0,
@@ -790,11 +795,41 @@ static void inputs(rep *r, lxw_worksheet *ws)
             name_cell(r, name, "Inputs", row, 7);
         }
     }
+    row++;
+    /* the baselines: every column's level per unit, from which a change in
+     * a non-linear term or to a target level is measured */
+    const cx_plan *p = r->plan;
+    if (p && (r->base_name = cx_calloc(p->nv * p->nunits + 1, sizeof(char *)))) {
+        worksheet_write_string(ws, row++, 0, "Baselines: the level of every column the model uses, per unit", r->f.h);
+        worksheet_write_string(ws, row++, 0,
+                               s->nbase ? "Each unit's mean over the baseline window of the data, or the level the "
+                                          "scenario gives (baseline.values)."
+                                        : "Each unit's mean over the baseline window of the data (baseline.window_periods; "
+                                          "by default the last year of periods).", r->f.note);
+        worksheet_write_string(ws, row, 0, "Unit", r->f.th);
+        for (size_t v = 0; v < p->nv; v++)
+            worksheet_write_string(ws, row, (lxw_col_t)(1 + v), p->v[v].name, r->f.th);
+        row++;
+        for (size_t u = 0; u < p->nunits; u++, row++) {
+            worksheet_write_string(ws, row, 0, p->unit[u], r->f.text);
+            char uid[96], vid[96];
+            sanitize(p->unit[u], uid, sizeof uid);
+            for (size_t v = 0; v < p->nv; v++) {
+                worksheet_write_number(ws, row, (lxw_col_t)(1 + v), p->v[v].base[u], inbase);
+                sanitize(p->v[v].name, vid, sizeof vid);
+                snprintf(name, sizeof name, "base_%.60s_%.60s", vid, uid[0] ? uid : "unit");
+                r->base_name[v * p->nunits + u] = name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
+            }
+        }
+        worksheet_write_string(ws, row++, 0, "Each baseline's defined name is base_<column>_<unit>.", r->f.note);
+    }
     worksheet_set_column(ws, 0, 0, 26, NULL);
     worksheet_set_column(ws, 1, 1, 12, NULL);
     worksheet_set_column(ws, 2, 2, 22, NULL);
     worksheet_set_column(ws, 3, 8, 14, NULL);
     worksheet_set_column(ws, 9, 9, 36, NULL);
+    if (p && p->nv > 9)
+        worksheet_set_column(ws, 10, (lxw_col_t)p->nv, 14, NULL);
     worksheet_freeze_panes(ws, 3, 0);
 }
 
@@ -1232,13 +1267,288 @@ static void formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char 
     worksheet_write_formula_num(ws, row, col, f, fmt, isfinite(v) ? v : 0);
 }
 
+/* "S1 Delivery first": the sheet of scenario k, a name of at most 31
+ * characters that no formula referring to the sheet can mistake for more. */
+static void sheet_name(char prefix, size_t k, const char *nm, char *out, size_t size)
+{
+    char clean[64];
+    size_t o = 0;
+    for (const char *q = nm; *q && o < sizeof clean - 1; q++) {
+        /* letters (also beyond ASCII), digits, spaces, - & . */
+        unsigned char ch = (unsigned char)*q;
+        int keep = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                   ch == ' ' || ch == '-' || ch == '&' || ch == '.';
+        if (keep)
+            clean[o++] = *q;
+        else if (o > 0 && clean[o - 1] != ' ')
+            clean[o++] = ' ';
+    }
+    clean[o] = '\0';
+    char full[96];
+    snprintf(full, sizeof full, "%c%zu %s", prefix, k + 1, clean);
+    snprintf(out, size, "%.31s", full);
+    /* no trailing space, and not cut inside a UTF-8 character */
+    size_t l = strlen(out);
+    while (l > 0 && ((unsigned char)out[l - 1] & 0xC0) == 0x80)
+        l--;
+    if (l > 0 && ((unsigned char)out[l - 1] & 0x80))
+        l--;
+    while (l > 0 && out[l - 1] == ' ')
+        l--;
+    out[l] = '\0';
+}
+
+/* Where a scenario's per-unit lines are: the U sheet of a scenario whose
+ * changes differ per unit (a non-linear term, a target level). */
+typedef struct unit_out {
+    char name[32];
+    lxw_worksheet *ws;
+    lxw_row_t qrow, nps, rev;  /* the segments' quarter numbers, the totals over units x periods */
+    int has_nps, has_rev;
+} unit_out;
+
+/* A factor's change in unit u at segment s as a cell of the U sheet, or ""
+ * when it does not change there. */
+static void factor_ref(const cx_plan *p, const pset *set, const pfactor *fa, size_t s, const lxw_row_t *vrow, size_t u,
+                       char out[static LXW_MAX_CELL_NAME_LENGTH])
+{
+    out[0] = '\0';
+    if (!set->touched[fa->var])
+        return;
+    long j = (long)s;
+    if (fa->kind == CX_F_LAG)
+        j = p->lagseg[fa->lag * p->nseg + s];
+    if (j >= 0)
+        lxw_rowcol_to_cell(out, vrow[fa->var] + (lxw_row_t)u, (lxw_col_t)(2 + j));
+}
+
+/* The change of term t (new levels minus baseline levels) in unit u at
+ * segment s, as a formula's part; 0 when none of its factors changes. */
+static int term_formula(rep *r, const cx_plan *p, const pset *set, const pterm *t, size_t s, const lxw_row_t *vrow,
+                        size_t u, cx_buf *b)
+{
+    char ref[8][32];
+    int any = 0;
+    for (size_t f = 0; f < t->nf && f < 8; f++) {
+        factor_ref(p, set, &t->f[f], s, vrow, u, ref[f]);
+        any |= ref[f][0] != '\0';
+    }
+    if (!any || t->nf > 8)
+        return 0;
+    if (t->linear) {
+        cx_buf_printf(b, "%s", ref[0]);
+        return 1;
+    }
+    if (t->nf == 1 && t->f[0].kind == CX_F_LOG) {
+        cx_buf_printf(b, "LN(1+%s/%s)", ref[0], r->base_name[t->f[0].var * p->nunits + u]);
+        return 1;
+    }
+    cx_buf_printf(b, "(");
+    for (int side = 0; side < 2; side++) {
+        if (side)
+            cx_buf_printf(b, "-");
+        for (size_t f = 0; f < t->nf; f++) {
+            const pfactor *fa = &t->f[f];
+            const char *base = r->base_name[fa->var * p->nunits + u];
+            int moved = side == 0 && ref[f][0];
+            cx_buf_printf(b, "%s%s%s%s%s%s%s", f ? "*" : "", fa->kind == CX_F_LOG ? "LN(" : "", moved ? "(" : "", base,
+                          moved ? "+" : "", moved ? ref[f] : "", moved ? ")" : "");
+            if (fa->kind == CX_F_LOG)
+                cx_buf_printf(b, ")");
+            else if (fa->kind == CX_F_POW)
+                cx_buf_printf(b, "^%d", fa->k);
+        }
+    }
+    cx_buf_printf(b, ")");
+    return 1;
+}
+
+/* The U sheet of scenario k: per unit and segment of periods (a run of
+ * periods in which no level changes), the change of every column the
+ * scenario moves, each line one formula over Inputs, Model and the lines
+ * above, with the engine's value stored; then the changes in NPS and
+ * revenue summed over the units and the segment's periods, which the
+ * scenario sheet adds up per quarter. */
+static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const char *ssheet, const lxw_row_t *share_row)
+{
+    const cx_plan *p = r->plan;
+    const pset *set = &p->set[k];
+    lxw_worksheet *ws = uo->ws;
+    size_t nseg = p->nseg, nu = p->nunits;
+    char line[256], c[16], id[96];
+    lxw_row_t *vrow = cx_calloc(p->nv + 1, sizeof(lxw_row_t));
+    const double **coef = cx_calloc(cx_model_nequations(m) + 1, sizeof(double *));
+    double *d = cx_calloc(p->nv * nseg * nu + 1, sizeof(double));
+    plan_work *w = cx_plan_work_new(p);
+    cx_buf b = {0};
+    int named = r->base_name != NULL;
+    for (size_t i = 0; named && i < p->nv * nu; i++)
+        named = r->base_name[i] != NULL;
+    if (!vrow || !coef || !d || !w || !named)
+        goto out;
+    /* the engine's changes at the point estimates, per unit */
+    for (size_t e = 0; e < cx_model_nequations(m); e++)
+        coef[e] = cx_equation_coef(cx_model_equation(m, e));
+    plan_inputs in = {cx_plan_effect_values(p), cx_plan_cost_amounts(p), coef};
+    for (size_t u = 0; u < nu; u++) {
+        const char *bad = NULL;
+        const double *du = cx_plan_unit_changes(p, k, &in, w, u, &bad);
+        if (du)
+            memcpy(d + u * p->nv * nseg, du, p->nv * nseg * sizeof(double));
+        else
+            for (size_t i = 0; i < p->nv * nseg; i++)
+                d[u * p->nv * nseg + i] = NAN;
+    }
+    /* the layout: the columns moved by effects alone, then the equations'
+     * targets in dependency order, a heading and a line per unit each */
+    size_t *order = (size_t *)cx_calloc(p->nv + 1, sizeof(size_t)), no = 0;
+    if (!order)
+        goto out;
+    for (size_t v = 0; v < p->nv; v++)
+        if (set->touched[v] && p->v[v].eq < 0)
+            order[no++] = v;
+    for (size_t e = 0; e < p->neq; e++)
+        if (set->touched[p->eq[e].target])
+            order[no++] = p->eq[e].target;
+    lxw_row_t row = 8;
+    for (size_t i = 0; i < no; i++) {
+        vrow[order[i]] = row + 1;
+        row += (lxw_row_t)nu + 2;
+    }
+
+    snprintf(line, sizeof line, "%s: every unit, segment by segment", ssheet);
+    worksheet_write_string(ws, 0, 0, line, r->f.title);
+    worksheet_write_string(ws, 1, 0,
+                           "The scenario moves a term that is not linear or a metric to a target level, so each unit "
+                           "moves differently. A segment is a run of periods in which no level changes. Each line is "
+                           "one column's change in one unit: an effect's value times its ramp share, or the sum of "
+                           "coefficient x (term at the new levels - term at the baseline levels).", r->f.subtitle);
+    worksheet_write_string(ws, 3, 0, "Line", r->f.th);
+    worksheet_write_string(ws, 3, 1, "Unit", r->f.th);
+    uo->qrow = 4;
+    /* row by row: the workbook is written in constant-memory mode */
+    for (size_t s = 0; s < nseg; s++) {
+        snprintf(line, sizeof line, "Segment %zu", s + 1);
+        worksheet_write_string(ws, 3, (lxw_col_t)(2 + s), line, r->f.th);
+    }
+    worksheet_write_string(ws, 4, 0, "Quarter number", r->f.text);
+    for (size_t s = 0; s < nseg; s++)
+        worksheet_write_number(ws, 4, (lxw_col_t)(2 + s), p->seg_q[s] + 1, NULL);
+    worksheet_write_string(ws, 5, 0, "First period (counted from the horizon's start)", r->f.text);
+    for (size_t s = 0; s < nseg; s++)
+        worksheet_write_number(ws, 5, (lxw_col_t)(2 + s), (double)p->seg_start[s] + 1, NULL);
+    worksheet_write_string(ws, 6, 0, "Periods (weeks) in the segment", r->f.text);
+    worksheet_write_string(ws, 6, 1, "periods", r->f.text);
+    for (size_t s = 0; s < nseg; s++)
+        worksheet_write_number(ws, 6, (lxw_col_t)(2 + s), (double)p->seg_len[s], NULL);
+    row = 8;
+    for (size_t i = 0; i < no; i++) {
+        size_t v = order[i];
+        const peq *eq = p->v[v].eq >= 0 ? &p->eq[p->v[v].eq] : NULL;
+        snprintf(line, sizeof line, "Change in %s%s", p->v[v].name, eq ? " (its equation's terms)" : " (the effects)");
+        worksheet_write_string(ws, row++, 0, line, r->f.h);
+        for (size_t u = 0; u < nu; u++, row++) {
+            snprintf(line, sizeof line, "%s: %s", p->v[v].name, p->unit[u]);
+            worksheet_write_string(ws, row, 0, line, r->f.text);
+            worksheet_write_string(ws, row, 1, p->unit[u], r->f.text);
+            for (size_t s = 0; s < nseg; s++) {
+                b.len = 0;
+                cx_buf_printf(&b, "=");
+                int parts = 0;
+                for (size_t j = 0; j < set->neff; j++) {
+                    size_t g = set->eff[j];
+                    if (p->eff_var[g] != v)
+                        continue;
+                    input_ref ref = cx_plan_effect_ref(p, g);
+                    sanitize(r->s->init[ref.init].id, id, sizeof id);
+                    char qc[8];
+                    qcol(p->seg_q[s], qc, sizeof qc);
+                    if (p->eff[g]->is_target)
+                        cx_buf_printf(&b, "%s(in_%s_e%zu_value-%s)*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1,
+                                      r->base_name[v * nu + u], ssheet, qc, share_row[g] + 1);
+                    else
+                        cx_buf_printf(&b, "%sin_%s_e%zu_value*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1, ssheet, qc,
+                                      share_row[g] + 1);
+                    parts++;
+                }
+                for (size_t t = 0; eq && t < eq->nt; t++) {
+                    if (!set->term_on[eq->first + t])
+                        continue;
+                    const cx_equation *q = cx_model_equation(m, eq->model_eq);
+                    char tg[64], tn[160];
+                    sanitize(cx_equation_target(q), tg, sizeof tg);
+                    sanitize(cx_equation_coef_name(q, eq->t[t].coef), tn, sizeof tn);
+                    size_t mark = b.len;
+                    cx_buf_printf(&b, "%scoef_%s_%s*", parts ? "+" : "", tg, tn);
+                    if (term_formula(r, p, set, &eq->t[t], s, vrow, u, &b))
+                        parts++;
+                    else
+                        b.len = mark;
+                }
+                if (!parts)
+                    cx_buf_printf(&b, "0");
+                if (!b.data)
+                    goto out;
+                b.data[b.len] = '\0';
+                double v0 = d[u * p->nv * nseg + v * nseg + s];
+                worksheet_write_formula_num(ws, row, (lxw_col_t)(2 + s), b.data, v == p->rev ? r->f.money : NULL,
+                                            isfinite(v0) ? v0 : 0);
+            }
+        }
+        row++;
+    }
+    /* totals over units x periods, which the scenario sheet adds up per quarter */
+    worksheet_write_string(ws, row++, 0, "Totals over the units and the segment's periods", r->f.h);
+    for (int out = 0; out < 2; out++, row++) {
+        size_t v = out ? p->rev : p->nps;
+        int on = set->touched[v];
+        snprintf(line, sizeof line, "Change in %s x periods, summed over the units", p->v[v].name);
+        worksheet_write_string(ws, row, 0, line, r->f.bold);
+        for (size_t s = 0; s < nseg; s++) {
+            double tot = 0;
+            for (size_t u = 0; u < nu; u++)
+                tot += (double)p->seg_len[s] * d[u * p->nv * nseg + v * nseg + s];
+            lxw_rowcol_to_cell(c, 6, (lxw_col_t)(2 + s));
+            char a[16], z[16];
+            if (on) {
+                lxw_rowcol_to_cell(a, vrow[v], (lxw_col_t)(2 + s));
+                lxw_rowcol_to_cell(z, vrow[v] + (lxw_row_t)nu - 1, (lxw_col_t)(2 + s));
+                snprintf(line, sizeof line, "=%.*s$7*SUM(%s:%s)", (int)strcspn(c, "0123456789"), c, a, z);
+            } else
+                snprintf(line, sizeof line, "=0");
+            worksheet_write_formula_num(ws, row, (lxw_col_t)(2 + s), line, out ? r->f.money : r->f.num2,
+                                        on && isfinite(tot) ? tot : 0);
+        }
+        if (out)
+            uo->rev = row;
+        else
+            uo->nps = row;
+    }
+    worksheet_set_column(ws, 0, 0, 40, NULL);
+    worksheet_set_column(ws, 1, 1, 14, NULL);
+    worksheet_set_column(ws, 2, (lxw_col_t)(1 + nseg), 12, NULL);
+    worksheet_freeze_panes(ws, 4, 2);
+    worksheet_set_landscape(ws);
+    /* printed across as many pages as the segments need, each with the
+     * line names and the segments' calendar */
+    worksheet_repeat_columns(ws, 0, 1);
+    worksheet_repeat_rows(ws, 3, 6);
+    cx_free(order);
+out:
+    cx_buf_free(&b);
+    cx_plan_work_free(w);
+    cx_free(d);
+    cx_free((void *)coef);
+    cx_free(vrow);
+}
+
 typedef struct sheet_out {
     char name[32];
     lxw_row_t npv, irr, cf, rev;  /* rows of the results, 0-based */
 } sheet_out;
 
 static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
-                           const cx_model *m, sheet_out *so)
+                           const cx_model *m, sheet_out *so, unit_out *uo)
 {
     const cx_scenario *s = r->s;
     const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
@@ -1294,9 +1604,12 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     size_t n, one;
     const size_t *list = cx_scenario_inits(s, k, &n, &one);
     size_t neff = cx_plan_neffects(plan);
-    lxw_row_t *chg_row = cx_calloc(neff + 1, sizeof(lxw_row_t));
-    if (!chg_row)
+    lxw_row_t *chg_row = cx_calloc(neff + 1, sizeof(lxw_row_t)), *share_of = cx_calloc(neff + 1, sizeof(lxw_row_t));
+    if (!chg_row || !share_of) {
+        cx_free(chg_row);
+        cx_free(share_of);
         return;
+    }
     worksheet_write_string(ws, row++, 0, "Metrics", r->f.h);
     for (size_t g = 0; g < neff; g++) {
         input_ref ref = cx_plan_effect_ref(plan, g);
@@ -1319,6 +1632,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
             formula(ws, row, (lxw_col_t)(2 + q), f, fmt_share, cx_ramp_share(e->start, e->ramp, q));
         }
         lxw_row_t share_row = row++;
+        share_of[g] = share_row;
         snprintf(line, sizeof line, "Change in %s: %s%s", e->metric, it->id, e->is_target ? " (to a target level)" : "");
         worksheet_write_string(ws, row, 0, line, r->f.text);
         worksheet_write_string(ws, row, 1, e->metric, r->f.text);
@@ -1327,9 +1641,11 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
             snprintf(f, sizeof f, "=in_%s_e%zu_value*%s%u", id, ref.k + 1, c, share_row + 1);
             formula(ws, row, (lxw_col_t)(2 + q), f, r->f.num2, e->value * cx_ramp_share(e->start, e->ramp, q));
         }
-        if (e->is_target)
-            worksheet_write_string(ws, row, 2, "differs per unit (target minus its baseline): see the engine's lines below",
-                                   r->f.note);
+        if (e->is_target) {
+            snprintf(line, sizeof line, "differs per unit (the target minus the unit's baseline): see sheet %s",
+                     uo ? uo->name : "U");
+            worksheet_write_string(ws, row, 2, line, r->f.note);
+        }
         chg_row[g] = row++;
     }
     row++;
@@ -1461,20 +1777,42 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
         }
         row++;
     } else {
-        worksheet_write_string(ws, row++, 0,
-                               "This scenario moves a term that is not linear (or a metric to a target level), so its "
-                               "changes differ per unit: the engine's values per quarter.", r->f.note);
-        worksheet_write_string(ws, row, 0, "Change in NPS (mean over units and weeks)", r->f.bold);
-        worksheet_write_string(ws, row, 1, "points", r->f.text);
-        for (int q = 0; q < H; q++)
-            put(r, ws, row, (lxw_col_t)(2 + q), num(cJSON_GetArrayItem(qs, q), "delta_nps"), r->f.num2);
-        row++;
-        rev_row = row;
-        worksheet_write_string(ws, row, 0, "Change in revenue (sum over units and weeks)", r->f.bold);
-        worksheet_write_string(ws, row, 1, r->currency, r->f.text);
-        for (int q = 0; q < H; q++)
-            put(r, ws, row, (lxw_col_t)(2 + q), num(cJSON_GetArrayItem(qs, q), "delta_revenue"), r->f.money);
-        row++;
+        /* per unit and segment on the U sheet, added up here per quarter */
+        if (uo)
+            unit_sheet(r, uo, k, m, so->name, share_of);
+        snprintf(line, sizeof line,
+                 "This scenario moves a term that is not linear or a metric to a target level, so each unit moves "
+                 "differently: sheet %s works the changes out per unit and segment of weeks.", uo ? uo->name : "U");
+        worksheet_write_string(ws, row++, 0, line, r->f.note);
+        char qs_ref[64], tot_ref[64];
+        for (int out = 0; out < 2; out++, row++) {
+            if (out)
+                rev_row = row;
+            worksheet_write_string(ws, row, 0, out ? "Change in revenue (sum over units and weeks)"
+                                                   : "Change in NPS (mean over units and weeks)", r->f.bold);
+            worksheet_write_string(ws, row, 1, out ? r->currency : "points", r->f.text);
+            char a[16], z[16];
+            lxw_rowcol_to_cell_abs(a, uo ? uo->qrow : 0, 2, 1, 1);
+            lxw_rowcol_to_cell_abs(z, uo ? uo->qrow : 0, (lxw_col_t)(1 + plan->nseg), 1, 1);
+            snprintf(qs_ref, sizeof qs_ref, "%s:%s", a, z);
+            lxw_rowcol_to_cell_abs(a, uo ? (out ? uo->rev : uo->nps) : 0, 2, 1, 1);
+            lxw_rowcol_to_cell_abs(z, uo ? (out ? uo->rev : uo->nps) : 0, (lxw_col_t)(1 + plan->nseg), 1, 1);
+            snprintf(tot_ref, sizeof tot_ref, "%s:%s", a, z);
+            for (int q = 0; q < H; q++) {
+                double v = num(cJSON_GetArrayItem(qs, q), out ? "delta_revenue" : "delta_nps");
+                if (!uo) {
+                    put(r, ws, row, (lxw_col_t)(2 + q), v, out ? r->f.money : r->f.num2);
+                    continue;
+                }
+                qcol(q, c, sizeof c);
+                if (out)
+                    snprintf(f, sizeof f, "=SUMIF('%s'!%s,%s$%u,'%s'!%s)", uo->name, qs_ref, c, qrow + 1, uo->name, tot_ref);
+                else
+                    snprintf(f, sizeof f, "=SUMIF('%s'!%s,%s$%u,'%s'!%s)/(%s$%u*$C$%u)", uo->name, qs_ref, c, qrow + 1,
+                             uo->name, tot_ref, c, wrow + 1, urow + 1);
+                formula(ws, row, (lxw_col_t)(2 + q), f, out ? r->f.money : r->f.num2, v);
+            }
+        }
     }
     row++;
 
@@ -1627,6 +1965,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_repeat_columns(ws, 0, 1);
     cx_free(chg_row);
+    cx_free(share_of);
 }
 
 /* The Checks sheet: every formula total beside the engine's value. */
@@ -1718,6 +2057,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.wb = workbook_new_opt(tmp, &wo);
     r.root = root;
     r.s = s;
+    r.plan = cx_simulation_plan(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
     if (!r.wb) {
         unlink(tmp);
@@ -1731,9 +2071,11 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     const cJSON *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     size_t nscen = (size_t)cJSON_GetArraySize(scens);
     sheet_out *so = cx_calloc(nscen + 1, sizeof(sheet_out));
+    unit_out *uo = cx_calloc(nscen + 1, sizeof(unit_out));
     lxw_worksheet **wsc = cx_calloc(nscen + 1, sizeof(lxw_worksheet *));
-    if (!so || !wsc) {
+    if (!so || !uo || !wsc) {
         cx_free(so);
+        cx_free(uo);
         cx_free(wsc);
         workbook_close(r.wb);
         unlink(tmp);
@@ -1741,37 +2083,21 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < nscen; k++) {
-        /* "S1 Delivery first": a sheet name of at most 31 characters */
-        char clean[64];
         const char *nm = str(cJSON_GetArrayItem(scens, (int)k), "name");
-        size_t o = 0;
-        for (const char *q = nm; *q && o < sizeof clean - 1; q++) {
-            /* letters (also beyond ASCII), digits, spaces, - & . : a plain name that
-             * no formula referring to the sheet can mistake for more */
-            unsigned char ch = (unsigned char)*q;
-            int keep = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                       ch == ' ' || ch == '-' || ch == '&' || ch == '.';
-            if (keep)
-                clean[o++] = *q;
-            else if (o > 0 && clean[o - 1] != ' ')
-                clean[o++] = ' ';
-        }
-        clean[o] = '\0';
-        char full[96];
-        snprintf(full, sizeof full, "S%zu %s", k + 1, clean);
-        snprintf(so[k].name, sizeof so[k].name, "%.31s", full);
-        /* no trailing space, and not cut inside a UTF-8 character */
-        size_t l = strlen(so[k].name);
-        while (l > 0 && ((unsigned char)so[k].name[l - 1] & 0xC0) == 0x80)
-            l--;
-        if (l > 0 && ((unsigned char)so[k].name[l - 1] & 0x80))
-            l--;
-        while (l > 0 && so[k].name[l - 1] == ' ')
-            l--;
-        so[k].name[l] = '\0';
+        sheet_name('S', k, nm, so[k].name, sizeof so[k].name);
         if (!(wsc[k] = workbook_add_worksheet(r.wb, so[k].name))) {
             snprintf(so[k].name, sizeof so[k].name, "S%zu", k + 1);
             wsc[k] = workbook_add_worksheet(r.wb, so[k].name);
+        }
+        size_t np = 0;
+        cx_plan_paths(r.plan, k, &np);
+        if (np == 0) {
+            /* its changes differ per unit: worked out on a U sheet beside it */
+            sheet_name('U', k, nm, uo[k].name, sizeof uo[k].name);
+            if (!(uo[k].ws = workbook_add_worksheet(r.wb, uo[k].name))) {
+                snprintf(uo[k].name, sizeof uo[k].name, "U%zu", k + 1);
+                uo[k].ws = workbook_add_worksheet(r.wb, uo[k].name);
+            }
         }
     }
     lxw_worksheet *wchk = workbook_add_worksheet(r.wb, "Checks");
@@ -1785,10 +2111,12 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     model(&r, wmod, cx_simulation_model(sim));
     for (size_t k = 0; k < nscen; k++)
         scenario_sheet(&r, wsc[k], k, cJSON_GetArrayItem(scens, (int)k), cx_simulation_plan(sim),
-                       cx_simulation_model(sim), &so[k]);
+                       cx_simulation_model(sim), &so[k], uo[k].ws ? &uo[k] : NULL);
     checks(&r, wchk, so, nscen);
     cx_free(wsc);
     cx_free(so);
+    cx_free(uo);
+    cx_free((void *)r.base_name);
     risk(&r, wrisk);
     sensitivity(&r, wsens);
     portfolio(&r, wpf);

@@ -5,12 +5,67 @@
 #     1e-9 relative, and the Checks sheet's differences are all 0;
 #   - a copy with the discount rate and one effect size changed in Inputs,
 #     recalculated, gives the NPV that `cxcase simulate` computes for a
-#     scenario file with the same changes.
+#     scenario file with the same changes;
+#   - the same for the non-linear model of t72 (a square, interactions, two
+#     lags, a target level), whose changes differ per unit: its U sheets'
+#     formulas, and a copy with the discount rate, the target, a change and
+#     a metric's baselines changed.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$TOP/tests/cli/lib.sh"
 . "$TOP/tests/e2e/lo_recalc.sh"
+# checks_zero RECALCULATED.xlsx LABEL: the Checks sheet's differences are all 0
+checks_zero() {
+    "$PYTHON" - "$1" "$2" <<'PY'
+import sys
+import openpyxl
+lo = openpyxl.load_workbook(sys.argv[1], data_only=True)
+chk = lo["Checks"]
+diffs = [chk.cell(r, 5).value for r in range(5, chk.max_row + 1) if isinstance(chk.cell(r, 5).value, (int, float))]
+zero = diffs and all(abs(d) <= 1e-6 for d in diffs)
+print(("ok - " if zero else "not ok - ") + f"{sys.argv[2]}: the Checks sheet's {len(diffs)} differences, recalculated, are all 0 (largest {max(abs(d) for d in diffs) if diffs else float('nan'):.1e})")
+sys.exit(0 if zero else 1)
+PY
+}
+# set_inputs IN.xlsx OUT.xlsx NAME=VALUE...: a copy with the named input cells changed
+set_inputs() {
+    "$PYTHON" - "$@" <<'PY'
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+def cell(name):
+    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
+    (sheet, ref), = list(dn.destinations)
+    return wb[sheet][ref.replace("$", "")]
+for a in sys.argv[3:]:
+    name, value = a.split("=")
+    cell(name).value = float(value)
+wb.save(sys.argv[2])
+PY
+}
+# npv_agree RECALCULATED.xlsx SIMULATE.json WHAT ORIGINAL.xlsx: every
+# scenario sheet's recalculated NPV equals simulate's, and has moved from
+# the original workbook's by more than 1e-6 (the changes reach it)
+npv_agree() {
+    "$PYTHON" - "$1" "$2" "$3" "$4" <<'PY'
+import json, sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], data_only=True)
+sim = json.load(open(sys.argv[2]))
+orig = openpyxl.load_workbook(sys.argv[4], data_only=True)
+def npv(book, k):
+    ws = next(w for w in book.worksheets if w.title.startswith(f"S{k + 1} "))
+    return ws.cell(next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "NPV"), 3).value
+fails = 0
+for k, s in enumerate(sim["scenarios"]):
+    got, want, was = npv(wb, k), s["npv"]["base"], npv(orig, k)
+    good = isinstance(got, (int, float)) and abs(got - want) <= 1e-9 * abs(want) and abs(got - was) > 1e-6 * abs(was)
+    fails += not good
+    print(("ok - " if good else "not ok - ") + f"{s['name']}: with {sys.argv[3]}, the recalculated NPV {got} (stored {was}) equals simulate's {want}")
+sys.exit(1 if fails else 0)
+PY
+}
 if ! command -v "$SOFFICE" >/dev/null 2>&1; then
     not_ok "LibreOffice (soffice) is installed: make deps installs libreoffice-calc-nogui"
     exit 1
@@ -38,53 +93,19 @@ if ! lo_recalc "$tmp/r.xlsx" "$tmp/lo" || [ ! -f "$tmp/lo/r.xlsx" ]; then
     not_ok "LibreOffice recalculates the workbook"; show "$tmp/lo.log"; exit 1
 fi
 "$PYTHON" "$TOP/tests/e2e/recalc_check.py" "$tmp/r.xlsx" "$tmp/lo/r.xlsx" "the samples"
-"$PYTHON" - "$tmp/lo/r.xlsx" <<'PY'
-import sys
-import openpyxl
-lo = openpyxl.load_workbook(sys.argv[1], data_only=True)
-chk = lo["Checks"]
-diffs = [chk.cell(r, 5).value for r in range(5, chk.max_row + 1) if isinstance(chk.cell(r, 5).value, (int, float))]
-zero = diffs and all(abs(d) <= 1e-6 for d in diffs)
-print(("ok - " if zero else "not ok - ") + f"the Checks sheet's {len(diffs)} differences, recalculated, are all 0 (largest {max(abs(d) for d in diffs) if diffs else float('nan'):.1e})")
-sys.exit(0 if zero else 1)
-PY
+checks_zero "$tmp/lo/r.xlsx" "the samples"
 
 # change the discount rate and the checkout effect in a copy, recalculate
-"$PYTHON" - "$tmp/r.xlsx" "$tmp/copy.xlsx" <<'PY'
-import sys
-import openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-def cell(name):
-    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
-    (sheet, ref), = list(dn.destinations)
-    return wb[sheet][ref.replace("$", "")]
-cell("fin_discount_rate").value = 0.12
-cell("in_checkout_e1_value").value = 0.15
-wb.save(sys.argv[2])
-PY
+set_inputs "$tmp/r.xlsx" "$tmp/copy.xlsx" fin_discount_rate=0.12 in_checkout_e1_value=0.15
 if ! lo_recalc "$tmp/copy.xlsx" "$tmp/lo2" || [ ! -f "$tmp/lo2/copy.xlsx" ]; then
     not_ok "LibreOffice recalculates the changed copy"; show "$tmp/lo.log"; exit 1
 fi
 "$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario file"; show "$tmp/err"; exit 1; }
-"$PYTHON" - "$tmp/lo2/copy.xlsx" "$tmp/changed.out" <<'PY'
-import json, sys
-import openpyxl
-wb = openpyxl.load_workbook(sys.argv[1], data_only=True)
-sim = json.load(open(sys.argv[2]))
-fails = 0
-for k, s in enumerate(sim["scenarios"]):
-    ws = next(w for w in wb.worksheets if w.title.startswith(f"S{k + 1} "))
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "NPV")
-    got, want = ws.cell(row, 3).value, s["npv"]["base"]
-    good = isinstance(got, (int, float)) and abs(got - want) <= 1e-9 * abs(want)
-    fails += not good
-    print(("ok - " if good else "not ok - ") + f"{s['name']}: with a 12% discount rate and checkout's change at 0.15, the recalculated NPV {got} equals simulate's {want}")
-sys.exit(1 if fails else 0)
-PY
+npv_agree "$tmp/lo2/copy.xlsx" "$tmp/changed.out" "a 12% discount rate and checkout's change at 0.15" "$tmp/r.xlsx"
 
 # the same for a model with non-linear terms, a target effect and two lags
-# (the data of t72): their changes are the engine's values, everything
-# below them formulas, and LibreOffice agrees with every stored value
+# (the data of t72): their changes per unit and segment are formulas on U
+# sheets, and LibreOffice agrees with every stored value
 d="$tmp/nl"
 mkdir -p "$d"
 if ! "$PYTHON" "$TOP/tests/e2e/nonlinear.py" generate "$d" >/dev/null 2>"$tmp/err" ||
@@ -95,3 +116,28 @@ if ! lo_recalc "$d/r.xlsx" "$d/lo" || [ ! -f "$d/lo/r.xlsx" ]; then
     not_ok "LibreOffice recalculates the non-linear model's workbook"; show "$tmp/lo.log"; exit 1
 fi
 "$PYTHON" "$TOP/tests/e2e/recalc_check.py" "$d/r.xlsx" "$d/lo/r.xlsx" "non-linear model"
+checks_zero "$d/lo/r.xlsx" "non-linear model"
+
+# change the discount rate, the target level, a change and one metric's
+# baselines in a copy: the U sheets' formulas recompute what simulate
+# computes for a scenario file with the same changes
+set_inputs "$d/r.xlsx" "$d/copy.xlsx" fin_discount_rate=0.12 in_fast_delivery_e1_value=1.8 in_checkout_e1_value=0.2 \
+    base_delivery_days_Noord=2.6 base_delivery_days_Oost=2.6 base_delivery_days_West=2.6 base_delivery_days_Zuid=2.6
+"$PYTHON" - "$d/scenario.json" "$d/changed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["finance"]["discount_rate"] = 0.12
+for it in s["initiatives"]:
+    if it["id"] == "fast_delivery":
+        it["effects"][0]["target"] = 1.8
+    if it["id"] == "checkout":
+        it["effects"][0]["change"] = 0.2
+s["baseline"]["values"] = {"delivery_days": 2.6}
+json.dump(s, open(sys.argv[2], "w"), indent=1)
+PY
+if ! lo_recalc "$d/copy.xlsx" "$d/lo2" || [ ! -f "$d/lo2/copy.xlsx" ]; then
+    not_ok "LibreOffice recalculates the non-linear model's changed copy"; show "$tmp/lo.log"; exit 1
+fi
+"$CXCASE" simulate "$d/changed.json" --json --draws 200 >"$d/changed.out" 2>"$tmp/err" ||
+    { not_ok "simulate the changed non-linear scenario file"; show "$tmp/err"; exit 1; }
+npv_agree "$d/lo2/copy.xlsx" "$d/changed.out" "a 12% discount rate, delivery target 1.8 days, conversion +0.2 and delivery baselines at 2.6" "$d/r.xlsx"
