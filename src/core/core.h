@@ -13,6 +13,18 @@
 #include <stddef.h>
 #include "cxcase/common.h"
 
+/* ---- the Monte Carlo's loops over a batch of draws ------------------------ */
+/* A function whose loops run over many draws side by side is compiled twice
+ * on x86-64, for AVX2 and for the baseline, and the loader picks what the
+ * machine has (GCC's target_clones).  The numbers are the same either way:
+ * ISO C mode keeps a * b + c from becoming a fused multiply-add
+ * (-ffp-contract=off), and vectorising never reorders a sum. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define CX_BATCH_LOOPS __attribute__((target_clones("avx2", "default")))
+#else
+#define CX_BATCH_LOOPS
+#endif
+
 /* ---- allocation (alloc.c) ------------------------------------------------ */
 void *cx_malloc(size_t n);
 void *cx_calloc(size_t count, size_t size);

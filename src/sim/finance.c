@@ -29,6 +29,7 @@ double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double 
     return (margin * delta_revenue - costs) * (1 - tax);
 }
 
+CX_BATCH_LOOPS
 void cx_fin_cash_flows(const double *delta_revenue, const double *costs, size_t n, double margin, double tax,
                        double *cf)
 {
@@ -292,6 +293,7 @@ static inline int halley(double x, double q0, double q1, double q2, double *next
 #define IRR_STEPS 20 /* Halley steps before a series goes to the full search */
 #define IRR_TAIL 8   /* series left when the rest are finished one at a time */
 
+CX_BATCH_LOOPS
 void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const double *start, double guess, double *irr)
 {
     double x[CX_FIN_LANES], q0[CX_FIN_LANES], q1[CX_FIN_LANES], q2[CX_FIN_LANES], root[CX_FIN_LANES];

@@ -792,6 +792,7 @@ int cx_plan_project_lane(const cx_plan *p, size_t k, const plan_inputs *in, plan
     return 0;
 }
 
+CX_BATCH_LOOPS
 const plan_batch *cx_plan_project_batch(const cx_plan *p, size_t k, plan_work *w)
 {
     const pset *set = &p->set[k];

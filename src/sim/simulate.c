@@ -400,6 +400,7 @@ static size_t bin_of(const mc *c, size_t idx, double x, tws *w)
 
 /* valuate for a batch of projections (project.h), into bk[j * BATCH + i]
  * for statistic j of lane i; the IRR is left to cx_fin_irr_batch. */
+CX_BATCH_LOOPS
 static void valuate_batch(const mc *c, const plan_batch *b, double *bk)
 {
     size_t H = (size_t)c->H;
@@ -422,13 +423,14 @@ static void valuate_batch(const mc *c, const plan_batch *b, double *bk)
  * draws without a value, and once binning its histogram. */
 #define LANES 4
 
+CX_BATCH_LOOPS
 static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t m, double *sums)
 {
     double shift = c->shift[idx];
     double s1[LANES] = {0}, s2[LANES] = {0}, lo[LANES], hi[LANES];
-    for (size_t l = 0; l < LANES; l++)
-        lo[l] = w->min[idx], hi[l] = w->max[idx];
     int fast = m == BATCH; /* nearly always: a loop that vectorises */
+    for (size_t l = 0; l < LANES; l++)
+        lo[l] = fast ? xv[0] : w->min[idx], hi[l] = fast ? xv[0] : w->max[idx];
     if (fast) {
         for (size_t i = 0; i < BATCH; i += LANES)
             for (size_t l = 0; l < LANES; l++) {
@@ -466,14 +468,25 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
     sums[0] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
     if (idx % c->nstat < S_Q)
         sums[1] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
-    for (size_t l = 0; l < LANES; l++) {
-        w->min[idx] = lo[l] < w->min[idx] ? lo[l] : w->min[idx];
-        w->max[idx] = hi[l] > w->max[idx] ? hi[l] : w->max[idx];
-    }
+    double blo = fmin(fmin(lo[0], lo[1]), fmin(lo[2], lo[3])), bhi = fmax(fmax(hi[0], hi[1]), fmax(hi[2], hi[3]));
+    w->min[idx] = blo < w->min[idx] ? blo : w->min[idx];
+    w->max[idx] = bhi > w->max[idx] ? bhi : w->max[idx];
     if (!c->binning)
         return;
     uint32_t *hist = w->hist + c->hoff[idx];
     double start = c->lo[idx], inv = c->inv_width[idx], nb = (double)c->nbins[idx];
+    if (fast && blo == bhi) {
+        /* one value for the whole batch (a quarter no uncertainty reaches):
+         * one bin, counted at once */
+        double b = (blo - start) * inv;
+        if (b >= 0 && b < nb)
+            hist[(size_t)b] += BATCH;
+        else if (b < 0)
+            w->under[idx] += BATCH;
+        else
+            w->over[idx] += BATCH;
+        return;
+    }
     if (fast) {
         /* the bins of the whole batch in a loop that vectorises (-1: below
          * the range, nbins: above), then the counts */
@@ -507,6 +520,7 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
     }
 }
 
+CX_BATCH_LOOPS
 static int mc_block(void *ctx, gsl_rng *r, size_t block, size_t first, size_t count, int thread)
 {
     mc *c = ctx;
