@@ -192,7 +192,7 @@ typedef struct block_job {
 static void *run_blocks(void *arg)
 {
     block_job *j = arg;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
     if (!r) {
         j->failed = 2;
         atomic_store(j->stop, 1);
