@@ -330,10 +330,73 @@ static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, 
  *
  * Unless `checked` (feed_line has checked the line: no NUL, valid text, no
  * quote, no CR), the split also looks for a byte that needs those checks
- * (NUL, quote, CR, any byte above 0x7F) and, finding one, returns with
- * *done = 0 before changing anything: one scan of the line instead of five
- * for the plain ASCII lines of most exports.
+ * (NUL, quote, CR, any byte above 0x7F): one scan of the line instead of
+ * five for the plain ASCII lines of most exports.  Finding one, it splits
+ * the line again with split_quoted, which takes the lines of UTF-8 text
+ * whose quotes only enclose whole fields (a comment column); any other line
+ * returns with *done = 0 before anything changed, for feed_line's checks
+ * and libcsv.
  */
+/* Split line s[0 .. end) (no terminator) into span when it is UTF-8 text
+ * without NUL or CR whose quotes only enclose whole fields: spaces, an
+ * opening quote, text without a quote, the closing quote, spaces, then the
+ * separator or the end.  The spans are final: an unquoted field without
+ * the spaces around it (as libcsv trims them), a quoted one exactly as
+ * between its quotes.  Returns the number of fields, or 0 for any other
+ * line (a doubled quote, a quote inside a field, a record over several
+ * lines, text after a closing quote: libcsv's to read or report). */
+static size_t split_quoted(const cx_csv_reader *r, const unsigned char *s, size_t end, size_t *span)
+{
+    if (r->encoding != CX_ENC_UTF8)
+        return 0;
+    unsigned char sep = (unsigned char)r->sep;
+    int high = 0;
+    size_t nfl = 0, i = 0;
+    for (;;) {
+        size_t lo = i, hi, next;
+        while (lo < end && s[lo] == ' ')
+            lo++;
+        if (lo < end && s[lo] == '"') {
+            hi = ++lo;
+            while (hi < end && s[hi] != '"') {
+                if (s[hi] == '\0' || s[hi] == '\r')
+                    return 0;
+                high |= s[hi] & 0x80;
+                hi++;
+            }
+            if (hi == end)
+                return 0; /* the field goes on past the line */
+            next = hi + 1;
+            while (next < end && s[next] == ' ')
+                next++;
+            if (next < end && s[next] != sep)
+                return 0; /* a doubled quote, or text after the closing quote */
+        } else {
+            next = lo;
+            while (next < end && s[next] != sep) {
+                if (s[next] == '"' || s[next] == '\0' || s[next] == '\r')
+                    return 0;
+                high |= s[next] & 0x80;
+                next++;
+            }
+            hi = next;
+            while (hi > lo && s[hi - 1] == ' ')
+                hi--;
+        }
+        if (nfl < r->ncols) {
+            span[2 * nfl] = lo;
+            span[2 * nfl + 1] = hi;
+        }
+        nfl++;
+        if (next >= end)
+            break;
+        i = next + 1;
+    }
+    if (high && cx_utf8_valid_prefix(s, end) < end)
+        return 0;
+    return nfl;
+}
+
 static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n, int checked, int *done,
                              cx_error *err)
 {
@@ -347,6 +410,7 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
         return CX_OK; /* a blank line: feed_line skips it */
     const unsigned char *cls = checked ? r->cls_sep : r->cls_all;
     size_t *span = r->span, nfl = 0, a = 0, k = 0;
+    int found_odd = 0;
 #ifdef __SSE2__
     /* sixteen bytes at a time: a mask of the separators, and one of the bytes
      * that need checks (NUL, quote, CR, and the high bit) */
@@ -357,8 +421,10 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
         if (!checked) {
             __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vnul), _mm_cmpeq_epi8(v, vq)),
                                        _mm_or_si128(_mm_cmpeq_epi8(v, vcr), v));
-            if (_mm_movemask_epi8(odd))
-                return CX_OK; /* a byte that needs feed_line's checks */
+            if (_mm_movemask_epi8(odd)) {
+                found_odd = 1; /* a byte that needs checks */
+                break;
+            }
         }
         for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vsep)); m; m &= m - 1) {
             size_t at = k + (size_t)__builtin_ctz(m);
@@ -371,12 +437,14 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
         }
     }
 #endif
-    for (; k < end; k++) {
+    for (; !found_odd && k < end; k++) {
         unsigned char c = cls[s[k]];
         if (c == 0)
             continue;
-        if (c == 2)
-            return CX_OK; /* a byte that needs feed_line's checks */
+        if (c == 2) {
+            found_odd = 1; /* a byte that needs checks */
+            break;
+        }
         if (nfl < r->ncols) {
             span[2 * nfl] = a;
             span[2 * nfl + 1] = k;
@@ -384,11 +452,15 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
         nfl++;
         a = k + 1;
     }
-    if (nfl < r->ncols) {
-        span[2 * nfl] = a;
-        span[2 * nfl + 1] = end;
-    }
-    nfl++;
+    int trim = !found_odd; /* the spans still hold the spaces around the fields */
+    if (!found_odd) {
+        if (nfl < r->ncols) {
+            span[2 * nfl] = a;
+            span[2 * nfl + 1] = end;
+        }
+        nfl++;
+    } else if (!(nfl = split_quoted(r, s, end, span)))
+        return CX_OK; /* for feed_line's checks and libcsv */
     *done = 1;
     if (record_room(r) != CX_OK || cx_buf_append(&r->raw, s, n) != CX_OK)
         return oom(err);
@@ -407,9 +479,9 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
         if (r->skip && r->skip[j])
             continue; /* a column the caller does not read: left missing */
         size_t lo = span[2 * j], hi = span[2 * j + 1];
-        while (lo < hi && s[lo] == ' ')
+        while (trim && lo < hi && s[lo] == ' ')
             lo++;
-        while (hi > lo && s[hi - 1] == ' ')
+        while (trim && hi > lo && s[hi - 1] == ' ')
             hi--;
         if (lo == hi)
             continue; /* missing */
