@@ -46,6 +46,7 @@ typedef struct rep {
     const cx_plan *plan;
     const char **base_name; /* plan vars x units: the defined name of each baseline */
     char currency[8];
+    int oom; /* an allocation failed: the workbook is incomplete, and not kept */
 } rep;
 
 static double num(const cJSON *o, const char *k)
@@ -149,8 +150,10 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     size_t n = (size_t)cJSON_GetArraySize(scens);
     size_t *order = cx_calloc(n + 1, sizeof(size_t));
-    if (!order)
+    if (!order) {
+        r->oom = 1;
         return;
+    }
     ranking(scens, n, order);
     char line[512], a[48], b[48], c[48];
     worksheet_write_string(ws, 0, 0, str(root, "name"), r->f.title);
@@ -674,13 +677,17 @@ static const char *name_cell(rep *r, const char *name, const char *sheet, lxw_ro
     if (r->nnames == r->capnames) {
         size_t cap = r->capnames ? 2 * r->capnames : 32;
         char **grown = cx_realloc(r->names, cap * sizeof(char *));
-        if (!grown)
+        if (!grown) {
+            r->oom = 1;
             return NULL;
+        }
         r->names = grown;
         r->capnames = cap;
     }
-    if (!(r->names[r->nnames] = cx_strdup(unique)))
+    if (!(r->names[r->nnames] = cx_strdup(unique))) {
+        r->oom = 1;
         return NULL;
+    }
     lxw_rowcol_to_cell_abs(cell, row, col, 1, 1);
     snprintf(ref, sizeof ref, "=%s!%s", sheet, cell);
     workbook_define_name(r->wb, unique, ref);
@@ -799,7 +806,9 @@ static void inputs(rep *r, lxw_worksheet *ws)
     /* the baselines: every column's level per unit, from which a change in
      * a non-linear term or to a target level is measured */
     const cx_plan *p = r->plan;
-    if (p && (r->base_name = cx_calloc(p->nv * p->nunits + 1, sizeof(char *)))) {
+    if (p && !(r->base_name = cx_calloc(p->nv * p->nunits + 1, sizeof(char *))))
+        r->oom = 1;
+    if (p && r->base_name) {
         worksheet_write_string(ws, row++, 0, "Baselines: the level of every column the model uses, per unit", r->f.h);
         worksheet_write_string(ws, row++, 0,
                                s->nbase ? "Each unit's mean over the baseline window of the data, or the level the "
@@ -959,16 +968,17 @@ typedef struct dcol {
     size_t *fcol;        /* per factor: the panel's column */
 } dcol;
 
-static void dcol_init(dcol *d, const cx_table *t, const char *name)
+/* Returns 0, or -1 when out of memory. */
+static int dcol_init(dcol *d, const cx_table *t, const char *name)
 {
     memset(d, 0, sizeof *d);
     if (strcmp(name, "(Intercept)") == 0)
-        return;
+        return 0;
     d->kind = 4;
     if (strncmp(name, "C(", 2) == 0) {
         const char *close = strchr(name, ')'), *lb = strchr(name, '[');
         if (!close || !lb)
-            return;
+            return 0;
         char col[128];
         snprintf(col, sizeof col, "%.*s", (int)(close - name - 2), name + 2);
         snprintf(d->level, sizeof d->level, "%s", lb + 1);
@@ -980,17 +990,19 @@ static void dcol_init(dcol *d, const cx_table *t, const char *name)
             d->quarter = d->level[0] == 'Q' ? atoi(d->level + 1) : 0;
         } else if ((d->col = cx_table_find(t, col)) != (size_t)-1)
             d->kind = 1;
-        return;
+        return 0;
     }
     char msg[128];
-    if (cx_term_parse(name, &d->term, msg, sizeof msg) != CX_OK)
-        return;
+    cx_status st = cx_term_parse(name, &d->term, msg, sizeof msg);
+    if (st != CX_OK)
+        return st == CX_ENOMEM ? -1 : 0;
     if (!(d->fcol = cx_calloc(d->term.nf + 1, sizeof(size_t))))
-        return;
+        return -1;
     for (size_t f = 0; f < d->term.nf; f++)
         if ((d->fcol[f] = cx_table_find(t, d->term.f[f].col)) == (size_t)-1)
-            return;
+            return 0;
     d->kind = 3;
+    return 0;
 }
 
 static void dcol_clear(dcol *d)
@@ -1049,11 +1061,12 @@ static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t
         cx_free(ycol);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
+    int short_of_memory = 0;
     for (size_t e = 0, k = 0; e < neq; e++) {
         const cx_equation *q = cx_model_equation(m, e);
         ycol[e] = cx_table_find(t, cx_equation_target(q));
         for (size_t j = 0; j < cx_equation_ncoef(q); j++)
-            dcol_init(&dc[k++], t, cx_equation_coef_name(q, j));
+            short_of_memory |= dcol_init(&dc[k++], t, cx_equation_coef_name(q, j)) != 0;
     }
     for (size_t c = 0; c < ncols; c++)
         worksheet_write_string(ws, 0, (lxw_col_t)c, cx_table_colname(t, c), r->f.th);
@@ -1078,11 +1091,13 @@ static cx_status data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t
     size_t nv = ncols + 2 * neq;
     double *val = cx_calloc(nv + 1, sizeof(double)), *sum = cx_calloc(nv + 1, sizeof(double));
     size_t *cnt = cx_calloc(nv + 1, sizeof(size_t));
-    if (!num_col || !val || !sum || !cnt) {
+    if (short_of_memory || !num_col || !val || !sum || !cnt) {
         cx_free(num_col);
         cx_free(val);
         cx_free(sum);
         cx_free(cnt);
+        for (size_t k = 0; k < ntot; k++)
+            dcol_clear(&dc[k]);
         cx_free(dc);
         cx_free(ycol);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -1307,6 +1322,9 @@ typedef struct unit_out {
     int has_nps, has_rev;
 } unit_out;
 
+/* cx_buf_printf, a failure remembered in r->oom */
+#define BUF(r, b, ...) ((r)->oom |= cx_buf_printf((b), __VA_ARGS__) != CX_OK)
+
 /* A factor's change in unit u at segment s as a cell of the U sheet, or ""
  * when it does not change there. */
 static void factor_ref(const cx_plan *p, const pset *set, const pfactor *fa, size_t s, const lxw_row_t *vrow, size_t u,
@@ -1336,30 +1354,30 @@ static int term_formula(rep *r, const cx_plan *p, const pset *set, const pterm *
     if (!any || t->nf > 8)
         return 0;
     if (t->linear) {
-        cx_buf_printf(b, "%s", ref[0]);
+        BUF(r, b, "%s", ref[0]);
         return 1;
     }
     if (t->nf == 1 && t->f[0].kind == CX_F_LOG) {
-        cx_buf_printf(b, "LN(1+%s/%s)", ref[0], r->base_name[t->f[0].var * p->nunits + u]);
+        BUF(r, b, "LN(1+%s/%s)", ref[0], r->base_name[t->f[0].var * p->nunits + u]);
         return 1;
     }
-    cx_buf_printf(b, "(");
+    BUF(r, b, "(");
     for (int side = 0; side < 2; side++) {
         if (side)
-            cx_buf_printf(b, "-");
+            BUF(r, b, "-");
         for (size_t f = 0; f < t->nf; f++) {
             const pfactor *fa = &t->f[f];
             const char *base = r->base_name[fa->var * p->nunits + u];
             int moved = side == 0 && ref[f][0];
-            cx_buf_printf(b, "%s%s%s%s%s%s%s", f ? "*" : "", fa->kind == CX_F_LOG ? "LN(" : "", moved ? "(" : "", base,
+            BUF(r, b, "%s%s%s%s%s%s%s", f ? "*" : "", fa->kind == CX_F_LOG ? "LN(" : "", moved ? "(" : "", base,
                           moved ? "+" : "", moved ? ref[f] : "", moved ? ")" : "");
             if (fa->kind == CX_F_LOG)
-                cx_buf_printf(b, ")");
+                BUF(r, b, ")");
             else if (fa->kind == CX_F_POW)
-                cx_buf_printf(b, "^%d", fa->k);
+                BUF(r, b, "^%d", fa->k);
         }
     }
-    cx_buf_printf(b, ")");
+    BUF(r, b, ")");
     return 1;
 }
 
@@ -1384,8 +1402,10 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
     int named = r->base_name != NULL;
     for (size_t i = 0; named && i < p->nv * nu; i++)
         named = r->base_name[i] != NULL;
-    if (!vrow || !coef || !d || !w || !named)
+    if (!vrow || !coef || !d || !w || !named) {
+        r->oom = 1;
         goto out;
+    }
     /* the engine's changes at the point estimates, per unit */
     for (size_t e = 0; e < cx_model_nequations(m); e++)
         coef[e] = cx_equation_coef(cx_model_equation(m, e));
@@ -1402,8 +1422,10 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
     /* the layout: the columns moved by effects alone, then the equations'
      * targets in dependency order, a heading and a line per unit each */
     size_t *order = (size_t *)cx_calloc(p->nv + 1, sizeof(size_t)), no = 0;
-    if (!order)
+    if (!order) {
+        r->oom = 1;
         goto out;
+    }
     for (size_t v = 0; v < p->nv; v++)
         if (set->touched[v] && p->v[v].eq < 0)
             order[no++] = v;
@@ -1453,7 +1475,7 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
             worksheet_write_string(ws, row, 1, p->unit[u], r->f.text);
             for (size_t s = 0; s < nseg; s++) {
                 b.len = 0;
-                cx_buf_printf(&b, "=");
+                BUF(r, &b, "=");
                 int parts = 0;
                 for (size_t j = 0; j < set->neff; j++) {
                     size_t g = set->eff[j];
@@ -1464,10 +1486,10 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
                     char qc[8];
                     qcol(p->seg_q[s], qc, sizeof qc);
                     if (p->eff[g]->is_target)
-                        cx_buf_printf(&b, "%s(in_%s_e%zu_value-%s)*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1,
+                        BUF(r, &b, "%s(in_%s_e%zu_value-%s)*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1,
                                       r->base_name[v * nu + u], ssheet, qc, share_row[g] + 1);
                     else
-                        cx_buf_printf(&b, "%sin_%s_e%zu_value*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1, ssheet, qc,
+                        BUF(r, &b, "%sin_%s_e%zu_value*'%s'!%s$%u", parts ? "+" : "", id, ref.k + 1, ssheet, qc,
                                       share_row[g] + 1);
                     parts++;
                 }
@@ -1479,16 +1501,18 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
                     sanitize(cx_equation_target(q), tg, sizeof tg);
                     sanitize(cx_equation_coef_name(q, eq->t[t].coef), tn, sizeof tn);
                     size_t mark = b.len;
-                    cx_buf_printf(&b, "%scoef_%s_%s*", parts ? "+" : "", tg, tn);
+                    BUF(r, &b, "%scoef_%s_%s*", parts ? "+" : "", tg, tn);
                     if (term_formula(r, p, set, &eq->t[t], s, vrow, u, &b))
                         parts++;
                     else
                         b.len = mark;
                 }
                 if (!parts)
-                    cx_buf_printf(&b, "0");
-                if (!b.data)
+                    BUF(r, &b, "0");
+                if (r->oom) {
+                    cx_free(order);
                     goto out;
+                }
                 b.data[b.len] = '\0';
                 double v0 = d[u * p->nv * nseg + v * nseg + s];
                 worksheet_write_formula_num(ws, row, (lxw_col_t)(2 + s), b.data, v == p->rev ? r->f.money : NULL,
@@ -1608,6 +1632,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     if (!chg_row || !share_of) {
         cx_free(chg_row);
         cx_free(share_of);
+        r->oom = 1;
         return;
     }
     worksheet_write_string(ws, row++, 0, "Metrics", r->f.h);
@@ -2128,6 +2153,8 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
                                 .author = "cxcase", .comments = "Written by cxcase report"};
     workbook_set_properties(r.wb, &props);
     lxw_error le = workbook_close(r.wb);
+    if (dst == CX_OK && r.oom)
+        dst = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory while writing the workbook");
     if (dst != CX_OK) {
         for (size_t i = 0; i < r.nnames; i++)
             cx_free(r.names[i]);

@@ -1,0 +1,144 @@
+/*
+ * test_report.c - the workbook writer when memory runs out: a failed
+ * allocation anywhere in cx_report_write gives CX_ENOMEM and leaves neither
+ * the workbook nor its temporary file; an existing workbook stays as it
+ * was.  Each allocation fails alone, the others succeeding, so that a
+ * failure the writer does not notice (a sheet silently cut short) shows.  (What the workbook holds: tests/e2e/t90 to t93.)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <gsl/gsl_errno.h>
+
+#include "helpers.h"
+#include "core/jsonin.h"
+
+#ifndef TOP
+#define TOP "."
+#endif
+
+/* Allocation number fail_at (counted from 0 by alloc_count) fails, once;
+ * the others succeed, so that a failure nobody notices shows. */
+static long fail_at = -1, alloc_count = 0;
+static void *failing_malloc(size_t n)
+{
+    return alloc_count++ == fail_at ? NULL : malloc(n);
+}
+static void *failing_realloc(void *p, size_t n)
+{
+    return alloc_count++ == fail_at ? NULL : realloc(p, n);
+}
+
+/* The samples with next-day delivery moving delivery days to a target level
+ * (so "Delivery first" has a U sheet of per-unit formulas), its paths made
+ * absolute, few draws. */
+static cx_scenario *target_scenario(char **path)
+{
+    cJSON *doc = NULL;
+    assert_int_equal(cx_json_load(TOP "/samples/scenario.json", &doc, NULL), CX_OK);
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", cJSON_CreateString(TOP "/models/cx_chain.json"));
+    cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "data"))
+    {
+        cJSON *file = cJSON_GetObjectItemCaseSensitive(f, "file");
+        char p[4096];
+        snprintf(p, sizeof p, "%s/samples/%s", TOP, file->valuestring);
+        cJSON_SetValuestring(file, p);
+    }
+    cJSON *eff = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "initiatives"), 0),
+                                         "effects"),
+        0);
+    cJSON_DeleteItemFromObjectCaseSensitive(eff, "change");
+    cJSON_DeleteItemFromObjectCaseSensitive(eff, "uncertainty");
+    cJSON_AddNumberToObject(eff, "target", 2.0);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "correlations");
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, "$schema");
+    char *text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    *path = tmp_file(text, strlen(text));
+    free(text);
+    cx_scenario *s = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    if (cx_scenario_load(*path, &s, &err) != CX_OK)
+        fail_msg("%s", err.message);
+    return s;
+}
+
+/* Files in directory d. */
+static int files_in(const char *d)
+{
+    DIR *dir = opendir(d);
+    assert_non_null(dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir));)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(dir);
+    return n;
+}
+
+static void report_should_leave_nothing_when_memory_runs_out(void **state)
+{
+    (void)state;
+    gsl_set_error_handler_off(); /* GSL's failures as statuses (README, "Using the library") */
+    char *spath = NULL;
+    cx_scenario *s = target_scenario(&spath);
+    cx_simulation *sim = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    cx_sim_options so = {.draws = 200, .threads = 1};
+    if (cx_simulate(s, &so, &sim, &err) != CX_OK)
+        fail_msg("%s", err.message);
+    char dir[] = "/tmp/cxreportXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[64], keep[64];
+    snprintf(out, sizeof out, "%s/r.xlsx", dir);
+    snprintf(keep, sizeof keep, "%s/kept.xlsx", dir);
+    cx_report_options ro = {.created = "2026-11-23T00:00:00Z"};
+
+    /* the allocations of one complete run */
+    cx_set_alloc_hooks(failing_malloc, failing_realloc, NULL);
+    alloc_count = 0;
+    assert_int_equal(cx_report_write(s, sim, keep, &ro, &err), CX_OK);
+    long total = alloc_count;
+    struct stat st0;
+    assert_int_equal(stat(keep, &st0), 0);
+    assert_true(total > 50);
+
+    /* fail each allocation in turn (one of them on a workbook that exists
+     * already): always CX_ENOMEM, and nothing left behind */
+    for (long k = 0; k < total; k++) {
+        fail_at = k;
+        alloc_count = 0;
+        cx_error_init(&err);
+        const char *target = k == 7 ? keep : out;
+        cx_status st = cx_report_write(s, sim, target, &ro, &err);
+        fail_at = -1;
+        assert_int_equal(st, CX_ENOMEM);
+        struct stat st1;
+        assert_int_equal(stat(keep, &st1), 0);
+        assert_true(st1.st_ino == st0.st_ino && st1.st_size == st0.st_size); /* the old workbook, untouched */
+        assert_int_equal(files_in(dir), 1);                                    /* no r.xlsx, no temporary file */
+    }
+    cx_set_alloc_hooks(NULL, NULL, NULL);
+    unlink(keep);
+    rmdir(dir);
+    cx_simulation_free(sim);
+    cx_scenario_free(s);
+    tmp_remove(spath);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(report_should_leave_nothing_when_memory_runs_out),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
