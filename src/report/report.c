@@ -1387,7 +1387,8 @@ static int term_formula(rep *r, const cx_plan *p, const pset *set, const pterm *
  * above, with the engine's value stored; then the changes in NPS and
  * revenue summed over the units and the segment's periods, which the
  * scenario sheet adds up per quarter. */
-static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const char *ssheet, const lxw_row_t *share_row)
+static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const char *sname, const char *ssheet,
+                       const lxw_row_t *share_row)
 {
     const cx_plan *p = r->plan;
     const pset *set = &p->set[k];
@@ -1398,6 +1399,8 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
     const double **coef = cx_calloc(cx_model_nequations(m) + 1, sizeof(double *));
     double *d = cx_calloc(p->nv * nseg * nu + 1, sizeof(double));
     plan_work *w = cx_plan_work_new(p);
+    lxw_format *fmt_change = workbook_add_format(r->wb);
+    format_set_num_format(fmt_change, "#,##0.0000");
     cx_buf b = {0};
     int named = r->base_name != NULL;
     for (size_t i = 0; named && i < p->nv * nu; i++)
@@ -1438,13 +1441,15 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
         row += (lxw_row_t)nu + 2;
     }
 
-    snprintf(line, sizeof line, "%s: every unit, segment by segment", ssheet);
+    snprintf(line, sizeof line, "%s: every unit, segment by segment", sname);
     worksheet_write_string(ws, 0, 0, line, r->f.title);
     worksheet_write_string(ws, 1, 0,
                            "The scenario moves a term that is not linear or a metric to a target level, so each unit "
-                           "moves differently. A segment is a run of periods in which no level changes. Each line is "
-                           "one column's change in one unit: an effect's value times its ramp share, or the sum of "
-                           "coefficient x (term at the new levels - term at the baseline levels).", r->f.subtitle);
+                           "moves differently. A segment is a run of periods in which no level changes.", r->f.subtitle);
+    worksheet_write_string(ws, 2, 0,
+                           "Each line is one column's change in one unit: an effect's value times its ramp share, or "
+                           "the sum of coefficient x (term at the new levels - term at the baseline levels).",
+                           r->f.subtitle);
     worksheet_write_string(ws, 3, 0, "Line", r->f.th);
     worksheet_write_string(ws, 3, 1, "Unit", r->f.th);
     uo->qrow = 4;
@@ -1470,8 +1475,7 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
         snprintf(line, sizeof line, "Change in %s%s", p->v[v].name, eq ? " (its equation's terms)" : " (the effects)");
         worksheet_write_string(ws, row++, 0, line, r->f.h);
         for (size_t u = 0; u < nu; u++, row++) {
-            snprintf(line, sizeof line, "%s: %s", p->v[v].name, p->unit[u]);
-            worksheet_write_string(ws, row, 0, line, r->f.text);
+            worksheet_write_string(ws, row, 0, p->v[v].name, r->f.text);
             worksheet_write_string(ws, row, 1, p->unit[u], r->f.text);
             for (size_t s = 0; s < nseg; s++) {
                 b.len = 0;
@@ -1515,7 +1519,7 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
                 }
                 b.data[b.len] = '\0';
                 double v0 = d[u * p->nv * nseg + v * nseg + s];
-                worksheet_write_formula_num(ws, row, (lxw_col_t)(2 + s), b.data, v == p->rev ? r->f.money : NULL,
+                worksheet_write_formula_num(ws, row, (lxw_col_t)(2 + s), b.data, v == p->rev ? r->f.money : fmt_change,
                                             isfinite(v0) ? v0 : 0);
             }
         }
@@ -1548,13 +1552,14 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
         else
             uo->nps = row;
     }
-    worksheet_set_column(ws, 0, 0, 40, NULL);
+    worksheet_set_column(ws, 0, 0, 44, NULL);
     worksheet_set_column(ws, 1, 1, 14, NULL);
-    worksheet_set_column(ws, 2, (lxw_col_t)(1 + nseg), 12, NULL);
+    worksheet_set_column(ws, 2, (lxw_col_t)(1 + nseg), 11, NULL);
     worksheet_freeze_panes(ws, 4, 2);
     worksheet_set_landscape(ws);
-    /* printed across as many pages as the segments need, each with the
+    /* printed with about ten segments a page across, each page with the
      * line names and the segments' calendar */
+    worksheet_fit_to_pages(ws, (uint16_t)((nseg + 9) / 10), 0);
     worksheet_repeat_columns(ws, 0, 1);
     worksheet_repeat_rows(ws, 3, 6);
     cx_free(order);
@@ -1804,7 +1809,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     } else {
         /* per unit and segment on the U sheet, added up here per quarter */
         if (uo)
-            unit_sheet(r, uo, k, m, so->name, share_of);
+            unit_sheet(r, uo, k, m, str(sj, "name"), so->name, share_of);
         snprintf(line, sizeof line,
                  "This scenario moves a term that is not linear or a metric to a target level, so each unit moves "
                  "differently: sheet %s works the changes out per unit and segment of weeks.", uo ? uo->name : "U");
