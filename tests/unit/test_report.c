@@ -17,11 +17,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "helpers.h"
-#include "core/jsonin.h"
-
-#ifndef TOP
-#define TOP "."
-#endif
+#include "sample_doc.h"
 
 /* Allocation number fail_at (counted from 0 by alloc_count) fails, once;
  * the others succeed, so that a failure nobody notices shows. */
@@ -33,43 +29,6 @@ static void *failing_malloc(size_t n)
 static void *failing_realloc(void *p, size_t n)
 {
     return alloc_count++ == fail_at ? NULL : realloc(p, n);
-}
-
-/* The samples with next-day delivery moving delivery days to a target level
- * (so "Delivery first" has a U sheet of per-unit formulas), its paths made
- * absolute, few draws. */
-static cx_scenario *target_scenario(char **path)
-{
-    cJSON *doc = NULL;
-    assert_int_equal(cx_json_load(TOP "/samples/scenario.json", &doc, NULL), CX_OK);
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", cJSON_CreateString(TOP "/models/cx_chain.json"));
-    cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "data"))
-    {
-        cJSON *file = cJSON_GetObjectItemCaseSensitive(f, "file");
-        char p[4096];
-        snprintf(p, sizeof p, "%s/samples/%s", TOP, file->valuestring);
-        cJSON_SetValuestring(file, p);
-    }
-    cJSON *eff = cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "initiatives"), 0),
-                                         "effects"),
-        0);
-    cJSON_DeleteItemFromObjectCaseSensitive(eff, "change");
-    cJSON_DeleteItemFromObjectCaseSensitive(eff, "uncertainty");
-    cJSON_AddNumberToObject(eff, "target", 2.0);
-    cJSON_DeleteItemFromObjectCaseSensitive(doc, "correlations");
-    cJSON_DeleteItemFromObjectCaseSensitive(doc, "$schema");
-    char *text = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    *path = tmp_file(text, strlen(text));
-    free(text);
-    cx_scenario *s = NULL;
-    cx_error err;
-    cx_error_init(&err);
-    if (cx_scenario_load(*path, &s, &err) != CX_OK)
-        fail_msg("%s", err.message);
-    return s;
 }
 
 /* Files in directory d. */
@@ -89,7 +48,8 @@ static void report_should_leave_nothing_when_memory_runs_out(void **state)
     (void)state;
     gsl_set_error_handler_off(); /* GSL's failures as statuses (README, "Using the library") */
     char *spath = NULL;
-    cx_scenario *s = target_scenario(&spath);
+    /* next-day delivery to a target level: "Delivery first" gets a U sheet */
+    cx_scenario *s = load_doc(sample_doc_with_target(2.0), &spath);
     cx_simulation *sim = NULL;
     cx_error err;
     cx_error_init(&err);

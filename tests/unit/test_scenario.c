@@ -13,11 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "helpers.h"
-#include "core/jsonin.h"
-
-#ifndef TOP
-#define TOP "."
-#endif
+#include "sample_doc.h"
 
 static void scenario_should_load_the_sample(void **state)
 {
@@ -33,40 +29,6 @@ static void scenario_should_load_the_sample(void **state)
     assert_int_equal(cx_scenario_horizon(s), 12);
     assert_string_equal(cx_scenario_start(s), "2026Q1");
     cx_scenario_free(s);
-}
-
-/* The sample scenario as a document to vary, its file paths made absolute
- * so that a copy loads from anywhere. */
-static cJSON *sample_doc(void)
-{
-    cJSON *doc = NULL;
-    assert_int_equal(cx_json_load(TOP "/samples/scenario.json", &doc, NULL), CX_OK);
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", cJSON_CreateString(TOP "/models/cx_chain.json"));
-    cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(doc, "data"))
-    {
-        cJSON *file = cJSON_GetObjectItemCaseSensitive(f, "file");
-        char path[4096];
-        snprintf(path, sizeof path, "%s/samples/%s", TOP, file->valuestring);
-        cJSON_SetValuestring(file, path);
-    }
-    return doc;
-}
-
-/* Load a scenario document (consumed) from a temporary file, whose path the
- * caller removes with tmp_remove. */
-static cx_scenario *load_doc(cJSON *doc, char **path)
-{
-    char *out = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    *path = tmp_file(out, strlen(out));
-    free(out);
-    cx_scenario *s = NULL;
-    cx_error err;
-    cx_error_init(&err);
-    if (cx_scenario_load(*path, &s, &err) != CX_OK)
-        fail_msg("%s", err.message);
-    return s;
 }
 
 /* Costs per quarter of the samples' three scenarios, worked out by hand from
@@ -144,16 +106,8 @@ static void scenario_should_ramp_effects_per_quarter(void **state)
 static void scenario_should_move_a_target_from_the_baseline(void **state)
 {
     (void)state;
-    cJSON *doc = sample_doc();
     /* next-day delivery: a target of 1.5 days instead of a change */
-    cJSON *eff = cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "initiatives"), 0),
-                                         "effects"),
-        0);
-    cJSON_DeleteItemFromObjectCaseSensitive(eff, "change");
-    cJSON_DeleteItemFromObjectCaseSensitive(eff, "uncertainty");
-    cJSON_AddNumberToObject(eff, "target", 1.5);
-    cJSON_DeleteItemFromObjectCaseSensitive(doc, "correlations");
+    cJSON *doc = sample_doc_with_target(1.5);
     char *path = NULL;
     cx_scenario *s = load_doc(doc, &path);
     double d[12];
