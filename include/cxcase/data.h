@@ -290,6 +290,16 @@ typedef struct cx_survey_stats {
 CX_API cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt,
                                      cx_table **out, cx_survey_stats *stats,
                                      cx_error *err);
+/**
+ * cx_survey_aggregate on the file at `path`, opened with `copt` (NULL:
+ * defaults): the same table and statistics.  A file of 16 MB or more is
+ * counted in two halves on two threads; when either half fails (a bad
+ * line, the middle inside a quoted field), the file is read again on one
+ * thread, which reports the first error of the file at its line.
+ */
+CX_API cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options *copt,
+                                          const cx_survey_options *opt, cx_table **out,
+                                          cx_survey_stats *stats, cx_error *err);
 
 /* ------------------------------------------------------------------------
  * The panel from files

@@ -166,17 +166,13 @@ int cmd_nps(int argc, char **argv)
 
     cx_error err;
     cx_error_init(&err);
-    cx_csv_reader *r = NULL;
     cx_table *t = NULL;
     cx_survey_stats stats;
     if (cli_progress_enabled())
         fprintf(stderr, "reading %s ...\r", path);
-    cx_status st = cx_csv_open(path, &copt, &r, &err);
-    if (st == CX_OK)
-        st = cx_survey_aggregate(r, &sopt, &t, &stats, &err);
+    cx_status st = cx_survey_aggregate_file(path, &copt, &sopt, &t, &stats, &err);
     if (cli_progress_enabled())
         fprintf(stderr, "\033[K");
-    cx_csv_close(r);
     if (st == CX_OK && out)
         st = cx_table_write_csv(t, out, &err);
     if (st != CX_OK) {

@@ -1237,6 +1237,27 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
     return CX_OK;
 }
 
+int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    int ok = 0;
+    if (fseeko(fp, 0, SEEK_END) == 0) {
+        off_t size = ftello(fp);
+        if (size > 0 && (uint64_t)size >= min_bytes && fseeko(fp, size / 2, SEEK_SET) == 0) {
+            uint64_t at = (uint64_t)size / 2;
+            int ch;
+            while ((ch = fgetc(fp)) != EOF && ch != '\n')
+                at++;
+            *mid = at + 1;
+            ok = ch == '\n' && *mid < (uint64_t)size;
+        }
+    }
+    fclose(fp);
+    return ok;
+}
+
 int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end)
 {
     if (end == r->range_end)

@@ -34,7 +34,6 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     cx_table **t = cx_calloc(n + 2, sizeof *t);
     const char **unit_names = NULL, **by = NULL;
     cx_csv_coltype *types = NULL;
-    cx_csv_reader *r = NULL;
     cx_status st = t ? CX_OK : CX_ENOMEM;
     size_t k = 0;
     for (; k < n && st == CX_OK; k++)
@@ -82,9 +81,7 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
             types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER};
             ro.types = types;
             ro.ntypes++;
-            st = cx_csv_open(responses, &ro, &r, err);
-            if (st == CX_OK)
-                st = cx_survey_aggregate(r, &so, &t[k], NULL, err);
+            st = cx_survey_aggregate_file(responses, &ro, &so, &t[k], NULL, err);
             if (st == CX_OK)
                 k++;
         }
@@ -93,7 +90,6 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
         st = cx_panel_join((const cx_table *const *)t, k, units, nunits, out, warn, err);
     if (st == CX_ENOMEM)
         cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    cx_csv_close(r);
     cx_free(types);
     cx_free(by);
     cx_free(unit_names);

@@ -3,6 +3,8 @@
  *
  * Responses stream from the CSV reader block by block; each group keeps only
  * the count of every score value, from which all statistics follow exactly.
+ * A large file is counted in two halves on two threads and the counts
+ * added, which gives the same numbers as one reading.
  *
  * NPS (0-10): promoters score 9-10, passives 7-8, detractors 0-6, and
  *   NPS = 100 (pP - pD), SE = 100 sqrt((pP + pD - (pP - pD)^2) / n),
@@ -19,6 +21,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,48 +144,71 @@ static void group_stats(cx_scale scale, const group *g, double *v)
     }
 }
 
-cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx_table **out,
-                              cx_survey_stats *stats, cx_error *err)
-{
-    *out = NULL;
-    cx_survey_stats local;
-    if (!stats)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
-    const cx_table *schema = cx_csv_schema(r);
-    const char *src = cx_table_source(schema);
-    const scale_info *sc = &scales[opt->scale];
-    cx_status st = CX_OK;
-    size_t *bycol = NULL;
-    keypart *keys = NULL, *cur = NULL;
-    size_t keycap = 0;
-    group *groups = NULL;
-    size_t groupcap = 0, ngroups = 0;
-    cx_strmap *map = NULL, *pool = NULL;
-    cx_buf kb = {0};
-    gref *refs = NULL;
-    cx_table *res = NULL;
+/* One reader's count: the groups met so far, each with its key and the
+ * count of every score value. */
+typedef struct tally {
+    keypart *keys; /* ngroups x nby */
+    size_t keycap;
+    group *groups;
+    size_t groupcap, ngroups;
+    cx_strmap *map;  /* key bytes -> group */
+    cx_strmap *pool; /* the key texts */
+    cx_survey_stats stats;
+} tally;
 
-    if ((unsigned)opt->scale >= sizeof scales / sizeof scales[0])
-        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "unknown scale");
+static void tally_free(tally *a)
+{
+    cx_free(a->keys);
+    cx_free(a->groups);
+    cx_strmap_free(a->map);
+    cx_strmap_free(a->pool);
+    memset(a, 0, sizeof *a);
+}
+
+static cx_status nomem(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* The group of key `kb` (its bytes) with parts `cur`, added when new. */
+static cx_status group_of(tally *a, size_t nby, const cx_buf *kb, const keypart *cur, size_t *id)
+{
+    int fresh;
+    if (cx_strmap_intern(a->map, kb->data ? kb->data : "", kb->len, a->ngroups, id, &fresh, NULL) != CX_OK)
+        return CX_ENOMEM;
+    if (!fresh)
+        return CX_OK;
+    if (cx_grow((void **)&a->groups, &a->groupcap, a->ngroups + 1, sizeof *a->groups) != CX_OK ||
+        cx_grow((void **)&a->keys, &a->keycap, (a->ngroups + 1) * (nby ? nby : 1), sizeof *a->keys) != CX_OK)
+        return CX_ENOMEM;
+    memset(&a->groups[a->ngroups], 0, sizeof *a->groups);
+    for (size_t k = 0; k < nby; k++) {
+        a->keys[a->ngroups * nby + k] = cur[k];
+        if (cur[k].s &&
+            cx_strmap_intern(a->pool, cur[k].s, strlen(cur[k].s), 0, NULL, NULL, &a->keys[a->ngroups * nby + k].s) !=
+                CX_OK)
+            return CX_ENOMEM;
+    }
+    a->ngroups++;
+    return CX_OK;
+}
+
+/* The score column and the group columns of `schema`, checked. */
+static cx_status columns(const cx_table *schema, const cx_survey_options *opt, size_t *score, size_t *bycol,
+                         cx_error *err)
+{
+    const char *src = cx_table_source(schema);
     const char *score_name = opt->score ? opt->score : "score";
-    size_t score = cx_table_find(schema, score_name);
-    if (score == (size_t)-1)
+    *score = cx_table_find(schema, score_name);
+    if (*score == (size_t)-1)
         return cx_error_set(err, CX_EINVAL, src, 0, 0,
                             "expected a score column '%s', found none (use --score COLUMN)",
                             score_name);
-    if (cx_table_coltype(schema, score) != CX_COL_NUMBER)
+    if (cx_table_coltype(schema, *score) != CX_COL_NUMBER)
         return cx_error_set(err, CX_EINVAL, src, 0, 0,
                             "expected numbers in the score column '%s', found %s", score_name,
-                            cx_coltype_name(cx_table_coltype(schema, score)));
-    size_t nby = opt->nby;
-    bycol = cx_calloc(nby + 1, sizeof *bycol);
-    cur = cx_calloc(nby + 1, sizeof *cur);
-    map = cx_strmap_new();
-    pool = cx_strmap_new();
-    if (!bycol || !cur || !map || !pool)
-        goto nomem;
-    for (size_t k = 0; k < nby; k++) {
+                            cx_coltype_name(cx_table_coltype(schema, *score)));
+    for (size_t k = 0; k < opt->nby; k++) {
         size_t j = cx_table_find(schema, opt->by[k]);
         if (j == (size_t)-1 && strcmp(opt->by[k], "period") == 0) {
             /* "period" names the file's period column, whatever it is called */
@@ -192,57 +218,52 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
                     if (found++ == 0)
                         j = c;
                 }
-            if (found > 1) {
-                st = cx_error_set(err, CX_EINVAL, src, 0, 0,
-                                  "expected one period column for 'period', found %zu; name the "
-                                  "one to group by",
-                                  found);
-                goto fail;
-            }
+            if (found > 1)
+                return cx_error_set(err, CX_EINVAL, src, 0, 0,
+                                    "expected one period column for 'period', found %zu; name the "
+                                    "one to group by",
+                                    found);
         }
-        if (j == (size_t)-1) {
-            st = cx_error_set(err, CX_EINVAL, src, 0, 0,
-                              "expected a column '%s' to group by, found none", opt->by[k]);
-            goto fail;
-        }
-        if (j == score) {
-            st = cx_error_set(err, CX_EINVAL, src, 0, 0, "cannot group by the score column '%s'",
-                              opt->by[k]);
-            goto fail;
-        }
-        if (cx_table_coltype(schema, j) == CX_COL_NUMBER) {
-            st = cx_error_set(err, CX_EINVAL, src, 0, 0,
-                              "expected a text or period column to group by, found numbers in "
-                              "'%s'",
-                              opt->by[k]);
-            goto fail;
-        }
+        if (j == (size_t)-1)
+            return cx_error_set(err, CX_EINVAL, src, 0, 0, "expected a column '%s' to group by, found none",
+                                opt->by[k]);
+        if (j == *score)
+            return cx_error_set(err, CX_EINVAL, src, 0, 0, "cannot group by the score column '%s'", opt->by[k]);
+        if (cx_table_coltype(schema, j) == CX_COL_NUMBER)
+            return cx_error_set(err, CX_EINVAL, src, 0, 0,
+                                "expected a text or period column to group by, found numbers in "
+                                "'%s'",
+                                opt->by[k]);
         bycol[k] = j;
     }
-    /* the other columns (touchpoints, comments ...) are not converted */
-    {
-        size_t nc = cx_table_ncols(schema);
-        unsigned char *skip = cx_malloc(nc + 1);
-        if (!skip)
-            goto nomem;
-        memset(skip, 1, nc + 1);
-        skip[score] = 0;
-        for (size_t k = 0; k < nby; k++)
-            skip[bycol[k]] = 0;
-        st = cx_csv_skip_columns(r, skip, err);
-        cx_free(skip);
-        if (st != CX_OK)
-            goto fail;
-    }
+    return CX_OK;
+}
 
-    /* ---- stream the responses ---- */
+/* Count the responses streamed from r into a. */
+static cx_status count(cx_csv_reader *r, const cx_survey_options *opt, size_t score, const size_t *bycol, tally *a,
+                       cx_error *err)
+{
+    const scale_info *sc = &scales[opt->scale];
+    const cx_table *schema = cx_csv_schema(r);
+    size_t nby = opt->nby;
+    cx_survey_stats *stats = &a->stats;
+    cx_status st = CX_OK;
+    keypart *cur = cx_calloc(nby + 1, sizeof *cur);
+    unsigned char *skip = cx_malloc(cx_table_ncols(schema) + 1);
+    cx_buf kb = {0};
+    if (!cur || !skip)
+        goto oom;
+    /* the other columns (touchpoints, comments ...) are not converted */
+    memset(skip, 1, cx_table_ncols(schema) + 1);
+    skip[score] = 0;
+    for (size_t k = 0; k < nby; k++)
+        skip[bycol[k]] = 0;
+    if ((st = cx_csv_skip_columns(r, skip, err)) != CX_OK)
+        goto out;
     for (;;) {
         const cx_table *b;
-        st = cx_csv_next(r, &b, err);
-        if (st != CX_OK)
-            goto fail;
-        if (!b)
-            break;
+        if ((st = cx_csv_next(r, &b, err)) != CX_OK || !b)
+            goto out;
         const double *sv = cx_table_numbers(b, score);
         for (size_t i = 0; i < cx_table_nrows(b); i++) {
             stats->responses++;
@@ -263,7 +284,7 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
                                        "expected an integer score from %d to %d (scale %s), "
                                        "found '%s' (use --skip-invalid to skip such rows)",
                                        sc->lo, sc->hi, sc->name, num);
-                goto fail;
+                goto out;
             }
             /* the group key */
             kb.len = 0;
@@ -284,12 +305,12 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
                                                cx_period_kind_name((cx_period_kind)cx_table_periods(b, j)[i].kind),
                                                cx_period_format(cx_table_periods(b, j)[i], per, sizeof per),
                                                cx_period_kind_name(opt->period_kind));
-                        goto fail;
+                        goto out;
                     }
                     cur[k].p = p;
                     cur[k].s = NULL;
                     if (cx_buf_append(&kb, &p, sizeof p) != CX_OK)
-                        goto nomem;
+                        goto oom;
                 } else {
                     const char *s = cx_table_text(b, j, i);
                     if (!s) {
@@ -298,7 +319,7 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
                     }
                     cur[k].s = s;
                     if (cx_buf_append(&kb, s, strlen(s) + 1) != CX_OK)
-                        goto nomem;
+                        goto oom;
                 }
             }
             if (missing) {
@@ -306,35 +327,34 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
                 continue;
             }
             size_t id;
-            int fresh;
-            if (cx_strmap_intern(map, kb.data ? kb.data : "", kb.len, ngroups, &id, &fresh, NULL) != CX_OK)
-                goto nomem;
-            if (fresh) {
-                if (cx_grow((void **)&groups, &groupcap, ngroups + 1, sizeof *groups) != CX_OK ||
-                    cx_grow((void **)&keys, &keycap, (ngroups + 1) * (nby ? nby : 1), sizeof *keys) != CX_OK)
-                    goto nomem;
-                memset(&groups[ngroups], 0, sizeof *groups);
-                for (size_t k = 0; k < nby; k++) {
-                    keys[ngroups * nby + k] = cur[k];
-                    if (cur[k].s &&
-                        cx_strmap_intern(pool, cur[k].s, strlen(cur[k].s), 0, NULL, NULL,
-                                         &keys[ngroups * nby + k].s) != CX_OK)
-                        goto nomem;
-                }
-                ngroups++;
-            }
-            groups[id].count[(int)v]++;
+            if (group_of(a, nby, &kb, cur, &id) != CX_OK)
+                goto oom;
+            a->groups[id].count[(int)v]++;
             stats->used++;
         }
     }
+oom:
+    st = nomem(err);
+out:
+    cx_free(cur);
+    cx_free(skip);
+    cx_buf_free(&kb);
+    return st;
+}
 
-    /* ---- the output table, groups sorted by key ---- */
-    refs = cx_calloc(ngroups + 1, sizeof *refs);
-    res = cx_table_new(src);
+/* The output table: a row per group of a, sorted by key. */
+static cx_status table_of(const tally *a, const cx_table *schema, const cx_survey_options *opt, const size_t *bycol,
+                          cx_table **out, cx_error *err)
+{
+    const scale_info *sc = &scales[opt->scale];
+    size_t nby = opt->nby, ngroups = a->ngroups;
+    cx_status st = CX_OK;
+    gref *refs = cx_calloc(ngroups + 1, sizeof *refs);
+    cx_table *res = cx_table_new(cx_table_source(schema));
     if (!refs || !res)
-        goto nomem;
+        goto oom;
     for (size_t g = 0; g < ngroups; g++)
-        refs[g] = (gref){keys + g * nby, nby, g};
+        refs[g] = (gref){a->keys + g * nby, nby, g};
     qsort(refs, ngroups, sizeof *refs, cmp_gref);
     for (size_t k = 0; k < nby && st == CX_OK; k++)
         st = cx_table_add_column(res, opt->by[k], cx_table_coltype(schema, bycol[k]), NULL, err);
@@ -352,41 +372,214 @@ cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx
             snprintf(name, sizeof name, "%s", cols[c]);
         st = cx_table_add_column(res, name, CX_COL_NUMBER, NULL, err);
     }
-    if (st != CX_OK)
-        goto fail;
-    for (size_t g = 0; g < ngroups; g++) {
+    for (size_t g = 0; g < ngroups && st == CX_OK; g++) {
         size_t row;
         if (cx_table_add_row(res, 0, &row) != CX_OK)
-            goto nomem;
+            goto oom;
         const keypart *kp = refs[g].k;
         for (size_t k = 0; k < nby; k++) {
             if (kp[k].s) {
                 if (cx_table_set_text(res, k, row, kp[k].s) != CX_OK)
-                    goto nomem;
+                    goto oom;
             } else
                 cx_table_set_period(res, k, row, kp[k].p);
         }
         double v[13];
-        group_stats(opt->scale, &groups[refs[g].id], v);
+        group_stats(opt->scale, &a->groups[refs[g].id], v);
         for (size_t c = 0; c < ncols; c++)
             cx_table_set_number(res, nby + c, row, v[c]);
     }
-    *out = res;
-    res = NULL;
-    goto done;
-
-nomem:
-    st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-fail:
-done:
-    cx_free(bycol);
-    cx_free(cur);
-    cx_free(keys);
-    cx_free(groups);
+    if (st == CX_OK) {
+        *out = res;
+        res = NULL;
+    }
+    goto out;
+oom:
+    st = nomem(err);
+out:
     cx_free(refs);
-    cx_strmap_free(map);
-    cx_strmap_free(pool);
-    cx_buf_free(&kb);
     cx_table_free(res);
+    return st;
+}
+
+static cx_status tally_init(tally *a)
+{
+    memset(a, 0, sizeof *a);
+    a->map = cx_strmap_new();
+    a->pool = cx_strmap_new();
+    return a->map && a->pool ? CX_OK : CX_ENOMEM;
+}
+
+cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *opt, cx_table **out,
+                              cx_survey_stats *stats, cx_error *err)
+{
+    *out = NULL;
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if ((unsigned)opt->scale >= sizeof scales / sizeof scales[0])
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "unknown scale");
+    const cx_table *schema = cx_csv_schema(r);
+    size_t score, *bycol = cx_calloc(opt->nby + 1, sizeof *bycol);
+    tally a;
+    cx_status st = tally_init(&a) == CX_OK && bycol ? CX_OK : nomem(err);
+    if (st == CX_OK)
+        st = columns(schema, opt, &score, bycol, err);
+    if (st == CX_OK)
+        st = count(r, opt, score, bycol, &a, err);
+    if (st == CX_OK)
+        st = table_of(&a, schema, opt, bycol, out, err);
+    if (st == CX_OK && stats)
+        *stats = a.stats;
+    tally_free(&a);
+    cx_free(bycol);
+    return st;
+}
+
+/* Add b's groups and counts to a's. */
+static cx_status merge(tally *a, const tally *b, size_t nby)
+{
+    cx_buf kb = {0};
+    cx_status st = CX_OK;
+    for (size_t g = 0; g < b->ngroups && st == CX_OK; g++) {
+        const keypart *kp = b->keys + g * nby;
+        kb.len = 0;
+        for (size_t k = 0; k < nby && st == CX_OK; k++)
+            st = kp[k].s ? cx_buf_append(&kb, kp[k].s, strlen(kp[k].s) + 1) : cx_buf_append(&kb, &kp[k].p, sizeof kp[k].p);
+        size_t id;
+        if (st == CX_OK && (st = group_of(a, nby, &kb, kp, &id)) == CX_OK)
+            for (int v = 0; v <= MAX_SCORE; v++)
+                a->groups[id].count[v] += b->groups[g].count[v];
+    }
+    cx_buf_free(&kb);
+    cx_survey_stats *x = &a->stats;
+    const cx_survey_stats *y = &b->stats;
+    x->responses += y->responses;
+    x->used += y->used;
+    x->missing_score += y->missing_score;
+    x->missing_key += y->missing_key;
+    x->invalid += y->invalid;
+    return st;
+}
+
+/* Below this size one thread is as fast: each half's first block, which
+ * types the columns, is read the slow way (measured on the samples'
+ * responses: 8.8 MB 0.110 s on one thread against 0.119 s on two; 35 MB
+ * 0.195 s against 0.166 s; 88 MB 0.37 s against 0.25 s). */
+#define SPLIT_MIN_BYTES ((uint64_t)16 << 20)
+
+typedef struct half {
+    const char *path;
+    cx_csv_options copt; /* the second half's range, the first half's types */
+    const cx_survey_options *opt;
+    size_t score;
+    const size_t *bycol;
+    tally t;
+    cx_status st;
+} half;
+
+static void *count_second_half(void *arg)
+{
+    half *h = arg;
+    cx_error err; /* not reported: on failure the file is read again whole */
+    cx_error_init(&err);
+    cx_csv_reader *r = NULL;
+    h->st = tally_init(&h->t);
+    if (h->st == CX_OK)
+        h->st = cx_csv_open(h->path, &h->copt, &r, &err);
+    if (h->st == CX_OK)
+        h->st = count(r, h->opt, h->score, h->bycol, &h->t, &err);
+    cx_csv_close(r);
+    return NULL;
+}
+
+/*
+ * The file in two halves: this thread reads up to `mid` (the first half
+ * ends there as a file would), a second thread from `mid` on with the
+ * column types the first reader found, and the counts are added.  Any
+ * failure returns non-OK with `err` untouched, and the caller reads the
+ * whole file on one thread, which reports the first error of the file at
+ * its true line: an error in either half, the middle inside a quoted
+ * field, or a skipped invalid score only in the second half (whose lines
+ * are not numbered as in the file).
+ */
+static cx_status two_halves(const char *path, const cx_csv_options *copt, const cx_survey_options *opt,
+                            uint64_t mid, cx_table **out, cx_survey_stats *stats)
+{
+    cx_error scratch;
+    cx_error_init(&scratch);
+    cx_csv_reader *r = NULL;
+    size_t score, *bycol = cx_calloc(opt->nby + 1, sizeof *bycol);
+    cx_csv_coltype *types = NULL;
+    tally a;
+    half h;
+    memset(&h, 0, sizeof h);
+    cx_status st = tally_init(&a) == CX_OK && bycol ? CX_OK : CX_ENOMEM;
+    if (st == CX_OK)
+        st = cx_csv_open(path, copt, &r, &scratch);
+    if (st == CX_OK && !cx_csv_set_range_end(r, mid))
+        st = CX_EINVAL; /* the first block reached past the middle */
+    const cx_table *schema = st == CX_OK ? cx_csv_schema(r) : NULL;
+    if (st == CX_OK)
+        st = columns(schema, opt, &score, bycol, &scratch);
+    size_t nc = schema ? cx_table_ncols(schema) : 0;
+    if (st == CX_OK && !(types = cx_calloc(nc + 1, sizeof *types)))
+        st = CX_ENOMEM;
+    if (st == CX_OK) {
+        for (size_t j = 0; j < nc; j++)
+            types[j] = (cx_csv_coltype){cx_table_colname(schema, j), cx_table_coltype(schema, j)};
+        h.path = path;
+        h.copt = *copt;
+        h.copt.types = types;
+        h.copt.ntypes = nc;
+        h.copt.range_start = mid;
+        h.copt.range_line = 2;
+        h.opt = opt;
+        h.score = score;
+        h.bycol = bycol;
+        pthread_t tid;
+        int started = pthread_create(&tid, NULL, count_second_half, &h) == 0;
+        st = count(r, opt, score, bycol, &a, &scratch);
+        if (started)
+            pthread_join(tid, NULL);
+        else
+            count_second_half(&h);
+        if (st == CX_OK)
+            st = h.st;
+    }
+    if (st == CX_OK && h.t.stats.invalid && !a.stats.invalid)
+        st = CX_EINVAL; /* the first skipped score's line is not known */
+    if (st == CX_OK)
+        st = merge(&a, &h.t, opt->nby);
+    if (st == CX_OK)
+        st = table_of(&a, schema, opt, bycol, out, &scratch);
+    if (st == CX_OK && stats)
+        *stats = a.stats;
+    tally_free(&a);
+    tally_free(&h.t);
+    cx_csv_close(r);
+    cx_free(types);
+    cx_free(bycol);
+    return st;
+}
+
+cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options *copt, const cx_survey_options *opt,
+                                   cx_table **out, cx_survey_stats *stats, cx_error *err)
+{
+    *out = NULL;
+    if ((unsigned)opt->scale >= sizeof scales / sizeof scales[0])
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "unknown scale");
+    cx_csv_options whole;
+    memset(&whole, 0, sizeof whole);
+    if (copt)
+        whole = *copt;
+    uint64_t mid;
+    if (!whole.range_start && !whole.range_end && cx_csv_split_point(path, SPLIT_MIN_BYTES, &mid) &&
+        two_halves(path, &whole, opt, mid, out, stats) == CX_OK)
+        return CX_OK;
+    cx_csv_reader *r = NULL;
+    cx_status st = cx_csv_open(path, &whole, &r, err);
+    if (st == CX_OK)
+        st = cx_survey_aggregate(r, opt, out, stats, err);
+    cx_csv_close(r);
     return st;
 }

@@ -30,4 +30,12 @@ cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, siz
  * Returns 1, or 0 when the reader has already read beyond `end`. */
 int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end);
 
+/* The start of the second half of file `path`, for reading its halves on
+ * two threads: the line after its middle byte, into *mid.  Returns 1, or 0
+ * when the file is smaller than min_bytes, has no line break after its
+ * middle or cannot be read.  Whether *mid starts a record (not a line
+ * inside a quoted field) shows only when the first half has been read up
+ * to it. */
+int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid);
+
 #endif

@@ -40,6 +40,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 
+#include "../data/table.h"
 #include "fit_internal.h"
 #include "importance.h"
 
@@ -1102,33 +1103,17 @@ static cx_status use_needed_columns(cx_source *src, const cx_design *d, int peri
 
 /*
  * Can pass 1 read the two halves of the file on two threads?  Only a
- * streamed file of 8 MB or more, whose design needs no row's predecessor
- * (no lags; no levels of C(x) to agree on).  *mid receives the start of the
- * second half: the line after the middle byte.  Whether that is the start of
- * a record (not a line inside a quoted field) shows only when the first
- * half has been read: see pass1_two_threads.
+ * streamed file of SPLIT_MIN_BYTES or more, whose design needs no row's
+ * predecessor (no lags; no levels of C(x) to agree on).  *mid receives the
+ * start of the second half: the line after the middle byte.  Whether that
+ * is the start of a record (not a line inside a quoted field) shows only
+ * when the first half has been read: see pass1_two_threads.
  */
 static int splittable(const cx_source *src, const cx_design *d, uint64_t *mid)
 {
     if (!src->path || src->sorted || cx_design_max_lag(d) || cx_design_has_cat(d))
         return 0;
-    FILE *fp = fopen(src->path, "rb");
-    if (!fp)
-        return 0;
-    int ok = 0;
-    if (fseek(fp, 0, SEEK_END) == 0) {
-        long size = ftell(fp);
-        if (size > 0 && (uint64_t)size >= SPLIT_MIN_BYTES && fseek(fp, size / 2, SEEK_SET) == 0) {
-            uint64_t at = (uint64_t)size / 2;
-            int ch;
-            while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                at++;
-            *mid = at + 1;
-            ok = ch == '\n' && *mid < (uint64_t)size;
-        }
-    }
-    fclose(fp);
-    return ok;
+    return cx_csv_split_point(src->path, SPLIT_MIN_BYTES, mid);
 }
 
 typedef struct half {

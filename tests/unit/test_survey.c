@@ -2,7 +2,8 @@
  * test_survey.c - survey aggregation against values worked out by hand:
  * NPS with its standard error, the 95% interval and the adjusted-Wald
  * interval (Rocks 2016), CSAT, CES; invalid, missing and skipped responses;
- * and the period key coarsened to weeks.
+ * the period key coarsened to weeks; and a large file counted in two halves
+ * on two threads exactly as one reader counts it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -183,6 +184,120 @@ static void survey_should_name_missing_columns(void **state)
     assert_non_null(strstr(err.message, "expected a column 'store' to group by"));
 }
 
+/* ---- large files: two halves on two threads ------------------------------ */
+
+/* A responses file of about 20 MB (over the size that is split): dates of
+ * 2024-2025, 12 regions (one beyond ASCII), a touchpoint, the score and a
+ * comment, quoted with a comma on every seventh line.  `bad_at` (a line
+ * number, 0: none) gets the score 11; `quoted_middle` puts a comment of 40
+ * lines around the file's middle, so that the split falls inside it. */
+static char *big_file(unsigned long bad_at, int quoted_middle)
+{
+    static const char *const region[] = {"Drenthe", "Flevoland", "Frysl\xC3\xA2n", "Gelderland",
+                                         "Groningen", "Limburg", "Noord-Brabant", "Noord-Holland",
+                                         "Overijssel", "Utrecht", "Zeeland", "Zuid-Holland"};
+    size_t n = 600000, cap = 24u << 20, len = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    len += (size_t)snprintf(buf + len, cap - len, "date,region,touchpoint,score,comment\n");
+    unsigned long line = 2, x = 12345;
+    for (size_t i = 0; i < n; i++, line++) {
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        unsigned day = (unsigned)((x >> 33) % 700), score = (unsigned)((x >> 20) % 11);
+        int y = 2024 + day / 350, m = 1 + (day % 350) / 30, d = 1 + day % 28;
+        if (line == bad_at)
+            score = 11;
+        len += (size_t)snprintf(buf + len, cap - len, "%04d-%02d-%02d,%s,%s,%u,", y, m, d, region[(x >> 40) % 12],
+                                (x >> 50) % 2 ? "delivery" : "web", score);
+        if (quoted_middle && i == n / 2 - 10) {
+            len += (size_t)snprintf(buf + len, cap - len, "\"");
+            for (int k = 0; k < 40; k++, line++)
+                len += (size_t)snprintf(buf + len, cap - len, "long comment, line %d\n", k);
+            len += (size_t)snprintf(buf + len, cap - len, "end\"\n");
+        } else if (i % 7 == 0)
+            len += (size_t)snprintf(buf + len, cap - len, "\"late, again\"\n");
+        else
+            len += (size_t)snprintf(buf + len, cap - len, "%s\n", i % 3 ? "" : "fine");
+        assert_true(len + 256 < cap);
+    }
+    char *path = tmp_file(buf, len);
+    free(buf);
+    return path;
+}
+
+/* Aggregate `path` both ways: through cx_survey_aggregate_file (two
+ * threads when the file is large) and with one reader on one thread. */
+static void both_ways(const char *path, cx_survey_options *o, cx_status *st, cx_table **t, cx_survey_stats *stats,
+                      cx_error *err)
+{
+    cx_csv_coltype force[] = {{"score", CX_COL_NUMBER}};
+    cx_csv_options copt = {.types = force, .ntypes = 1};
+    for (int w = 0; w < 2; w++) {
+        cx_error_init(&err[w]);
+        memset(&stats[w], 0, sizeof stats[w]);
+        t[w] = NULL;
+        if (w == 0) {
+            st[w] = cx_survey_aggregate_file(path, &copt, o, &t[w], &stats[w], &err[w]);
+            continue;
+        }
+        cx_csv_reader *r = NULL;
+        st[w] = cx_csv_open(path, &copt, &r, &err[w]);
+        if (st[w] == CX_OK)
+            st[w] = cx_survey_aggregate(r, o, &t[w], &stats[w], &err[w]);
+        cx_csv_close(r);
+    }
+}
+
+static void survey_should_count_a_large_file_in_two_halves_as_in_one(void **state)
+{
+    (void)state;
+    static const char *const by[] = {"period", "region", "touchpoint"};
+    cx_survey_options o = {.scale = CX_SCALE_NPS, .by = by, .nby = 3, .period_kind = CX_PERIOD_WEEK};
+    cx_status st[2];
+    cx_table *t[2];
+    cx_survey_stats stats[2];
+    cx_error err[2];
+    for (int variant = 0; variant < 4; variant++) {
+        /* 0: clean; 1: the middle inside a quoted field; 2: an invalid score
+         * late in the file; 3: the same, skipped */
+        char *path = big_file(variant >= 2 ? 500000 : 0, variant == 1);
+        o.skip_invalid = variant == 3;
+        both_ways(path, &o, st, t, stats, err);
+        assert_int_equal(st[0], st[1]);
+        if (variant == 2) {
+            /* the error of the file, at its line, as one reader reports it */
+            assert_int_equal(st[0], CX_EINVAL);
+            assert_int_equal(err[0].line, 500000);
+            assert_int_equal(err[0].line, err[1].line);
+            assert_int_equal(err[0].column, err[1].column);
+            assert_string_equal(err[0].message, err[1].message);
+        } else {
+            assert_int_equal(st[0], CX_OK);
+            assert_true(memcmp(&stats[0], &stats[1], sizeof stats[0]) == 0);
+            assert_int_equal(stats[0].responses, 600000);
+            assert_int_equal(stats[0].invalid, variant == 3);
+            if (variant == 3)
+                assert_int_equal(stats[0].first_invalid_line, 500000);
+            size_t rows = cx_table_nrows(t[1]), cols = cx_table_ncols(t[1]);
+            assert_true(rows > 2000);
+            assert_int_equal(cx_table_nrows(t[0]), rows);
+            assert_int_equal(cx_table_ncols(t[0]), cols);
+            for (size_t i = 0; i < rows; i++) {
+                assert_int_equal(cx_period_cmp(cx_table_periods(t[0], 0)[i], cx_table_periods(t[1], 0)[i]), 0);
+                assert_string_equal(cx_table_text(t[0], 1, i), cx_table_text(t[1], 1, i));
+                assert_string_equal(cx_table_text(t[0], 2, i), cx_table_text(t[1], 2, i));
+                for (size_t j = 3; j < cols; j++) {
+                    double a = cx_table_numbers(t[0], j)[i], b = cx_table_numbers(t[1], j)[i];
+                    assert_true((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0);
+                }
+            }
+        }
+        cx_table_free(t[0]);
+        cx_table_free(t[1]);
+        tmp_remove(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +307,7 @@ int main(void)
         cmocka_unit_test(survey_should_skip_and_count_invalid_and_missing),
         cmocka_unit_test(survey_should_group_dates_into_iso_weeks),
         cmocka_unit_test(survey_should_name_missing_columns),
+        cmocka_unit_test(survey_should_count_a_large_file_in_two_halves_as_in_one),
     };
     return cmocka_run_group_tests_name("survey", tests, NULL, NULL);
 }
