@@ -9,7 +9,9 @@
 #   - the same for the non-linear model of t72 (a square, interactions, two
 #     lags, a target level), whose changes differ per unit: its U sheets'
 #     formulas, and a copy with the discount rate, the target, a change and
-#     a metric's baselines changed.
+#     a metric's baselines changed;
+#   - the same data with logs in the model (log(x), log(x):y): their U
+#     sheets' LN formulas recalculate to the stored values too.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -141,3 +143,40 @@ fi
 "$CXCASE" simulate "$d/changed.json" --json --draws 200 >"$d/changed.out" 2>"$tmp/err" ||
     { not_ok "simulate the changed non-linear scenario file"; show "$tmp/err"; exit 1; }
 npv_agree "$d/lo2/copy.xlsx" "$d/changed.out" "a 12% discount rate, delivery target 1.8 days, conversion +0.2 and delivery baselines at 2.6" "$d/r.xlsx"
+
+# logs: the same data with log(delivery_days), log(ctr):conversion and
+# log(conversion) in the model, whose U sheet lines are LN(1 + change /
+# baseline) and LN(new level) - LN(baseline level) within products
+l="$tmp/log"
+mkdir -p "$l"
+"$PYTHON" - "$d" "$l" <<'PY'
+import json, os, shutil, sys
+src, dst = sys.argv[1:3]
+m = json.load(open(os.path.join(src, "model.json")))
+m["equations"][0]["terms"] = ["conversion", "log(delivery_days)", "delivery_days^2", "log(ctr):conversion", "C(region)"]
+m["equations"][0].pop("fixed", None)
+m["equations"][1]["terms"] = ["lag(nps, 3)", "log(conversion)", "lag(nps, 3):conversion", "C(region)"]
+json.dump(m, open(os.path.join(dst, "model.json"), "w"), indent=1)
+shutil.copy(os.path.join(src, "metrics.csv"), dst)
+shutil.copy(os.path.join(src, "scenario.json"), dst)
+PY
+if ! "$CXCASE" report "$l/scenario.json" -o "$l/r.xlsx" --draws 200 >/dev/null 2>"$tmp/err"; then
+    not_ok "cxcase report on the model with logs"; show "$tmp/err"; exit 1
+fi
+if "$PYTHON" - "$l/r.xlsx" <<'PY'
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+f = [c.value for ws in wb.worksheets if ws.title.startswith("U") for row in ws.iter_rows() for c in row
+     if isinstance(c.value, str) and c.value.startswith("=")]
+sys.exit(0 if any("LN(1+" in v for v in f) and any("LN(base_ctr_" in v for v in f) else 1)
+PY
+then
+    ok "the model with logs: its U sheets hold LN(1 + change / baseline) and LN of levels in products"
+else
+    not_ok "the model with logs: no LN formulas on its U sheets"
+fi
+if ! lo_recalc "$l/r.xlsx" "$l/lo" || [ ! -f "$l/lo/r.xlsx" ]; then
+    not_ok "LibreOffice recalculates the workbook of the model with logs"; show "$tmp/lo.log"; exit 1
+fi
+"$PYTHON" "$TOP/tests/e2e/recalc_check.py" "$l/r.xlsx" "$l/lo/r.xlsx" "model with logs"
