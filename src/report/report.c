@@ -2,12 +2,20 @@
  * report.c - the business case as an Excel workbook, written with
  * libxlsxwriter (cxcase/report.h; README "cxcase report").
  *
- * This part writes the outputs of a simulation as values: Summary (one
+ * The outputs of a simulation are written as values: Summary (one
  * landscape page), Risk, Sensitivity, Portfolio and About.  Every number
  * comes from the simulation's result (the JSON contract of `cxcase
  * simulate`), so the workbook and `simulate --json` agree by construction.
+ * The case itself is live formulas over Inputs (every assumption and every
+ * baseline, with defined names) and Model (the coefficients): a sheet per
+ * scenario with its quarters, and beside a scenario whose changes differ
+ * per unit (a non-linear term, a target level) a U sheet that works them
+ * out per unit and segment of periods; every formula stores the engine's
+ * value as its result, and Checks sets their totals beside the engine's.
  * Text from the scenario and the data is written with
- * worksheet_write_string, never as a formula.
+ * worksheet_write_string, never as a formula.  Any failed allocation fails
+ * the whole workbook, which is written to a temporary file and renamed
+ * only when complete.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
