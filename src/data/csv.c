@@ -319,24 +319,6 @@ static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, c
 static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
                               cx_error *err);
 
-/*
- * The direct path, once the column types are known and every record held is
- * converted: a line becomes a row of the block at once, with no copy of its
- * fields.  It is split at the separators with the spaces around each field
- * trimmed (what libcsv does in strict mode), checked for the header's number
- * of fields, and converted cell by cell by the code that converts stored
- * records (a number that parses is stored without it), so that rows, errors
- * and their positions are the same.
- *
- * Unless `checked` (feed_line has checked the line: no NUL, valid text, no
- * quote, no CR), the split also looks for a byte that needs those checks
- * (NUL, quote, CR, any byte above 0x7F): one scan of the line instead of
- * five for the plain ASCII lines of most exports.  Finding one, it splits
- * the line again with split_quoted, which takes the lines of UTF-8 text
- * whose quotes only enclose whole fields (a comment column); any other line
- * returns with *done = 0 before anything changed, for feed_line's checks
- * and libcsv.
- */
 /* Split line s[0 .. end) (no terminator) into span when it is UTF-8 text
  * without NUL or CR whose quotes only enclose whole fields: spaces, an
  * opening quote, text without a quote, the closing quote, spaces, then the
@@ -397,6 +379,24 @@ static size_t split_quoted(const cx_csv_reader *r, const unsigned char *s, size_
     return nfl;
 }
 
+/*
+ * The direct path, once the column types are known and every record held is
+ * converted: a line becomes a row of the block at once, with no copy of its
+ * fields.  It is split at the separators with the spaces around each field
+ * trimmed (what libcsv does in strict mode), checked for the header's number
+ * of fields, and converted cell by cell by the code that converts stored
+ * records (a number that parses is stored without it), so that rows, errors
+ * and their positions are the same.
+ *
+ * Unless `checked` (feed_line has checked the line: no NUL, valid text, no
+ * quote, no CR), the split also looks for a byte that needs those checks
+ * (NUL, quote, CR, any byte above 0x7F): one scan of the line instead of
+ * five for the plain ASCII lines of most exports.  Finding one, it splits
+ * the line again with split_quoted, which takes the lines of UTF-8 text
+ * whose quotes only enclose whole fields (a comment column); any other line
+ * returns with *done = 0 before anything changed, for feed_line's checks
+ * and libcsv.
+ */
 static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n, int checked, int *done,
                              cx_error *err)
 {

@@ -1327,7 +1327,6 @@ typedef struct unit_out {
     char name[32];
     lxw_worksheet *ws;
     lxw_row_t qrow, nps, rev;  /* the segments' quarter numbers, the totals over units x periods */
-    int has_nps, has_rev;
 } unit_out;
 
 /* cx_buf_printf, a failure remembered in r->oom */
@@ -1353,22 +1352,23 @@ static void factor_ref(const cx_plan *p, const pset *set, const pfactor *fa, siz
 static int term_formula(rep *r, const cx_plan *p, const pset *set, const pterm *t, size_t s, const lxw_row_t *vrow,
                         size_t u, cx_buf *b)
 {
-    char ref[8][32];
+    char ref[LXW_MAX_CELL_NAME_LENGTH];
     int any = 0;
-    for (size_t f = 0; f < t->nf && f < 8; f++) {
-        factor_ref(p, set, &t->f[f], s, vrow, u, ref[f]);
-        any |= ref[f][0] != '\0';
+    for (size_t f = 0; f < t->nf && !any; f++) {
+        factor_ref(p, set, &t->f[f], s, vrow, u, ref);
+        any = ref[0] != '\0';
     }
-    if (!any || t->nf > 8)
+    if (!any)
         return 0;
     if (t->linear) {
-        BUF(r, b, "%s", ref[0]);
+        BUF(r, b, "%s", ref);
         return 1;
     }
     if (t->nf == 1 && t->f[0].kind == CX_F_LOG) {
-        BUF(r, b, "LN(1+%s/%s)", ref[0], r->base_name[t->f[0].var * p->nunits + u]);
+        BUF(r, b, "LN(1+%s/%s)", ref, r->base_name[t->f[0].var * p->nunits + u]);
         return 1;
     }
+    /* the product of the factors at the new levels less the one at the baseline */
     BUF(r, b, "(");
     for (int side = 0; side < 2; side++) {
         if (side)
@@ -1376,9 +1376,10 @@ static int term_formula(rep *r, const cx_plan *p, const pset *set, const pterm *
         for (size_t f = 0; f < t->nf; f++) {
             const pfactor *fa = &t->f[f];
             const char *base = r->base_name[fa->var * p->nunits + u];
-            int moved = side == 0 && ref[f][0];
+            factor_ref(p, set, fa, s, vrow, u, ref);
+            int moved = side == 0 && ref[0];
             BUF(r, b, "%s%s%s%s%s%s%s", f ? "*" : "", fa->kind == CX_F_LOG ? "LN(" : "", moved ? "(" : "", base,
-                          moved ? "+" : "", moved ? ref[f] : "", moved ? ")" : "");
+                moved ? "+" : "", moved ? ref : "", moved ? ")" : "");
             if (fa->kind == CX_F_LOG)
                 BUF(r, b, ")");
             else if (fa->kind == CX_F_POW)
@@ -1814,41 +1815,38 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
             formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "delta_revenue"));
         }
         row++;
+    } else if (!uo) {
+        r->oom = 1; /* its U sheet could not be added: the workbook is not kept */
+        rev_row = row;
     } else {
         /* per unit and segment on the U sheet, added up here per quarter */
-        if (uo)
-            unit_sheet(r, uo, k, m, str(sj, "name"), so->name, share_of);
+        unit_sheet(r, uo, k, m, str(sj, "name"), so->name, share_of);
         snprintf(line, sizeof line,
                  "This scenario moves a term that is not linear or a metric to a target level, so each unit moves "
-                 "differently: sheet %s works the changes out per unit and segment of weeks.", uo ? uo->name : "U");
+                 "differently: sheet %s works the changes out per unit and segment of weeks.", uo->name);
         worksheet_write_string(ws, row++, 0, line, r->f.note);
-        char qs_ref[64], tot_ref[64];
+        char a[16], z[16], qs_ref[40], tot_ref[40];
+        lxw_rowcol_to_cell_abs(a, uo->qrow, 2, 1, 1);
+        lxw_rowcol_to_cell_abs(z, uo->qrow, (lxw_col_t)(1 + plan->nseg), 1, 1);
+        snprintf(qs_ref, sizeof qs_ref, "%s:%s", a, z);
         for (int out = 0; out < 2; out++, row++) {
             if (out)
                 rev_row = row;
             worksheet_write_string(ws, row, 0, out ? "Change in revenue (sum over units and weeks)"
                                                    : "Change in NPS (mean over units and weeks)", r->f.bold);
             worksheet_write_string(ws, row, 1, out ? r->currency : "points", r->f.text);
-            char a[16], z[16];
-            lxw_rowcol_to_cell_abs(a, uo ? uo->qrow : 0, 2, 1, 1);
-            lxw_rowcol_to_cell_abs(z, uo ? uo->qrow : 0, (lxw_col_t)(1 + plan->nseg), 1, 1);
-            snprintf(qs_ref, sizeof qs_ref, "%s:%s", a, z);
-            lxw_rowcol_to_cell_abs(a, uo ? (out ? uo->rev : uo->nps) : 0, 2, 1, 1);
-            lxw_rowcol_to_cell_abs(z, uo ? (out ? uo->rev : uo->nps) : 0, (lxw_col_t)(1 + plan->nseg), 1, 1);
+            lxw_rowcol_to_cell_abs(a, out ? uo->rev : uo->nps, 2, 1, 1);
+            lxw_rowcol_to_cell_abs(z, out ? uo->rev : uo->nps, (lxw_col_t)(1 + plan->nseg), 1, 1);
             snprintf(tot_ref, sizeof tot_ref, "%s:%s", a, z);
             for (int q = 0; q < H; q++) {
-                double v = num(cJSON_GetArrayItem(qs, q), out ? "delta_revenue" : "delta_nps");
-                if (!uo) {
-                    put(r, ws, row, (lxw_col_t)(2 + q), v, out ? r->f.money : r->f.num2);
-                    continue;
-                }
                 qcol(q, c, sizeof c);
                 if (out)
                     snprintf(f, sizeof f, "=SUMIF('%s'!%s,%s$%u,'%s'!%s)", uo->name, qs_ref, c, qrow + 1, uo->name, tot_ref);
                 else
                     snprintf(f, sizeof f, "=SUMIF('%s'!%s,%s$%u,'%s'!%s)/(%s$%u*$C$%u)", uo->name, qs_ref, c, qrow + 1,
                              uo->name, tot_ref, c, wrow + 1, urow + 1);
-                formula(ws, row, (lxw_col_t)(2 + q), f, out ? r->f.money : r->f.num2, v);
+                formula(ws, row, (lxw_col_t)(2 + q), f, out ? r->f.money : r->f.num2,
+                        num(cJSON_GetArrayItem(qs, q), out ? "delta_revenue" : "delta_nps"));
             }
         }
     }
@@ -2136,6 +2134,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
                 snprintf(uo[k].name, sizeof uo[k].name, "U%zu", k + 1);
                 uo[k].ws = workbook_add_worksheet(r.wb, uo[k].name);
             }
+            r.oom |= !uo[k].ws;
         }
     }
     lxw_worksheet *wchk = workbook_add_worksheet(r.wb, "Checks");

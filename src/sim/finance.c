@@ -64,11 +64,12 @@ static double npv_q(double q, void *arg)
 
 /* How often the flows change sign (zeros skipped): by Descartes' rule, at
  * most that many rates make the NPV 0. */
-static int sign_changes(const double *cf, size_t n)
+static int sign_changes(const double *cf, size_t n, size_t stride)
 {
     int changes = 0, sign = 0;
     for (size_t t = 0; t < n; t++) {
-        int sg = cf[t] > 0 ? 1 : cf[t] < 0 ? -1 : 0;
+        double f = cf[t * stride];
+        int sg = f > 0 ? 1 : f < 0 ? -1 : 0;
         if (sg && sign && sg != sign)
             changes++;
         if (sg)
@@ -183,7 +184,7 @@ cx_status cx_fin_irr(const double *cf, size_t n, double *irr, int *several, cx_e
 
 cx_status cx_fin_irr_guess(const double *cf, size_t n, double guess, double *irr, int *several, cx_error *err)
 {
-    int changes = sign_changes(cf, n);
+    int changes = sign_changes(cf, n, 1);
     if (several)
         *several = 0;
     if (changes == 0)
@@ -300,16 +301,7 @@ void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const dou
     unsigned char live[CX_FIN_LANES];
     size_t nlive = 0;
     for (size_t i = 0; i < CX_FIN_LANES; i++) {
-        int changes = 0, sign = 0;
-        for (size_t t = 0; i < m && t < n; t++) {
-            double f = cf[t * CX_FIN_LANES + i];
-            int sg = f > 0 ? 1 : f < 0 ? -1 : 0;
-            if (sg && sign && sg != sign)
-                changes++;
-            if (sg)
-                sign = sg;
-        }
-        live[i] = changes == 1;
+        live[i] = i < m && sign_changes(cf + i, n, CX_FIN_LANES) == 1;
         nlive += live[i];
         double xs = start && i < m ? start[i] : x0;
         xs = xs > 1.0 / 11.0 && xs < 100.0 ? xs : x0;
@@ -452,7 +444,7 @@ static int grid_nearest_root(flows *fl, double *best)
 
 int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr)
 {
-    int changes = sign_changes(cf, n);
+    int changes = sign_changes(cf, n, 1);
     if (changes == 0)
         return 0;
     if (changes == 1)

@@ -206,7 +206,7 @@ typedef struct tws {
     plan_work **pw;  /* nscen: the batch projection of each scenario */
     double **coef;
     double *work, *eff, *cost, *u;
-    double *dnps, *drev, *costs, *cf, *v;
+    double *dnps, *drev, *costs, *v; /* v: one projection's statistics, its cash flows at v + S_Q */
     double *bv;      /* ntot x BATCH: the statistics of a batch of draws */
     uint32_t *hist;  /* every statistic's bins, at c->hoff */
     uint64_t *under, *over, *npos, *nnan; /* nnan: draws without a value (no IRR) */
@@ -263,7 +263,6 @@ static void tws_free(tws *w, size_t neq, size_t nscen)
     cx_free(w->dnps);
     cx_free(w->drev);
     cx_free(w->costs);
-    cx_free(w->cf);
     cx_free(w->v);
     cx_free(w->bv);
     cx_free(w->hist);
@@ -301,7 +300,6 @@ static int tws_init(mc *c, tws *w)
     w->dnps = cx_calloc(H, sizeof(double));
     w->drev = cx_calloc(H, sizeof(double));
     w->costs = cx_calloc(H, sizeof(double));
-    w->cf = cx_calloc(H, sizeof(double));
     w->v = cx_calloc(c->nstat, sizeof(double));
     w->bv = cx_calloc(c->ntot * BATCH, sizeof(double));
     w->hist = cx_calloc(c->nbins_total + 1, sizeof(uint32_t));
@@ -311,7 +309,7 @@ static int tws_init(mc *c, tws *w)
     w->nnan = cx_calloc(c->ntot, sizeof(uint64_t));
     w->min = cx_calloc(c->ntot, sizeof(double));
     w->max = cx_calloc(c->ntot, sizeof(double));
-    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->cf || !w->v || !w->bv ||
+    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->v || !w->bv ||
         !w->hist || !w->under || !w->over || !w->npos || !w->nnan || !w->min || !w->max)
         return -1;
     memcpy(w->eff, cx_plan_effect_values(c->plan), cx_plan_neffects(c->plan) * sizeof(double));
@@ -1081,13 +1079,12 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
                             "log has no value", cx_scenario_label(c->s, k), bad ? bad : "a metric");
     int H = c->H;
     double npv = valuate(c, w, w->v, 1), irr = NAN, cum = 0;
-    for (int q = 0; q < H; q++)
-        w->cf[q] = w->v[S_Q + q];
+    const double *cf = w->v + S_Q;
     int several = 0;
     cx_error ierr;
     cx_error_init(&ierr);
-    cx_status ist = cx_fin_irr(w->cf, (size_t)H, &irr, &several, &ierr);
-    size_t payback = cx_fin_payback(w->cf, (size_t)H);
+    cx_status ist = cx_fin_irr(cf, (size_t)H, &irr, &several, &ierr);
+    size_t payback = cx_fin_payback(cf, (size_t)H);
     double *benefit = cx_calloc((size_t)H, sizeof(double));
     if (!benefit)
         return oom(err);
@@ -1104,15 +1101,15 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
             break;
         cJSON_AddItemToArray(quarters, x);
         double df = cx_fin_discount_factor(c->discount, (size_t)q + 1);
-        cum += w->cf[q];
+        cum += cf[q];
         cJSON_AddStringToObject(x, "quarter", quarter_text(c->s, q, qt, sizeof qt));
         cJSON_AddItemToObject(x, "delta_nps", num(w->dnps[q]));
         cJSON_AddItemToObject(x, "delta_revenue", num(w->drev[q]));
         cJSON_AddItemToObject(x, "gross_profit", num(c->margin * w->drev[q]));
         cJSON_AddItemToObject(x, "costs", num(w->costs[q]));
-        cJSON_AddItemToObject(x, "cash_flow", num(w->cf[q]));
+        cJSON_AddItemToObject(x, "cash_flow", num(cf[q]));
         cJSON_AddItemToObject(x, "discount_factor", num(df));
-        cJSON_AddItemToObject(x, "pv", num(w->cf[q] * df));
+        cJSON_AddItemToObject(x, "pv", num(cf[q] * df));
         cJSON_AddItemToObject(x, "cumulative_cash", num(cum));
     }
     cx_warnings *warn = cx_warnings_new();
@@ -1276,10 +1273,8 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
             return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a scenario takes %s to a level of 0 or below, where its "
                                 "log has no value", bad ? bad : "a metric");
         valuate(c, w, w->v, 1);
-        for (int q = 0; q < c->H; q++)
-            w->cf[q] = w->v[S_Q + q];
         double irr;
-        c->irr_guess[k] = cx_fin_irr(w->cf, (size_t)c->H, &irr, NULL, NULL) == CX_OK ? irr : 0;
+        c->irr_guess[k] = cx_fin_irr(w->v + S_Q, (size_t)c->H, &irr, NULL, NULL) == CX_OK ? irr : 0;
         c->irr_x0[k] = pow(1 + c->irr_guess[k], -0.25);
         w->v[S_IRR] = c->irr_guess[k];
         for (size_t j = 0; j < c->nstat; j++)
