@@ -169,6 +169,9 @@ typedef enum cx_stat {
     CX_STAT_HOLDOUT_MAPE,
     CX_STAT_R2_FIXED,     /**< R^2 of the intercept and fixed effects alone: the part of R^2
                                the drivers' importance shares do not split */
+    CX_STAT_TAU2,         /**< random-effects meta-regression: the variance of the target's true
+                               values around the fit, beyond the survey's sampling error */
+    CX_STAT_TAU2_SE,      /**< its standard error */
     CX_STAT_MAX
 } cx_stat;
 
@@ -197,6 +200,25 @@ CX_API const double *cx_equation_importance(const cx_equation *e);
 CX_API const double *cx_equation_covariance(const cx_equation *e);
 /** Warnings about this equation, in plain language. */
 CX_API const cx_warnings *cx_equation_warnings(const cx_equation *e);
+/** The estimator that made the equation: "ols", "ridge", "robust", "eiv"
+ *  (errors-in-variables, the measurement-error correction) or "reml"
+ *  (random-effects meta-regression).  Static text. */
+CX_API const char *cx_equation_method(const cx_equation *e);
+/** The kind of standard errors the equation reports. */
+CX_API cx_se_kind cx_equation_se_kind(const cx_equation *e);
+/** Errors-in-variables: the number of terms measured with error (0 for the
+ *  other estimators), and the k-th: its term text, its column, the column of
+ *  its standard errors, its reliability (the share of its variance, net of
+ *  the other terms, that is not sampling noise: what the correction divides
+ *  by) and the weighted mean of its rows' error variances.  Borrowed. */
+CX_API size_t cx_equation_nme(const cx_equation *e);
+CX_API const char *cx_equation_me(const cx_equation *e, size_t k, const char **column,
+                                  const char **se_column, double *reliability,
+                                  double *error_variance);
+/** Errors-in-variables: the naive least-squares coefficients and standard
+ *  errors beside the corrected ones (p each), or NULL for other estimators. */
+CX_API const double *cx_equation_naive_coef(const cx_equation *e);
+CX_API const double *cx_equation_naive_se(const cx_equation *e);
 
 /** Record an input file (name and SHA-256 of its contents) in the model's
  *  provenance.  cx_fit_csv records its file itself. */

@@ -119,6 +119,43 @@ static size_t width(const char *s)
     return w;
 }
 
+/* The estimator's own lines: what the standard errors are, the terms
+ * measured with error with their naive estimates, tau^2. */
+/* The estimator's own lines: the terms measured with error with the naive
+ * estimates beside the corrected ones, or tau^2. */
+static void print_method(const cx_equation *e)
+{
+    const char *m = cx_equation_method(e);
+    if (strcmp(m, "eiv") == 0) {
+        printf("Measurement error corrected (errors-in-variables, Fuller 1987). Standard errors: %s\n"
+               "sandwich of the estimating equations (classic least-squares ones are not valid here).\n",
+               cx_equation_se_kind(e) == CX_SE_CLUSTER ? "clustered-by-unit" : "HC1");
+        const double *nc = cx_equation_naive_coef(e), *ns = cx_equation_naive_se(e);
+        printf("  %-20s %26s %26s  %11s\n", "term", "naive (SE)", "corrected (SE)", "reliability");
+        for (size_t k = 0; k < cx_equation_nme(e); k++) {
+            const char *col, *se;
+            double rel, ev;
+            const char *term = cx_equation_me(e, k, &col, &se, &rel, &ev);
+            size_t j = 0;
+            while (j + 1 < cx_equation_ncoef(e) && strcmp(cx_equation_coef_name(e, j), term) != 0)
+                j++;
+            char c[32], s2[32], cn[32], sn[32], a[80], b[80];
+            fmt_num(c, sizeof c, cx_equation_coef(e)[j]);
+            fmt_num(s2, sizeof s2, cx_equation_se(e)[j]);
+            fmt_num(cn, sizeof cn, nc ? nc[j] : NAN);
+            fmt_num(sn, sizeof sn, ns ? ns[j] : NAN);
+            snprintf(a, sizeof a, "%s (%s)", cn, sn);
+            snprintf(b, sizeof b, "%s (%s)", c, s2);
+            printf("  %-20s %26s %26s  %11.3f   (mean error variance %.4g, from '%s')\n", term, a, b, rel, ev, se);
+        }
+        printf("\n");
+    } else if (strcmp(m, "reml") == 0) {
+        printf("Random-effects meta-regression: weights 1/(tau2 + SE^2), tau2 = %.6g (SE %.4g) by REML;\n"
+               "tests and intervals on the normal distribution, as metafor::rma\n\n",
+               cx_equation_stat(e, CX_STAT_TAU2), cx_equation_stat(e, CX_STAT_TAU2_SE));
+    }
+}
+
 static void print_equation(const cx_equation *e)
 {
     size_t p = cx_equation_ncoef(e);
@@ -156,6 +193,7 @@ static void print_equation(const cx_equation *e)
                stars(cx_equation_p(e)[j]), iv, v);
     }
     printf("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n");
+    print_method(e);
     char buf[32], fp[32];
     double df = cx_equation_stat(e, CX_STAT_DF_RESID);
     printf("Residual standard error: %.6g on %.*f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
@@ -164,9 +202,11 @@ static void print_equation(const cx_equation *e)
            cx_equation_stat(e, CX_STAT_ADJ_R2));
     fmt_p(fp, sizeof fp, cx_equation_stat(e, CX_STAT_F_P));
     fmt_num(buf, sizeof buf, cx_equation_stat(e, CX_STAT_F));
-    printf("F-statistic: %s,  p-value: %s\n", buf, fp);
-    printf("Log-likelihood: %.6g,  AIC: %.6g,  BIC: %.6g\n", cx_equation_stat(e, CX_STAT_LOGLIK),
-           cx_equation_stat(e, CX_STAT_AIC), cx_equation_stat(e, CX_STAT_BIC));
+    if (isfinite(cx_equation_stat(e, CX_STAT_F)))
+        printf("F-statistic: %s,  p-value: %s\n", buf, fp);
+    if (isfinite(cx_equation_stat(e, CX_STAT_LOGLIK)))
+        printf("Log-likelihood: %.6g,  AIC: %.6g,  BIC: %.6g\n", cx_equation_stat(e, CX_STAT_LOGLIK),
+               cx_equation_stat(e, CX_STAT_AIC), cx_equation_stat(e, CX_STAT_BIC));
     char bp[32], jb[32];
     fmt_p(bp, sizeof bp, cx_equation_stat(e, CX_STAT_BP_P));
     fmt_p(jb, sizeof jb, cx_equation_stat(e, CX_STAT_JB_P));

@@ -216,7 +216,18 @@ typedef struct tinfo {
     size_t first_col;   /* first design column of the term */
     size_t *used;       /* rows used per level in this pass */
     int fixed;          /* index into the fixed list + 1, or 0 */
+    int me;             /* a term measured with error: index into the declared list + 1, or 0 */
 } tinfo;
+
+/* A term measured with error: the column of its rows' standard errors, and
+ * for lag(x, k) that column's lag slot. */
+typedef struct meinfo {
+    size_t term;
+    size_t secol;
+    size_t selag;       /* index into the lag columns, for lag(x, k) */
+    int lag;            /* k, or 0 */
+    char *col, *se;     /* names (copies) */
+} meinfo;
 
 typedef struct unitstate {
     int has_last;
@@ -262,6 +273,10 @@ struct cx_design {
     size_t *incol, nin;
     double *inval;
     char **innames;
+    /* terms measured with error, and their error variances in the last row */
+    meinfo *me;
+    size_t nme;
+    double *meval;
     /* holdout */
     size_t holdout;
     int32_t *lastper; /* per unit: its last period */
@@ -307,6 +322,12 @@ void cx_design_free(cx_design *d)
     cx_free(d->ukeylen);
     cx_free(d->incol);
     cx_free(d->inval);
+    for (size_t k = 0; d->me && k < d->nme; k++) {
+        cx_free(d->me[k].col);
+        cx_free(d->me[k].se);
+    }
+    cx_free(d->me);
+    cx_free(d->meval);
     cx_free(d);
 }
 
@@ -428,6 +449,201 @@ cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *nam
         if (d->t[i].cat && !d->t[i].levels)
             return CX_OK; /* more terms to come */
     return finalize_columns(d, err);
+}
+
+/* ---- terms measured with error ------------------------------------------ */
+
+static cx_status cell_error(cx_error *err, const cx_design *d, const cx_table *b, size_t i, size_t col,
+                            const char *key, size_t idx, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* 1 when term t is a column on its own or lag(column, k): the terms whose
+ * error covariance is the standard error of one row. */
+static int plain_term(const cx_term *t)
+{
+    return t->nf == 1 && (t->f[0].kind == CX_F_COLUMN || t->f[0].kind == CX_F_LAG);
+}
+
+/* A numeric column by name, or NONE. */
+static size_t numeric_column(const cx_table *s, const char *name)
+{
+    size_t j = cx_table_find(s, name);
+    return j != NONE && is_numeric(s, j) ? j : NONE;
+}
+
+/* Declare term t as measured with error, its standard errors in `secol`. */
+static cx_status add_me(cx_design *d, size_t t, size_t secol, const char *col, const char *se)
+{
+    const cx_factor *fa = &d->eq->terms[t].f[0];
+    meinfo *m = &d->me[d->nme];
+    m->term = t;
+    m->secol = secol;
+    m->col = cx_strdup(col);
+    m->se = cx_strdup(se);
+    d->t[t].me = (int)++d->nme; /* counted at once, so that cx_design_free frees the copies */
+    if (!m->col || !m->se)
+        return CX_ENOMEM;
+    m->lag = fa->kind == CX_F_LAG ? fa->k : 0;
+    if (m->lag) {
+        size_t l = 0;
+        while (l < d->nlag && d->lagcols[l] != secol)
+            l++;
+        if (l == d->nlag)
+            d->lagcols[d->nlag++] = secol;
+        m->selag = l;
+    }
+    return CX_OK;
+}
+
+/* The refusal of a term the correction does not cover. */
+static cx_status me_unsupported(cx_error *err, const cx_design *d, size_t t, const char *col, const char *se,
+                                int declared)
+{
+    return eq_error(err, d, "terms", t,
+                    "'%s' is measured with error (its standard errors are in '%s'), and the correction "
+                    "covers %s itself and lag(%s, k) only, found '%s': a log, power or interaction of a noisy "
+                    "column has other moments; use %s or lag(%s, k)%s",
+                    col, se, col, col, d->eq->terms[t].text, col, col,
+                    declared ? ", or drop it from \"measurement_error\""
+                             : ", or turn the correction off with \"measurement_error\": {}");
+}
+
+/* The columns the spec declares measured with error. */
+static cx_status me_declared(cx_design *d, const cx_table *s, cx_error *err)
+{
+    const cx_eqspec *eq = d->eq;
+    for (size_t k = 0; k < eq->nme; k++) {
+        cx_jpath p;
+        where_in_spec(d, "measurement_error", NONE, &p);
+        cx_jpath_key(&p, eq->me_col[k]);
+        size_t j = cx_table_find(s, eq->me_se[k]);
+        if (j == NONE || !is_numeric(s, j))
+            return cx_json_error(err, CX_EINVAL, d->spec->file, &p,
+                                 j == NONE ? "expected a column of standard errors, found '%s', which '%s' does not have"
+                                           : "expected a numeric column of standard errors, found '%s', which is "
+                                             "not numeric in '%s'",
+                                 eq->me_se[k], cx_table_source(s));
+        int used = 0;
+        for (size_t t = 0; t < eq->nterms; t++) {
+            const cx_term *term = &eq->terms[t];
+            int uses = 0;
+            for (size_t f = 0; f < term->nf; f++)
+                uses |= term->f[f].kind != CX_F_CAT && strcmp(term->f[f].col, eq->me_col[k]) == 0;
+            if (!uses || d->t[t].fixed)
+                continue;
+            if (!plain_term(term))
+                return me_unsupported(err, d, t, eq->me_col[k], eq->me_se[k], 1);
+            if (add_me(d, t, j, eq->me_col[k], eq->me_se[k]) != CX_OK)
+                return oom(err);
+            used = 1;
+        }
+        if (!used)
+            return cx_json_error(err, CX_EINVAL, d->spec->file, &p,
+                                 "expected a column that an estimated term of the equation uses, found '%s', "
+                                 "which none uses",
+                                 eq->me_col[k]);
+    }
+    return CX_OK;
+}
+
+/* The survey aggregates declare themselves: a column x used by a term, with
+ * numeric columns x_se and x_n beside it (what `cxcase nps` and
+ * --responses write). */
+static cx_status me_survey(cx_design *d, const cx_table *s, cx_error *err)
+{
+    const cx_eqspec *eq = d->eq;
+    cx_buf b = {0};
+    cx_status st = CX_OK;
+    for (size_t t = 0; t < eq->nterms && st == CX_OK; t++) {
+        const cx_term *term = &eq->terms[t];
+        if (d->t[t].fixed)
+            continue;
+        for (size_t f = 0; f < term->nf && st == CX_OK; f++) {
+            const char *col = term->f[f].col;
+            if (term->f[f].kind == CX_F_CAT)
+                continue;
+            b.len = 0;
+            if (cx_buf_printf(&b, "%s_n", col) != CX_OK)
+                st = oom(err);
+            else if (numeric_column(s, b.data) == NONE)
+                continue;
+            b.len = 0;
+            if (st == CX_OK && cx_buf_printf(&b, "%s_se", col) != CX_OK)
+                st = oom(err);
+            size_t j = st == CX_OK ? numeric_column(s, b.data) : NONE;
+            if (j == NONE)
+                continue;
+            if (!plain_term(term))
+                st = me_unsupported(err, d, t, col, cx_table_colname(s, j), 0);
+            else if (add_me(d, t, j, col, cx_table_colname(s, j)) != CX_OK)
+                st = oom(err);
+            break;
+        }
+    }
+    cx_buf_free(&b);
+    return st;
+}
+
+/* Which terms are measured with error: declared by the spec, or by the
+ * survey aggregates themselves. */
+static cx_status resolve_me(cx_design *d, const cx_table *s, cx_error *err)
+{
+    d->me = cx_calloc(d->eq->nterms + 1, sizeof(meinfo));
+    d->meval = cx_calloc(d->eq->nterms + 1, sizeof(double));
+    if (!d->me || !d->meval)
+        return oom(err);
+    return d->eq->me_set ? me_declared(d, s, err) : me_survey(d, s, err);
+}
+
+int cx_design_col_is_unit_effect(const cx_design *d, size_t j)
+{
+    for (size_t t = 0; t < d->eq->nterms; t++) {
+        const tinfo *ti = &d->t[t];
+        size_t ncols = ti->nlevels > (d->full ? 0u : 1u) ? ti->nlevels - (d->full ? 0u : 1u) : 0;
+        if (!ti->cat || ti->fixed || j < ti->first_col || j >= ti->first_col + ncols || ti->fcol[0] == NONE)
+            continue;
+        for (size_t k = 0; k < d->nu; k++)
+            if (d->ucol[k] == ti->fcol[0])
+                return 1;
+    }
+    return 0;
+}
+
+size_t cx_design_nme(const cx_design *d) { return d->nme; }
+size_t cx_design_me_col(const cx_design *d, size_t k) { return d->t[d->me[k].term].first_col; }
+double cx_design_me_var(const cx_design *d, size_t k) { return d->meval[k]; }
+const char *cx_design_me_name(const cx_design *d, size_t k, const char **se)
+{
+    *se = d->me[k].se;
+    return d->me[k].col;
+}
+
+/* The error variances of the terms measured with error in row i: 1 when
+ * every one is there, 0 when one is missing (the row is dropped). */
+static int me_values(cx_design *d, const cx_table *b, size_t i)
+{
+    for (size_t k = 0; k < d->nme; k++) {
+        const meinfo *m = &d->me[k];
+        double se = m->lag ? d->lagbuf[m->selag * (d->maxlag + 1) + (size_t)m->lag]
+                           : cx_table_numbers(b, m->secol)[i];
+        if (isnan(se))
+            return 0;
+        d->meval[k] = se * se;
+    }
+    return 1;
+}
+
+/* A negative standard error is an error in the row that has it. */
+static int me_check(cx_design *d, const cx_table *b, size_t i, cx_status *st, cx_error *err)
+{
+    for (size_t k = 0; k < d->nme; k++) {
+        double se = cx_table_numbers(b, d->me[k].secol)[i];
+        if (se < 0) {
+            *st = cell_error(err, d, b, i, d->me[k].secol, "terms", d->me[k].term,
+                             "expected standard errors of 0 or more in '%s', found %g", d->me[k].se, se);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_design **out,
@@ -597,6 +813,8 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
             }
         }
     }
+    if ((st = resolve_me(d, s, err)) != CX_OK)
+        goto fail;
     d->lagbuf = cx_calloc(d->nlag * (d->maxlag + 1) + 1, sizeof(double));
     if (!d->lagbuf) {
         st = oom(err);
@@ -740,6 +958,8 @@ void cx_design_needed(const cx_design *d, int period_too, unsigned char *need)
         }
     if (period && d->pcol != NONE)
         need[d->pcol] = 1;
+    for (size_t k = 0; k < d->nme; k++)
+        need[d->me[k].secol] = 1;
 }
 int cx_design_has_cat(const cx_design *d) { return d->has_cat; }
 
@@ -1031,6 +1251,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         us->last = per;
     }
 
+    if (d->nme && me_check(d, b, i, st, err) < 0)
+        return -1;
     /* the inputs first: the terms read their columns' values from them */
     for (size_t k = 0; k < d->nin; k++)
         d->inval[k] = cx_table_numbers(b, d->incol[k])[i];
@@ -1113,6 +1335,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             if (!only_lagged)
                 return 0;
         }
+    if (d->nme && !me_values(d, b, i))
+        return 0;
     *y = yv;
     *w = wv;
     if (d->holdout && *unit < d->lastcap && per.kind != CX_PERIOD_NONE &&

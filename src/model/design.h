@@ -119,6 +119,19 @@ size_t cx_design_ninputs(const cx_design *d);
 const char *cx_design_input_name(const cx_design *d, size_t k);
 double cx_design_input_value(const cx_design *d, size_t k);
 
+/* 1 when column j codes a level of C(u) for a unit column u: a unit's own
+ * effect, whose standard error clustered by unit is not identified. */
+int cx_design_col_is_unit_effect(const cx_design *d, size_t j);
+
+/* Terms measured with error (errors-in-variables): how many, the design
+ * column of the k-th, its error variance (the square of its standard error,
+ * for lag(x, k) that of the row k periods back) in the row last evaluated,
+ * and its column's name and that of its standard errors. */
+size_t cx_design_nme(const cx_design *d);
+size_t cx_design_me_col(const cx_design *d, size_t k);
+double cx_design_me_var(const cx_design *d, size_t k);
+const char *cx_design_me_name(const cx_design *d, size_t k, const char **se);
+
 /* Fixed terms: count, name, coefficient and standard error. */
 size_t cx_design_nfixed(const cx_design *d);
 const cx_fixed *cx_design_fixed(const cx_design *d, size_t k);

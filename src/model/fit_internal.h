@@ -14,6 +14,8 @@
 #include <gsl/gsl_multilarge.h>
 #include <gsl/gsl_vector.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "design.h"
 #include "spill.h"
 
@@ -50,7 +52,52 @@ typedef struct fitctx {
     int collect;
     double *xall, *yall, *swall; /* n x p, n, n */
     size_t nall, capall;
+    /* terms measured with error: their design columns, the sum over the rows
+     * of w_i x error variance (the diagonal of sum w_i Omega_i), and the
+     * current row's error variances */
+    size_t nme;
+    size_t *me_col;
+    double *me_sum;
+    double *mev;
+    int rec_me;            /* records hold the nme error variances */
+    const double *beta_n;  /* the naive coefficients, for their meat in pass 2 */
+    double tau2;           /* reml: the later passes weight rows 1/(tau2 + 1/w) */
 } fitctx;
+
+/* A value hi + lo with about 106 bits (Dekker 1971; Hida, Li and Bailey's
+ * QD library describe the same error-free transformations). */
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+/* Accumulators of one residual pass. */
+typedef struct respass {
+    long double rss, sum_e, sum_e2, sum_e3, sum_e4;
+    dd *g;                 /* X'W r, p; exact to about 106 bits when `precise` */
+    int precise;
+    long double dw_num;    /* sum of squared differences within units */
+    double *last_e;        /* per unit: the previous residual */
+    double *first_e;       /* per unit: its first residual in this pass */
+    unsigned char *has_last;
+    double *clus;          /* per unit: sum of x_i e_i (p each) */
+    size_t ucap;
+    double *meat;          /* p x p */
+    gsl_multilarge_linear_workspace *aux; /* e^2 on X, for Breusch-Pagan */
+    size_t paux, k0;                      /* its columns; 1 when X has no constant */
+    long double *xz;                      /* with an intercept: X'W^(1/2) e^2, for the same
+                                             regression through the fit's own R factor */
+    /* forecast errors: [0] rows used (in sample), [1] held-out rows */
+    long double fse[2], fae[2], fape[2];
+    double fcnt[2], fcntp[2];
+    double aux_mean, aux_m2, aux_n;       /* Welford on e^2 */
+    size_t nlev1, lev1;    /* HC3: rows with leverage 1, and the first one's level column + 1 */
+    /* errors-in-variables: the estimating function psi_i of a row, and the
+     * meat of the naive least-squares fit beside the corrected one */
+    double *psi;           /* p */
+    double *meat_n;        /* p x p */
+    double *clus_n;        /* per unit, p each */
+    long double rss_n;
+} respass;
 
 /* An equation merged from partial fits: the R factor and Q'y of the spec's
  * design (treatment-coded), the residual sum of squares and the moments
@@ -63,8 +110,45 @@ typedef struct merged_eq {
     gsl_vector *qtb;
     double rss, n, ndropped, sumw, sumlogw, ymean, ym2, sumwy2;
     double *colsum;       /* p */
+    double *me_sum;       /* per term measured with error, in cx_design_me order */
+    /* for clustered standard errors: per unit and partition, in the union's
+     * columns Z (pu of them; the spec's coding is X = Z T, Tm pu x p, 0/1):
+     * Z'WZ (pu x pu), Z'W(y - Z b) (pu), the error-variance sums (one per
+     * term measured with error) and the partition's solution b (pu) */
+    size_t nunits, nblocks, pu;
+    const size_t *blk_unit;
+    const double *blk;
+    const unsigned char *Tm;
     double *rmin, *rmax, *rsum; /* per design input, in cx_design_input order */
 } merged_eq;
+
+/* One equation's fit from start to end: what the passes gathered, the
+ * least-squares solution from R, and the estimator's result. */
+struct cx_est;
+struct cx_estimator_type;
+typedef struct fitrun {
+    const cx_spec *spec;
+    size_t eqi;
+    const cx_eqspec *es;
+    const cx_fit_options *opt;
+    const merged_eq *mg;
+    cx_source *src;
+    fitctx c;
+    respass rp;
+    gsl_multilarge_linear_workspace *ls;
+    gsl_matrix *R, *Rs, *A;   /* R, R with unit-norm columns, (X'WX)^-1 */
+    gsl_vector *qtb;
+    double *norms;            /* column norms of R */
+    double *beta_ls;          /* least squares */
+    double kappa;             /* condition number of Rs */
+    cx_se_kind sek;           /* standard errors asked for */
+    const struct cx_estimator_type *type;
+    struct cx_est *est;
+} fitrun;
+
+/* The statistics, covariance, tests and warnings of a finished fit
+ * (inference.c): a new equation in *out. */
+cx_status cx_fit_infer(fitrun *f, cx_equation **out, cx_error *err);
 
 /* Pass 1: stream the design rows into the TSQR accumulator `ls` and gather
  * the moments, ranges and counts in `c` (and the spill file, when open). */
@@ -74,5 +158,15 @@ cx_status cx_fit_pass1(fitctx *c, gsl_multilarge_linear_workspace *ls, cx_error 
  * merged partial fits (then `src` is NULL). */
 cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const cx_fit_options *opt,
                           const merged_eq *mg, cx_equation **out, cx_error *err);
+
+static inline cx_status cx_fit_oom(cx_error *err)
+{
+    return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+static inline cx_status cx_fit_gsl_fail(cx_error *err, int status, const char *what)
+{
+    return cx_error_set(err, CX_ENUMERIC, NULL, 0, 0, "%s failed: %s", what, gsl_strerror(status));
+}
 
 #endif

@@ -61,6 +61,13 @@ typedef struct cx_eqspec {
     int bisquare;        /* robust: 0 Huber, 1 bisquare */
     cx_fixed *fixed;
     size_t nfixed;
+    /* "measurement_error": {"column": "its standard-error column"}; with
+     * me_set 0 (no key) the survey aggregates declare themselves: a column
+     * x with numeric columns x_se and x_n beside it */
+    char **me_col, **me_se;
+    size_t nme;
+    int me_set;
+    double tau2; /* precision weights: NaN estimates tau^2 by REML; a value fixes it */
 } cx_eqspec;
 
 struct cx_spec {
@@ -75,7 +82,13 @@ struct cx_spec {
     size_t *order;  /* equations in dependency order */
 };
 
-/* ---- fitted equations (fit.c, modelout.c) ---------------------------- */
+/* ---- fitted equations (equation.c) --------------------------------------- */
+
+typedef struct cx_me_term {
+    char *term, *column, *se_column;
+    double reliability;     /* 1 - mean error variance / variance of the term net of the others */
+    double error_variance;  /* the weighted mean of the rows' error variances */
+} cx_me_term;
 
 typedef struct cx_range {
     char *col;
@@ -98,6 +111,12 @@ struct cx_equation {
     size_t nranges;
     cx_warnings *warn;
     double lambda;       /* ridge penalty used */
+    const char *method_name; /* the estimator's name ("ols", "eiv", "reml", ...), static */
+    /* errors-in-variables: the terms measured with error, and the naive
+     * (uncorrected) coefficients and standard errors, p each */
+    cx_me_term *me;
+    size_t nme;
+    double *naive_coef, *naive_se;
 };
 
 struct cx_model {

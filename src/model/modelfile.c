@@ -28,11 +28,6 @@ static cJSON *num(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-static const char *method_name(cx_method m)
-{
-    return m == CX_METHOD_RIDGE ? "ridge" : m == CX_METHOD_ROBUST ? "robust" : "ols";
-}
-
 static const char *se_name(cx_se_kind k)
 {
     switch (k) {
@@ -82,10 +77,36 @@ static cJSON *equation_json(const cx_equation *e)
         cJSON_AddItemToObject(ho, "mae", num(e->stat[CX_STAT_HOLDOUT_MAE]));
         cJSON_AddItemToObject(ho, "mape", num(e->stat[CX_STAT_HOLDOUT_MAPE]));
     }
-    cJSON_AddStringToObject(o, "method", method_name(e->method));
+    cJSON_AddStringToObject(o, "method", e->method_name);
     if (e->method == CX_METHOD_RIDGE)
         cJSON_AddItemToObject(o, "lambda", num(e->stat[CX_STAT_LAMBDA]));
     cJSON_AddStringToObject(o, "se_type", se_name(e->se_kind));
+    if (isfinite(e->stat[CX_STAT_TAU2])) {
+        cJSON_AddItemToObject(o, "tau2", num(e->stat[CX_STAT_TAU2]));
+        cJSON_AddItemToObject(o, "tau2_se", num(e->stat[CX_STAT_TAU2_SE]));
+    }
+    if (e->nme) {
+        cJSON *me = cJSON_AddArrayToObject(o, "measurement_error");
+        for (size_t k = 0; k < e->nme; k++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddItemToArray(me, t);
+            cJSON_AddStringToObject(t, "term", e->me[k].term);
+            cJSON_AddStringToObject(t, "column", e->me[k].column);
+            cJSON_AddStringToObject(t, "se_column", e->me[k].se_column);
+            cJSON_AddItemToObject(t, "reliability", num(e->me[k].reliability));
+            cJSON_AddItemToObject(t, "error_variance", num(e->me[k].error_variance));
+        }
+    }
+    if (e->naive_coef) {
+        cJSON *nv = cJSON_AddArrayToObject(o, "naive");
+        for (size_t j = 0; j < e->p && !e->fixed[j]; j++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddItemToArray(nv, t);
+            cJSON_AddStringToObject(t, "name", e->names[j]);
+            cJSON_AddItemToObject(t, "coef", num(e->naive_coef[j]));
+            cJSON_AddItemToObject(t, "se", num(e->naive_se[j]));
+        }
+    }
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     for (size_t i = 0; i < cx_warnings_count(e->warn); i++)
         cJSON_AddItemToArray(w, cJSON_CreateString(cx_warnings_get(e->warn, i)));
@@ -210,7 +231,63 @@ static const struct {
                  {"sigma", CX_STAT_SIGMA}, {"r2", CX_STAT_R2}, {"adj_r2", CX_STAT_ADJ_R2},
                  {"r2_fixed_effects", CX_STAT_R2_FIXED}, {"f", CX_STAT_F}, {"f_p", CX_STAT_F_P},
                  {"loglik", CX_STAT_LOGLIK}, {"aic", CX_STAT_AIC}, {"bic", CX_STAT_BIC},
-                 {"durbin_watson", CX_STAT_DW}, {"condition_number", CX_STAT_CONDITION}, {"rss", CX_STAT_RSS}};
+                 {"durbin_watson", CX_STAT_DW}, {"condition_number", CX_STAT_CONDITION}, {"rss", CX_STAT_RSS},
+                 {"tau2", CX_STAT_TAU2}, {"tau2_se", CX_STAT_TAU2_SE}};
+
+/* The estimators' names as the JSON writes them (static texts). */
+static const char *const method_names[] = {"ols", "ridge", "robust", "eiv", "reml"};
+
+/* "measurement_error" and "naive" of an errors-in-variables equation. */
+static cx_status read_me(const cJSON *o, const char *file, cx_jpath *p, cx_equation *e, cx_error *err)
+{
+    const cJSON *me = cJSON_GetObjectItemCaseSensitive(o, "measurement_error");
+    const cJSON *nv = cJSON_GetObjectItemCaseSensitive(o, "naive");
+    cx_status st = CX_OK;
+    if (me) {
+        size_t old = cx_jpath_key(p, "measurement_error"), n = (size_t)cJSON_GetArraySize(me);
+        if (!cJSON_IsArray(me))
+            return cx_json_error(err, CX_EINVAL, file, p, "expected an array of terms measured with error");
+        if (!(e->me = cx_calloc(n + 1, sizeof(cx_me_term))))
+            return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        for (const cJSON *t = me->child; t && st == CX_OK; t = t->next) {
+            size_t o2 = cx_jpath_index(p, e->nme);
+            cx_me_term *x = &e->me[e->nme++];
+            const char *term = NULL, *col = NULL, *se = NULL;
+            st = cx_json_string(t, "term", 1, file, p, &term, err);
+            if (st == CX_OK)
+                st = cx_json_string(t, "column", 1, file, p, &col, err);
+            if (st == CX_OK)
+                st = cx_json_string(t, "se_column", 1, file, p, &se, err);
+            if (st == CX_OK)
+                st = num_or_null(t, "reliability", file, p, &x->reliability, err);
+            if (st == CX_OK)
+                st = num_or_null(t, "error_variance", file, p, &x->error_variance, err);
+            if (st == CX_OK && (!(x->term = cx_strdup(term)) || !(x->column = cx_strdup(col)) ||
+                                !(x->se_column = cx_strdup(se))))
+                st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+            cx_jpath_pop(p, o2);
+        }
+        cx_jpath_pop(p, old);
+    }
+    if (st == CX_OK && nv && cJSON_IsArray(nv)) {
+        e->naive_coef = cx_calloc(e->p + 1, sizeof(double));
+        e->naive_se = cx_calloc(e->p + 1, sizeof(double));
+        if (!e->naive_coef || !e->naive_se)
+            return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        size_t old = cx_jpath_key(p, "naive"), j = 0;
+        for (size_t i = 0; i < e->p; i++)
+            e->naive_coef[i] = e->naive_se[i] = NAN;
+        for (const cJSON *t = nv->child; t && st == CX_OK && j < e->p; t = t->next, j++) {
+            size_t o2 = cx_jpath_index(p, j);
+            st = num_or_null(t, "coef", file, p, &e->naive_coef[j], err);
+            if (st == CX_OK)
+                st = num_or_null(t, "se", file, p, &e->naive_se[j], err);
+            cx_jpath_pop(p, o2);
+        }
+        cx_jpath_pop(p, old);
+    }
+    return st;
+}
 
 static cx_status read_equation(const cJSON *o, const char *file, cx_jpath *p, cx_equation **out, cx_error *err)
 {
@@ -239,6 +316,11 @@ static cx_status read_equation(const cJSON *o, const char *file, cx_jpath *p, cx
         st = cx_json_string(o, "method", 0, file, p, &method, err);
     e->method = method && strcmp(method, "ridge") == 0 ? CX_METHOD_RIDGE
                 : method && strcmp(method, "robust") == 0 ? CX_METHOD_ROBUST : CX_METHOD_OLS;
+    for (size_t i = 0; method && i < sizeof method_names / sizeof method_names[0]; i++)
+        if (strcmp(method, method_names[i]) == 0)
+            e->method_name = method_names[i];
+    if (st == CX_OK)
+        st = read_me(o, file, p, e, err);
     size_t old = cx_jpath_key(p, "terms"), j = 0;
     for (const cJSON *t = terms->child; t && st == CX_OK; t = t->next, j++) {
         size_t o2 = cx_jpath_index(p, j);

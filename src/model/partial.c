@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multifit.h>
 
 #include "../core/jsonin.h"
 #include "fit_internal.h"
@@ -46,6 +47,94 @@ static cJSON *numarr(const double *v, size_t n)
     return a;
 }
 
+/* The minimum-norm least-squares solution of R b = qtb (p x p), by GSL's
+ * truncated SVD; 0 on success. */
+static int partition_solution(const gsl_matrix *Rw, const gsl_vector *qw, double *b)
+{
+    size_t p = Rw->size1, rank = 0;
+    gsl_matrix *R = gsl_matrix_calloc(p, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *c = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(p, p);
+    double chisq;
+    int status = R && cov && c && w ? 0 : GSL_ENOMEM;
+    for (size_t i = 0; !status && i < p; i++)
+        for (size_t j = i; j < p; j++)
+            gsl_matrix_set(R, i, j, gsl_matrix_get(Rw, i, j));
+    if (!status)
+        status = gsl_multifit_linear_tsvd(R, qw, 1e-12, c, cov, &chisq, &rank, w);
+    for (size_t j = 0; !status && j < p; j++)
+        b[j] = gsl_vector_get(c, j);
+    gsl_matrix_free(R);
+    gsl_matrix_free(cov);
+    gsl_vector_free(c);
+    if (w)
+        gsl_multifit_linear_free(w);
+    return status;
+}
+
+/* Per unit, the moments a clustered covariance needs once the coefficients
+ * are known: sum w x x' (upper triangle, row by row), sum w x (y - x'b) at
+ * this partition's own least-squares solution b (so that the merge, which
+ * subtracts sum w x x' (beta - b), loses no digits to cancellation), the
+ * sum of w x error variance of each term measured with error, and the row
+ * count.  A pass of its own over the rows; written as "units": [{"key",
+ * "m"}] beside "b". */
+static cx_status unit_moments(fitctx *c, const double *bk, cJSON *o, cx_error *err)
+{
+    size_t p = c->p, m = c->nme, per = p * (p + 1) / 2 + p + m + 1, cap = 0, nu = 0;
+    double *acc = NULL;
+    cx_status st = cx_source_rewind(c->src, err);
+    cx_design_begin_pass(c->d);
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_source_next(c->src, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
+            double y, w;
+            size_t unit;
+            int r = cx_design_row(c->d, b, i, c->x, &y, &w, &unit, &st, err);
+            if (r != 1)
+                continue;
+            if (unit >= nu) {
+                if (cx_grow((void **)&acc, &cap, (unit + 1) * per, sizeof(double)) != CX_OK) {
+                    st = oom(err);
+                    break;
+                }
+                memset(acc + nu * per, 0, (unit + 1 - nu) * per * sizeof(double));
+                nu = unit + 1;
+            }
+            double *a = acc + unit * per;
+            size_t k = 0;
+            for (size_t j = 0; j < p; j++)
+                for (size_t l = j; l < p; l++)
+                    a[k++] += w * c->x[j] * c->x[l];
+            long double fit = 0;
+            for (size_t j = 0; j < p; j++)
+                fit += (long double)c->x[j] * bk[j];
+            double e = (double)((long double)y - fit);
+            for (size_t j = 0; j < p; j++)
+                a[k++] += w * c->x[j] * e;
+            for (size_t j = 0; j < m; j++)
+                a[k++] += w * cx_design_me_var(c->d, j);
+            a[k] += 1;
+        }
+    }
+    cJSON *units = st == CX_OK ? cJSON_AddArrayToObject(o, "units") : NULL;
+    for (size_t u = 0; units && u < nu; u++) {
+        cJSON *x = cJSON_CreateObject(), *key = cJSON_CreateArray();
+        cJSON_AddItemToArray(units, x);
+        cJSON_AddItemToObject(x, "key", key);
+        size_t len;
+        const char *kt = cx_design_unit_key(c->d, u, &len);
+        for (size_t off = 0; off < len; off += strlen(kt + off) + 1)
+            cJSON_AddItemToArray(key, cJSON_CreateString(kt + off));
+        cJSON_AddItemToObject(x, "m", numarr(acc + u * per, per));
+    }
+    cx_free(acc);
+    return st;
+}
+
 static cx_status partial_equation(const cx_spec *spec, size_t eqi, cx_source *src, const cx_fit_options *opt,
                                   cJSON *arr, cx_error *err)
 {
@@ -77,9 +166,14 @@ static cx_status partial_equation(const cx_spec *spec, size_t eqi, cx_source *sr
     c.rmin = cx_calloc(nin + 1, sizeof(double));
     c.rmax = cx_calloc(nin + 1, sizeof(double));
     c.rsum = cx_calloc(nin + 1, sizeof(long double));
+    c.nme = cx_design_nme(c.d);
+    c.me_col = cx_calloc(c.nme + 1, sizeof(size_t));
+    c.me_sum = cx_calloc(c.nme + 1, sizeof(double));
+    for (size_t k = 0; c.me_col && k < c.nme; k++)
+        c.me_col[k] = cx_design_me_col(c.d, k);
     row = cx_calloc(p + 1, sizeof(double));
     ls = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, p);
-    if (!c.X || !c.yv || !c.x || !c.colsum || !c.rmin || !c.rmax || !c.rsum || !row || !ls) {
+    if (!c.X || !c.yv || !c.x || !c.colsum || !c.rmin || !c.rmax || !c.rsum || !c.me_col || !c.me_sum || !row || !ls) {
         st = oom(err);
         goto done;
     }
@@ -126,6 +220,8 @@ static cx_status partial_equation(const cx_spec *spec, size_t eqi, cx_source *sr
     cJSON_AddNumberToObject(o, "ym2", c.ym2);
     cJSON_AddNumberToObject(o, "sumwy2", (double)c.sumwy2);
     cJSON_AddItemToObject(o, "colsum", numarr(c.colsum, p));
+    if (c.nme)
+        cJSON_AddItemToObject(o, "me_sum", numarr(c.me_sum, c.nme));
     cJSON *in = cJSON_AddArrayToObject(o, "inputs");
     for (size_t k = 0; k < nin; k++) {
         cJSON *r = cJSON_CreateObject();
@@ -134,6 +230,16 @@ static cx_status partial_equation(const cx_spec *spec, size_t eqi, cx_source *sr
         cJSON_AddNumberToObject(r, "min", c.rmin[k]);
         cJSON_AddNumberToObject(r, "max", c.rmax[k]);
         cJSON_AddNumberToObject(r, "sum", (double)c.rsum[k]);
+    }
+    if (cx_design_has_units(c.d)) {
+        /* b: least squares R b = Q'y by truncated SVD, since the full coding
+         * (every level a column, no intercept) is rank-deficient with two
+         * factors; any b with accurate fitted values serves (the merge is
+         * exact for every b), and 0 when GSL fails */
+        if (partition_solution(Rw, qw, row) != 0)
+            memset(row, 0, p * sizeof(double));
+        cJSON_AddItemToObject(o, "b", numarr(row, p));
+        st = unit_moments(&c, row, o, err);
     }
 done:
     cx_design_free(c.d);
@@ -144,6 +250,8 @@ done:
     cx_free(c.rmin);
     cx_free(c.rmax);
     cx_free(c.rsum);
+    cx_free(c.me_col);
+    cx_free(c.me_sum);
     cx_free(row);
     if (ls)
         gsl_multilarge_linear_free(ls);
@@ -255,6 +363,66 @@ static size_t name_index(cx_design *d, const char *name)
     return (size_t)-1;
 }
 
+/* The per-unit moments of the partial fits ("units"), one block per unit
+ * and partition, in the union's columns Z (map: a partial's column to Z):
+ * X'WX, the residual moments at the partition's b, its error-variance sums,
+ * and b itself.  The merged fit turns them into the spec's coding. */
+typedef struct unitacc {
+    cx_strmap *keys;
+    size_t n, nb, cap, capu, pu, m;
+    double *z;     /* per block: pu x pu, pu, m, pu (b) */
+    size_t *unit;  /* per block: its unit */
+} unitacc;
+
+static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const size_t *map, size_t pk,
+                          cx_error *err)
+{
+    size_t pu = ua->pu, per = pu * pu + 2 * pu + ua->m, kper = pk * (pk + 1) / 2 + pk + ua->m + 1;
+    cx_buf key = {0};
+    cx_status st = CX_OK;
+    if (units && (!cJSON_IsArray(b) || (size_t)cJSON_GetArraySize(b) != pk))
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's units come without its solution \"b\"");
+    for (const cJSON *u = units ? units->child : NULL; u && st == CX_OK; u = u->next) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(u, "key"), *mm = cJSON_GetObjectItemCaseSensitive(u, "m");
+        key.len = 0;
+        for (const cJSON *t = k ? k->child : NULL; t && st == CX_OK; t = t->next)
+            if (!cJSON_IsString(t) || cx_buf_append(&key, t->valuestring, strlen(t->valuestring) + 1) != CX_OK)
+                st = cJSON_IsString(t) ? oom(err) : cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a unit key of a partial fit is not text");
+        if (st != CX_OK)
+            break;
+        if (!cJSON_IsArray(mm) || (size_t)cJSON_GetArraySize(mm) != kper)
+            return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's unit moments have the wrong length");
+        size_t g;
+        if (cx_strmap_intern(ua->keys, key.data ? key.data : "", key.len, ua->n, &g, NULL, NULL) != CX_OK ||
+            cx_grow((void **)&ua->z, &ua->cap, (ua->nb + 1) * per, sizeof(double)) != CX_OK ||
+            cx_grow((void **)&ua->unit, &ua->capu, ua->nb + 1, sizeof(size_t)) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        if (g == ua->n)
+            ua->n++;
+        ua->unit[ua->nb] = g;
+        double *z = ua->z + ua->nb++ * per;
+        memset(z, 0, per * sizeof(double));
+        const cJSON *v = mm->child;
+        for (size_t i = 0; i < pk; i++)
+            for (size_t j = i; j < pk; j++, v = v->next) {
+                z[map[i] * pu + map[j]] += v->valuedouble;
+                if (map[i] != map[j])
+                    z[map[j] * pu + map[i]] += v->valuedouble;
+            }
+        for (size_t i = 0; i < pk; i++, v = v->next)
+            z[pu * pu + map[i]] += v->valuedouble;
+        for (size_t i = 0; i < ua->m; i++, v = v->next)
+            z[pu * pu + pu + i] += v->valuedouble;
+        size_t i = 0;
+        for (const cJSON *x = b->child; x && i < pk; x = x->next, i++)
+            z[pu * pu + pu + ua->m + map[i]] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+    }
+    cx_buf_free(&key);
+    return st;
+}
+
 /* Merge equation `eqi` of the partial fits into *out. */
 static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table *schema, cJSON **docs,
                                 const char *const *names, size_t np, cx_equation **out, cx_error *err)
@@ -268,6 +436,9 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     gsl_vector *tau = NULL, *tau2 = NULL;
     double *colz = NULL;
     size_t *tmap = NULL;
+    unsigned char *Tm = NULL;
+    unitacc ua;
+    memset(&ua, 0, sizeof ua);
     cx_status st = CX_OK;
     const cJSON **eq = cx_calloc(np + 1, sizeof(cJSON *));
     mg.levels = cx_calloc(es->nterms + 1, sizeof(char **));
@@ -314,6 +485,15 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     if (st != CX_OK)
         goto done;
     size_t pu = cx_design_ncols(dz), pt = cx_design_ncols(dt), rows = 0;
+    ua.pu = pu;
+    ua.m = cx_design_nme(dt);
+    ua.keys = cx_strmap_new();
+    mg.me_sum = cx_calloc(ua.m + 1, sizeof(double));
+    Tm = cx_calloc(pu * pt + 1, 1);
+    if (!ua.keys || !mg.me_sum || !Tm) {
+        st = oom(err);
+        goto done;
+    }
     for (size_t k = 0; k < np; k++)
         rows += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(eq[k], "columns"));
     size_t srows = rows > pu + 1 ? rows : pu + 1;
@@ -355,7 +535,14 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
             gsl_matrix_set(S, r0 + i, pu, cJSON_GetArrayItem(q, (int)i) ? cJSON_GetArrayItem(q, (int)i)->valuedouble : 0);
             colz[map[i]] += cJSON_GetArrayItem(cs, (int)i) ? cJSON_GetArrayItem(cs, (int)i)->valuedouble : 0;
         }
+        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(eq[k], "me_sum");
+        for (size_t i = 0; i < ua.m; i++)
+            mg.me_sum[i] += cJSON_GetArrayItem(ms, (int)i) ? cJSON_GetArrayItem(ms, (int)i)->valuedouble : 0;
+        st = unit_add(&ua, cJSON_GetObjectItemCaseSensitive(eq[k], "units"), cJSON_GetObjectItemCaseSensitive(eq[k], "b"),
+                      map, pk, err);
         cx_free(map);
+        if (st != CX_OK)
+            goto done;
         r0 += pk;
         restss += jget(eq[k], "rest_ss");
         mg.n += jget(eq[k], "n");
@@ -408,6 +595,7 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
                 use = strcmp(nm, cx_design_colname(dz, z)) == 0;
             if (!use)
                 continue;
+            Tm[z * pt + j] = 1;
             mg.colsum[j] += colz[z];
             for (size_t i = 0; i <= z && i < pu; i++)
                 gsl_matrix_set(Mx, i, j, gsl_matrix_get(Mx, i, j) + gsl_matrix_get(S, i, z));
@@ -449,8 +637,19 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
                 mg.rsum[i] += jget(r, "sum");
             }
     }
+    mg.nunits = ua.n;
+    mg.nblocks = ua.nb;
+    mg.blk_unit = ua.unit;
+    mg.blk = ua.z;
+    mg.pu = pu;
+    mg.Tm = Tm;
     st = cx_fit_equation(spec, eqi, NULL, NULL, &mg, out, err);
 done:
+    cx_strmap_free(ua.keys);
+    cx_free(ua.z);
+    cx_free(ua.unit);
+    cx_free(Tm);
+    cx_free(mg.me_sum);
     for (size_t t = 0; mg.levels && t < es->nterms; t++) {
         for (size_t k = 0; k < mg.nlevels[t]; k++)
             cx_free(mg.levels[t][k]);

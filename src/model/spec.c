@@ -24,6 +24,12 @@ static void eqspec_clear(cx_eqspec *e)
     for (size_t i = 0; i < e->nfixed; i++)
         cx_free(e->fixed[i].term);
     cx_free(e->fixed);
+    for (size_t i = 0; i < e->nme; i++) {
+        cx_free(e->me_col[i]);
+        cx_free(e->me_se[i]);
+    }
+    cx_free(e->me_col);
+    cx_free(e->me_se);
 }
 
 void cx_spec_free(cx_spec *s)
@@ -121,8 +127,51 @@ static cx_status order_equations(cx_spec *s, cx_error *err)
 
 static const char *const spec_keys[] = {"name", "description", "units", "equations", "$schema", NULL};
 static const char *const eq_keys[] = {"name", "target", "terms", "intercept", "method", "se",
-                                      "weights", "lambda", "psi", "fixed", "description", NULL};
+                                      "weights", "lambda", "psi", "fixed", "description",
+                                      "measurement_error", "tau2", NULL};
 static const char *const fixed_keys[] = {"coef", "se", NULL};
+
+/* "measurement_error": {"nps": "nps_se", ...}: each column with the column
+ * holding its rows' standard errors; {} turns the survey aggregates'
+ * declaration off.  Whether the columns exist is the design's to check. */
+static cx_status parse_measurement_error(const cJSON *item, const char *file, cx_jpath *p, cx_eqspec *e,
+                                         cx_error *err)
+{
+    const cJSON *me = cJSON_GetObjectItemCaseSensitive(item, "measurement_error");
+    if (!me)
+        return CX_OK;
+    size_t old = cx_jpath_key(p, "measurement_error");
+    char found[96];
+    if (!cJSON_IsObject(me))
+        return cx_json_error(err, CX_EINVAL, file, p,
+                             "expected an object of columns ({\"nps\": \"nps_se\"}), found %s",
+                             cx_json_describe(me, found, sizeof found));
+    size_t n = (size_t)cJSON_GetArraySize(me);
+    e->me_set = 1;
+    e->me_col = cx_calloc(n + 1, sizeof(char *));
+    e->me_se = cx_calloc(n + 1, sizeof(char *));
+    if (!e->me_col || !e->me_se)
+        return oom(err);
+    for (const cJSON *m = me->child; m; m = m->next) {
+        size_t o2 = cx_jpath_key(p, m->string);
+        for (size_t k = 0; k < e->nme; k++)
+            if (strcmp(e->me_col[k], m->string) == 0)
+                return cx_json_error(err, CX_EINVAL, file, p, "expected each column once, found '%s' again",
+                                     m->string);
+        if (!cJSON_IsString(m) || !*m->valuestring)
+            return cx_json_error(err, CX_EINVAL, file, p,
+                                 "expected the name of the column of standard errors, found %s",
+                                 cx_json_describe(m, found, sizeof found));
+        e->me_col[e->nme] = cx_strdup(m->string);
+        e->me_se[e->nme] = cx_strdup(m->valuestring);
+        if (!e->me_col[e->nme] || !e->me_se[e->nme])
+            return oom(err);
+        e->nme++;
+        cx_jpath_pop(p, o2);
+    }
+    cx_jpath_pop(p, old);
+    return CX_OK;
+}
 
 static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p, cx_eqspec *e,
                                 cx_error *err)
@@ -133,6 +182,7 @@ static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p
     const cJSON *terms = NULL, *fixed = NULL;
     e->intercept = 1;
     e->lambda = NAN;
+    e->tau2 = NAN;
     if (st == CX_OK)
         st = cx_json_string(item, "target", 1, file, p, &target, err);
     if (st == CX_OK)
@@ -151,6 +201,10 @@ static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p
         st = cx_json_number(item, "lambda", 0, file, p, &e->lambda, err);
     if (st == CX_OK)
         st = cx_json_string(item, "psi", 0, file, p, &psi, err);
+    if (st == CX_OK)
+        st = cx_json_number(item, "tau2", 0, file, p, &e->tau2, err);
+    if (st == CX_OK)
+        st = parse_measurement_error(item, file, p, e, err);
     if (st != CX_OK)
         return st;
     size_t old;
@@ -214,6 +268,24 @@ static cx_status parse_equation(const cJSON *item, const char *file, cx_jpath *p
         st = cx_json_error(err, CX_EINVAL, file, p, "expected a penalty of 0 or more, found %g", e->lambda);
         cx_jpath_pop(p, old);
         return st;
+    }
+    if (!isnan(e->tau2) && !(weights && strcmp(weights, "precision") == 0)) {
+        old = cx_jpath_key(p, "tau2");
+        return cx_json_error(err, CX_EINVAL, file, p,
+                             "\"tau2\" goes with \"weights\": \"precision\" (a survey-measured target), "
+                             "found %s",
+                             weights ? "other weights" : "no weights");
+    }
+    if (!isnan(e->tau2) && e->tau2 < 0) {
+        old = cx_jpath_key(p, "tau2");
+        return cx_json_error(err, CX_EINVAL, file, p, "expected a variance tau2 of 0 or more, found %g", e->tau2);
+    }
+    if (e->nme && e->method != CX_METHOD_OLS) {
+        old = cx_jpath_key(p, "measurement_error");
+        return cx_json_error(err, CX_EINVAL, file, p,
+                             "the measurement-error correction is a least-squares estimator, found "
+                             "the method \"%s\": use \"ols\"",
+                             method);
     }
     e->target = cx_strdup(target);
     e->name = cx_strdup(name ? name : target);
