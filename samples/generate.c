@@ -485,8 +485,9 @@ static char *build_truth(void)
     cJSON_AddNumberToObject(c, "lag(nps, 4)", REV_B_NPS_LAG);
     cJSON_AddNumberToObject(c, "conversion", REV_B_CONVERSION);
     cJSON_AddStringToObject(rev, "nps_definition",
-        "observed NPS of the same region 4 ISO weeks earlier, "
-        "100*(promoters-detractors)/n of that cell's responses");
+        "latent NPS of the same region 4 ISO weeks earlier: what customers "
+        "experienced, which the survey's NPS (100*(promoters-detractors)/n of "
+        "that cell's responses) only estimates, with sampling error nps_se");
     cJSON_AddNumberToObject(rev, "lag", NPS_LAG);
     cJSON_AddItemToObject(rev, "region_effects", region_object(REV_REGION));
     cJSON *se = cJSON_AddObjectToObject(rev, "season_effects");
@@ -755,7 +756,7 @@ int main(int argc, char **argv)
         for (int r = 0; r < NREG; r++) {
             const double conv = metric_value(w, r, M_CONVERSION);
             double revenue = REV_INTERCEPT + REV_REGION[r]
-                + REV_B_NPS_LAG * nps_observed[w - NPS_LAG][r]
+                + REV_B_NPS_LAG * nps_latent[w - NPS_LAG][r]
                 + REV_B_CONVERSION * conv
                 + REV_SEASON[wk->quarter - 1]
                 + gsl_ran_gaussian(rng, REV_NOISE_SD);
