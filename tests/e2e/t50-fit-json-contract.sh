@@ -4,6 +4,9 @@
 # target, n, n_dropped, df_resid, sigma, r2, adj_r2, f, f_p, loglik, aic, bic,
 # durbin_watson, condition_number, method, warnings, terms, covariance,
 # ranges; per term name, coef, se, t, p, ci_low, ci_high, vif, importance).
+# An errors-in-variables equation ("method": "eiv") has no F test and no
+# likelihood (null), and adds "measurement_error" [{term, column, se_column,
+# reliability, error_variance}] and "naive" [{name, coef, se}].
 # Checks they are all there with the right types, on the samples, and that
 # the file written with -o is the same document with the inputs' SHA-256.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -39,8 +42,22 @@ eq_keys = {"target": str, "n": num, "n_dropped": num, "df_resid": num, "sigma": 
 term_keys = {"name": str, "coef": num, "se": num, "t": num, "p": num, "ci_low": num, "ci_high": num,
              "vif": (num, type(None)), "importance": (num, type(None))}
 check([e["target"] for e in doc["equations"]] == ["nps", "revenue"], "equations nps and revenue, in dependency order")
+check([e["method"] for e in doc["equations"]] == ["ols", "eiv"],
+      "the survey's nps_se declares lag(nps, 4) measured with error: revenue is corrected (eiv) with no option written")
+me_keys = {"term": str, "column": str, "se_column": str, "reliability": num, "error_variance": num}
 for e in doc["equations"]:
-    missing = [k for k, t in eq_keys.items() if not isinstance(e.get(k), t)]
+    keys = dict(eq_keys)
+    if e.get("method") == "eiv":
+        for k in ("f", "f_p", "loglik", "aic", "bic"):
+            keys[k] = type(None)
+        keys["measurement_error"] = list
+        keys["naive"] = list
+        bad = [k for m in e.get("measurement_error", []) for k, t in me_keys.items() if not isinstance(m.get(k), t)]
+        check(not bad and len(e.get("measurement_error", [])) > 0, f"{e.get('target')}: each term measured with error with its keys")
+        names = [t["name"] for t in e["terms"]]
+        check([n["name"] for n in e.get("naive", [])] == names and all(isinstance(n["coef"], num) and isinstance(n["se"], num) for n in e.get("naive", [])),
+              f"{e.get('target')}: the naive estimates, one per term in term order")
+    missing = [k for k, t in keys.items() if not isinstance(e.get(k), t)]
     check(not missing, f"{e.get('target')}: every equation key with its type" + (f" (missing or wrong: {missing})" if missing else ""))
     bad = [(t.get("name"), k) for t in e["terms"] for k, ty in term_keys.items() if not isinstance(t.get(k), ty)]
     check(not bad, f"{e.get('target')}: every term key with its type" + (f" ({bad[:3]})" if bad else ""))
