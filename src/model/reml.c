@@ -303,7 +303,8 @@ static cx_status scoring(reml_ws *ws, reml_point *cur, double tol, double vt, un
             return cx_error_set(err, CX_ENUMERIC, NULL, 0, 0,
                                 "REML meta-regression: tau2 did not converge in %u Fisher scoring "
                                 "steps (tau2 = %.6g, next step %.3g); the restricted likelihood "
-                                "may be flat: fix tau2 or allow more steps", max_iter, cur->tau2, adj);
+                                "may be flat: fix tau2 or allow more steps",
+                                max_iter, cur->tau2, adj);
         double small = tol * (cur->tau2 + vt), step = adj, change = 0, tried = -1;
         reml_point cand;
         int accepted = 0;

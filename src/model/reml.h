@@ -42,13 +42,14 @@
  * rounding of the sums in the score, so that a large n cannot keep the
  * steps above the tolerance by noise alone); when no measurable part of a
  * step raises ll; or when tau2 = 0 and the step points below 0 (the score
- * at 0 is <= 0: the maximum over tau2 >= 0 is at the boundary).  Then, as metafor's ll0check, ll(0) is compared with ll(tau2):
- * if 0 is higher (the profile has two local maxima), scoring restarts from
- * 0 and ends at the higher point.  More than max_iter steps in all is
- * CX_ENUMERIC.  metafor stops when a step changes tau2 by less than 1e-5
- * (absolute), about 1e-7 relative short of the maximum on the NPS data of
- * the tests (9 steps); the default tolerance here ends within 1e-12 of it
- * (16 steps), hence more steps by default than metafor's 100.
+ * at 0 is <= 0: the maximum over tau2 >= 0 is at the boundary).  Then, as
+ * metafor's ll0check, ll(0) is compared with ll(tau2): if 0 is higher (the
+ * profile has two local maxima), scoring restarts from 0 and ends at the
+ * higher point.  More than max_iter steps in all is CX_ENUMERIC.  metafor
+ * stops when a step changes tau2 by less than 1e-5 (absolute): on the NPS
+ * data of the tests that is 9 steps and 1e-7 relative short of the
+ * maximum; the default tolerance here takes 16 steps and ends 1e-12 from
+ * it, hence a default max_iter of 300 against metafor's 100.
  *
  * When tau2 hits 0: tau2 is returned as exactly 0, at_zero = 1, and beta and
  * cov are the fixed-effect ones (weights 1/v_i); se_tau2 is still
@@ -84,7 +85,8 @@
  * design whose columns do not span the constant, metafor centres y inside
  * its Fisher scoring and in QE (its reported loglik uses y itself).  This
  * function uses y throughout, so it maximises the likelihood above; the two
- * agree whenever X has an intercept (or columns that sum to one).
+ * agree whenever the constant is in the span of X's columns (an intercept,
+ * or a full set of dummies).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -144,10 +146,10 @@ typedef struct cx_reml_result {
  * Returns CX_OK; CX_EUSAGE (X, y, v or res NULL); CX_EINVAL (n <= p, p = 0,
  * a non-finite X or y, a v_i or weight that is not positive and finite --
  * the message names the row index i and column j, 0-based as passed --,
- * bad options, a zero column or linearly dependent columns); CX_ENUMERIC (no convergence in max_iter
- * steps, or a GSL failure, with gsl_strerror's text); CX_ENOMEM.  On
- * failure *res is untouched.  The GSL error handler must be off (the CLI
- * turns it off first thing).
+ * bad options, a zero column or linearly dependent columns); CX_ENUMERIC
+ * (no convergence in max_iter steps, or a GSL failure, with gsl_strerror's
+ * text); CX_ENOMEM.  On failure *res is untouched.  The GSL error handler
+ * must be off (the CLI turns it off first thing).
  */
 cx_status cx_reml_fit(const double *X, const double *y, const double *v, const double *w_extra,
                       size_t n, size_t p, const cx_reml_options *opt, cx_reml_result *res,

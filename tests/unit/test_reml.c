@@ -504,9 +504,12 @@ static void reml_should_refuse_too_few_rows_and_bad_options(void **state)
     small_data();
     assert_refused(CX_EINVAL, "needs more rows than coefficients: 2 rows for 2 coefficients",
                    cx_reml_fit(sX, sy, sv, NULL, 2, 2, NULL, res, err));
-    assert_refused(CX_EINVAL, "at least one column", cx_reml_fit(sX, sy, sv, NULL, NS, 0, NULL, res, err));
-    assert_refused(CX_EUSAGE, "must not be NULL", cx_reml_fit(sX, sy, NULL, NULL, NS, 2, NULL, res, err));
-    assert_refused(CX_EUSAGE, "must not be NULL", cx_reml_fit(sX, sy, sv, NULL, NS, 2, NULL, NULL, err));
+    assert_refused(CX_EINVAL, "at least one column",
+                   cx_reml_fit(sX, sy, sv, NULL, NS, 0, NULL, res, err));
+    assert_refused(CX_EUSAGE, "must not be NULL",
+                   cx_reml_fit(sX, sy, NULL, NULL, NS, 2, NULL, res, err));
+    assert_refused(CX_EUSAGE, "must not be NULL",
+                   cx_reml_fit(sX, sy, sv, NULL, NS, 2, NULL, NULL, err));
     cx_reml_options opt = CX_REML_OPTIONS_INIT;
     opt.tau2 = -0.5;
     assert_refused(CX_EINVAL, "a fixed tau2 must be a finite number >= 0, found -0.5",
