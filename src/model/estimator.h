@@ -83,5 +83,6 @@ extern const cx_estimator_type *const cx_est_ols;
 extern const cx_estimator_type *const cx_est_ridge;
 extern const cx_estimator_type *const cx_est_robust;
 extern const cx_estimator_type *const cx_est_eiv;
+extern const cx_estimator_type *const cx_est_reml;
 
 #endif

@@ -335,6 +335,8 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
         *unit = code / 4;
         *y = rec[1];
         *w = c->rec_w ? rec[k++] : 1.0;
+        if (c->tau2 > 0)
+            *w = 1.0 / (c->tau2 + 1.0 / *w); /* reml: the model's weights 1/(tau2 + SE^2) */
         *actual = c->rec_actual ? rec[k++] : *y;
         if (c->rec_k0)
             c->x[0] = 1.0;
@@ -357,6 +359,8 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
             continue;
         }
         int rr = cx_design_row(c->d, it->b, it->i++, c->x, y, w, unit, st, err);
+        if (rr != 0 && c->tau2 > 0)
+            *w = 1.0 / (c->tau2 + 1.0 / *w);
         if (rr != 0) {
             *actual = cx_design_input_value(c->d, 0);
             for (size_t m = 0; m < c->nme; m++)
@@ -744,7 +748,7 @@ static cx_status collect_row(fitctx *c, double sw, double y, cx_error *err)
     size_t p = c->p;
     if ((c->nall + 1) * (p + 2) * sizeof(double) > INMEM_LIMIT)
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
-                            "ridge and robust fits hold the design in memory, and this one passes "
+                            "ridge, robust and REML fits hold the design in memory, and this one passes "
                             "the limit of %zu MiB (%zu rows x %zu columns so far); use \"ols\", "
                             "which streams",
                             INMEM_LIMIT >> 20, c->nall + 1, p);
@@ -1046,6 +1050,8 @@ static const cx_estimator_type *estimator_of(const cx_eqspec *es, const cx_desig
         return cx_est_robust;
     if (cx_design_nme(d) > 0)
         return cx_est_eiv;
+    if (es->weights && strcmp(es->weights, "precision") == 0 && !(es->tau2 == 0))
+        return cx_est_reml;
     return cx_est_ols;
 }
 

@@ -148,6 +148,11 @@ static cx_status partial_equation(const cx_spec *spec, size_t eqi, cx_source *sr
     if (es->method != CX_METHOD_OLS || (opt && opt->holdout))
         return cx_error_set(err, CX_EUSAGE, spec->file, 0, 0,
                             "equation '%s': partial fits are least squares without holdout", es->name);
+    if (es->weights && strcmp(es->weights, "precision") == 0 && !(es->tau2 == 0))
+        return cx_error_set(err, CX_EUSAGE, spec->file, 0, 0,
+                            "equation '%s': tau2 by REML needs all the rows at once, which partial fits do "
+                            "not keep; fix \"tau2\" (0 is the fixed-effect weighting 1/SE^2)",
+                            es->name);
     st = cx_design_new(spec, eqi, src->schema, &c.d, err);
     if (st == CX_OK) {
         cx_design_set_full(c.d);

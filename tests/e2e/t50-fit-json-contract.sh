@@ -42,11 +42,17 @@ eq_keys = {"target": str, "n": num, "n_dropped": num, "df_resid": num, "sigma": 
 term_keys = {"name": str, "coef": num, "se": num, "t": num, "p": num, "ci_low": num, "ci_high": num,
              "vif": (num, type(None)), "importance": (num, type(None))}
 check([e["target"] for e in doc["equations"]] == ["nps", "revenue"], "equations nps and revenue, in dependency order")
-check([e["method"] for e in doc["equations"]] == ["ols", "eiv"],
-      "the survey's nps_se declares lag(nps, 4) measured with error: revenue is corrected (eiv) with no option written")
+check([e["method"] for e in doc["equations"]] == ["reml", "eiv"],
+      "nps with precision weights is the random-effects meta-regression (reml); the survey's nps_se "
+      "declares lag(nps, 4) measured with error: revenue is corrected (eiv) with no option written")
 me_keys = {"term": str, "column": str, "se_column": str, "reliability": num, "error_variance": num}
 for e in doc["equations"]:
     keys = dict(eq_keys)
+    if e.get("method") == "reml":
+        for k in ("f", "f_p", "loglik", "aic", "bic"):
+            keys[k] = type(None)
+        keys["tau2"] = num
+        keys["tau2_se"] = num
     if e.get("method") == "eiv":
         for k in ("f", "f_p", "loglik", "aic", "bic"):
             keys[k] = type(None)
