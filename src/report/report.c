@@ -39,23 +39,8 @@
 #include "../sim/plan_internal.h"
 #include "../sim/sim_internal.h"
 #include "report_internal.h"
+#include "report_sheet.h"
 
-typedef struct fmts {
-    lxw_format *title, *subtitle, *h, *th, *text, *wrap, *money, *pct, *num2, *note, *bold;
-} fmts;
-
-typedef struct rep {
-    lxw_workbook *wb;
-    char **names;     /* the defined names so far, to keep them unique */
-    size_t nnames, capnames;
-    fmts f;
-    const cJSON *root;
-    const cx_scenario *s;
-    const cx_plan *plan;
-    const char **base_name; /* plan vars x units: the defined name of each baseline */
-    char currency[8];
-    int oom; /* an allocation failed: the workbook is incomplete, and not kept */
-} rep;
 
 static double num(const cJSON *o, const char *k)
 {
@@ -70,7 +55,7 @@ static const char *str(const cJSON *o, const char *k)
 }
 
 /* A number, or an empty cell with "-" when it does not exist. */
-static void put(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
+void rep_put(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
 {
     if (isfinite(v))
         worksheet_write_number(ws, row, col, v, f);
@@ -153,6 +138,34 @@ static void sentence(rep *r, lxw_worksheet *ws, lxw_row_t row, const char *text)
     worksheet_set_row(ws, row, 13.5 * (double)(lines ? lines : 1), NULL);
 }
 
+/* The key message of a correction for survey noise that moved the value of
+ * a survey-measured driver by more than 10%; returns the next row. */
+static lxw_row_t survey_correction_message(rep *r, lxw_worksheet *ws, lxw_row_t row)
+{
+    char line[512], a[48], b[48];
+    for (size_t e = 0; r->model && e < cx_model_nequations(r->model); e++) {
+        const cx_equation *q = cx_model_equation(r->model, e);
+        const double *nc = cx_equation_naive_coef(q);
+        for (size_t k = 0; nc && k < cx_equation_nme(q); k++) {
+            double rel;
+            const char *term = cx_equation_me(q, k, NULL, NULL, &rel, NULL);
+            size_t j = 0;
+            while (j + 1 < cx_equation_ncoef(q) && strcmp(cx_equation_coef_name(q, j), term) != 0)
+                j++;
+            double c = cx_equation_coef(q)[j];
+            if (!(c != 0) || !(fabs(nc[j] / c - 1) > 0.10))
+                continue;
+            snprintf(line, sizeof line,
+                     "- Corrected for survey noise: %s per point of %s is %s, not the %s a naive fit gives "
+                     "(reliability %.2f); uncorrected, every benefit through it would be %.0f%% %s.",
+                     cx_equation_target(q), term, cx_money_text(c, a, sizeof a), cx_money_text(nc[j], b, sizeof b),
+                     rel, 100 * fabs(nc[j] / c - 1), fabs(nc[j]) < fabs(c) ? "smaller" : "larger");
+            sentence(r, ws, row++, line);
+        }
+    }
+    return row;
+}
+
 static void summary(rep *r, lxw_worksheet *ws, const char *created)
 {
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
@@ -184,14 +197,14 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
     for (size_t i = 0; i < n; i++, row++) {
         const cJSON *sc = cJSON_GetArrayItem(scens, (int)order[i]), *npv = cJSON_GetObjectItemCaseSensitive(sc, "npv");
         worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
-        put(r, ws, row, 1, num(npv, "base"), r->f.money);
-        put(r, ws, row, 2, num(npv, "p10"), r->f.money);
-        put(r, ws, row, 3, num(npv, "p90"), r->f.money);
-        put(r, ws, row, 4, num(sc, "irr"), r->f.pct);
+        rep_put(r, ws, row, 1, num(npv, "base"), r->f.money);
+        rep_put(r, ws, row, 2, num(npv, "p10"), r->f.money);
+        rep_put(r, ws, row, 3, num(npv, "p90"), r->f.money);
+        rep_put(r, ws, row, 4, num(sc, "irr"), r->f.pct);
         const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sc, "payback_quarter");
         worksheet_write_string(ws, row, 5, cJSON_IsString(pb) ? pb->valuestring : "not within horizon", r->f.text);
-        put(r, ws, row, 6, num(sc, "prob_npv_positive"), r->f.pct);
-        put(r, ws, row, 7, num(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"), r->f.num2);
+        rep_put(r, ws, row, 6, num(sc, "prob_npv_positive"), r->f.pct);
+        rep_put(r, ws, row, 7, num(cJSON_GetObjectItemCaseSensitive(sc, "delta_nps"), "base"), r->f.num2);
     }
     snprintf(line, sizeof line, "NPV, IRR and payback at the point estimates; P10 and P90 of the NPV and P(NPV > 0) "
              "from the draws; amounts in %s; the NPS change is that of the last quarter.", r->currency);
@@ -248,6 +261,7 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
         double dn = num(cJSON_GetObjectItemCaseSensitive(best, "delta_nps"), "base");
         snprintf(line, sizeof line, "- It moves NPS by %+.1f points by the end of the horizon.", dn);
         sentence(r, ws, row++, line);
+        row = survey_correction_message(r, ws, row);
     }
 
     /* warnings, as sentences */
@@ -299,7 +313,7 @@ static void summary(rep *r, lxw_worksheet *ws, const char *created)
         worksheet_write_string(ws, row, 0, str(s2, "name"), r->f.text);
         const cJSON *qs = cJSON_GetObjectItemCaseSensitive(s2, "quarters");
         for (int q = 0; q < H; q++)
-            put(r, ws, row, (lxw_col_t)(1 + q), num(cJSON_GetArrayItem(qs, q), "cumulative_cash"), r->f.money);
+            rep_put(r, ws, row, (lxw_col_t)(1 + q), num(cJSON_GetArrayItem(qs, q), "cumulative_cash"), r->f.money);
     }
 
     /* the range chart's data: a floating bar from P10 to P90, split at the
@@ -411,18 +425,18 @@ static void risk(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 1, line, r->f.text);
             static const char *const k[] = {"base", "mean", "sd", "p5", "p10", "p50", "p90", "p95"};
             for (int j = 0; j < 8; j++)
-                put(r, ws, row, (lxw_col_t)(2 + j), num(o, k[j]), f);
+                rep_put(r, ws, row, (lxw_col_t)(2 + j), num(o, k[j]), f);
             if (s == 0)
-                put(r, ws, row, 10, num(sc, "prob_npv_positive"), r->f.pct);
+                rep_put(r, ws, row, 10, num(sc, "prob_npv_positive"), r->f.pct);
         }
         const cJSON *irr = cJSON_GetObjectItemCaseSensitive(sc, "irr_draws");
         worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
         snprintf(line, sizeof line, "IRR a year (%.0f%% of draws have one)", 100 * num(irr, "share_with_irr"));
         worksheet_write_string(ws, row, 1, line, r->f.text);
-        put(r, ws, row, 2, num(sc, "irr"), r->f.pct);
+        rep_put(r, ws, row, 2, num(sc, "irr"), r->f.pct);
         static const char *const k2[] = {"p5", "p10", "p50", "p90", "p95"};
         for (int j = 0; j < 5; j++)
-            put(r, ws, row, (lxw_col_t)(5 + j), num(irr, k2[j]), r->f.pct);
+            rep_put(r, ws, row, (lxw_col_t)(5 + j), num(irr, k2[j]), r->f.pct);
         row++;
     }
     /* fan charts: per scenario the percentiles of the quarterly cash flow */
@@ -441,7 +455,7 @@ static void risk(rep *r, lxw_worksheet *ws)
         for (int k = 0; k < 5; k++, row++) {
             worksheet_write_string(ws, row, 1, pn[k], r->f.text);
             for (int q = 0; q < H; q++)
-                put(r, ws, row, (lxw_col_t)(2 + q),
+                rep_put(r, ws, row, (lxw_col_t)(2 + q),
                     num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(qs, q), "cash_flow_band"), p[k]), r->f.money);
         }
         lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
@@ -474,9 +488,9 @@ static void risk(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 3, "Draws", r->f.th);
             lxw_row_t hfirst = ++row;
             for (int b = 0; b < nb; b++, row++) {
-                put(r, ws, row, 1, cJSON_GetArrayItem(edges, b)->valuedouble, r->f.money);
-                put(r, ws, row, 2, cJSON_GetArrayItem(edges, b + 1)->valuedouble, r->f.money);
-                put(r, ws, row, 3, cJSON_GetArrayItem(counts, b)->valuedouble, NULL);
+                rep_put(r, ws, row, 1, cJSON_GetArrayItem(edges, b)->valuedouble, r->f.money);
+                rep_put(r, ws, row, 2, cJSON_GetArrayItem(edges, b + 1)->valuedouble, r->f.money);
+                rep_put(r, ws, row, 3, cJSON_GetArrayItem(counts, b)->valuedouble, NULL);
             }
             lxw_chart *hc = workbook_add_chart(r->wb, LXW_CHART_COLUMN);
             lxw_chart_series *hs = chart_add_series(hc, NULL, NULL);
@@ -528,13 +542,13 @@ static void sensitivity(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 0, str(e, "input"), r->f.text);
             const char *where = str(e, "pointer");
             worksheet_write_string(ws, row, 1, *where ? where : str(e, "kind"), r->f.text);
-            put(r, ws, row, 2, num(e, "p10"), NULL);
-            put(r, ws, row, 3, num(e, "p90"), NULL);
-            put(r, ws, row, 4, num(e, "npv_at_p10"), r->f.money);
-            put(r, ws, row, 5, num(e, "npv_at_p90"), r->f.money);
-            put(r, ws, row, 6, num(e, "swing"), r->f.money);
-            put(r, ws, row, 7, num(e, "npv_at_p10") - base, r->f.money);
-            put(r, ws, row, 8, num(e, "npv_at_p90") - base, r->f.money);
+            rep_put(r, ws, row, 2, num(e, "p10"), NULL);
+            rep_put(r, ws, row, 3, num(e, "p90"), NULL);
+            rep_put(r, ws, row, 4, num(e, "npv_at_p10"), r->f.money);
+            rep_put(r, ws, row, 5, num(e, "npv_at_p90"), r->f.money);
+            rep_put(r, ws, row, 6, num(e, "swing"), r->f.money);
+            rep_put(r, ws, row, 7, num(e, "npv_at_p10") - base, r->f.money);
+            rep_put(r, ws, row, 8, num(e, "npv_at_p90") - base, r->f.money);
             row++;
         }
         if (row == first) {
@@ -590,8 +604,8 @@ static void portfolio(rep *r, lxw_worksheet *ws)
     const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *in, *id;
     cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(pf, "initiatives")) {
         worksheet_write_string(ws, row, 0, str(in, "id"), r->f.text);
-        put(r, ws, row, 1, num(in, "cost"), r->f.money);
-        put(r, ws, row, 2, num(in, "expected_npv"), r->f.money);
+        rep_put(r, ws, row, 1, num(in, "cost"), r->f.money);
+        rep_put(r, ws, row, 2, num(in, "expected_npv"), r->f.money);
         int chosen = 0;
         cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(ch, "initiatives"))
             chosen |= strcmp(id->valuestring, str(in, "id")) == 0;
@@ -605,11 +619,11 @@ static void portfolio(rep *r, lxw_worksheet *ws)
         worksheet_write_string(ws, row, (lxw_col_t)k, h2[k], r->f.th);
     row++;
     const cJSON *cn = cJSON_GetObjectItemCaseSensitive(ch, "npv");
-    put(r, ws, row, 0, num(ch, "cost"), r->f.money);
-    put(r, ws, row, 1, num(ch, "expected_npv"), r->f.money);
-    put(r, ws, row, 2, num(cn, "p10"), r->f.money);
-    put(r, ws, row, 3, num(cn, "p90"), r->f.money);
-    put(r, ws, row, 4, num(ch, "prob_npv_positive"), r->f.pct);
+    rep_put(r, ws, row, 0, num(ch, "cost"), r->f.money);
+    rep_put(r, ws, row, 1, num(ch, "expected_npv"), r->f.money);
+    rep_put(r, ws, row, 2, num(cn, "p10"), r->f.money);
+    rep_put(r, ws, row, 3, num(cn, "p90"), r->f.money);
+    rep_put(r, ws, row, 4, num(ch, "prob_npv_positive"), r->f.pct);
     row += 2;
     worksheet_write_string(ws, row++, 0, "The frontier: the most expected NPV for each budget", r->f.h);
     static const char *const h3[] = {"Cost", "Expected NPV", "Initiatives"};
@@ -618,8 +632,8 @@ static void portfolio(rep *r, lxw_worksheet *ws)
     lxw_row_t first = ++row;
     const cJSON *fp;
     cJSON_ArrayForEach(fp, cJSON_GetObjectItemCaseSensitive(pf, "frontier")) {
-        put(r, ws, row, 0, num(fp, "cost"), r->f.money);
-        put(r, ws, row, 1, num(fp, "expected_npv"), r->f.money);
+        rep_put(r, ws, row, 0, num(fp, "cost"), r->f.money);
+        rep_put(r, ws, row, 1, num(fp, "expected_npv"), r->f.money);
         char ids[256] = "";
         size_t used = 0;
         cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(fp, "initiatives"))
@@ -648,7 +662,7 @@ static void portfolio(rep *r, lxw_worksheet *ws)
 /* ---- Inputs and Model: named cells --------------------------------------- */
 
 /* "lag(nps, 4)" -> "lag_nps_4": letters, digits and single underscores. */
-static void sanitize(const char *in, char *out, size_t size)
+void rep_sanitize(const char *in, char *out, size_t size)
 {
     size_t o = 0;
     int under = 0;
@@ -670,7 +684,7 @@ static void sanitize(const char *in, char *out, size_t size)
 /* Name cell (row, col) of `sheet` `name` in the workbook (names differing
  * only in case are the same to Excel: a second one gets a suffix _2, _3 ...).
  * Returns the name given (NULL when out of memory). */
-static const char *name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col)
+const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col)
 {
     char ref[64], cell[16], unique[280];
     snprintf(unique, sizeof unique, "%s", name);
@@ -744,20 +758,20 @@ static void inputs(rep *r, lxw_worksheet *ws)
     worksheet_write_string(ws, row, 1, cx_scenario_start(s), in);
     worksheet_write_string(ws, row, 2, "quarter", r->f.text);
     worksheet_write_string(ws, row, 3, "fin_start", r->f.text);
-    name_cell(r, "fin_start", "Inputs", row++, 1);
+    rep_name_cell(r, "fin_start", "Inputs", row++, 1);
     for (size_t i = 0; i < sizeof fin / sizeof fin[0]; i++, row++) {
         worksheet_write_string(ws, row, 0, fin[i].label, r->f.text);
         worksheet_write_number(ws, row, 1, fin[i].v, fin[i].f);
         worksheet_write_string(ws, row, 2, fin[i].unit, r->f.text);
         worksheet_write_string(ws, row, 3, fin[i].name, r->f.text);
-        name_cell(r, fin[i].name, "Inputs", row, 1);
+        rep_name_cell(r, fin[i].name, "Inputs", row, 1);
     }
     if (!isnan(s->budget)) {
         worksheet_write_string(ws, row, 0, "Budget", r->f.text);
         worksheet_write_number(ws, row, 1, s->budget, inmoney);
         worksheet_write_string(ws, row, 2, r->currency, r->f.text);
         worksheet_write_string(ws, row, 3, "fin_budget", r->f.text);
-        name_cell(r, "fin_budget", "Inputs", row++, 1);
+        rep_name_cell(r, "fin_budget", "Inputs", row++, 1);
     }
     row++;
     worksheet_write_string(ws, row++, 0, "Initiatives: effects and costs", r->f.h);
@@ -769,7 +783,7 @@ static void inputs(rep *r, lxw_worksheet *ws)
     static const char *const dname[] = {"", "normal", "lognormal", "uniform", "triangular", "pert"};
     for (size_t i = 0; i < s->ninit; i++) {
         const initiative *it = &s->init[i];
-        sanitize(it->id, id, sizeof id);
+        rep_sanitize(it->id, id, sizeof id);
         for (size_t k = 0; k < it->neff; k++, row++) {
             const effect *e = &it->eff[k];
             worksheet_write_string(ws, row, 0, it->id, r->f.text);
@@ -783,11 +797,11 @@ static void inputs(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 8, dname[e->u.kind], r->f.text);
             snprintf(name, sizeof name, "in_%s_e%zu_value", id, k + 1);
             worksheet_write_string(ws, row, 9, name, r->f.text);
-            name_cell(r, name, "Inputs", row, 3);
+            rep_name_cell(r, name, "Inputs", row, 3);
             snprintf(name, sizeof name, "in_%s_e%zu_start", id, k + 1);
-            name_cell(r, name, "Inputs", row, 5);
+            rep_name_cell(r, name, "Inputs", row, 5);
             snprintf(name, sizeof name, "in_%s_e%zu_ramp", id, k + 1);
-            name_cell(r, name, "Inputs", row, 6);
+            rep_name_cell(r, name, "Inputs", row, 6);
         }
         for (size_t k = 0; k < it->ncost; k++, row++) {
             const cost *c = &it->cost[k];
@@ -803,11 +817,11 @@ static void inputs(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 8, dname[c->u.kind], r->f.text);
             snprintf(name, sizeof name, "in_%s_c%zu_amount", id, k + 1);
             worksheet_write_string(ws, row, 9, name, r->f.text);
-            name_cell(r, name, "Inputs", row, 3);
+            rep_name_cell(r, name, "Inputs", row, 3);
             snprintf(name, sizeof name, "in_%s_c%zu_from", id, k + 1);
-            name_cell(r, name, "Inputs", row, 5);
+            rep_name_cell(r, name, "Inputs", row, 5);
             snprintf(name, sizeof name, "in_%s_c%zu_to", id, k + 1);
-            name_cell(r, name, "Inputs", row, 7);
+            rep_name_cell(r, name, "Inputs", row, 7);
         }
     }
     row++;
@@ -830,12 +844,12 @@ static void inputs(rep *r, lxw_worksheet *ws)
         for (size_t u = 0; u < p->nunits; u++, row++) {
             worksheet_write_string(ws, row, 0, p->unit[u], r->f.text);
             char uid[96], vid[96];
-            sanitize(p->unit[u], uid, sizeof uid);
+            rep_sanitize(p->unit[u], uid, sizeof uid);
             for (size_t v = 0; v < p->nv; v++) {
                 worksheet_write_number(ws, row, (lxw_col_t)(1 + v), p->v[v].base[u], inbase);
-                sanitize(p->v[v].name, vid, sizeof vid);
+                rep_sanitize(p->v[v].name, vid, sizeof vid);
                 snprintf(name, sizeof name, "base_%.60s_%.60s", vid, uid[0] ? uid : "unit");
-                r->base_name[v * p->nunits + u] = name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
+                r->base_name[v * p->nunits + u] = rep_name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
             }
         }
         worksheet_write_string(ws, row++, 0, "Each baseline's defined name is base_<column>_<unit>.", r->f.note);
@@ -848,84 +862,6 @@ static void inputs(rep *r, lxw_worksheet *ws)
     if (p && p->nv > 9)
         worksheet_set_column(ws, 10, (lxw_col_t)p->nv, 14, NULL);
     worksheet_freeze_panes(ws, 3, 0);
-}
-
-static void model(rep *r, lxw_worksheet *ws, const cx_model *m)
-{
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    char name[256], term[160], line[256];
-    worksheet_write_string(ws, 0, 0, "Model: how the metrics drive NPS and revenue", r->f.title);
-    worksheet_write_string(ws, 1, 0,
-                           "Each equation's coefficients as fitted (or fixed by assumption); the drivers' coefficients "
-                           "have defined names that the calculations use.", r->f.subtitle);
-    lxw_row_t row = 3;
-    for (size_t e = 0; e < cx_model_nequations(m); e++) {
-        const cx_equation *q = cx_model_equation(m, e);
-        const char *target = cx_equation_target(q);
-        snprintf(line, sizeof line, "Equation for %s: R2 %.3f, adjusted %.3f, %.0f rows, residual SE %.4g",
-                 target, cx_equation_stat(q, CX_STAT_R2), cx_equation_stat(q, CX_STAT_ADJ_R2),
-                 cx_equation_stat(q, CX_STAT_N), cx_equation_stat(q, CX_STAT_SIGMA));
-        worksheet_write_string(ws, row++, 0, line, r->f.h);
-        static const char *const head[] = {"Term", "Coefficient", "SE", "t", "p", "95% low", "95% high", "VIF",
-                                           "Importance (share of R2)", "Name"};
-        for (int k = 0; k < 10; k++)
-            worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
-        worksheet_set_row(ws, row, 30, NULL);
-        lxw_row_t first = ++row;
-        const double *coef = cx_equation_coef(q), *se = cx_equation_se(q), *t = cx_equation_t(q),
-                     *pv = cx_equation_p(q), *lo = cx_equation_ci_low(q), *hi = cx_equation_ci_high(q),
-                     *vif = cx_equation_vif(q), *imp = cx_equation_importance(q);
-        size_t nimp = 0;
-        for (size_t j = 0; j < cx_equation_ncoef(q); j++, row++) {
-            const char *tn = cx_equation_coef_name(q, j);
-            worksheet_write_string(ws, row, 0, tn, r->f.text);
-            put(r, ws, row, 1, coef[j], NULL);
-            put(r, ws, row, 2, se[j], NULL);
-            put(r, ws, row, 3, t[j], NULL);
-            put(r, ws, row, 4, pv[j], NULL);
-            put(r, ws, row, 5, lo[j], NULL);
-            put(r, ws, row, 6, hi[j], NULL);
-            put(r, ws, row, 7, vif[j], NULL);
-            put(r, ws, row, 8, imp[j], r->f.pct);
-            if (isfinite(imp[j]))
-                nimp++;
-            if (strcmp(tn, "(Intercept)") != 0 && strncmp(tn, "C(", 2) != 0) {
-                sanitize(tn, term, sizeof term);
-                char tg[64];
-                sanitize(target, tg, sizeof tg);
-                snprintf(name, sizeof name, "coef_%s_%s", tg, term);
-                worksheet_write_string(ws, row, 9, name, r->f.text);
-                name_cell(r, name, "Model", row, 1);
-            }
-        }
-        lxw_row_t last = row - 1;
-        const cx_warnings *w = cx_equation_warnings(q);
-        for (size_t i = 0; i < cx_warnings_count(w); i++) {
-            snprintf(line, sizeof line, "- %s", cx_warnings_get(w, i));
-            worksheet_write_string(ws, row++, 0, line, r->f.note);
-        }
-        if (nimp) {
-            lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_BAR);
-            lxw_chart_series *sr = chart_add_series(ch, NULL, NULL);
-            chart_series_set_categories(sr, "Model", first, 0, last, 0);
-            chart_series_set_values(sr, "Model", first, 8, last, 8);
-            snprintf(line, sizeof line, "%s: drivers' share of R2", target);
-            chart_title_set_name(ch, line);
-            chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
-            chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-            chart_axis_set_num_format(ch->x_axis, "0%");
-            chart_axis_set_reverse(ch->y_axis);
-            chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
-            worksheet_insert_chart_opt(ws, first - 1, 11, ch, &(lxw_chart_options){.x_scale = 0.9, .y_scale = 0.8});
-        }
-        row += 2;
-        if (row < first + 16)
-            row = first + 16;
-    }
-    worksheet_set_column(ws, 0, 0, 28, NULL);
-    worksheet_set_column(ws, 1, 8, 12, NULL);
-    worksheet_set_column(ws, 9, 9, 34, NULL);
 }
 
 /* ---- Data: the panel with fitted values and residuals ------------------- */
@@ -1495,7 +1431,7 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
                     if (p->eff_var[g] != v)
                         continue;
                     input_ref ref = cx_plan_effect_ref(p, g);
-                    sanitize(r->s->init[ref.init].id, id, sizeof id);
+                    rep_sanitize(r->s->init[ref.init].id, id, sizeof id);
                     char qc[8];
                     qcol(p->seg_q[s], qc, sizeof qc);
                     if (p->eff[g]->is_target)
@@ -1511,8 +1447,8 @@ static void unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const 
                         continue;
                     const cx_equation *q = cx_model_equation(m, eq->model_eq);
                     char tg[64], tn[160];
-                    sanitize(cx_equation_target(q), tg, sizeof tg);
-                    sanitize(cx_equation_coef_name(q, eq->t[t].coef), tn, sizeof tn);
+                    rep_sanitize(cx_equation_target(q), tg, sizeof tg);
+                    rep_sanitize(cx_equation_coef_name(q, eq->t[t].coef), tn, sizeof tn);
                     size_t mark = b.len;
                     BUF(r, &b, "%scoef_%s_%s*", parts ? "+" : "", tg, tn);
                     if (term_formula(r, p, set, &eq->t[t], s, vrow, u, &b))
@@ -1659,7 +1595,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
             continue;
         const initiative *it = &s->init[ref.init];
         const effect *e = &it->eff[ref.k];
-        sanitize(it->id, id, sizeof id);
+        rep_sanitize(it->id, id, sizeof id);
         snprintf(line, sizeof line, "Ramp share: %s, %s", it->id, e->metric);
         worksheet_write_string(ws, row, 0, line, r->f.text);
         worksheet_write_string(ws, row, 1, "share", r->f.text);
@@ -1740,8 +1676,8 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
                 for (size_t j = 0; j < x->n; j++) {
                     const cx_equation *q = cx_model_equation(m, x->eq[j]);
                     char tg[64], tn[160];
-                    sanitize(cx_equation_target(q), tg, sizeof tg);
-                    sanitize(cx_equation_coef_name(q, x->coef[j]), tn, sizeof tn);
+                    rep_sanitize(cx_equation_target(q), tg, sizeof tg);
+                    rep_sanitize(cx_equation_coef_name(q, x->coef[j]), tn, sizeof tn);
                     cu += (size_t)snprintf(coefs + cu, cu < sizeof coefs ? sizeof coefs - cu : 0, "coef_%s_%s*", tg, tn);
                     used += (size_t)snprintf(chain + used, used < sizeof chain ? sizeof chain - used : 0, "%s%s",
                                              j ? " -> " : "", cx_equation_coef_name(q, x->coef[j]));
@@ -1866,7 +1802,7 @@ static void scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj,
     lxw_row_t first_cost = row;
     for (size_t i = 0; i < n; i++) {
         const initiative *it = &s->init[list[i]];
-        sanitize(it->id, id, sizeof id);
+        rep_sanitize(it->id, id, sizeof id);
         for (size_t cc = 0; cc < it->ncost; cc++, row++) {
             const cost *co = &it->cost[cc];
             snprintf(line, sizeof line, "Cost: %s, %s", it->id, co->capex ? "capex" : "opex");
@@ -2094,6 +2030,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.root = root;
     r.s = s;
     r.plan = cx_simulation_plan(sim);
+    r.model = cx_simulation_model(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
     if (!r.wb) {
         unlink(tmp);
@@ -2145,7 +2082,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
     summary(&r, wsum, created);
     inputs(&r, winp);
-    model(&r, wmod, cx_simulation_model(sim));
+    rep_model_sheet(&r, wmod, cx_simulation_model(sim));
     for (size_t k = 0; k < nscen; k++)
         scenario_sheet(&r, wsc[k], k, cJSON_GetArrayItem(scens, (int)k), cx_simulation_plan(sim),
                        cx_simulation_model(sim), &so[k], uo[k].ws ? &uo[k] : NULL);
