@@ -1431,6 +1431,48 @@ static cx_status fit_estimate(fitrun *f, cx_est *est, cx_error *err)
     return f->type->estimate(&in, est, err);
 }
 
+/* After a random-effects fit the model's weights are 1/(tau2 + SE^2), not
+ * pass 1's 1/SE^2: gather the moments again from the rows in memory under
+ * the model's weights (R, Q'y, the column sums, the target's mean and sum
+ * of squares), so that R^2, VIF, the importance and the standardised
+ * coefficients describe the model fitted. */
+static cx_status fit_reweight(fitrun *f, cx_error *err)
+{
+    fitctx *c = &f->c;
+    size_t p = c->p, n = c->nall, nr = 0;
+    if (!(c->tau2 > 0))
+        return CX_OK;
+    gsl_multilarge_linear_reset(f->ls);
+    c->sumw = c->sumlogw = c->ymean = c->ym2 = 0;
+    c->sumwy2 = 0;
+    memset(c->colsum, 0, p * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        double sw0 = c->swall[i], w = 1.0 / (c->tau2 + 1.0 / (sw0 * sw0)), sw = sqrt(w);
+        double y = c->yall[i] / sw0;
+        double *xrow = c->X->data + nr * c->X->tda;
+        for (size_t j = 0; j < p; j++) {
+            xrow[j] = sw * (c->xall[i * p + j] / sw0);
+            c->colsum[j] += sw * xrow[j];
+        }
+        c->yv->data[nr * c->yv->stride] = sw * y;
+        c->sumw += w;
+        c->sumlogw += log(w);
+        double delta = y - c->ymean;
+        c->ymean += delta * w / c->sumw;
+        c->ym2 += w * delta * (y - c->ymean);
+        c->sumwy2 += (long double)w * y * y;
+        if (++nr == c->chunk || i + 1 == n) {
+            gsl_matrix_view Xv = gsl_matrix_submatrix(c->X, 0, 0, nr, p);
+            gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, nr);
+            int status = gsl_multilarge_linear_accumulate(&Xv.matrix, &yv.vector, f->ls);
+            nr = 0;
+            if (status)
+                return gsl_fail(err, status, "the QR accumulation");
+        }
+    }
+    return fit_ls(f, err);
+}
+
 cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const cx_fit_options *opt,
                           const merged_eq *mg, cx_equation **out, cx_error *err)
 {
@@ -1468,6 +1510,8 @@ cx_status cx_fit_equation(const cx_spec *spec, size_t eqi, cx_source *src, const
         st = fit_ls(&f, err);
     if (st == CX_OK)
         st = fit_estimate(&f, &est, err);
+    if (st == CX_OK)
+        st = fit_reweight(&f, err);
     if (st == CX_OK)
         st = fit_pass2(&f, err);
     if (st == CX_OK)

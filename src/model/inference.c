@@ -145,8 +145,7 @@ static void fit_statistics(const fitrun *f, cx_equation *e)
     e->stat[CX_STAT_TAU2] = est->tau2;
     e->stat[CX_STAT_TAU2_SE] = est->se_tau2;
     jarque_bera(rp, n, e);
-    if (f->type != cx_est_reml) /* its R factor is of the weights 1/SE^2, not 1/(tau2 + SE^2) */
-        breusch_pagan(rp, f->R, p, n, e);
+    breusch_pagan(rp, f->R, p, n, e);
 }
 
 /* ======================================================================== */

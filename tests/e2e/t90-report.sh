@@ -192,7 +192,7 @@ for ws in wb.worksheets:
         good &= ws.cell(r, 3).data_type == "f"
 check(good and nrows >= 7 * len(sim["scenarios"]), f"scenario sheets: {nrows} cash-flow lines, NPV and IRR are formulas in every quarter")
 # the Data sheet: the panel with each equation's fitted values and residuals,
-# which give back the fit's rows and R^2 (weighted by precision for nps)
+# which give back the fit's rows and R^2 (weighted 1/(tau2 + SE^2) for nps)
 wd = wb["Data"]
 rows = list(wd.iter_rows(values_only=True))
 head, data = rows[0], rows[1:]
@@ -203,7 +203,9 @@ for eq in fit["equations"]:
     used = [r for r in data if isinstance(r[ri], (int, float))]
     ys, es = [r[yi] for r in used], [r[ri] for r in used]
     good &= all(abs(r[yi] - r[fi] - r[ri]) <= 1e-9 * max(1.0, abs(r[yi])) for r in used)
-    w = [1 / r[head.index("nps_se")] ** 2 for r in used] if t == "nps" else [1.0] * len(used)
+    # nps: the random-effects meta-regression's weights 1/(tau2 + SE^2)
+    tau2 = eq.get("tau2", 0.0) if eq["method"] == "reml" else 0.0
+    w = [1 / (tau2 + r[head.index("nps_se")] ** 2) for r in used] if t == "nps" else [1.0] * len(used)
     yb = sum(wi * y for wi, y in zip(w, ys)) / sum(w)
     r2 = 1 - sum(wi * e * e for wi, e in zip(w, es)) / sum(wi * (y - yb) ** 2 for wi, y in zip(w, ys))
     good &= len(used) == eq["n"] and abs(r2 - eq["r2"]) <= 1e-9
