@@ -123,6 +123,7 @@ END {
         }
 }' "$out"
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/fit.sh" || failed=1
+CXCASE="$CXCASE" BUILD="$BUILD" sh "$top/tests/bench/eiv.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/sim.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/report.sh" || failed=1
 exit "$failed"
