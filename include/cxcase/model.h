@@ -181,6 +181,9 @@ CX_API double cx_equation_stat(const cx_equation *e, cx_stat s);
 CX_API size_t cx_equation_ncoef(const cx_equation *e);
 /** Name of coefficient j: "(Intercept)", "conversion", "C(region)[Utrecht]" ... */
 CX_API const char *cx_equation_coef_name(const cx_equation *e, size_t j);
+/** The index of the coefficient named `name`, or cx_equation_ncoef(e) when
+ *  there is none. */
+CX_API size_t cx_equation_coef_index(const cx_equation *e, const char *name);
 /** Arrays of ncoef values: estimate, standard error, t, p, 95% interval, VIF. */
 CX_API const double *cx_equation_coef(const cx_equation *e);
 CX_API const double *cx_equation_se(const cx_equation *e);

@@ -136,9 +136,9 @@ static void print_method(const cx_equation *e)
             const char *col, *se;
             double rel, ev;
             const char *term = cx_equation_me(e, k, &col, &se, &rel, &ev);
-            size_t j = 0;
-            while (j + 1 < cx_equation_ncoef(e) && strcmp(cx_equation_coef_name(e, j), term) != 0)
-                j++;
+            size_t j = cx_equation_coef_index(e, term);
+            if (j == cx_equation_ncoef(e))
+                continue;
             char c[32], s2[32], cn[32], sn[32], a[80], b[80];
             fmt_num(c, sizeof c, cx_equation_coef(e)[j]);
             fmt_num(s2, sizeof s2, cx_equation_se(e)[j]);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <string.h>
 
 #include "model_internal.h"
 
@@ -118,3 +119,11 @@ const char *cx_equation_me(const cx_equation *e, size_t k, const char **column, 
     return m->term;
 }
 cx_se_kind cx_equation_se_kind(const cx_equation *e) { return e->se_kind; }
+
+size_t cx_equation_coef_index(const cx_equation *e, const char *name)
+{
+    size_t j = 0;
+    while (j < e->p && strcmp(e->names[j], name) != 0)
+        j++;
+    return j;
+}

@@ -50,9 +50,9 @@ static void survey_block(rep *r, lxw_worksheet *ws, const cx_equation *q, lxw_ro
         const char *col, *se;
         double rel, ev;
         const char *term = cx_equation_me(q, k, &col, &se, &rel, &ev);
-        size_t j = 0;
-        while (j + 1 < cx_equation_ncoef(q) && strcmp(cx_equation_coef_name(q, j), term) != 0)
-            j++;
+        size_t j = cx_equation_coef_index(q, term);
+        if (j == cx_equation_ncoef(q))
+            continue;
         double c = cx_equation_coef(q)[j], n = nc ? nc[j] : NAN;
         worksheet_write_string(ws, *row, 0, term, r->f.text);
         rep_put(r, ws, *row, 1, n, f);

@@ -149,9 +149,9 @@ static lxw_row_t survey_correction_message(rep *r, lxw_worksheet *ws, lxw_row_t 
         for (size_t k = 0; nc && k < cx_equation_nme(q); k++) {
             double rel;
             const char *term = cx_equation_me(q, k, NULL, NULL, &rel, NULL);
-            size_t j = 0;
-            while (j + 1 < cx_equation_ncoef(q) && strcmp(cx_equation_coef_name(q, j), term) != 0)
-                j++;
+            size_t j = cx_equation_coef_index(q, term);
+            if (j == cx_equation_ncoef(q))
+                continue;
             double c = cx_equation_coef(q)[j];
             if (!(c != 0) || !(fabs(nc[j] / c - 1) > 0.10))
                 continue;
