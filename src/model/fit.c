@@ -219,7 +219,7 @@ static cx_status respass_init(respass *r, size_t p, int intercept, int eiv)
     r->aux = gsl_multilarge_linear_alloc(gsl_multilarge_linear_tsqr, pa);
     r->paux = pa;
     if (eiv) {
-        r->psi = cx_calloc(p + 1, sizeof(double));
+        r->psi = cx_calloc(2 * p + 1, sizeof(double));
         r->meat_n = cx_calloc(p * p + 1, sizeof(double));
         if (!r->psi || !r->meat_n)
             return CX_ENOMEM;
@@ -373,35 +373,40 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
 /* Errors-in-variables: the row's estimating function
  * psi = w x (y - x'beta) + w Omega beta into the meat (HC) or its unit's
  * sum (clustered), and the naive fit's w x (y - x'b) beside it.  `ew` is
- * the weighted residual sqrt(w) (y - x'beta). */
-static void eiv_meat(const fitctx *c, const double *beta, double y, double w, double sw, double ew, size_t unit,
+ * the weighted residual sqrt(w) (y - x'beta); the naive one is
+ * sqrt(w) (y - x'beta) + sqrt(w) x'(beta - b), with beta - b in c->dbeta. */
+static void eiv_meat(const fitctx *c, const double *beta, double w, double sw, double ew, size_t unit,
                      cx_se_kind se, respass *r)
 {
     size_t p = c->p;
-    double *psi = r->psi;
-    for (int pass = 0; pass < 2; pass++) {
-        double e = ew;
-        if (pass == 1) {
-            long double fit = 0;
-            for (size_t j = 0; j < p; j++)
-                fit += (long double)c->x[j] * c->beta_n[j];
-            e = sw * (double)((long double)y - fit);
-            r->rss_n += (long double)e * e;
+    double *psi = r->psi, *psn = r->psi + p;
+    double xd = 0;
+    for (size_t j = 0; j < p; j++)
+        xd += c->x[j] * c->dbeta[j];
+    double en = ew + sw * xd;
+    r->rss_n += (long double)en * en;
+    for (size_t j = 0; j < p; j++) {
+        double sx = sw * c->x[j];
+        psi[j] = sx * ew;
+        psn[j] = sx * en;
+    }
+    for (size_t k = 0; k < c->nme; k++)
+        psi[c->me_col[k]] += w * c->mev[k] * beta[c->me_col[k]];
+    if (se == CX_SE_CLUSTER) {
+        double *cl = r->clus + unit * p, *cn = r->clus_n + unit * p;
+        for (size_t j = 0; j < p; j++) {
+            cl[j] += psi[j];
+            cn[j] += psn[j];
         }
-        for (size_t j = 0; j < p; j++)
-            psi[j] = sw * c->x[j] * e;
-        if (pass == 0)
-            for (size_t k = 0; k < c->nme; k++)
-                psi[c->me_col[k]] += w * c->mev[k] * beta[c->me_col[k]];
-        if (se == CX_SE_CLUSTER) {
-            double *cl = (pass ? r->clus_n : r->clus) + unit * p;
-            for (size_t j = 0; j < p; j++)
-                cl[j] += psi[j];
-        } else {
-            double *meat = pass ? r->meat_n : r->meat;
-            for (size_t j = 0; j < p; j++)
-                for (size_t k = 0; k <= j; k++)
-                    meat[j * p + k] += psi[j] * psi[k];
+        return;
+    }
+    for (size_t j = 0; j < p; j++) {
+        double *m = r->meat + j * p, *mn = r->meat_n + j * p;
+        double a = psi[j], b = psn[j];
+#pragma GCC unroll 8
+        for (size_t k = 0; k <= j; k++) {
+            m[k] += a * psi[k];
+            mn[k] += b * psn[k];
         }
     }
 }
@@ -490,7 +495,7 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
             }
             /* robust covariance meat */
             if (c->nme) {
-                eiv_meat(c, beta, y, w, sw, ew, unit, se, r);
+                eiv_meat(c, beta, w, sw, ew, unit, se, r);
             } else if (se == CX_SE_HC1 || se == CX_SE_HC3) {
                 double scale = ew * ew;
                 if (se == CX_SE_HC3) {
@@ -1341,7 +1346,16 @@ static cx_status fit_pass2(fitrun *f, cx_error *err)
     gsl_vector *v = gsl_vector_alloc(p);
     if (!v)
         return oom(err);
-    c->beta_n = est->naive;
+    c->dbeta = NULL;
+    if (est->naive) {
+        c->dbeta = cx_calloc(p + 1, sizeof(double));
+        if (!c->dbeta) {
+            gsl_vector_free(v);
+            return oom(err);
+        }
+        for (size_t j = 0; j < p; j++)
+            c->dbeta[j] = est->beta[j] - est->naive[j];
+    }
     cx_status st = CX_OK;
     for (int it = 0;; it++) {
         respass_free(&f->rp);
@@ -1397,6 +1411,7 @@ static void fit_free(fitrun *f)
     cx_free(c->me_col);
     cx_free(c->me_sum);
     cx_free(c->mev);
+    cx_free(c->dbeta);
     cx_spill_free(c->spill);
     cx_spill_free(c->spill2);
     cx_free(c->remap);

@@ -60,7 +60,7 @@ typedef struct fitctx {
     double *me_sum;
     double *mev;
     int rec_me;            /* records hold the nme error variances */
-    const double *beta_n;  /* the naive coefficients, for their meat in pass 2 */
+    double *dbeta;         /* corrected minus naive coefficients, for the naive meat in pass 2 */
     double tau2;           /* reml: the later passes weight rows 1/(tau2 + 1/w) */
 } fitctx;
 
