@@ -428,6 +428,120 @@ static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const
     return st;
 }
 
+/* The ranges of the inputs over every partition, by name. */
+static cx_status merge_ranges(const cx_design *dt, const cJSON *const *eq, size_t np, merged_eq *mg, cx_error *err)
+{
+    size_t nin = cx_design_ninputs(dt);
+    mg->rmin = cx_calloc(nin + 1, sizeof(double));
+    mg->rmax = cx_calloc(nin + 1, sizeof(double));
+    mg->rsum = cx_calloc(nin + 1, sizeof(double));
+    if (!mg->rmin || !mg->rmax || !mg->rsum)
+        return oom(err);
+    for (size_t i = 0; i < nin; i++) {
+        mg->rmin[i] = INFINITY;
+        mg->rmax[i] = -INFINITY;
+        for (size_t k = 0; k < np; k++) {
+            const cJSON *in = cJSON_GetObjectItemCaseSensitive(eq[k], "inputs");
+            for (const cJSON *r = in ? in->child : NULL; r; r = r->next) {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(r, "name");
+                if (!cJSON_IsString(nm) || strcmp(nm->valuestring, cx_design_input_name(dt, i)) != 0)
+                    continue;
+                mg->rmin[i] = fmin(mg->rmin[i], jget(r, "min"));
+                mg->rmax[i] = fmax(mg->rmax[i], jget(r, "max"));
+                mg->rsum[i] += jget(r, "sum");
+            }
+        }
+    }
+    return CX_OK;
+}
+
+/* The union of the levels of every C(x) term over the partitions, sorted. */
+static cx_status merge_levels(const cx_eqspec *es, const cJSON *const *eq, size_t np, merged_eq *mg, cx_error *err)
+{
+    for (size_t t = 0; t < es->nterms; t++) {
+        if (!cx_term_is_cat(&es->terms[t]))
+            continue;
+        size_t cap = 0;
+        for (size_t k = 0; k < np; k++)
+            if (collect_levels(cJSON_GetObjectItemCaseSensitive(eq[k], "columns"), es->terms[t].text, &mg->levels[t],
+                               &mg->nlevels[t], &cap) != CX_OK)
+                return oom(err);
+        qsort(mg->levels[t], mg->nlevels[t], sizeof(char *), cmp_cstr);
+    }
+    return CX_OK;
+}
+
+/* One partition into the merge: its [R | Q'y] stacked in S from row r0 in
+ * the union's columns (dz), its column sums, error-variance sums and unit
+ * moments added; *pk receives its number of columns. */
+static cx_status merge_partition(const cJSON *eq, const char *name, const cx_eqspec *es, cx_design *dz, gsl_matrix *S,
+                                 size_t r0, double *colz, unitacc *ua, merged_eq *mg, size_t *pk_out, cx_error *err)
+{
+    const cJSON *cols = cJSON_GetObjectItemCaseSensitive(eq, "columns");
+    const cJSON *R = cJSON_GetObjectItemCaseSensitive(eq, "R");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(eq, "qtb");
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(eq, "colsum");
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(eq, "me_sum");
+    size_t pk = (size_t)cJSON_GetArraySize(cols), pu = ua->pu;
+    size_t *map = cx_calloc(pk + 1, sizeof(size_t));
+    if (!map)
+        return oom(err);
+    for (size_t j = 0; j < pk; j++) {
+        const cJSON *c = cJSON_GetArrayItem(cols, (int)j);
+        map[j] = cJSON_IsString(c) ? name_index(dz, c->valuestring) : (size_t)-1;
+        if (map[j] == (size_t)-1) {
+            cx_free(map);
+            return cx_error_set(err, CX_EINVAL, name, 0, 0, "equation '%s': unexpected column %s in the partial fit",
+                                es->target, cJSON_IsString(c) ? c->valuestring : "?");
+        }
+    }
+    for (size_t i = 0; i < pk; i++) {
+        const cJSON *ri = cJSON_GetArrayItem(R, (int)i);
+        for (size_t j = 0; j < pk; j++)
+            gsl_matrix_set(S, r0 + i, map[j], cJSON_GetArrayItem(ri, (int)j) ? cJSON_GetArrayItem(ri, (int)j)->valuedouble : 0);
+        gsl_matrix_set(S, r0 + i, pu, cJSON_GetArrayItem(q, (int)i) ? cJSON_GetArrayItem(q, (int)i)->valuedouble : 0);
+        colz[map[i]] += cJSON_GetArrayItem(cs, (int)i) ? cJSON_GetArrayItem(cs, (int)i)->valuedouble : 0;
+    }
+    for (size_t i = 0; i < ua->m; i++)
+        mg->me_sum[i] += cJSON_GetArrayItem(ms, (int)i) ? cJSON_GetArrayItem(ms, (int)i)->valuedouble : 0;
+    cx_status st = unit_add(ua, cJSON_GetObjectItemCaseSensitive(eq, "units"), cJSON_GetObjectItemCaseSensitive(eq, "b"),
+                            map, pk, err);
+    cx_free(map);
+    *pk_out = pk;
+    return st;
+}
+
+/* The spec's treatment coding X_t = Z T: column j of T marks the columns
+ * of the union's Z whose sum is column j of X_t (the intercept is the sum
+ * of the first C(x) term's levels).  Fills Tm (pu x pt), the column sums,
+ * and Mx = (the stacked R) T, upper rows. */
+static void coding(const cx_eqspec *es, merged_eq *mg, cx_design *dz, cx_design *dt, const gsl_matrix *S,
+                   const double *colz, unsigned char *Tm, gsl_matrix *Mx)
+{
+    size_t pu = cx_design_ncols(dz), pt = cx_design_ncols(dt), first_cat = (size_t)-1;
+    for (size_t t = 0; t < es->nterms && first_cat == (size_t)-1; t++)
+        if (mg->levels[t] && mg->nlevels[t] > 0)
+            first_cat = t;
+    for (size_t j = 0; j < pt; j++) {
+        const char *nm = cx_design_colname(dt, j);
+        for (size_t z = 0; z < pu; z++) {
+            int use;
+            if (strcmp(nm, "(Intercept)") == 0 && first_cat != (size_t)-1) {
+                const char *zn = cx_design_colname(dz, z);
+                size_t tl = strlen(es->terms[first_cat].text);
+                use = strncmp(zn, es->terms[first_cat].text, tl) == 0 && zn[tl] == '[';
+            } else
+                use = strcmp(nm, cx_design_colname(dz, z)) == 0;
+            if (!use)
+                continue;
+            Tm[z * pt + j] = 1;
+            mg->colsum[j] += colz[z];
+            for (size_t i = 0; i <= z && i < pu; i++)
+                gsl_matrix_set(Mx, i, j, gsl_matrix_get(Mx, i, j) + gsl_matrix_get(S, i, z));
+        }
+    }
+}
+
 /* Merge equation `eqi` of the partial fits into *out. */
 static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table *schema, cJSON **docs,
                                 const char *const *names, size_t np, cx_equation **out, cx_error *err)
@@ -461,19 +575,8 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
             goto done;
         }
     }
-    /* the union of the levels of every C(x) term, sorted */
-    for (size_t t = 0; t < es->nterms; t++) {
-        if (!cx_term_is_cat(&es->terms[t]))
-            continue;
-        size_t cap = 0;
-        for (size_t k = 0; k < np && st == CX_OK; k++)
-            if (collect_levels(cJSON_GetObjectItemCaseSensitive(eq[k], "columns"), es->terms[t].text, &mg.levels[t],
-                               &mg.nlevels[t], &cap) != CX_OK)
-                st = oom(err);
-        if (st != CX_OK)
-            goto done;
-        qsort(mg.levels[t], mg.nlevels[t], sizeof(char *), cmp_cstr);
-    }
+    if ((st = merge_levels(es, eq, np, &mg, err)) != CX_OK)
+        goto done;
     /* the union design (every level a column) and the spec's design */
     st = cx_design_new(spec, eqi, schema, &dz, err);
     if (st == CX_OK)
@@ -513,40 +616,8 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     size_t r0 = 0;
     double restss = 0, sw = 0, m = 0, m2 = 0;
     for (size_t k = 0; k < np; k++) {
-        const cJSON *cols = cJSON_GetObjectItemCaseSensitive(eq[k], "columns");
-        const cJSON *R = cJSON_GetObjectItemCaseSensitive(eq[k], "R");
-        const cJSON *q = cJSON_GetObjectItemCaseSensitive(eq[k], "qtb");
-        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(eq[k], "colsum");
-        size_t pk = (size_t)cJSON_GetArraySize(cols);
-        size_t *map = cx_calloc(pk + 1, sizeof(size_t));
-        if (!map) {
-            st = oom(err);
-            goto done;
-        }
-        for (size_t j = 0; j < pk; j++) {
-            const cJSON *c = cJSON_GetArrayItem(cols, (int)j);
-            map[j] = cJSON_IsString(c) ? name_index(dz, c->valuestring) : (size_t)-1;
-            if (map[j] == (size_t)-1) {
-                cx_free(map);
-                st = cx_error_set(err, CX_EINVAL, names[k], 0, 0, "equation '%s': unexpected column %s in the partial fit",
-                                  es->target, cJSON_IsString(c) ? c->valuestring : "?");
-                goto done;
-            }
-        }
-        for (size_t i = 0; i < pk; i++) {
-            const cJSON *ri = cJSON_GetArrayItem(R, (int)i);
-            for (size_t j = 0; j < pk; j++)
-                gsl_matrix_set(S, r0 + i, map[j], cJSON_GetArrayItem(ri, (int)j) ? cJSON_GetArrayItem(ri, (int)j)->valuedouble : 0);
-            gsl_matrix_set(S, r0 + i, pu, cJSON_GetArrayItem(q, (int)i) ? cJSON_GetArrayItem(q, (int)i)->valuedouble : 0);
-            colz[map[i]] += cJSON_GetArrayItem(cs, (int)i) ? cJSON_GetArrayItem(cs, (int)i)->valuedouble : 0;
-        }
-        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(eq[k], "me_sum");
-        for (size_t i = 0; i < ua.m; i++)
-            mg.me_sum[i] += cJSON_GetArrayItem(ms, (int)i) ? cJSON_GetArrayItem(ms, (int)i)->valuedouble : 0;
-        st = unit_add(&ua, cJSON_GetObjectItemCaseSensitive(eq[k], "units"), cJSON_GetObjectItemCaseSensitive(eq[k], "b"),
-                      map, pk, err);
-        cx_free(map);
-        if (st != CX_OK)
+        size_t pk = 0;
+        if ((st = merge_partition(eq[k], names[k], es, dz, S, r0, colz, &ua, &mg, &pk, err)) != CX_OK)
             goto done;
         r0 += pk;
         restss += jget(eq[k], "rest_ss");
@@ -583,29 +654,7 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
         st = oom(err);
         goto done;
     }
-    /* column j of T: the Z columns whose sum is column j of X_t */
-    size_t first_cat = (size_t)-1;
-    for (size_t t = 0; t < es->nterms && first_cat == (size_t)-1; t++)
-        if (mg.levels[t] && mg.nlevels[t] > 0)
-            first_cat = t;
-    for (size_t j = 0; j < pt; j++) {
-        const char *nm = cx_design_colname(dt, j);
-        for (size_t z = 0; z < pu; z++) {
-            int use;
-            if (strcmp(nm, "(Intercept)") == 0 && first_cat != (size_t)-1) {
-                const char *zn = cx_design_colname(dz, z);
-                size_t tl = strlen(es->terms[first_cat].text);
-                use = strncmp(zn, es->terms[first_cat].text, tl) == 0 && zn[tl] == '[';
-            } else
-                use = strcmp(nm, cx_design_colname(dz, z)) == 0;
-            if (!use)
-                continue;
-            Tm[z * pt + j] = 1;
-            mg.colsum[j] += colz[z];
-            for (size_t i = 0; i <= z && i < pu; i++)
-                gsl_matrix_set(Mx, i, j, gsl_matrix_get(Mx, i, j) + gsl_matrix_get(S, i, z));
-        }
-    }
+    coding(es, &mg, dz, dt, S, colz, Tm, Mx);
     for (size_t i = 0; i < pu; i++)
         gsl_matrix_set(Mx, i, pt, gsl_matrix_get(S, i, pu));
     status = gsl_linalg_QR_decomp(Mx, tau2);
@@ -620,28 +669,8 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     }
     double rextra = pu > pt ? gsl_matrix_get(Mx, pt, pt) : 0;
     mg.rss = restss + rstack * rstack + rextra * rextra;
-    /* ranges of the inputs, by name */
-    size_t nin = cx_design_ninputs(dt);
-    mg.rmin = cx_calloc(nin + 1, sizeof(double));
-    mg.rmax = cx_calloc(nin + 1, sizeof(double));
-    mg.rsum = cx_calloc(nin + 1, sizeof(double));
-    if (!mg.rmin || !mg.rmax || !mg.rsum) {
-        st = oom(err);
+    if ((st = merge_ranges(dt, eq, np, &mg, err)) != CX_OK)
         goto done;
-    }
-    for (size_t i = 0; i < nin; i++) {
-        mg.rmin[i] = INFINITY;
-        mg.rmax[i] = -INFINITY;
-        for (size_t k = 0; k < np; k++)
-            for (const cJSON *r = cJSON_GetObjectItemCaseSensitive(eq[k], "inputs") ? cJSON_GetObjectItemCaseSensitive(eq[k], "inputs")->child : NULL; r; r = r->next) {
-                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(r, "name");
-                if (!cJSON_IsString(nm) || strcmp(nm->valuestring, cx_design_input_name(dt, i)) != 0)
-                    continue;
-                mg.rmin[i] = fmin(mg.rmin[i], jget(r, "min"));
-                mg.rmax[i] = fmax(mg.rmax[i], jget(r, "max"));
-                mg.rsum[i] += jget(r, "sum");
-            }
-    }
     mg.nunits = ua.n;
     mg.nblocks = ua.nb;
     mg.blk_unit = ua.unit;
