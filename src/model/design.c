@@ -561,9 +561,15 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                                   term->text, fa->col, cx_table_source(s));
                     goto fail;
                 }
+                if (cx_table_coltype(s, j) == CX_COL_NUMBER) {
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the numeric column "
+                                  "'%s'; to use its values as levels, read it as text with --text %s",
+                                  term->text, fa->col, fa->col);
+                    goto fail;
+                }
                 if (cx_table_coltype(s, j) != CX_COL_TEXT) {
-                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the %s column '%s'",
-                                  term->text, cx_table_coltype(s, j) == CX_COL_NUMBER ? "numeric" : "period", fa->col);
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the period column '%s'",
+                                  term->text, fa->col);
                     goto fail;
                 }
                 ti->fcol[f] = j;
