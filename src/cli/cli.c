@@ -151,7 +151,8 @@ char **cli_split(const char *s, size_t *n)
     size_t count = 1, len = strlen(s);
     for (const char *p = s; *p; p++)
         count += *p == ',';
-    /* commas inside parentheses belong to the item: "lag(nps, 4),ctr" */
+    /* commas inside parentheses or backticks belong to the item:
+     * "lag(nps, 4),ctr", "`Omzet, excl. btw`" */
     char **v = malloc((count + 1) * sizeof(char *) + len + 1);
     if (!v)
         return NULL;
@@ -160,9 +161,13 @@ char **cli_split(const char *s, size_t *n)
     size_t k = 0;
     for (char *tok = copy;; ) {
         char *comma = tok;
-        int depth = 0;
-        for (; *comma && !(*comma == ',' && depth == 0); comma++)
-            depth += *comma == '(' ? 1 : *comma == ')' ? -1 : 0;
+        int depth = 0, quoted = 0;
+        for (; *comma && !(*comma == ',' && depth == 0 && !quoted); comma++) {
+            if (*comma == '`')
+                quoted = !quoted; /* a doubled backtick toggles twice */
+            else if (!quoted)
+                depth += *comma == '(' ? 1 : *comma == ')' ? -1 : 0;
+        }
         if (!*comma)
             comma = NULL;
         if (comma)
