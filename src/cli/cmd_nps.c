@@ -22,7 +22,7 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --by COLUMNS       group columns, comma-separated; 'period' means the file's\n"
-    "                     period column (a date, week, month or quarter)\n"
+    "                     period column (a date, week, month, quarter or year)\n"
     "  --period KIND      turn the period into day, week, month, quarter or year first\n"
     "  --scale SCALE      nps (0-10, default), csat (1-5, share of 4-5 in %%),\n"
     "                     ces (1-7, mean) or rating (1-5, mean)\n"
