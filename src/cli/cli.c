@@ -81,6 +81,18 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_option
 {
     const char *a = argv[*i], *arg = *i + 1 < argc ? argv[*i + 1] : NULL;
     long lo, hi;
+    if (strcmp(a, "--text") == 0) {
+        /* columns of codes read as text: the forced types of the data files */
+        cx_csv_options copt;
+        memset(&copt, 0, sizeof copt);
+        int rc = arg ? cli_csv_option(cmd, "text", arg, &copt) : cli_usage_error(cmd, "--text expects column names");
+        if (rc)
+            return rc;
+        (*i)++;
+        o->types = copt.types;
+        o->ntypes = copt.ntypes;
+        return 0;
+    }
     if (strcmp(a, "--draws") == 0)
         lo = 1, hi = 100000000;
     else if (strcmp(a, "--seed") == 0)

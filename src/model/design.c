@@ -739,13 +739,16 @@ static cx_status check_levels(const cx_design *d, cx_error *err)
         if (!ti->cat || ti->nlevels >= 2)
             continue;
         const char *term = eq->terms[i].text, *col = eq->terms[i].f[0].col;
-        if (ti->fcol[0] == NONE && d->cadence_known && d->cadence == CX_PERIOD_YEAR) {
-            char how[80];
+        int yearly = d->cadence_known && d->cadence == CX_PERIOD_YEAR;
+        if (ti->fcol[0] == NONE && (yearly || ti->nlevels == 0)) {
+            /* no quarter level at all: the periods are years (or missing) */
+            char how[80] = "years";
+            if (yearly)
+                cx_cadence_describe(&d->cad, how, sizeof how);
             return eq_error(err, d, "terms", i,
                             "equation '%s': %s needs periods shorter than a year, found %s in column "
                             "'%s'; yearly data have no quarters: drop the term",
-                            eq->name, term, cx_cadence_describe(&d->cad, how, sizeof how),
-                            d->pname);
+                            eq->name, term, how, d->pname);
         }
         if (ti->nlevels == 1)
             return eq_error(err, d, "terms", i,

@@ -149,8 +149,8 @@ static void periods_at_cadence(cx_table *panel)
 }
 
 /* Read the scenario's data files into a panel. */
-static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table **panel, size_t *nunits,
-                            cx_warnings *warn, cx_error *err)
+static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, const cx_sim_options *o,
+                            cx_table **panel, size_t *nunits, cx_warnings *warn, cx_error *err)
 /* spec: NULL for a fitted model (the units are then the text columns every
  * export has) */
 {
@@ -182,6 +182,8 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
         so.score = resp->score;
     cx_csv_options copt;
     memset(&copt, 0, sizeof copt);
+    copt.types = o->types;
+    copt.ntypes = o->ntypes;
     for (size_t i = 0; i < s->ndata; i++) {
         if (s->data[i].sep)
             copt.sep = s->data[i].sep;
@@ -1583,7 +1585,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         snprintf(err->message + used, sizeof err->message - used, " (%s: /model)", s->path);
     }
     if (st == CX_OK)
-        st = load_panel(s, spec, &panel, &nunits, warn, err);
+        st = load_panel(s, spec, &o, &panel, &nunits, warn, err);
     if (st == CX_OK && !fitted)
         st = cx_fit_table(spec, panel, NULL, &model, warn, err);
     if (st == CX_OK)

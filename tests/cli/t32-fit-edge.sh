@@ -13,7 +13,8 @@
 #   which projects quarters, refuses yearly data in words.
 # - Month-end dates are a monthly series: simulate gives what the same data
 #   written as months give.
-# - C(cyl) with --text cyl fits the dummy columns of cyl 6 and 8.
+# - C(cyl) with --text cyl fits the dummy columns of cyl 6 and 8; simulate
+#   takes --text too.
 #
 # Data: tests/cli/data/edge/.  Prints "ok - ..." or "not ok - ..." per check
 # and exits non-zero if a check failed.
@@ -147,6 +148,21 @@ fi
 if run cyl.json fit $d/cyl.csv -y mpg -x 'wt,C(cyl)' --text cyl --json &&
     run dummies.json fit $d/cyl.csv -y mpg -x wt,cyl6,cyl8 --json; then
     same_fit "$tmp/cyl.json" "$tmp/dummies.json" 's/C(cyl)\[\([68]\)\]/cyl\1/' "C(cyl) with --text cyl fits the dummies of cyl 6 and 8"
+fi
+
+# ...and in simulate, whose data come from the scenario: regions coded 10, 20
+scenario $d/month-codes.csv "$TOP/$d/lagged.json" handling_time_s >"$tmp/c1.json"
+"$CXCASE" simulate "$tmp/c1.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+want="$TOP/$d/lagged.json: /equations/0/terms/1: error: expected a text column for C(region), found the numeric column 'region'; to use its values as levels, read it as text with --text region"
+if [ "$rc" -eq 65 ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+    ok "simulate: C(region) of codes suggests --text region"
+else
+    not_ok "simulate: C(region) of codes: exit $rc (expected 65)"
+    show "$tmp/err"
+fi
+if run sc1.json simulate "$tmp/c1.json" --text region --json; then
+    same_npv "$tmp/sc1.json" "$tmp/sm2.json" "simulate --text region reads region codes as levels: the NPV of the named regions"
 fi
 
 exit "$failed"
