@@ -9,7 +9,8 @@
  * each row into x (intercept first, then one column per numeric term and one
  * per non-baseline level of each C(x) term), y and a weight, and keeps, per
  * unit, the last few rows of every lagged column so that lag(x, k) finds the
- * value of period t - k of the same unit.  Rows must come in period order
+ * value of period t - k of the same unit, periods counted in steps of the
+ * period column's cadence (a year for one date a year; see table.h).  Rows must come in period order
  * within each unit for that; a table source guarantees it, and a streamed
  * file that breaks it is an error rather than a silently wrong lag.
  *
@@ -584,9 +585,10 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                     goto fail;
                 }
                 if (cx_table_coltype(s, j) == CX_COL_NUMBER) {
+                    const char *q = strpbrk(fa->col, " \t\"'()$`&;|<>*?[]#~!\\") ? "'" : "";
                     st = eq_error(err, d, "terms", i, "expected a text column for %s, found the numeric column "
-                                  "'%s'; to use its values as levels, read it as text with --text %s",
-                                  term->text, fa->col, fa->col);
+                                  "'%s'; to use its values as levels, read it as text with --text %s%s%s",
+                                  term->text, fa->col, q, fa->col, q);
                     goto fail;
                 }
                 if (cx_table_coltype(s, j) != CX_COL_TEXT) {
