@@ -711,7 +711,8 @@ static cx_status sort_levels(cx_design *d, cx_error *err)
         tinfo *ti = &d->t[i];
         if (!ti->cat)
             continue;
-        qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
+        if (ti->nlevels) /* no levels: no array to sort */
+            qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
         cx_strmap_free(ti->levels);
         if (!(ti->levels = cx_strmap_new()))
             return oom(err);
