@@ -40,7 +40,8 @@ typedef enum cx_period_kind {
     CX_PERIOD_DAY,      /**< 2025-03-31; value = days since 1970-01-01 */
     CX_PERIOD_WEEK,     /**< 2025-W07 (ISO 8601); value = weeks since the ISO week of 1970-01-01 */
     CX_PERIOD_MONTH,    /**< 2025-03; value = 12 * year + month - 1 */
-    CX_PERIOD_QUARTER   /**< 2025Q1; value = 4 * year + quarter - 1 */
+    CX_PERIOD_QUARTER,  /**< 2025Q1; value = 4 * year + quarter - 1 */
+    CX_PERIOD_YEAR      /**< 2025; value = year */
 } cx_period_kind;
 
 /** A period: consecutive periods of one kind have consecutive values. */
@@ -52,21 +53,23 @@ typedef struct cx_period {
 #define CX_PERIOD_TEXT_MAX 16
 
 /**
- * Parse "2025-03-31", "2025-W07", "2025-03" or "2025Q1" (also "2025-Q1") of
- * exactly `len` bytes.  Returns CX_OK, or CX_ESYNTAX (nothing recorded in an
+ * Parse "2025-03-31", "2025-W07", "2025-03", "2025Q1" (also "2025-Q1") or
+ * "2025" of exactly `len` bytes.  Returns CX_OK, or CX_ESYNTAX (nothing recorded in an
  * error: the caller knows the position) when the text is no valid period.
  */
 CX_API cx_status cx_period_parse(const char *text, size_t len, cx_period *out);
 /** Write the canonical text of `p` into buf (at least CX_PERIOD_TEXT_MAX bytes). */
 CX_API const char *cx_period_format(cx_period p, char *buf, size_t size);
-/** The calendar quarter `p` falls in (an ISO week by its Thursday). */
+/** The calendar quarter `p` falls in (an ISO week by its Thursday); a
+ *  missing period (kind NONE) for a year, which has no one quarter. */
 CX_API cx_period cx_period_quarter(cx_period p);
-/** Convert `p` to a coarser or equal kind (day to week, month or quarter ...).
+/** Convert `p` to a coarser or equal kind (day to week, month, quarter or
+ *  year ...; a week's year is its ISO year).
  *  Returns CX_EINVAL when `kind` is finer than p's or not comparable (week to month). */
 CX_API cx_status cx_period_convert(cx_period p, cx_period_kind kind, cx_period *out);
-/** The name of a kind: "day", "week", "month", "quarter" ("missing" for NONE). */
+/** The name of a kind: "day", "week", "month", "quarter", "year" ("missing" for NONE). */
 CX_API const char *cx_period_kind_name(cx_period_kind kind);
-/** Kind from its name ("day", "week", "month", "quarter"); CX_PERIOD_NONE if unknown. */
+/** Kind from its name ("day", "week", "month", "quarter", "year"); CX_PERIOD_NONE if unknown. */
 CX_API cx_period_kind cx_period_kind_from_name(const char *name);
 /** Compare two periods of one kind: <0, 0, >0 (missing sorts first). */
 CX_API int cx_period_cmp(cx_period a, cx_period b);

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include "common.h"
+#include "data.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,9 @@ typedef struct cx_sim_options {
     long seed;       /**< random seed; negative: the file's */
     int seed_given;  /**< nonzero: use `seed` even when it is 0 */
     int threads;     /**< threads; 0: 2.  The result does not depend on it */
+    const cx_csv_coltype *types; /**< data columns forced to a type (codes read as
+                                      text, for C(x)), or NULL; borrowed */
+    size_t ntypes;
 } cx_sim_options;
 
 /**

@@ -81,6 +81,18 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_option
 {
     const char *a = argv[*i], *arg = *i + 1 < argc ? argv[*i + 1] : NULL;
     long lo, hi;
+    if (strcmp(a, "--text") == 0) {
+        /* columns of codes read as text: the forced types of the data files */
+        cx_csv_options copt;
+        memset(&copt, 0, sizeof copt);
+        int rc = arg ? cli_csv_option(cmd, "text", arg, &copt) : cli_usage_error(cmd, "--text expects column names");
+        if (rc)
+            return rc;
+        (*i)++;
+        o->types = copt.types;
+        o->ntypes = copt.ntypes;
+        return 0;
+    }
     if (strcmp(a, "--draws") == 0)
         lo = 1, hi = 100000000;
     else if (strcmp(a, "--seed") == 0)
@@ -151,7 +163,8 @@ char **cli_split(const char *s, size_t *n)
     size_t count = 1, len = strlen(s);
     for (const char *p = s; *p; p++)
         count += *p == ',';
-    /* commas inside parentheses belong to the item: "lag(nps, 4),ctr" */
+    /* commas inside parentheses or backticks belong to the item:
+     * "lag(nps, 4),ctr", "`Omzet, excl. btw`" */
     char **v = malloc((count + 1) * sizeof(char *) + len + 1);
     if (!v)
         return NULL;
@@ -160,9 +173,13 @@ char **cli_split(const char *s, size_t *n)
     size_t k = 0;
     for (char *tok = copy;; ) {
         char *comma = tok;
-        int depth = 0;
-        for (; *comma && !(*comma == ',' && depth == 0); comma++)
-            depth += *comma == '(' ? 1 : *comma == ')' ? -1 : 0;
+        int depth = 0, quoted = 0;
+        for (; *comma && !(*comma == ',' && depth == 0 && !quoted); comma++) {
+            if (*comma == '`')
+                quoted = !quoted; /* a doubled backtick toggles twice */
+            else if (!quoted)
+                depth += *comma == '(' ? 1 : *comma == ')' ? -1 : 0;
+        }
         if (!*comma)
             comma = NULL;
         if (comma)

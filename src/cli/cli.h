@@ -48,7 +48,7 @@ int cli_progress_enabled(void);
 
 /* Force the type of a column (the name must outlive the options). */
 int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type);
-/* Handle --draws N, --seed S or --threads N at argv[*i] (advancing *i past
+/* Handle --draws N, --seed S, --threads N or --text COLUMNS at argv[*i] (advancing *i past
  * the value): 0 when taken, -1 when argv[*i] is none of them, 64 (after the
  * message) for a bad value. */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_options *o);

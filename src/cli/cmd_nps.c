@@ -22,8 +22,8 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --by COLUMNS       group columns, comma-separated; 'period' means the file's\n"
-    "                     period column (a date, week, month or quarter)\n"
-    "  --period KIND      turn the period into day, week, month or quarter first\n"
+    "                     period column (a date, week, month, quarter or year)\n"
+    "  --period KIND      turn the period into day, week, month, quarter or year first\n"
     "  --scale SCALE      nps (0-10, default), csat (1-5, share of 4-5 in %%),\n"
     "                     ces (1-7, mean) or rating (1-5, mean)\n"
     "  --score COLUMN     the score column (default: score)\n"
@@ -122,7 +122,7 @@ int cmd_nps(int argc, char **argv)
             sopt.period_kind = cx_period_kind_from_name(optarg);
             if (sopt.period_kind == CX_PERIOD_NONE) {
                 free(by);
-                return cli_usage_error(cmd, "--period takes day, week, month or quarter, not '%s'", optarg);
+                return cli_usage_error(cmd, "--period takes day, week, month, quarter or year, not '%s'", optarg);
             }
             break;
         case OPT_SCALE:

@@ -12,6 +12,7 @@
 
 static const char usage_text[] =
     "usage: cxcase report SCENARIO.json -o REPORT.xlsx [--json] [--draws N] [--seed S] [--threads N]\n"
+    "       [--text COLUMNS]\n"
     "\n"
     "Run a scenario file as cxcase simulate does and write the business case as an\n"
     "Excel workbook: Summary (one printable landscape page: the scenarios ranked,\n"
@@ -26,6 +27,8 @@ static const char usage_text[] =
     "  --draws N     Monte Carlo draws (default: the file's simulation.draws, else 10000)\n"
     "  --seed S      random seed, 0 to 4294967295 (default: the file's simulation.seed)\n"
     "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
+    "  --text COLUMNS  read these columns of the data as text (codes that look like\n"
+    "                numbers, for C(x))\n"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
     "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"

@@ -14,6 +14,7 @@
 
 static const char usage_text[] =
     "usage: cxcase simulate SCENARIO.json [--json] [--draws N] [--seed S] [--threads N]\n"
+    "       [--text COLUMNS]\n"
     "\n"
     "Run a scenario file: read its data into a panel, fit its model (or read the\n"
     "fitted model it names, as cxcase fit --json writes it), project every\n"
@@ -27,6 +28,8 @@ static const char usage_text[] =
     "  --draws N     Monte Carlo draws (default: the file's simulation.draws, else 10000)\n"
     "  --seed S      random seed, 0 to 4294967295 (default: the file's simulation.seed)\n"
     "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
+    "  --text COLUMNS  read these columns of the data as text (codes that look like\n"
+    "                numbers, for C(x))\n"
     "\n"
     "The same inputs and seed give byte-identical output.\n"
     "\n"

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <sys/types.h>
 #include <string.h>
+#include <strings.h>
 
 #include "table.h"
 
@@ -771,9 +772,22 @@ static cx_coltype forced_type(const cx_csv_reader *r, const char *name)
     return CX_COL_AUTO;
 }
 
+/* A header that names a period column: year, jaar, boekjaar, period or
+ * periode, in any case.  Bare years ("2025") are numbers anywhere else. */
+static int names_a_period(const char *name)
+{
+    static const char *const names[] = {"year", "jaar", "boekjaar", "period", "periode"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcasecmp(name, names[k]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Infer each column's type from the records now held (the first block):
- * numbers when more than half of the non-empty cells are numbers, periods
- * when more than half are periods, text otherwise.  A column that is mostly
+ * periods when the header names a period column (names_a_period) and every
+ * non-empty cell is a bare year (2025), numbers when more than half of the
+ * non-empty cells are numbers, periods when more than half are periods,
+ * text otherwise.  A column that is mostly
  * numbers or periods is typed so, and its odd cells are then errors at their
  * position instead of silently turning the whole column into text.  A column
  * of numbers written with the other decimal mark is an error too. */
@@ -785,7 +799,7 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
         cx_coltype type = forced_type(r, names[j]);
         r->forced[j] = type != CX_COL_AUTO;
         if (type == CX_COL_AUTO) {
-            size_t seen = 0, numbers = 0, periods = 0, others = 0, first_other = 0;
+            size_t seen = 0, numbers = 0, periods = 0, years = 0, others = 0, first_other = 0;
             for (size_t i = 0; i < rows; i++) {
                 if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols)
                     continue; /* reported when the block is converted */
@@ -796,6 +810,8 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
                 seen++;
                 double v;
                 cx_period p;
+                if (cx_period_parse(s, n, &p) == CX_OK && p.kind == CX_PERIOD_YEAR)
+                    years++;
                 if (cx_number_parse(s, n, r->decimal, &v) == CX_OK)
                     numbers++;
                 else if (cx_period_parse(s, n, &p) == CX_OK)
@@ -805,7 +821,9 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
                         first_other = i;
                 }
             }
-            if (seen == 0 || 2 * numbers > seen)
+            if (seen > 0 && years == seen && names_a_period(names[j]))
+                type = CX_COL_PERIOD;
+            else if (seen == 0 || 2 * numbers > seen)
                 type = CX_COL_NUMBER;
             else if (2 * periods > seen)
                 type = CX_COL_PERIOD;
@@ -895,8 +913,8 @@ static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, 
         if (cx_period_parse(s, n, &p) != CX_OK) {
             record_pos(r, i, j, &line, &col);
             return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                "expected a period (2025-03-31, 2025-W07, 2025-03 or "
-                                "2025Q1) in column '%s', found '%s'",
+                                "expected a period (2025-03-31, 2025-W07, 2025-03, "
+                                "2025Q1 or 2025) in column '%s', found '%s'",
                                 name, excerpt(s, n, found, sizeof found));
         }
         if (r->period_kind[j] == CX_PERIOD_NONE) {

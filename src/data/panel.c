@@ -129,8 +129,8 @@ cx_status cx_panel_baseline(const cx_table *panel, size_t nunits, const char *me
     const cx_period *per = cx_table_periods(panel, 0);
     const double *x = cx_table_numbers(panel, col);
     if (window <= 0) {
-        static const int year[] = {0, 364, 52, 12, 4};
-        window = year[per[0].kind >= 1 && per[0].kind <= 4 ? per[0].kind : 0];
+        static const int year[] = {0, 364, 52, 12, 4, 1};
+        window = year[per[0].kind >= 1 && per[0].kind <= CX_PERIOD_YEAR ? per[0].kind : 0];
     }
     int32_t last = INT32_MIN;
     for (size_t i = 0; i < n; i++)

@@ -1,7 +1,9 @@
 /*
- * period.c - calendar periods: days, ISO 8601 weeks, months and quarters,
- * each numbered so that consecutive periods differ by one (lags are then a
- * subtraction), and each knowing the calendar quarter it falls in.
+ * period.c - calendar periods: days, ISO 8601 weeks, months, quarters and
+ * years, each numbered so that consecutive periods differ by one (lags are
+ * then a subtraction), and each shorter than a year knowing the calendar
+ * quarter it falls in.  A column of dates may be a series at a coarser
+ * spacing (one date a week, a month, a quarter or a year): its cadence.
  *
  * Day numbers use the proleptic Gregorian calendar counted from 1970-01-01
  * (H. Hinnant's days_from_civil).  ISO week 1 is the week holding January 4th;
@@ -12,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cxcase/data.h"
+#include "table.h"
 
 #define YEAR_MIN 1000
 #define YEAR_MAX 9999
@@ -117,8 +119,13 @@ cx_status cx_period_parse(const char *s, size_t len, cx_period *out)
     }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
-    if (len < 6 || !digits(s, 4, &y) || y < YEAR_MIN || y > YEAR_MAX)
+    if (len < 4 || !digits(s, 4, &y) || y < YEAR_MIN || y > YEAR_MAX)
         return CX_ESYNTAX;
+    if (len == 4) {
+        out->kind = CX_PERIOD_YEAR;
+        out->value = (int32_t)y;
+        return CX_OK;
+    }
     if (len == 10 && s[4] == '-' && s[7] == '-' && digits(s + 5, 2, &a) &&
         digits(s + 8, 2, &b)) {
         if (a < 1 || a > 12 || b < 1 || b > days_in_month(y, a))
@@ -174,10 +181,27 @@ const char *cx_period_format(cx_period p, char *buf, size_t size)
     case CX_PERIOD_QUARTER:
         snprintf(buf, size, "%04ldQ%ld", floordiv(p.value, 4), p.value - floordiv(p.value, 4) * 4 + 1);
         break;
+    case CX_PERIOD_YEAR:
+        snprintf(buf, size, "%04ld", (long)p.value);
+        break;
     default:
         snprintf(buf, size, "%s", "");
     }
     return buf;
+}
+
+/* The year of p (a week's is its ISO year, that of its Thursday). */
+static int year_of(cx_period p, long *y)
+{
+    long m, d;
+    switch (p.kind) {
+    case CX_PERIOD_DAY: civil_from_days(p.value, y, &m, &d); return 1;
+    case CX_PERIOD_WEEK: civil_from_days(monday_from_week(p.value) + 3, y, &m, &d); return 1;
+    case CX_PERIOD_MONTH: *y = floordiv(p.value, 12); return 1;
+    case CX_PERIOD_QUARTER: *y = floordiv(p.value, 4); return 1;
+    case CX_PERIOD_YEAR: *y = p.value; return 1;
+    default: return 0;
+    }
 }
 
 cx_status cx_period_convert(cx_period p, cx_period_kind kind, cx_period *out)
@@ -190,6 +214,13 @@ cx_status cx_period_convert(cx_period p, cx_period_kind kind, cx_period *out)
     }
     if ((cx_period_kind)p.kind == kind) {
         *out = p;
+        return CX_OK;
+    }
+    if (kind == CX_PERIOD_YEAR) {
+        if (!year_of(p, &y))
+            return CX_EINVAL;
+        out->kind = CX_PERIOD_YEAR;
+        out->value = (int32_t)y;
         return CX_OK;
     }
     switch (p.kind) {
@@ -240,14 +271,15 @@ const char *cx_period_kind_name(cx_period_kind kind)
     case CX_PERIOD_WEEK: return "week";
     case CX_PERIOD_MONTH: return "month";
     case CX_PERIOD_QUARTER: return "quarter";
+    case CX_PERIOD_YEAR: return "year";
     default: return "missing";
     }
 }
 
 cx_period_kind cx_period_kind_from_name(const char *name)
 {
-    static const char *const names[] = {"day", "week", "month", "quarter"};
-    for (int k = 0; k < 4; k++)
+    static const char *const names[] = {"day", "week", "month", "quarter", "year"};
+    for (int k = 0; k < 5; k++)
         if (strcmp(name, names[k]) == 0)
             return (cx_period_kind)(k + 1);
     return CX_PERIOD_NONE;
@@ -258,4 +290,126 @@ int cx_period_cmp(cx_period a, cx_period b)
     if (a.kind != b.kind)
         return a.kind < b.kind ? -1 : 1;
     return (a.value > b.value) - (a.value < b.value);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cadence: the spacing of a column of dates                                 */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    SAME_DAY = 1,       /* every date on one day of the month */
+    MONTH_END = 2,      /* every date the last day of its month */
+    SAME_MONTH = 4,     /* every date in one month of the year */
+    SAME_IN_QUARTER = 8, /* every date in one month of its quarter (first, second or third) */
+    SAME_WEEKDAY = 16   /* every date on one day of the week */
+};
+
+void cx_cadence_init(cx_cadence *c)
+{
+    memset(c, 0, sizeof *c);
+    c->flags = SAME_DAY | MONTH_END | SAME_MONTH | SAME_IN_QUARTER | SAME_WEEKDAY;
+}
+
+/*
+ * Add one period of the column (missing periods are skipped).  For dates
+ * the flags above are kept for every date seen; other kinds only count.
+ */
+void cx_cadence_add(cx_cadence *c, cx_period p)
+{
+    if (p.kind == CX_PERIOD_NONE)
+        return;
+    if (c->n++ == 0)
+        c->kind = p.kind;
+    if (p.kind != CX_PERIOD_DAY || !c->flags)
+        return;
+    long y, m, d, wd = weekday(p.value);
+    civil_from_days(p.value, &y, &m, &d);
+    if (c->n == 1) {
+        c->month = (int)m;
+        c->day = (int)d;
+        c->weekday = (int)wd;
+    }
+    if (d != c->day)
+        c->flags &= ~(unsigned)SAME_DAY;
+    if (d != days_in_month(y, m))
+        c->flags &= ~(unsigned)MONTH_END;
+    if (m != c->month)
+        c->flags &= ~(unsigned)SAME_MONTH;
+    if ((m - 1) % 3 != (c->month - 1) % 3)
+        c->flags &= ~(unsigned)SAME_IN_QUARTER;
+    if (wd != c->weekday)
+        c->flags &= ~(unsigned)SAME_WEEKDAY;
+}
+
+/*
+ * The cadence of the periods added: for dates the coarsest regular spacing
+ * they all fit, a year when every date falls on one day of one month (or
+ * on the last day of one month), a quarter when on one day (or the last)
+ * of one month of each quarter, a month when on one day of the month (or
+ * the last), a week when on one weekday, else a day.  Weeks, months,
+ * quarters and years are their own cadence.  NONE when nothing was added.
+ */
+cx_period_kind cx_cadence_kind(const cx_cadence *c)
+{
+    if (c->n == 0)
+        return CX_PERIOD_NONE;
+    if (c->kind != CX_PERIOD_DAY)
+        return (cx_period_kind)c->kind;
+    int day = (c->flags & (SAME_DAY | MONTH_END)) != 0;
+    if (day && (c->flags & SAME_MONTH))
+        return CX_PERIOD_YEAR;
+    if (day && (c->flags & SAME_IN_QUARTER))
+        return CX_PERIOD_QUARTER;
+    if (day)
+        return CX_PERIOD_MONTH;
+    return (c->flags & SAME_WEEKDAY) ? CX_PERIOD_WEEK : CX_PERIOD_DAY;
+}
+
+/* The number of p in steps of `cadence`: the value of p converted to that
+ * kind (consecutive steps differ by one); p's own value without a cadence. */
+int32_t cx_period_step(cx_period p, cx_period_kind cadence)
+{
+    cx_period q;
+    if (cadence == CX_PERIOD_NONE || cx_period_convert(p, cadence, &q) != CX_OK)
+        return p.value;
+    return q.value;
+}
+
+/* The cadence in words for messages: "one date a year (on 12-31)" for
+ * dates at a coarser spacing, else the kind ("years", "days"). */
+const char *cx_cadence_describe(const cx_cadence *c, char *buf, size_t size)
+{
+    cx_period_kind k = cx_cadence_kind(c);
+    if (k == CX_PERIOD_NONE) {
+        snprintf(buf, size, "no periods");
+        return buf;
+    }
+    if (c->kind != CX_PERIOD_DAY || k == CX_PERIOD_DAY) {
+        snprintf(buf, size, "%ss", cx_period_kind_name(k));
+        return buf;
+    }
+    static const char *const wd[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+    static const char *const ord[] = {"first", "second", "third"};
+    char day[40];
+    if (c->flags & SAME_DAY)
+        snprintf(day, sizeof day, "day %d", c->day);
+    else
+        snprintf(day, sizeof day, "the last day");
+    switch (k) {
+    case CX_PERIOD_YEAR:
+        if (c->flags & SAME_DAY)
+            snprintf(buf, size, "one date a year (on %02d-%02d)", c->month, c->day);
+        else
+            snprintf(buf, size, "one date a year (on the last day of month %d)", c->month);
+        break;
+    case CX_PERIOD_QUARTER:
+        snprintf(buf, size, "one date a quarter (on %s of its %s month)", day, ord[(c->month - 1) % 3]);
+        break;
+    case CX_PERIOD_MONTH:
+        snprintf(buf, size, "one date a month (on %s)", day);
+        break;
+    default:
+        snprintf(buf, size, "one date a week (on %ss)", wd[c->weekday]);
+    }
+    return buf;
 }

@@ -241,6 +241,14 @@ const cx_period *cx_table_periods(const cx_table *t, size_t col)
     return t->cols[col].type == CX_COL_PERIOD ? t->cols[col].v.per : NULL;
 }
 
+void cx_table_period_cadence(const cx_table *t, size_t col, cx_cadence *c)
+{
+    cx_cadence_init(c);
+    const cx_period *p = cx_table_periods(t, col);
+    for (size_t i = 0; p && i < t->nrows; i++)
+        cx_cadence_add(c, p[i]);
+}
+
 const char *cx_table_text(const cx_table *t, size_t col, size_t row)
 {
     return t->cols[col].type == CX_COL_TEXT ? t->cols[col].v.text[row] : NULL;

@@ -25,6 +25,31 @@ cx_status cx_table_reserve(cx_table *t, size_t rows);
 cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
                             const size_t *map);
 
+/* ---- cadence: the spacing of a column of periods (period.c) ---------------
+ * Lags and holdouts count steps of a column's cadence: for weeks, months,
+ * quarters and years their own kind; for dates the coarsest regular spacing
+ * every date of the column fits (see cx_cadence_kind), so that one date a
+ * year (2021-12-31, 2022-12-31) is a yearly series and lag(x, 1) reads the
+ * year before, not the day before. */
+typedef struct cx_cadence {
+    int32_t kind;      /* the kind of the periods added */
+    size_t n;          /* periods added (missing ones are not) */
+    int month, day, weekday; /* of the first date */
+    unsigned flags;    /* what every date added has in common */
+} cx_cadence;
+
+void cx_cadence_init(cx_cadence *c);
+void cx_cadence_add(cx_cadence *c, cx_period p);
+/* The cadence of the periods added (NONE when none was). */
+cx_period_kind cx_cadence_kind(const cx_cadence *c);
+/* "one date a year (on 12-31)", "months" ... for messages. */
+const char *cx_cadence_describe(const cx_cadence *c, char *buf, size_t size);
+/* The number of p in steps of `cadence` (consecutive steps differ by one);
+ * p's own value when cadence is its kind or NONE. */
+int32_t cx_period_step(cx_period p, cx_period_kind cadence);
+/* The cadence of the period column `col` over all rows of t. */
+void cx_table_period_cadence(const cx_table *t, size_t col, cx_cadence *c);
+
 /* End the byte range of an open reader at `end` (0 = the end of the file),
  * for a caller that would otherwise open the file again with that range.
  * Returns 1, or 0 when the reader has already read beyond `end`. */

@@ -9,7 +9,8 @@
  * each row into x (intercept first, then one column per numeric term and one
  * per non-baseline level of each C(x) term), y and a weight, and keeps, per
  * unit, the last few rows of every lagged column so that lag(x, k) finds the
- * value of period t - k of the same unit.  Rows must come in period order
+ * value of period t - k of the same unit, periods counted in steps of the
+ * period column's cadence (a year for one date a year; see table.h).  Rows must come in period order
  * within each unit for that; a table source guarantees it, and a streamed
  * file that breaks it is an error rather than a silently wrong lag.
  *
@@ -232,6 +233,7 @@ typedef struct meinfo {
 typedef struct unitstate {
     int has_last;
     cx_period last;
+    int32_t last_step;  /* last in steps of the cadence */
     unsigned long last_line;
     size_t head, count; /* ring of the last maxlag rows */
 } unitstate;
@@ -249,6 +251,12 @@ struct cx_design {
     int levels_done;
     int full;       /* partial fits: every level of C(x) gets a column, no intercept column */
     int has_cat;
+    int has_quarter; /* a C(quarter) term */
+    /* the period column's cadence: lags and holdouts count its steps */
+    cx_cadence cad;
+    cx_period_kind cadence; /* NONE until known */
+    char *pname;            /* the period column's name, for messages */
+    int cadence_known;
     /* lags */
     size_t maxlag;
     const char **ukey;    /* per unit id: its key in the unit map (valid until the next pass) */
@@ -303,6 +311,7 @@ void cx_design_free(cx_design *d)
         cx_free(d->t[i].level_names);
     }
     cx_free(d->t);
+    cx_free(d->pname);
     for (size_t j = 0; j < d->p; j++)
         cx_free(d->names[j]);
     cx_free(d->names);
@@ -423,6 +432,8 @@ static cx_status finalize_columns(cx_design *d, cx_error *err)
     return CX_OK;
 }
 
+static cx_status check_levels(const cx_design *d, cx_error *err);
+
 void cx_design_set_full(cx_design *d)
 {
     d->full = 1;
@@ -448,7 +459,8 @@ cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *nam
     for (size_t i = 0; i < d->eq->nterms; i++)
         if (d->t[i].cat && !d->t[i].levels)
             return CX_OK; /* more terms to come */
-    return finalize_columns(d, err);
+    cx_status st = check_levels(d, err);
+    return st == CX_OK ? finalize_columns(d, err) : st;
 }
 
 /* ---- terms measured with error ------------------------------------------ */
@@ -659,6 +671,13 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
     d->eqi = eqi;
     d->wcol = NONE;
     d->pcol = period_column(s);
+    cx_cadence_init(&d->cad);
+    if (d->pcol != NONE && cx_table_nrows(s) > 0) {
+        /* a schema with rows is the data itself (an in-memory table) */
+        cx_table_period_cadence(s, d->pcol, &d->cad);
+        d->cadence = cx_cadence_kind(&d->cad);
+        d->cadence_known = 1;
+    }
     size_t nc = cx_table_ncols(s);
     cx_status st = CX_OK;
     d->t = cx_calloc(eq->nterms + 1, sizeof(tinfo));
@@ -667,7 +686,10 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
     d->incol = cx_calloc(nc + 1, sizeof(size_t));
     d->inval = cx_calloc(nc + 1, sizeof(double));
     d->unitmap = cx_strmap_new();
-    if (!d->t || !d->ucol || !d->lagcols || !d->incol || !d->inval || !d->unitmap) {
+    if (d->pcol != NONE)
+        d->pname = cx_strdup(cx_table_colname(s, d->pcol));
+    if (!d->t || !d->ucol || !d->lagcols || !d->incol || !d->inval || !d->unitmap ||
+        (d->pcol != NONE && !d->pname)) {
         st = oom(err);
         goto fail;
     }
@@ -770,6 +792,7 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                         goto fail;
                     }
                     ti->fcol[f] = NONE;
+                    d->has_quarter = 1;
                     continue;
                 }
                 if (j == NONE) {
@@ -777,9 +800,16 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                                   term->text, fa->col, cx_table_source(s));
                     goto fail;
                 }
+                if (cx_table_coltype(s, j) == CX_COL_NUMBER) {
+                    const char *q = strpbrk(fa->col, " \t\"'()$`&;|<>*?[]#~!\\") ? "'" : "";
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the numeric column "
+                                  "'%s'; to use its values as levels, read it as text with --text %s%s%s",
+                                  term->text, fa->col, q, fa->col, q);
+                    goto fail;
+                }
                 if (cx_table_coltype(s, j) != CX_COL_TEXT) {
-                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the %s column '%s'",
-                                  term->text, cx_table_coltype(s, j) == CX_COL_NUMBER ? "numeric" : "period", fa->col);
+                    st = eq_error(err, d, "terms", i, "expected a text column for %s, found the period column '%s'",
+                                  term->text, fa->col);
                     goto fail;
                 }
                 ti->fcol[f] = j;
@@ -856,6 +886,8 @@ static const char *level_of(const cx_design *d, const tinfo *ti, const cx_table 
     if (p.kind == CX_PERIOD_NONE)
         return NULL;
     cx_period q = cx_period_quarter(p);
+    if (q.kind == CX_PERIOD_NONE)
+        return NULL; /* a year has no one quarter */
     int qn = (int)(((q.value % 4) + 4) % 4) + 1;
     buf[0] = 'Q';
     buf[1] = (char)('0' + qn);
@@ -864,16 +896,112 @@ static const char *level_of(const cx_design *d, const tinfo *ti, const cx_table 
     return buf;
 }
 
+/* Add the level of row r of block b to every C(x) term that does not know
+ * it yet; cap[i] is the capacity of term i's level_names. */
+static cx_status add_levels(cx_design *d, const cx_table *b, size_t r, size_t *cap, cx_error *err)
+{
+    for (size_t i = 0; i < d->eq->nterms; i++) {
+        tinfo *ti = &d->t[i];
+        if (!ti->cat)
+            continue;
+        char buf[8];
+        const char *lv = level_of(d, ti, b, r, buf, sizeof buf);
+        int fresh;
+        if (!lv)
+            continue;
+        if (cx_strmap_intern(ti->levels, lv, strlen(lv), ti->nlevels, NULL, &fresh, NULL) != CX_OK)
+            return oom(err);
+        if (fresh) {
+            if (cx_grow((void **)&ti->level_names, &cap[i], ti->nlevels + 1, sizeof(char *)) != CX_OK ||
+                !(ti->level_names[ti->nlevels] = cx_strdup(lv)))
+                return oom(err);
+            ti->nlevels++;
+        }
+    }
+    return CX_OK;
+}
+
+/* Number the levels of every C(x) term in sorted byte order: the first is
+ * the baseline. */
+static cx_status sort_levels(cx_design *d, cx_error *err)
+{
+    for (size_t i = 0; i < d->eq->nterms; i++) {
+        tinfo *ti = &d->t[i];
+        if (!ti->cat)
+            continue;
+        if (ti->nlevels) /* no levels: no array to sort */
+            qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
+        cx_strmap_free(ti->levels);
+        if (!(ti->levels = cx_strmap_new()))
+            return oom(err);
+        for (size_t k = 0; k < ti->nlevels; k++)
+            if (cx_strmap_intern(ti->levels, ti->level_names[k], strlen(ti->level_names[k]), k, NULL, NULL, NULL) != CX_OK)
+                return oom(err);
+        if (!(ti->used = cx_calloc(ti->nlevels + 1, sizeof(size_t))))
+            return oom(err);
+    }
+    return CX_OK;
+}
+
+/*
+ * Refuse a C(x) term with fewer than two levels, as a constant column is
+ * refused: its one level would be the baseline and the term would vanish
+ * from the fit without a word.  C(quarter) on yearly periods (years, or one
+ * date a year) gets its own reason.  Partial fits (every level a column)
+ * may see one level of a term in a partition: they are not checked.
+ */
+static cx_status check_levels(const cx_design *d, cx_error *err)
+{
+    if (d->full)
+        return CX_OK;
+    const cx_eqspec *eq = d->eq;
+    for (size_t i = 0; i < eq->nterms; i++) {
+        const tinfo *ti = &d->t[i];
+        if (!ti->cat || ti->nlevels >= 2)
+            continue;
+        const char *term = eq->terms[i].text, *col = eq->terms[i].f[0].col;
+        int yearly = d->cadence_known && d->cadence == CX_PERIOD_YEAR;
+        if (ti->fcol[0] == NONE && (yearly || ti->nlevels == 0)) {
+            /* no quarter level at all: the periods are years (or missing) */
+            char how[80] = "years";
+            if (yearly)
+                cx_cadence_describe(&d->cad, how, sizeof how);
+            return eq_error(err, d, "terms", i,
+                            "equation '%s': %s needs periods shorter than a year, found %s in column "
+                            "'%s'; yearly data have no quarters: drop the term",
+                            eq->name, term, how, d->pname);
+        }
+        if (ti->nlevels == 1)
+            return eq_error(err, d, "terms", i,
+                            "equation '%s': %s has a single level '%s' in the data; a factor needs at "
+                            "least 2 levels: drop the term",
+                            eq->name, term, ti->level_names[0]);
+        return eq_error(err, d, "terms", i,
+                        "equation '%s': %s has no level in the data (the column '%s' is empty in "
+                        "every row); a factor needs at least 2 levels: drop the term",
+                        eq->name, term, ti->fcol[0] == NONE ? d->pname : col);
+    }
+    return CX_OK;
+}
+
+/*
+ * Read what the design needs from the data before the fit: the levels of
+ * every C(x) term, and the cadence of the period column when lags or
+ * C(quarter) need it and the schema did not give it (a streamed file).
+ * One pass over the source; for the cadence alone only dates need the whole
+ * pass (the first block shows any other kind); none when neither is needed.
+ */
 cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
 {
-    if (d->levels_done)
+    int cadence = !d->cadence_known && d->pcol != NONE && (d->maxlag > 0 || d->has_quarter);
+    if (d->levels_done && !cadence)
         return CX_OK;
     const cx_eqspec *eq = d->eq;
     size_t *cap = cx_calloc(eq->nterms + 1, sizeof(size_t));
     if (!cap)
         return oom(err);
     cx_status st = CX_OK;
-    for (size_t i = 0; i < eq->nterms && st == CX_OK; i++)
+    for (size_t i = 0; i < eq->nterms && st == CX_OK && !d->levels_done; i++)
         if (d->t[i].cat && !(d->t[i].levels = cx_strmap_new()))
             st = oom(err);
     if (st == CX_OK)
@@ -883,43 +1011,26 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
         st = cx_source_next(src, &b, err);
         if (st != CX_OK || !b)
             break;
-        for (size_t r = 0; r < cx_table_nrows(b) && st == CX_OK; r++)
-            for (size_t i = 0; i < eq->nterms && st == CX_OK; i++) {
-                tinfo *ti = &d->t[i];
-                if (!ti->cat)
-                    continue;
-                char buf[8];
-                const char *lv = level_of(d, ti, b, r, buf, sizeof buf);
-                int fresh;
-                if (!lv)
-                    continue;
-                if (cx_strmap_intern(ti->levels, lv, strlen(lv), ti->nlevels, NULL, &fresh, NULL) != CX_OK)
-                    st = oom(err);
-                else if (fresh) {
-                    if (cx_grow((void **)&ti->level_names, &cap[i], ti->nlevels + 1, sizeof(char *)) != CX_OK ||
-                        !(ti->level_names[ti->nlevels] = cx_strdup(lv)))
-                        st = oom(err);
-                    else
-                        ti->nlevels++;
-                }
-            }
+        const cx_period *per = d->pcol != NONE ? cx_table_periods(b, d->pcol) : NULL;
+        for (size_t r = 0; r < cx_table_nrows(b) && st == CX_OK; r++) {
+            if (cadence && per)
+                cx_cadence_add(&d->cad, per[r]);
+            if (!d->levels_done)
+                st = add_levels(d, b, r, cap, err);
+        }
+        if (d->levels_done && d->cad.n && d->cad.kind != CX_PERIOD_DAY)
+            break; /* weeks, months, quarters, years: the kind is the cadence */
     }
     cx_free(cap);
-    /* number the levels in sorted byte order: the first is the baseline */
-    for (size_t i = 0; i < eq->nterms && st == CX_OK; i++) {
-        tinfo *ti = &d->t[i];
-        if (!ti->cat)
-            continue;
-        qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
-        cx_strmap_free(ti->levels);
-        if (!(ti->levels = cx_strmap_new()))
-            st = oom(err);
-        for (size_t k = 0; k < ti->nlevels && st == CX_OK; k++)
-            if (cx_strmap_intern(ti->levels, ti->level_names[k], strlen(ti->level_names[k]), k, NULL, NULL, NULL) != CX_OK)
-                st = oom(err);
-        if (st == CX_OK && !(ti->used = cx_calloc(ti->nlevels + 1, sizeof(size_t))))
-            st = oom(err);
+    if (st == CX_OK && cadence) {
+        d->cadence = cx_cadence_kind(&d->cad);
+        d->cadence_known = 1;
     }
+    if (st != CX_OK || d->levels_done)
+        return st;
+    st = sort_levels(d, err);
+    if (st == CX_OK)
+        st = check_levels(d, err);
     return st == CX_OK ? finalize_columns(d, err) : st;
 }
 
@@ -998,6 +1109,24 @@ const char *cx_design_input_name(const cx_design *d, size_t k)
 
 static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid, int *missing);
 
+/* Grow the per-unit last periods to hold unit uid (new ones INT32_MIN). */
+static cx_status grow_lastper(cx_design *d, size_t uid)
+{
+    if (uid < d->lastcap)
+        return CX_OK;
+    size_t old = d->lastcap;
+    if (cx_grow((void **)&d->lastper, &d->lastcap, uid + 1, sizeof(int32_t)) != CX_OK)
+        return CX_ENOMEM;
+    for (size_t k = old; k < d->lastcap; k++)
+        d->lastper[k] = INT32_MIN;
+    return CX_OK;
+}
+
+/*
+ * The holdout counts steps of the period column's cadence (years for one
+ * date a year), like lags: the pass finds each unit's last period (and the
+ * cadence, when not known yet), then turns it into a step.
+ */
 cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_error *err)
 {
     if (periods == 0)
@@ -1005,6 +1134,7 @@ cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_err
     if (d->pcol == NONE)
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
                             "a holdout needs a period column in the data, found none");
+    int cadence = !d->cadence_known;
     cx_status st = cx_source_rewind(src, err);
     cx_design_begin_pass(d);
     while (st == CX_OK) {
@@ -1020,19 +1150,25 @@ cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_err
             cx_period per = cx_table_periods(b, d->pcol)[i];
             if (missing || per.kind == CX_PERIOD_NONE)
                 continue;
-            if (uid >= d->lastcap) {
-                size_t old = d->lastcap;
-                if (cx_grow((void **)&d->lastper, &d->lastcap, uid + 1, sizeof(int32_t)) != CX_OK)
-                    return oom(err);
-                for (size_t k = old; k < d->lastcap; k++)
-                    d->lastper[k] = INT32_MIN;
-            }
+            if (cadence)
+                cx_cadence_add(&d->cad, per);
+            if (grow_lastper(d, uid) != CX_OK)
+                return oom(err);
             if (per.value > d->lastper[uid])
                 d->lastper[uid] = per.value;
         }
     }
+    if (st != CX_OK)
+        return st;
+    if (cadence) {
+        d->cadence = cx_cadence_kind(&d->cad);
+        d->cadence_known = 1;
+    }
+    for (size_t u = 0; u < d->lastcap; u++)
+        if (d->lastper[u] != INT32_MIN)
+            d->lastper[u] = cx_period_step((cx_period){d->cad.kind, d->lastper[u]}, d->cadence);
     d->holdout = periods;
-    return st;
+    return CX_OK;
 }
 
 int cx_design_empty_level(const cx_design *d, const char **term, const char **level)
@@ -1201,20 +1337,24 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
     cx_period per = {CX_PERIOD_NONE, 0};
     if (d->pcol != NONE)
         per = cx_table_periods(b, d->pcol)[i];
+    /* lags and holdouts count steps of the cadence (a year for one date a year) */
+    int32_t step = per.value;
+    if ((d->maxlag || d->holdout) && per.kind != CX_PERIOD_NONE)
+        step = cx_period_step(per, d->cadence);
 
     /* lags: look back in this unit's history, then record this row */
     if (d->maxlag) {
         if (per.kind == CX_PERIOD_NONE)
             return 0;
         unitstate *us = &d->units[*unit];
-        if (us->has_last && per.value <= us->last.value) {
+        if (us->has_last && step <= us->last_step) {
             char a[CX_PERIOD_TEXT_MAX], c[CX_PERIOD_TEXT_MAX];
             size_t lt = 0; /* the first term with a lag, for the pointer */
             for (size_t t2 = eq->nterms; t2-- > 0;)
                 for (size_t f = 0; f < eq->terms[t2].nf; f++)
                     if (eq->terms[t2].f[f].kind == CX_F_LAG)
                         lt = t2;
-            if (per.value == us->last.value)
+            if (step == us->last_step)
                 *st = cell_error(err, d, b, i, d->pcol, "terms", lt,
                                  "expected one row per period and unit for lag(), found %s twice",
                                  cx_period_format(per, a, sizeof a));
@@ -1231,17 +1371,17 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
                 double v = NAN;
                 for (size_t e = 0; e < us->count; e++) {
                     size_t slot = (us->head + d->maxlag - 1 - e) % d->maxlag;
-                    if (rp[slot] == per.value - (int32_t)k) {
+                    if (rp[slot] == step - (int32_t)k) {
                         v = rv[slot * d->nlag + l];
                         break;
                     }
-                    if (rp[slot] < per.value - (int32_t)k)
+                    if (rp[slot] < step - (int32_t)k)
                         break;
                 }
                 d->lagbuf[l * (d->maxlag + 1) + k] = v;
             }
         size_t slot = us->head;
-        rp[slot] = per.value;
+        rp[slot] = step;
         for (size_t l = 0; l < d->nlag; l++)
             rv[slot * d->nlag + l] = cx_table_numbers(b, d->lagcols[l])[i];
         us->head = (us->head + 1) % d->maxlag;
@@ -1249,6 +1389,7 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
             us->count++;
         us->has_last = 1;
         us->last = per;
+        us->last_step = step;
     }
 
     if (d->nme && me_check(d, b, i, st, err) < 0)
@@ -1340,7 +1481,7 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
     *y = yv;
     *w = wv;
     if (d->holdout && *unit < d->lastcap && per.kind != CX_PERIOD_NONE &&
-        per.value > d->lastper[*unit] - (int32_t)d->holdout)
+        step > d->lastper[*unit] - (int32_t)d->holdout)
         return 2;
     for (size_t t = 0; t < eq->nterms; t++) {
         tinfo *ti = &d->t[t];

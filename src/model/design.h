@@ -53,7 +53,10 @@ cx_status cx_design_new(const cx_spec *spec, size_t eq, const cx_table *schema,
 void cx_design_free(cx_design *d);
 
 /* Read the levels of every C(x) term (a pass over the source) when the
- * design has any; sorted byte order, the first level is the baseline. */
+ * design has any; sorted byte order, the first level is the baseline.  A
+ * term with fewer than two levels is an error (not for a full design).  The
+ * same pass finds the period column's cadence when lags or C(quarter) need
+ * it and the schema was no in-memory table (whose rows give it at once). */
 cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err);
 
 /* Partial fits: give every level of each C(x) term its own column and drop
@@ -63,7 +66,7 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err);
 void cx_design_set_full(cx_design *d);
 /* Set the levels of C(x) term `term` (sorted; the first is the baseline)
  * instead of reading them from data; the columns are final once every C(x)
- * term has its levels. */
+ * term has its levels (fewer than two is an error, as in cx_design_levels). */
 cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *names, size_t n,
                                cx_error *err);
 
@@ -75,9 +78,10 @@ int cx_design_col_is_cat(const cx_design *d, size_t j);
 /* 1 when column j is the intercept. */
 int cx_design_has_intercept(const cx_design *d);
 
-/* Hold out the last `periods` periods of every unit: a pass over the
- * source finds each unit's last period; cx_design_row then returns 2 for
- * held-out rows.  Needs a period column. */
+/* Hold out the last `periods` periods of every unit, counted in steps of
+ * the period column's cadence like lags: a pass over the source finds each
+ * unit's last period; cx_design_row then returns 2 for held-out rows.
+ * Needs a period column. */
 cx_status cx_design_holdout(cx_design *d, cx_source *src, size_t periods, cx_error *err);
 
 /* After a pass: 1 (and the term and level) when a level of a C(x) term had

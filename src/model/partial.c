@@ -466,7 +466,8 @@ static cx_status merge_levels(const cx_eqspec *es, const cJSON *const *eq, size_
             if (collect_levels(cJSON_GetObjectItemCaseSensitive(eq[k], "columns"), es->terms[t].text, &mg->levels[t],
                                &mg->nlevels[t], &cap) != CX_OK)
                 return oom(err);
-        qsort(mg->levels[t], mg->nlevels[t], sizeof(char *), cmp_cstr);
+        if (mg->nlevels[t]) /* qsort of a null array is undefined, even of 0 elements */
+            qsort(mg->levels[t], mg->nlevels[t], sizeof(char *), cmp_cstr);
     }
     return CX_OK;
 }

@@ -920,11 +920,24 @@ static int dcol_init(dcol *d, const cx_table *t, const char *name)
         return 0;
     d->kind = 4;
     if (strncmp(name, "C(", 2) == 0) {
-        const char *close = strchr(name, ')'), *lb = strchr(name, '[');
-        if (!close || !lb)
+        /* "C(region)[Utrecht]", "C(`Regio naam`)[Utrecht]": the term is
+         * the shortest prefix before a '[' that parses as C(x) */
+        const char *lb = name;
+        char col[128] = "", head[256];
+        while ((lb = strchr(lb + 1, '[')) != NULL) {
+            cx_term term;
+            char msg[64];
+            snprintf(head, sizeof head, "%.*s", (int)(lb - name), name);
+            if (cx_term_parse(head, &term, msg, sizeof msg) == CX_ENOMEM)
+                return -1;
+            if (term.nf == 1 && cx_term_is_cat(&term))
+                snprintf(col, sizeof col, "%s", term.f[0].col);
+            cx_term_clear(&term);
+            if (col[0])
+                break;
+        }
+        if (!lb)
             return 0;
-        char col[128];
-        snprintf(col, sizeof col, "%.*s", (int)(close - name - 2), name + 2);
         snprintf(d->level, sizeof d->level, "%s", lb + 1);
         size_t ll = strlen(d->level);
         if (ll && d->level[ll - 1] == ']')

@@ -252,6 +252,10 @@ static cx_status horizon_periods(cx_plan *p, cx_period_kind kind, int32_t *first
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "bad horizon start '%s'", start);
     start_q = sq.value;
     int32_t v = sq.value;
+    if (kind == CX_PERIOD_YEAR)
+        return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                            "the data have one period a year; a scenario is projected quarter by quarter "
+                            "and needs data by quarter, month, week or day");
     if (kind != CX_PERIOD_QUARTER) {
         char day[48];
         int year = start_q / 4, month = (start_q % 4) * 3 + 1;

@@ -37,6 +37,7 @@
 #include "cxcase/sim.h"
 #include "../core/core.h"
 #include "../core/jsonin.h"
+#include "../data/table.h"
 #include "../model/model_internal.h"
 #include "draw.h"
 #include "finance_internal.h"
@@ -127,9 +128,29 @@ cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err
 /* Data and model                                                           */
 /* ======================================================================== */
 
+/* A panel of dates at a coarser cadence (one date a month, a quarter ...)
+ * is projected at that cadence, as the fit counted its lags in it: its
+ * periods become months (quarters, weeks, years). */
+static void periods_at_cadence(cx_table *panel)
+{
+    const cx_period *per = cx_table_ncols(panel) ? cx_table_periods(panel, 0) : NULL;
+    if (!per)
+        return;
+    cx_cadence c;
+    cx_table_period_cadence(panel, 0, &c);
+    cx_period_kind k = cx_cadence_kind(&c);
+    if (c.kind != CX_PERIOD_DAY || k == CX_PERIOD_DAY || k == CX_PERIOD_NONE)
+        return;
+    for (size_t i = 0; i < cx_table_nrows(panel); i++) {
+        cx_period q;
+        if (cx_period_convert(per[i], k, &q) == CX_OK)
+            cx_table_set_period(panel, 0, i, q);
+    }
+}
+
 /* Read the scenario's data files into a panel. */
-static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table **panel, size_t *nunits,
-                            cx_warnings *warn, cx_error *err)
+static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, const cx_sim_options *o,
+                            cx_table **panel, size_t *nunits, cx_warnings *warn, cx_error *err)
 /* spec: NULL for a fitted model (the units are then the text columns every
  * export has) */
 {
@@ -161,6 +182,8 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
         so.score = resp->score;
     cx_csv_options copt;
     memset(&copt, 0, sizeof copt);
+    copt.types = o->types;
+    copt.ntypes = o->ntypes;
     for (size_t i = 0; i < s->ndata; i++) {
         if (s->data[i].sep)
             copt.sep = s->data[i].sep;
@@ -176,6 +199,7 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, cx_table 
     cx_free(files);
     if (st != CX_OK)
         return st;
+    periods_at_cadence(*panel);
     /* the unit columns follow the period column */
     size_t u = 0;
     if (spec && spec->nunits)
@@ -1561,7 +1585,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         snprintf(err->message + used, sizeof err->message - used, " (%s: /model)", s->path);
     }
     if (st == CX_OK)
-        st = load_panel(s, spec, &panel, &nunits, warn, err);
+        st = load_panel(s, spec, &o, &panel, &nunits, warn, err);
     if (st == CX_OK && !fitted)
         st = cx_fit_table(spec, panel, NULL, &model, warn, err);
     if (st == CX_OK)

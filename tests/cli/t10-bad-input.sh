@@ -83,7 +83,7 @@ big() {
         show "$tmp/err"
     fi
 }
-P="error: expected a period (2025-03-31, 2025-W07, 2025-03 or 2025Q1) in column"
+P="error: expected a period (2025-03-31, 2025-W07, 2025-03, 2025Q1 or 2025) in column"
 big week-54 week 16391 '2025-W54,Utrecht,7,1.5' "16391:1: $P 'week', found '2025-W54'"
 big week-53-of-a-52-week-year week 16391 '2025-W53,Utrecht,7,1.5' "16391:1: $P 'week', found '2025-W53'"
 big week-00 week 16391 '2025-W00,Utrecht,7,1.5' "16391:1: $P 'week', found '2025-W00'"

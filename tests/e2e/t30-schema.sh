@@ -1,7 +1,8 @@
 #!/bin/sh
 # t30-schema.sh - the JSON Schema for model specifications (models/model.schema.json)
 # is a valid draft 2020-12 schema, every shipped model validates against it, and
-# specifications that cxcase refuses for their form are refused by the schema too.
+# specifications that cxcase refuses for their form are refused by the schema too
+# (and those it accepts, such as names between backticks, accepted).
 # Uses Debian's python3-jsonschema.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
@@ -38,6 +39,12 @@ bad = {
 }
 for what, doc in bad.items():
     check(bool(list(v.iter_errors(doc))), f"the schema refuses {what}")
+quoted = ["`Handling time (s)`", "log(`Omzet excl. btw`)", "lag(`NPS score`, 4)", "C(`Regio naam`)",
+          "`a b`:log(`c (d)`)", "`it``s`^2"]
+errors = list(v.iter_errors({"equations": [{"target": "y", "terms": quoted}]}))
+check(not errors, "the schema accepts column names between backticks" + ("" if not errors else ": " + errors[0].message))
+check(bool(list(v.iter_errors({"equations": [{"target": "y", "terms": ["Handling time (s)"]}]}))),
+      "the schema refuses a column name with spaces outside backticks")
 # the scenario schema (a draft contract for the scenario engine) and the sample
 scen = json.load(open(os.path.join(top, "models/scenario.schema.json")))
 try:

@@ -116,6 +116,28 @@ static void csv_should_type_columns_and_treat_empty_cells_as_missing(void **stat
     cx_table_free(t);
 }
 
+/* Bare years are periods under a header that names a period (year, jaar,
+ * boekjaar, period, periode in any case), and numbers anywhere else. */
+static void csv_should_read_bare_years_under_a_period_header(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("Jaar,region,stores,year\n2021,North,2021,2021\n2022,North,2022,\n"
+                          "2023,North,1999,2023.5\n",
+                          NULL);
+    assert_int_equal(cx_table_coltype(t, 0), CX_COL_PERIOD);
+    assert_int_equal(cx_table_periods(t, 0)[1].kind, CX_PERIOD_YEAR);
+    assert_int_equal(cx_table_periods(t, 0)[1].value, 2022);
+    assert_int_equal(cx_table_coltype(t, 2), CX_COL_NUMBER); /* not a period's name */
+    assert_int_equal(cx_table_coltype(t, 3), CX_COL_NUMBER); /* 2023.5 is no year */
+    cx_table_free(t);
+    cx_error err;
+    cx_csv_options o = {.block_rows = 2};
+    read_bad("period,x\n2021,1\n2022,2\n2023-12-31,3\n", &o, &err);
+    assert_error_at(&err, CX_EINVAL, 4, 1, "expected a year in column 'period' like line 2, found the day '2023-12-31'");
+    read_bad("date,x\n2021-12-31,1\n2022,2\n2023-12-31,3\n", NULL, &err);
+    assert_error_at(&err, CX_EINVAL, 3, 1, "expected a day in column 'date' like line 2, found the year '2022'");
+}
+
 static void csv_should_read_windows_1252_when_told(void **state)
 {
     (void)state;
@@ -529,6 +551,7 @@ int main(void)
         cmocka_unit_test(csv_should_read_dutch_excel_with_bom_crlf_and_decimal_comma),
         cmocka_unit_test(csv_should_detect_tab_and_semicolon_separators),
         cmocka_unit_test(csv_should_type_columns_and_treat_empty_cells_as_missing),
+        cmocka_unit_test(csv_should_read_bare_years_under_a_period_header),
         cmocka_unit_test(csv_should_read_windows_1252_when_told),
         cmocka_unit_test(csv_should_accept_a_missing_final_newline_and_blank_lines),
         cmocka_unit_test(csv_should_stream_in_blocks_of_the_asked_size),

@@ -781,6 +781,104 @@ static void fit_should_hold_out_the_last_periods_of_every_unit(void **state)
     unlink(part);
 }
 
+/* ---- yearly data ------------------------------------------------------------- */
+
+/* Fit `terms` on `csv` (streamed, or read into memory first when `table`)
+ * with a holdout of `holdout` periods. */
+static cx_model *fit_terms(const char *csv, const char *const *terms, size_t n, size_t holdout, int table)
+{
+    cx_spec *spec = NULL;
+    cx_model *m = NULL;
+    cx_table *t = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    char line[CX_ERROR_LINE_MAX];
+    cx_fit_options opt = {.holdout = holdout};
+    cx_status st = cx_spec_simple("y", terms, n, 1, &spec, &err);
+    if (st == CX_OK && table && (st = cx_csv_read(csv, NULL, &t, &err)) == CX_OK)
+        st = cx_fit_table(spec, t, &opt, &m, NULL, &err);
+    else if (st == CX_OK)
+        st = cx_fit_csv(spec, csv, NULL, &opt, &m, NULL, &err);
+    if (st != CX_OK) {
+        print_error("%s: %s\n", csv, cx_error_format(&err, line, sizeof line));
+        fail();
+    }
+    cx_table_free(t);
+    cx_spec_free(spec);
+    return m;
+}
+
+/*
+ * A yearly panel, y = 1 + 0.5 x + 2 x[t-1] + noise, with its period written
+ * as bare years and as one date a year (31 December): lag(x, 1) reads the
+ * year before (not the day before), so the fit equals the fit with the
+ * lagged column written out and recovers the coefficient 2; and a holdout of
+ * 2 holds out the last two years of every unit.
+ */
+static void fit_should_count_lags_and_holdouts_in_years(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 2021);
+    char years[] = "/tmp/cxyrAXXXXXX", dates[] = "/tmp/cxyrBXXXXXX", out[] = "/tmp/cxyrCXXXXXX",
+         held[] = "/tmp/cxyrDXXXXXX";
+    FILE *fy = fdopen(mkstemp(years), "w"), *fd = fdopen(mkstemp(dates), "w");
+    FILE *fo = fdopen(mkstemp(out), "w"), *fh = fdopen(mkstemp(held), "w");
+    fprintf(fy, "year,unit,x,y\n");
+    fprintf(fd, "date,unit,x,y\n");
+    fprintf(fo, "year,unit,x,xl,y\n");
+    fprintf(fh, "year,unit,x,xl,y\n");
+    const char *units[] = {"Noord", "Oost", "Zuid", "West"};
+    for (int u = 0; u < 4; u++) {
+        double prev = NAN;
+        for (int yr = 2005; yr <= 2020; yr++) {
+            double x = gsl_ran_flat(rng, 5, 15);
+            double y = 1 + 0.5 * x + (isnan(prev) ? 0 : 2 * prev) + gsl_ran_gaussian(rng, 0.5);
+            char xl[32] = "";
+            if (!isnan(prev))
+                snprintf(xl, sizeof xl, "%.17g", prev);
+            fprintf(fy, "%d,%s,%.17g,%.17g\n", yr, units[u], x, y);
+            fprintf(fd, "%d-12-31,%s,%.17g,%.17g\n", yr, units[u], x, y);
+            fprintf(fo, "%d,%s,%.17g,%s,%.17g\n", yr, units[u], x, xl, y);
+            if (yr <= 2018)
+                fprintf(fh, "%d,%s,%.17g,%s,%.17g\n", yr, units[u], x, xl, y);
+            prev = x;
+        }
+    }
+    fclose(fy);
+    fclose(fd);
+    fclose(fo);
+    fclose(fh);
+    gsl_rng_free(rng);
+    const char *lagged[] = {"x", "lag(x, 1)"}, *written[] = {"x", "xl"};
+    cx_model *want = fit_terms(out, written, 2, 0, 0), *want_held = fit_terms(held, written, 2, 0, 0);
+    const cx_equation *ew = cx_model_equation(want, 0), *eh = cx_model_equation(want_held, 0);
+    assert_int_equal((int)cx_equation_stat(ew, CX_STAT_N), 4 * 15);
+    /* the truth, within four standard errors */
+    assert_true(fabs(cx_equation_coef(ew)[2] - 2) < 4 * cx_equation_se(ew)[2]);
+    const char *files[] = {years, dates, dates};
+    for (int k = 0; k < 3; k++) {
+        cx_model *m = fit_terms(files[k], lagged, 2, 0, k == 2), *mh = fit_terms(files[k], lagged, 2, 2, k == 2);
+        const cx_equation *e = cx_model_equation(m, 0), *e2 = cx_model_equation(mh, 0);
+        assert_int_equal((int)cx_equation_stat(e, CX_STAT_N), 4 * 15);
+        assert_int_equal((int)cx_equation_stat(e2, CX_STAT_N), 4 * 13);
+        assert_int_equal((int)cx_equation_stat(e2, CX_STAT_HOLDOUT_N), 4 * 2);
+        for (size_t j = 0; j < 3; j++) {
+            assert_rel(cx_equation_coef(e)[j], cx_equation_coef(ew)[j], 1e-12, "yearly lag coef");
+            assert_rel(cx_equation_se(e)[j], cx_equation_se(ew)[j], 1e-10, "yearly lag se");
+            assert_rel(cx_equation_coef(e2)[j], cx_equation_coef(eh)[j], 1e-12, "yearly holdout coef");
+        }
+        cx_model_free(m);
+        cx_model_free(mh);
+    }
+    cx_model_free(want);
+    cx_model_free(want_held);
+    unlink(years);
+    unlink(dates);
+    unlink(out);
+    unlink(held);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -804,6 +902,7 @@ int main(void)
         cmocka_unit_test(fit_should_match_ridge_closed_form),
         cmocka_unit_test(fit_should_resist_outliers_when_robust),
         cmocka_unit_test(fit_should_hold_out_the_last_periods_of_every_unit),
+        cmocka_unit_test(fit_should_count_lags_and_holdouts_in_years),
         cmocka_unit_test(fit_should_give_the_same_result_on_two_threads),
         cmocka_unit_test(fit_should_read_the_halves_of_any_file_exactly),
         cmocka_unit_test(fit_should_find_the_same_units_in_every_block),

@@ -1,13 +1,15 @@
 /*
  * test_period.c - periods: parsing, canonical text, ISO weeks, conversions
  * and the calendar quarter of each period, checked day by day over two
- * centuries against glibc's gmtime/strftime (%G-W%V for ISO weeks).
+ * centuries against glibc's gmtime/strftime (%G-W%V for ISO weeks); and the
+ * cadence of a column of dates, the spacing lags and holdouts count in.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <time.h>
 
 #include "helpers.h"
+#include "data/table.h"
 
 static cx_period parse(const char *s)
 {
@@ -37,6 +39,11 @@ static void period_should_parse_each_kind(void **state)
     assert_int_equal(p.kind, CX_PERIOD_QUARTER);
     assert_int_equal(p.value, 2025 * 4);
     assert_int_equal(parse("2025-Q4").value, 2025 * 4 + 3);
+    p = parse("2025");
+    assert_int_equal(p.kind, CX_PERIOD_YEAR);
+    assert_int_equal(p.value, 2025);
+    char buf[CX_PERIOD_TEXT_MAX];
+    assert_string_equal(cx_period_format(parse(" 1999 "), buf, sizeof buf), "1999");
     assert_int_equal(parse(" 2000-02-29 ").value, 11016);
     assert_int_equal(parse("1969-12-31").value, -1);
 }
@@ -47,7 +54,8 @@ static void period_should_reject_impossible_dates(void **state)
     const char *bad[] = {"2025-02-29", "2023-02-29", "1900-02-29", "2025-13", "2025-00",
                          "2025-04-31", "2025-W00", "2025-W53", "2021-W53", "2025Q5",
                          "2025Q0", "25-03-31", "2025/03/31", "2025-3-1", "31-03-2025",
-                         "2025", "2025W07", "2025-W7", "abcd-01", "0999-01-01", ""};
+                         "2025W07", "2025-W7", "abcd-01", "0999-01-01", "0999", "999",
+                         "20251", "2025.", "+2025", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cx_period p;
         if (cx_period_parse(bad[i], strlen(bad[i]), &p) == CX_OK) {
@@ -77,6 +85,19 @@ static void period_should_know_the_quarter_of_a_week_by_its_thursday(void **stat
     cx_period q;
     assert_int_equal(cx_period_convert(parse("2025-W14"), CX_PERIOD_MONTH, &q), CX_EINVAL);
     assert_int_equal(cx_period_convert(parse("2025-03"), CX_PERIOD_DAY, &q), CX_EINVAL);
+    /* a year has no one quarter, and nothing finer converts from it */
+    assert_int_equal(cx_period_quarter(parse("2025")).kind, CX_PERIOD_NONE);
+    assert_int_equal(cx_period_convert(parse("2025"), CX_PERIOD_QUARTER, &q), CX_EINVAL);
+    /* to years: a week's year is its ISO year (the year of its Thursday) */
+    assert_int_equal(cx_period_convert(parse("2026-W53"), CX_PERIOD_YEAR, &q), CX_OK);
+    assert_int_equal(q.value, 2026);
+    assert_int_equal(cx_period_convert(parse("2027-01-01"), CX_PERIOD_YEAR, &q), CX_OK);
+    assert_int_equal(q.value, 2027);
+    assert_int_equal(cx_period_convert(parse("2024-12"), CX_PERIOD_YEAR, &q), CX_OK);
+    assert_int_equal(q.value, 2024);
+    assert_int_equal(cx_period_convert(parse("2024Q4"), CX_PERIOD_YEAR, &q), CX_OK);
+    assert_int_equal(q.kind, CX_PERIOD_YEAR);
+    assert_int_equal(q.value, 2024);
 }
 
 /* Every day from 1900 to 2100: parse(strftime) is the day, and its week,
@@ -109,6 +130,13 @@ static void period_should_agree_with_glibc_for_two_centuries(void **state)
         snprintf(want, sizeof want, "%04dQ%d", tm.tm_year + 1900, tm.tm_mon / 3 + 1);
         assert_string_equal(cx_period_format(cx_period_quarter(p), got, sizeof got), want);
 
+        cx_period y;
+        assert_int_equal(cx_period_convert(p, CX_PERIOD_YEAR, &y), CX_OK);
+        assert_int_equal(y.value, tm.tm_year + 1900);
+        assert_int_equal(cx_period_convert(w, CX_PERIOD_YEAR, &y), CX_OK);
+        strftime(want, sizeof want, "%G", &tm);
+        assert_string_equal(cx_period_format(y, got, sizeof got), want);
+
         if (tm.tm_wday == 4) { /* a Thursday: its week lies in its quarter */
             assert_int_equal(cx_period_quarter(w).value, cx_period_quarter(p).value);
         }
@@ -126,6 +154,67 @@ static void period_should_number_consecutive_periods_consecutively(void **state)
     assert_int_equal(cx_period_kind_from_name("week"), CX_PERIOD_WEEK);
     assert_int_equal(cx_period_kind_from_name("fortnight"), CX_PERIOD_NONE);
     assert_string_equal(cx_period_kind_name(CX_PERIOD_QUARTER), "quarter");
+    assert_int_equal(parse("2025").value - parse("2024").value, 1);
+    assert_int_equal(cx_period_kind_from_name("year"), CX_PERIOD_YEAR);
+    assert_string_equal(cx_period_kind_name(CX_PERIOD_YEAR), "year");
+}
+
+/* The cadence of the periods in `list` (NULL-terminated; "" is missing),
+ * and its description in *how. */
+static cx_period_kind cadence_of(const char *const *list, char *how, size_t size)
+{
+    cx_cadence c;
+    cx_cadence_init(&c);
+    for (; *list; list++)
+        cx_cadence_add(&c, **list ? parse(*list) : (cx_period){CX_PERIOD_NONE, 0});
+    cx_cadence_describe(&c, how, size);
+    return cx_cadence_kind(&c);
+}
+
+static void cadence_should_find_the_regular_spacing_of_dates(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dates[8];
+        cx_period_kind kind;
+        const char *how;
+    } cases[] = {
+        {{"2021-12-31", "", "2022-12-31", "2024-12-31", NULL}, CX_PERIOD_YEAR, "one date a year (on 12-31)"},
+        {{"2023-02-28", "2024-02-29", "2025-02-28", NULL}, CX_PERIOD_YEAR,
+         "one date a year (on the last day of month 2)"},
+        {{"2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31", NULL}, CX_PERIOD_QUARTER,
+         "one date a quarter (on the last day of its third month)"},
+        {{"2024-01-01", "2024-04-01", "2025-10-01", NULL}, CX_PERIOD_QUARTER,
+         "one date a quarter (on day 1 of its first month)"},
+        {{"2024-01-31", "2024-02-29", "2024-03-31", NULL}, CX_PERIOD_MONTH,
+         "one date a month (on the last day)"},
+        {{"2024-01-15", "2024-02-15", "2024-04-15", NULL}, CX_PERIOD_MONTH, "one date a month (on day 15)"},
+        {{"2024-01-01", "2024-01-08", "2024-03-04", NULL}, CX_PERIOD_WEEK, "one date a week (on Mondays)"},
+        {{"2024-01-01", "2024-01-02", "2024-01-08", NULL}, CX_PERIOD_DAY, "days"},
+        {{"2024-03-15", "2025-06-15", NULL}, CX_PERIOD_QUARTER, "one date a quarter (on day 15 of its third month)"},
+        {{"2024-03-15", "2025-05-20", NULL}, CX_PERIOD_DAY, "days"}, /* one a year, but not on one day */
+        {{"2024-03", "2025-03", NULL}, CX_PERIOD_MONTH, "months"}, /* months count in months */
+        {{"2024", "2026", NULL}, CX_PERIOD_YEAR, "years"},
+        {{"", NULL}, CX_PERIOD_NONE, "no periods"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char how[96];
+        cx_period_kind k = cadence_of(cases[i].dates, how, sizeof how);
+        if (k != cases[i].kind || strcmp(how, cases[i].how) != 0) {
+            print_error("case %zu (%s ...): %s '%s', expected %s '%s'\n", i, cases[i].dates[0],
+                        cx_period_kind_name(k), how, cx_period_kind_name(cases[i].kind), cases[i].how);
+            fail();
+        }
+    }
+    /* steps of the cadence are consecutive */
+    assert_int_equal(cx_period_step(parse("2022-12-31"), CX_PERIOD_YEAR) -
+                         cx_period_step(parse("2021-12-31"), CX_PERIOD_YEAR), 1);
+    assert_int_equal(cx_period_step(parse("2025-03-31"), CX_PERIOD_QUARTER) -
+                         cx_period_step(parse("2024-12-31"), CX_PERIOD_QUARTER), 1);
+    assert_int_equal(cx_period_step(parse("2024-03-04"), CX_PERIOD_WEEK) -
+                         cx_period_step(parse("2024-02-26"), CX_PERIOD_WEEK), 1);
+    assert_int_equal(cx_period_step(parse("2024-03-04"), CX_PERIOD_DAY), parse("2024-03-04").value);
+    assert_int_equal(cx_period_step(parse("2024-03"), CX_PERIOD_NONE), parse("2024-03").value);
 }
 
 int main(void)
@@ -136,6 +225,7 @@ int main(void)
         cmocka_unit_test(period_should_know_the_quarter_of_a_week_by_its_thursday),
         cmocka_unit_test(period_should_agree_with_glibc_for_two_centuries),
         cmocka_unit_test(period_should_number_consecutive_periods_consecutively),
+        cmocka_unit_test(cadence_should_find_the_regular_spacing_of_dates),
     };
     return cmocka_run_group_tests_name("period", tests, NULL, NULL);
 }
