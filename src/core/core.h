@@ -103,11 +103,18 @@ void cx_sha256_update(cx_sha256 *s, const void *data, size_t n);
 void cx_sha256_final(cx_sha256 *s, char out[65]);
 /* The digest of data[0..n). */
 void cx_sha256_hex(const void *data, size_t n, char out[65]);
-/* Add the bytes of file `path` from byte `start` to its end to s.  Errors
- * name the path: CX_ENOENT (cannot open), CX_EIO (read or seek), CX_ENOMEM;
- * s then holds part of the file. */
-cx_status cx_sha256_update_file(cx_sha256 *s, const char *path, uint64_t start, cx_error *err);
-/* The digest of file `path`; errors as cx_sha256_update_file's. */
+/* The digest of file `path`.  Errors name the path: CX_ENOENT (cannot
+ * open), CX_EIO (a read failed), CX_ENOMEM. */
 cx_status cx_sha256_file(const char *path, char out[65], cx_error *err);
+/* A file hashed on a thread of its own, for a caller that reads the same
+ * file meanwhile (the fit): on two or more cores the digest costs little
+ * wall time.  Start returns NULL when no thread or memory could be had.
+ * Finish waits for the thread (with `cancel`, stops it first, for a caller
+ * that failed) and frees the job; it returns 1 with the digest in out, or 0
+ * when the job was NULL, cancelled or failed: a caller that still wants
+ * the digest calls cx_sha256_file, which says why it fails. */
+typedef struct cx_sha256_job cx_sha256_job;
+cx_sha256_job *cx_sha256_file_start(const char *path);
+int cx_sha256_file_finish(cx_sha256_job *job, int cancel, char out[65]);
 
 #endif

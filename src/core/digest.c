@@ -12,12 +12,18 @@
  * aliasing rules), so no other file includes Nettle and the library could be
  * swapped here alone.
  *
+ * A fit that will write its model's provenance hashes its data file on a
+ * thread of its own (cx_sha256_file_start), beside its own reading of the
+ * file, rather than reading the whole file once more afterwards.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <nettle/base16.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +34,11 @@ _Static_assert(sizeof(struct sha256_ctx) <= sizeof(((cx_sha256 *)0)->opaque),
 
 #define FILE_CHUNK (1u << 18) /* 256 KiB reads, as the CSV reader makes */
 
+/* ======================================================================== */
+/* Bytes                                                                    */
+/* ======================================================================== */
+
+/* Start a digest: Nettle's initial state, copied into s. */
 void cx_sha256_init(cx_sha256 *s)
 {
     struct sha256_ctx c;
@@ -35,6 +46,7 @@ void cx_sha256_init(cx_sha256 *s)
     memcpy(s->opaque, &c, sizeof c);
 }
 
+/* Add n bytes; Nettle keeps a partial block in the state between calls. */
 void cx_sha256_update(cx_sha256 *s, const void *data, size_t n)
 {
     struct sha256_ctx c;
@@ -43,6 +55,7 @@ void cx_sha256_update(cx_sha256 *s, const void *data, size_t n)
     memcpy(s->opaque, &c, sizeof c);
 }
 
+/* The digest as hex; s is ready for a new digest afterwards. */
 void cx_sha256_final(cx_sha256 *s, char out[65])
 {
     struct sha256_ctx c;
@@ -54,6 +67,7 @@ void cx_sha256_final(cx_sha256 *s, char out[65])
     out[BASE16_ENCODE_LENGTH(SHA256_DIGEST_SIZE)] = '\0';
 }
 
+/* The digest of one buffer. */
 void cx_sha256_hex(const void *data, size_t n, char out[65])
 {
     cx_sha256 s;
@@ -62,20 +76,27 @@ void cx_sha256_hex(const void *data, size_t n, char out[65])
     cx_sha256_final(&s, out);
 }
 
-/* Read `path` from byte `start` to its end into s.  CX_ENOENT when it
- * cannot be opened, CX_EIO when a read or the seek fails, CX_ENOMEM. */
-cx_status cx_sha256_update_file(cx_sha256 *s, const char *path, uint64_t start, cx_error *err)
+/* ======================================================================== */
+/* Files                                                                    */
+/* ======================================================================== */
+
+/* Add the bytes of `path` to s, in 256 KiB reads, until its end or until
+ * *stop (when stop is not NULL) becomes nonzero.  CX_ENOENT when the file
+ * cannot be opened, CX_EIO when a read fails or the hashing was stopped,
+ * CX_ENOMEM; errors name the path. */
+static cx_status hash_file(cx_sha256 *s, const char *path, atomic_int *stop, cx_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
     unsigned char *buf = cx_malloc(FILE_CHUNK);
     cx_status st = buf ? CX_OK : cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    if (st == CX_OK && start > 0 && fseeko(fp, (off_t)start, SEEK_SET) != 0)
-        st = cx_error_set(err, CX_EIO, path, 0, 0, "cannot seek: %s", strerror(errno));
     size_t n;
-    while (st == CX_OK && (n = fread(buf, 1, FILE_CHUNK, fp)) > 0)
+    while (st == CX_OK && (n = fread(buf, 1, FILE_CHUNK, fp)) > 0) {
         cx_sha256_update(s, buf, n);
+        if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+            st = cx_error_set(err, CX_EIO, path, 0, 0, "hashing stopped");
+    }
     if (st == CX_OK && ferror(fp))
         st = cx_error_set(err, CX_EIO, path, 0, 0, "read failed: %s", strerror(errno));
     cx_free(buf);
@@ -83,12 +104,69 @@ cx_status cx_sha256_update_file(cx_sha256 *s, const char *path, uint64_t start, 
     return st;
 }
 
+/* The digest of a whole file, errors naming it. */
 cx_status cx_sha256_file(const char *path, char out[65], cx_error *err)
 {
     cx_sha256 s;
     cx_sha256_init(&s);
-    cx_status st = cx_sha256_update_file(&s, path, 0, err);
+    cx_status st = hash_file(&s, path, NULL, err);
     if (st == CX_OK)
         cx_sha256_final(&s, out);
     return st;
+}
+
+/* ======================================================================== */
+/* A file hashed on a thread of its own                                     */
+/* ======================================================================== */
+
+struct cx_sha256_job {
+    char *path;
+    pthread_t tid;
+    atomic_int stop;
+    cx_status st;
+    char hex[65];
+};
+
+/* The job's thread: the whole file, unless told to stop. */
+static void *run_job(void *arg)
+{
+    cx_sha256_job *j = arg;
+    cx_sha256 s;
+    cx_sha256_init(&s);
+    j->st = hash_file(&s, j->path, &j->stop, NULL);
+    if (j->st == CX_OK)
+        cx_sha256_final(&s, j->hex);
+    return NULL;
+}
+
+/* Copy the path and start the thread; NULL when either fails. */
+cx_sha256_job *cx_sha256_file_start(const char *path)
+{
+    cx_sha256_job *j = cx_calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    atomic_init(&j->stop, 0);
+    if (!(j->path = cx_strdup(path)) || pthread_create(&j->tid, NULL, run_job, j) != 0) {
+        cx_free(j->path);
+        cx_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Join the thread (told to stop first when cancelling), hand out the
+ * digest if there is one, and free the job. */
+int cx_sha256_file_finish(cx_sha256_job *j, int cancel, char out[65])
+{
+    if (!j)
+        return 0;
+    if (cancel)
+        atomic_store(&j->stop, 1);
+    pthread_join(j->tid, NULL);
+    int ok = !cancel && j->st == CX_OK;
+    if (ok)
+        memcpy(out, j->hex, sizeof j->hex);
+    cx_free(j->path);
+    cx_free(j);
+    return ok;
 }

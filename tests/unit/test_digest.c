@@ -1,7 +1,8 @@
 /*
  * test_digest.c - SHA-256 (src/core/digest.c, by GNU Nettle): the FIPS 180-4
  * examples, the same digest whatever the pieces the bytes come in, and files
- * compared with coreutils' sha256sum run by the test.
+ * (read here or on a thread of their own) compared with coreutils' sha256sum
+ * run by the test.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -114,15 +115,30 @@ static void sha256_file_should_agree_with_sha256sum(void **state)
     assert_int_equal(cx_sha256_file(path, hex, &err), CX_OK);
     sha256sum(path, want);
     assert_string_equal(hex, want);
-    /* the second part of a file, continuing a state that holds the first */
+    /* the same bytes in two pieces, and on a thread of their own */
     cx_sha256 s;
     cx_sha256_init(&s);
     cx_sha256_update(&s, bytes, at);
-    assert_int_equal(cx_sha256_update_file(&s, path, at, &err), CX_OK);
+    cx_sha256_update(&s, bytes + at, n - at);
     cx_sha256_final(&s, hex);
+    assert_string_equal(hex, want);
+    memset(hex, 0, sizeof hex);
+    assert_int_equal(cx_sha256_file_finish(cx_sha256_file_start(path), 0, hex), 1);
     assert_string_equal(hex, want);
     tmp_remove(path);
     free(bytes);
+}
+
+/* A job that is cancelled, or whose file cannot be read, gives no digest
+ * (its caller hashes again to say why); a NULL job neither. */
+static void sha256_job_should_give_nothing_when_it_fails(void **state)
+{
+    (void)state;
+    char hex[65] = "untouched";
+    assert_int_equal(cx_sha256_file_finish(cx_sha256_file_start("/nonexistent/in.csv"), 0, hex), 0);
+    assert_int_equal(cx_sha256_file_finish(cx_sha256_file_start(TOP "/samples/responses.csv"), 1, hex), 0);
+    assert_int_equal(cx_sha256_file_finish(NULL, 0, hex), 0);
+    assert_string_equal(hex, "untouched");
 }
 
 static void sha256_file_should_name_a_missing_file(void **state)
@@ -143,6 +159,7 @@ int main(void)
         cmocka_unit_test(sha256_should_not_depend_on_the_pieces),
         cmocka_unit_test(sha256_file_should_agree_with_sha256sum),
         cmocka_unit_test(sha256_file_should_name_a_missing_file),
+        cmocka_unit_test(sha256_job_should_give_nothing_when_it_fails),
     };
     return cmocka_run_group_tests_name("digest", tests, NULL, NULL);
 }
