@@ -104,7 +104,7 @@ void cx_sha256_final(cx_sha256 *s, char out[65]);
 /* The digest of data[0..n). */
 void cx_sha256_hex(const void *data, size_t n, char out[65]);
 /* The digest of file `path`.  Errors name the path: CX_ENOENT (cannot
- * open), CX_EIO (a read failed), CX_ENOMEM. */
+ * open), CX_EIO (a read failed).  Allocates nothing. */
 cx_status cx_sha256_file(const char *path, char out[65], cx_error *err);
 /* A file hashed on a thread of its own, for a caller that reads the same
  * file meanwhile (the fit): on two or more cores the digest costs little
