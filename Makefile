@@ -16,7 +16,7 @@ PYTHON  ?= /usr/bin/python3
 SANITIZE ?=
 
 # Debian packages the build, the tests and the benchmarks need.
-DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
+DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev nettle-dev libcmocka-dev
 DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils
 DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
@@ -34,7 +34,7 @@ endif
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
           -Wformat=2 -Wno-format-nonliteral
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
-LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lnettle -lm -lpthread $(LDLIBS)
 
 LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
@@ -63,8 +63,10 @@ all: $(BIN) build/cxcase
 build/cxcase: $(BIN)
 	$(Q)if [ "$(SANITIZE)" != 1 ]; then cp $(BIN) build/cxcase; fi
 
+# Built afresh: `ar r` into an old archive would keep the object of a
+# source file that was deleted since (and its duplicate symbols).
 $(LIB): $(LIB_OBJ)
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(call say,LD,$@)$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
@@ -147,7 +149,7 @@ install: all
 	install -m 644 include/cxcase/*.h $(DESTDIR)$(PREFIX)/include/cxcase/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	  'Name: cxcase' 'Description: customer-experience business cases' 'Version: 0.1.0' \
-	  'Requires.private: gsl libcjson xlsxwriter' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcxcase' \
+	  'Requires.private: gsl libcjson xlsxwriter nettle' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcxcase' \
 	  'Libs.private: -lcsv -lpthread -lm' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cxcase.pc
 
 clean:

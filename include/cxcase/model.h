@@ -90,6 +90,9 @@ typedef struct cx_fit_options {
     size_t block_rows;  /**< rows per QR accumulation step (0 = 512); tests use small values */
     int threads;        /**< 1: one thread; 0: two for a streamed file of 8 MB or more
                              without quotes whose equations need no lags or C(x) levels */
+    int sha256;         /**< nonzero: cx_fit_csv computes the file's SHA-256 for the
+                             model's provenance on a thread beside the fit, so that
+                             cx_model_json need not read the file again afterwards */
 } cx_fit_options;
 
 typedef struct cx_model cx_model;

@@ -420,6 +420,8 @@ int cmd_fit(int argc, char **argv)
     if (!intercept && model)
         return cli_usage_error(cmd, "--no-intercept goes with -y/-x; a specification says \"intercept\": false");
 
+    fopt.sha256 = json || out; /* the model's JSON records the file's SHA-256 */
+
     cx_error err;
     cx_error_init(&err);
     cx_spec *spec = NULL;

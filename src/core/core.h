@@ -90,9 +90,31 @@ void cx_quote_excerpt(const char *s, size_t n, size_t max, char *out, size_t siz
  * (1234567.8 -> "1,234,568"; not finite -> "-"); returns buf. */
 const char *cx_money_text(double v, char *buf, size_t size);
 
-/* ---- hashing of contents (sha256.c) -------------------------------------- */
-/* SHA-256 as 64 lowercase hex digits (plus NUL). */
+/* ---- hashing of contents (digest.c, by GNU Nettle) ------------------------ */
+/* An incremental SHA-256 (FIPS 180-4).  The hashing library's state is held
+ * as bytes, so that no header but digest.c's names the library.  Digests are
+ * written as 64 lowercase hex digits plus a NUL. */
+typedef struct cx_sha256 {
+    _Alignas(8) unsigned char opaque[128];
+} cx_sha256;
+void cx_sha256_init(cx_sha256 *s);
+void cx_sha256_update(cx_sha256 *s, const void *data, size_t n);
+/* The digest of everything added since init; s starts again afterwards. */
+void cx_sha256_final(cx_sha256 *s, char out[65]);
+/* The digest of data[0..n). */
 void cx_sha256_hex(const void *data, size_t n, char out[65]);
+/* The digest of file `path`.  Errors name the path: CX_ENOENT (cannot
+ * open), CX_EIO (a read failed).  Allocates nothing. */
 cx_status cx_sha256_file(const char *path, char out[65], cx_error *err);
+/* A file hashed on a thread of its own, for a caller that reads the same
+ * file meanwhile (the fit): on two or more cores the digest costs little
+ * wall time.  Start returns NULL when no thread or memory could be had.
+ * Finish waits for the thread (with `cancel`, stops it first, for a caller
+ * that failed) and frees the job; it returns 1 with the digest in out, or 0
+ * when the job was NULL, cancelled or failed: a caller that still wants
+ * the digest calls cx_sha256_file, which says why it fails. */
+typedef struct cx_sha256_job cx_sha256_job;
+cx_sha256_job *cx_sha256_file_start(const char *path);
+int cx_sha256_file_finish(cx_sha256_job *job, int cancel, char out[65]);
 
 #endif

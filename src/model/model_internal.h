@@ -123,11 +123,15 @@ struct cx_model {
     cx_equation **eq;
     size_t neq;
     char *spec_name;
-    char **inputs;       /* input files with content hashes */
-    char **hashes;
+    char **inputs;       /* input files, in the order given */
+    char **hashes;       /* the SHA-256 of each, or NULL: computed by cx_model_json */
     size_t ninputs;
     char fitted_at[32];
 };
+
+/* Record the SHA-256 (64 hex digits) of input i, computed while the input
+ * was read, so that cx_model_json need not read it again. */
+cx_status cx_model_set_input_hash(cx_model *m, size_t i, const char *hex, cx_error *err);
 
 /* A fitted equation with room for p coefficients, statistics NaN.  NULL
  * when out of memory. */

@@ -146,8 +146,8 @@ static cJSON *equation_json(const cx_equation *e)
 }
 
 /* Inputs are recorded by name; their SHA-256 is computed when the model is
- * written (cx_model_json), so a fit printed to the terminal reads each file
- * only for the fit itself. */
+ * written (cx_model_json) unless the fit recorded it (cx_fit_options.sha256),
+ * so a fit printed to the terminal reads each file only for the fit itself. */
 cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err)
 {
     size_t n = m->ninputs;
@@ -163,6 +163,16 @@ cx_status cx_model_add_input(cx_model *m, const char *path, cx_error *err)
     if (!(m->inputs[n] = cx_strdup(path)))
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     m->ninputs++;
+    return CX_OK;
+}
+
+cx_status cx_model_set_input_hash(cx_model *m, size_t i, const char *hex, cx_error *err)
+{
+    char *h = cx_strdup(hex);
+    if (!h)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_free(m->hashes[i]);
+    m->hashes[i] = h;
     return CX_OK;
 }
 
@@ -183,7 +193,7 @@ cx_status cx_model_json(const cx_model *m, char **out, cx_error *err)
     cJSON *inputs = cJSON_AddArrayToObject(prov, "inputs");
     for (size_t i = 0; i < m->ninputs; i++) {
         char hex[65];
-        cx_status st = cx_sha256_file(m->inputs[i], hex, err);
+        cx_status st = m->hashes[i] ? CX_OK : cx_sha256_file(m->inputs[i], hex, err);
         if (st != CX_OK) {
             cJSON_Delete(doc);
             return st;
@@ -191,7 +201,7 @@ cx_status cx_model_json(const cx_model *m, char **out, cx_error *err)
         cJSON *f = cJSON_CreateObject();
         cJSON_AddItemToArray(inputs, f);
         cJSON_AddStringToObject(f, "file", m->inputs[i]);
-        cJSON_AddStringToObject(f, "sha256", hex);
+        cJSON_AddStringToObject(f, "sha256", m->hashes[i] ? m->hashes[i] : hex);
     }
     cJSON_AddStringToObject(prov, "fitted_at", m->fitted_at);
     char *s = cJSON_Print(doc);

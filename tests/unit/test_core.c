@@ -1,6 +1,5 @@
 /*
- * test_core.c - the core helpers: SHA-256 against the FIPS 180-4 examples,
- * strict JSON input (positions of syntax errors, duplicate and unknown keys
+ * test_core.c - the core helpers: strict JSON input (positions of syntax errors, duplicate and unknown keys
  * with their JSON Pointer), the error formatter and the string map.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,29 +7,6 @@
 #include "helpers.h"
 #include "core/core.h"
 #include "core/jsonin.h"
-
-static void sha256_should_match_the_fips_examples(void **state)
-{
-    (void)state;
-    char hex[65];
-    cx_sha256_hex("abc", 3, hex);
-    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    cx_sha256_hex("", 0, hex);
-    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-    cx_sha256_hex(two, strlen(two), hex);
-    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    /* one million 'a', through the file path in chunks */
-    char *big = malloc(1000000);
-    memset(big, 'a', 1000000);
-    char *path = tmp_file(big, 1000000);
-    cx_error err;
-    cx_error_init(&err);
-    assert_int_equal(cx_sha256_file(path, hex, &err), CX_OK);
-    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-    tmp_remove(path);
-    free(big);
-}
 
 static void json_should_report_syntax_errors_at_line_and_column(void **state)
 {
@@ -183,7 +159,6 @@ static void strmap_should_intern_and_find(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sha256_should_match_the_fips_examples),
         cmocka_unit_test(json_should_report_syntax_errors_at_line_and_column),
         cmocka_unit_test(json_should_follow_the_strict_grammar),
         cmocka_unit_test(json_should_reject_duplicate_keys_with_their_pointer),
