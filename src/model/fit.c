@@ -200,6 +200,8 @@ static void respass_free(respass *r)
     cx_free(r->meat);
     cx_free(r->psi);
     cx_free(r->meat_n);
+    cx_free(r->blk);
+    cx_free(r->blk_n);
     cx_free(r->clus_n);
     if (r->aux)
         gsl_multilarge_linear_free(r->aux);
@@ -221,7 +223,10 @@ static cx_status respass_init(respass *r, size_t p, int intercept, int eiv)
     if (eiv) {
         r->psi = cx_calloc(2 * p + 1, sizeof(double));
         r->meat_n = cx_calloc(p * p + 1, sizeof(double));
-        if (!r->psi || !r->meat_n)
+        r->capblk = EIV_BLOCK;
+        r->blk = cx_calloc(EIV_BLOCK * p + 1, sizeof(double));
+        r->blk_n = cx_calloc(EIV_BLOCK * p + 1, sizeof(double));
+        if (!r->psi || !r->meat_n || !r->blk || !r->blk_n)
             return CX_ENOMEM;
     }
     return r->g && r->xz && r->meat && r->aux ? CX_OK : CX_ENOMEM;
@@ -370,6 +375,19 @@ static int rows_next(fitctx *c, rowit *it, double *y, double *w, size_t *unit, d
     }
 }
 
+/* Add the block of estimating functions to the meats (their lower
+ * triangles), by GSL's BLAS: meat += Psi'Psi. */
+static void eiv_flush(respass *r, size_t p)
+{
+    if (!r->nblk)
+        return;
+    gsl_matrix_view M = gsl_matrix_view_array(r->meat, p, p), Mn = gsl_matrix_view_array(r->meat_n, p, p);
+    gsl_matrix_view B = gsl_matrix_view_array(r->blk, r->nblk, p), Bn = gsl_matrix_view_array(r->blk_n, r->nblk, p);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &B.matrix, 1.0, &M.matrix);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Bn.matrix, 1.0, &Mn.matrix);
+    r->nblk = 0;
+}
+
 /* Errors-in-variables: the row's estimating function
  * psi = w x (y - x'beta) + w Omega beta into the meat (HC) or its unit's
  * sum (clustered), and the naive fit's w x (y - x'b) beside it.  `ew` is
@@ -400,15 +418,11 @@ static void eiv_meat(const fitctx *c, const double *beta, double w, double sw, d
         }
         return;
     }
-    for (size_t j = 0; j < p; j++) {
-        double *m = r->meat + j * p, *mn = r->meat_n + j * p;
-        double a = psi[j], b = psn[j];
-#pragma GCC unroll 8
-        for (size_t k = 0; k <= j; k++) {
-            m[k] += a * psi[k];
-            mn[k] += b * psn[k];
-        }
-    }
+    /* HC: the rows wait in a block, added to the meats as Psi'Psi at once */
+    memcpy(r->blk + r->nblk * p, psi, p * sizeof(double));
+    memcpy(r->blk_n + r->nblk * p, psn, p * sizeof(double));
+    if (++r->nblk == r->capblk)
+        eiv_flush(r, p);
 }
 
 static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se_kind se,
@@ -533,6 +547,8 @@ static cx_status pass2(fitctx *c, const double *beta, const gsl_matrix *A, cx_se
         }
     }
     gsl_vector_free(tmp);
+    if (r->blk)
+        eiv_flush(r, p);
     if (st == CX_OK && nchunk) {
         gsl_matrix_view Xv = gsl_matrix_submatrix(c->Xaux, 0, 0, nchunk, r->paux);
         gsl_vector_view yv = gsl_vector_subvector(c->yv, 0, nchunk);

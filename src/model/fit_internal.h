@@ -20,6 +20,7 @@
 #include "spill.h"
 
 #define CHUNK_ROWS 512 /* rows per QR accumulation step */
+#define EIV_BLOCK 256  /* rows of estimating functions per BLAS update of the meat */
 
 typedef struct fitctx {
     cx_design *d;
@@ -97,6 +98,8 @@ typedef struct respass {
     double *meat_n;        /* p x p */
     double *clus_n;        /* per unit, p each */
     long double rss_n;
+    double *blk, *blk_n;   /* HC: a block of rows' estimating functions, nblk x p */
+    size_t nblk, capblk;
 } respass;
 
 /* An equation merged from partial fits: the R factor and Q'y of the spec's

@@ -15,8 +15,9 @@
 # correction off ("measurement_error": {}): the same columns are read and
 # converted, so the difference is the correction's own work (the error
 # variances in pass 1, their records, the estimating-function meat in pass 2).
-# Each the best of 3 wall-clock runs (1e7: of 2) with /usr/bin/time -f
-# '%e %M'; printed: seconds, peak MB and the ratio corrected / least squares
+# Each the best of 7 wall-clock runs (1e7: of 4), the two fits alternating
+# so that a change in the machine's load slows both alike, with
+# /usr/bin/time -f '%e %M'; printed: seconds, peak MB and the ratio corrected / least squares
 # (the requirement is at most 1.2, with memory flat from 1e5 to 1e7).  Never
 # a pass or fail on time.
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -40,18 +41,26 @@ for me in on off; do
 JSON
 done
 
-best() { # best of $1 runs of the rest: "seconds peakKB"
-    n=$1
-    shift
-    b=""
-    m=0
+# One timed run: "seconds peakKB".
+timed() {
+    "$timer" -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; return 1; }
+    cat "$tmp/t"
+}
+
+# Best of $1 runs of least squares and of the corrected fit on $2,
+# alternating (a machine whose load changes then slows both alike):
+# "ols_s ols_kb eiv_s eiv_kb".
+alternate() {
+    n=$1 f=$2 bo="" mo=0 be="" me=0
     for _ in $(seq "$n"); do
-        "$timer" -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; return 1; }
-        read -r s k <"$tmp/t"
-        if [ -z "$b" ] || awk "BEGIN{exit !($s < $b)}"; then b=$s; fi
-        [ "$k" -gt "$m" ] && m=$k
+        set -- $(timed "$CXCASE" fit "$f" --model "$tmp/spec-off.json") || return 1
+        if [ -z "$bo" ] || awk "BEGIN{exit !($1 < $bo)}"; then bo=$1; fi
+        [ "$2" -gt "$mo" ] && mo=$2
+        set -- $(timed "$CXCASE" fit "$f" --model "$tmp/spec-on.json") || return 1
+        if [ -z "$be" ] || awk "BEGIN{exit !($1 < $be)}"; then be=$1; fi
+        [ "$2" -gt "$me" ] && me=$2
     done
-    echo "$b $m"
+    echo "$bo $mo $be $me"
 }
 
 echo "Measurement-error correction: corrected fit against least squares (same file, same equation)"
@@ -73,11 +82,10 @@ for size in $sizes; do
             mv "$file.tmp" "$file" || exit 1
     fi
     cat "$file" >/dev/null
-    runs=3
-    [ "$size" = 1e7 ] && runs=2
-    ols=$(best "$runs" "$CXCASE" fit "$file" --model "$tmp/spec-off.json") || exit 1
-    eiv=$(best "$runs" "$CXCASE" fit "$file" --model "$tmp/spec-on.json") || exit 1
-    set -- $ols $eiv
+    runs=7
+    [ "$size" = 1e7 ] && runs=4
+    both=$(alternate "$runs" "$file") || exit 1
+    set -- $both
     [ -z "$first_mb" ] && first_mb=$4
     awk -v r="$size" -v a="$1" -v am="$2" -v b="$3" -v bm="$4" 'BEGIN {
         printf "  %-6s %12.2f %10.1f %12.2f %10.1f %8.2f\n", r, a, am / 1000, b, bm / 1000, b / a }'
