@@ -8,7 +8,8 @@ generator writes a panel CSV with week, region, revenue, conversion, nps,
 nps_se and nps_n (the columns `cxcase nps` writes), and the truth.
 
     python3 me_truth.py gen SEED OUT.csv          one panel
-    python3 me_truth.py ref PANEL.csv FIT.json    numpy's moment formulas
+    python3 me_truth.py ref PANEL.csv FIT.json hc1|cluster [WEIGHTS]
+                                                  numpy's moment formulas
                                                   against cxcase's fit
     python3 me_truth.py study CXCASE SPEC DIR N   N seeds: bias, coverage
 
@@ -78,13 +79,14 @@ def write(rows, path):
                 w.writerow(row[:2] + tuple(f"{v:.17g}" for v in row[2:6]) + (row[6],))
 
 
-def design(path):
-    """X = [1, lag(nps, 4), conversion], y, the error variance of lag(nps, 4), units."""
+def design(path, weights=None):
+    """X = [1, lag(nps, 4), conversion], y, the error variance of lag(nps, 4),
+    units, and the rows' weights (the column `weights` of the row, or 1)."""
     by = {}
     with open(path) as f:
         for row in csv.DictReader(f):
             by.setdefault(row["region"], []).append(row)
-    X, y, om, unit = [], [], [], []
+    X, y, om, unit, w = [], [], [], [], []
     for g, (reg, rows) in enumerate(sorted(by.items())):
         rows.sort(key=lambda r: r["week"])
         for t in range(LAG, len(rows)):
@@ -94,22 +96,27 @@ def design(path):
             y.append(float(rows[t]["revenue"]))
             om.append(float(rows[t - LAG]["nps_se"]) ** 2)
             unit.append(g)
-    return np.array(X), np.array(y), np.array(om), np.array(unit)
+            w.append(float(rows[t][weights]) if weights else 1.0)
+    return np.array(X), np.array(y), np.array(om), np.array(unit), np.array(w)
 
 
-def moments(X, y, om, unit, cluster):
-    """beta, its covariance, the naive beta and covariance, the reliability."""
+def moments(X, y, om, unit, w, cluster):
+    """beta, its covariance, the naive beta and covariance, the reliability:
+    beta = (X'WX - sum w_i Omega_i)^-1 X'Wy, psi_i = w_i x_i (y_i - x_i'beta)
+    + w_i Omega_i beta."""
     n, p = X.shape
     S = np.zeros((p, p))
-    S[1, 1] = om.sum()
-    M = X.T @ X - S
-    beta = np.linalg.solve(M, X.T @ y)
-    A = np.linalg.inv(X.T @ X)
-    b = A @ (X.T @ y)
+    S[1, 1] = (w * om).sum()
+    XtWX = X.T @ (X * w[:, None])
+    XtWy = X.T @ (w * y)
+    M = XtWX - S
+    beta = np.linalg.solve(M, XtWy)
+    A = np.linalg.inv(XtWX)
+    b = A @ XtWy
     out = {}
     for name, bb, bread, s in (("eiv", beta, np.linalg.inv(M), 1), ("naive", b, A, 0)):
-        psi = X * (y - X @ bb)[:, None]
-        psi[:, 1] += s * om * bb[1]
+        psi = X * (w * (y - X @ bb))[:, None]
+        psi[:, 1] += s * w * om * bb[1]
         if cluster:
             G = unit.max() + 1
             sums = np.zeros((G, p))
@@ -137,8 +144,9 @@ def main():
         write(generate(int(sys.argv[2])), sys.argv[3])
     elif cmd == "ref":
         panel, fitted, cluster = sys.argv[2], sys.argv[3], sys.argv[4] == "cluster"
+        weights = sys.argv[5] if len(sys.argv) > 5 else None
         e = json.load(open(fitted))["equations"][0]
-        ref = moments(*design(panel), cluster)
+        ref = moments(*design(panel, weights), cluster)
         beta, cov = ref["eiv"]
         nb, ncov = ref["naive"]
         worst = 0.0
@@ -152,7 +160,7 @@ def main():
         rel = e["measurement_error"][0]["reliability"]
         worst = max(worst, abs(rel - ref["reliability"]) / ref["reliability"])
         ok = worst <= 1e-10
-        print(f"{'ok' if ok else 'not ok'} - {'clustered' if cluster else 'HC1'}: the corrected estimates, "
+        print(f"{'ok' if ok else 'not ok'} - {'clustered' if cluster else 'HC1'}{' weighted by ' + weights if weights else ''}: the corrected estimates, "
               f"their sandwich covariance, the naive fit and the reliability ({rel:.3f}) equal numpy's "
               f"moment formulas (worst relative difference {worst:.2g}; at most 1e-10)")
         sys.exit(0 if ok else 1)

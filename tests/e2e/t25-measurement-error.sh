@@ -8,7 +8,7 @@
 # is correlated with NPS.  Checks:
 #   - on one panel, `cxcase fit --json` equals numpy's direct computation of
 #     the moment formulas (estimates, sandwich covariance HC1 and clustered,
-#     the naive fit, the reliability) to 1e-10;
+#     unweighted and weighted, the naive fit, the reliability) to 1e-10;
 #   - over 100 seeds, the corrected coefficient's mean is within 3% of the
 #     truth, its 95% interval covers the truth in 90-98% of the seeds, and the
 #     naive estimate's bias is measured (printed on a "#" line);
@@ -38,6 +38,19 @@ JSON
         fails=$((fails + 1))
     fi
 done
+
+# weighted least squares with a noisy regressor: sum w_i Omega_i
+cat >"$tmp/spec-w.json" <<'JSON'
+{"name": "me_truth", "units": ["region"],
+ "equations": [{"target": "revenue", "terms": ["lag(nps, 4)", "conversion"], "se": "hc1", "weights": "nps_n"}]}
+JSON
+if "$CXCASE" fit "$tmp/panel.csv" --model "$tmp/spec-w.json" --json >"$tmp/fit-w.json" 2>"$tmp/err"; then
+    "$PYTHON" "$py" ref "$tmp/panel.csv" "$tmp/fit-w.json" hc1 nps_n || fails=$((fails + 1))
+else
+    echo "not ok - cxcase fit (weighted) exits 0"
+    sed 's/^/#   /' "$tmp/err"
+    fails=$((fails + 1))
+fi
 
 # the correction is declared by the survey's columns; {} turns it off
 cat >"$tmp/spec-off.json" <<'JSON'
