@@ -10,6 +10,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <sys/stat.h>
 #include <math.h>
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
@@ -879,6 +880,60 @@ static void fit_should_count_lags_and_holdouts_in_years(void **state)
     unlink(held);
 }
 
+/* The corrected (errors-in-variables) fit of a file of 8 MB or more is read
+ * in two halves on two threads: its error-variance sums and its estimating
+ * functions add up to those of one thread, to rounding. */
+static void fit_should_correct_the_same_on_two_threads(void **state)
+{
+    (void)state;
+    enum { ROWS = 200000 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    char path[] = "/tmp/cxeivXXXXXX";
+    FILE *fp = fdopen(mkstemp(path), "w");
+    fprintf(fp, "week,region,y,x1,x1_se,x2\n");
+    for (size_t i = 0; i < ROWS; i++) {
+        double t = gsl_ran_gaussian(rng, 2), se = 0.5 + gsl_rng_uniform(rng), x2 = gsl_ran_flat(rng, 0, 5);
+        double x1 = t + gsl_ran_gaussian(rng, se);
+        fprintf(fp, "%04d-W%02d,%s,%.6f,%.6f,%.4f,%.6f\n", 1000 + (int)(i / 52 % 9000), (int)(i % 52) + 1,
+                i % 2 ? "Reg_A" : "Reg_B", 1 + 2 * t - 0.5 * x2 + gsl_ran_gaussian(rng, 1), x1, se, x2);
+    }
+    fclose(fp);
+    gsl_rng_free(rng);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size >= (8 << 20)); /* the size at which the fit splits the file */
+    const char *text = "{\"equations\": [{\"target\": \"y\", \"terms\": [\"x1\", \"x2\"], "
+                       "\"measurement_error\": {\"x1\": \"x1_se\"}}]}";
+    cx_spec *spec = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_spec_parse(text, strlen(text), "spec", &spec, &err), CX_OK);
+    cx_model *one = NULL, *two = NULL;
+    cx_fit_options o1 = {.threads = 1}, o2 = {.threads = 0};
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o1, &one, NULL, &err), CX_OK);
+    assert_int_equal(cx_fit_csv(spec, path, NULL, &o2, &two, NULL, &err), CX_OK);
+    const cx_equation *a = cx_model_equation(one, 0), *b = cx_model_equation(two, 0);
+    assert_string_equal(cx_equation_method(b), "eiv");
+    assert_int_equal(cx_equation_nme(b), 1);
+    for (size_t j = 0; j < 3; j++) {
+        assert_true(fabs(cx_equation_coef(a)[j] - cx_equation_coef(b)[j]) <= 1e-12 * fabs(cx_equation_coef(a)[j]));
+        assert_true(fabs(cx_equation_se(a)[j] - cx_equation_se(b)[j]) <= 1e-12 * cx_equation_se(a)[j]);
+        assert_true(fabs(cx_equation_naive_se(a)[j] - cx_equation_naive_se(b)[j]) <= 1e-12 * cx_equation_naive_se(a)[j]);
+    }
+    double ra, rb;
+    cx_equation_me(a, 0, NULL, NULL, &ra, NULL);
+    cx_equation_me(b, 0, NULL, NULL, &rb, NULL);
+    assert_true(fabs(ra - rb) <= 1e-12);
+    /* and the correction works: the truth 2 lies within 4 SE, the naive fit far below */
+    assert_true(fabs(cx_equation_coef(b)[1] - 2) < 4 * cx_equation_se(b)[1]);
+    assert_true(cx_equation_naive_coef(b)[1] < 1.9);
+    cx_model_free(one);
+    cx_model_free(two);
+    cx_spec_free(spec);
+    unlink(path);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -906,6 +961,7 @@ int main(void)
         cmocka_unit_test(fit_should_give_the_same_result_on_two_threads),
         cmocka_unit_test(fit_should_read_the_halves_of_any_file_exactly),
         cmocka_unit_test(fit_should_find_the_same_units_in_every_block),
+        cmocka_unit_test(fit_should_correct_the_same_on_two_threads),
     };
     return cmocka_run_group_tests_name("fit", tests, NULL, NULL);
 }
