@@ -555,7 +555,6 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     gsl_matrix *S = NULL, *Mx = NULL;
     gsl_vector *tau = NULL, *tau2 = NULL;
     double *colz = NULL;
-    size_t *tmap = NULL;
     unsigned char *Tm = NULL;
     unitacc ua;
     memset(&ua, 0, sizeof ua);
@@ -645,13 +644,12 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     }
     double rstack = pu < srows ? gsl_matrix_get(S, pu, pu) : 0;
     /* to the spec's treatment coding: X_t = Z T */
-    tmap = cx_calloc(pt + 1, sizeof(size_t));
     Mx = gsl_matrix_calloc(pu > pt + 1 ? pu : pt + 1, pt + 1);
     tau2 = gsl_vector_alloc(pt + 1);
     mg.colsum = cx_calloc(pt + 1, sizeof(double));
     mg.R = gsl_matrix_calloc(pt, pt);
     mg.qtb = gsl_vector_alloc(pt);
-    if (!tmap || !Mx || !tau2 || !mg.colsum || !mg.R || !mg.qtb) {
+    if (!Mx || !tau2 || !mg.colsum || !mg.R || !mg.qtb) {
         st = oom(err);
         goto done;
     }
@@ -703,7 +701,6 @@ done:
     gsl_vector_free(tau);
     gsl_vector_free(tau2);
     cx_free(colz);
-    cx_free(tmap);
     cx_free(eq);
     cx_design_free(dz);
     cx_design_free(dt);
