@@ -208,8 +208,13 @@ static void print_equation(const cx_equation *e)
     print_method(e);
     char buf[32], fp[32];
     double df = cx_equation_stat(e, CX_STAT_DF_RESID);
-    printf("Residual standard error: %.6g on %.*f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
-           df == floor(df) ? 0 : 1, df);
+    if (strcmp(cx_equation_method(e), "reml") == 0)
+        printf("Residual standard error of the weighted residuals: %.6g on %.*f degrees of freedom (about 1\n"
+               "when tau2 + SE^2 is each row's variance)\n",
+               cx_equation_stat(e, CX_STAT_SIGMA), df == floor(df) ? 0 : 1, df);
+    else
+        printf("Residual standard error: %.6g on %.*f degrees of freedom\n", cx_equation_stat(e, CX_STAT_SIGMA),
+               df == floor(df) ? 0 : 1, df);
     printf("Multiple R-squared: %.4f,  Adjusted R-squared: %.4f\n", cx_equation_stat(e, CX_STAT_R2),
            cx_equation_stat(e, CX_STAT_ADJ_R2));
     fmt_p(fp, sizeof fp, cx_equation_stat(e, CX_STAT_F_P));
