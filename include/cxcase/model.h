@@ -175,6 +175,8 @@ typedef enum cx_stat {
     CX_STAT_TAU2,         /**< random-effects meta-regression: the variance of the target's true
                                values around the fit, beyond the survey's sampling error */
     CX_STAT_TAU2_SE,      /**< its standard error */
+    CX_STAT_DF_TEST,      /**< degrees of freedom of the coefficients' t tests and intervals: n - p,
+                               or G - 1 clustered by G units; infinite (normal) for z tests */
     CX_STAT_MAX
 } cx_stat;
 

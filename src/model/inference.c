@@ -631,6 +631,7 @@ cx_status cx_fit_infer(fitrun *f, cx_equation **out, cx_error *err)
     if (st == CX_OK) {
         fit_statistics(f, e);
         st = covariance(f, e, &dfe, err);
+        e->stat[CX_STAT_DF_TEST] = dfe;
     }
     if (st == CX_OK)
         st = term_tests(f, e, dfe, err);

@@ -47,6 +47,8 @@ static cJSON *equation_json(const cx_equation *e)
     cJSON_AddItemToObject(o, "n", num(e->stat[CX_STAT_N]));
     cJSON_AddItemToObject(o, "n_dropped", num(e->stat[CX_STAT_N_DROPPED]));
     cJSON_AddItemToObject(o, "df_resid", num(e->stat[CX_STAT_DF_RESID]));
+    /* the tests' degrees of freedom; null for z tests (normal) */
+    cJSON_AddItemToObject(o, "df_test", num(e->stat[CX_STAT_DF_TEST]));
     cJSON_AddItemToObject(o, "sigma", num(e->stat[CX_STAT_SIGMA]));
     cJSON_AddItemToObject(o, "r2", num(e->stat[CX_STAT_R2]));
     cJSON_AddItemToObject(o, "adj_r2", num(e->stat[CX_STAT_ADJ_R2]));
@@ -242,7 +244,7 @@ static const struct {
                  {"r2_fixed_effects", CX_STAT_R2_FIXED}, {"f", CX_STAT_F}, {"f_p", CX_STAT_F_P},
                  {"loglik", CX_STAT_LOGLIK}, {"aic", CX_STAT_AIC}, {"bic", CX_STAT_BIC},
                  {"durbin_watson", CX_STAT_DW}, {"condition_number", CX_STAT_CONDITION}, {"rss", CX_STAT_RSS},
-                 {"tau2", CX_STAT_TAU2}, {"tau2_se", CX_STAT_TAU2_SE}};
+                 {"tau2", CX_STAT_TAU2}, {"tau2_se", CX_STAT_TAU2_SE}, {"df_test", CX_STAT_DF_TEST}};
 
 /* The estimators' names as the JSON writes them (static texts). */
 static const char *const method_names[] = {"ols", "ridge", "robust", "eiv", "reml"};
@@ -320,6 +322,8 @@ static cx_status read_equation(const cJSON *o, const char *file, cx_jpath *p, cx
     }
     for (size_t i = 0; i < sizeof stat_keys / sizeof stat_keys[0] && st == CX_OK; i++)
         st = num_or_null(o, stat_keys[i].key, file, p, &e->stat[stat_keys[i].stat], err);
+    if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "df_test")))
+        e->stat[CX_STAT_DF_TEST] = INFINITY; /* z tests; absent (an older file): NaN */
     if (st == CX_OK && !(e->stat[CX_STAT_DF_RESID] >= 0))
         st = cx_json_error(err, CX_EINVAL, file, p, "expected \"df_resid\", the residual degrees of freedom, found none");
     if (st == CX_OK)

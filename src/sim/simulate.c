@@ -66,6 +66,18 @@ struct cx_simulation {
     size_t unit_cols; /* the panel's unit columns, after its period column */
 };
 
+/* The degrees of freedom of an equation's coefficient draws: those of its
+ * tests (G - 1 when clustered by G units), 0 (normal) for z tests, and the
+ * residual degrees of freedom for a fitted model written before the tests'
+ * were recorded. */
+static double coef_df(const cx_equation *q)
+{
+    double df = q->stat[CX_STAT_DF_TEST];
+    if (isinf(df))
+        return 0;
+    return df > 0 ? df : q->stat[CX_STAT_DF_RESID];
+}
+
 static cx_status oom(cx_error *err)
 {
     return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -737,7 +749,7 @@ static cx_status mc_setup(mc *c, cx_error *err)
             for (size_t b = 0; b < p; b++)
                 if (cx_plan_coef_active(c->plan, e, a) && cx_plan_coef_active(c->plan, e, b))
                     cov[a * p + b] = q->cov[a * p + b];
-        double df = s->t_coefficients ? q->stat[CX_STAT_DF_RESID] : 0;
+        double df = s->t_coefficients ? coef_df(q) : 0;
         cx_status st = cx_mvn_init(&c->mvn[e], p, cov, df > 0 ? df : 0, err);
         cx_free(cov);
         if (st != CX_OK) {
@@ -976,7 +988,7 @@ static cJSON *sensitivity(const mc *c, tws *w, size_t k, cx_error *err)
         for (size_t j = 0; j < q->p; j++) {
             if (!cx_plan_coef_active(c->plan, e, j) || !(q->se[j] > 0))
                 continue;
-            double df = q->stat[CX_STAT_DF_RESID];
+            double df = coef_df(q);
             double z = c->s->t_coefficients && df > 0 ? gsl_cdf_tdist_Pinv(0.9, df) : gsl_cdf_ugaussian_Pinv(0.9);
             swing *x = &sw[m++];
             x->low = q->coef[j] - z * q->se[j];
