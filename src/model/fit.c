@@ -1102,6 +1102,10 @@ static cx_status fit_setup(fitrun *f, cx_error *err)
         return cx_error_set(err, CX_EINVAL, f->spec->file, 0, 0, "equation '%s' has nothing to estimate", es->name);
     f->type = estimator_of(es, c->d);
     size_t nin = cx_design_ninputs(c->d), nme = c->nme = cx_design_nme(c->d);
+    if (nme && f->type != cx_est_eiv) {
+        f->me_ignored = nme; /* ridge and robust fit the noisy columns as they are; inference says so */
+        nme = c->nme = 0;
+    }
     c->chunk = f->opt && f->opt->block_rows ? f->opt->block_rows : CHUNK_ROWS;
     if (c->chunk < p + 1)
         c->chunk = p + 1; /* the first QR block needs at least p rows */

@@ -145,6 +145,7 @@ typedef struct fitrun {
     double *beta_ls;          /* least squares */
     double kappa;             /* condition number of Rs */
     cx_se_kind sek;           /* standard errors asked for */
+    size_t me_ignored;        /* terms measured with error that the estimator does not correct */
     const struct cx_estimator_type *type;
     struct cx_est *est;
 } fitrun;

@@ -539,6 +539,13 @@ static void warn_terms(const fitrun *f, cx_equation *e)
 static void warn_fit(const fitrun *f, cx_equation *e)
 {
     const cx_est *est = f->est;
+    for (size_t k = 0; k < f->me_ignored; k++) {
+        const char *se, *col = cx_design_me_name(f->c.d, k, &se);
+        cx_warnings_add(e->warn, "'%s' is a survey estimate with standard errors in '%s', and method \"%s\" does "
+                                 "not correct for its noise: its effect is understated by its reliability; use "
+                                 "\"ols\", which does",
+                        col, se, f->type->name);
+    }
     double n = f->c.n;
     size_t p = f->c.p;
     if (f->type == cx_est_ridge)

@@ -70,6 +70,22 @@ print(("ok" if ok else "not ok") + " - nps_se declares lag(nps, 4) measured with
 sys.exit(0 if ok else 1)
 PY
 
+# ridge and robust do not correct: they say so, in words
+cat >"$tmp/spec-ridge.json" <<'JSON'
+{"name": "me_truth", "units": ["region"],
+ "equations": [{"target": "revenue", "terms": ["lag(nps, 4)", "conversion"], "method": "robust"}]}
+JSON
+"$CXCASE" fit "$tmp/panel.csv" --model "$tmp/spec-ridge.json" --json >"$tmp/fit-robust.json" 2>/dev/null
+"$PYTHON" - "$tmp/fit-robust.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+e = json.load(open(sys.argv[1]))["equations"][0]
+want = ("'nps' is a survey estimate with standard errors in 'nps_se', and method \"robust\" does not correct "
+        "for its noise: its effect is understated by its reliability; use \"ols\", which does")
+ok = e["method"] == "robust" and want in e["warnings"] and "measurement_error" not in e
+print(("ok" if ok else "not ok") + " - a robust fit of a survey column is not corrected, and warns that it is not")
+sys.exit(0 if ok else 1)
+PY
+
 # known truth over 100 seeds
 cat >"$tmp/spec-study.json" <<'JSON'
 {"name": "me_truth", "units": ["region"],
