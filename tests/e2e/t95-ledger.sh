@@ -8,7 +8,8 @@
 # ledger with a flipped byte, a cut last line or a removed record (exit 65),
 # and --record refuses such a ledger and leaves it as it was, as it does
 # when the folder cannot be written (exit 73); `kill -9` during --record
-# leaves a ledger that verifies with the old or the new number of records.
+# leaves a ledger that verifies with the old or the new number of records,
+# also on a 100 MB ledger whose copy and sync take long enough to be hit.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -196,5 +197,38 @@ for delay in 0.2 1 2 3 3.5 4 5; do
         show "$tmp/err"
     fi
     rm -f "$tmp"/k.jsonl.tmp.*
+done
+# A ledger of 20,000 records of 5 kB written here by Python (the format of
+# ledger.c, checked independently): verifying and copying its 100 MB takes
+# long enough for kill -9 to land in the reading, the copy and the sync too.
+"$PYTHON" - "$tmp/big.jsonl" <<'PY'
+import hashlib, sys
+prev = None
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 20001):
+        body = '{"seq":%d,"kind":"case","created_at":"2026-01-01T00:00:00Z","tool":"cxcase 0.1.0","prev":%s,"pad":"%s"}' % (
+            i, "null" if prev is None else '"%s"' % prev, "x" * 5000)
+        line = body[:-1] + ',"sha256":"%s"}' % hashlib.sha256(body.encode()).hexdigest()
+        prev = hashlib.sha256(line.encode()).hexdigest()
+        f.write(line + "\n")
+PY
+"$CXCASE" ledger verify "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err" &&
+    ok "a ledger written by Python to the documented format verifies" || { not_ok "the Python ledger"; show "$tmp/err"; }
+for delay in 0.3 0.8 1.3 1.8 2.3 2.8 4; do
+    before=$(wc -l <"$tmp/big.jsonl")
+    "$CXCASE" simulate $scen --draws 200 --record "$tmp/big.jsonl" >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    after=$(wc -l <"$tmp/big.jsonl")
+    if "$CXCASE" ledger verify "$tmp/big.jsonl" >/dev/null 2>"$tmp/err" &&
+        { [ "$after" -eq "$before" ] || [ "$after" -eq $((before + 1)) ]; }; then
+        ok "kill -9 after ${delay}s on a 100 MB ledger: it verifies with $after records (had $before)"
+    else
+        not_ok "kill -9 after ${delay}s on a 100 MB ledger: $after records (had $before)"
+        show "$tmp/err"
+    fi
+    rm -f "$tmp"/big.jsonl.tmp.*
 done
 exit "$failed"
