@@ -229,7 +229,11 @@ static cJSON *plan_json(const cx_scenario *s, const cx_plan *p)
 {
     cJSON *a = cJSON_CreateArray();
     double *d = cx_calloc((size_t)s->horizon + 1, sizeof(double));
-    for (size_t i = 0; a && d && i < s->ninit; i++)
+    if (!d) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    for (size_t i = 0; a && i < s->ninit; i++)
         for (size_t e = 0; e < s->init[i].neff; e++) {
             const effect *ef = &s->init[i].eff[e];
             cJSON *x = cJSON_CreateObject();
@@ -322,9 +326,17 @@ static cx_status case_json(const cx_scenario *s, const cx_simulation *sim, cJSON
     cJSON *units = cJSON_AddArrayToObject(o, "units");
     for (size_t u = 0; units && u < p->nunits; u++)
         cJSON_AddItemToArray(units, cJSON_CreateString(p->unit[u]));
-    cJSON_AddItemToObject(o, "baseline", baseline_json(p));
-    cJSON_AddItemToObject(o, "plan", plan_json(s, p));
-    cJSON_AddItemToObject(o, "forecast", forecast_json(cx_simulation_root(sim)));
+    cJSON *base = baseline_json(p), *plan = plan_json(s, p), *fc = forecast_json(cx_simulation_root(sim));
+    if (!units || !base || !plan || !fc) {
+        cJSON_Delete(base);
+        cJSON_Delete(plan);
+        cJSON_Delete(fc);
+        cJSON_Delete(o);
+        return oom(err);
+    }
+    cJSON_AddItemToObject(o, "baseline", base);
+    cJSON_AddItemToObject(o, "plan", plan);
+    cJSON_AddItemToObject(o, "forecast", fc);
     *out = o;
     return CX_OK;
 }
