@@ -27,5 +27,6 @@
 #include "scenario.h"
 #include "sim.h"
 #include "report.h"
+#include "review.h"
 
 #endif /* CXCASE_CXCASE_H */

@@ -4,17 +4,19 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "../core/core.h"
 
 static const char usage_text[] =
     "usage: cxcase simulate SCENARIO.json [--json] [--draws N] [--seed S] [--threads N]\n"
-    "       [--text COLUMNS]\n"
+    "       [--text COLUMNS] [--record LEDGER.jsonl]\n"
     "\n"
     "Run a scenario file: read its data into a panel, fit its model (or read the\n"
     "fitted model it names, as cxcase fit --json writes it), project every\n"
@@ -30,11 +32,14 @@ static const char usage_text[] =
     "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
     "  --text COLUMNS  read these columns of the data as text (codes that look like\n"
     "                numbers, for C(x))\n"
+    "  --record LEDGER.jsonl  append the case as decided to this ledger (created when\n"
+    "                absent; README \"The ledger\"), only if the ledger verifies\n"
     "\n"
     "The same inputs and seed give byte-identical output.\n"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
-    "its model is wrong, 66 the scenario file cannot be opened.\n";
+    "its model is wrong, or the ledger does not verify, 66 the scenario file cannot be\n"
+    "opened, 73 the new ledger cannot be created, 74 an I/O error.\n";
 
 
 static double get(const cJSON *o, const char *k)
@@ -104,7 +109,7 @@ static void summary(const cJSON *r)
 
 int cmd_simulate(int argc, char **argv)
 {
-    const char *cmd = "simulate", *path = NULL;
+    const char *cmd = "simulate", *path = NULL, *ledger = NULL;
     int json = 0;
     cx_sim_options o;
     memset(&o, 0, sizeof o);
@@ -116,6 +121,11 @@ int cmd_simulate(int argc, char **argv)
             return EXIT_OK;
         } else if (strcmp(a, "--json") == 0)
             json = 1;
+        else if (strcmp(a, "--record") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return cli_usage_error(cmd, "option '--record' needs a ledger file");
+            ledger = argv[++i];
+        }
         else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
             if (rc)
                 return rc;
@@ -133,8 +143,16 @@ int cmd_simulate(int argc, char **argv)
     cx_scenario *s = NULL;
     cx_simulation *sim = NULL;
     char *text = NULL;
+    /* a ledger that does not verify is refused before the run, and again
+     * when the record is appended */
+    struct stat lst;
+    if (ledger && stat(ledger, &lst) == 0 && cx_ledger_verify(ledger, NULL, &err) != CX_OK)
+        return cli_fail(&err);
+    size_t seq = 0;
     if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
-        cx_simulation_json(sim, &text, &err) != CX_OK) {
+        cx_simulation_json(sim, &text, &err) != CX_OK ||
+        (ledger && cx_ledger_record_case(ledger, s, sim, &seq, &err) != CX_OK)) {
+        cx_free_string(text);
         cx_simulation_free(sim);
         cx_scenario_free(s);
         return cli_fail(&err);
@@ -149,6 +167,8 @@ int cmd_simulate(int argc, char **argv)
         else
             rc = EXIT_RUN;
         cJSON_Delete(doc);
+        if (ledger)
+            printf("\nRecorded as case %zu of %s.\n", seq, ledger);
     }
     if (fflush(stdout) != 0)
         rc = EXIT_IOERR;

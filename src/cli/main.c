@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"check", cmd_check, "check a scenario file without running it"},
     {"simulate", cmd_simulate, "project, value and simulate the scenarios of a scenario file"},
     {"report", cmd_report, "write the business case of a scenario file as an Excel workbook"},
+    {"ledger", cmd_ledger, "verify the hash chain of a ledger of approved cases"},
 };
 
 static void usage(FILE *fp)

@@ -1,0 +1,69 @@
+/*
+ * review.h - the ledger of approved cases: an append-only JSON Lines file,
+ * one record per line, each record chained to the one before it by SHA-256.
+ *
+ *     cx_scenario *s;  cx_simulation *sim;  cx_error err;  size_t seq;
+ *     cx_error_init(&err);
+ *     if (cx_ledger_verify("cases.jsonl", NULL, &err) != CX_OK && err.status != CX_ENOENT)
+ *         return fail(&err);             // "cases.jsonl:3: error: record 3 ..."
+ *     cx_scenario_load("scenario.json", &s, &err);
+ *     cx_simulate(s, NULL, &sim, &err);
+ *     cx_ledger_record_case("cases.jsonl", s, sim, &seq, &err);
+ *     cx_simulation_free(sim);
+ *     cx_scenario_free(s);
+ *
+ * A record is one compact JSON object: "seq" (1, 2, ... = its line number),
+ * "kind" ("case" or "review"), "created_at" (UTC; SOURCE_DATE_EPOCH when
+ * set), "tool", "prev" (the SHA-256 of the previous record's line, without
+ * its newline; null for the first), the members of its kind, and last its own
+ * "sha256": the SHA-256 of the line with that last member taken out.  The
+ * chain detects an edit; it is not a signature (anyone can rewrite the whole
+ * chain).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CXCASE_REVIEW_H
+#define CXCASE_REVIEW_H
+
+#include <stddef.h>
+#include "common.h"
+#include "scenario.h"
+#include "sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Check every record of the ledger at `path`: each line complete and valid
+ * JSON, its own "sha256" right, "seq" its line number, "kind" known and
+ * "prev" the SHA-256 of the line before.  *nrecords (may be NULL) receives
+ * the number of records.  Errors: CX_ENOENT when the file cannot be opened,
+ * CX_EIO, CX_ENOMEM, and CX_ESYNTAX at "path:LINE" for the first bad record
+ * ("record N ...").
+ */
+CX_API cx_status cx_ledger_verify(const char *path, size_t *nrecords, cx_error *err);
+
+/**
+ * Append the case of simulation `sim` of scenario `s` as decided to the
+ * ledger at `path` (created when absent) as a "case" record: the scenario
+ * and model files (content and SHA-256), the fitted model (coefficients,
+ * covariance, sigma, df, method, measurement-error and tau2 figures), the
+ * input files (SHA-256, first and last period), the baselines per unit,
+ * the planned metric changes per initiative, and the forecast per quarter
+ * with seed and draws.  The ledger is verified first and left untouched
+ * unless it verifies; the new ledger is written to a temporary file beside
+ * it (the old records copied byte for byte), synced and renamed over it, so
+ * a killed run leaves the old ledger as it was.  *seq (may be NULL) receives
+ * the new record's number.  Errors: those of cx_ledger_verify, CX_ECREATE
+ * when the temporary file cannot be created, CX_EIO, CX_EUSAGE for a bad
+ * SOURCE_DATE_EPOCH, and those of reading the input files.
+ */
+CX_API cx_status cx_ledger_record_case(const char *path, const cx_scenario *s, const cx_simulation *sim,
+                                       size_t *seq, cx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXCASE_REVIEW_H */
