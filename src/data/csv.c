@@ -242,7 +242,8 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
                            cx_error *err)
 {
     for (;;) {
-        unsigned char *start = r->buf + r->pos;
+        /* no buffer before the first read: NULL + 0 is undefined in C */
+        unsigned char *start = r->buf ? r->buf + r->pos : NULL;
         unsigned char *nl = r->len > r->pos ? memchr(start, '\n', r->len - r->pos) : NULL;
         if (nl) {
             *line = start;

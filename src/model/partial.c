@@ -472,7 +472,8 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
                 st = oom(err);
         if (st != CX_OK)
             goto done;
-        qsort(mg.levels[t], mg.nlevels[t], sizeof(char *), cmp_cstr);
+        if (mg.nlevels[t] > 1) /* none: no array at all, and qsort wants one */
+            qsort(mg.levels[t], mg.nlevels[t], sizeof(char *), cmp_cstr);
     }
     /* the union design (every level a column) and the spec's design */
     st = cx_design_new(spec, eqi, schema, &dz, err);
