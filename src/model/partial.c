@@ -380,23 +380,42 @@ typedef struct unitacc {
 } unitacc;
 
 static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const size_t *map, size_t pk,
-                          cx_error *err)
+                          const char *file, size_t eqi, cx_error *err)
 {
     size_t pu = ua->pu, per = pu * pu + 2 * pu + ua->m, kper = pk * (pk + 1) / 2 + pk + ua->m + 1;
     cx_buf key = {0};
     cx_status st = CX_OK;
-    if (units && (!cJSON_IsArray(b) || (size_t)cJSON_GetArraySize(b) != pk))
-        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's units come without its solution \"b\"");
-    for (const cJSON *u = units ? units->child : NULL; u && st == CX_OK; u = u->next) {
+    cx_jpath p;
+    cx_jpath_init(&p);
+    cx_jpath_key(&p, "equations");
+    cx_jpath_index(&p, eqi);
+    if (units && (!cJSON_IsArray(b) || (size_t)cJSON_GetArraySize(b) != pk)) {
+        cx_jpath_key(&p, "b");
+        return cx_json_error(err, CX_EINVAL, file, &p, "expected the partition's solution, %zu numbers, beside its units", pk);
+    }
+    cx_jpath_key(&p, "units");
+    size_t ui = 0;
+    for (const cJSON *u = units ? units->child : NULL; u && st == CX_OK; u = u->next, ui++) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(u, "key"), *mm = cJSON_GetObjectItemCaseSensitive(u, "m");
+        size_t up = cx_jpath_index(&p, ui);
         key.len = 0;
         for (const cJSON *t = k ? k->child : NULL; t && st == CX_OK; t = t->next)
-            if (!cJSON_IsString(t) || cx_buf_append(&key, t->valuestring, strlen(t->valuestring) + 1) != CX_OK)
-                st = cJSON_IsString(t) ? oom(err) : cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a unit key of a partial fit is not text");
+            if (!cJSON_IsString(t) || cx_buf_append(&key, t->valuestring, strlen(t->valuestring) + 1) != CX_OK) {
+                cx_jpath_key(&p, "key");
+                st = cJSON_IsString(t) ? oom(err) : cx_json_error(err, CX_EINVAL, file, &p, "expected the unit's key as text");
+            }
         if (st != CX_OK)
             break;
-        if (!cJSON_IsArray(mm) || (size_t)cJSON_GetArraySize(mm) != kper)
-            return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's unit moments have the wrong length");
+        if (!cJSON_IsArray(mm) || (size_t)cJSON_GetArraySize(mm) != kper) {
+            cx_jpath_key(&p, "m");
+            char found[64];
+            if (cJSON_IsArray(mm))
+                snprintf(found, sizeof found, "%d", cJSON_GetArraySize(mm));
+            else
+                cx_json_describe(mm, found, sizeof found);
+            st = cx_json_error(err, CX_EINVAL, file, &p, "expected the unit's moments, %zu numbers, found %s", kper, found);
+            break; /* the key's buffer is freed below */
+        }
         size_t g;
         if (cx_strmap_intern(ua->keys, key.data ? key.data : "", key.len, ua->n, &g, NULL, NULL) != CX_OK ||
             cx_grow((void **)&ua->z, &ua->cap, (ua->nb + 1) * per, sizeof(double)) != CX_OK ||
@@ -423,6 +442,7 @@ static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const
         size_t i = 0;
         for (const cJSON *x = b->child; x && i < pk; x = x->next, i++)
             z[pu * pu + pu + ua->m + map[i]] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+        cx_jpath_pop(&p, up);
     }
     cx_buf_free(&key);
     return st;
@@ -545,7 +565,7 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
         for (size_t i = 0; i < ua.m; i++)
             mg.me_sum[i] += cJSON_GetArrayItem(ms, (int)i) ? cJSON_GetArrayItem(ms, (int)i)->valuedouble : 0;
         st = unit_add(&ua, cJSON_GetObjectItemCaseSensitive(eq[k], "units"), cJSON_GetObjectItemCaseSensitive(eq[k], "b"),
-                      map, pk, err);
+                      map, pk, names[k], eqi, err);
         cx_free(map);
         if (st != CX_OK)
             goto done;
