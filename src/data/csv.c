@@ -1046,26 +1046,33 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     if (!names)
         return oom(err);
     char found[64];
+    /* duplicate names: a hash map of the names seen, so that a header of
+     * 100,000 columns is checked in linear time */
+    cx_strmap *seen = cx_strmap_new();
+    if (!seen)
+        st = oom(err);
     for (size_t j = 0; j < r->ncols && st == CX_OK; j++) {
-        size_t n;
+        size_t n, k;
+        int fresh;
         names[j] = field_text(r, 0, j, &n);
         unsigned long line, col;
         if (n == 0) {
             record_pos(r, 0, j, &line, &col);
             st = cx_error_set(err, CX_ESYNTAX, r->path, line, col,
                               "expected a column name in the header, found an empty field");
+        } else if (cx_strmap_intern(seen, names[j], n, j, &k, &fresh, NULL) != CX_OK)
+            st = oom(err);
+        else if (!fresh) {
+            unsigned long l0, c0;
+            record_pos(r, 0, k, &l0, &c0);
+            record_pos(r, 0, j, &line, &col);
+            st = cx_error_set(err, CX_EINVAL, r->path, line, col,
+                              "expected unique column names, found '%s' again (first at "
+                              "column %lu)",
+                              excerpt(names[j], n, found, sizeof found), c0);
         }
-        for (size_t k = 0; k < j && st == CX_OK; k++)
-            if (strcmp(names[k], names[j]) == 0) {
-                unsigned long l0, c0;
-                record_pos(r, 0, k, &l0, &c0);
-                record_pos(r, 0, j, &line, &col);
-                st = cx_error_set(err, CX_EINVAL, r->path, line, col,
-                                  "expected unique column names, found '%s' again (first at "
-                                  "column %lu)",
-                                  excerpt(names[j], strlen(names[j]), found, sizeof found), c0);
-            }
     }
+    cx_strmap_free(seen);
     /* copy the names: the field buffer is reused */
     char **copies = cx_calloc(r->ncols, sizeof(char *));
     if (st == CX_OK && !copies)

@@ -29,6 +29,8 @@ struct cx_table {
     size_t nrows, rowcap;
     unsigned long *lines;
     cx_strmap *pool; /* interned text; created on first use */
+    cx_strmap *names; /* column name -> index, so that finding a column does
+                         not scan them all (a header of 100,000 columns) */
     unsigned long generation; /* how often the pool was emptied */
 };
 
@@ -75,6 +77,7 @@ void cx_table_free(cx_table *t)
     cx_free(t->cols);
     cx_free(t->lines);
     cx_strmap_free(t->pool);
+    cx_strmap_free(t->names);
     cx_free(t->source);
     cx_free(t);
 }
@@ -88,7 +91,8 @@ cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type, si
         return cx_error_set(err, CX_EUSAGE, t->source, 0, 0, "column '%s' has no type", name);
     if (cx_table_find(t, name) != (size_t)-1)
         return cx_error_set(err, CX_EINVAL, t->source, 0, 0, "duplicate column name '%s'", name);
-    if (cx_grow((void **)&t->cols, &t->colcap, t->ncols + 1, sizeof(column)) != CX_OK)
+    if ((!t->names && !(t->names = cx_strmap_new())) ||
+        cx_grow((void **)&t->cols, &t->colcap, t->ncols + 1, sizeof(column)) != CX_OK)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     column *c = &t->cols[t->ncols];
     memset(c, 0, sizeof *c);
@@ -103,6 +107,12 @@ cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type, si
             return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         }
     }
+    size_t at;
+    if (cx_strmap_intern(t->names, name, strlen(name), t->ncols, &at, NULL, NULL) != CX_OK) {
+        cx_free(c->v.any);
+        cx_free(c->name);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     if (index)
         *index = t->ncols;
     t->ncols++;
@@ -113,7 +123,7 @@ cx_status cx_table_reserve(cx_table *t, size_t rows)
 {
     if (rows <= t->rowcap)
         return CX_OK;
-    size_t ncap = t->rowcap ? t->rowcap : 64;
+    size_t ncap = t->rowcap ? t->rowcap : 8; /* small: a wide table has many columns */
     while (ncap < rows)
         ncap *= 2;
     /* Grow every array to ncap; on failure arrays already grown are fine to keep. */
@@ -225,10 +235,8 @@ unsigned long cx_table_line(const cx_table *t, size_t row) { return t->lines[row
 
 size_t cx_table_find(const cx_table *t, const char *name)
 {
-    for (size_t j = 0; j < t->ncols; j++)
-        if (strcmp(t->cols[j].name, name) == 0)
-            return j;
-    return (size_t)-1;
+    size_t j;
+    return t->names && cx_strmap_get(t->names, name, strlen(name), &j) ? j : (size_t)-1;
 }
 
 const double *cx_table_numbers(const cx_table *t, size_t col)
