@@ -20,7 +20,7 @@ SANITIZE ?=
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev libcmocka-dev
-DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils
+DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils time
 DEB_FUZZ  = clang libclang-rt-14-dev
 DEB_COV   = lcov
 DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time

@@ -131,6 +131,7 @@ CX_API const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row,
  *  to `path` through a temporary file renamed on success. */
 CX_API cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err);
 
+
 /* ------------------------------------------------------------------------
  * CSV reading
  * ------------------------------------------------------------------------ */
@@ -161,12 +162,18 @@ typedef struct cx_csv_options {
                                    there; 0 = count the lines before it (reads them) */
     const cx_csv_coltype *types; /**< forced types, or NULL */
     size_t ntypes;
+    const char *name;    /**< the file's name in messages and tables; NULL = the path
+                              ("<stdin>" for "-") */
 } cx_csv_options;
 
 typedef struct cx_csv_reader cx_csv_reader;
 
 /**
- * Open `path` ("-" is not supported) and read its header and first block.
+ * Open `path` and read its header and first block.  `path` is a regular
+ * file, a pipe (a FIFO, read once), or "-" for standard input; a directory
+ * or a device is CX_ENOENT ("cannot open: a character device, not a file or
+ * a pipe").  A record longer than cx_limits_get().max_line bytes is
+ * CX_ESYNTAX at its line, so memory stays bounded whatever the input.
  * Column types are inferred from the first block unless forced in `opt`:
  * a column is numeric when every non-empty cell is a number, a period when
  * every non-empty cell is a period, text otherwise.  Errors: CX_ENOENT when the

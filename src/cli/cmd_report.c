@@ -26,6 +26,9 @@ static const char usage_text[] =
     "  --draws N     Monte Carlo draws (default: the file's simulation.draws, else 10000)\n"
     "  --seed S      random seed, 0 to 4294967295 (default: the file's simulation.seed)\n"
     "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
+    "  --max-line SIZE  the longest CSV record read, in bytes (k, M, G: powers of\n"
+    "                 1024; default 16M); a longer one is an error\n"
+    "  --max-json SIZE  the largest JSON file read (default 64M)\n"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
     "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"
@@ -50,7 +53,8 @@ int cmd_report(int argc, char **argv)
             if (i + 1 >= argc || !*argv[i + 1])
                 return cli_usage_error(cmd, "%s expects the workbook's file name", a);
             out = argv[++i];
-        } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
+        } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0 ||
+                   (rc = cli_limit_arg(cmd, argc, argv, &i)) >= 0) {
             if (rc)
                 return rc;
         } else if (a[0] == '-' && a[1])

@@ -64,6 +64,20 @@ cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t val
 /* Returns 1 and sets *value if present, else 0. */
 int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value);
 
+/* ---- input files (input.c) ------------------------------------------------ */
+/* What kind of input `path` is: 0 for a regular file or a pipe (FIFO), else
+ * CX_ENOENT with "cannot open: ..." for `name` in err (a directory, a
+ * device, a socket, or a path that does not exist).  Never opens it, so a
+ * FIFO without a writer does not block here.  *fifo (may be NULL) receives
+ * 1 for a pipe, which can be read only once. */
+cx_status cx_input_check(const char *path, const char *name, int *fifo, cx_error *err);
+/* 1 when `path` is a regular file (stat follows links); for readers that
+ * open a file again, which would block on a FIFO. */
+int cx_input_regular(const char *path);
+/* A byte count for messages: "16 MiB" when a whole number of MiB, else
+ * "1234567 bytes".  Returns buf. */
+const char *cx_size_text(size_t n, char *buf, size_t size);
+
 /* ---- files (file.c) ------------------------------------------------------- */
 /* An output written to "<path>.tmp.XXXXXX" beside the target and renamed over
  * it only by cx_outfile_commit; cx_outfile_abort removes the temporary. */

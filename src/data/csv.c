@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <sys/types.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "table.h"
 
@@ -39,8 +40,9 @@
 #define EXCERPT 40
 
 struct cx_csv_reader {
-    char *path;
+    char *path; /* the name in messages (the path, or "<stdin>") */
     FILE *fp;
+    size_t max_line; /* cx_limits: the longest record, in bytes */
     char sep, decimal;
     int decimal_forced;
     cx_encoding encoding;
@@ -236,6 +238,17 @@ static void on_row(int c, void *data)
 /* Lines                                                                    */
 /* ======================================================================== */
 
+/* The error for a line or record (`what`) longer than the limit. */
+static cx_status too_long(const cx_csv_reader *r, unsigned long line, const char *what, cx_error *err)
+{
+    char lim[48];
+    return cx_error_set(err, CX_ESYNTAX, r->path, line, 1,
+                        "expected a %s of at most %s (raise the limit with --max-line), found a longer "
+                        "one%s",
+                        what, cx_size_text(r->max_line, lim, sizeof lim),
+                        what[0] == 'r' ? " that starts here (a quote that is never closed?)" : "");
+}
+
 /* The next physical line including its '\n' (the last may lack one), or
  * len 0 at the end of the file. */
 static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t *len,
@@ -269,6 +282,10 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
                 return CX_OK;
             }
         }
+        /* a line longer than the limit: stop before it exhausts memory (a
+         * device, a 2 GB line) */
+        if (r->len - r->pos > r->max_line)
+            return too_long(r, r->line, "line", err);
         /* slide the partial line to the front and read more */
         if (r->pos > 0) {
             if (r->len > r->pos)
@@ -621,6 +638,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
     }
     if (cx_buf_append(&r->raw, s, n) != CX_OK)
         return oom(err);
+    if (r->raw.len - r->cur_raw > r->max_line) /* quoted line breaks: one record of many lines */
+        return too_long(r, r->cur_line, "record", err);
     /* libcsv treats a lone empty line as nothing; a line inside a record is
      * part of it, so in_record stays as it was. */
     r->rows_this_line = 0;
@@ -1158,9 +1177,12 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->range_line = opt->range_line;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
     r->line = 1;
-    r->path = cx_strdup(path);
-    r->schema = cx_table_new(path);
-    r->block = cx_table_new(path);
+    r->max_line = cx_limits_get().max_line;
+    int from_stdin = strcmp(path, "-") == 0;
+    const char *name = opt->name ? opt->name : from_stdin ? "<stdin>" : path;
+    r->path = cx_strdup(name);
+    r->schema = cx_table_new(name);
+    r->block = cx_table_new(name);
     r->rfirst = cx_calloc(16, sizeof(size_t));
     r->rline = cx_calloc(16, sizeof(unsigned long));
     r->rraw = cx_calloc(16, sizeof(size_t));
@@ -1183,9 +1205,18 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
             }
         }
     }
-    r->fp = fopen(path, "rb");
-    if (!r->fp) {
-        st = cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (from_stdin) {
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0 || !(r->fp = fdopen(fd, "rb"))) {
+            st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            goto fail;
+        }
+    } else if ((st = cx_input_check(path, name, NULL, err)) != CX_OK) {
+        goto fail; /* a directory or a device: never opened */
+    } else if (!(r->fp = fopen(path, "rb"))) {
+        st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
         goto fail;
     }
     st = read_header(r, err);
@@ -1247,6 +1278,8 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
 
 int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
 {
+    if (!cx_input_regular(path))
+        return 0; /* a pipe is read once, front to back (opening it would wait for a writer) */
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return 0;
@@ -1254,12 +1287,21 @@ int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
     if (fseeko(fp, 0, SEEK_END) == 0) {
         off_t size = ftello(fp);
         if (size > 0 && (uint64_t)size >= min_bytes && fseeko(fp, size / 2, SEEK_SET) == 0) {
-            uint64_t at = (uint64_t)size / 2;
-            int ch;
-            while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                at++;
-            *mid = at + 1;
-            ok = ch == '\n' && *mid < (uint64_t)size;
+            /* the next line end, within the longest line a reader accepts:
+             * without one there (a 2 GB line) the file is not split, and the
+             * reader reports the line */
+            uint64_t at = (uint64_t)size / 2, limit = at + cx_limits_get().max_line;
+            char buf[65536];
+            size_t got;
+            while (!ok && at < limit && (got = fread(buf, 1, sizeof buf, fp)) > 0) {
+                const char *nl = memchr(buf, '\n', got);
+                if (nl) {
+                    *mid = at + (uint64_t)(nl - buf) + 1;
+                    ok = *mid < (uint64_t)size;
+                    break;
+                }
+                at += got;
+            }
         }
     }
     fclose(fp);
@@ -1359,8 +1401,8 @@ cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsigned lo
 {
     *line = cx_table_line(t, row);
     *column = 0;
-    if (*line == 0)
-        return CX_OK;
+    if (*line == 0 || !cx_input_regular(cx_table_source(t)))
+        return CX_OK; /* a pipe cannot be read again: the line alone */
     FILE *fp = fopen(cx_table_source(t), "rb");
     if (!fp)
         return CX_OK;

@@ -80,4 +80,82 @@ run 20 nps "$tmp/wide-dup.csv" --by region,period
 expect "100,000 columns: the duplicate name at the last column is reported" 65 \
     "$tmp/wide-dup.csv:1:799987: error: expected unique column names, found 'c000007' again (first at column 75)"
 
+# ---- devices are refused before they are opened; pipes are fine ---------
+for args in "nps /dev/zero --by region" "panel /dev/zero" "fit /dev/zero -y a -x b" \
+    "check /dev/zero" "simulate /dev/zero" "fit --merge /dev/zero"; do
+    set -f
+    # shellcheck disable=SC2086
+    run 10 $args
+    set +f
+    expect "/dev/zero: $args refuses it at once" 66 \
+        "/dev/zero: error: cannot open: a character device, not a file or a pipe"
+done
+run 10 fit --merge "$tmp"
+expect "fit --merge of a directory: exit 66 as the other commands" 66 \
+    "$tmp: error: cannot open: a directory, not a file"
+
+# ---- a 2 GB line: an error at its line, within seconds, in bounded memory
+# (a sparse file: no disk is used).  Peak memory by /usr/bin/time when it is
+# there (Debian's `time`, which make test installs).
+printf 'week,region,score\n' >"$tmp/long.csv"
+truncate -s 2G "$tmp/long.csv"
+peak() { # the peak resident memory of cxcase with the arguments, in MB, into $mb
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%M' -o "$tmp/rss" timeout -s KILL 20 "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        mb=$(($(tail -n 1 "$tmp/rss" | tr -dc 0-9) / 1024))
+    else
+        run 20 "$@"
+        mb=0
+    fi
+}
+L="error: expected a line of at most 16 MiB (raise the limit with --max-line), found a longer one"
+for cmd in nps panel fit; do
+    case $cmd in
+    nps) set -- nps "$tmp/long.csv" --by region ;;
+    panel) set -- panel "$tmp/long.csv" ;;
+    fit) set -- fit "$tmp/long.csv" -y score -x region ;;
+    esac
+    peak "$@"
+    if [ "$mb" -lt 400 ]; then
+        expect "a 2 GB line: $cmd stops at 16 MiB (peak $mb MB)" 65 "$tmp/long.csv:2:1: $L"
+    else
+        not_ok "a 2 GB line: $cmd used $mb MB"
+    fi
+done
+# the same line through a pipe, and the limit raised
+head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL 20 "$CXCASE" nps - --by region >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "a 100 MB line through a pipe (nps -): an error at line 1" 65 "<stdin>:1:1: $L"
+# a quote that is never closed makes one record of every line after it
+{
+    printf 'week,region,score\n2025-W01,"Utrecht,7\n'
+    awk 'BEGIN { for (i = 0; i < 300000; i++) print "2025-W01,Zeeland,7,some text to make the record long enough" }'
+} >"$tmp/quote.csv"
+run 20 nps "$tmp/quote.csv" --by region --max-line 4M
+expect "an unclosed quote: the record stops at --max-line 4M" 65 \
+    "$tmp/quote.csv:2:1: error: expected a record of at most 4 MiB (raise the limit with --max-line), found a longer one that starts here (a quote that is never closed?)"
+run 20 nps "$tmp/quote.csv" --by region --max-line 64M
+expect "the same with --max-line 64M: the reader gets to the end and says so" 65 \
+    "$tmp/quote.csv:2:10: error: expected a closing quote for the field that starts here, found the end of the file"
+run 10 nps "$tmp/quote.csv" --by region --max-line 12
+expect "--max-line below 1k is a usage error" 64 \
+    "cxcase nps: error: --max-line takes a size in bytes from 1k to 1024G (k, M, G: powers of 1024), not '12'; see 'cxcase nps --help'"
+
+# ---- JSON: a 2 GB file stops at --max-json (64 MiB by default) ----------
+printf '{"name": "' >"$tmp/big.json"
+truncate -s 2G "$tmp/big.json"
+peak check "$tmp/big.json"
+if [ "$mb" -lt 400 ]; then
+    expect "a 2 GB scenario: check stops at 64 MiB (peak $mb MB)" 65 \
+        "$tmp/big.json: error: expected a JSON file of at most 64 MiB (raise the limit with --max-json), found a larger one"
+else
+    not_ok "a 2 GB scenario: check used $mb MB"
+fi
+run 10 check samples/scenario.json --max-json 2k
+expect "check --max-json 2k refuses the 3 kB sample" 65 \
+    "samples/scenario.json: error: expected a JSON file of at most 2048 bytes (raise the limit with --max-json), found a larger one"
+run 10 fit --merge tests/cli/data/fuzz/partial-minimal.json --max-json 1G
+expect "fit --merge --max-json 1G reads the file as before" 65 "m.json: error: equation 'y' has nothing to estimate"
+
 exit "$failed"
