@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -1306,6 +1307,94 @@ int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
     }
     fclose(fp);
     return ok;
+}
+
+/* Write all of buf[0..n) to fd; 0 or an errno. */
+static int write_all(int fd, const unsigned char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+cx_status cx_csv_spool(const char *path, const char *name, int *fd, char **spool, cx_error *err)
+{
+    *fd = -1;
+    *spool = NULL;
+    const char *dir = getenv("TMPDIR");
+    cx_buf tmpl = {0};
+    if (cx_buf_printf(&tmpl, "%s/cxcase-pipe.XXXXXX", dir && *dir ? dir : "/tmp") != CX_OK)
+        return oom(err);
+    int out = mkstemp(tmpl.data);
+    if (out < 0) {
+        cx_status st = cx_error_set(err, CX_EIO, name, 0, 0, "cannot make a temporary copy of the pipe in %s: %s",
+                                    dir && *dir ? dir : "/tmp", strerror(errno));
+        cx_buf_free(&tmpl);
+        return st;
+    }
+    unlink(tmpl.data); /* a name no one else sees, gone whatever ends the process */
+    cx_buf_free(&tmpl);
+    int in = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+    cx_status st = CX_OK;
+    if (in < 0)
+        st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
+    unsigned char *buf = st == CX_OK ? cx_malloc(CHUNK) : NULL;
+    if (st == CX_OK && !buf)
+        st = oom(err);
+    size_t run = 0; /* bytes since the last line end */
+    unsigned long line = 1;
+    while (st == CX_OK) {
+        ssize_t got = read(in, buf, CHUNK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            st = cx_error_set(err, CX_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+        if (got <= 0)
+            break;
+        for (const unsigned char *p = buf, *e = buf + got; p < e;) {
+            const unsigned char *nl = memchr(p, '\n', (size_t)(e - p));
+            run += (size_t)((nl ? nl : e) - p);
+            if (run > cx_limits_get().max_line) {
+                char lim[48];
+                st = cx_error_set(err, CX_ESYNTAX, name, line, 1,
+                                  "expected a line of at most %s (raise the limit with --max-line), found a "
+                                  "longer one",
+                                  cx_size_text(cx_limits_get().max_line, lim, sizeof lim));
+                break;
+            }
+            if (!nl)
+                break;
+            run = 0;
+            line++;
+            p = nl + 1;
+        }
+        int e = st == CX_OK ? write_all(out, buf, (size_t)got) : 0;
+        if (e)
+            st = cx_error_set(err, CX_EIO, name, 0, 0, "cannot make a temporary copy of the pipe: %s", strerror(e));
+    }
+    cx_free(buf);
+    if (in >= 0)
+        close(in);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
+    if (st == CX_OK && access(proc, R_OK) != 0)
+        st = cx_error_set(err, CX_ENOENT, name, 0, 0,
+                          "cannot read a pipe more than once without /proc: save it to a file first");
+    if (st == CX_OK && !(*spool = cx_strdup(proc)))
+        st = oom(err);
+    if (st != CX_OK) {
+        close(out);
+        return st;
+    }
+    *fd = out;
+    return CX_OK;
 }
 
 int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end)

@@ -1612,7 +1612,17 @@ cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_options
     cx_status st = cx_source_csv(&src, path, copt, err);
     if (st == CX_OK)
         st = fit_all(spec, &src, opt, out, warn, err);
-    if (st == CX_OK && (st = cx_model_add_input(*out, path, err)) != CX_OK) {
+    if (st == CX_OK)
+        st = cx_model_add_input(*out, src.name ? src.name : path, err);
+    if (st == CX_OK && src.spool) {
+        /* a pipe cannot be read again for the provenance: hash its copy now */
+        char hex[65];
+        cx_model *m = *out;
+        st = cx_sha256_file(src.spool, hex, err);
+        if (st == CX_OK && !(m->hashes[m->ninputs - 1] = cx_strdup(hex)))
+            st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (st != CX_OK) {
         cx_model_free(*out);
         *out = NULL;
     }

@@ -127,6 +127,9 @@ done
 head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL 20 "$CXCASE" nps - --by region >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "a 100 MB line through a pipe (nps -): an error at line 1" 65 "<stdin>:1:1: $L"
+head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL 20 "$CXCASE" fit - -y a -x b >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "a 100 MB line through a pipe (fit -): the copy stops at the limit" 65 "<stdin>:1:1: $L"
 # a quote that is never closed makes one record of every line after it
 {
     printf 'week,region,score\n2025-W01,"Utrecht,7\n'
@@ -157,5 +160,42 @@ expect "check --max-json 2k refuses the 3 kB sample" 65 \
     "samples/scenario.json: error: expected a JSON file of at most 2048 bytes (raise the limit with --max-json), found a larger one"
 run 10 fit --merge tests/cli/data/fuzz/partial-minimal.json --max-json 1G
 expect "fit --merge --max-json 1G reads the file as before" 65 "m.json: error: equation 'y' has nothing to estimate"
+
+# ---- fit on a pipe and on -: the same model as on the file --------------
+P=tests/fuzz/data/panel.csv
+S=tests/fuzz/corpus/spec/gen-chain.json
+strip() { # the fitted model without its provenance (names and times differ)
+    "$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); p = d.pop("provenance"); print(json.dumps(d, sort_keys=True)); print(p["inputs"][0]["sha256"])' "$1"
+}
+run 20 fit "$P" --model "$S" --json
+cp "$tmp/out" "$tmp/file.json"
+timeout -s KILL 20 "$CXCASE" fit - --model "$S" --json <"$P" >"$tmp/stdin.json" 2>"$tmp/err"
+rc=$?
+cat "$P" | timeout -s KILL 20 "$CXCASE" fit - --model "$S" --json >"$tmp/pipe.json" 2>"$tmp/err2"
+rc2=$?
+mkfifo "$tmp/fifo"
+(cat "$P" >"$tmp/fifo" &)
+timeout -s KILL 20 "$CXCASE" fit "$tmp/fifo" --model "$S" --json >"$tmp/fifo.json" 2>"$tmp/err3"
+rc3=$?
+if [ "$rc$rc2$rc3" = 000 ] && strip "$tmp/file.json" >"$tmp/a" && strip "$tmp/stdin.json" >"$tmp/b" &&
+    strip "$tmp/pipe.json" >"$tmp/c" && strip "$tmp/fifo.json" >"$tmp/d" &&
+    cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/a" "$tmp/c" && cmp -s "$tmp/a" "$tmp/d"; then
+    ok "fit on - (a file, a pipe) and on a FIFO: the model of the file, and its SHA-256"
+else
+    not_ok "fit on - and on a FIFO: exit $rc, $rc2, $rc3, or a different model"
+    show "$tmp/err"
+    show "$tmp/err2"
+    show "$tmp/err3"
+fi
+if grep -q '"file":[[:space:]]*"<stdin>"' "$tmp/pipe.json" && grep -q "\"file\":[[:space:]]*\"$tmp/fifo\"" "$tmp/fifo.json"; then
+    ok "fit's provenance names <stdin> and the FIFO"
+else
+    not_ok "fit's provenance does not name <stdin> and the FIFO"
+fi
+# a pipe's copy keeps the pipe's name in messages
+printf 'y,a\n1,2\n3,4\n5,x\n' | timeout -s KILL 10 "$CXCASE" fit - -y y -x a >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "fit - names <stdin> in its errors" 65 \
+    "<stdin>:4:3: error: expected a number in column 'a', found 'x'"
 
 exit "$failed"
