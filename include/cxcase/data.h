@@ -128,9 +128,23 @@ CX_API cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsi
 CX_API const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row,
                                       char *buf, size_t size);
 /** Write the table as RFC 4180 CSV (comma, LF, '.' decimals, numbers round-trip)
- *  to `path` through a temporary file renamed on success. */
+ *  to `path` through a temporary file renamed on success, text cells guarded
+ *  against CSV injection (cx_csv_write_options). */
 CX_API cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err);
 
+/** How cx_table_write_csv_opt writes text cells. */
+typedef struct cx_csv_write_options {
+    /** 0 (default): a text cell or column name that starts with = + - @, tab
+     *  or CR, which a spreadsheet would run as a formula (CSV injection), is
+     *  written as OWASP advises: a single quote before it, the whole cell in
+     *  double quotes ("'=1+2"); a spreadsheet then shows the text.  Numbers
+     *  are numbers ("-3.5" stays as it is).  Nonzero: text exactly as it is. */
+    int raw_text;
+} cx_csv_write_options;
+
+/** cx_table_write_csv with options (NULL: the defaults). */
+CX_API cx_status cx_table_write_csv_opt(const cx_table *t, const char *path,
+                                        const cx_csv_write_options *opt, cx_error *err);
 
 /* ------------------------------------------------------------------------
  * CSV reading

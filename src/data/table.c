@@ -272,15 +272,19 @@ const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row, char *
 }
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling quotes.
- * A field starting with = + - @ is written as is: CSV has no formulas, and a
- * spreadsheet importing it is the spreadsheet's business. */
-static void put_field(FILE *fp, const char *s)
+ * With `guard`, text that a spreadsheet would take for a formula (it starts
+ * with = + - @, tab or CR: CSV injection) is written as OWASP's advice has
+ * it: quoted, with a single quote before the text. */
+static void put_field(FILE *fp, const char *s, int guard)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    int formula = guard && *s && strchr("=+-@\t\r", *s);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    if (formula)
+        fputc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);
@@ -291,6 +295,13 @@ static void put_field(FILE *fp, const char *s)
 
 cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err)
 {
+    return cx_table_write_csv_opt(t, path, NULL, err);
+}
+
+cx_status cx_table_write_csv_opt(const cx_table *t, const char *path, const cx_csv_write_options *opt,
+                                 cx_error *err)
+{
+    int guard = !(opt && opt->raw_text);
     cx_outfile o;
     cx_status st = cx_outfile_open(&o, path, err);
     if (st != CX_OK)
@@ -299,14 +310,15 @@ cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err)
     for (size_t j = 0; j < t->ncols; j++) {
         if (j)
             fputc(',', o.fp);
-        put_field(o.fp, t->cols[j].name);
+        put_field(o.fp, t->cols[j].name, guard);
     }
     fputc('\n', o.fp);
     for (size_t i = 0; i < t->nrows; i++) {
         for (size_t j = 0; j < t->ncols; j++) {
             if (j)
                 fputc(',', o.fp);
-            put_field(o.fp, cx_table_cell_text(t, j, i, buf, sizeof buf));
+            put_field(o.fp, cx_table_cell_text(t, j, i, buf, sizeof buf),
+                      guard && t->cols[j].type == CX_COL_TEXT);
         }
         fputc('\n', o.fp);
     }

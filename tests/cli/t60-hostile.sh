@@ -198,4 +198,25 @@ rc=$?
 expect "fit - names <stdin> in its errors" 65 \
     "<stdin>:4:3: error: expected a number in column 'a', found 'x'"
 
+# ---- CSV injection: nps -o and panel -o write formula-like text as text --
+printf 'week,region,score\n2025-W01,"=1+2",9\n2025-W01,+31,3\n2025-W01,-x,3\n2025-W01,@A1,10\n2025-W01,"\tT",7\n2025-W01,Gouda,8\n' >"$tmp/inj.csv"
+run 10 nps "$tmp/inj.csv" --by region -o "$tmp/inj-out.csv"
+cut -d, -f1-2 "$tmp/inj-out.csv" >"$tmp/got"
+printf '%s\n' 'region,n' '"'"'"'	T",1' '"'"'"'+31",1' '"'"'"'-x",1' '"'"'"'=1+2",1' '"'"'"'@A1",1' 'Gouda,1' >"$tmp/want"
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "nps -o: a cell starting with = + - @ or a tab is quoted with a ' before it (OWASP)"
+else
+    not_ok "nps -o: formula-like cells (exit $rc)"
+    show "$tmp/got"
+fi
+run 10 nps "$tmp/inj.csv" --by region -o "$tmp/inj-raw.csv" --raw-text
+cut -d, -f1-2 "$tmp/inj-raw.csv" >"$tmp/got"
+printf '%s\n' 'region,n' '	T,1' '+31,1' '-x,1' '=1+2,1' '@A1,1' 'Gouda,1' >"$tmp/want"
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "nps -o --raw-text: text as it is"
+else
+    not_ok "nps -o --raw-text (exit $rc)"
+    show "$tmp/got"
+fi
+
 exit "$failed"
