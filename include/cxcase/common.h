@@ -153,6 +153,22 @@ CX_API void cx_limits_set(const cx_limits *limits);
 /** The limits in force. */
 CX_API cx_limits cx_limits_get(void);
 
+/**
+ * Check before a long run that an output file can be created at `path`
+ * (its folder exists and may be written): a temporary file is created
+ * beside it and removed at once.  CX_ECREATE, "cannot create output: ..."
+ * with the system's reason, if not.
+ */
+CX_API cx_status cx_output_check(const char *path, cx_error *err);
+
+/**
+ * Remove the temporary files of the outputs being written now (every
+ * output is written to a temporary file beside it and renamed only when
+ * complete).  For a SIGINT or SIGTERM handler that then ends the process:
+ * it calls nothing but unlink(), which is async-signal-safe.
+ */
+CX_API void cx_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

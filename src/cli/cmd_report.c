@@ -82,6 +82,9 @@ int cmd_report(int argc, char **argv)
     cx_simulation *sim = NULL;
     char *text = NULL;
     cx_report_options ro = {line, NULL};
+    /* an output that cannot be created is found before the simulation runs */
+    if (cx_output_check(out, &err) != CX_OK)
+        return cli_fail(&err);
     if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         (json && cx_simulation_json(sim, &text, &err) != CX_OK) || cx_report_write(s, sim, out, &ro, &err) != CX_OK) {
         cx_free_string(text);

@@ -1328,19 +1328,11 @@ cx_status cx_csv_spool(const char *path, const char *name, int *fd, char **spool
 {
     *fd = -1;
     *spool = NULL;
-    const char *dir = getenv("TMPDIR");
-    cx_buf tmpl = {0};
-    if (cx_buf_printf(&tmpl, "%s/cxcase-pipe.XXXXXX", dir && *dir ? dir : "/tmp") != CX_OK)
-        return oom(err);
-    int out = mkstemp(tmpl.data);
-    if (out < 0) {
-        cx_status st = cx_error_set(err, CX_EIO, name, 0, 0, "cannot make a temporary copy of the pipe in %s: %s",
-                                    dir && *dir ? dir : "/tmp", strerror(errno));
-        cx_buf_free(&tmpl);
-        return st;
-    }
-    unlink(tmpl.data); /* a name no one else sees, gone whatever ends the process */
-    cx_buf_free(&tmpl);
+    int out;
+    char proc[32];
+    cx_status st0 = cx_scratch_open(name, &out, proc, err);
+    if (st0 != CX_OK)
+        return st0;
     int in = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
     cx_status st = CX_OK;
     if (in < 0)
@@ -1382,11 +1374,6 @@ cx_status cx_csv_spool(const char *path, const char *name, int *fd, char **spool
     cx_free(buf);
     if (in >= 0)
         close(in);
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
-    if (st == CX_OK && access(proc, R_OK) != 0)
-        st = cx_error_set(err, CX_ENOENT, name, 0, 0,
-                          "cannot read a pipe more than once without /proc: save it to a file first");
     if (st == CX_OK && !(*spool = cx_strdup(proc)))
         st = oom(err);
     if (st != CX_OK) {

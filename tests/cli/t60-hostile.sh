@@ -219,4 +219,127 @@ else
     show "$tmp/got"
 fi
 
+# ---- report: a symlink planted at a name the writer could choose --------
+# The old writer used OUT.xlsx.tmp-<pid>.xlsx with fopen("wb"); plant that
+# name for this pid (issue 15's reproduction) and the next 200, then check
+# that the victim still holds its text and every symlink is still there.
+d=$tmp/sym
+mkdir "$d"
+printf 'precious\n' >"$tmp/victim.txt"
+pid=$(sh -c 'echo $$')
+i=0
+while [ "$i" -le 200 ]; do
+    ln -s "$tmp/victim.txt" "$d/out.xlsx.tmp-$((pid + i)).xlsx"
+    ln -s "$tmp/victim.txt" "$d/out.xlsx.tmp.$((pid + i))"
+    i=$((i + 1))
+done
+CXCASE=$CXCASE sh -c 'ln -s "$1/victim.txt" "$2/out.xlsx.tmp-$$.xlsx"; exec "$CXCASE" report samples/scenario.json -o "$2/out.xlsx" --draws 200' \
+    sh "$tmp" "$d" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+links=$(find "$d" -type l | wc -l)
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/victim.txt")" = precious ] && [ "$links" -eq 403 ] &&
+    [ "$(head -c 2 "$d/out.xlsx")" = PK ] && [ ! -L "$d/out.xlsx" ]; then
+    ok "report with symlinks planted for the next 200 pids: the victim is untouched, the workbook written"
+else
+    not_ok "report with planted symlinks: exit $rc, victim '$(head -c 20 "$tmp/victim.txt")', $links links"
+    show "$tmp/err"
+fi
+# every temporary in the output folder is made by mkstemp (O_EXCL): the
+# same holds for nps -o; nothing else is left in the folder
+run 20 nps samples/responses.csv --by region -o "$d/nps.csv"
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/victim.txt")" = precious ] &&
+    [ "$(find "$d" -type f | sort | tr '\n' ' ')" = "$d/nps.csv $d/out.xlsx " ]; then
+    ok "nps -o beside the planted symlinks: the victim is untouched, no temporary left"
+else
+    not_ok "nps -o beside the planted symlinks: exit $rc"
+    find "$d" -type f | sed 's/^/#   /'
+fi
+
+# ---- report checks its output folder before the simulation --------------
+run 10 report samples/scenario.json -o "$tmp/no/such/dir/r.xlsx" --draws 100000000
+expect "report into a missing folder fails at once (before 1e8 draws)" 73 \
+    "$tmp/no/such/dir/r.xlsx: error: cannot create output: No such file or directory"
+
+# ---- a full disk: the system's reason, and no [ERROR] of libxlsxwriter --
+# A 64 kB tmpfs in a user and mount namespace of its own (unshare -rm), so
+# no privilege is needed; skipped where the kernel does not allow that.
+full() { # $1 what, then the cxcase arguments with @ for the output folder
+    what=$1
+    shift
+    args=$(printf '%s\n' "$*" | sed "s|@|$tmp/full|g")
+    mkdir -p "$tmp/full"
+    # shellcheck disable=SC2086
+    timeout -s KILL 60 unshare -rm sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" || exit 99; shift; "$@"; rc=$?; ls -A "'"$tmp/full"'" >"'"$tmp/left"'"; exit $rc' \
+        sh "$tmp/full" "$CXCASE" $args >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+}
+full probe true
+if [ "$rc" -eq 99 ] || ! command -v unshare >/dev/null; then
+    ok "a full disk # SKIP unshare -rm cannot mount a small file system here"
+else
+    full report report samples/scenario.json -o @/r.xlsx --draws 200
+    if [ ! -s "$tmp/left" ]; then
+        expect "a full disk: report says why, libxlsxwriter prints nothing, nothing is left" 74 \
+            "$tmp/full/r.xlsx: error: cannot write output: No space left on device"
+    else
+        not_ok "a full disk: report left $(cat "$tmp/left")"
+    fi
+    full nps nps samples/responses.csv --by region,period -o @/n.csv
+    expect "a full disk: nps -o says 'No space left on device', not 'Input/output error'" 74 \
+        "$tmp/full/n.csv: error: cannot write output: No space left on device"
+fi
+
+# ---- SIGTERM and SIGINT: the temporary file goes with the process -------
+"$PYTHON" - "$CXCASE" "$tmp/sig" "$tmp/wide.csv" <<'PY' || failed=1
+import os, signal, subprocess, sys, time
+cx, d = sys.argv[1], sys.argv[2]
+os.makedirs(d)
+out = os.path.join(d, "r.xlsx")
+def default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+# how long a run takes, then signals spread over it
+t0 = time.time()
+subprocess.run([cx, "report", "samples/scenario.json", "-o", out, "--draws", "2000"],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=default, check=True)
+span = time.time() - t0
+os.remove(out)
+bad, killed = [], 0
+for k in range(24):
+    sig = signal.SIGTERM if k % 2 else signal.SIGINT
+    p = subprocess.Popen([cx, "report", "samples/scenario.json", "-o", out, "--draws", "2000"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=default)
+    time.sleep(span * (k + 0.5) / 24)
+    p.send_signal(sig)
+    rc = p.wait()
+    killed += rc == -sig
+    left = sorted(os.listdir(d))
+    if rc not in (0, -sig) or [f for f in left if f != "r.xlsx"] or (rc == 0) != (left == ["r.xlsx"]):
+        bad.append((sig, rc, left))
+    if os.path.exists(out):
+        os.remove(out)
+if bad or killed == 0:
+    print(f"not ok - SIGINT/SIGTERM during report: {bad or 'no run was killed'}")
+    sys.exit(1)
+print(f"ok - SIGINT and SIGTERM at 24 moments of a {span:.2f} s report ({killed} killed): no temporary file left")
+# while the temporary beside the output exists: panel -o of 100,000 columns
+# writes long enough to catch it, then the signal must remove it
+for sig in (signal.SIGINT, signal.SIGTERM):
+    out = os.path.join(d, "wide-panel.csv")
+    p = subprocess.Popen([cx, "panel", sys.argv[3], "-o", out], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, preexec_fn=default)
+    seen = None
+    t0 = time.time()
+    while seen is None and p.poll() is None and time.time() - t0 < 20:
+        seen = next((f for f in os.listdir(d) if f.startswith("wide-panel.csv.tmp.")), None)
+    p.send_signal(sig)
+    rc = p.wait()
+    left = os.listdir(d)
+    if seen and rc == -sig and not left:
+        print(f"ok - {signal.Signals(sig).name} while panel -o writes {seen}: it is removed")
+    else:
+        print(f"not ok - {signal.Signals(sig).name} while panel -o writes: seen {seen}, exit {rc}, left {left}")
+        sys.exit(1)
+PY
+
 exit "$failed"
