@@ -68,6 +68,13 @@ int main(int argc, char **argv)
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
             sigaction(sigs[i], &sa, NULL);
     }
+    /* the reproducible-builds convention: a malformed value is an error */
+    time_t epoch;
+    if (cx_source_date_epoch(&epoch) < 0) {
+        fprintf(stderr, "cxcase: error: SOURCE_DATE_EPOCH must be a whole number of seconds since "
+                        "1970-01-01, not '%s'\n", getenv("SOURCE_DATE_EPOCH"));
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -79,6 +79,15 @@ int cx_input_regular(const char *path);
  * "1234567 bytes".  Returns buf. */
 const char *cx_size_text(size_t n, char *buf, size_t size);
 
+/* ---- time (clock.c) ------------------------------------------------------- */
+/* SOURCE_DATE_EPOCH: 1 and *out when set to seconds since 1970, 0 when not
+ * set, -1 when malformed. */
+int cx_source_date_epoch(time_t *out);
+/* The time to record: SOURCE_DATE_EPOCH when set and valid, else now. */
+time_t cx_time_now(void);
+/* "2026-01-01T00:00:00Z" (UTC); returns buf (32 bytes are enough). */
+const char *cx_time_iso(time_t t, char *buf, size_t size);
+
 /* ---- files (file.c) ------------------------------------------------------- */
 /* An output written to "<path>.tmp.XXXXXX" beside the target (created with
  * O_EXCL by mkstemp, so a planted symlink is never followed) and renamed

@@ -1569,10 +1569,7 @@ static cx_status fit_all(const cx_spec *spec, cx_source *src, const cx_fit_optio
         cx_model_free(m);
         return oom(err);
     }
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(m->fitted_at, sizeof m->fitted_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cx_time_iso(cx_time_now(), m->fitted_at, sizeof m->fitted_at); /* SOURCE_DATE_EPOCH when set */
     cx_status st = CX_OK;
     for (size_t k = 0; k < spec->neq && st == CX_OK; k++) {
         size_t i = spec->order[k];

@@ -759,12 +759,8 @@ cx_status cx_fit_merge(const char *const *texts, const char *const *names, size_
         m = cx_calloc(1, sizeof *m);
         if (!m || !(m->eq = cx_calloc(spec->neq + 1, sizeof(cx_equation *))) || !(m->spec_name = cx_strdup(spec->name)))
             st = oom(err);
-        if (m) {
-            time_t now = time(NULL);
-            struct tm tm;
-            gmtime_r(&now, &tm);
-            strftime(m->fitted_at, sizeof m->fitted_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        }
+        if (m)
+            cx_time_iso(cx_time_now(), m->fitted_at, sizeof m->fitted_at); /* SOURCE_DATE_EPOCH when set */
     }
     for (size_t k = 0; st == CX_OK && k < spec->neq; k++) {
         size_t i = spec->order[k];

@@ -2001,14 +2001,11 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
 {
     const cJSON *root = cx_simulation_root(sim);
     char created[32];
+    time_t now = cx_time_now(); /* SOURCE_DATE_EPOCH when set */
     if (opt && opt->created)
         snprintf(created, sizeof created, "%s", opt->created);
-    else {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
+    else
+        cx_time_iso(now, created, sizeof created);
     /* The workbook is assembled in a scratch file (unlinked at once:
      * nothing is left behind whatever ends the process), which
      * libxlsxwriter writes through /proc/self/fd/N; only then is it copied
@@ -2099,7 +2096,8 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
-                                .author = "cxcase", .comments = "Written by cxcase report"};
+                                .author = "cxcase", .comments = "Written by cxcase report",
+                                .created = now};
     workbook_set_properties(r.wb, &props);
     lxw_error le = workbook_close(r.wb);
     if (dst == CX_OK && r.oom)

@@ -342,4 +342,25 @@ for sig in (signal.SIGINT, signal.SIGTERM):
         sys.exit(1)
 PY
 
+# ---- SOURCE_DATE_EPOCH: byte-identical workbook and fitted model --------
+for k in 1 2; do
+    SOURCE_DATE_EPOCH=1767225600 "$CXCASE" report samples/scenario.json -o "$tmp/sde.xlsx" --draws 500 >/dev/null 2>"$tmp/err"
+    cp "$tmp/sde.xlsx" "$tmp/sde$k.xlsx"
+    SOURCE_DATE_EPOCH=1767225600 "$CXCASE" fit tests/fuzz/data/panel.csv --model tests/fuzz/data/spec.json \
+        --json >"$tmp/sde$k.json" 2>>"$tmp/err"
+    [ "$k" = 1 ] && sleep 1.1
+done
+if cmp -s "$tmp/sde1.xlsx" "$tmp/sde2.xlsx" && cmp -s "$tmp/sde1.json" "$tmp/sde2.json" &&
+    grep -q '"fitted_at":[[:space:]]*"2026-01-01T00:00:00Z"' "$tmp/sde1.json" &&
+    unzip -p "$tmp/sde1.xlsx" docProps/core.xml | grep -q '2026-01-01T00:00:00Z'; then
+    ok "SOURCE_DATE_EPOCH: two runs of report and of fit --json a second apart are byte-identical, dated 2026-01-01"
+else
+    not_ok "SOURCE_DATE_EPOCH: the outputs differ or carry another date"
+    show "$tmp/err"
+fi
+SOURCE_DATE_EPOCH=yesterday "$CXCASE" fit tests/fuzz/data/panel.csv -y nps -x ctr >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect "a malformed SOURCE_DATE_EPOCH is an error, as the convention asks" 64 \
+    "cxcase: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, not 'yesterday'"
+
 exit "$failed"
