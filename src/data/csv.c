@@ -568,6 +568,10 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         csv_set_free_func(&r->parser, cx_free);
         csv_set_delim(&r->parser, (unsigned char)r->sep);
         csv_set_space_func(&r->parser, only_space);
+        /* libcsv grows a field's buffer by a fixed block (128 bytes by
+         * default): a long quoted field (a quote never closed) would cost a
+         * reallocation every 128 bytes, quadratic where realloc copies */
+        csv_set_blk_size(&r->parser, CHUNK);
         r->parser_ready = 1;
     }
     /* The fast path: most lines of an export hold no quote.  When libcsv is
