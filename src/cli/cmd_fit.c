@@ -341,6 +341,20 @@ static int merge_partials(char **files, size_t n, const char *out, int json)
     return rc;
 }
 
+/* --se KIND for every equation: 0, or 64 after the message. */
+static int se_option(const char *cmd, const char *arg, cx_fit_options *fopt)
+{
+    static const char *const names[] = {"classic", "hc1", "hc3", "cluster"};
+    static const cx_se_kind kinds[] = {CX_SE_CLASSIC, CX_SE_HC1, CX_SE_HC3, CX_SE_CLUSTER};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(arg, names[k]) == 0) {
+            fopt->force_se = 1;
+            fopt->se = kinds[k];
+            return 0;
+        }
+    return cli_usage_error(cmd, "--se takes classic, hc1, hc3 or cluster, not '%s'", arg);
+}
+
 int cmd_fit(int argc, char **argv)
 {
     const char *cmd = "fit";
@@ -370,17 +384,8 @@ int cmd_fit(int argc, char **argv)
             break;
         }
         case OPT_SE:
-            fopt.force_se = 1;
-            if (strcmp(optarg, "classic") == 0)
-                fopt.se = CX_SE_CLASSIC;
-            else if (strcmp(optarg, "hc1") == 0)
-                fopt.se = CX_SE_HC1;
-            else if (strcmp(optarg, "hc3") == 0)
-                fopt.se = CX_SE_HC3;
-            else if (strcmp(optarg, "cluster") == 0)
-                fopt.se = CX_SE_CLUSTER;
-            else
-                return cli_usage_error(cmd, "--se takes classic, hc1, hc3 or cluster, not '%s'", optarg);
+            if ((rc = se_option(cmd, optarg, &fopt)) != 0)
+                return rc;
             break;
         case OPT_RESPONSES: responses = optarg; break;
         case 'o': out = optarg; break;
