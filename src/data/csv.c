@@ -259,16 +259,12 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
         /* no buffer before the first read: NULL + 0 is undefined in C */
         unsigned char *start = r->buf ? r->buf + r->pos : NULL;
         unsigned char *nl = r->len > r->pos ? memchr(start, '\n', r->len - r->pos) : NULL;
-        if (nl) {
+        if (nl || r->eof) {
             *line = start;
-            *len = (size_t)(nl - start) + 1;
+            *len = nl ? (size_t)(nl - start) + 1 : r->len - r->pos;
+            if (*len - (nl != NULL) > r->max_line)
+                return too_long(r, r->line, "line", err);
             r->pos += *len;
-            return CX_OK;
-        }
-        if (r->eof) {
-            *line = start;
-            *len = r->len - r->pos;
-            r->pos = r->len;
             return CX_OK;
         }
         /* a long stretch without LF but with a CR: old Mac line ends; hand
@@ -421,10 +417,8 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
 {
     *done = 0;
     size_t end = n;
-    if (end && s[end - 1] == '\n')
-        end--;
-    if (end && s[end - 1] == '\r')
-        end--;
+    if (end && s[end - 1] == '\n' && --end && s[end - 1] == '\r')
+        end--; /* LF or CRLF; a CR without LF stays, for libcsv to report */
     if (end == 0)
         return CX_OK; /* a blank line: feed_line skips it */
     const unsigned char *cls = checked ? r->cls_sep : r->cls_all;
@@ -581,10 +575,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
      * quote or a lone CR go to libcsv, which reports what is wrong. */
     if (!r->in_record && !memchr(s, '"', n)) {
         size_t end = n;
-        if (end && s[end - 1] == '\n')
-            end--;
-        if (end && s[end - 1] == '\r')
-            end--;
+        if (end && s[end - 1] == '\n' && --end && s[end - 1] == '\r')
+            end--; /* LF or CRLF: a line handed out at a lone CR keeps it */
         if (!memchr(s, '\r', end)) {
             if (end == 0) {
                 r->line++;
@@ -1429,7 +1421,7 @@ cx_status cx_csv_read(const char *path, const cx_csv_options *opt, cx_table **ou
     if (st != CX_OK)
         return st;
     const cx_table *schema = cx_csv_schema(r);
-    cx_table *t = cx_table_new(path);
+    cx_table *t = cx_table_new(r->path); /* the input's name ("<stdin>", opt->name) */
     if (!t) {
         st = oom(err);
         goto fail;

@@ -145,6 +145,18 @@ run 10 nps "$tmp/quote.csv" --by region --max-line 12
 expect "--max-line below 1k is a usage error" 64 \
     "cxcase nps: error: --max-line takes a size in bytes from 1k to 1024G (k, M, G: powers of 1024), not '12'; see 'cxcase nps --help'"
 
+# ---- old Mac line ends (a lone CR) in a file over 1 MiB: the reader hands
+# out a line at a CR rather than read the file whole; that line is reported,
+# not taken for a record (it was, up to the last MiB) ---------------------
+awk 'BEGIN { printf "week,region,score\r"; for (i = 0; i < 120000; i++) printf "2025-W01,Utrecht,7\r" }' >"$tmp/mac.csv"
+run 20 nps "$tmp/mac.csv" --by region
+expect "a 2 MB file of lone CRs: an error at the first one" 65 \
+    "$tmp/mac.csv:1:18: error: expected LF or CRLF line ends, found a lone CR"
+printf 'week,region,score\n2025-W01,A,9\r' >"$tmp/eofcr.csv"
+run 10 nps "$tmp/eofcr.csv" --by region
+expect "a lone CR at the end of the file is reported as well" 65 \
+    "$tmp/eofcr.csv:2:13: error: expected LF or CRLF line ends, found a lone CR"
+
 # ---- JSON: a 2 GB file stops at --max-json (64 MiB by default) ----------
 printf '{"name": "' >"$tmp/big.json"
 truncate -s 2G "$tmp/big.json"
