@@ -3,6 +3,9 @@
 #   make demo            install missing Debian packages, build, run on samples/
 #   make test            install missing packages, build, run every test
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
+#                        (CC=clang for clang's sanitizers; its own build dir)
+#   make fuzz FUZZ_S=N   every libFuzzer target (tests/fuzz/) for N seconds
+#   make coverage        line and branch coverage of src/ from every test
 #   make bench           benchmarks (tests/bench/)
 #   make samples         regenerate samples/ from samples/generate.c
 #   make install PREFIX=/usr/local
@@ -17,7 +20,9 @@ SANITIZE ?=
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv-dev nettle-dev libcmocka-dev
-DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils
+DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils time
+DEB_FUZZ  = clang libclang-rt-14-dev
+DEB_COV   = lcov
 DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
@@ -30,6 +35,26 @@ else
   SANFLAGS =
   OPT      = -O2 -g -fvect-cost-model=cheap
 endif
+# clang: its own build directory (the objects differ), and no GCC-only flags
+ifneq ($(findstring clang,$(CC)),)
+  BUILD := $(BUILD)-clang
+  OPT   := $(filter-out -fvect-cost-model=%,$(OPT))
+endif
+# make fuzz: the library instrumented for libFuzzer, under ASan and UBSan
+ifeq ($(FUZZ),1)
+  BUILD    = build/fuzz
+  SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  OPT      = -O1 -g
+endif
+# make coverage: gcov counters, no optimisation (lines map to code)
+ifeq ($(COVERAGE),1)
+  BUILD    = build/cov
+  SANFLAGS = --coverage
+  OPT      = -O0 -g
+endif
+FUZZ_S       ?= 60
+FUZZ_TARGETS  = csv scenario spec partial model
+FUZZ_BIN      = $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
           -Wformat=2 -Wno-format-nonliteral
@@ -53,7 +78,7 @@ else
   say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-.PHONY: all deps bench-deps demo test bench samples install clean
+.PHONY: all deps bench-deps fuzz-deps cov-deps demo test bench fuzz fuzz-build coverage samples install clean
 .DEFAULT_GOAL := all
 
 all: $(BIN) build/cxcase
@@ -117,6 +142,37 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet $(BUILD)/tools/data_sheet
 	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate sh tests/run.sh $(TEST_BIN)
 
+# Fuzzing: the targets are built with Debian's clang and libFuzzer
+# (build/fuzz/), then tests/fuzz/run.sh runs each for FUZZ_S seconds on its
+# committed seeds (tests/fuzz/corpus/) and what earlier runs found
+# (build/fuzz/corpus/); a crash fails with the reproducer printed.
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-build
+	$(Q)sh tests/fuzz/run.sh build/fuzz $(FUZZ_S) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -DTOP=\"$(CURDIR)\" -Isrc -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+fuzz-deps:
+	$(call install_missing,$(DEB_BUILD) $(DEB_FUZZ))
+
+# Coverage: every test on a build with gcov counters (build/cov/), then
+# lcov's line and branch figures for src/ as a whole and per folder.
+coverage: cov-deps
+	$(Q)$(MAKE) --no-print-directory COVERAGE=1 CC=gcc cov-run
+
+.PHONY: cov-run
+cov-run:
+	$(Q)find $(BUILD) -name '*.gcda' -delete 2>/dev/null || true
+	$(Q)$(MAKE) --no-print-directory COVERAGE=1 CC=gcc test || true
+	$(Q)sh tests/coverage.sh $(BUILD)
+
+cov-deps:
+	$(call install_missing,$(DEB_ALL) $(DEB_COV))
+
 # The sample generator (a tool, never sanitized): make samples runs it.
 build/generate: samples/generate.c
 	@mkdir -p build
@@ -155,4 +211,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -128,6 +128,47 @@ CX_API void cx_set_alloc_hooks(void *(*malloc_fn)(size_t),
                                void *(*realloc_fn)(void *, size_t),
                                void (*free_fn)(void *));
 
+/**
+ * Limits on input, so that a hostile or broken file (a device such as
+ * /dev/zero, a line of 2 GB, a quote that is never closed) ends in an error
+ * instead of exhausting memory.  `max_line` bounds a CSV record in bytes
+ * (its line, or its lines when a quoted field holds line breaks); `max_json`
+ * bounds a JSON file in bytes (scenario, model specification, partial fit,
+ * fitted model).  0 keeps the default.
+ */
+typedef struct cx_limits {
+    size_t max_line; /**< default CX_MAX_LINE_DEFAULT, 16 MiB */
+    size_t max_json; /**< default CX_MAX_JSON_DEFAULT, 64 MiB */
+} cx_limits;
+
+#define CX_MAX_LINE_DEFAULT ((size_t)16 << 20)
+#define CX_MAX_JSON_DEFAULT ((size_t)64 << 20)
+
+/**
+ * Set the limits for every later call (NULL restores the defaults).  Like
+ * the allocation hooks, process-wide and not thread-safe: set them before
+ * any other call.
+ */
+CX_API void cx_limits_set(const cx_limits *limits);
+/** The limits in force. */
+CX_API cx_limits cx_limits_get(void);
+
+/**
+ * Check before a long run that an output file can be created at `path`
+ * (its folder exists and may be written): a temporary file is created
+ * beside it and removed at once.  CX_ECREATE, "cannot create output: ..."
+ * with the system's reason, if not.
+ */
+CX_API cx_status cx_output_check(const char *path, cx_error *err);
+
+/**
+ * Remove the temporary files of the outputs being written now (every
+ * output is written to a temporary file beside it and renamed only when
+ * complete).  For a SIGINT or SIGTERM handler that then ends the process:
+ * it calls nothing but unlink(), which is async-signal-safe.
+ */
+CX_API void cx_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -131,8 +131,23 @@ CX_API cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsi
 CX_API const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row,
                                       char *buf, size_t size);
 /** Write the table as RFC 4180 CSV (comma, LF, '.' decimals, numbers round-trip)
- *  to `path` through a temporary file renamed on success. */
+ *  to `path` through a temporary file renamed on success, text cells guarded
+ *  against CSV injection (cx_csv_write_options). */
 CX_API cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err);
+
+/** How cx_table_write_csv_opt writes text cells. */
+typedef struct cx_csv_write_options {
+    /** 0 (default): a text cell or column name that starts with = + - @, tab
+     *  or CR, which a spreadsheet would run as a formula (CSV injection), is
+     *  written as OWASP advises: a single quote before it, the whole cell in
+     *  double quotes ("'=1+2"); a spreadsheet then shows the text.  Numbers
+     *  are numbers ("-3.5" stays as it is).  Nonzero: text exactly as it is. */
+    int raw_text;
+} cx_csv_write_options;
+
+/** cx_table_write_csv with options (NULL: the defaults). */
+CX_API cx_status cx_table_write_csv_opt(const cx_table *t, const char *path,
+                                        const cx_csv_write_options *opt, cx_error *err);
 
 /* ------------------------------------------------------------------------
  * CSV reading
@@ -164,12 +179,18 @@ typedef struct cx_csv_options {
                                    there; 0 = count the lines before it (reads them) */
     const cx_csv_coltype *types; /**< forced types, or NULL */
     size_t ntypes;
+    const char *name;    /**< the file's name in messages and tables; NULL = the path
+                              ("<stdin>" for "-") */
 } cx_csv_options;
 
 typedef struct cx_csv_reader cx_csv_reader;
 
 /**
- * Open `path` ("-" is not supported) and read its header and first block.
+ * Open `path` and read its header and first block.  `path` is a regular
+ * file, a pipe (a FIFO, read once), or "-" for standard input; a directory
+ * or a device is CX_ENOENT ("cannot open: a character device, not a file or
+ * a pipe").  A record longer than cx_limits_get().max_line bytes is
+ * CX_ESYNTAX at its line, so memory stays bounded whatever the input.
  * Column types are inferred from the first block unless forced in `opt`:
  * a column is numeric when every non-empty cell is a number, a period when
  * every non-empty cell is a period, text otherwise.  Errors: CX_ENOENT when the

@@ -30,13 +30,23 @@ extern "C" {
 
 typedef struct cx_scenario cx_scenario;
 
+/* The size of a plan cx_scenario_load accepts.  A simulation holds about
+ * 1 MB per scenario (its histograms and bands), so a plan stays within a
+ * few hundred MB; a larger file is refused with the JSON Pointer of the
+ * list that is too long. */
+#define CX_PLAN_MAX_INITIATIVES 100  /**< initiatives in a file */
+#define CX_PLAN_MAX_SCENARIOS 100    /**< scenarios listed (or one per initiative) */
+#define CX_PLAN_MAX_EFFECTS 32       /**< effects of one initiative */
+#define CX_PLAN_MAX_COSTS 32         /**< costs of one initiative */
+#define CX_PLAN_MAX_CORRELATIONS 500 /**< entries of "correlations" */
+
 /**
  * Read and check a scenario file: types, unknown and duplicated keys,
  * impossible values (a margin above 1, negative draws, a ramp longer than
  * the horizon, quarters outside it), references (initiative ids in
  * scenarios, JSON Pointers in correlations), the data and model files (they
  * must exist; the model specification is loaded and every effect's metric
- * must be a column the model uses).  The data are not read.  Paths are
+ * must be a column the model uses), and the size limits above.  The data are not read.  Paths are
  * relative to the scenario file.  CX_ENOENT when the scenario file cannot be
  * opened; CX_ESYNTAX or CX_EINVAL for bad content.  Caller frees with
  * cx_scenario_free.

@@ -117,6 +117,41 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_option
     return 0;
 }
 
+int cli_limit_option(const char *cmd, const char *opt, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg ? arg : "", &end, 10);
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10, end++;
+    else if (*end == 'M')
+        shift = 20, end++;
+    else if (*end == 'G')
+        shift = 30, end++;
+    if (!arg || !*arg || *arg == '-' || *end || errno || v > (1ULL << 40) >> shift ||
+        (v << shift) < 1024)
+        return cli_usage_error(cmd, "--%s takes a size in bytes from 1k to 1024G (k, M, G: powers of 1024), "
+                               "not '%s'", opt, arg ? arg : "");
+    cx_limits l = cx_limits_get();
+    if (strcmp(opt, "max-line") == 0)
+        l.max_line = (size_t)(v << shift);
+    else
+        l.max_json = (size_t)(v << shift);
+    cx_limits_set(&l);
+    return 0;
+}
+
+int cli_limit_arg(const char *cmd, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--max-line") != 0 && strcmp(a, "--max-json") != 0)
+        return -1;
+    const char *arg = *i + 1 < argc ? argv[*i + 1] : NULL;
+    (*i)++;
+    return cli_limit_option(cmd, a + 2, arg);
+}
+
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o)
 {
     if (strcmp(opt, "text") == 0) {

@@ -53,6 +53,13 @@ int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type);
  * the value): 0 when taken, -1 when argv[*i] is none of them, 64 (after the
  * message) for a bad value. */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_options *o);
+/* Handle --max-line SIZE or --max-json SIZE (`opt` without the dashes): a
+ * byte count with an optional k, M or G suffix (powers of 1024), from 1k
+ * to 1T, set as the library's limit; returns 0 or 64 (after the message). */
+int cli_limit_option(const char *cmd, const char *opt, const char *arg);
+/* The same at argv[*i] for commands without getopt (advancing *i past the
+ * value): -1 when argv[*i] is neither option. */
+int cli_limit_arg(const char *cmd, int argc, char **argv, int *i);
 /* Handle --sep, --decimal, --encoding, --text (value in `arg`); returns 0 or 64. */
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
 /* Split "a,b,c" (not at commas inside parentheses) into a NULL-terminated array of strings (one allocation;

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: cxcase check SCENARIO.json [--json]\n"
+    "usage: cxcase check SCENARIO.json [--json] [--max-json SIZE]\n"
     "\n"
     "Read a scenario file and check it without running it: JSON syntax (with line\n"
     "and column), keys (case-sensitive; unknown and duplicated keys are errors),\n"
@@ -20,19 +20,27 @@ static const char usage_text[] =
     "metric the model uses.  Errors name the JSON Pointer of the value.  The format:\n"
     "models/scenario.schema.json and samples/scenario.json.\n"
     "\n"
+    "  --json           print {\"ok\": true, ...} on stdout\n"
+    "  --max-json SIZE  the largest JSON file read, in bytes (k, M, G: powers of\n"
+    "                   1024; default 64M); a larger one is an error\n"
+    "\n"
     "exit status: 0 the scenario is fine, 64 bad usage, 65 the scenario (or a file\n"
     "it names) is wrong, 66 the scenario file cannot be opened.\n";
 
 int cmd_check(int argc, char **argv)
 {
     const char *cmd = "check", *path = NULL;
-    int json = 0;
+    int json = 0, rc;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf(usage_text);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0)
             json = 1;
+        else if ((rc = cli_limit_arg(cmd, argc, argv, &i)) >= 0) {
+            if (rc)
+                return rc;
+        }
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
         else if (path)
@@ -47,7 +55,6 @@ int cmd_check(int argc, char **argv)
     cx_scenario *s = NULL;
     if (cx_scenario_load(path, &s, &err) != CX_OK)
         return cli_fail(&err);
-    int rc;
     if (json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddBoolToObject(doc, "ok", 1);

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cxcase/model.h"
 #include "../core/core.h"
+#include "../core/jsonin.h"
 
 static const char usage_text[] =
     "usage: cxcase fit DATA.csv... --model SPEC.json [options]\n"
@@ -62,7 +63,13 @@ static const char usage_text[] =
     "  -o, --output FILE  write the fitted model as JSON to FILE\n"
     "  --json             print the fitted model as JSON on stdout\n"
     "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
+    "  --max-line SIZE    the longest record read, in bytes (k, M, G: powers of\n"
+    "                     1024; default 16M); a longer one is an error\n"
+    "  --max-json SIZE    the largest specification or partial fit read (default 64M)\n"
     "  -h, --help         show this help\n"
+    "\n"
+    "DATA may be a pipe or - (standard input): it is read once, into a temporary\n"
+    "file (in TMPDIR, removed as it is made) that the later passes read.\n"
     "\n"
     "Methods (in a specification): \"ols\" (default; streamed), \"ridge\" (penalty\n"
     "on standardised columns chosen by generalised cross-validation unless\n"
@@ -77,7 +84,8 @@ static const char usage_text[] =
     "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
     "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
 
-enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
+       OPT_MAX_LINE, OPT_MAX_JSON };
 
 static const struct option options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
@@ -93,6 +101,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"max-json", required_argument, NULL, OPT_MAX_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -319,22 +329,13 @@ static int merge_partials(char **files, size_t n, const char *out, int json)
     cx_error_init(&err);
     char **texts = calloc(n + 1, sizeof(char *));
     cx_status st = texts ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    /* read as every JSON input is: a directory or a device is refused
+     * (exit 66), a file above --max-json is an error */
     for (size_t k = 0; k < n && st == CX_OK; k++) {
-        FILE *fp = fopen(files[k], "rb");
-        if (!fp) {
-            st = cx_error_set(&err, CX_ENOENT, files[k], 0, 0, "cannot open the partial fit");
-            break;
-        }
-        cx_buf b = {0};
-        char chunk[65536];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-            if (cx_buf_append(&b, chunk, got) != CX_OK) {
-                st = cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-        fclose(fp);
-        texts[k] = b.data ? b.data : cx_strdup("");
+        size_t len;
+        st = cx_json_read_file(files[k], &texts[k], &len, &err);
+        if (st == CX_OK && strlen(texts[k]) != len)
+            st = cx_error_set(&err, CX_ESYNTAX, files[k], 0, 0, "invalid JSON: expected text, found a NUL byte");
     }
     cx_model *m = NULL;
     cx_warnings *warn = cx_warnings_new();
@@ -347,6 +348,20 @@ static int merge_partials(char **files, size_t n, const char *out, int json)
     cx_model_free(m);
     cx_warnings_free(warn);
     return rc;
+}
+
+/* --se KIND for every equation: 0, or 64 after the message. */
+static int se_option(const char *cmd, const char *arg, cx_fit_options *fopt)
+{
+    static const char *const names[] = {"classic", "hc1", "hc3", "cluster"};
+    static const cx_se_kind kinds[] = {CX_SE_CLASSIC, CX_SE_HC1, CX_SE_HC3, CX_SE_CLUSTER};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(arg, names[k]) == 0) {
+            fopt->force_se = 1;
+            fopt->se = kinds[k];
+            return 0;
+        }
+    return cli_usage_error(cmd, "--se takes classic, hc1, hc3 or cluster, not '%s'", arg);
 }
 
 int cmd_fit(int argc, char **argv)
@@ -378,17 +393,8 @@ int cmd_fit(int argc, char **argv)
             break;
         }
         case OPT_SE:
-            fopt.force_se = 1;
-            if (strcmp(optarg, "classic") == 0)
-                fopt.se = CX_SE_CLASSIC;
-            else if (strcmp(optarg, "hc1") == 0)
-                fopt.se = CX_SE_HC1;
-            else if (strcmp(optarg, "hc3") == 0)
-                fopt.se = CX_SE_HC3;
-            else if (strcmp(optarg, "cluster") == 0)
-                fopt.se = CX_SE_CLUSTER;
-            else
-                return cli_usage_error(cmd, "--se takes classic, hc1, hc3 or cluster, not '%s'", optarg);
+            if ((rc = se_option(cmd, optarg, &fopt)) != 0)
+                return rc;
             break;
         case OPT_RESPONSES: responses = optarg; break;
         case 'o': out = optarg; break;
@@ -399,6 +405,11 @@ int cmd_fit(int argc, char **argv)
         case OPT_TEXT:
             rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
             if (rc)
+                return rc;
+            break;
+        case OPT_MAX_LINE:
+        case OPT_MAX_JSON:
+            if ((rc = cli_limit_option(cmd, c == OPT_MAX_LINE ? "max-line" : "max-json", optarg)) != 0)
                 return rc;
             break;
         default:

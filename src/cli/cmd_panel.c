@@ -34,12 +34,18 @@ static const char usage_text[] =
     "  --decimal MARK     force the decimal mark '.' or ','\n"
     "  --encoding ENC     utf-8 (default) or windows-1252\n"
     "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
+    "  --raw-text         write text cells to -o as they are (default: a cell that\n"
+    "                     starts with = + - @, tab or CR gets a leading ', so that\n"
+    "                     a spreadsheet shows it as text, never runs it as a formula)\n"
+    "  --max-line SIZE    the longest record read, in bytes (k, M, G: powers of\n"
+    "                     1024; default 16M); a longer one is an error\n"
     "  -h, --help         show this help\n"
     "\n"
     "exit status: 0 ok, 64 bad usage, 65 bad input data, 66 input cannot be opened,\n"
     "73 output cannot be created, 74 I/O error.\n";
 
-enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
+       OPT_RAW, OPT_MAX_LINE };
 
 static const struct option options[] = {
     {"responses", required_argument, NULL, OPT_RESPONSES},
@@ -52,6 +58,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"raw-text", no_argument, NULL, OPT_RAW},
+    {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -191,6 +199,7 @@ int cmd_panel(int argc, char **argv)
     char **units = NULL;
     size_t nunits = 0;
     int json = 0, c, rc;
+    cx_csv_write_options wopt = {0};
 
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
@@ -214,6 +223,13 @@ int cmd_panel(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case OPT_JSON: json = 1; break;
+        case OPT_RAW: wopt.raw_text = 1; break;
+        case OPT_MAX_LINE:
+            if ((rc = cli_limit_option(cmd, "max-line", optarg)) != 0) {
+                free(units);
+                return rc;
+            }
+            break;
         case OPT_SEP:
         case OPT_DECIMAL:
         case OPT_ENCODING:
@@ -255,7 +271,7 @@ int cmd_panel(int argc, char **argv)
     for (size_t j = 1; panel && j < cx_table_ncols(panel) && cx_table_coltype(panel, j) == CX_COL_TEXT; j++)
         nunits++;
     if (st == CX_OK && out)
-        st = cx_table_write_csv(panel, out, &err);
+        st = cx_table_write_csv_opt(panel, out, &wopt, &err);
     if (st != CX_OK)
         rc = cli_fail(&err);
     else {

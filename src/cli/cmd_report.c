@@ -29,6 +29,9 @@ static const char usage_text[] =
     "  --threads N   threads, 1 to 16 (default 2); the result does not depend on it\n"
     "  --text COLUMNS  read these columns of the data as text (codes that look like\n"
     "                numbers, for C(x))\n"
+    "  --max-line SIZE  the longest CSV record read, in bytes (k, M, G: powers of\n"
+    "                 1024; default 16M); a longer one is an error\n"
+    "  --max-json SIZE  the largest JSON file read (default 64M)\n"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
     "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"
@@ -53,7 +56,8 @@ int cmd_report(int argc, char **argv)
             if (i + 1 >= argc || !*argv[i + 1])
                 return cli_usage_error(cmd, "%s expects the workbook's file name", a);
             out = argv[++i];
-        } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
+        } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0 ||
+                   (rc = cli_limit_arg(cmd, argc, argv, &i)) >= 0) {
             if (rc)
                 return rc;
         } else if (a[0] == '-' && a[1])
@@ -81,6 +85,9 @@ int cmd_report(int argc, char **argv)
     cx_simulation *sim = NULL;
     char *text = NULL;
     cx_report_options ro = {line, NULL};
+    /* an output that cannot be created is found before the simulation runs */
+    if (cx_output_check(out, &err) != CX_OK)
+        return cli_fail(&err);
     if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         (json && cx_simulation_json(sim, &text, &err) != CX_OK) || cx_report_write(s, sim, out, &ro, &err) != CX_OK) {
         cx_free_string(text);

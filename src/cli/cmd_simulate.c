@@ -34,6 +34,9 @@ static const char usage_text[] =
     "                numbers, for C(x))\n"
     "  --record LEDGER.jsonl  append the case as decided to this ledger (created when\n"
     "                absent; README \"The ledger\"), only if the ledger verifies\n"
+    "  --max-line SIZE  the longest CSV record read, in bytes (k, M, G: powers of\n"
+    "                 1024; default 16M); a longer one is an error\n"
+    "  --max-json SIZE  the largest JSON file read (default 64M)\n"
     "\n"
     "The same inputs and seed give byte-identical output.\n"
     "\n"
@@ -126,7 +129,8 @@ int cmd_simulate(int argc, char **argv)
                 return cli_usage_error(cmd, "option '--record' needs a ledger file");
             ledger = argv[++i];
         }
-        else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0) {
+        else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0 ||
+                 (rc = cli_limit_arg(cmd, argc, argv, &i)) >= 0) {
             if (rc)
                 return rc;
         } else if (a[0] == '-' && a[1])

@@ -5,12 +5,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "../core/core.h"
 
 static const cli_command commands[] = {
     {"nps", cmd_nps, "aggregate survey responses into NPS (or CSAT, CES) per group"},
@@ -41,10 +45,37 @@ static void usage(FILE *fp)
             "66 an input cannot be opened, 73 an output cannot be created, 74 I/O error.\n");
 }
 
+/* SIGINT or SIGTERM: remove the temporary files of the outputs being
+ * written (a half-written workbook or CSV), then die of the same signal, so
+ * that the caller sees how the run ended. */
+static void on_signal(int sig)
+{
+    cx_remove_temporaries();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; the library checks statuses instead. */
     gsl_set_error_handler_off();
+    /* a signal the parent had ignored (a background job's SIGINT) stays ignored */
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old, sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+    /* the reproducible-builds convention: a malformed value is an error */
+    time_t epoch;
+    if (cx_source_date_epoch(&epoch) < 0) {
+        fprintf(stderr, "cxcase: error: SOURCE_DATE_EPOCH must be a whole number of seconds since "
+                        "1970-01-01, not '%s'\n", getenv("SOURCE_DATE_EPOCH"));
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

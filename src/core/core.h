@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <time.h>
 #include "cxcase/common.h"
 
 /* ---- the Monte Carlo's loops over a batch of draws ------------------------ */
@@ -64,17 +65,54 @@ cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t val
 /* Returns 1 and sets *value if present, else 0. */
 int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value);
 
+/* ---- input files (input.c) ------------------------------------------------ */
+/* What kind of input `path` is: 0 for a regular file or a pipe (FIFO), else
+ * CX_ENOENT with "cannot open: ..." for `name` in err (a directory, a
+ * device, a socket, or a path that does not exist).  Never opens it, so a
+ * FIFO without a writer does not block here.  *fifo (may be NULL) receives
+ * 1 for a pipe, which can be read only once. */
+cx_status cx_input_check(const char *path, const char *name, int *fifo, cx_error *err);
+/* 1 when `path` is a regular file (stat follows links); for readers that
+ * open a file again, which would block on a FIFO. */
+int cx_input_regular(const char *path);
+/* A byte count for messages: "16 MiB" when a whole number of MiB, else
+ * "1234567 bytes".  Returns buf. */
+const char *cx_size_text(size_t n, char *buf, size_t size);
+
+/* ---- time (clock.c) ------------------------------------------------------- */
+/* SOURCE_DATE_EPOCH: 1 and *out when set to seconds since 1970, 0 when not
+ * set, -1 when malformed. */
+int cx_source_date_epoch(time_t *out);
+/* The time to record: SOURCE_DATE_EPOCH when set and valid, else now. */
+time_t cx_time_now(void);
+/* "2026-01-01T00:00:00Z" (UTC); returns buf (32 bytes are enough). */
+const char *cx_time_iso(time_t t, char *buf, size_t size);
+
 /* ---- files (file.c) ------------------------------------------------------- */
-/* An output written to "<path>.tmp.XXXXXX" beside the target and renamed over
- * it only by cx_outfile_commit; cx_outfile_abort removes the temporary. */
+/* An output written to "<path>.tmp.XXXXXX" beside the target (created with
+ * O_EXCL by mkstemp, so a planted symlink is never followed) and renamed
+ * over it only by cx_outfile_commit; cx_outfile_abort removes the
+ * temporary.  While it exists, its name is registered for
+ * cx_remove_temporaries (a signal handler's cleanup). */
 typedef struct cx_outfile {
     FILE *fp;
     char *path;
     char *tmp;
+    int slot; /* its registration for cx_remove_temporaries, or -1 */
 } cx_outfile;
 cx_status cx_outfile_open(cx_outfile *o, const char *path, cx_error *err);
 cx_status cx_outfile_commit(cx_outfile *o, cx_error *err);
 void cx_outfile_abort(cx_outfile *o);
+/* Copy everything readable from descriptor `fd` (from its start) into the
+ * open output; CX_EIO with the system's reason ("No space left on device")
+ * for `o->path`. */
+cx_status cx_outfile_copy_fd(cx_outfile *o, int fd, cx_error *err);
+/* A scratch file: created by mkstemp in TMPDIR (or /tmp) and unlinked at
+ * once, so that nothing is left behind whatever ends the process; *fd
+ * receives its descriptor (the caller closes it) and proc a name that opens
+ * it again, "/proc/self/fd/N" (for libraries that take a file name).
+ * CX_EIO naming `what` when it cannot be made, or /proc is missing. */
+cx_status cx_scratch_open(const char *what, int *fd, char proc[32], cx_error *err);
 
 /* ---- UTF-8 (utf8.c) ------------------------------------------------------- */
 /* Length of the valid UTF-8 prefix of s[0..n): returns n when all valid. */

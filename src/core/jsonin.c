@@ -399,21 +399,30 @@ cx_status cx_json_read_file(const char *path, char **text, size_t *len, cx_error
 {
     *text = NULL;
     *len = 0;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: a directory, not a file");
+    /* a regular file or a pipe: a directory or a device is refused unopened */
+    cx_status st = cx_input_check(path, path, NULL, err);
+    if (st != CX_OK)
+        return st;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
     cx_buf b = {0};
     char chunk[65536];
-    size_t n;
-    cx_status st = CX_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+    size_t n, max = cx_limits_get().max_json;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (b.len + n > max) {
+            char lim[48];
+            st = cx_error_set(err, CX_ESYNTAX, path, 0, 0,
+                              "expected a JSON file of at most %s (raise the limit with --max-json), "
+                              "found a larger one",
+                              cx_size_text(max, lim, sizeof lim));
+            break;
+        }
         if (cx_buf_append(&b, chunk, n) != CX_OK) {
             st = cx_error_set(err, CX_ENOMEM, path, 0, 0, "out of memory");
             break;
         }
+    }
     if (st == CX_OK && ferror(fp))
         st = cx_error_set(err, CX_EIO, path, 0, 0, "read failed: %s", strerror(errno));
     fclose(fp);

@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -31,6 +32,7 @@
 #include <sys/types.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "table.h"
 
@@ -40,8 +42,9 @@
 #define EXCERPT 40
 
 struct cx_csv_reader {
-    char *path;
+    char *path; /* the name in messages (the path, or "<stdin>") */
     FILE *fp;
+    size_t max_line; /* cx_limits: the longest record, in bytes */
     char sep, decimal;
     int decimal_forced;
     cx_encoding encoding;
@@ -237,24 +240,32 @@ static void on_row(int c, void *data)
 /* Lines                                                                    */
 /* ======================================================================== */
 
+/* The error for a line or record (`what`) longer than the limit. */
+static cx_status too_long(const cx_csv_reader *r, unsigned long line, const char *what, cx_error *err)
+{
+    char lim[48];
+    return cx_error_set(err, CX_ESYNTAX, r->path, line, 1,
+                        "expected a %s of at most %s (raise the limit with --max-line), found a longer "
+                        "one%s",
+                        what, cx_size_text(r->max_line, lim, sizeof lim),
+                        what[0] == 'r' ? " that starts here (a quote that is never closed?)" : "");
+}
+
 /* The next physical line including its '\n' (the last may lack one), or
  * len 0 at the end of the file. */
 static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t *len,
                            cx_error *err)
 {
     for (;;) {
-        unsigned char *start = r->buf + r->pos;
+        /* no buffer before the first read: NULL + 0 is undefined in C */
+        unsigned char *start = r->buf ? r->buf + r->pos : NULL;
         unsigned char *nl = r->len > r->pos ? memchr(start, '\n', r->len - r->pos) : NULL;
-        if (nl) {
+        if (nl || r->eof) {
             *line = start;
-            *len = (size_t)(nl - start) + 1;
+            *len = nl ? (size_t)(nl - start) + 1 : r->len - r->pos;
+            if (*len - (nl != NULL) > r->max_line)
+                return too_long(r, r->line, "line", err);
             r->pos += *len;
-            return CX_OK;
-        }
-        if (r->eof) {
-            *line = start;
-            *len = r->len - r->pos;
-            r->pos = r->len;
             return CX_OK;
         }
         /* a long stretch without LF but with a CR: old Mac line ends; hand
@@ -269,6 +280,10 @@ static cx_status next_line(cx_csv_reader *r, const unsigned char **line, size_t 
                 return CX_OK;
             }
         }
+        /* a line longer than the limit: stop before it exhausts memory (a
+         * device, a 2 GB line) */
+        if (r->len - r->pos > r->max_line)
+            return too_long(r, r->line, "line", err);
         /* slide the partial line to the front and read more */
         if (r->pos > 0) {
             if (r->len > r->pos)
@@ -403,10 +418,8 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
 {
     *done = 0;
     size_t end = n;
-    if (end && s[end - 1] == '\n')
-        end--;
-    if (end && s[end - 1] == '\r')
-        end--;
+    if (end && s[end - 1] == '\n' && --end && s[end - 1] == '\r')
+        end--; /* LF or CRLF; a CR without LF stays, for libcsv to report */
     if (end == 0)
         return CX_OK; /* a blank line: feed_line skips it */
     const unsigned char *cls = checked ? r->cls_sep : r->cls_all;
@@ -550,6 +563,10 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         csv_set_free_func(&r->parser, cx_free);
         csv_set_delim(&r->parser, (unsigned char)r->sep);
         csv_set_space_func(&r->parser, only_space);
+        /* libcsv grows a field's buffer by a fixed block (128 bytes by
+         * default): a long quoted field (a quote never closed) would cost a
+         * reallocation every 128 bytes, quadratic where realloc copies */
+        csv_set_blk_size(&r->parser, CHUNK);
         r->parser_ready = 1;
     }
     /* The fast path: most lines of an export hold no quote.  When libcsv is
@@ -559,10 +576,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
      * quote or a lone CR go to libcsv, which reports what is wrong. */
     if (!r->in_record && !memchr(s, '"', n)) {
         size_t end = n;
-        if (end && s[end - 1] == '\n')
-            end--;
-        if (end && s[end - 1] == '\r')
-            end--;
+        if (end && s[end - 1] == '\n' && --end && s[end - 1] == '\r')
+            end--; /* LF or CRLF: a line handed out at a lone CR keeps it */
         if (!memchr(s, '\r', end)) {
             if (end == 0) {
                 r->line++;
@@ -621,6 +636,8 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
     }
     if (cx_buf_append(&r->raw, s, n) != CX_OK)
         return oom(err);
+    if (r->raw.len - r->cur_raw > r->max_line) /* quoted line breaks: one record of many lines */
+        return too_long(r, r->cur_line, "record", err);
     /* libcsv treats a lone empty line as nothing; a line inside a record is
      * part of it, so in_record stays as it was. */
     r->rows_this_line = 0;
@@ -1063,26 +1080,33 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     if (!names)
         return oom(err);
     char found[64];
+    /* duplicate names: a hash map of the names seen, so that a header of
+     * 100,000 columns is checked in linear time */
+    cx_strmap *seen = cx_strmap_new();
+    if (!seen)
+        st = oom(err);
     for (size_t j = 0; j < r->ncols && st == CX_OK; j++) {
-        size_t n;
+        size_t n, k;
+        int fresh;
         names[j] = field_text(r, 0, j, &n);
         unsigned long line, col;
         if (n == 0) {
             record_pos(r, 0, j, &line, &col);
             st = cx_error_set(err, CX_ESYNTAX, r->path, line, col,
                               "expected a column name in the header, found an empty field");
+        } else if (cx_strmap_intern(seen, names[j], n, j, &k, &fresh, NULL) != CX_OK)
+            st = oom(err);
+        else if (!fresh) {
+            unsigned long l0, c0;
+            record_pos(r, 0, k, &l0, &c0);
+            record_pos(r, 0, j, &line, &col);
+            st = cx_error_set(err, CX_EINVAL, r->path, line, col,
+                              "expected unique column names, found '%s' again (first at "
+                              "column %lu)",
+                              excerpt(names[j], n, found, sizeof found), c0);
         }
-        for (size_t k = 0; k < j && st == CX_OK; k++)
-            if (strcmp(names[k], names[j]) == 0) {
-                unsigned long l0, c0;
-                record_pos(r, 0, k, &l0, &c0);
-                record_pos(r, 0, j, &line, &col);
-                st = cx_error_set(err, CX_EINVAL, r->path, line, col,
-                                  "expected unique column names, found '%s' again (first at "
-                                  "column %lu)",
-                                  excerpt(names[j], strlen(names[j]), found, sizeof found), c0);
-            }
     }
+    cx_strmap_free(seen);
     /* copy the names: the field buffer is reused */
     char **copies = cx_calloc(r->ncols, sizeof(char *));
     if (st == CX_OK && !copies)
@@ -1168,9 +1192,12 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
     r->range_line = opt->range_line;
     r->infer_rows = opt->infer_rows ? opt->infer_rows : r->block_rows;
     r->line = 1;
-    r->path = cx_strdup(path);
-    r->schema = cx_table_new(path);
-    r->block = cx_table_new(path);
+    r->max_line = cx_limits_get().max_line;
+    int from_stdin = strcmp(path, "-") == 0;
+    const char *name = opt->name ? opt->name : from_stdin ? "<stdin>" : path;
+    r->path = cx_strdup(name);
+    r->schema = cx_table_new(name);
+    r->block = cx_table_new(name);
     r->rfirst = cx_calloc(16, sizeof(size_t));
     r->rline = cx_calloc(16, sizeof(unsigned long));
     r->rraw = cx_calloc(16, sizeof(size_t));
@@ -1193,9 +1220,18 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
             }
         }
     }
-    r->fp = fopen(path, "rb");
-    if (!r->fp) {
-        st = cx_error_set(err, CX_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (from_stdin) {
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0 || !(r->fp = fdopen(fd, "rb"))) {
+            st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            goto fail;
+        }
+    } else if ((st = cx_input_check(path, name, NULL, err)) != CX_OK) {
+        goto fail; /* a directory or a device: never opened */
+    } else if (!(r->fp = fopen(path, "rb"))) {
+        st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
         goto fail;
     }
     st = read_header(r, err);
@@ -1257,6 +1293,8 @@ cx_status cx_csv_next(cx_csv_reader *r, const cx_table **block, cx_error *err)
 
 int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
 {
+    if (!cx_input_regular(path))
+        return 0; /* a pipe is read once, front to back (opening it would wait for a writer) */
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return 0;
@@ -1264,16 +1302,100 @@ int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid)
     if (fseeko(fp, 0, SEEK_END) == 0) {
         off_t size = ftello(fp);
         if (size > 0 && (uint64_t)size >= min_bytes && fseeko(fp, size / 2, SEEK_SET) == 0) {
-            uint64_t at = (uint64_t)size / 2;
-            int ch;
-            while ((ch = fgetc(fp)) != EOF && ch != '\n')
-                at++;
-            *mid = at + 1;
-            ok = ch == '\n' && *mid < (uint64_t)size;
+            /* the next line end, within the longest line a reader accepts:
+             * without one there (a 2 GB line) the file is not split, and the
+             * reader reports the line */
+            uint64_t at = (uint64_t)size / 2, limit = at + cx_limits_get().max_line;
+            char buf[65536];
+            size_t got;
+            while (!ok && at < limit && (got = fread(buf, 1, sizeof buf, fp)) > 0) {
+                const char *nl = memchr(buf, '\n', got);
+                if (nl) {
+                    *mid = at + (uint64_t)(nl - buf) + 1;
+                    ok = *mid < (uint64_t)size;
+                    break;
+                }
+                at += got;
+            }
         }
     }
     fclose(fp);
     return ok;
+}
+
+/* Write all of buf[0..n) to fd; 0 or an errno. */
+static int write_all(int fd, const unsigned char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+cx_status cx_csv_spool(const char *path, const char *name, int *fd, char **spool, cx_error *err)
+{
+    *fd = -1;
+    *spool = NULL;
+    int out;
+    char proc[32];
+    cx_status st0 = cx_scratch_open(name, &out, proc, err);
+    if (st0 != CX_OK)
+        return st0;
+    int in = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+    cx_status st = CX_OK;
+    if (in < 0)
+        st = cx_error_set(err, CX_ENOENT, name, 0, 0, "cannot open: %s", strerror(errno));
+    unsigned char *buf = st == CX_OK ? cx_malloc(CHUNK) : NULL;
+    if (st == CX_OK && !buf)
+        st = oom(err);
+    size_t run = 0; /* bytes since the last line end */
+    unsigned long line = 1;
+    while (st == CX_OK) {
+        ssize_t got = read(in, buf, CHUNK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            st = cx_error_set(err, CX_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+        if (got <= 0)
+            break;
+        for (const unsigned char *p = buf, *e = buf + got; p < e;) {
+            const unsigned char *nl = memchr(p, '\n', (size_t)(e - p));
+            run += (size_t)((nl ? nl : e) - p);
+            if (run > cx_limits_get().max_line) {
+                char lim[48];
+                st = cx_error_set(err, CX_ESYNTAX, name, line, 1,
+                                  "expected a line of at most %s (raise the limit with --max-line), found a "
+                                  "longer one",
+                                  cx_size_text(cx_limits_get().max_line, lim, sizeof lim));
+                break;
+            }
+            if (!nl)
+                break;
+            run = 0;
+            line++;
+            p = nl + 1;
+        }
+        int e = st == CX_OK ? write_all(out, buf, (size_t)got) : 0;
+        if (e)
+            st = cx_error_set(err, CX_EIO, name, 0, 0, "cannot make a temporary copy of the pipe: %s", strerror(e));
+    }
+    cx_free(buf);
+    if (in >= 0)
+        close(in);
+    if (st == CX_OK && !(*spool = cx_strdup(proc)))
+        st = oom(err);
+    if (st != CX_OK) {
+        close(out);
+        return st;
+    }
+    *fd = out;
+    return CX_OK;
 }
 
 int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end)
@@ -1317,7 +1439,7 @@ cx_status cx_csv_read(const char *path, const cx_csv_options *opt, cx_table **ou
     if (st != CX_OK)
         return st;
     const cx_table *schema = cx_csv_schema(r);
-    cx_table *t = cx_table_new(path);
+    cx_table *t = cx_table_new(r->path); /* the input's name ("<stdin>", opt->name) */
     if (!t) {
         st = oom(err);
         goto fail;
@@ -1369,8 +1491,8 @@ cx_status cx_table_locate(const cx_table *t, size_t col, size_t row, unsigned lo
 {
     *line = cx_table_line(t, row);
     *column = 0;
-    if (*line == 0)
-        return CX_OK;
+    if (*line == 0 || !cx_input_regular(cx_table_source(t)))
+        return CX_OK; /* a pipe cannot be read again: the line alone */
     FILE *fp = fopen(cx_table_source(t), "rb");
     if (!fp)
         return CX_OK;

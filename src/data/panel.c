@@ -58,9 +58,10 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
         units = unit_names;
     }
     if (st == CX_OK && responses) {
-        cx_survey_options so = *sopt_in;
+        /* NULL options are the defaults, as for cx_csv_read */
+        cx_survey_options so = sopt_in ? *sopt_in : (cx_survey_options){.scale = CX_SCALE_NPS};
         by = cx_calloc(nunits + 2, sizeof(char *));
-        cx_csv_options ro = *copt;
+        cx_csv_options ro = copt ? *copt : (cx_csv_options){0};
         types = cx_calloc(ro.ntypes + 1, sizeof(cx_csv_coltype));
         if (!by || !types)
             st = CX_ENOMEM;

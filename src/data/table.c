@@ -29,6 +29,8 @@ struct cx_table {
     size_t nrows, rowcap;
     unsigned long *lines;
     cx_strmap *pool; /* interned text; created on first use */
+    cx_strmap *names; /* column name -> index, so that finding a column does
+                         not scan them all (a header of 100,000 columns) */
     unsigned long generation; /* how often the pool was emptied */
 };
 
@@ -75,6 +77,7 @@ void cx_table_free(cx_table *t)
     cx_free(t->cols);
     cx_free(t->lines);
     cx_strmap_free(t->pool);
+    cx_strmap_free(t->names);
     cx_free(t->source);
     cx_free(t);
 }
@@ -88,7 +91,8 @@ cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type, si
         return cx_error_set(err, CX_EUSAGE, t->source, 0, 0, "column '%s' has no type", name);
     if (cx_table_find(t, name) != (size_t)-1)
         return cx_error_set(err, CX_EINVAL, t->source, 0, 0, "duplicate column name '%s'", name);
-    if (cx_grow((void **)&t->cols, &t->colcap, t->ncols + 1, sizeof(column)) != CX_OK)
+    if ((!t->names && !(t->names = cx_strmap_new())) ||
+        cx_grow((void **)&t->cols, &t->colcap, t->ncols + 1, sizeof(column)) != CX_OK)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     column *c = &t->cols[t->ncols];
     memset(c, 0, sizeof *c);
@@ -103,6 +107,12 @@ cx_status cx_table_add_column(cx_table *t, const char *name, cx_coltype type, si
             return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         }
     }
+    size_t at;
+    if (cx_strmap_intern(t->names, name, strlen(name), t->ncols, &at, NULL, NULL) != CX_OK) {
+        cx_free(c->v.any);
+        cx_free(c->name);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     if (index)
         *index = t->ncols;
     t->ncols++;
@@ -113,7 +123,7 @@ cx_status cx_table_reserve(cx_table *t, size_t rows)
 {
     if (rows <= t->rowcap)
         return CX_OK;
-    size_t ncap = t->rowcap ? t->rowcap : 64;
+    size_t ncap = t->rowcap ? t->rowcap : 8; /* small: a wide table has many columns */
     while (ncap < rows)
         ncap *= 2;
     /* Grow every array to ncap; on failure arrays already grown are fine to keep. */
@@ -225,10 +235,8 @@ unsigned long cx_table_line(const cx_table *t, size_t row) { return t->lines[row
 
 size_t cx_table_find(const cx_table *t, const char *name)
 {
-    for (size_t j = 0; j < t->ncols; j++)
-        if (strcmp(t->cols[j].name, name) == 0)
-            return j;
-    return (size_t)-1;
+    size_t j;
+    return t->names && cx_strmap_get(t->names, name, strlen(name), &j) ? j : (size_t)-1;
 }
 
 const double *cx_table_numbers(const cx_table *t, size_t col)
@@ -272,15 +280,19 @@ const char *cx_table_cell_text(const cx_table *t, size_t col, size_t row, char *
 }
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling quotes.
- * A field starting with = + - @ is written as is: CSV has no formulas, and a
- * spreadsheet importing it is the spreadsheet's business. */
-static void put_field(FILE *fp, const char *s)
+ * With `guard`, text that a spreadsheet would take for a formula (it starts
+ * with = + - @, tab or CR: CSV injection) is written as OWASP's advice has
+ * it: quoted, with a single quote before the text. */
+static void put_field(FILE *fp, const char *s, int guard)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    int formula = guard && *s && strchr("=+-@\t\r", *s);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    if (formula)
+        fputc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);
@@ -291,6 +303,13 @@ static void put_field(FILE *fp, const char *s)
 
 cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err)
 {
+    return cx_table_write_csv_opt(t, path, NULL, err);
+}
+
+cx_status cx_table_write_csv_opt(const cx_table *t, const char *path, const cx_csv_write_options *opt,
+                                 cx_error *err)
+{
+    int guard = !(opt && opt->raw_text);
     cx_outfile o;
     cx_status st = cx_outfile_open(&o, path, err);
     if (st != CX_OK)
@@ -299,14 +318,15 @@ cx_status cx_table_write_csv(const cx_table *t, const char *path, cx_error *err)
     for (size_t j = 0; j < t->ncols; j++) {
         if (j)
             fputc(',', o.fp);
-        put_field(o.fp, t->cols[j].name);
+        put_field(o.fp, t->cols[j].name, guard);
     }
     fputc('\n', o.fp);
     for (size_t i = 0; i < t->nrows; i++) {
         for (size_t j = 0; j < t->ncols; j++) {
             if (j)
                 fputc(',', o.fp);
-            put_field(o.fp, cx_table_cell_text(t, j, i, buf, sizeof buf));
+            put_field(o.fp, cx_table_cell_text(t, j, i, buf, sizeof buf),
+                      guard && t->cols[j].type == CX_COL_TEXT);
         }
         fputc('\n', o.fp);
     }

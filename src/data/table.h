@@ -62,5 +62,13 @@ int cx_csv_set_range_end(cx_csv_reader *r, uint64_t end);
  * inside a quoted field) shows only when the first half has been read up
  * to it. */
 int cx_csv_split_point(const char *path, uint64_t min_bytes, uint64_t *mid);
+/* Copy a pipe (a FIFO, or standard input for "-"), which can be read only
+ * once, into a temporary file in TMPDIR (or /tmp) that is unlinked as soon
+ * as it is made, so that nothing is left behind whatever ends the process;
+ * *fd receives its descriptor and *spool a name that opens it again,
+ * "/proc/self/fd/N" (caller closes *fd and frees *spool with cx_free).  A
+ * line longer than cx_limits_get().max_line is CX_ESYNTAX at its line
+ * (`name` in messages) before it can fill the disk. */
+cx_status cx_csv_spool(const char *path, const char *name, int *fd, char **spool, cx_error *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/jsonin.h"
 #include "../data/table.h"
@@ -118,11 +119,24 @@ cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *un
 cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *copt, cx_error *err)
 {
     memset(s, 0, sizeof *s);
+    s->spool_fd = -1;
     if (copt)
         s->copt = *copt;
     /* keep a copy of the forced types: the file is opened again on every pass */
     s->copt.types = NULL;
     s->copt.ntypes = 0;
+    /* a pipe (or standard input) can be read once: every pass reads its copy */
+    int fifo = 0;
+    if (strcmp(path, "-") == 0 || (cx_input_check(path, path, &fifo, NULL) == CX_OK && fifo)) {
+        const char *name = s->copt.name ? s->copt.name : strcmp(path, "-") == 0 ? "<stdin>" : path;
+        if (!(s->name = cx_strdup(name)))
+            return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cx_status st = cx_csv_spool(path, s->name, &s->spool_fd, &s->spool, err);
+        if (st != CX_OK)
+            return st;
+        s->copt.name = s->name;
+        path = s->spool;
+    }
     s->path = cx_strdup(path);
     if (!s->path)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -192,6 +206,10 @@ cx_status cx_source_next(cx_source *s, const cx_table **block, cx_error *err)
 
 void cx_source_close(cx_source *s)
 {
+    if (s->spool) /* a table source has no spool (and a zero spool_fd) */
+        close(s->spool_fd);
+    cx_free(s->spool);
+    cx_free(s->name);
     cx_free(s->skip);
     for (size_t k = 0; k < s->ntypes; k++)
         cx_free((void *)s->types[k].name);

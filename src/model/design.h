@@ -15,7 +15,10 @@
 
 typedef struct cx_source {
     /* streamed CSV */
-    char *path;
+    char *path;   /* the file each pass opens: the input, or the copy of a pipe */
+    char *spool;  /* a pipe's copy ("/proc/self/fd/N", also in path), or NULL */
+    int spool_fd; /* its descriptor, when spool is set */
+    char *name;   /* the input's name in messages when it is a pipe's copy */
     cx_csv_options copt;
     cx_csv_coltype *types; /* owned copies of the forced column types */
     unsigned char *skip;   /* columns the design does not read, or NULL */

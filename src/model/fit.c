@@ -29,6 +29,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
@@ -1589,10 +1590,7 @@ static cx_status fit_all(const cx_spec *spec, cx_source *src, const cx_fit_optio
         cx_model_free(m);
         return oom(err);
     }
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(m->fitted_at, sizeof m->fitted_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cx_time_iso(cx_time_now(), m->fitted_at, sizeof m->fitted_at); /* SOURCE_DATE_EPOCH when set */
     cx_status st = CX_OK;
     for (size_t k = 0; k < spec->neq && st == CX_OK; k++) {
         size_t i = spec->order[k];
@@ -1635,14 +1633,24 @@ cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_options
      * the CSV reader would add the whole hash to the reader's time (+4 ms on
      * a 5 MB file of 60 ms, +45 ms on a 50 MB fit with C(x)), and a file read
      * in two halves gives no reader the bytes in order. */
-    cx_sha256_job *job = opt && opt->sha256 ? cx_sha256_file_start(path) : NULL;
+    struct stat sb;
+    int regular = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    /* a pipe is read once, by the reader (into a copy it hashes below) */
+    cx_sha256_job *job = opt && opt->sha256 && regular ? cx_sha256_file_start(path) : NULL;
     cx_source src;
     cx_status st = cx_source_csv(&src, path, copt, err);
     if (st == CX_OK)
         st = fit_all(spec, &src, opt, out, warn, err);
     char hex[65];
     int hashed = cx_sha256_file_finish(job, st != CX_OK, hex);
-    if (st == CX_OK && (st = cx_model_add_input(*out, path, err)) == CX_OK && hashed)
+    if (st == CX_OK)
+        st = cx_model_add_input(*out, src.name ? src.name : path, err);
+    if (st == CX_OK && src.spool) {
+        /* a pipe cannot be read again for the provenance: hash its copy now */
+        st = cx_sha256_file(src.spool, hex, err);
+        hashed = st == CX_OK;
+    }
+    if (st == CX_OK && hashed)
         st = cx_model_set_input_hash(*out, (*out)->ninputs - 1, hex, err);
     if (st != CX_OK) {
         cx_model_free(*out);

@@ -195,7 +195,11 @@ cx_status cx_model_json(const cx_model *m, char **out, cx_error *err)
     cJSON *inputs = cJSON_AddArrayToObject(prov, "inputs");
     for (size_t i = 0; i < m->ninputs; i++) {
         char hex[65];
-        cx_status st = m->hashes[i] ? CX_OK : cx_sha256_file(m->inputs[i], hex, err);
+        cx_status st = CX_OK;
+        if (m->hashes[i]) /* recorded when the input was read (a pipe, or hashed while the fit ran) */
+            memcpy(hex, m->hashes[i], sizeof hex);
+        else
+            st = cx_sha256_file(m->inputs[i], hex, err);
         if (st != CX_OK) {
             cJSON_Delete(doc);
             return st;

@@ -380,23 +380,42 @@ typedef struct unitacc {
 } unitacc;
 
 static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const size_t *map, size_t pk,
-                          cx_error *err)
+                          const char *file, size_t eqi, cx_error *err)
 {
     size_t pu = ua->pu, per = pu * pu + 2 * pu + ua->m, kper = pk * (pk + 1) / 2 + pk + ua->m + 1;
     cx_buf key = {0};
     cx_status st = CX_OK;
-    if (units && (!cJSON_IsArray(b) || (size_t)cJSON_GetArraySize(b) != pk))
-        return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's units come without its solution \"b\"");
-    for (const cJSON *u = units ? units->child : NULL; u && st == CX_OK; u = u->next) {
+    cx_jpath p;
+    cx_jpath_init(&p);
+    cx_jpath_key(&p, "equations");
+    cx_jpath_index(&p, eqi);
+    if (units && (!cJSON_IsArray(b) || (size_t)cJSON_GetArraySize(b) != pk)) {
+        cx_jpath_key(&p, "b");
+        return cx_json_error(err, CX_EINVAL, file, &p, "expected the partition's solution, %zu numbers, beside its units", pk);
+    }
+    cx_jpath_key(&p, "units");
+    size_t ui = 0;
+    for (const cJSON *u = units ? units->child : NULL; u && st == CX_OK; u = u->next, ui++) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(u, "key"), *mm = cJSON_GetObjectItemCaseSensitive(u, "m");
+        size_t up = cx_jpath_index(&p, ui);
         key.len = 0;
         for (const cJSON *t = k ? k->child : NULL; t && st == CX_OK; t = t->next)
-            if (!cJSON_IsString(t) || cx_buf_append(&key, t->valuestring, strlen(t->valuestring) + 1) != CX_OK)
-                st = cJSON_IsString(t) ? oom(err) : cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a unit key of a partial fit is not text");
+            if (!cJSON_IsString(t) || cx_buf_append(&key, t->valuestring, strlen(t->valuestring) + 1) != CX_OK) {
+                cx_jpath_key(&p, "key");
+                st = cJSON_IsString(t) ? oom(err) : cx_json_error(err, CX_EINVAL, file, &p, "expected the unit's key as text");
+            }
         if (st != CX_OK)
             break;
-        if (!cJSON_IsArray(mm) || (size_t)cJSON_GetArraySize(mm) != kper)
-            return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "a partial fit's unit moments have the wrong length");
+        if (!cJSON_IsArray(mm) || (size_t)cJSON_GetArraySize(mm) != kper) {
+            cx_jpath_key(&p, "m");
+            char found[64];
+            if (cJSON_IsArray(mm))
+                snprintf(found, sizeof found, "%d", cJSON_GetArraySize(mm));
+            else
+                cx_json_describe(mm, found, sizeof found);
+            st = cx_json_error(err, CX_EINVAL, file, &p, "expected the unit's moments, %zu numbers, found %s", kper, found);
+            break; /* the key's buffer is freed below */
+        }
         size_t g;
         if (cx_strmap_intern(ua->keys, key.data ? key.data : "", key.len, ua->n, &g, NULL, NULL) != CX_OK ||
             cx_grow((void **)&ua->z, &ua->cap, (ua->nb + 1) * per, sizeof(double)) != CX_OK ||
@@ -423,6 +442,7 @@ static cx_status unit_add(unitacc *ua, const cJSON *units, const cJSON *b, const
         size_t i = 0;
         for (const cJSON *x = b->child; x && i < pk; x = x->next, i++)
             z[pu * pu + pu + ua->m + map[i]] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+        cx_jpath_pop(&p, up);
     }
     cx_buf_free(&key);
     return st;
@@ -475,8 +495,9 @@ static cx_status merge_levels(const cx_eqspec *es, const cJSON *const *eq, size_
 /* One partition into the merge: its [R | Q'y] stacked in S from row r0 in
  * the union's columns (dz), its column sums, error-variance sums and unit
  * moments added; *pk receives its number of columns. */
-static cx_status merge_partition(const cJSON *eq, const char *name, const cx_eqspec *es, cx_design *dz, gsl_matrix *S,
-                                 size_t r0, double *colz, unitacc *ua, merged_eq *mg, size_t *pk_out, cx_error *err)
+static cx_status merge_partition(const cJSON *eq, const char *name, size_t eqi, const cx_eqspec *es, cx_design *dz,
+                                 gsl_matrix *S, size_t r0, double *colz, unitacc *ua, merged_eq *mg, size_t *pk_out,
+                                 cx_error *err)
 {
     const cJSON *cols = cJSON_GetObjectItemCaseSensitive(eq, "columns");
     const cJSON *R = cJSON_GetObjectItemCaseSensitive(eq, "R");
@@ -506,7 +527,7 @@ static cx_status merge_partition(const cJSON *eq, const char *name, const cx_eqs
     for (size_t i = 0; i < ua->m; i++)
         mg->me_sum[i] += cJSON_GetArrayItem(ms, (int)i) ? cJSON_GetArrayItem(ms, (int)i)->valuedouble : 0;
     cx_status st = unit_add(ua, cJSON_GetObjectItemCaseSensitive(eq, "units"), cJSON_GetObjectItemCaseSensitive(eq, "b"),
-                            map, pk, err);
+                            map, pk, name, eqi, err);
     cx_free(map);
     *pk_out = pk;
     return st;
@@ -617,7 +638,7 @@ static cx_status merge_equation(const cx_spec *spec, size_t eqi, const cx_table 
     double restss = 0, sw = 0, m = 0, m2 = 0;
     for (size_t k = 0; k < np; k++) {
         size_t pk = 0;
-        if ((st = merge_partition(eq[k], names[k], es, dz, S, r0, colz, &ua, &mg, &pk, err)) != CX_OK)
+        if ((st = merge_partition(eq[k], names[k], eqi, es, dz, S, r0, colz, &ua, &mg, &pk, err)) != CX_OK)
             goto done;
         r0 += pk;
         restss += jget(eq[k], "rest_ss");
@@ -765,12 +786,8 @@ cx_status cx_fit_merge(const char *const *texts, const char *const *names, size_
         m = cx_calloc(1, sizeof *m);
         if (!m || !(m->eq = cx_calloc(spec->neq + 1, sizeof(cx_equation *))) || !(m->spec_name = cx_strdup(spec->name)))
             st = oom(err);
-        if (m) {
-            time_t now = time(NULL);
-            struct tm tm;
-            gmtime_r(&now, &tm);
-            strftime(m->fitted_at, sizeof m->fitted_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        }
+        if (m)
+            cx_time_iso(cx_time_now(), m->fitted_at, sizeof m->fitted_at); /* SOURCE_DATE_EPOCH when set */
     }
     for (size_t k = 0; st == CX_OK && k < spec->neq; k++) {
         size_t i = spec->order[k];

@@ -2014,27 +2014,26 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
 {
     const cJSON *root = cx_simulation_root(sim);
     char created[32];
+    time_t now = cx_time_now(); /* SOURCE_DATE_EPOCH when set */
     if (opt && opt->created)
         snprintf(created, sizeof created, "%s", opt->created);
-    else {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-    /* a temporary file beside the target, renamed only on success */
-    size_t len = strlen(path);
-    char *tmp = cx_malloc(len + 32);
-    if (!tmp)
-        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    snprintf(tmp, len + 32, "%s.tmp-%ld.xlsx", path, (long)getpid());
-    FILE *probe = fopen(tmp, "wb");
-    if (!probe) {
-        cx_status st = cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot create the workbook: %s", strerror(errno));
-        cx_free(tmp);
-        return st;
-    }
-    fclose(probe);
+    else
+        cx_time_iso(now, created, sizeof created);
+    /* The workbook is assembled in a scratch file (unlinked at once:
+     * nothing is left behind whatever ends the process), which
+     * libxlsxwriter writes through /proc/self/fd/N; only then is it copied
+     * into a temporary beside the target, made with O_EXCL (a planted
+     * symlink is never followed), and renamed.  libxlsxwriter thus never
+     * opens a name in the output folder, and a full disk there is reported
+     * by the copy, with the system's reason, rather than by libxlsxwriter's
+     * own [ERROR] lines. */
+    cx_status ost = cx_output_check(path, err);
+    if (ost != CX_OK)
+        return ost;
+    int zfd;
+    char tmp[32];
+    if ((ost = cx_scratch_open(path, &zfd, tmp, err)) != CX_OK)
+        return ost;
     /* constant-memory mode: every sheet is written row by row, so a big Data
      * sheet does not hold its rows in memory */
     lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
@@ -2046,8 +2045,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.model = cx_simulation_model(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
     if (!r.wb) {
-        unlink(tmp);
-        cx_free(tmp);
+        close(zfd);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the workbook");
     }
     make_formats(&r);
@@ -2064,8 +2062,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
         cx_free(uo);
         cx_free(wsc);
         workbook_close(r.wb);
-        unlink(tmp);
-        cx_free(tmp);
+        close(zfd);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < nscen; k++) {
@@ -2112,33 +2109,25 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
-                                .author = "cxcase", .comments = "Written by cxcase report"};
+                                .author = "cxcase", .comments = "Written by cxcase report",
+                                .created = now};
     workbook_set_properties(r.wb, &props);
     lxw_error le = workbook_close(r.wb);
     if (dst == CX_OK && r.oom)
         dst = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory while writing the workbook");
-    if (dst != CX_OK) {
-        for (size_t i = 0; i < r.nnames; i++)
-            cx_free(r.names[i]);
-        cx_free(r.names);
-        unlink(tmp);
-        cx_free(tmp);
-        return dst;
-    }
     for (size_t i = 0; i < r.nnames; i++)
         cx_free(r.names[i]);
     cx_free(r.names);
-    if (le != LXW_NO_ERROR) {
-        unlink(tmp);
-        cx_free(tmp);
-        return cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
+    if (dst == CX_OK && le != LXW_NO_ERROR)
+        dst = cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
+    cx_outfile of;
+    if (dst == CX_OK && (dst = cx_outfile_open(&of, path, err)) == CX_OK) {
+        dst = cx_outfile_copy_fd(&of, zfd, err);
+        if (dst == CX_OK)
+            dst = cx_outfile_commit(&of, err);
+        else
+            cx_outfile_abort(&of);
     }
-    if (rename(tmp, path) != 0) {
-        cx_status st = cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot put the workbook in place: %s", strerror(errno));
-        unlink(tmp);
-        cx_free(tmp);
-        return st;
-    }
-    cx_free(tmp);
-    return CX_OK;
+    close(zfd);
+    return dst;
 }

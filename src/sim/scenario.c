@@ -673,6 +673,9 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
     size_t ni = st == CX_OK ? (size_t)cJSON_GetArraySize(inits) : 0;
     if (st == CX_OK && ni == 0)
         st = bad(r, "initiatives", "expected at least one initiative, found none");
+    if (st == CX_OK && ni > CX_PLAN_MAX_INITIATIVES)
+        st = bad(r, "initiatives", "expected at most %d initiatives (each is simulated as a scenario of its own), "
+                 "found %zu", CX_PLAN_MAX_INITIATIVES, ni);
     if (st == CX_OK && !(s->init = cx_calloc(ni, sizeof(initiative))))
         st = oom(err);
     old = cx_jpath_key(p, "initiatives");
@@ -703,6 +706,11 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
             st = cx_json_array(it, "costs", 1, f, p, &costs, err);
         if (st == CX_OK && cJSON_GetArraySize(effs) == 0)
             st = bad(r, "effects", "expected at least one effect, found none");
+        if (st == CX_OK && cJSON_GetArraySize(effs) > CX_PLAN_MAX_EFFECTS)
+            st = bad(r, "effects", "expected at most %d effects, found %d", CX_PLAN_MAX_EFFECTS,
+                     cJSON_GetArraySize(effs));
+        if (st == CX_OK && cJSON_GetArraySize(costs) > CX_PLAN_MAX_COSTS)
+            st = bad(r, "costs", "expected at most %d costs, found %d", CX_PLAN_MAX_COSTS, cJSON_GetArraySize(costs));
         if (st == CX_OK && (!(in->eff = cx_calloc((size_t)cJSON_GetArraySize(effs) + 1, sizeof(effect))) ||
                             !(in->cost = cx_calloc((size_t)cJSON_GetArraySize(costs) + 1, sizeof(cost)))))
             st = oom(err);
@@ -737,6 +745,8 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
     st = cx_json_array(root, "scenarios", 0, f, p, &scens, err);
     if (st == CX_OK && scens) {
         size_t ns = (size_t)cJSON_GetArraySize(scens);
+        if (ns > CX_PLAN_MAX_SCENARIOS)
+            return bad(r, "scenarios", "expected at most %d scenarios, found %zu", CX_PLAN_MAX_SCENARIOS, ns);
         if (!(s->scen = cx_calloc(ns + 1, sizeof(scen))))
             return oom(err);
         old = cx_jpath_key(p, "scenarios");
@@ -811,6 +821,9 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
 
     /* correlations between uncertain inputs */
     st = cx_json_array(root, "correlations", 0, f, p, &corrs, err);
+    if (st == CX_OK && corrs && cJSON_GetArraySize(corrs) > CX_PLAN_MAX_CORRELATIONS)
+        return bad(r, "correlations", "expected at most %d correlations, found %d", CX_PLAN_MAX_CORRELATIONS,
+                   cJSON_GetArraySize(corrs));
     if (st == CX_OK && corrs) {
         if (!(s->corr = cx_calloc((size_t)cJSON_GetArraySize(corrs) + 1, sizeof(corr))))
             return oom(err);

@@ -18,8 +18,9 @@ check() { # check DESCRIPTION COMMAND...
     fi
 }
 
-# the plain (not sanitized) build, whatever the make that runs the tests was given
-check "make install PREFIX=TMP succeeds" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install PREFIX="$tmp/p" SANITIZE=
+# the plain build (not sanitized, not for coverage, with the system compiler),
+# whatever the make that runs the tests was given
+check "make install PREFIX=TMP succeeds" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install PREFIX="$tmp/p" SANITIZE= COVERAGE= FUZZ= CC=cc
 check "installed headers, library, binary and cxcase.pc" \
     test -f "$tmp/p/include/cxcase/cxcase.h" -a -f "$tmp/p/include/cxcase/data.h" \
          -a -f "$tmp/p/lib/libcxcase.a" -a -x "$tmp/p/bin/cxcase" -a -f "$tmp/p/lib/pkgconfig/cxcase.pc"

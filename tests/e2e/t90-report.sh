@@ -235,7 +235,7 @@ else
 fi
 "$CXCASE" report "$tmp/s.json" -o "$tmp/no/such/dir/r.xlsx" --draws 100 >"$tmp/o" 2>"$tmp/err"
 rc=$?
-if [ "$rc" -eq 73 ] && grep -q "cannot create the workbook" "$tmp/err"; then
+if [ "$rc" -eq 73 ] && grep -q "cannot create output: No such file or directory" "$tmp/err"; then
     ok "a workbook that cannot be created: exit 73 with the reason"
 else
     not_ok "a workbook that cannot be created: exit $rc, expected 73"

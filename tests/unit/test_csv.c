@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "helpers.h"
+#include "data/table.h"
 
 static cx_table *read_ok(const char *text, const cx_csv_options *opt)
 {
@@ -495,6 +496,184 @@ static void csv_should_locate_cells_for_later_checks(void **state)
     tmp_remove(path);
 }
 
+
+/* ---- limits, ranges and pipes (issue 15) --------------------------------- */
+
+/* A line or a record longer than the limit is an error at its start, with
+ * the limit in the message; raising the limit reads the same file. */
+static void csv_should_stop_at_the_longest_line_and_record(void **state)
+{
+    (void)state;
+    cx_limits_set(&(cx_limits){.max_line = 1024});
+    char *text = malloc(8192);
+    size_t o = (size_t)sprintf(text, "a,b\n1,2\n3,");
+    memset(text + o, 'x', 2000);
+    o += 2000;
+    o += (size_t)sprintf(text + o, "\n");
+    cx_error err;
+    cx_table *t = NULL;
+    char *path = tmp_file(text, o);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_ESYNTAX);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 1);
+    assert_string_equal(err.message, "expected a line of at most 1024 bytes (raise the limit with --max-line), "
+                                     "found a longer one");
+    tmp_remove(path);
+    /* a quoted field over many short lines: one record */
+    o = (size_t)sprintf(text, "a,b\n1,\"");
+    for (int i = 0; i < 200; i++)
+        o += (size_t)sprintf(text + o, "line %03d\n", i);
+    o += (size_t)sprintf(text + o, "\"\n");
+    path = tmp_file(text, o);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_ESYNTAX);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.message, "expected a record of at most 1024 bytes (raise the limit with --max-line), "
+                                     "found a longer one that starts here (a quote that is never closed?)");
+    cx_limits_set(NULL);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_OK);
+    assert_int_equal(cx_table_nrows(t), 1);
+    cx_table_free(t);
+    tmp_remove(path);
+    free(text);
+}
+
+/* A file with old Mac line ends (CR alone) longer than 1 MiB is cut at a CR
+ * and reported, not read whole into memory. */
+static void csv_should_report_lone_cr_in_a_long_file(void **state)
+{
+    (void)state;
+    size_t n = (size_t)1 << 21;
+    char *text = malloc(n);
+    size_t o = 0;
+    while (o + 16 < n)
+        o += (size_t)sprintf(text + o, "%s\r", o ? "1,2" : "a,b");
+    char *path = tmp_file(text, o);
+    cx_table *t = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_ESYNTAX);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 4);
+    assert_string_equal(err.message, "expected LF or CRLF line ends, found a lone CR");
+    tmp_remove(path);
+    free(text);
+}
+
+/* A byte range without its line number counts the lines before it; the
+ * range can be narrowed but not widened past what was read. */
+static void csv_should_read_a_range_and_count_its_lines(void **state)
+{
+    (void)state;
+    const char *text = "a,b\n1,2\n3,4\n5,6\n7,8\n";
+    char *path = tmp_text(text);
+    cx_csv_options opt = {.range_start = 12};
+    cx_csv_reader *r = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &opt, &r, &err), CX_OK);
+    assert_int_equal(cx_csv_sep(r), ',');
+    const cx_table *b;
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_OK);
+    assert_int_equal(cx_table_nrows(b), 2);
+    assert_int_equal(cx_table_line(b, 0), 4);
+    assert_true(cx_table_numbers(b, 0)[0] == 5);
+    assert_false(cx_csv_set_range_end(r, 8)); /* already read past it */
+    assert_true(cx_csv_set_range_end(r, 0));
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_OK);
+    assert_null(b);
+    cx_csv_close(r);
+    opt.range_start = 100;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &opt, &r, &err), CX_EIO);
+    assert_string_equal(err.message, "the range starts past the end of the file");
+    tmp_remove(path);
+}
+
+static void csv_should_refuse_bad_options_and_a_failed_reader(void **state)
+{
+    (void)state;
+    char *path = tmp_text("a;b\n1.5;2.5\n3.5;4.5\n");
+    cx_csv_reader *r = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &(cx_csv_options){.sep = '|'}, &r, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "the separator must be ',', ';' or tab, not '|'");
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &(cx_csv_options){.decimal = '_'}, &r, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "the decimal mark must be '.' or ',', not '_'");
+    /* numbers written with the other decimal mark: the column is refused, not text */
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, NULL, &r, &err), CX_ESYNTAX);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 1);
+    assert_string_equal(err.message, "expected numbers with decimal commas in column 'a' (the file is separated "
+                                     "by ';'), found '1.5'; use --decimal . if the file uses decimal points");
+    tmp_remove(path);
+    /* after an error the reader refuses to go on */
+    path = tmp_text("a,b\n1,2\n3,x\n");
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_open(path, &(cx_csv_options){.block_rows = 1, .infer_rows = 1}, &r, &err), CX_OK);
+    const cx_table *b;
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_OK);
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_ESYNTAX);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_next(r, &b, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "the reader failed earlier");
+    cx_csv_close(r);
+    tmp_remove(path);
+}
+
+/* A pipe is copied once (with the line limit), then read as often as a
+ * file, under its own name; a standard input of the same bytes reads the
+ * same; the positions of later errors are never looked up in a pipe. */
+static void csv_should_copy_a_pipe_once(void **state)
+{
+    (void)state;
+    char *path = tmp_text("\xEF\xBB\xBFweek,region,x\n2025-W01,North,1\n2025-W02,North,2\n");
+    int fd;
+    char *spool = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_spool(path, "<pipe>", &fd, &spool, &err), CX_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        cx_table *t = NULL;
+        assert_int_equal(cx_csv_read(spool, &(cx_csv_options){.name = "<pipe>"}, &t, &err), CX_OK);
+        assert_int_equal(cx_table_nrows(t), 2);
+        assert_string_equal(cx_table_source(t), "<pipe>");
+        unsigned long line, col;
+        assert_int_equal(cx_table_locate(t, 2, 1, &line, &col), CX_OK);
+        assert_int_equal(line, 3);
+        assert_int_equal(col, 0); /* "<pipe>" is no file to read again */
+        cx_table_free(t);
+    }
+    close(fd);
+    cx_free(spool);
+    cx_table *t = NULL;
+    assert_int_equal(cx_csv_read(path, NULL, &t, &err), CX_OK);
+    unsigned long line, col;
+    assert_int_equal(cx_table_locate(t, 2, 1, &line, &col), CX_OK); /* a file: read again, BOM and all */
+    assert_int_equal(line, 3);
+    assert_int_equal(col, 16);
+    cx_table_free(t);
+    tmp_remove(path);
+    cx_limits_set(&(cx_limits){.max_line = 1024});
+    char *big = calloc(1, 5000);
+    memset(big, 'y', 4999);
+    path = tmp_text(big);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_spool(path, "<pipe>", &fd, &spool, &err), CX_ESYNTAX);
+    assert_int_equal(err.line, 1);
+    assert_null(spool);
+    cx_limits_set(NULL);
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_spool("/no/such/file", "<pipe>", &fd, &spool, &err), CX_ENOENT);
+    tmp_remove(path);
+    free(big);
+}
+
 /* ---- out of memory ------------------------------------------------------- */
 
 static long alloc_budget = -1;
@@ -566,6 +745,11 @@ int main(void)
         cmocka_unit_test(csv_should_report_invalid_utf8_and_nul_with_their_column),
         cmocka_unit_test(csv_should_reject_empty_files_and_bad_headers),
         cmocka_unit_test(csv_should_locate_cells_for_later_checks),
+        cmocka_unit_test(csv_should_stop_at_the_longest_line_and_record),
+        cmocka_unit_test(csv_should_report_lone_cr_in_a_long_file),
+        cmocka_unit_test(csv_should_read_a_range_and_count_its_lines),
+        cmocka_unit_test(csv_should_refuse_bad_options_and_a_failed_reader),
+        cmocka_unit_test(csv_should_copy_a_pipe_once),
         cmocka_unit_test(csv_should_survive_every_failed_allocation),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

@@ -196,6 +196,116 @@ static void baseline_should_average_the_last_year_per_unit(void **state)
     cx_table_free(p);
 }
 
+
+/* ---- anomalies (issue 15) --------------------------------------------------- */
+
+static void join_should_refuse_nothing_to_join_and_bad_columns(void **state)
+{
+    (void)state;
+    cx_table *p = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_join(NULL, 0, NULL, 0, &p, NULL, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "no tables to join");
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_load(NULL, 0, NULL, NULL, NULL, NULL, 0, &p, NULL, NULL, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "no files to join");
+    cx_table *t = cx_table_new("t.csv");
+    size_t row;
+    assert_int_equal(cx_table_add_column(t, "a", CX_COL_NUMBER, NULL, &err), CX_OK);
+    cx_error_init(&err);
+    assert_int_equal(cx_table_add_column(t, "a", CX_COL_TEXT, NULL, &err), CX_EINVAL);
+    assert_string_equal(err.message, "duplicate column name 'a'");
+    cx_error_init(&err);
+    assert_int_equal(cx_table_add_column(t, "b", CX_COL_AUTO, NULL, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "column 'b' has no type");
+    assert_int_equal(cx_table_add_row(t, 2, &row), CX_OK);
+    cx_error_init(&err);
+    assert_int_equal(cx_table_add_column(t, "c", CX_COL_TEXT, NULL, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "cannot add column 'c' to a table with rows");
+    assert_string_equal(cx_coltype_name(CX_COL_AUTO), "auto");
+    cx_table_free(t);
+}
+
+static long budget = -1;
+static void *budget_malloc(size_t n)
+{
+    if (budget == 0)
+        return NULL;
+    if (budget > 0)
+        budget--;
+    return malloc(n);
+}
+static void *budget_realloc(void *p, size_t n)
+{
+    if (budget == 0)
+        return NULL;
+    if (budget > 0)
+        budget--;
+    return realloc(p, n);
+}
+
+/* Fail the 1st, 2nd ... allocation of a join of two exports (a key missing
+ * from one, so a warning too) and of cx_panel_load with survey responses
+ * in turn: each reports CX_ENOMEM and leaks nothing (AddressSanitizer),
+ * until the budget suffices and the panel is the one a normal run gives. */
+static void join_should_survive_every_failed_allocation(void **state)
+{
+    (void)state;
+    char *a = tmp_text("week,region,x\n2025-W01,Utrecht,1\n2025-W02,Utrecht,2\n2025-W01,Zeeland,3\n");
+    char *b = tmp_text("week;region;y\n2025-W01;Utrecht;1,5\n2025-W02;Utrecht;2,5\n");
+    char *s = tmp_text("date,region,score\n2024-12-30,Utrecht,9\n2025-01-07,Utrecht,3\n2024-12-31,Zeeland,10\n");
+    const char *files[] = {a, b};
+    cx_table *ta = NULL, *tb = NULL;
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_csv_read(a, NULL, &ta, &err), CX_OK);
+    assert_int_equal(cx_csv_read(b, NULL, &tb, &err), CX_OK);
+    cx_set_alloc_hooks(budget_malloc, budget_realloc, NULL);
+    int joined = 0, loaded = 0;
+    for (long k = 0; k < 5000 && !(joined && loaded); k++) {
+        cx_table *p = NULL;
+        cx_warnings *w = NULL;
+        cx_status st;
+        if (!joined) {
+            budget = k;
+            w = cx_warnings_new();
+            st = w ? join2(ta, tb, &p, w, &err) : CX_ENOMEM;
+            budget = -1;
+            if (st == CX_OK) {
+                joined = 1;
+                assert_int_equal(cx_table_nrows(p), 3);
+                assert_int_equal(cx_warnings_count(w), 1);
+            } else
+                assert_int_equal(st, CX_ENOMEM);
+            cx_table_free(p);
+            cx_warnings_free(w);
+            p = NULL;
+        }
+        if (!loaded) {
+            budget = k;
+            cx_survey_options so = {.scale = CX_SCALE_NPS};
+            cx_error_init(&err);
+            st = cx_panel_load(files, 2, s, &so, NULL, NULL, 0, &p, NULL, NULL, &err);
+            budget = -1;
+            if (st == CX_OK) {
+                loaded = 1;
+                assert_int_equal(cx_table_nrows(p), 3);
+                assert_true(cx_table_find(p, "nps_se") != (size_t)-1);
+            } else
+                assert_int_equal(st, CX_ENOMEM);
+            cx_table_free(p);
+        }
+    }
+    cx_set_alloc_hooks(NULL, NULL, NULL);
+    assert_true(joined && loaded);
+    cx_table_free(ta);
+    cx_table_free(tb);
+    tmp_remove(a);
+    tmp_remove(b);
+    tmp_remove(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +314,8 @@ int main(void)
         cmocka_unit_test(join_should_refuse_mixed_period_kinds_and_shared_columns),
         cmocka_unit_test(join_should_accept_survey_scores_as_one_more_export),
         cmocka_unit_test(baseline_should_average_the_last_year_per_unit),
+        cmocka_unit_test(join_should_refuse_nothing_to_join_and_bad_columns),
+        cmocka_unit_test(join_should_survive_every_failed_allocation),
     };
     return cmocka_run_group_tests_name("join", tests, NULL, NULL);
 }

@@ -302,6 +302,82 @@ static void survey_should_count_a_large_file_in_two_halves_as_in_one(void **stat
     }
 }
 
+
+/* ---- anomalies (issue 15) --------------------------------------------------- */
+
+static void survey_should_refuse_an_unknown_scale_and_the_score_as_key(void **state)
+{
+    (void)state;
+    cx_scale sc;
+    assert_int_equal(cx_scale_from_name("stars", &sc), CX_EINVAL);
+    cx_table *t = NULL;
+    cx_error err;
+    static const char *const by_score[] = {"score"};
+    cx_survey_options o = {.scale = CX_SCALE_NPS, .by = by_score, .nby = 1};
+    assert_int_equal(aggregate("region,score\nA,9\n", &o, &t, NULL, &err), CX_EINVAL);
+    assert_string_equal(err.message, "cannot group by the score column 'score'");
+    o.scale = (cx_scale)9;
+    o.by = by_region;
+    assert_int_equal(aggregate("region,score\nA,9\n", &o, &t, NULL, &err), CX_EUSAGE);
+    assert_string_equal(err.message, "unknown scale");
+    char *path = tmp_text("region,score\nA,9\n");
+    cx_error_init(&err);
+    assert_int_equal(cx_survey_aggregate_file(path, NULL, &o, &t, NULL, &err), CX_EUSAGE);
+    assert_null(t);
+    tmp_remove(path);
+}
+
+static long budget = -1;
+static void *budget_malloc(size_t n)
+{
+    if (budget == 0)
+        return NULL;
+    if (budget > 0)
+        budget--;
+    return malloc(n);
+}
+static void *budget_realloc(void *p, size_t n)
+{
+    if (budget == 0)
+        return NULL;
+    if (budget > 0)
+        budget--;
+    return realloc(p, n);
+}
+
+/* Every allocation of an aggregation by region and ISO week (dates
+ * coarsened, an invalid score skipped) made to fail in turn. */
+static void survey_should_survive_every_failed_allocation(void **state)
+{
+    (void)state;
+    char *path = tmp_text("date,region,score,comment\n2025-01-06,Utrecht,9,\"good,\nfast\"\n"
+                          "2025-01-07,Utrecht,3,slow\n2025-01-13,Zeeland,11,?\n2025-01-14,Zeeland,7,\n");
+    static const char *const by[] = {"region", "period"};
+    cx_survey_options o = {.scale = CX_SCALE_NPS, .by = by, .nby = 2, .skip_invalid = 1,
+                           .period_kind = CX_PERIOD_WEEK};
+    cx_set_alloc_hooks(budget_malloc, budget_realloc, NULL);
+    int done = 0;
+    for (long k = 0; k < 3000 && !done; k++) {
+        cx_table *t = NULL;
+        cx_survey_stats stats;
+        cx_error err;
+        cx_error_init(&err);
+        budget = k;
+        cx_status st = cx_survey_aggregate_file(path, NULL, &o, &t, &stats, &err);
+        budget = -1;
+        if (st == CX_OK) {
+            done = 1;
+            assert_int_equal(cx_table_nrows(t), 2);
+            assert_int_equal(stats.invalid, 1);
+        } else
+            assert_int_equal(st, CX_ENOMEM);
+        cx_table_free(t);
+    }
+    cx_set_alloc_hooks(NULL, NULL, NULL);
+    assert_true(done);
+    tmp_remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +388,8 @@ int main(void)
         cmocka_unit_test(survey_should_group_dates_into_iso_weeks),
         cmocka_unit_test(survey_should_name_missing_columns),
         cmocka_unit_test(survey_should_count_a_large_file_in_two_halves_as_in_one),
+        cmocka_unit_test(survey_should_refuse_an_unknown_scale_and_the_score_as_key),
+        cmocka_unit_test(survey_should_survive_every_failed_allocation),
     };
     return cmocka_run_group_tests_name("survey", tests, NULL, NULL);
 }
