@@ -222,6 +222,29 @@ CX_API cx_status cx_csv_read(const char *path, const cx_csv_options *opt,
  */
 CX_API cx_status cx_number_parse(const char *text, size_t len, char decimal, double *out);
 
+/** How one cell writes an amount (what cx_amount_parse found). */
+typedef struct cx_amount_form {
+    char thousands;   /**< the thousands separator: 0 none, '.', ',' or ' ' (a space or no-break space) */
+    char percent;     /**< 1 when the cell ends in '%' */
+    char negative;    /**< 0 not negative, '-' a sign, ')' accounting parentheses, 't' a trailing minus */
+    char currency[4]; /**< "EUR" (for '€' or "EUR"), "USD" ('$'), "GBP" ('£'), "CHF", or "" */
+} cx_amount_form;
+
+/**
+ * Parse an amount as finance writes it, of exactly `len` bytes, with the
+ * decimal mark `decimal`: digits grouped in threes by one thousands
+ * separator (the other mark, a space or a no-break space: "1.073.237,22",
+ * "1,073,237.22", "1 073 237,22"), a currency sign or code before or after
+ * ("€ 1.234,56", "1.234,56 EUR"), a negative as "-1.234,56", "(1.234,56)" or
+ * "1.234,56-", a percentage "2,5%".  Every plain number cx_number_parse takes
+ * without an exponent is an amount too.  The value is the number as written,
+ * correctly rounded as by cx_number_parse (a percentage stays in percentage
+ * points: "2,5%" is 2.5).  `form` (output, may be NULL) says how the cell was
+ * written.  Returns CX_OK or CX_ESYNTAX.
+ */
+CX_API cx_status cx_amount_parse(const char *text, size_t len, char decimal, double *out,
+                                 cx_amount_form *form);
+
 /* ------------------------------------------------------------------------
  * The panel: department exports joined on period and unit keys
  * ------------------------------------------------------------------------ */
