@@ -58,6 +58,32 @@ typedef struct cx_period {
  * error: the caller knows the position) when the text is no valid period.
  */
 CX_API cx_status cx_period_parse(const char *text, size_t len, cx_period *out);
+/** The order of day and month in dates written year last. */
+typedef enum cx_date_order {
+    CX_DATE_AUTO = 0, /**< in options: decide from the cells (and the day-first rule) */
+    CX_DATE_DMY,      /**< day first: 17-01-2022, as Dutch and most European systems write */
+    CX_DATE_MDY       /**< month first: 01/17/2022, as American systems write */
+} cx_date_order;
+
+/**
+ * Parse a date as exports write it, of exactly `len` bytes: year first with
+ * '-', '/' or '.' ("2022-01-17", "2022/1/17"), or year last in `order`
+ * ("17-01-2022", "17-1-2022", "17/01/2022", "17.01.2022" day first; month
+ * first "01/17/2022"), with a four-digit year; either may be followed by a
+ * time of day (" 14:05", " 14:05:09", "T14:05:09.5"), which is ignored:
+ * *has_time (may be NULL) says whether there was one.  The result is a day.
+ * Returns CX_OK, or CX_ESYNTAX for no such date (31-02-2024 included), or
+ * a year-last date with order CX_DATE_AUTO.
+ */
+CX_API cx_status cx_date_parse(const char *text, size_t len, cx_date_order order, cx_period *out,
+                               int *has_time);
+/**
+ * Parse a date with a strptime(3) format ("%d-%m-%Y", "%m/%d/%Y %H:%M",
+ * "%d %b %Y" with English month names), the whole text after spaces are
+ * trimmed; any time it reads is ignored.  The day must exist (strptime
+ * itself takes 31 February).  Returns CX_OK or CX_ESYNTAX.
+ */
+CX_API cx_status cx_date_parse_format(const char *text, size_t len, const char *format, cx_period *out);
 /** Write the canonical text of `p` into buf (at least CX_PERIOD_TEXT_MAX bytes). */
 CX_API const char *cx_period_format(cx_period p, char *buf, size_t size);
 /** The calendar quarter `p` falls in (an ISO week by its Thursday); a

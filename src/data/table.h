@@ -50,6 +50,24 @@ int32_t cx_period_step(cx_period p, cx_period_kind cadence);
 /* The cadence of the period column `col` over all rows of t. */
 void cx_table_period_cadence(const cx_table *t, size_t col, cx_cadence *c);
 
+/* ---- dates as exports write them (date.c) --------------------------------- */
+/* What a cell that looks like a date is: three groups of digits with one
+ * separator ('-', '/' or '.'), perhaps a time of day.  Year first: ymd says
+ * whether it is a valid date (m1, d1).  Year last: dmy and mdy say whether
+ * it is valid day first (d1-m1) and month first (m2/d2); neither for 31-02-2024
+ * or a two-digit year. */
+typedef struct cx_date_shape_info {
+    int year_first, ymd, dmy, mdy, time;
+    char sep;
+    long year, m1, d1, m2, d2;
+} cx_date_shape_info;
+/* 1 when s[0 .. n) (spaces trimmed) looks like a date, with *d filled in. */
+int cx_date_shape(const char *s, size_t n, cx_date_shape_info *d);
+/* Days in month m of year y (0 for a month outside 1-12). */
+int cx_days_in_month(long y, long m);
+/* 1 when a strptime format names a year, a month and a day. */
+int cx_date_format_valid(const char *format);
+
 /* End the byte range of an open reader at `end` (0 = the end of the file),
  * for a caller that would otherwise open the file again with that range.
  * Returns 1, or 0 when the reader has already read beyond `end`. */
