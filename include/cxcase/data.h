@@ -175,9 +175,16 @@ typedef struct cx_csv_coltype {
     cx_coltype type;
 } cx_csv_coltype;
 
+/** A column renamed on the way in: the file's name, and the name it gets. */
+typedef struct cx_csv_rename {
+    const char *from;
+    const char *to;
+} cx_csv_rename;
+
 /** Options for reading CSV; a zeroed struct (or NULL) means all defaults. */
 typedef struct cx_csv_options {
-    char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line */
+    char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line (or a first
+                              line "sep=;" as Excel writes it) */
     char decimal;        /**< '.' or ','; 0 = ',' when the separator is ';', else '.' */
     cx_encoding encoding;
     size_t block_rows;   /**< rows per block when streaming; 0 = 16384 in the first block
@@ -188,8 +195,17 @@ typedef struct cx_csv_options {
     uint64_t range_end;  /**< stop at this byte offset (a line start); 0 = the end */
     unsigned long range_line; /**< with range_start: the line number to give the line
                                    there; 0 = count the lines before it (reads them) */
-    const cx_csv_coltype *types; /**< forced types, or NULL */
+    const cx_csv_coltype *types; /**< forced types, or NULL (by the file's column name or the new one) */
     size_t ntypes;
+    const char *date_format; /**< a strptime(3) format for dates ("%d-%m-%Y"), or NULL: the
+                                  forms cx_date_parse reads, year-last ones day first in ';'
+                                  files and with decimal ',' (else the cells must decide) */
+    const cx_csv_rename *renames; /**< columns renamed on the way in, or NULL */
+    size_t nrenames;
+    int renames_optional; /**< 0: a rename of a column the file lacks is an error; 1: ignored
+                               (one list of renames for several files) */
+    cx_warnings *notes;  /**< (output) notes about the reading, appended when the file is
+                              opened (the times of a column of date-times are ignored), or NULL */
 } cx_csv_options;
 
 typedef struct cx_csv_reader cx_csv_reader;
