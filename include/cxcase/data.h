@@ -373,12 +373,20 @@ CX_API cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options
  * The panel from files
  * ------------------------------------------------------------------------ */
 
+/** One file of a panel and how to read it. */
+typedef struct cx_panel_source {
+    const char *path;
+    const cx_csv_options *csv; /**< NULL: defaults */
+} cx_panel_source;
+
 /**
  * Read department exports and join them into a panel; with `responses`,
  * survey responses are first aggregated (options `sopt`: scale, score column;
  * grouping and prefix are set here) to the exports' period kind and unit
  * columns, their columns named after the scale (nps, nps_n, nps_se, ...), and
- * joined like one more export.  `units` as for cx_panel_join (NULL: the text
+ * joined like one more export.  The renames of `copt` apply to every file that
+ * has the column; one that no file has is an error (CX_EUSAGE, with the
+ * nearest name).  `units` as for cx_panel_join (NULL: the text
  * columns every export has).  When `inputs` is not NULL it receives the n
  * tables read and the aggregated one (n + 1 slots, NULL when none); the caller
  * frees them with cx_table_free.  Caller frees *out with cx_table_free.
@@ -387,6 +395,17 @@ CX_API cx_status cx_panel_load(const char *const *files, size_t n, const char *r
                                const cx_survey_options *sopt, const cx_csv_options *copt,
                                const char *const *units, size_t nunits, cx_table **out,
                                cx_table **inputs, cx_warnings *warn, cx_error *err);
+/**
+ * cx_panel_load with options of its own for each file (a scenario's data
+ * sources: separator, decimal mark, encoding, date format, renamed columns).
+ * Notes of the reading (times ignored) go to `warn` unless a file's options
+ * name a list of their own.  When the exports are dates at a coarser
+ * cadence (one date a month), the responses are counted per such period
+ * and joined on the exports' dates.
+ */
+CX_API cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx_panel_source *responses,
+                                       const cx_survey_options *sopt, const char *const *units, size_t nunits,
+                                       cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err);
 
 /**
  * The baseline of a metric per unit: the mean of its values over the last

@@ -136,13 +136,8 @@ void cx_colguess_add(cx_colguess *g, const cx_cellrules *rules, const char *s, s
 static cx_status decide_order(const cx_colguess *g, const cx_cellrules *rules, const char *name, cx_colfmt *fmt,
                               size_t *rec, char *msg, size_t size)
 {
-    if (rules->date_format || g->dmy_only + g->mdy_only + g->both == 0)
+    if (rules->date_format || rules->dayfirst || g->dmy_only + g->mdy_only + g->both == 0)
         return CX_OK;
-    if (rules->dayfirst) {
-        fmt->order = CX_DATE_DMY;
-        fmt->order_why = rules->sep == ';' ? "the rule for ';' files" : "the rule with --decimal ,";
-        return CX_OK;
-    }
     if (g->dmy_only && g->mdy_only) {
         int later = g->line_mdy > g->line_dmy;
         *rec = later ? g->rec_mdy : g->rec_dmy;
@@ -170,40 +165,64 @@ static cx_status decide_order(const cx_colguess *g, const cx_cellrules *rules, c
     return CX_ESYNTAX;
 }
 
+/* The style of a number column: percentages when its first value is one. */
+static void number_fmt(const cx_colguess *g, cx_colfmt *fmt)
+{
+    if (g->first_percent < 0)
+        return;
+    fmt->percent = g->first_percent == 1;
+    fmt->pct_line = g->first_line;
+    memcpy(fmt->pct_cell, g->cell_first, CX_CELL_EXCERPT);
+}
+
+/* The style of a period column: dates or not, times, the order of day and
+ * month. */
+static cx_status period_fmt(const cx_colguess *g, const cx_cellrules *rules, const char *name, cx_colfmt *fmt,
+                            size_t *rec, char *msg, size_t size)
+{
+    fmt->dates = g->datelike > 0 || g->dmy_only + g->mdy_only + g->both > 0;
+    if (g->line_time) {
+        fmt->time_line = g->line_time;
+        memcpy(fmt->time_cell, g->cell_time, CX_CELL_EXCERPT);
+    }
+    if (rules->dayfirst && !rules->date_format) {
+        fmt->order = CX_DATE_DMY;
+        fmt->order_why = rules->sep == ';' ? "the rule for ';' files" : "the rule with --decimal ,";
+    }
+    return decide_order(g, rules, name, fmt, rec, msg, size);
+}
+
 cx_status cx_colguess_decide(const cx_colguess *g, const cx_cellrules *rules, const char *name, int period_name,
-                             cx_coltype *type, cx_colfmt *fmt, size_t *rec, char *msg, size_t size)
+                             cx_coltype forced, cx_coltype *type, cx_colfmt *fmt, size_t *rec, char *msg,
+                             size_t size)
 {
     memset(fmt, 0, sizeof *fmt);
     size_t seen = g->seen;
+    *type = forced;
+    if (forced == CX_COL_NUMBER)
+        number_fmt(g, fmt);
+    if (forced == CX_COL_PERIOD)
+        return period_fmt(g, rules, name, fmt, rec, msg, size);
+    if (forced != CX_COL_AUTO)
+        return CX_OK;
     if (seen > 0 && g->years == seen && period_name) {
         *type = CX_COL_PERIOD;
         return CX_OK;
     }
     if (seen == 0 || 2 * g->numbers > seen) {
         *type = CX_COL_NUMBER;
-        if (g->first_percent == 1) {
-            fmt->percent = 1;
-            fmt->pct_line = g->first_line;
-            memcpy(fmt->pct_cell, g->cell_first, CX_CELL_EXCERPT);
-        } else if (g->first_percent == 0) {
-            fmt->pct_line = g->first_line;
-            memcpy(fmt->pct_cell, g->cell_first, CX_CELL_EXCERPT);
-        }
+        number_fmt(g, fmt);
         return CX_OK;
     }
     if (2 * (g->periods + g->datelike) > seen) {
         *type = CX_COL_PERIOD;
-        fmt->dates = g->datelike > 0 || g->dmy_only + g->mdy_only + g->both > 0;
-        if (g->line_time) {
-            fmt->time_line = g->line_time;
-            memcpy(fmt->time_cell, g->cell_time, CX_CELL_EXCERPT);
-        }
-        return decide_order(g, rules, name, fmt, rec, msg, size);
+        return period_fmt(g, rules, name, fmt, rec, msg, size);
     }
     if (2 * (g->others + g->numbers) > seen && g->numbers > 0) {
         /* numbers in two styles: converted in file order, the first cell
          * that does not fit the file's style is reported */
         *type = CX_COL_NUMBER;
+        number_fmt(g, fmt);
         return CX_OK;
     }
     if (2 * g->others > seen) {

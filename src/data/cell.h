@@ -68,7 +68,8 @@ void cx_colguess_add(cx_colguess *g, const cx_cellrules *rules, const char *s, s
 
 /*
  * Decide the column's type and format from the counts (and whether its
- * header names a period: year, jaar, ...).  Numbers when more than half of
+ * header names a period: year, jaar, ...); a type `forced` by the caller
+ * (not CX_COL_AUTO) is kept, with its format decided the same way.  Numbers when more than half of
  * the cells are numbers or amounts, periods when more than half are periods
  * or look like dates, text otherwise.  Returns CX_OK, or CX_ESYNTAX with the
  * message and *rec, the record at fault: numbers written with the other
@@ -76,7 +77,8 @@ void cx_colguess_add(cx_colguess *g, const cx_cellrules *rules, const char *s, s
  * mix both orders.
  */
 cx_status cx_colguess_decide(const cx_colguess *g, const cx_cellrules *rules, const char *name, int period_name,
-                             cx_coltype *type, cx_colfmt *fmt, size_t *rec, char *msg, size_t size);
+                             cx_coltype forced, cx_coltype *type, cx_colfmt *fmt, size_t *rec, char *msg,
+                             size_t size);
 
 /* Convert a non-empty number cell; CX_ESYNTAX with the message when it is
  * none, or written in another style than the column's. */

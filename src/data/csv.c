@@ -56,6 +56,8 @@ struct cx_csv_reader {
      * column names as the file writes them (for messages) */
     cx_cellrules rules;
     cx_colfmt *fmt;
+    cx_error **pending; /* per column: what its type inference found wrong, reported
+                           when the column is converted (a skipped one never is) */
     char **fnames;
     char *date_format;
     cx_csv_rename *renames;
@@ -874,7 +876,7 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
         r->forced[j] = type != CX_COL_AUTO;
         cx_colguess g;
         memset(&g, 0, sizeof g);
-        for (size_t i = 0; i < rows && type == CX_COL_AUTO; i++) {
+        for (size_t i = 0; i < rows && type != CX_COL_TEXT; i++) {
             if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols && !extra_empty(r, i))
                 continue; /* reported when the block is converted */
             size_t n;
@@ -882,27 +884,31 @@ static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_erro
             if (n)
                 cx_colguess_add(&g, &r->rules, s, n, i, r->rline[i]);
         }
-        memset(&r->fmt[j], 0, sizeof r->fmt[j]);
-        if (type == CX_COL_AUTO) {
-            char msg[CX_ERROR_MSG_MAX];
-            size_t at = 0;
-            if (cx_colguess_decide(&g, &r->rules, r->fnames[j], names_a_period(r->fnames[j]), &type, &r->fmt[j], &at,
-                                   msg, sizeof msg) != CX_OK) {
-                unsigned long line, col;
-                record_pos(r, at, j, &line, &col);
-                return cx_error_set(err, CX_ESYNTAX, r->path, line, col, "%s", msg);
-            }
-        } else if (type == CX_COL_PERIOD && r->rules.dayfirst) {
-            r->fmt[j].order = CX_DATE_DMY;
+        char msg[CX_ERROR_MSG_MAX];
+        size_t at = 0;
+        if (cx_colguess_decide(&g, &r->rules, r->fnames[j], names_a_period(r->fnames[j]), type, &type, &r->fmt[j],
+                               &at, msg, sizeof msg) != CX_OK) {
+            unsigned long line, col;
+            record_pos(r, at, j, &line, &col);
+            if (!(r->pending[j] = cx_calloc(1, sizeof(cx_error))))
+                return oom(err);
+            cx_error_set(r->pending[j], CX_ESYNTAX, r->path, line, col, "%s", msg);
         }
         cx_status st = cx_table_add_column(r->schema, names[j], type, NULL, err);
         if (st == CX_OK)
             st = cx_table_add_column(r->block, names[j], type, NULL, err);
-        if (st == CX_OK && r->fmt[j].time_line && r->notes && r->range_start == 0 &&
-            cx_warnings_add(r->notes, "%s: column '%s' holds dates with a time of day (line %lu: '%s'); the times "
-                                      "are ignored and each row counts for its day",
-                            r->path, r->fnames[j], r->fmt[j].time_line, r->fmt[j].time_cell) != CX_OK)
-            st = oom(err);
+        if (st == CX_OK && r->fmt[j].time_line && r->notes && r->range_start == 0) {
+            /* said once, also when the file is read again (two halves that failed) */
+            char note[CX_ERROR_MSG_MAX];
+            snprintf(note, sizeof note, "%s: column '%s' holds dates with a time of day (line %lu: '%s'); the "
+                     "times are ignored and each row counts for its day", r->path, r->fnames[j],
+                     r->fmt[j].time_line, r->fmt[j].time_cell);
+            size_t k = 0;
+            while (k < cx_warnings_count(r->notes) && strcmp(cx_warnings_get(r->notes, k), note) != 0)
+                k++;
+            if (k == cx_warnings_count(r->notes) && cx_warnings_add(r->notes, "%s", note) != CX_OK)
+                st = oom(err);
+        }
         if (st != CX_OK)
             return st;
     }
@@ -953,6 +959,12 @@ static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, 
  * the block table. */
 static cx_status convert(cx_csv_reader *r, cx_error *err)
 {
+    for (size_t j = 0; j < r->ncols; j++)
+        if (r->pending[j] && !(r->skip && r->skip[j])) {
+            if (err && err->status == CX_OK)
+                *err = *r->pending[j];
+            return r->pending[j]->status;
+        }
     if (cx_table_reserve(r->block, r->nrec) != CX_OK)
         return oom(err);
     for (size_t i = r->nconv; i < r->nrec; i++) {
@@ -1005,6 +1017,9 @@ void cx_csv_close(cx_csv_reader *r)
     cx_table_free(r->schema);
     cx_table_free(r->block);
     cx_free(r->fmt);
+    for (size_t j = 0; r->pending && j < r->ncols; j++)
+        cx_free(r->pending[j]);
+    cx_free(r->pending);
     for (size_t j = 0; r->fnames && j < r->ncols; j++)
         cx_free(r->fnames[j]);
     cx_free(r->fnames);
@@ -1191,10 +1206,11 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
                           "expected data rows after the header, found the end of the file");
     if (st == CX_OK) {
         r->fmt = cx_calloc(r->ncols, sizeof(cx_colfmt));
+        r->pending = cx_calloc(r->ncols, sizeof(cx_error *));
         r->forced = cx_calloc(r->ncols, 1);
         r->span = cx_calloc(2 * r->ncols, sizeof(size_t));
         r->ctype = cx_calloc(r->ncols, sizeof(cx_coltype));
-        if (!r->fmt || !r->forced || !r->span || !r->ctype)
+        if (!r->fmt || !r->pending || !r->forced || !r->span || !r->ctype)
             st = oom(err);
     }
     if (st == CX_OK) {

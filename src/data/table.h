@@ -25,6 +25,15 @@ cx_status cx_table_reserve(cx_table *t, size_t rows);
 cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
                             const size_t *map);
 
+/* The file a column came from: its own for a column of a joined panel,
+ * else the table's source. */
+const char *cx_table_colsource(const cx_table *t, size_t col);
+cx_status cx_table_set_colsource(cx_table *t, size_t col, const char *source);
+/* For a message about a column `name` that t lacks, append "which 'f.csv'
+ * does not have" (a joined panel: "which none of the files has (a.csv,
+ * b.csv)"), a "did you mean" when a column is near, and the columns. */
+cx_status cx_table_describe_missing(const cx_table *t, const char *name, cx_buf *b);
+
 /* ---- cadence: the spacing of a column of periods (period.c) ---------------
  * Lags and holdouts count steps of a column's cadence: for weeks, months,
  * quarters and years their own kind; for dates the coarsest regular spacing
@@ -47,6 +56,9 @@ const char *cx_cadence_describe(const cx_cadence *c, char *buf, size_t size);
 /* The number of p in steps of `cadence` (consecutive steps differ by one);
  * p's own value when cadence is its kind or NONE. */
 int32_t cx_period_step(cx_period p, cx_period_kind cadence);
+/* The date standing for period q of the cadence's kind in a column of dates
+ * at cadence c (2022-03 -> 2022-03-01 for dates on the 1st); q otherwise. */
+cx_period cx_cadence_date(const cx_cadence *c, cx_period q);
 /* The cadence of the period column `col` over all rows of t. */
 void cx_table_period_cadence(const cx_table *t, size_t col, cx_cadence *c);
 
