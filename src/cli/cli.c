@@ -77,6 +77,39 @@ int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type)
     return 0;
 }
 
+/* Columns renamed on the command line (one command per process). */
+static cx_csv_rename renamed[64];
+static size_t nrenamed;
+
+/* --rename OLD=NEW[,OLD=NEW...] (repeatable), kept as pointers into argv. */
+static int csv_rename(const char *cmd, char *list, cx_csv_options *o)
+{
+    for (char *tok = list; tok && *tok;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1])
+            return cli_usage_error(cmd, "--rename takes OLD=NEW pairs separated by commas (levertijd_dagen="
+                                        "delivery_days), not '%s'", tok);
+        if (nrenamed == sizeof renamed / sizeof renamed[0])
+            return cli_usage_error(cmd, "--rename takes at most %zu columns", sizeof renamed / sizeof renamed[0]);
+        *eq = '\0';
+        for (size_t k = 0; k < nrenamed; k++)
+            if (strcmp(renamed[k].from, tok) == 0)
+                return cli_usage_error(cmd, "--rename renames '%s' twice", tok);
+            else if (strcmp(renamed[k].to, eq + 1) == 0)
+                return cli_usage_error(cmd, "--rename gives the name '%s' to '%s' and to '%s'", eq + 1, renamed[k].from,
+                                       tok);
+        renamed[nrenamed].from = tok;
+        renamed[nrenamed++].to = eq + 1;
+        tok = comma ? comma + 1 : NULL;
+    }
+    o->renames = renamed;
+    o->nrenames = nrenamed;
+    return 0;
+}
+
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_options *o)
 {
     const char *a = argv[*i], *arg = *i + 1 < argc ? argv[*i + 1] : NULL;
@@ -130,6 +163,14 @@ int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_opt
                 return cli_usage_error(cmd, "--text takes column names separated by commas");
             tok = comma ? comma + 1 : NULL;
         }
+        return 0;
+    }
+    if (strcmp(opt, "rename") == 0)
+        return csv_rename(cmd, (char *)arg, o);
+    if (strcmp(opt, "date-format") == 0) {
+        if (!strchr(arg, '%'))
+            return cli_usage_error(cmd, "--date-format takes a strptime format such as %%d-%%m-%%Y, not '%s'", arg);
+        o->date_format = arg;
         return 0;
     }
     if (strcmp(opt, "sep") == 0) {

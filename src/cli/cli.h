@@ -52,7 +52,9 @@ int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type);
  * the value): 0 when taken, -1 when argv[*i] is none of them, 64 (after the
  * message) for a bad value. */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, cx_sim_options *o);
-/* Handle --sep, --decimal, --encoding, --text (value in `arg`); returns 0 or 64. */
+/* Handle --sep, --decimal, --encoding, --text, --rename, --date-format (the
+ * option's name without dashes in `opt`, its value in `arg`, which must
+ * outlive the options); returns 0 or 64. */
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
 /* Split "a,b,c" (not at commas inside parentheses) into a NULL-terminated array of strings (one allocation;
  * free with free()).  Returns NULL on empty items or no memory. */

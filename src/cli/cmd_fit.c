@@ -61,7 +61,10 @@ static const char usage_text[] =
     "                     standard errors; residual diagnostics need the rows)\n"
     "  -o, --output FILE  write the fitted model as JSON to FILE\n"
     "  --json             print the fitted model as JSON on stdout\n"
-    "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
+    "  --scale SCALE      the scale of --responses: nps (default), csat, ces or rating\n"
+    "  --score COLUMN     their score column (default: score)\n"
+    "  --sep, --decimal, --encoding, --text, --rename, --date-format\n"
+    "                     how to read the files, as for `cxcase panel`\n"
     "  -h, --help         show this help\n"
     "\n"
     "Methods (in a specification): \"ols\" (default; streamed), \"ridge\" (penalty\n"
@@ -77,10 +80,12 @@ static const char usage_text[] =
     "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
     "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
 
-enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_MODEL = 256, OPT_SCALE, OPT_SCORE, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT, OPT_RENAME, OPT_DATE_FORMAT };
 
 static const struct option options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"score", required_argument, NULL, OPT_SCORE},
     {"no-intercept", no_argument, NULL, OPT_NOINT},
     {"holdout", required_argument, NULL, OPT_HOLDOUT},
     {"partial", no_argument, NULL, OPT_PARTIAL},
@@ -93,6 +98,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -248,14 +255,12 @@ static void print_equation(const cx_equation *e)
     }
 }
 
-/* Read the data files and join them (with aggregated NPS) in memory. */
-static cx_status load_panel(char **files, size_t n, const char *responses, const cx_csv_options *copt,
-                            cx_table **panel, cx_warnings *warn, cx_error *err)
+/* Read the data files and join them (with the aggregated survey score) in
+ * memory. */
+static cx_status load_panel(char **files, size_t n, const char *responses, const cx_survey_options *so,
+                            const cx_csv_options *copt, cx_table **panel, cx_warnings *warn, cx_error *err)
 {
-    cx_survey_options so;
-    memset(&so, 0, sizeof so);
-    so.scale = CX_SCALE_NPS;
-    return cx_panel_load((const char *const *)files, n, responses, &so, copt, NULL, 0, panel, NULL, warn, err);
+    return cx_panel_load((const char *const *)files, n, responses, so, copt, NULL, 0, panel, NULL, warn, err);
 }
 
 /* Print or write a fitted model: JSON to a file and/or stdout, or the summary. */
@@ -351,14 +356,24 @@ int cmd_fit(int argc, char **argv)
     memset(&copt, 0, sizeof copt);
     cx_fit_options fopt;
     memset(&fopt, 0, sizeof fopt);
+    cx_survey_options sopt;
+    memset(&sopt, 0, sizeof sopt);
+    const char *scale = NULL;
     const char *model = NULL, *target = NULL, *xs = NULL, *out = NULL, *responses = NULL;
     int intercept = 1, json = 0, partial = 0, merge = 0, c, rc;
 
+    int li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hy:x:o:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hy:x:o:", options, &li)) != -1) {
         switch (c) {
         case 'h': printf(usage_text); return EXIT_OK;
         case OPT_MODEL: model = optarg; break;
+        case OPT_SCALE:
+            if (cx_scale_from_name(optarg, &sopt.scale) != CX_OK)
+                return cli_usage_error(cmd, "--scale takes nps, csat, ces or rating, not '%s'", optarg);
+            scale = optarg;
+            break;
+        case OPT_SCORE: sopt.score = optarg; break;
         case 'y': target = optarg; break;
         case 'x': xs = optarg; break;
         case OPT_NOINT: intercept = 0; break;
@@ -392,7 +407,9 @@ int cmd_fit(int argc, char **argv)
         case OPT_DECIMAL:
         case OPT_ENCODING:
         case OPT_TEXT:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc)
                 return rc;
             break;
@@ -408,6 +425,8 @@ int cmd_fit(int argc, char **argv)
         return cli_usage_error(cmd, "give --partial or --merge, not both");
     if (partial && !out)
         return cli_usage_error(cmd, "--partial writes its state to a file: give -o PART.json");
+    if ((scale || sopt.score) && !responses)
+        return cli_usage_error(cmd, "--%s goes with --responses (the survey file it describes)", scale ? "scale" : "score");
     if (merge) {
         if (model || target || xs || responses || fopt.holdout)
             return cli_usage_error(cmd, "--merge takes partial fits only (their specification is inside)");
@@ -430,6 +449,7 @@ int cmd_fit(int argc, char **argv)
     cx_warnings *warn = cx_warnings_new();
     char **terms = NULL;
     char *text = NULL;
+    copt.notes = warn; /* what the reading says (times ignored) */
     cx_status st = warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st == CX_OK && model)
         st = cx_spec_load(model, &spec, &err);
@@ -448,7 +468,7 @@ int cmd_fit(int argc, char **argv)
         if (nfiles == 1 && !responses)
             st = cx_fit_partial_csv(spec, argv[optind], &copt, &fopt, &ptext, &err);
         else {
-            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            st = load_panel(argv + optind, nfiles, responses, &sopt, &copt, &panel, warn, &err);
             if (st == CX_OK)
                 st = cx_fit_partial_table(spec, panel, &fopt, &ptext, &err);
         }
@@ -475,7 +495,7 @@ int cmd_fit(int argc, char **argv)
         if (nfiles == 1 && !responses) {
             st = cx_fit_csv(spec, argv[optind], &copt, &fopt, &m, warn, &err);
         } else {
-            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            st = load_panel(argv + optind, nfiles, responses, &sopt, &copt, &panel, warn, &err);
             if (st == CX_OK)
                 st = cx_fit_table(spec, panel, &fopt, &m, warn, &err);
             for (size_t i = 0; st == CX_OK && i < nfiles; i++)

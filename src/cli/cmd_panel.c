@@ -34,12 +34,17 @@ static const char usage_text[] =
     "  --decimal MARK     force the decimal mark '.' or ','\n"
     "  --encoding ENC     utf-8 (default) or windows-1252\n"
     "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
+    "  --rename OLD=NEW   rename columns on the way in, in every file that has them\n"
+    "                     (comma-separated pairs: --rename vestiging=store,omzet=revenue)\n"
+    "  --date-format FMT  read dates with this strptime format (%%m/%%d/%%Y); without it\n"
+    "                     year-last dates are day first in ';' files and with\n"
+    "                     --decimal , and must be clear from the cells elsewhere\n"
     "  -h, --help         show this help\n"
     "\n"
     "exit status: 0 ok, 64 bad usage, 65 bad input data, 66 input cannot be opened,\n"
     "73 output cannot be created, 74 I/O error.\n";
 
-enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT };
+enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT, OPT_RENAME, OPT_DATE_FORMAT };
 
 static const struct option options[] = {
     {"responses", required_argument, NULL, OPT_RESPONSES},
@@ -52,6 +57,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -192,8 +199,9 @@ int cmd_panel(int argc, char **argv)
     size_t nunits = 0;
     int json = 0, c, rc;
 
+    int li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", options, &li)) != -1) {
         switch (c) {
         case 'h':
             printf(usage_text);
@@ -218,7 +226,9 @@ int cmd_panel(int argc, char **argv)
         case OPT_DECIMAL:
         case OPT_ENCODING:
         case OPT_TEXT:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc) {
                 free(units);
                 return rc;
