@@ -93,6 +93,17 @@ CX_API cx_status cx_simulate(const struct cx_scenario *s, const cx_sim_options *
                              cx_error *err);
 CX_API void cx_simulation_free(cx_simulation *sim);
 /**
+ * Check what cx_simulate needs of a scenario's data that can be known
+ * without fitting: every source reads (each with its own options), the
+ * panel joins, every equation of a model specification finds its columns
+ * with the right types (a C(x) two levels or more), every column the model
+ * uses has a baseline in every unit, and the data are not yearly.  Warns
+ * (in `warn`) when the horizon starts inside the data or years after them.
+ * Only `types` of `opt` is used (NULL: none).  Errors as cx_simulate's.
+ */
+CX_API cx_status cx_scenario_check_data(const struct cx_scenario *s, const cx_sim_options *opt, cx_warnings *warn,
+                                        cx_error *err);
+/**
  * The result as JSON text (the contract of `cxcase simulate --json`):
  * {"scenarios": [{"name", "npv": {"base", "mean", "sd", "p5", "p10", "p50",
  * "p90", "p95"}, "prob_npv_positive", "irr", "payback_quarter", "roi",
