@@ -52,6 +52,12 @@ void cli_print_warnings(const cx_warnings *w)
         fprintf(stderr, "warning: %s\n", cx_warnings_get(w, i));
 }
 
+void cli_print_notes(const cx_warnings *w)
+{
+    for (size_t i = 0; i < cx_warnings_count(w); i++)
+        fprintf(stderr, "note: %s\n", cx_warnings_get(w, i));
+}
+
 int cli_progress_enabled(void)
 {
     return isatty(STDERR_FILENO);

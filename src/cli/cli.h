@@ -43,6 +43,8 @@ int cli_fail(const cx_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print warnings on stderr as "warning: ...". */
 void cli_print_warnings(const cx_warnings *w);
+/* Print notes about reading the data on stderr as "note: ...". */
+void cli_print_notes(const cx_warnings *w);
 /* True when progress may be shown (stderr is a terminal). */
 int cli_progress_enabled(void);
 

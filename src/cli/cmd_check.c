@@ -60,14 +60,20 @@ int cmd_check(int argc, char **argv)
     cx_error err;
     cx_error_init(&err);
     cx_scenario *s = NULL;
-    cx_warnings *warn = cx_warnings_new();
-    if (!warn || cx_scenario_load(path, &s, &err) != CX_OK || cx_scenario_check_data(s, &o, warn, &err) != CX_OK) {
-        if (!warn)
+    cx_warnings *warn = cx_warnings_new(), *notes = cx_warnings_new();
+    o.notes = notes;
+    if (!warn || !notes || cx_scenario_load(path, &s, &err) != CX_OK ||
+        cx_scenario_check_data(s, &o, warn, &err) != CX_OK) {
+        if (!warn || !notes)
             cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cli_print_notes(notes);
         cx_scenario_free(s);
         cx_warnings_free(warn);
+        cx_warnings_free(notes);
         return cli_fail(&err);
     }
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     if (json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddBoolToObject(doc, "ok", 1);

@@ -449,8 +449,9 @@ int cmd_fit(int argc, char **argv)
     cx_warnings *warn = cx_warnings_new();
     char **terms = NULL;
     char *text = NULL;
-    copt.notes = warn; /* what the reading says (times ignored) */
-    cx_status st = warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_warnings *notes = cx_warnings_new();
+    copt.notes = notes; /* what the reading says (times ignored): on stderr */
+    cx_status st = warn && notes ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st == CX_OK && model)
         st = cx_spec_load(model, &spec, &err);
     else if (st == CX_OK) {
@@ -458,6 +459,7 @@ int cmd_fit(int argc, char **argv)
         terms = cli_split(xs, &nt);
         if (!terms) {
             cx_warnings_free(warn);
+            cx_warnings_free(notes);
             return cli_usage_error(cmd, "-x takes terms separated by commas, not '%s'", xs);
         }
         st = cx_spec_simple(target, (const char *const *)terms, nt, intercept, &spec, &err);
@@ -482,6 +484,8 @@ int cmd_fit(int argc, char **argv)
             }
         }
         cx_free_string(ptext);
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
         if (st == CX_OK)
             printf("wrote the partial fit to %s\n", out);
         rc = st == CX_OK ? EXIT_OK : cli_fail(&err);
@@ -506,6 +510,8 @@ int cmd_fit(int argc, char **argv)
     }
     if (st == CX_OK && model)
         st = cx_model_add_input(m, model, &err);
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     rc = st == CX_OK ? emit_model(m, warn, out, json) : cli_fail(&err);
     cx_free_string(text);
     free(terms);

@@ -248,11 +248,12 @@ int cmd_panel(int argc, char **argv)
 
     size_t nfiles = (size_t)(argc - optind);
     cx_table **tables = calloc(nfiles + 2, sizeof *tables);
-    cx_warnings *warn = cx_warnings_new();
+    cx_warnings *warn = cx_warnings_new(), *notes = cx_warnings_new();
+    copt.notes = notes; /* about reading the files (times ignored) */
     cx_table *panel = NULL;
     cx_error err;
     cx_error_init(&err);
-    cx_status st = tables && warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_status st = tables && warn && notes ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st == CX_OK && responses && cli_progress_enabled())
         fprintf(stderr, "reading %s ...\r", responses);
     if (st == CX_OK)
@@ -266,6 +267,8 @@ int cmd_panel(int argc, char **argv)
         nunits++;
     if (st == CX_OK && out)
         st = cx_table_write_csv(panel, out, &err);
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     if (st != CX_OK)
         rc = cli_fail(&err);
     else {

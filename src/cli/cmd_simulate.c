@@ -133,12 +133,20 @@ int cmd_simulate(int argc, char **argv)
     cx_scenario *s = NULL;
     cx_simulation *sim = NULL;
     char *text = NULL;
-    if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
+    cx_warnings *notes = cx_warnings_new(); /* about reading the data: on stderr, not in the result */
+    o.notes = notes;
+    if (!notes || cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         cx_simulation_json(sim, &text, &err) != CX_OK) {
+        if (!notes)
+            cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
         cx_simulation_free(sim);
         cx_scenario_free(s);
         return cli_fail(&err);
     }
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     int rc = EXIT_OK;
     if (json)
         fputs(text, stdout);

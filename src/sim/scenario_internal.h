@@ -10,6 +10,7 @@
 
 #include "cxcase/data.h"
 #include "cxcase/scenario.h"
+#include "cxcase/sim.h"
 #include "draw.h"
 
 typedef struct effect {
@@ -92,8 +93,7 @@ struct cx_scenario {
  * its own options, the responses aggregated and joined; dates at a coarser
  * cadence become that cadence's periods.  `units` as for cx_panel_load. */
 cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size_t nunits,
-                            const cx_csv_coltype *types, size_t ntypes, cx_table **panel, cx_warnings *warn,
-                            cx_error *err);
+                            const cx_sim_options *o, cx_table **panel, cx_warnings *warn, cx_error *err);
 /* Warn when the horizon starts inside the data or years after them. */
 void cx_scenario_horizon_warnings(const cx_scenario *s, const cx_table *panel, cx_warnings *warn);
 

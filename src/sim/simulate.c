@@ -134,8 +134,8 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, const cx_
 /* spec: NULL for a fitted model (the units are then the text columns every
  * export has) */
 {
-    cx_status st = cx_scenario_panel(s, spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0,
-                                     o->types, o->ntypes, panel, warn, err);
+    cx_status st = cx_scenario_panel(s, spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0, o,
+                                     panel, warn, err);
     if (st != CX_OK)
         return st;
     cx_scenario_horizon_warnings(s, *panel, warn);

@@ -51,9 +51,11 @@ static void periods_at_cadence(cx_table *panel)
 }
 
 /* How to read source d: its own options and the forced types. */
-static void source_options(const source *d, const cx_csv_coltype *types, size_t ntypes, cx_csv_options *o)
+static void source_options(const source *d, const cx_csv_coltype *types, size_t ntypes, cx_warnings *notes,
+                           cx_csv_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->notes = notes;
     o->types = types;
     o->ntypes = ntypes;
     o->sep = d->sep;
@@ -66,8 +68,7 @@ static void source_options(const source *d, const cx_csv_coltype *types, size_t 
 }
 
 cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size_t nunits,
-                            const cx_csv_coltype *types, size_t ntypes, cx_table **panel, cx_warnings *warn,
-                            cx_error *err)
+                            const cx_sim_options *o, cx_table **panel, cx_warnings *warn, cx_error *err)
 {
     *panel = NULL;
     cx_panel_source *files = cx_calloc(s->ndata + 1, sizeof *files);
@@ -82,7 +83,7 @@ cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size
     cx_panel_source rsrc = {NULL, NULL};
     cx_status st = CX_OK;
     for (size_t i = 0; i < s->ndata && st == CX_OK; i++) {
-        source_options(&s->data[i], types, ntypes, &opts[i]);
+        source_options(&s->data[i], o ? o->types : NULL, o ? o->ntypes : 0, o ? o->notes : NULL, &opts[i]);
         if (!s->data[i].responses)
             files[n++] = (cx_panel_source){s->data[i].file, &opts[i]};
         else if (resp) {
@@ -189,8 +190,8 @@ cx_status cx_scenario_check_data(const cx_scenario *s, const cx_sim_options *opt
         st = cx_spec_load(s->model, &spec, err);
     cx_table *panel = NULL;
     if (st == CX_OK)
-        st = cx_scenario_panel(s, spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0,
-                               opt ? opt->types : NULL, opt ? opt->ntypes : 0, &panel, warn, err);
+        st = cx_scenario_panel(s, spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0, opt, &panel,
+                               warn, err);
     size_t nunits = 0;
     if (st == CX_OK && spec && spec->nunits)
         nunits = spec->nunits;
