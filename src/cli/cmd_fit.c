@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cxcase/model.h"
 #include "../core/core.h"
+#include "../model/model_internal.h"
 
 static const char usage_text[] =
     "usage: cxcase fit DATA.csv... --model SPEC.json [options]\n"
@@ -240,13 +241,28 @@ static void print_equation(const cx_equation *e)
     } else
         printf("Residual diagnostics: not available (they need the rows)\n");
     printf("Condition number (scaled columns): %.3g\n", cx_equation_stat(e, CX_STAT_CONDITION));
+    /* MAPE divides by the target: on a score around zero (NPS runs from -100
+     * to 100) it says nothing, so it is shown only for a target of one sign */
+    double lo = NAN, hi = NAN;
+    for (size_t k = 0; k < e->nranges; k++)
+        if (strcmp(e->ranges[k].col, cx_equation_target(e)) == 0)
+            lo = e->ranges[k].min, hi = e->ranges[k].max;
+    int mape = lo > 0 || hi < 0;
+    char in_mape[48] = "", ho_mape[48] = "";
+    if (mape) {
+        snprintf(in_mape, sizeof in_mape, ", MAPE %.3g%%", cx_equation_stat(e, CX_STAT_IN_MAPE));
+        snprintf(ho_mape, sizeof ho_mape, ", MAPE %.3g%%", cx_equation_stat(e, CX_STAT_HOLDOUT_MAPE));
+    }
     if (isfinite(cx_equation_stat(e, CX_STAT_IN_RMSE)))
-        printf("Fit errors in sample: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
-               cx_equation_stat(e, CX_STAT_IN_MAE), cx_equation_stat(e, CX_STAT_IN_MAPE));
+        printf("Fit errors in sample: RMSE %.6g, MAE %.6g%s\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
+               cx_equation_stat(e, CX_STAT_IN_MAE), in_mape);
     if (cx_equation_stat(e, CX_STAT_HOLDOUT_N) > 0)
-        printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n",
+        printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g%s\n",
                cx_equation_stat(e, CX_STAT_HOLDOUT_N), cx_equation_stat(e, CX_STAT_HOLDOUT_RMSE),
-               cx_equation_stat(e, CX_STAT_HOLDOUT_MAE), cx_equation_stat(e, CX_STAT_HOLDOUT_MAPE));
+               cx_equation_stat(e, CX_STAT_HOLDOUT_MAE), ho_mape);
+    if (!mape && isfinite(lo) && isfinite(cx_equation_stat(e, CX_STAT_IN_RMSE)))
+        printf("(no MAPE: %s runs from %.4g to %.4g, through zero, where errors in percent of the value mean "
+               "nothing; read the RMSE and MAE, in its own units)\n", cx_equation_target(e), lo, hi);
     const cx_warnings *ws = cx_equation_warnings(e);
     if (cx_warnings_count(ws)) {
         printf("\nWarnings:\n");
