@@ -80,7 +80,8 @@ CX_API cx_status cx_date_parse(const char *text, size_t len, cx_date_order order
 /**
  * Parse a date with a strptime(3) format ("%d-%m-%Y", "%m/%d/%Y %H:%M",
  * "%d %b %Y" with English month names), the whole text after spaces are
- * trimmed; any time it reads is ignored.  The day must exist (strptime
+ * trimmed; a time it reads, or one after what it reads (" 14:05"), is
+ * ignored.  The day must exist (strptime
  * itself takes 31 February).  Returns CX_OK or CX_ESYNTAX.
  */
 CX_API cx_status cx_date_parse_format(const char *text, size_t len, const char *format, cx_period *out);

@@ -101,12 +101,11 @@ static int csv_rename(const char *cmd, char *list, cx_csv_options *o)
         if (nrenamed == sizeof renamed / sizeof renamed[0])
             return cli_usage_error(cmd, "--rename takes at most %zu columns", sizeof renamed / sizeof renamed[0]);
         *eq = '\0';
+        /* two names may get one new name (vestiging=store,winkel=store: one
+         * in each file); a file that has both is refused when it is read */
         for (size_t k = 0; k < nrenamed; k++)
             if (strcmp(renamed[k].from, tok) == 0)
                 return cli_usage_error(cmd, "--rename renames '%s' twice", tok);
-            else if (strcmp(renamed[k].to, eq + 1) == 0)
-                return cli_usage_error(cmd, "--rename gives the name '%s' to '%s' and to '%s'", eq + 1, renamed[k].from,
-                                       tok);
         renamed[nrenamed].from = tok;
         renamed[nrenamed++].to = eq + 1;
         tok = comma ? comma + 1 : NULL;

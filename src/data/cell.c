@@ -93,15 +93,16 @@ void cx_colguess_add(cx_colguess *g, const cx_cellrules *rules, const char *s, s
         g->periods++;
         return;
     }
+    int shaped = cx_date_shape(s, n, &d);
+    if (shaped && d.time && !g->line_time) {
+        g->line_time = line;
+        excerpt(s, n, g->cell_time);
+    }
     if (rules->date_format && cx_date_parse_format(s, n, rules->date_format, &p) == CX_OK) {
         g->periods++;
         return;
     }
-    if (cx_date_shape(s, n, &d)) {
-        if (d.time && !g->line_time) {
-            g->line_time = line;
-            excerpt(s, n, g->cell_time);
-        }
+    if (shaped) {
         if (d.year_first ? !d.ymd : rules->date_format || !(d.dmy || d.mdy)) {
             g->datelike++; /* looks like a date, but is none: reported when converted */
             return;

@@ -185,6 +185,9 @@ cx_status cx_date_parse_format(const char *text, size_t len, const char *format,
     tm.tm_year = -100000; /* unset */
     tm.tm_mon = -1;
     const char *end = strptime(buf, format, &tm);
+    /* a time of day the format does not read is ignored, as after any date */
+    if (end && *end && time_at(buf, len, (size_t)(end - buf)))
+        end = buf + len;
     while (end && *end == ' ')
         end++;
     if (!end || *end || tm.tm_year == -100000 || tm.tm_mon < 0)

@@ -219,6 +219,8 @@ static void date_should_read_the_forms_exports_write(void **state)
     assert_int_equal(cx_period_cmp(p, want), 0);
     assert_int_equal(cx_date_parse_format("4 Mar 2022 10:30", 16, "%d %b %Y %H:%M", &p), CX_OK);
     assert_int_equal(cx_period_cmp(p, want), 0);
+    assert_int_equal(cx_date_parse_format("3/4/2022 14:05", 14, "%m/%d/%Y", &p), CX_OK);
+    assert_int_equal(cx_period_cmp(p, want), 0);
     /* strptime itself takes 31 February; the calendar does not */
     assert_int_equal(cx_date_parse_format("31-02-2024", 10, "%d-%m-%Y", &p), CX_ESYNTAX);
     assert_int_equal(cx_date_parse_format("04-03-2022x", 11, "%d-%m-%Y", &p), CX_ESYNTAX);
