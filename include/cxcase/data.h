@@ -205,6 +205,9 @@ typedef struct cx_csv_options {
     size_t nrenames;
     int renames_optional; /**< 0: a rename of a column the file lacks is an error; 1: ignored
                                (one list of renames for several files) */
+    unsigned char *renamed; /**< (output) NULL, or nrenames flags: each set to 1 when the
+                                 file had that rename's column (not set when reading from
+                                 range_start) */
     cx_warnings *notes;  /**< (output) notes about the reading, appended when the file is
                               opened (the times of a column of date-times are ignored), or NULL */
 } cx_csv_options;

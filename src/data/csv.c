@@ -63,6 +63,7 @@ struct cx_csv_reader {
     cx_csv_rename *renames;
     size_t nrenames;
     int renames_optional;
+    unsigned char *renamed; /* the caller's flags: which renames were applied */
     cx_warnings *notes;
     struct csv_parser parser;
     int parser_ready;
@@ -1136,6 +1137,8 @@ static cx_status name_columns(cx_csv_reader *r, char **names, cx_error *err)
         char *to = cx_strdup(rn->to);
         if (!to)
             return oom(err);
+        if (r->renamed && r->range_start == 0)
+            r->renamed[k] = 1;
         cx_free(names[j]);
         names[j] = to;
     }
@@ -1261,6 +1264,7 @@ static cx_status copy_options(cx_csv_reader *r, const cx_csv_options *opt, cx_er
             !(r->renames[k].to = cx_strdup(opt->renames[k].to)))
             return oom(err);
     r->renames_optional = opt->renames_optional;
+    r->renamed = opt->renamed;
     r->notes = opt->notes;
     return CX_OK;
 }

@@ -137,16 +137,16 @@ cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx
 }
 
 /* Renames given once for several files: each must have renamed a column of
- * some file, so one that none has is reported with its nearest name. */
-static cx_status renames_used(const cx_csv_options *copt, cx_table *const *t, size_t n, cx_error *err)
+ * some file (flags in `used`), so one that none has is reported with its
+ * nearest name among the files' columns. */
+static cx_status renames_used(const cx_csv_options *copt, const unsigned char *used, cx_table *const *t, size_t n,
+                              cx_error *err)
 {
     cx_status st = CX_OK;
     for (size_t r = 0; r < copt->nrenames && st == CX_OK; r++) {
-        size_t f = 0, ncols = 0;
-        while (f < n && t[f] && cx_table_find(t[f], copt->renames[r].to) == (size_t)-1)
-            f++;
-        if (f < n && t[f])
+        if (used[r])
             continue;
+        size_t f, ncols = 0;
         for (f = 0; f < n && t[f]; f++)
             ncols += cx_table_ncols(t[f]);
         const char **names = cx_calloc(ncols + 1, sizeof(char *));
@@ -154,8 +154,13 @@ static cx_status renames_used(const cx_csv_options *copt, cx_table *const *t, si
             return CX_ENOMEM;
         ncols = 0;
         for (f = 0; f < n && t[f]; f++)
-            for (size_t j = 0; j < cx_table_ncols(t[f]); j++)
-                names[ncols++] = cx_table_colname(t[f], j);
+            for (size_t j = 0; j < cx_table_ncols(t[f]); j++) {
+                size_t k = 0;
+                while (k < ncols && strcmp(names[k], cx_table_colname(t[f], j)) != 0)
+                    k++;
+                if (k == ncols)
+                    names[ncols++] = cx_table_colname(t[f], j);
+            }
         cx_buf b = {0};
         st = cx_suggest_text(&b, copt->renames[r].from, names, ncols, "their columns");
         if (st == CX_OK)
@@ -179,18 +184,21 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     if (copt)
         o = *copt;
     o.renames_optional = 1; /* one list for every file: checked below */
+    unsigned char *used = cx_calloc(o.nrenames + 1, 1);
+    o.renamed = used;
     cx_panel_source *src = cx_calloc(n + 1, sizeof *src);
     cx_table **tabs = cx_calloc(n + 2, sizeof *tabs);
-    if (!src || !tabs) {
+    if (!src || !tabs || !used) {
         cx_free(src);
         cx_free(tabs);
+        cx_free(used);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < n; k++)
         src[k] = (cx_panel_source){files[k], &o};
     cx_panel_source resp = {responses, &o};
     cx_status st = cx_panel_load_sources(src, n, responses ? &resp : NULL, sopt, units, nunits, out, tabs, warn, err);
-    if (st == CX_OK && (st = renames_used(&o, tabs, n + (tabs[n] != NULL), err)) == CX_ENOMEM)
+    if (st == CX_OK && (st = renames_used(&o, used, tabs, n + (tabs[n] != NULL), err)) == CX_ENOMEM)
         cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st != CX_OK) {
         cx_table_free(*out);
@@ -204,6 +212,7 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     }
     cx_free(tabs);
     cx_free(src);
+    cx_free(used);
     return st;
 }
 
