@@ -21,6 +21,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cell.h"
 
@@ -228,6 +229,7 @@ cx_status cx_colguess_decide(const cx_colguess *g, const cx_cellrules *rules, co
     }
     if (2 * g->others > seen) {
         char other = rules->other;
+        *type = CX_COL_NUMBER; /* the error waits for the column to be read */
         *rec = g->rec_other;
         snprintf(msg, size,
                  "expected numbers with decimal %s in column '%s' (the file is separated by %s), found '%s'; use "
@@ -260,6 +262,16 @@ static const char *thousands_name(char t)
     return t == '.' ? "'.'" : t == ',' ? "','" : "spaces";
 }
 
+/* Words exports put where a value is missing ("not applicable"). */
+static int missing_word(const char *s, size_t n)
+{
+    static const char *const words[] = {"n/a", "na", "n.v.t.", "nvt", "-", "#n/a", "null", "geen"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strlen(words[k]) == n && strncasecmp(s, words[k], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* The message for a cell that is no number in the file's style. */
 static cx_status not_a_number(const cx_cellrules *rules, const cx_colfmt *fmt, const char *name, int forced,
                               const char *s, size_t n, char *msg, size_t size)
@@ -277,7 +289,17 @@ static cx_status not_a_number(const cx_cellrules *rules, const cx_colfmt *fmt, c
         return CX_ESYNTAX;
     }
     const char *hint = "";
-    if (rules->decimal == '.' && memchr(s, ',', n))
+    size_t others = 0, digits = 0;
+    for (size_t i = 0; i < n; i++)
+        others += s[i] == rules->other, digits += s[i] >= '0' && s[i] <= '9';
+    if (digits == 0 && missing_word(s, n))
+        hint = " (a missing value is an empty cell)";
+    else if (memchr(s, '(', n) && memchr(s, '-', n))
+        hint = " (a negative amount has a minus or parentheses, not both)";
+    else if (others && (others > 1 || memchr(s, rules->decimal, n)))
+        hint = rules->decimal == ',' ? " (thousands go in groups of three: 1.234.567,89)"
+                                     : " (thousands go in groups of three: 1,234,567.89)";
+    else if (rules->decimal == '.' && memchr(s, ',', n))
         hint = rules->sep == ',' ? " (a ',' separated file needs decimal points; for decimal commas use ';' or tab "
                                    "separators)"
                                  : " (for decimal commas use --decimal ,)";

@@ -63,6 +63,7 @@ struct cx_csv_reader {
     cx_csv_rename *renames;
     size_t nrenames;
     int renames_optional;
+    int bom_beat_option;  /* a UTF-8 BOM overruled --encoding windows-1252 */
     unsigned char *renamed; /* the caller's flags: which renames were applied */
     cx_warnings *notes;
     struct csv_parser parser;
@@ -560,6 +561,7 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
     unsigned long lineno = r->line;
     if (lineno == 1 && n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
         /* a byte order mark says UTF-8, whatever --encoding guessed */
+        r->bom_beat_option = r->encoding != CX_ENC_UTF8;
         r->encoding = CX_ENC_UTF8;
         s += 3;
         n -= 3;
@@ -587,6 +589,11 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         n = r->conv.len;
     } else {
         size_t ok = cx_utf8_valid_prefix(s, n);
+        if (ok < n && r->bom_beat_option)
+            return cx_error_set(err, CX_ESYNTAX, r->path, lineno, (unsigned long)cx_utf8_count(s, ok) + 1,
+                                "expected UTF-8 text, as the file's byte order mark says (it is read as UTF-8 "
+                                "whatever --encoding says), found byte 0x%02X: the file mixes encodings; save it "
+                                "again from Excel as \"CSV UTF-8\"", s[ok]);
         if (ok < n)
             return cx_error_set(err, CX_ESYNTAX, r->path, lineno,
                                 (unsigned long)cx_utf8_count(s, ok) + 1,
@@ -1251,8 +1258,8 @@ static cx_status copy_options(cx_csv_reader *r, const cx_csv_options *opt, cx_er
     if (opt->date_format) {
         if (!cx_date_format_valid(opt->date_format))
             return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
-                                "a date format needs a day, a month and a year (%%d, %%m and %%Y, as in "
-                                "%%d-%%m-%%Y), not '%s'", opt->date_format);
+                                "expected a date format with a day, a month and a year (%%d, %%m and %%Y, as "
+                                "in %%d-%%m-%%Y), found '%s'", opt->date_format);
         if (!(r->date_format = cx_strdup(opt->date_format)))
             return oom(err);
     }

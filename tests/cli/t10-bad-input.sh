@@ -112,7 +112,7 @@ else
 fi
 "$CXCASE" panel "$tmp/unread.csv" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-printf '%s:%s\n' "$tmp/unread.csv" "16391:20: error: expected a number in column 'weight', found 'n/a'" >"$tmp/exp"
+printf '%s:%s\n' "$tmp/unread.csv" "16391:20: error: expected a number in column 'weight', found 'n/a' (a missing value is an empty cell)" >"$tmp/exp"
 if [ "$rc" -eq 65 ] && cmp -s "$tmp/err" "$tmp/exp" && [ ! -s "$tmp/out" ]; then
     ok "after the first block: panel, which reads every column, reports text in a number column"
 else

@@ -443,7 +443,7 @@ static void csv_should_refuse_dates_it_would_have_to_guess(void **state)
     cx_csv_options f = {.date_format = "%d %m"};
     read_bad("d,x\n1 2,1\n", &f, &err);
     assert_int_equal(err.status, CX_EUSAGE);
-    assert_non_null(strstr(err.message, "a date format needs a day, a month and a year"));
+    assert_non_null(strstr(err.message, "expected a date format with a day, a month and a year"));
 }
 
 static void csv_should_take_excels_habits(void **state)
