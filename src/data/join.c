@@ -262,6 +262,9 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
     st = cx_table_add_column(res, cx_table_colname(tables[0], in[0].period), CX_COL_PERIOD, NULL, err);
     for (size_t k = 0; k < nunits && st == CX_OK; k++)
         st = cx_table_add_column(res, units[k], CX_COL_TEXT, NULL, err);
+    for (size_t k = 0; k <= nunits && st == CX_OK; k++) /* the keys: named as in the first file */
+        if (cx_table_set_colsource(res, k, cx_table_source(tables[0])) != CX_OK)
+            goto nomem;
     for (size_t t = 0; t < n && st == CX_OK; t++) {
         const cx_table *tb = tables[t];
         for (size_t j = 0; j < cx_table_ncols(tb) && st == CX_OK; j++) {

@@ -238,6 +238,13 @@ cx_status cx_table_set_colsource(cx_table *t, size_t col, const char *source)
     return CX_OK;
 }
 
+/* The last part of a path, for lists of files in messages. */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 cx_status cx_table_describe_missing(const cx_table *t, const char *name, cx_buf *b)
 {
     const char **names = cx_calloc(t->ncols + 1, sizeof(char *));
@@ -258,15 +265,20 @@ cx_status cx_table_describe_missing(const cx_table *t, const char *name, cx_buf 
     else if (st == CX_OK) {
         st = cx_buf_printf(b, "which none of the files has (");
         for (size_t k = 0; st == CX_OK && k < nfiles; k++)
-            st = cx_buf_printf(b, "%s%s", k ? ", " : "", files[k]);
+            st = cx_buf_printf(b, "%s%s", k ? ", " : "", base_name(files[k]));
         if (st == CX_OK)
             st = cx_buf_printf(b, ")");
     }
     const char *near = st == CX_OK ? cx_suggest(name, names, t->ncols) : NULL;
     if (near && nfiles > 1)
-        st = cx_buf_printf(b, "; did you mean '%s' (%s)?", near, cx_table_colsource(t, cx_table_find(t, near)));
+        st = cx_buf_printf(b, "; did you mean '%s' (%s)?", near,
+                           base_name(cx_table_colsource(t, cx_table_find(t, near))));
     else if (near)
         st = cx_buf_printf(b, "; did you mean '%s'?", near);
+    else if (st == CX_OK)
+        st = cx_buf_printf(b, "; if %s calls it otherwise, map that column to '%s' (--rename OLD=%s; in a "
+                              "scenario, \"columns\" on the file's source)", nfiles > 1 ? "a file" : "the file",
+                           name, name);
     if (st == CX_OK && t->ncols) {
         st = cx_buf_printf(b, " (%s columns: ", nfiles > 1 ? "their" : "its");
         for (size_t j = 0; st == CX_OK && j < t->ncols && j < 16; j++)

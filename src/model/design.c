@@ -558,7 +558,7 @@ static cx_status me_declared(cx_design *d, const cx_table *s, cx_error *err)
         where_in_spec(d, "measurement_error", NONE, &p);
         cx_jpath_key(&p, eq->me_col[k]);
         size_t j = cx_table_find(s, eq->me_se[k]);
-        char why[CX_ERROR_MSG_MAX / 2];
+        char why[CX_ERROR_MSG_MAX];
         if (j == NONE)
             return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "expected a column of standard errors, found '%s', %s",
                                  eq->me_se[k], missing(s, eq->me_se[k], why, sizeof why));
@@ -728,13 +728,13 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
     /* target */
     d->ycol = cx_table_find(s, eq->target);
     if (d->ycol == NONE) {
-        char why[CX_ERROR_MSG_MAX / 2];
+        char why[CX_ERROR_MSG_MAX];
         st = eq_error(err, d, "target", NONE, "expected a column of the data, found '%s', %s", eq->target,
                       missing(s, eq->target, why, sizeof why));
         goto fail;
     }
     if (!is_numeric(s, d->ycol)) {
-        char why[CX_ERROR_MSG_MAX / 2];
+        char why[CX_ERROR_MSG_MAX];
         st = eq_error(err, d, "target", NONE, "expected a numeric target, found the %s",
                       kind_of(s, d->ycol, why, sizeof why));
         goto fail;
@@ -750,7 +750,7 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 cx_jpath_init(&p);
                 cx_jpath_key(&p, "units");
                 cx_jpath_index(&p, k);
-                char why[CX_ERROR_MSG_MAX / 2];
+                char why[CX_ERROR_MSG_MAX];
                 if (j == NONE)
                     st = cx_json_error(err, CX_EINVAL, spec->file, &p, "expected a text column of the data, found '%s', %s",
                                        spec->units[k], missing(s, spec->units[k], why, sizeof why));
@@ -791,13 +791,13 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
         } else {
             d->wcol = cx_table_find(s, eq->weights);
             if (d->wcol == NONE) {
-                char why[CX_ERROR_MSG_MAX / 2];
+                char why[CX_ERROR_MSG_MAX];
                 st = eq_error(err, d, "weights", NONE, "expected a column of the data, found '%s', %s", eq->weights,
                               missing(s, eq->weights, why, sizeof why));
                 goto fail;
             }
             if (!is_numeric(s, d->wcol)) {
-                char why[CX_ERROR_MSG_MAX / 2];
+                char why[CX_ERROR_MSG_MAX];
                 st = eq_error(err, d, "weights", NONE, "expected a numeric column for the weights, found the %s",
                               kind_of(s, d->wcol, why, sizeof why));
                 goto fail;
@@ -834,7 +834,7 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                     continue;
                 }
                 if (j == NONE) {
-                    char why[CX_ERROR_MSG_MAX / 2];
+                    char why[CX_ERROR_MSG_MAX];
                     st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', %s", term->text,
                                   fa->col, missing(s, fa->col, why, sizeof why));
                     goto fail;
@@ -855,13 +855,13 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 continue;
             }
             if (j == NONE) {
-                char why[CX_ERROR_MSG_MAX / 2];
+                char why[CX_ERROR_MSG_MAX];
                 st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', %s", term->text,
                               fa->col, missing(s, fa->col, why, sizeof why));
                 goto fail;
             }
             if (!is_numeric(s, j)) {
-                char why[CX_ERROR_MSG_MAX / 2];
+                char why[CX_ERROR_MSG_MAX];
                 st = eq_error(err, d, "terms", i, "expected a numeric column in '%s', found the %s", term->text,
                               kind_of(s, j, why, sizeof why));
                 goto fail;

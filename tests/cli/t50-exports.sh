@@ -207,4 +207,28 @@ refuse "a mapping of a column no file has" 64 \
     "error: --rename levertijdagen=delivery_days: expected a column 'levertijdagen' in one of the files, found none; did you mean 'levertijd_dagen'? (their columns: maand, vestiging, levertijd_dagen, zendingen)" \
     panel "$E/renamed/logistics.csv" --rename levertijdagen=delivery_days
 
+# ---- check warns about a horizon inside the data or long after them --------
+for start in 2024Q3 2028Q1; do
+    sed "s|\"start\": \"2025Q1\"|\"start\": \"$start\"|; s|\"file\": \"|\"file\": \"$TOP/$E/clean/|; s|\"model\": \"|\"model\": \"$TOP/$E/clean/|; s|\"2025Q[1-4]\"|\"$start\"|g; s|\"2026Q4\"|\"$start\"|g" \
+        "$E/clean/scenario.json" >"$tmp/horizon-$start.json"
+done
+"$CXCASE" check "$tmp/horizon-2024Q3.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+want="warning: the horizon starts in 2024Q3, inside the data, which run to 2024-12 (2024Q4): its baselines are the last periods of the data, so the plan's quarters up to 2024Q4 overlap them"
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+    ok "check warns about a horizon that starts inside the data"
+else
+    not_ok "check warns about a horizon that starts inside the data (exit $rc)"
+    show "$tmp/err"
+fi
+"$CXCASE" check "$tmp/horizon-2028Q1.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+want="warning: the horizon starts in 2028Q1, 12 quarters after the data end (2024-12, in 2024Q4): the baselines are 3 years old by then"
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/err")" = "$want" ]; then
+    ok "check warns about a horizon that starts years after the data"
+else
+    not_ok "check warns about a horizon that starts years after the data (exit $rc)"
+    show "$tmp/err"
+fi
+
 exit "$failed"
