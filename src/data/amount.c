@@ -26,10 +26,11 @@
 /* A currency before or after the number: the sign or the ISO code. */
 static const struct currency {
     const char *text;
+    size_t len;
     const char *code;
 } currencies[] = {
-    {"\xE2\x82\xAC", "EUR"}, {"EUR", "EUR"}, {"$", "USD"}, {"USD", "USD"},
-    {"\xC2\xA3", "GBP"},     {"GBP", "GBP"}, {"CHF", "CHF"},
+    {"\xE2\x82\xAC", 3, "EUR"}, {"EUR", 3, "EUR"}, {"$", 1, "USD"}, {"USD", 3, "USD"},
+    {"\xC2\xA3", 2, "GBP"},     {"GBP", 3, "GBP"}, {"CHF", 3, "CHF"},
 };
 
 /* Length of a space at s[0 .. n): ' ', a tab, a no-break space (U+00A0) or a
@@ -61,8 +62,11 @@ static size_t space_before(const unsigned char *s, size_t n)
  * and its code in *code; 0 when none.  Codes match in any case. */
 static size_t currency_at(const unsigned char *s, size_t n, int at_end, const char **code)
 {
+    /* most cells end and start with a digit: no currency */
+    if (n == 0 || (s[at_end ? n - 1 : 0] >= '0' && s[at_end ? n - 1 : 0] <= '9'))
+        return 0;
     for (size_t k = 0; k < sizeof currencies / sizeof currencies[0]; k++) {
-        size_t len = strlen(currencies[k].text);
+        size_t len = currencies[k].len;
         if (len > n)
             continue;
         const char *p = (const char *)s + (at_end ? n - len : 0);
@@ -80,9 +84,9 @@ static size_t currency_at(const unsigned char *s, size_t n, int at_end, const ch
  * other mark, a space or a no-break space), the first group of 1 to 3
  * digits without a leading zero.  Copies the digits with a '.' for the mark
  * into out (DIGITS_MAX + 1 bytes) and sets *thousands (0, '.', ',' or ' ').
- * Returns 0 when the body is no such number.
+ * Returns the length of out, or 0 when the body is no such number.
  */
-static int body(const unsigned char *s, size_t n, char decimal, char *out, char *thousands)
+static size_t body(const unsigned char *s, size_t n, char decimal, char *out, char *thousands)
 {
     size_t i = 0, o = 0, group = 0;
     size_t sep_len = 0;     /* the separator's length once seen */
@@ -134,7 +138,7 @@ static int body(const unsigned char *s, size_t n, char decimal, char *out, char 
     if (!any || o >= DIGITS_MAX)
         return 0;
     out[o] = '\0';
-    return 1;
+    return o;
 }
 
 cx_status cx_amount_parse(const char *text, size_t len, char decimal, double *out, cx_amount_form *form)
@@ -176,10 +180,11 @@ cx_status cx_amount_parse(const char *text, size_t len, char decimal, double *ou
     if (paren == 1 || (paren == 2 && sign) || (percent && code) || a >= b)
         return CX_ESYNTAX;
     char digits[DIGITS_MAX + 1];
-    if (!body(s + a, b - a, decimal, digits, &f.thousands) || f.thousands == decimal)
+    size_t nd = body(s + a, b - a, decimal, digits, &f.thousands);
+    if (!nd || f.thousands == decimal)
         return CX_ESYNTAX;
     double v;
-    cx_status st = cx_number_parse(digits, strlen(digits), '.', &v);
+    cx_status st = cx_number_parse(digits, nd, '.', &v);
     if (st != CX_OK)
         return st;
     int negative = paren == 2 || sign == 1 || sign == 3;

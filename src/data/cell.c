@@ -425,15 +425,22 @@ cx_status cx_cell_period(const cx_cellrules *rules, cx_colfmt *fmt, const char *
 {
     char found[CX_CELL_EXCERPT];
     cx_date_shape_info d;
-    cx_status st = cx_period_parse(s, n, p);
+    /* the column's own forms first: a column of day-first dates skips the
+     * ISO parse */
+    int shaped = 0;
+    cx_status st = CX_ESYNTAX;
+    if (fmt->order != CX_DATE_AUTO && !rules->date_format && (shaped = cx_date_shape(s, n, &d)))
+        st = cx_date_of_shape(&d, fmt->order, p);
+    if (st != CX_OK)
+        st = cx_period_parse(s, n, p);
     if (st != CX_OK && rules->date_format)
         st = cx_date_parse_format(s, n, rules->date_format, p);
     /* year first is never ambiguous; year last in the column's order */
-    if (st != CX_OK && cx_date_shape(s, n, &d) && (d.year_first || fmt->order != CX_DATE_AUTO))
-        st = cx_date_parse(s, n, d.year_first ? CX_DATE_DMY : fmt->order, p, NULL);
+    if (st != CX_OK && (shaped || (shaped = cx_date_shape(s, n, &d))) && (d.year_first || fmt->order != CX_DATE_AUTO))
+        st = cx_date_of_shape(&d, fmt->order, p);
     if (st != CX_OK) {
         excerpt(s, n, found);
-        if (cx_date_shape(s, n, &d))
+        if (shaped || cx_date_shape(s, n, &d))
             return not_a_date(rules, fmt, name, &d, found, msg, size);
         if (fmt->dates || fmt->kind == CX_PERIOD_DAY)
             snprintf(msg, size, "expected a date in column '%s', found '%s'; accepted: " DATE_FORMS "%s", name, found,

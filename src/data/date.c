@@ -122,30 +122,32 @@ int cx_date_shape(const char *s, size_t n, cx_date_shape_info *d)
     return 1;
 }
 
-/* The day period of y-m-d (valid). */
-static cx_period day_of(long y, long m, long d)
+/* The day period of y-m-d, when it is a valid date of years 1000-9999. */
+static cx_status day_of(long y, long m, long d, cx_period *out)
 {
-    char buf[40];
-    cx_period p = {CX_PERIOD_NONE, 0};
-    snprintf(buf, sizeof buf, "%04ld-%02ld-%02ld", y, m, d);
-    cx_period_parse(buf, 10, &p);
-    return p;
+    if (y < 1000 || y > 9999 || d < 1 || d > cx_days_in_month(y, m))
+        return CX_ESYNTAX;
+    *out = cx_period_day(y, m, d);
+    return CX_OK;
+}
+
+cx_status cx_date_of_shape(const cx_date_shape_info *d, cx_date_order order, cx_period *out)
+{
+    if (d->year_first ? !d->ymd : order == CX_DATE_DMY ? !d->dmy : order == CX_DATE_MDY ? !d->mdy : 1)
+        return CX_ESYNTAX;
+    if (d->year_first || order == CX_DATE_DMY)
+        return day_of(d->year, d->m1, d->d1, out);
+    return day_of(d->year, d->m2, d->d2, out);
 }
 
 cx_status cx_date_parse(const char *text, size_t len, cx_date_order order, cx_period *out, int *has_time)
 {
     cx_date_shape_info d;
-    if (!cx_date_shape(text, len, &d))
+    if (!cx_date_shape(text, len, &d) || cx_date_of_shape(&d, order, out) != CX_OK)
         return CX_ESYNTAX;
-    if (d.year_first ? !d.ymd : order == CX_DATE_DMY ? !d.dmy : order == CX_DATE_MDY ? !d.mdy : 1)
-        return CX_ESYNTAX;
-    if (d.year_first || order == CX_DATE_DMY)
-        *out = day_of(d.year, d.m1, d.d1);
-    else
-        *out = day_of(d.year, d.m2, d.d2);
     if (has_time)
         *has_time = d.time;
-    return out->kind == CX_PERIOD_DAY ? CX_OK : CX_ESYNTAX;
+    return CX_OK;
 }
 
 int cx_date_format_valid(const char *format)
@@ -194,8 +196,5 @@ cx_status cx_date_parse_format(const char *text, size_t len, const char *format,
         return CX_ESYNTAX;
     long y = (long)tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
     /* strptime takes 31 February: the calendar decides */
-    if (y < 1000 || y > 9999 || d < 1 || d > cx_days_in_month(y, m))
-        return CX_ESYNTAX;
-    *out = day_of(y, m, d);
-    return out->kind == CX_PERIOD_DAY ? CX_OK : CX_ESYNTAX;
+    return day_of(y, m, d, out);
 }

@@ -446,3 +446,10 @@ cx_period cx_cadence_date(const cx_cadence *c, cx_period q)
     out.value = (int32_t)days_from_civil(y, m, d);
     return out;
 }
+
+/* The day y-m-d (a valid date) as a period, without text. */
+cx_period cx_period_day(long y, long m, long d)
+{
+    cx_period p = {CX_PERIOD_DAY, (int32_t)days_from_civil(y, m, d)};
+    return p;
+}

@@ -75,6 +75,11 @@ typedef struct cx_date_shape_info {
 } cx_date_shape_info;
 /* 1 when s[0 .. n) (spaces trimmed) looks like a date, with *d filled in. */
 int cx_date_shape(const char *s, size_t n, cx_date_shape_info *d);
+/* The day y-m-d (a valid date, year 1000-9999) as a period (period.c). */
+cx_period cx_period_day(long y, long m, long d);
+/* The day a cell of shape d stands for in `order` (year first: always
+ * year, month, day); CX_ESYNTAX when it is no valid date in that order. */
+cx_status cx_date_of_shape(const cx_date_shape_info *d, cx_date_order order, cx_period *out);
 /* Days in month m of year y (0 for a month outside 1-12). */
 int cx_days_in_month(long y, long m);
 /* 1 when a strptime format names a year, a month and a day. */
