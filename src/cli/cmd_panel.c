@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../data/table.h"
 
 static const char usage_text[] =
     "usage: cxcase panel METRICS.csv... [--responses RESPONSES.csv] [options]\n"
@@ -88,7 +89,22 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
         if (cx_period_cmp(per[i], hi) > 0)
             hi = per[i];
     }
-    size_t nper = (size_t)(hi.value - lo.value) + 1;
+    /* periods in the data's own words: one date a month is 36 months, not
+     * 1066 days */
+    cx_cadence cad;
+    cx_table_period_cadence(p, 0, &cad);
+    cx_period_kind step = cx_cadence_kind(&cad);
+    if (step == CX_PERIOD_NONE)
+        step = (cx_period_kind)lo.kind;
+    size_t nper = (size_t)(cx_period_step(hi, step) - cx_period_step(lo, step)) + 1;
+    char how[96] = "";
+    if (cad.kind == CX_PERIOD_DAY && step != CX_PERIOD_DAY)
+        snprintf(how, sizeof how, ", %s", cx_cadence_describe(&cad, (char[64]){0}, 64));
+    char unit_word[160];
+    if (nunits == 1)
+        snprintf(unit_word, sizeof unit_word, "units (%s)", cx_table_colname(p, 1));
+    else
+        snprintf(unit_word, sizeof unit_word, "units");
     size_t units = nunits ? distinct_units(p, nunits) : 1;
     char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
     cx_period_format(lo, a, sizeof a);
@@ -154,6 +170,7 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
         cJSON *pj = cJSON_AddObjectToObject(doc, "periods");
         cJSON_AddStringToObject(pj, "column", cx_table_colname(p, 0));
         cJSON_AddStringToObject(pj, "kind", cx_period_kind_name((cx_period_kind)lo.kind));
+        cJSON_AddStringToObject(pj, "cadence", cx_period_kind_name(step));
         cJSON_AddStringToObject(pj, "first", a);
         cJSON_AddStringToObject(pj, "last", b);
         cJSON_AddNumberToObject(pj, "count", (double)nper);
@@ -174,9 +191,8 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
             cJSON_AddItemToArray(wj, cJSON_CreateString(cx_warnings_get(warn, i)));
         rc = cli_print_json(doc);
     } else {
-        printf("panel: %zu rows = %zu %ss (%s to %s) x %zu units, %zu value columns from %zu files\n",
-               rows, nper, cx_period_kind_name((cx_period_kind)lo.kind), a, b, units,
-               cx_table_ncols(p) - 1 - nunits, ninputs);
+        printf("panel: %zu rows = %zu %ss (%s to %s%s) x %zu %s, %zu value columns from %zu files\n", rows, nper,
+               cx_period_kind_name(step), a, b, how, units, unit_word, cx_table_ncols(p) - 1 - nunits, ninputs);
         if (rows != nper * units)
             printf("       (%zu period x unit combinations have no row in any file)\n", nper * units - rows);
         cli_print_table(stdout, s, NULL, 0, 2);
