@@ -275,6 +275,19 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
             if (is_key)
                 continue;
             const char *name = cx_table_colname(tb, j);
+            const char *mine, *theirs;
+            size_t ot;
+            if (cx_table_find(res, name) != (size_t)-1 && cx_table_coltype(tb, j) == CX_COL_TEXT &&
+                unit_names_differ(tables, n, t, in, nunits, &mine, &ot, &theirs)) {
+                /* a unit column some files name otherwise: not a clash of values */
+                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                                  "expected the unit columns to have one name in every file, found '%s' here and "
+                                  "'%s' in %s; map them to one name: --rename %s=%s (in a scenario, \"columns\": "
+                                  "{\"%s\": \"%s\"} on the source of %s)",
+                                  mine, theirs, cx_table_source(tables[ot]), theirs, mine, theirs, mine,
+                                  cx_table_source(tables[ot]));
+                goto fail;
+            }
             if (cx_table_find(res, name) != (size_t)-1) {
                 const char *other = "another file";
                 for (size_t u = 0; u < t; u++)

@@ -203,6 +203,10 @@ refuse "nl-excel read as UTF-8" 65 \
 refuse "renamed without the unit mapping" 65 \
     "$E/renamed/logistics.csv:3: error: expected the unit columns to have one name in every file, found 'vestiging' here and 'winkel' in $E/renamed/web.csv (the rows of a period repeat without a unit to tell them apart); map them to one name: --rename winkel=vestiging (in a scenario, \"columns\": {\"winkel\": \"vestiging\"} on the source of $E/renamed/web.csv)" \
     panel "$E/renamed/logistics.csv" "$E/renamed/web.csv"
+# shellcheck disable=SC2046
+refuse "renamed: four files, two names for the stores, no mapping" 65 \
+    "$E/renamed/service.csv: error: expected the unit columns to have one name in every file, found 'vestiging' here and 'winkel' in $E/renamed/web.csv; map them to one name: --rename winkel=vestiging (in a scenario, \"columns\": {\"winkel\": \"vestiging\"} on the source of $E/renamed/web.csv)" \
+    panel $(files renamed)
 refuse "a mapping of a column no file has" 64 \
     "error: --rename levertijdagen=delivery_days: expected a column 'levertijdagen' in one of the files, found none; did you mean 'levertijd_dagen'? (their columns: maand, vestiging, levertijd_dagen, zendingen)" \
     panel "$E/renamed/logistics.csv" --rename levertijdagen=delivery_days
