@@ -349,8 +349,12 @@ static cx_status effect_of(rd *r, const cJSON *e, const cx_spec *spec, effect *o
                         seen[nseen++] = fa->col;
                     cx_buf_printf(&list, "%s%s", list.len ? ", " : "", fa->col);
                 }
-        st = bad(r, "metric", "expected a metric the model uses (%s), found '%s'", list.data ? list.data : "none",
-                 metric);
+        const char *near = cx_suggest(metric, seen, nseen);
+        char mean[160] = "";
+        if (near)
+            snprintf(mean, sizeof mean, "; did you mean '%s'?", near);
+        st = bad(r, "metric", "expected a metric the model uses (%s), found '%s'%s", list.data ? list.data : "none",
+                 metric, mean);
         cx_buf_free(&list);
         return st;
     }
