@@ -58,6 +58,33 @@ typedef struct cx_period {
  * error: the caller knows the position) when the text is no valid period.
  */
 CX_API cx_status cx_period_parse(const char *text, size_t len, cx_period *out);
+/** The order of day and month in dates written year last. */
+typedef enum cx_date_order {
+    CX_DATE_AUTO = 0, /**< in options: decide from the cells (and the day-first rule) */
+    CX_DATE_DMY,      /**< day first: 17-01-2022, as Dutch and most European systems write */
+    CX_DATE_MDY       /**< month first: 01/17/2022, as American systems write */
+} cx_date_order;
+
+/**
+ * Parse a date as exports write it, of exactly `len` bytes: year first with
+ * '-', '/' or '.' ("2022-01-17", "2022/1/17"), or year last in `order`
+ * ("17-01-2022", "17-1-2022", "17/01/2022", "17.01.2022" day first; month
+ * first "01/17/2022"), with a four-digit year; either may be followed by a
+ * time of day (" 14:05", " 14:05:09", "T14:05:09.5"), which is ignored:
+ * *has_time (may be NULL) says whether there was one.  The result is a day.
+ * Returns CX_OK, or CX_ESYNTAX for no such date (31-02-2024 included), or
+ * a year-last date with order CX_DATE_AUTO.
+ */
+CX_API cx_status cx_date_parse(const char *text, size_t len, cx_date_order order, cx_period *out,
+                               int *has_time);
+/**
+ * Parse a date with a strptime(3) format ("%d-%m-%Y", "%m/%d/%Y %H:%M",
+ * "%d %b %Y" with English month names), the whole text after spaces are
+ * trimmed; a time it reads, or one after what it reads (" 14:05"), is
+ * ignored.  The day must exist (strptime
+ * itself takes 31 February).  Returns CX_OK or CX_ESYNTAX.
+ */
+CX_API cx_status cx_date_parse_format(const char *text, size_t len, const char *format, cx_period *out);
 /** Write the canonical text of `p` into buf (at least CX_PERIOD_TEXT_MAX bytes). */
 CX_API const char *cx_period_format(cx_period p, char *buf, size_t size);
 /** The calendar quarter `p` falls in (an ISO week by its Thursday); a
@@ -164,9 +191,16 @@ typedef struct cx_csv_coltype {
     cx_coltype type;
 } cx_csv_coltype;
 
+/** A column renamed on the way in: the file's name, and the name it gets. */
+typedef struct cx_csv_rename {
+    const char *from;
+    const char *to;
+} cx_csv_rename;
+
 /** Options for reading CSV; a zeroed struct (or NULL) means all defaults. */
 typedef struct cx_csv_options {
-    char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line */
+    char sep;            /**< ',', ';' or '\t'; 0 = detect from the header line (or a first
+                              line "sep=;" as Excel writes it) */
     char decimal;        /**< '.' or ','; 0 = ',' when the separator is ';', else '.' */
     cx_encoding encoding;
     size_t block_rows;   /**< rows per block when streaming; 0 = 16384 in the first block
@@ -177,10 +211,22 @@ typedef struct cx_csv_options {
     uint64_t range_end;  /**< stop at this byte offset (a line start); 0 = the end */
     unsigned long range_line; /**< with range_start: the line number to give the line
                                    there; 0 = count the lines before it (reads them) */
-    const cx_csv_coltype *types; /**< forced types, or NULL */
+    const cx_csv_coltype *types; /**< forced types, or NULL (by the file's column name or the new one) */
     size_t ntypes;
     const char *name;    /**< the file's name in messages and tables; NULL = the path
                               ("<stdin>" for "-") */
+    const char *date_format; /**< a strptime(3) format for dates ("%d-%m-%Y"), or NULL: the
+                                  forms cx_date_parse reads, year-last ones day first in ';'
+                                  files and with decimal ',' (else the cells must decide) */
+    const cx_csv_rename *renames; /**< columns renamed on the way in, or NULL */
+    size_t nrenames;
+    int renames_optional; /**< 0: a rename of a column the file lacks is an error; 1: ignored
+                               (one list of renames for several files) */
+    unsigned char *renamed; /**< (output) NULL, or nrenames flags: each set to 1 when the
+                                 file had that rename's column (not set when reading from
+                                 range_start) */
+    cx_warnings *notes;  /**< (output) notes about the reading, appended when the file is
+                              opened (the times of a column of date-times are ignored), or NULL */
 } cx_csv_options;
 
 typedef struct cx_csv_reader cx_csv_reader;
@@ -242,6 +288,29 @@ CX_API cx_status cx_csv_read(const char *path, const cx_csv_options *opt,
  * separators, no hex, no inf/nan.  Returns CX_OK or CX_ESYNTAX.
  */
 CX_API cx_status cx_number_parse(const char *text, size_t len, char decimal, double *out);
+
+/** How one cell writes an amount (what cx_amount_parse found). */
+typedef struct cx_amount_form {
+    char thousands;   /**< the thousands separator: 0 none, '.', ',' or ' ' (a space or no-break space) */
+    char percent;     /**< 1 when the cell ends in '%' */
+    char negative;    /**< 0 not negative, '-' a sign, ')' accounting parentheses, 't' a trailing minus */
+    char currency[4]; /**< "EUR" (for '€' or "EUR"), "USD" ('$'), "GBP" ('£'), "CHF", or "" */
+} cx_amount_form;
+
+/**
+ * Parse an amount as finance writes it, of exactly `len` bytes, with the
+ * decimal mark `decimal`: digits grouped in threes by one thousands
+ * separator (the other mark, a space or a no-break space: "1.073.237,22",
+ * "1,073,237.22", "1 073 237,22"), a currency sign or code before or after
+ * ("€ 1.234,56", "1.234,56 EUR"), a negative as "-1.234,56", "(1.234,56)" or
+ * "1.234,56-", a percentage "2,5%".  Every plain number cx_number_parse takes
+ * without an exponent is an amount too.  The value is the number as written,
+ * correctly rounded as by cx_number_parse (a percentage stays in percentage
+ * points: "2,5%" is 2.5).  `form` (output, may be NULL) says how the cell was
+ * written.  Returns CX_OK or CX_ESYNTAX.
+ */
+CX_API cx_status cx_amount_parse(const char *text, size_t len, char decimal, double *out,
+                                 cx_amount_form *form);
 
 /* ------------------------------------------------------------------------
  * The panel: department exports joined on period and unit keys
@@ -329,12 +398,20 @@ CX_API cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options
  * The panel from files
  * ------------------------------------------------------------------------ */
 
+/** One file of a panel and how to read it. */
+typedef struct cx_panel_source {
+    const char *path;
+    const cx_csv_options *csv; /**< NULL: defaults */
+} cx_panel_source;
+
 /**
  * Read department exports and join them into a panel; with `responses`,
  * survey responses are first aggregated (options `sopt`: scale, score column;
  * grouping and prefix are set here) to the exports' period kind and unit
  * columns, their columns named after the scale (nps, nps_n, nps_se, ...), and
- * joined like one more export.  `units` as for cx_panel_join (NULL: the text
+ * joined like one more export.  The renames of `copt` apply to every file that
+ * has the column; one that no file has is an error (CX_EUSAGE, with the
+ * nearest name).  `units` as for cx_panel_join (NULL: the text
  * columns every export has).  When `inputs` is not NULL it receives the n
  * tables read and the aggregated one (n + 1 slots, NULL when none); the caller
  * frees them with cx_table_free.  Caller frees *out with cx_table_free.
@@ -343,6 +420,17 @@ CX_API cx_status cx_panel_load(const char *const *files, size_t n, const char *r
                                const cx_survey_options *sopt, const cx_csv_options *copt,
                                const char *const *units, size_t nunits, cx_table **out,
                                cx_table **inputs, cx_warnings *warn, cx_error *err);
+/**
+ * cx_panel_load with options of its own for each file (a scenario's data
+ * sources: separator, decimal mark, encoding, date format, renamed columns).
+ * Notes of the reading (times ignored) go to `warn` unless a file's options
+ * name a list of their own.  When the exports are dates at a coarser
+ * cadence (one date a month), the responses are counted per such period
+ * and joined on the exports' dates.
+ */
+CX_API cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx_panel_source *responses,
+                                       const cx_survey_options *sopt, const char *const *units, size_t nunits,
+                                       cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err);
 
 /**
  * The baseline of a metric per unit: the mean of its values over the last

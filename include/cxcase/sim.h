@@ -78,6 +78,11 @@ typedef struct cx_sim_options {
     const cx_csv_coltype *types; /**< data columns forced to a type (codes read as
                                       text, for C(x)), or NULL; borrowed */
     size_t ntypes;
+    cx_warnings *notes; /**< (output) notes about reading the data (the times of a column
+                             of date-times ignored), or NULL: they join the result's
+                             warnings.  They name the files, so a caller that wants the
+                             result the same for the same data in other files keeps them
+                             apart */
 } cx_sim_options;
 
 /**
@@ -92,6 +97,17 @@ typedef struct cx_sim_options {
 CX_API cx_status cx_simulate(const struct cx_scenario *s, const cx_sim_options *opt, cx_simulation **out,
                              cx_error *err);
 CX_API void cx_simulation_free(cx_simulation *sim);
+/**
+ * Check what cx_simulate needs of a scenario's data that can be known
+ * without fitting: every source reads (each with its own options), the
+ * panel joins, every equation of a model specification finds its columns
+ * with the right types (a C(x) two levels or more), every column the model
+ * uses has a baseline in every unit, and the data are not yearly.  Warns
+ * (in `warn`) when the horizon starts inside the data or years after them.
+ * Only `types` and `notes` of `opt` are used (NULL: none).  Errors as cx_simulate's.
+ */
+CX_API cx_status cx_scenario_check_data(const struct cx_scenario *s, const cx_sim_options *opt, cx_warnings *warn,
+                                        cx_error *err);
 /**
  * The result as JSON text (the contract of `cxcase simulate --json`):
  * {"scenarios": [{"name", "npv": {"base", "mean", "sd", "p5", "p10", "p50",

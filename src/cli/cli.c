@@ -52,6 +52,12 @@ void cli_print_warnings(const cx_warnings *w)
         fprintf(stderr, "warning: %s\n", cx_warnings_get(w, i));
 }
 
+void cli_print_notes(const cx_warnings *w)
+{
+    for (size_t i = 0; i < cx_warnings_count(w); i++)
+        fprintf(stderr, "note: %s\n", cx_warnings_get(w, i));
+}
+
 int cli_progress_enabled(void)
 {
     return isatty(STDERR_FILENO);
@@ -74,6 +80,38 @@ int cli_csv_force(cx_csv_options *o, const char *name, cx_coltype type)
     forced[nforced++].type = type;
     o->types = forced;
     o->ntypes = nforced;
+    return 0;
+}
+
+/* Columns renamed on the command line (one command per process). */
+static cx_csv_rename renamed[64];
+static size_t nrenamed;
+
+/* --rename OLD=NEW[,OLD=NEW...] (repeatable), kept as pointers into argv. */
+static int csv_rename(const char *cmd, char *list, cx_csv_options *o)
+{
+    for (char *tok = list; tok && *tok;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1])
+            return cli_usage_error(cmd, "--rename takes OLD=NEW pairs separated by commas (levertijd_dagen="
+                                        "delivery_days), not '%s'", tok);
+        if (nrenamed == sizeof renamed / sizeof renamed[0])
+            return cli_usage_error(cmd, "--rename takes at most %zu columns", sizeof renamed / sizeof renamed[0]);
+        *eq = '\0';
+        /* two names may get one new name (vestiging=store,winkel=store: one
+         * in each file); a file that has both is refused when it is read */
+        for (size_t k = 0; k < nrenamed; k++)
+            if (strcmp(renamed[k].from, tok) == 0)
+                return cli_usage_error(cmd, "--rename renames '%s' twice", tok);
+        renamed[nrenamed].from = tok;
+        renamed[nrenamed++].to = eq + 1;
+        tok = comma ? comma + 1 : NULL;
+    }
+    o->renames = renamed;
+    o->nrenames = nrenamed;
     return 0;
 }
 
@@ -165,6 +203,14 @@ int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_opt
                 return cli_usage_error(cmd, "--text takes column names separated by commas");
             tok = comma ? comma + 1 : NULL;
         }
+        return 0;
+    }
+    if (strcmp(opt, "rename") == 0)
+        return csv_rename(cmd, (char *)arg, o);
+    if (strcmp(opt, "date-format") == 0) {
+        if (!strchr(arg, '%'))
+            return cli_usage_error(cmd, "--date-format takes a strptime format such as %%d-%%m-%%Y, not '%s'", arg);
+        o->date_format = arg;
         return 0;
     }
     if (strcmp(opt, "sep") == 0) {

@@ -44,6 +44,8 @@ int cli_fail(const cx_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print warnings on stderr as "warning: ...". */
 void cli_print_warnings(const cx_warnings *w);
+/* Print notes about reading the data on stderr as "note: ...". */
+void cli_print_notes(const cx_warnings *w);
 /* True when progress may be shown (stderr is a terminal). */
 int cli_progress_enabled(void);
 
@@ -60,7 +62,9 @@ int cli_limit_option(const char *cmd, const char *opt, const char *arg);
 /* The same at argv[*i] for commands without getopt (advancing *i past the
  * value): -1 when argv[*i] is neither option. */
 int cli_limit_arg(const char *cmd, int argc, char **argv, int *i);
-/* Handle --sep, --decimal, --encoding, --text (value in `arg`); returns 0 or 64. */
+/* Handle --sep, --decimal, --encoding, --text, --rename, --date-format (the
+ * option's name without dashes in `opt`, its value in `arg`, which must
+ * outlive the options); returns 0 or 64. */
 int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_options *o);
 /* Split "a,b,c" (not at commas inside parentheses) into a NULL-terminated array of strings (one allocation;
  * free with free()).  Returns NULL on empty items or no memory. */

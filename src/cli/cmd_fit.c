@@ -15,6 +15,7 @@
 #include "cxcase/model.h"
 #include "../core/core.h"
 #include "../core/jsonin.h"
+#include "../model/model_internal.h"
 
 static const char usage_text[] =
     "usage: cxcase fit DATA.csv... --model SPEC.json [options]\n"
@@ -62,7 +63,10 @@ static const char usage_text[] =
     "                     standard errors; residual diagnostics need the rows)\n"
     "  -o, --output FILE  write the fitted model as JSON to FILE\n"
     "  --json             print the fitted model as JSON on stdout\n"
-    "  --sep, --decimal, --encoding, --text   CSV dialect, as for `cxcase nps`\n"
+    "  --scale SCALE      the scale of --responses: nps (default), csat, ces or rating\n"
+    "  --score COLUMN     their score column (default: score)\n"
+    "  --sep, --decimal, --encoding, --text, --rename, --date-format\n"
+    "                     how to read the files, as for `cxcase panel`\n"
     "  --max-line SIZE    the longest record read, in bytes (k, M, G: powers of\n"
     "                     1024; default 16M); a longer one is an error\n"
     "  --max-json SIZE    the largest specification or partial fit read (default 64M)\n"
@@ -84,11 +88,13 @@ static const char usage_text[] =
     "exit status: 0 ok, 1 numerical failure, 64 bad usage, 65 bad input data (also\n"
     "a rank-deficient design), 66 input cannot be opened, 73 output cannot be created.\n";
 
-enum { OPT_MODEL = 256, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
-       OPT_MAX_LINE, OPT_MAX_JSON };
+enum { OPT_MODEL = 256, OPT_SCALE, OPT_SCORE, OPT_NOINT, OPT_HOLDOUT, OPT_PARTIAL, OPT_MERGE, OPT_SE, OPT_RESPONSES, OPT_JSON,
+       OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT, OPT_RENAME, OPT_DATE_FORMAT, OPT_MAX_LINE, OPT_MAX_JSON };
 
 static const struct option options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"score", required_argument, NULL, OPT_SCORE},
     {"no-intercept", no_argument, NULL, OPT_NOINT},
     {"holdout", required_argument, NULL, OPT_HOLDOUT},
     {"partial", no_argument, NULL, OPT_PARTIAL},
@@ -103,6 +109,8 @@ static const struct option options[] = {
     {"text", required_argument, NULL, OPT_TEXT},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"max-json", required_argument, NULL, OPT_MAX_JSON},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -248,13 +256,28 @@ static void print_equation(const cx_equation *e)
     } else
         printf("Residual diagnostics: not available (they need the rows)\n");
     printf("Condition number (scaled columns): %.3g\n", cx_equation_stat(e, CX_STAT_CONDITION));
+    /* MAPE divides by the target: on a score around zero (NPS runs from -100
+     * to 100) it says nothing, so it is shown only for a target of one sign */
+    double lo = NAN, hi = NAN;
+    for (size_t k = 0; k < e->nranges; k++)
+        if (strcmp(e->ranges[k].col, cx_equation_target(e)) == 0)
+            lo = e->ranges[k].min, hi = e->ranges[k].max;
+    int mape = lo > 0 || hi < 0;
+    char in_mape[48] = "", ho_mape[48] = "";
+    if (mape) {
+        snprintf(in_mape, sizeof in_mape, ", MAPE %.3g%%", cx_equation_stat(e, CX_STAT_IN_MAPE));
+        snprintf(ho_mape, sizeof ho_mape, ", MAPE %.3g%%", cx_equation_stat(e, CX_STAT_HOLDOUT_MAPE));
+    }
     if (isfinite(cx_equation_stat(e, CX_STAT_IN_RMSE)))
-        printf("Fit errors in sample: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
-               cx_equation_stat(e, CX_STAT_IN_MAE), cx_equation_stat(e, CX_STAT_IN_MAPE));
+        printf("Fit errors in sample: RMSE %.6g, MAE %.6g%s\n", cx_equation_stat(e, CX_STAT_IN_RMSE),
+               cx_equation_stat(e, CX_STAT_IN_MAE), in_mape);
     if (cx_equation_stat(e, CX_STAT_HOLDOUT_N) > 0)
-        printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g, MAPE %.3g%%\n",
+        printf("Forecast errors on %.0f held-out rows: RMSE %.6g, MAE %.6g%s\n",
                cx_equation_stat(e, CX_STAT_HOLDOUT_N), cx_equation_stat(e, CX_STAT_HOLDOUT_RMSE),
-               cx_equation_stat(e, CX_STAT_HOLDOUT_MAE), cx_equation_stat(e, CX_STAT_HOLDOUT_MAPE));
+               cx_equation_stat(e, CX_STAT_HOLDOUT_MAE), ho_mape);
+    if (!mape && isfinite(lo) && isfinite(cx_equation_stat(e, CX_STAT_IN_RMSE)))
+        printf("(no MAPE: %s runs from %.4g to %.4g, through zero, where errors in percent of the value mean "
+               "nothing; read the RMSE and MAE, in its own units)\n", cx_equation_target(e), lo, hi);
     const cx_warnings *ws = cx_equation_warnings(e);
     if (cx_warnings_count(ws)) {
         printf("\nWarnings:\n");
@@ -263,14 +286,12 @@ static void print_equation(const cx_equation *e)
     }
 }
 
-/* Read the data files and join them (with aggregated NPS) in memory. */
-static cx_status load_panel(char **files, size_t n, const char *responses, const cx_csv_options *copt,
-                            cx_table **panel, cx_warnings *warn, cx_error *err)
+/* Read the data files and join them (with the aggregated survey score) in
+ * memory. */
+static cx_status load_panel(char **files, size_t n, const char *responses, const cx_survey_options *so,
+                            const cx_csv_options *copt, cx_table **panel, cx_warnings *warn, cx_error *err)
 {
-    cx_survey_options so;
-    memset(&so, 0, sizeof so);
-    so.scale = CX_SCALE_NPS;
-    return cx_panel_load((const char *const *)files, n, responses, &so, copt, NULL, 0, panel, NULL, warn, err);
+    return cx_panel_load((const char *const *)files, n, responses, so, copt, NULL, 0, panel, NULL, warn, err);
 }
 
 /* Print or write a fitted model: JSON to a file and/or stdout, or the summary. */
@@ -371,14 +392,24 @@ int cmd_fit(int argc, char **argv)
     memset(&copt, 0, sizeof copt);
     cx_fit_options fopt;
     memset(&fopt, 0, sizeof fopt);
+    cx_survey_options sopt;
+    memset(&sopt, 0, sizeof sopt);
+    const char *scale = NULL;
     const char *model = NULL, *target = NULL, *xs = NULL, *out = NULL, *responses = NULL;
     int intercept = 1, json = 0, partial = 0, merge = 0, c, rc;
 
+    int li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hy:x:o:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hy:x:o:", options, &li)) != -1) {
         switch (c) {
         case 'h': printf(usage_text); return EXIT_OK;
         case OPT_MODEL: model = optarg; break;
+        case OPT_SCALE:
+            if (cx_scale_from_name(optarg, &sopt.scale) != CX_OK)
+                return cli_usage_error(cmd, "--scale takes nps, csat, ces or rating, not '%s'", optarg);
+            scale = optarg;
+            break;
+        case OPT_SCORE: sopt.score = optarg; break;
         case 'y': target = optarg; break;
         case 'x': xs = optarg; break;
         case OPT_NOINT: intercept = 0; break;
@@ -403,7 +434,9 @@ int cmd_fit(int argc, char **argv)
         case OPT_DECIMAL:
         case OPT_ENCODING:
         case OPT_TEXT:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc)
                 return rc;
             break;
@@ -424,6 +457,8 @@ int cmd_fit(int argc, char **argv)
         return cli_usage_error(cmd, "give --partial or --merge, not both");
     if (partial && !out)
         return cli_usage_error(cmd, "--partial writes its state to a file: give -o PART.json");
+    if ((scale || sopt.score) && !responses)
+        return cli_usage_error(cmd, "--%s goes with --responses (the survey file it describes)", scale ? "scale" : "score");
     if (merge) {
         if (model || target || xs || responses || fopt.holdout)
             return cli_usage_error(cmd, "--merge takes partial fits only (their specification is inside)");
@@ -446,7 +481,9 @@ int cmd_fit(int argc, char **argv)
     cx_warnings *warn = cx_warnings_new();
     char **terms = NULL;
     char *text = NULL;
-    cx_status st = warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_warnings *notes = cx_warnings_new();
+    copt.notes = notes; /* what the reading says (times ignored): on stderr */
+    cx_status st = warn && notes ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st == CX_OK && model)
         st = cx_spec_load(model, &spec, &err);
     else if (st == CX_OK) {
@@ -454,6 +491,7 @@ int cmd_fit(int argc, char **argv)
         terms = cli_split(xs, &nt);
         if (!terms) {
             cx_warnings_free(warn);
+            cx_warnings_free(notes);
             return cli_usage_error(cmd, "-x takes terms separated by commas, not '%s'", xs);
         }
         st = cx_spec_simple(target, (const char *const *)terms, nt, intercept, &spec, &err);
@@ -464,7 +502,7 @@ int cmd_fit(int argc, char **argv)
         if (nfiles == 1 && !responses)
             st = cx_fit_partial_csv(spec, argv[optind], &copt, &fopt, &ptext, &err);
         else {
-            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            st = load_panel(argv + optind, nfiles, responses, &sopt, &copt, &panel, warn, &err);
             if (st == CX_OK)
                 st = cx_fit_partial_table(spec, panel, &fopt, &ptext, &err);
         }
@@ -478,6 +516,8 @@ int cmd_fit(int argc, char **argv)
             }
         }
         cx_free_string(ptext);
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
         if (st == CX_OK)
             printf("wrote the partial fit to %s\n", out);
         rc = st == CX_OK ? EXIT_OK : cli_fail(&err);
@@ -491,7 +531,7 @@ int cmd_fit(int argc, char **argv)
         if (nfiles == 1 && !responses) {
             st = cx_fit_csv(spec, argv[optind], &copt, &fopt, &m, warn, &err);
         } else {
-            st = load_panel(argv + optind, nfiles, responses, &copt, &panel, warn, &err);
+            st = load_panel(argv + optind, nfiles, responses, &sopt, &copt, &panel, warn, &err);
             if (st == CX_OK)
                 st = cx_fit_table(spec, panel, &fopt, &m, warn, &err);
             for (size_t i = 0; st == CX_OK && i < nfiles; i++)
@@ -502,6 +542,8 @@ int cmd_fit(int argc, char **argv)
     }
     if (st == CX_OK && model)
         st = cx_model_add_input(m, model, &err);
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     rc = st == CX_OK ? emit_model(m, warn, out, json) : cli_fail(&err);
     cx_free_string(text);
     free(terms);

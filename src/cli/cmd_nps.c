@@ -35,6 +35,11 @@ static const char usage_text[] =
     "  --decimal MARK     force the decimal mark '.' or ',' (default: ',' for ';' files)\n"
     "  --encoding ENC     utf-8 (default) or windows-1252 (Excel's \"CSV\" export)\n"
     "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
+    "  --rename OLD=NEW   rename columns on the way in (comma-separated pairs:\n"
+    "                     --rename cijfer=score,winkel=store)\n"
+    "  --date-format FMT  read dates with this strptime format (%%m/%%d/%%Y); without it\n"
+    "                     year-last dates are day first in ';' files and with\n"
+    "                     --decimal , and must be clear from the cells elsewhere\n"
     "  --raw-text         write text cells to -o as they are (default: a cell that\n"
     "                     starts with = + - @, tab or CR gets a leading ', so that\n"
     "                     a spreadsheet shows it as text, never runs it as a formula)\n"
@@ -47,7 +52,7 @@ static const char usage_text[] =
     "73 output cannot be created, 74 I/O error.\n";
 
 enum { OPT_BY = 256, OPT_PERIOD, OPT_SCALE, OPT_SCORE, OPT_SKIP, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
-       OPT_RAW, OPT_MAX_LINE };
+       OPT_RENAME, OPT_DATE_FORMAT, OPT_RAW, OPT_MAX_LINE };
 
 static const struct option options[] = {
     {"by", required_argument, NULL, OPT_BY},
@@ -61,6 +66,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"raw-text", no_argument, NULL, OPT_RAW},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"help", no_argument, NULL, 'h'},
@@ -115,8 +122,9 @@ int cmd_nps(int argc, char **argv)
     int json = 0, c, rc;
     cx_csv_write_options wopt = {0};
 
+    int li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", options, &li)) != -1) {
         switch (c) {
         case 'h':
             printf(usage_text);
@@ -155,7 +163,9 @@ int cmd_nps(int argc, char **argv)
         case OPT_DECIMAL:
         case OPT_ENCODING:
         case OPT_TEXT:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc) {
                 free(by);
                 return rc;
@@ -184,9 +194,12 @@ int cmd_nps(int argc, char **argv)
     cx_error_init(&err);
     cx_table *t = NULL;
     cx_survey_stats stats;
+    cx_warnings *notes = cx_warnings_new();
+    copt.notes = notes; /* what the reading says (times ignored) */
     if (cli_progress_enabled())
         fprintf(stderr, "reading %s ...\r", path);
-    cx_status st = cx_survey_aggregate_file(path, &copt, &sopt, &t, &stats, &err);
+    cx_status st = notes ? cx_survey_aggregate_file(path, &copt, &sopt, &t, &stats, &err)
+                         : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (cli_progress_enabled())
         fprintf(stderr, "\033[K");
     if (st == CX_OK && out)
@@ -194,8 +207,12 @@ int cmd_nps(int argc, char **argv)
     if (st != CX_OK) {
         free(by);
         cx_table_free(t);
+        cx_warnings_free(notes);
         return cli_fail(&err);
     }
+    for (size_t k = 0; k < cx_warnings_count(notes); k++)
+        fprintf(stderr, "note: %s\n", cx_warnings_get(notes, k));
+    cx_warnings_free(notes);
 
     if (stats.missing_score)
         fprintf(stderr, "note: skipped %llu responses with an empty score\n", (unsigned long long)stats.missing_score);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../data/table.h"
 
 static const char usage_text[] =
     "usage: cxcase panel METRICS.csv... [--responses RESPONSES.csv] [options]\n"
@@ -34,6 +35,11 @@ static const char usage_text[] =
     "  --decimal MARK     force the decimal mark '.' or ','\n"
     "  --encoding ENC     utf-8 (default) or windows-1252\n"
     "  --text COLUMNS     read these columns as text (codes that look like numbers)\n"
+    "  --rename OLD=NEW   rename columns on the way in, in every file that has them\n"
+    "                     (comma-separated pairs: --rename vestiging=store,omzet=revenue)\n"
+    "  --date-format FMT  read dates with this strptime format (%%m/%%d/%%Y); without it\n"
+    "                     year-last dates are day first in ';' files and with\n"
+    "                     --decimal , and must be clear from the cells elsewhere\n"
     "  --raw-text         write text cells to -o as they are (default: a cell that\n"
     "                     starts with = + - @, tab or CR gets a leading ', so that\n"
     "                     a spreadsheet shows it as text, never runs it as a formula)\n"
@@ -45,7 +51,7 @@ static const char usage_text[] =
     "73 output cannot be created, 74 I/O error.\n";
 
 enum { OPT_RESPONSES = 256, OPT_SCALE, OPT_SCORE, OPT_UNITS, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
-       OPT_RAW, OPT_MAX_LINE };
+       OPT_RENAME, OPT_DATE_FORMAT, OPT_RAW, OPT_MAX_LINE };
 
 static const struct option options[] = {
     {"responses", required_argument, NULL, OPT_RESPONSES},
@@ -58,6 +64,8 @@ static const struct option options[] = {
     {"decimal", required_argument, NULL, OPT_DECIMAL},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"text", required_argument, NULL, OPT_TEXT},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"raw-text", no_argument, NULL, OPT_RAW},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"help", no_argument, NULL, 'h'},
@@ -89,7 +97,22 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
         if (cx_period_cmp(per[i], hi) > 0)
             hi = per[i];
     }
-    size_t nper = (size_t)(hi.value - lo.value) + 1;
+    /* periods in the data's own words: one date a month is 36 months, not
+     * 1066 days */
+    cx_cadence cad;
+    cx_table_period_cadence(p, 0, &cad);
+    cx_period_kind step = cx_cadence_kind(&cad);
+    if (step == CX_PERIOD_NONE)
+        step = (cx_period_kind)lo.kind;
+    size_t nper = (size_t)(cx_period_step(hi, step) - cx_period_step(lo, step)) + 1;
+    char how[96] = "";
+    if (cad.kind == CX_PERIOD_DAY && step != CX_PERIOD_DAY)
+        snprintf(how, sizeof how, ", %s", cx_cadence_describe(&cad, (char[64]){0}, 64));
+    char unit_word[160];
+    if (nunits == 1)
+        snprintf(unit_word, sizeof unit_word, "units (%s)", cx_table_colname(p, 1));
+    else
+        snprintf(unit_word, sizeof unit_word, "units");
     size_t units = nunits ? distinct_units(p, nunits) : 1;
     char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
     cx_period_format(lo, a, sizeof a);
@@ -155,6 +178,7 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
         cJSON *pj = cJSON_AddObjectToObject(doc, "periods");
         cJSON_AddStringToObject(pj, "column", cx_table_colname(p, 0));
         cJSON_AddStringToObject(pj, "kind", cx_period_kind_name((cx_period_kind)lo.kind));
+        cJSON_AddStringToObject(pj, "cadence", cx_period_kind_name(step));
         cJSON_AddStringToObject(pj, "first", a);
         cJSON_AddStringToObject(pj, "last", b);
         cJSON_AddNumberToObject(pj, "count", (double)nper);
@@ -175,9 +199,8 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
             cJSON_AddItemToArray(wj, cJSON_CreateString(cx_warnings_get(warn, i)));
         rc = cli_print_json(doc);
     } else {
-        printf("panel: %zu rows = %zu %ss (%s to %s) x %zu units, %zu value columns from %zu files\n",
-               rows, nper, cx_period_kind_name((cx_period_kind)lo.kind), a, b, units,
-               cx_table_ncols(p) - 1 - nunits, ninputs);
+        printf("panel: %zu rows = %zu %ss (%s to %s%s) x %zu %s, %zu value columns from %zu files\n", rows, nper,
+               cx_period_kind_name(step), a, b, how, units, unit_word, cx_table_ncols(p) - 1 - nunits, ninputs);
         if (rows != nper * units)
             printf("       (%zu period x unit combinations have no row in any file)\n", nper * units - rows);
         cli_print_table(stdout, s, NULL, 0, 2);
@@ -201,8 +224,9 @@ int cmd_panel(int argc, char **argv)
     int json = 0, c, rc;
     cx_csv_write_options wopt = {0};
 
+    int li = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", options, &li)) != -1) {
         switch (c) {
         case 'h':
             printf(usage_text);
@@ -234,7 +258,9 @@ int cmd_panel(int argc, char **argv)
         case OPT_DECIMAL:
         case OPT_ENCODING:
         case OPT_TEXT:
-            rc = cli_csv_option(cmd, c == OPT_SEP ? "sep" : c == OPT_DECIMAL ? "decimal" : c == OPT_TEXT ? "text" : "encoding", optarg, &copt);
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc) {
                 free(units);
                 return rc;
@@ -254,11 +280,12 @@ int cmd_panel(int argc, char **argv)
 
     size_t nfiles = (size_t)(argc - optind);
     cx_table **tables = calloc(nfiles + 2, sizeof *tables);
-    cx_warnings *warn = cx_warnings_new();
+    cx_warnings *warn = cx_warnings_new(), *notes = cx_warnings_new();
+    copt.notes = notes; /* about reading the files (times ignored) */
     cx_table *panel = NULL;
     cx_error err;
     cx_error_init(&err);
-    cx_status st = tables && warn ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    cx_status st = tables && warn && notes ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st == CX_OK && responses && cli_progress_enabled())
         fprintf(stderr, "reading %s ...\r", responses);
     if (st == CX_OK)
@@ -272,6 +299,8 @@ int cmd_panel(int argc, char **argv)
         nunits++;
     if (st == CX_OK && out)
         st = cx_table_write_csv_opt(panel, out, &wopt, &err);
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     if (st != CX_OK)
         rc = cli_fail(&err);
     else {

@@ -15,10 +15,20 @@ static const char usage_text[] =
     "       [--text COLUMNS]\n"
     "\n"
     "Run a scenario file as cxcase simulate does and write the business case as an\n"
-    "Excel workbook: Summary (one printable landscape page: the scenarios ranked,\n"
-    "the recommended portfolio, key messages, warnings, charts), Risk (the Monte\n"
-    "Carlo percentiles and fan charts), Sensitivity (the tornado), Portfolio (the\n"
-    "frontier) and About (version, command, input files with their SHA-256, seed).\n"
+    "Excel workbook, its sheets in this order:\n"
+    "  Summary      one printable landscape page: the scenarios ranked, the\n"
+    "               recommended portfolio, key messages, warnings, charts\n"
+    "  Inputs       every assumption in named input cells, and the baselines\n"
+    "  Model        the coefficient tables, fit figures and driver importance\n"
+    "  S1, S2 ...   one per scenario: the quarterly case as live formulas\n"
+    "  U1, U2 ...   beside a scenario whose changes differ per unit: its changes per\n"
+    "               unit and segment of periods\n"
+    "  Checks       the formulas' totals against the engine's values\n"
+    "  Risk         the Monte Carlo percentiles, fan chart and NPV histogram\n"
+    "  Sensitivity  the tornado\n"
+    "  Portfolio    the chosen initiatives and the budget-NPV frontier\n"
+    "  Data         the panel with fitted values and residuals\n"
+    "  About        version, command, input files with their SHA-256, seed\n"
     "The workbook is written to a temporary file beside REPORT.xlsx and renamed only\n"
     "when complete: a failed run leaves no partial file and an existing one as it was.\n"
     "\n"
@@ -88,13 +98,21 @@ int cmd_report(int argc, char **argv)
     /* an output that cannot be created is found before the simulation runs */
     if (cx_output_check(out, &err) != CX_OK)
         return cli_fail(&err);
-    if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
+    cx_warnings *notes = cx_warnings_new(); /* about reading the data: on stderr, not in the result */
+    o.notes = notes;
+    if (!notes || cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         (json && cx_simulation_json(sim, &text, &err) != CX_OK) || cx_report_write(s, sim, out, &ro, &err) != CX_OK) {
+        if (!notes)
+            cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
         cx_free_string(text);
         cx_simulation_free(sim);
         cx_scenario_free(s);
         return cli_fail(&err);
     }
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     int rc = EXIT_OK;
     if (json)
         fputs(text, stdout);

@@ -153,14 +153,22 @@ int cmd_simulate(int argc, char **argv)
     if (ledger && stat(ledger, &lst) == 0 && cx_ledger_verify(ledger, NULL, &err) != CX_OK)
         return cli_fail(&err);
     size_t seq = 0;
-    if (cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
+    cx_warnings *notes = cx_warnings_new(); /* about reading the data: on stderr, not in the result */
+    o.notes = notes;
+    if (!notes || cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         cx_simulation_json(sim, &text, &err) != CX_OK ||
         (ledger && cx_ledger_record_case(ledger, s, sim, &seq, &err) != CX_OK)) {
+        if (!notes)
+            cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
         cx_free_string(text);
         cx_simulation_free(sim);
         cx_scenario_free(s);
         return cli_fail(&err);
     }
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
     int rc = EXIT_OK;
     if (json)
         fputs(text, stdout);

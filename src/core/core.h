@@ -47,6 +47,16 @@ cx_status cx_buf_printf(cx_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cx_buf_free(cx_buf *b);
 
+/* ---- names a user typed (suggest.c) -------------------------------------- */
+/* The candidate nearest to `name` by edit distance (case-insensitive, a
+ * transposition counts one), when it is at most 2 or a third of the name
+ * away or one starts the other; NULL when none is near.  NULL entries are
+ * skipped. */
+const char *cx_suggest(const char *name, const char *const *cands, size_t n);
+/* Append "; did you mean 'x'?" (when one is near) and " (WHAT: a, b, c)"
+ * listing the candidates (the first 12) to b. */
+cx_status cx_suggest_text(cx_buf *b, const char *name, const char *const *cands, size_t n, const char *what);
+
 /* ---- hashing (hash.c) ----------------------------------------------------- */
 uint64_t cx_hash_bytes(const void *p, size_t n, uint64_t seed);
 

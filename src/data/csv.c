@@ -34,6 +34,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cell.h"
 #include "table.h"
 
 #define CHUNK (1u << 18)
@@ -54,6 +55,20 @@ struct cx_csv_reader {
     unsigned long range_line;
     cx_csv_coltype *types;
     size_t ntypes;
+    /* cells (cell.c): the file's rules, each column's style, and the
+     * column names as the file writes them (for messages) */
+    cx_cellrules rules;
+    cx_colfmt *fmt;
+    cx_error **pending; /* per column: what its type inference found wrong, reported
+                           when the column is converted (a skipped one never is) */
+    char **fnames;
+    char *date_format;
+    cx_csv_rename *renames;
+    size_t nrenames;
+    int renames_optional;
+    int bom_beat_option;  /* a UTF-8 BOM overruled --encoding windows-1252 */
+    unsigned char *renamed; /* the caller's flags: which renames were applied */
+    cx_warnings *notes;
     struct csv_parser parser;
     int parser_ready;
 
@@ -91,8 +106,6 @@ struct cx_csv_reader {
     cx_table *block;
     unsigned char *forced;       /* per column: type forced by the caller */
     unsigned char *skip;         /* per column: not converted (cx_csv_skip_columns) */
-    cx_period_kind *period_kind; /* per column: the kind its periods have */
-    unsigned long *period_line;  /* where that kind was first seen */
     size_t ncols;
     int header_done, finished;
     int handed; /* the held records were handed out as a block */
@@ -332,6 +345,27 @@ static int only_space(unsigned char c)
 }
 
 static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, cx_error *err);
+
+/* Excel's habits: a row of empty cells (";;;;") carries nothing and is
+ * skipped like a blank line, and empty cells after the last column
+ * ("1;2;3;;") are no extra fields. */
+static int blank_row(unsigned char sep, const unsigned char *s, size_t end)
+{
+    for (size_t i = 0; i < end; i++)
+        if (s[i] != sep && s[i] != ' ')
+            return 0;
+    return 1;
+}
+
+/* s[from .. end) holds only separators, spaces and quotes: the empty fields
+ * after the last column (and the closing quote of the last one). */
+static int empty_tail(unsigned char sep, const unsigned char *s, size_t from, size_t end)
+{
+    for (size_t i = from; i < end; i++)
+        if (s[i] != sep && s[i] != ' ' && s[i] != '"')
+            return 0;
+    return 1;
+}
 static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
                               cx_error *err);
 
@@ -476,6 +510,12 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
     } else if (!(nfl = split_quoted(r, s, end, span)))
         return CX_OK; /* for feed_line's checks and libcsv */
     *done = 1;
+    if (nfl > 1 && (s[0] == r->sep || s[0] == ' ') && blank_row((unsigned char)r->sep, s, end)) {
+        r->line++;
+        return CX_OK;
+    }
+    if (nfl > r->ncols && r->ncols && empty_tail((unsigned char)r->sep, s, span[2 * r->ncols - 1], end))
+        nfl = r->ncols;
     if (record_room(r) != CX_OK || cx_buf_append(&r->raw, s, n) != CX_OK)
         return oom(err);
     size_t i = r->nrec;
@@ -512,15 +552,35 @@ static cx_status feed_direct(cx_csv_reader *r, const unsigned char *s, size_t n,
     return CX_OK;
 }
 
+/* Excel's first line "sep=;" (written by its CSV export in some locales, and
+ * by people who want Excel to open the file right) names the separator:
+ * taken unless --sep forced one, and skipped.  Returns 1 for such a line. */
+static int excel_sep_line(cx_csv_reader *r, const unsigned char *s, size_t n)
+{
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    if (n != 5 || strncasecmp((const char *)s, "sep=", 4) != 0 ||
+        (s[4] != ',' && s[4] != ';' && s[4] != '\t'))
+        return 0;
+    if (!r->sep)
+        r->sep = (char)s[4];
+    r->line++;
+    return 1;
+}
+
 /* Check, convert and tokenise one physical line. */
 static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, cx_error *err)
 {
     unsigned long lineno = r->line;
-    if (lineno == 1 && n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF &&
-        r->encoding == CX_ENC_UTF8) {
+    if (lineno == 1 && n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+        /* a byte order mark says UTF-8, whatever --encoding guessed */
+        r->bom_beat_option = r->encoding != CX_ENC_UTF8;
+        r->encoding = CX_ENC_UTF8;
         s += 3;
         n -= 3;
     }
+    if (lineno == 1 && excel_sep_line(r, s, n))
+        return CX_OK;
     if (r->eager && r->nconv == r->nrec && !r->in_record) {
         int done;
         cx_status st = feed_direct(r, s, n, 0, &done, err);
@@ -542,6 +602,11 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         n = r->conv.len;
     } else {
         size_t ok = cx_utf8_valid_prefix(s, n);
+        if (ok < n && r->bom_beat_option)
+            return cx_error_set(err, CX_ESYNTAX, r->path, lineno, (unsigned long)cx_utf8_count(s, ok) + 1,
+                                "expected UTF-8 text, as the file's byte order mark says (it is read as UTF-8 "
+                                "whatever --encoding says), found byte 0x%02X: the file mixes encodings; save it "
+                                "again from Excel as \"CSV UTF-8\"", s[ok]);
         if (ok < n)
             return cx_error_set(err, CX_ESYNTAX, r->path, lineno,
                                 (unsigned long)cx_utf8_count(s, ok) + 1,
@@ -557,6 +622,7 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         if (r->decimal == ',' && r->sep == ',')
             return cx_error_set(err, CX_EUSAGE, r->path, 0, 0,
                                 "a decimal comma needs a ';' or tab separator, not ','");
+        cx_cellrules_init(&r->rules, r->sep, r->decimal, r->decimal_forced, r->date_format);
         if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
             return oom(err);
         csv_set_realloc_func(&r->parser, cx_realloc);
@@ -579,7 +645,7 @@ static cx_status feed_line(cx_csv_reader *r, const unsigned char *s, size_t n, c
         if (end && s[end - 1] == '\n' && --end && s[end - 1] == '\r')
             end--; /* LF or CRLF: a line handed out at a lone CR keeps it */
         if (!memchr(s, '\r', end)) {
-            if (end == 0) {
+            if (end == 0 || (r->ncols && blank_row((unsigned char)r->sep, s, end))) {
                 r->line++;
                 return CX_OK;
             }
@@ -800,84 +866,78 @@ static int names_a_period(const char *name)
     return 0;
 }
 
-/* Infer each column's type from the records now held (the first block):
- * periods when the header names a period column (names_a_period) and every
- * non-empty cell is a bare year (2025), numbers when more than half of the
- * non-empty cells are numbers, periods when more than half are periods,
- * text otherwise.  A column that is mostly
- * numbers or periods is typed so, and its odd cells are then errors at their
- * position instead of silently turning the whole column into text.  A column
- * of numbers written with the other decimal mark is an error too. */
+/* Record i holds the header's number of fields, or more with the extra
+ * ones empty (Excel's trailing ";;"). */
+static int extra_empty(const cx_csv_reader *r, size_t i)
+{
+    size_t nfields = r->rfirst[i + 1] - r->rfirst[i];
+    if (nfields < r->ncols)
+        return 0;
+    for (size_t j = r->ncols; j < nfields; j++) {
+        size_t n;
+        field_text(r, i, j, &n);
+        if (n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Infer each column's type and style from the records now held (the first
+ * block), by cell.c's rules: periods when the header names a period column
+ * (names_a_period) and every non-empty cell is a bare year (2025), numbers
+ * (or amounts) when more than half of the non-empty cells are, periods when
+ * more than half are periods or look like dates, text otherwise.  A column
+ * that is mostly numbers or periods is typed so, and its odd cells are then
+ * errors at their position instead of silently turning the whole column
+ * into text.  Numbers written with the other decimal mark, and dates whose
+ * order of day and month is unclear, are errors at their cell. */
 static cx_status infer_types(cx_csv_reader *r, const char *const *names, cx_error *err)
 {
     size_t rows = r->nrec < r->infer_rows ? r->nrec : r->infer_rows;
-    char other = r->decimal == ',' ? '.' : ',';
     for (size_t j = 0; j < r->ncols; j++) {
         cx_coltype type = forced_type(r, names[j]);
+        if (type == CX_COL_AUTO)
+            type = forced_type(r, r->fnames[j]);
         r->forced[j] = type != CX_COL_AUTO;
-        if (type == CX_COL_AUTO) {
-            size_t seen = 0, numbers = 0, periods = 0, years = 0, others = 0, first_other = 0;
-            for (size_t i = 0; i < rows; i++) {
-                if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols)
-                    continue; /* reported when the block is converted */
-                size_t n;
-                const char *s = field_text(r, i, j, &n);
-                if (n == 0)
-                    continue;
-                seen++;
-                double v;
-                cx_period p;
-                if (cx_period_parse(s, n, &p) == CX_OK && p.kind == CX_PERIOD_YEAR)
-                    years++;
-                if (cx_number_parse(s, n, r->decimal, &v) == CX_OK)
-                    numbers++;
-                else if (cx_period_parse(s, n, &p) == CX_OK)
-                    periods++;
-                else if (!r->decimal_forced && r->sep != ',' && cx_number_parse(s, n, other, &v) == CX_OK) {
-                    if (others++ == 0)
-                        first_other = i;
-                }
-            }
-            if (seen > 0 && years == seen && names_a_period(names[j]))
-                type = CX_COL_PERIOD;
-            else if (seen == 0 || 2 * numbers > seen)
-                type = CX_COL_NUMBER;
-            else if (2 * periods > seen)
-                type = CX_COL_PERIOD;
-            else if (2 * (others + numbers) > seen) {
-                unsigned long line, col;
-                size_t n;
-                char found[64];
-                const char *s = field_text(r, first_other, j, &n);
-                record_pos(r, first_other, j, &line, &col);
-                return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                    "expected numbers with decimal %s in column '%s' (the file is "
-                                    "separated by %s), found '%s'; use --decimal %c if the file "
-                                    "uses decimal %s",
-                                    r->decimal == ',' ? "commas" : "points", names[j], sep_name(r->sep),
-                                    excerpt(s, n, found, sizeof found), other,
-                                    other == '.' ? "points" : "commas");
-            } else
-                type = CX_COL_TEXT;
+        cx_colguess g;
+        memset(&g, 0, sizeof g);
+        for (size_t i = 0; i < rows && type != CX_COL_TEXT; i++) {
+            if (r->rfirst[i + 1] - r->rfirst[i] != r->ncols && !extra_empty(r, i))
+                continue; /* reported when the block is converted */
+            size_t n;
+            const char *s = field_text(r, i, j, &n);
+            if (n)
+                cx_colguess_add(&g, &r->rules, s, n, i, r->rline[i]);
+        }
+        char msg[CX_ERROR_MSG_MAX];
+        size_t at = 0;
+        if (cx_colguess_decide(&g, &r->rules, r->fnames[j], names_a_period(r->fnames[j]), type, &type, &r->fmt[j],
+                               &at, msg, sizeof msg) != CX_OK) {
+            unsigned long line, col;
+            record_pos(r, at, j, &line, &col);
+            if (!(r->pending[j] = cx_calloc(1, sizeof(cx_error))))
+                return oom(err);
+            cx_error_set(r->pending[j], CX_ESYNTAX, r->path, line, col, "%s", msg);
         }
         cx_status st = cx_table_add_column(r->schema, names[j], type, NULL, err);
         if (st == CX_OK)
             st = cx_table_add_column(r->block, names[j], type, NULL, err);
+        if (st == CX_OK && r->fmt[j].time_line && r->notes && r->range_start == 0) {
+            /* said once, also when the file is read again (two halves that failed) */
+            char note[CX_ERROR_MSG_MAX];
+            snprintf(note, sizeof note, "%s: column '%s' holds dates with a time of day (line %lu: '%s'); the "
+                     "times are ignored and each row counts for its day", r->path, r->fnames[j],
+                     r->fmt[j].time_line, r->fmt[j].time_cell);
+            size_t k = 0;
+            while (k < cx_warnings_count(r->notes) && strcmp(cx_warnings_get(r->notes, k), note) != 0)
+                k++;
+            if (k == cx_warnings_count(r->notes) && cx_warnings_add(r->notes, "%s", note) != CX_OK)
+                st = oom(err);
+        }
         if (st != CX_OK)
             return st;
     }
     return CX_OK;
-}
-
-/* A cell with both letters and digits ("A12", "0012B") is likely a code. */
-static int looks_like_code(const char *s, size_t n)
-{
-    int digit = 0, alpha = 0;
-    for (size_t i = 0; i < n; i++) {
-        digit |= s[i] >= '0' && s[i] <= '9';
-        alpha |= (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z');
-    }
-    return digit && alpha;
 }
 
 /* The error for record i with `nfields` fields where the header has ncols. */
@@ -890,65 +950,32 @@ static cx_status count_error(const cx_csv_reader *r, size_t i, size_t nfields, c
 }
 
 /* Convert the text s[0..n) (trimmed, not empty) of column j of record i into
- * row `row` of the block. */
+ * row `row` of the block, under the column's style (cell.c). */
 static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, const char *s, size_t n,
                               cx_error *err)
 {
-    char found[64];
     cx_coltype type = cx_table_coltype(r->block, j);
-    const char *name = cx_table_colname(r->block, j);
+    char msg[CX_ERROR_MSG_MAX];
+    cx_status st = CX_OK;
     if (type == CX_COL_NUMBER) {
         double v;
-        cx_status st = cx_number_parse(s, n, r->decimal, &v);
-        if (st == CX_ENOMEM)
-            return oom(err);
-        if (st != CX_OK) {
-            const char *hint = "";
-            if (r->decimal == '.' && memchr(s, ',', n))
-                hint = r->sep == ','
-                           ? " (a ',' separated file needs decimal points; for decimal "
-                             "commas use ';' or tab separators)"
-                           : " (for decimal commas use --decimal ,)";
-            else if (r->decimal == ',' && memchr(s, '.', n))
-                hint = r->sep == ';' ? " (this ';' file is read with decimal commas; use "
-                                       "--decimal . for decimal points)"
-                                     : " (this file is read with decimal commas; use "
-                                       "--decimal . for decimal points)";
-            else if (!r->forced[j] && looks_like_code(s, n))
-                hint = " (if the column holds codes rather than numbers, read it as "
-                       "text with --text)";
-            unsigned long line, col;
-            record_pos(r, i, j, &line, &col);
-            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                "expected a number in column '%s', found '%s'%s", name,
-                                excerpt(s, n, found, sizeof found), hint);
-        }
-        cx_table_set_number(r->block, j, row, v);
+        st = cx_cell_number(&r->rules, &r->fmt[j], r->fnames[j], r->forced[j], s, n, r->rline[i], &v, msg, sizeof msg);
+        if (st == CX_OK)
+            cx_table_set_number(r->block, j, row, v);
     } else if (type == CX_COL_PERIOD) {
         cx_period p;
-        unsigned long line, col;
-        if (cx_period_parse(s, n, &p) != CX_OK) {
-            record_pos(r, i, j, &line, &col);
-            return cx_error_set(err, CX_ESYNTAX, r->path, line, col,
-                                "expected a period (2025-03-31, 2025-W07, 2025-03, "
-                                "2025Q1 or 2025) in column '%s', found '%s'",
-                                name, excerpt(s, n, found, sizeof found));
-        }
-        if (r->period_kind[j] == CX_PERIOD_NONE) {
-            r->period_kind[j] = (cx_period_kind)p.kind;
-            r->period_line[j] = r->rline[i];
-        } else if ((cx_period_kind)p.kind != r->period_kind[j]) {
-            record_pos(r, i, j, &line, &col);
-            return cx_error_set(err, CX_EINVAL, r->path, line, col,
-                                "expected a %s in column '%s' like line %lu, found "
-                                "the %s '%s'",
-                                cx_period_kind_name(r->period_kind[j]), name,
-                                r->period_line[j], cx_period_kind_name((cx_period_kind)p.kind),
-                                excerpt(s, n, found, sizeof found));
-        }
-        cx_table_set_period(r->block, j, row, p);
+        st = cx_cell_period(&r->rules, &r->fmt[j], r->fnames[j], s, n, r->rline[i], &p, msg, sizeof msg);
+        if (st == CX_OK)
+            cx_table_set_period(r->block, j, row, p);
     } else if (cx_table_set_textn(r->block, j, row, s, n) != CX_OK) {
         return oom(err);
+    }
+    if (st == CX_ENOMEM)
+        return oom(err);
+    if (st != CX_OK) {
+        unsigned long line, col;
+        record_pos(r, i, j, &line, &col);
+        return cx_error_set(err, st, r->path, line, col, "%s", msg);
     }
     return CX_OK;
 }
@@ -957,11 +984,17 @@ static cx_status convert_cell(cx_csv_reader *r, size_t i, size_t row, size_t j, 
  * the block table. */
 static cx_status convert(cx_csv_reader *r, cx_error *err)
 {
+    for (size_t j = 0; j < r->ncols; j++)
+        if (r->pending[j] && !(r->skip && r->skip[j])) {
+            if (err && err->status == CX_OK)
+                *err = *r->pending[j];
+            return r->pending[j]->status;
+        }
     if (cx_table_reserve(r->block, r->nrec) != CX_OK)
         return oom(err);
     for (size_t i = r->nconv; i < r->nrec; i++) {
         size_t nfields = r->rfirst[i + 1] - r->rfirst[i];
-        if (nfields != r->ncols)
+        if (nfields != r->ncols && !extra_empty(r, i))
             return count_error(r, i, nfields, err);
         size_t row;
         if (cx_table_add_row(r->block, r->rline[i], &row) != CX_OK)
@@ -1008,8 +1041,19 @@ void cx_csv_close(cx_csv_reader *r)
     cx_free(r->ctype);
     cx_table_free(r->schema);
     cx_table_free(r->block);
-    cx_free(r->period_kind);
-    cx_free(r->period_line);
+    cx_free(r->fmt);
+    for (size_t j = 0; r->pending && j < r->ncols; j++)
+        cx_free(r->pending[j]);
+    cx_free(r->pending);
+    for (size_t j = 0; r->fnames && j < r->ncols; j++)
+        cx_free(r->fnames[j]);
+    cx_free(r->fnames);
+    for (size_t k = 0; k < r->nrenames; k++) {
+        cx_free((void *)r->renames[k].from);
+        cx_free((void *)r->renames[k].to);
+    }
+    cx_free(r->renames);
+    cx_free(r->date_format);
     cx_free(r->forced);
     cx_free(r->skip);
     cx_free(r->path);
@@ -1065,6 +1109,66 @@ static void earlier_error(cx_csv_reader *r, cx_error *err)
         *err = e;
 }
 
+/* The names of the columns, given the header's texts in `names` (copies the
+ * reader may change): spaces around them trimmed, kept as the file writes
+ * them in r->fnames for messages, and renamed by the options' renames.
+ * Runs while the header record is still held (for positions). */
+static cx_status name_columns(cx_csv_reader *r, char **names, cx_error *err)
+{
+    if (!(r->fnames = cx_calloc(r->ncols + 1, sizeof(char *))))
+        return oom(err);
+    for (size_t j = 0; j < r->ncols; j++) {
+        char *a = names[j], *b = a + strlen(a);
+        while (*a == ' ' || *a == '\t')
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        memmove(names[j], a, (size_t)(b - a));
+        names[j][b - a] = '\0';
+        if (!(r->fnames[j] = cx_strdup(names[j])))
+            return oom(err);
+    }
+    unsigned long header_line = r->rline[0], line, col;
+    for (size_t k = 0; k < r->nrenames; k++) {
+        const cx_csv_rename *rn = &r->renames[k];
+        size_t j = 0, i = 0;
+        while (j < r->ncols && strcmp(r->fnames[j], rn->from) != 0)
+            j++;
+        if (j == r->ncols) {
+            if (r->renames_optional)
+                continue;
+            cx_buf b = {0};
+            cx_status st = cx_suggest_text(&b, rn->from, (const char *const *)r->fnames, r->ncols, "its columns");
+            if (st == CX_OK)
+                st = cx_error_set(err, CX_EINVAL, r->path, header_line, 0,
+                                  "expected a column '%s' to rename to '%s', found none%s", rn->from, rn->to,
+                                  b.data ? b.data : "");
+            cx_buf_free(&b);
+            return st == CX_ENOMEM ? oom(err) : st;
+        }
+        /* the new name must be free: no other column has it (unless that
+         * one is renamed too) and no other rename gives it */
+        for (i = 0; i < r->ncols; i++)
+            if (i != j && strcmp(names[i], rn->to) == 0)
+                break;
+        if (i < r->ncols) {
+            record_pos(r, 0, j, &line, &col);
+            return cx_error_set(err, CX_EINVAL, r->path, line, col,
+                                "expected a new name for column '%s', found '%s', which is the name of %s column %zu; "
+                                "rename that one too, or choose another name",
+                                rn->from, rn->to, strcmp(r->fnames[i], rn->to) == 0 ? "its" : "the renamed", i + 1);
+        }
+        char *to = cx_strdup(rn->to);
+        if (!to)
+            return oom(err);
+        if (r->renamed && r->range_start == 0)
+            r->renamed[k] = 1;
+        cx_free(names[j]);
+        names[j] = to;
+    }
+    return CX_OK;
+}
+
 /* Read and check the header, then read and type the first block. */
 static cx_status read_header(cx_csv_reader *r, cx_error *err)
 {
@@ -1076,6 +1180,9 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
                             "expected a header line, found an empty file");
     unsigned long header_line = r->rline[0];
     r->ncols = r->rfirst[1];
+    /* Excel's trailing ";;": empty header fields after the last name */
+    while (r->ncols > 1 && !field_text(r, 0, r->ncols - 1, &(size_t){0})[0])
+        r->ncols--;
     const char **names = cx_calloc(r->ncols, sizeof(char *));
     if (!names)
         return oom(err);
@@ -1115,6 +1222,8 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         if (!(copies[j] = cx_strdup(names[j])))
             st = oom(err);
     cx_free(names);
+    if (st == CX_OK)
+        st = name_columns(r, copies, err);
     cx_status tok = CX_OK;
     if (st == CX_OK) {
         reset_records(r);
@@ -1130,12 +1239,12 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         st = cx_error_set(err, CX_ESYNTAX, r->path, header_line + 1, 1,
                           "expected data rows after the header, found the end of the file");
     if (st == CX_OK) {
-        r->period_kind = cx_calloc(r->ncols, sizeof(cx_period_kind));
-        r->period_line = cx_calloc(r->ncols, sizeof(unsigned long));
+        r->fmt = cx_calloc(r->ncols, sizeof(cx_colfmt));
+        r->pending = cx_calloc(r->ncols, sizeof(cx_error *));
         r->forced = cx_calloc(r->ncols, 1);
         r->span = cx_calloc(2 * r->ncols, sizeof(size_t));
         r->ctype = cx_calloc(r->ncols, sizeof(cx_coltype));
-        if (!r->period_kind || !r->period_line || !r->forced || !r->span || !r->ctype)
+        if (!r->fmt || !r->pending || !r->forced || !r->span || !r->ctype)
             st = oom(err);
     }
     if (st == CX_OK) {
@@ -1152,8 +1261,11 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
         cx_free(copies[j]);
     cx_free(copies);
     if (st == CX_OK) {
-        for (size_t j = 0; j < r->ncols; j++)
+        for (size_t j = 0; j < r->ncols; j++) {
             r->ctype[j] = cx_table_coltype(r->block, j);
+            if (r->ctype[j] == CX_COL_NUMBER && r->fmt[j].percent)
+                r->ctype[j] = CX_COL_AUTO; /* not the direct path's plain numbers: convert_cell */
+        }
         r->cls_sep[(unsigned char)r->sep] = 1;
         memcpy(r->cls_all, r->cls_sep, sizeof r->cls_all);
         r->cls_all['\0'] = r->cls_all['"'] = r->cls_all['\r'] = 2;
@@ -1161,6 +1273,31 @@ static cx_status read_header(cx_csv_reader *r, cx_error *err)
     }
     r->header_done = st == CX_OK;
     return st;
+}
+
+/* The options of issue 13 (dates, renames, notes), copied: the reader
+ * outlives the caller's strings. */
+static cx_status copy_options(cx_csv_reader *r, const cx_csv_options *opt, cx_error *err)
+{
+    if (opt->date_format) {
+        if (!cx_date_format_valid(opt->date_format))
+            return cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                                "expected a date format with a day, a month and a year (%%d, %%m and %%Y, as "
+                                "in %%d-%%m-%%Y), found '%s'", opt->date_format);
+        if (!(r->date_format = cx_strdup(opt->date_format)))
+            return oom(err);
+    }
+    if (opt->nrenames && !(r->renames = cx_calloc(opt->nrenames, sizeof(cx_csv_rename))))
+        return oom(err);
+    r->nrenames = opt->nrenames;
+    for (size_t k = 0; k < opt->nrenames; k++)
+        if (!(r->renames[k].from = cx_strdup(opt->renames[k].from)) ||
+            !(r->renames[k].to = cx_strdup(opt->renames[k].to)))
+            return oom(err);
+    r->renames_optional = opt->renames_optional;
+    r->renamed = opt->renamed;
+    r->notes = opt->notes;
+    return CX_OK;
 }
 
 cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader **out,
@@ -1220,6 +1357,9 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
             }
         }
     }
+    st = copy_options(r, opt, err);
+    if (st != CX_OK)
+        goto fail;
     if (from_stdin) {
         int fd = dup(STDIN_FILENO);
         if (fd < 0 || !(r->fp = fdopen(fd, "rb"))) {

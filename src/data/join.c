@@ -73,6 +73,53 @@ static int make_key(const join_in *in, size_t nunits, size_t i, cx_buf *key,
     return 1;
 }
 
+/* The name of the joined table: its files, "logistiek.csv + service.csv",
+ * so that messages about the panel name the user's files. */
+static char *joined_name(const cx_table *const *tables, size_t n)
+{
+    cx_buf b = {0};
+    for (size_t t = 0; t < n; t++)
+        if (cx_buf_printf(&b, "%s%s", t ? " + " : "", cx_table_source(tables[t])) != CX_OK) {
+            cx_buf_free(&b);
+            return NULL;
+        }
+    return b.data ? b.data : cx_strdup("");
+}
+
+/* A text column of table t that is no unit and that other tables lack,
+ * and one of another table that t lacks: unit columns named differently
+ * ("vestiging" in one file, "winkel" in another).  Returns 1 with them. */
+static int unit_names_differ(const cx_table *const *tables, size_t n, size_t t, const join_in *in, size_t nunits,
+                             const char **mine, size_t *other, const char **theirs)
+{
+    for (size_t j = 0; j < cx_table_ncols(tables[t]); j++) {
+        int is_unit = 0;
+        for (size_t k = 0; k < nunits; k++)
+            is_unit |= in[t].units[k] == j;
+        if (is_unit || cx_table_coltype(tables[t], j) != CX_COL_TEXT)
+            continue;
+        for (size_t u = 0; u < n; u++) {
+            if (u == t)
+                continue;
+            for (size_t c = 0; c < cx_table_ncols(tables[u]); c++) {
+                const char *name = cx_table_colname(tables[u], c);
+                if (cx_table_coltype(tables[u], c) != CX_COL_TEXT || cx_table_find(tables[t], name) != (size_t)-1)
+                    continue;
+                int unit = 0;
+                for (size_t k = 0; k < nunits; k++)
+                    unit |= in[u].units[k] == c;
+                if (!unit) {
+                    *mine = cx_table_colname(tables[t], j);
+                    *other = u;
+                    *theirs = name;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 /* Describe a key for messages: "2025-W51 Zeeland". */
 static void describe_key(const cx_table *out, size_t nunits, size_t row, char *buf, size_t size)
 {
@@ -175,10 +222,31 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
             goto nomem;
         for (size_t k = 0; k < nunits; k++) {
             size_t j = cx_table_find(tables[t], units[k]);
-            if (j == (size_t)-1 || cx_table_coltype(tables[t], j) != CX_COL_TEXT) {
+            if (j == (size_t)-1) {
+                const char **names = cx_calloc(cx_table_ncols(tables[t]) + 1, sizeof(char *));
+                size_t nn = 0;
+                for (size_t c = 0; names && c < cx_table_ncols(tables[t]); c++)
+                    if (cx_table_coltype(tables[t], c) == CX_COL_TEXT)
+                        names[nn++] = cx_table_colname(tables[t], c);
+                const char *near = names ? cx_suggest(units[k], names, nn) : NULL;
+                if (!near && nn == 1)
+                    near = names[0]; /* the one text column: the unit under another name */
+                if (near)
+                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
+                                      "expected a unit column '%s' to join on, found none, but a text column '%s'; "
+                                      "if it holds the same units, map it to one name: --rename %s=%s (in a "
+                                      "scenario, \"columns\": {\"%s\": \"%s\"} on this file's source)",
+                                      units[k], near, near, units[k], near, units[k]);
+                else
+                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
+                                      "expected a text column '%s' to join on, found none", units[k]);
+                cx_free(names);
+                goto fail;
+            }
+            if (cx_table_coltype(tables[t], j) != CX_COL_TEXT) {
                 st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
                                   "expected a text column '%s' to join on, found %s", units[k],
-                                  j == (size_t)-1 ? "none" : cx_coltype_name(cx_table_coltype(tables[t], j)));
+                                  cx_coltype_name(cx_table_coltype(tables[t], j)));
                 goto fail;
             }
             in[t].units[k] = j;
@@ -186,12 +254,17 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
     }
 
     /* ---- output columns: period, units, then every other column ---- */
-    res = cx_table_new("panel");
+    char *joined = joined_name(tables, n);
+    res = joined ? cx_table_new(joined) : NULL;
+    cx_free(joined);
     if (!res)
         goto nomem;
     st = cx_table_add_column(res, cx_table_colname(tables[0], in[0].period), CX_COL_PERIOD, NULL, err);
     for (size_t k = 0; k < nunits && st == CX_OK; k++)
         st = cx_table_add_column(res, units[k], CX_COL_TEXT, NULL, err);
+    for (size_t k = 0; k <= nunits && st == CX_OK; k++) /* the keys: named as in the first file */
+        if (cx_table_set_colsource(res, k, cx_table_source(tables[0])) != CX_OK)
+            goto nomem;
     for (size_t t = 0; t < n && st == CX_OK; t++) {
         const cx_table *tb = tables[t];
         for (size_t j = 0; j < cx_table_ncols(tb) && st == CX_OK; j++) {
@@ -202,6 +275,19 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
             if (is_key)
                 continue;
             const char *name = cx_table_colname(tb, j);
+            const char *mine, *theirs;
+            size_t ot;
+            if (cx_table_find(res, name) != (size_t)-1 && cx_table_coltype(tb, j) == CX_COL_TEXT &&
+                unit_names_differ(tables, n, t, in, nunits, &mine, &ot, &theirs)) {
+                /* a unit column some files name otherwise: not a clash of values */
+                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                                  "expected the unit columns to have one name in every file, found '%s' here and "
+                                  "'%s' in %s; map them to one name: --rename %s=%s (in a scenario, \"columns\": "
+                                  "{\"%s\": \"%s\"} on the source of %s)",
+                                  mine, theirs, cx_table_source(tables[ot]), theirs, mine, theirs, mine,
+                                  cx_table_source(tables[ot]));
+                goto fail;
+            }
             if (cx_table_find(res, name) != (size_t)-1) {
                 const char *other = "another file";
                 for (size_t u = 0; u < t; u++)
@@ -216,6 +302,8 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
                 goto fail;
             }
             st = cx_table_add_column(res, name, cx_table_coltype(tb, j), &in[t].map[j], err);
+            if (st == CX_OK && cx_table_set_colsource(res, in[t].map[j], cx_table_source(tb)) != CX_OK)
+                goto nomem;
         }
     }
     if (st != CX_OK)
@@ -245,6 +333,18 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
             int fresh;
             if (cx_strmap_intern(own, key.data, key.len, i, &prev, &fresh, NULL) != CX_OK)
                 goto nomem;
+            const char *mine, *theirs;
+            size_t other;
+            if (!fresh && unit_names_differ(tables, n, t, in, nunits, &mine, &other, &theirs)) {
+                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                                  "expected the unit columns to have one name in every file, found '%s' here "
+                                  "and '%s' in %s (the rows of a period repeat without a unit to tell them "
+                                  "apart); map them to one name: --rename %s=%s (in a scenario, \"columns\": "
+                                  "{\"%s\": \"%s\"} on the source of %s)",
+                                  mine, theirs, cx_table_source(tables[other]), theirs, mine, theirs, mine,
+                                  cx_table_source(tables[other]));
+                goto fail;
+            }
             if (!fresh) {
                 char desc[256];
                 char per[CX_PERIOD_TEXT_MAX];
@@ -314,13 +414,16 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
         refs[i] = (rowref){i, cx_table_periods(res, 0)[i], texts + i * nunits, nunits};
     }
     qsort(refs, rows, sizeof *refs, cmp_rowref);
-    sorted = cx_table_new("panel");
+    sorted = cx_table_new(cx_table_source(res));
     if (!sorted) {
         cx_free(texts);
         goto nomem;
     }
-    for (size_t j = 0; j < cx_table_ncols(res) && st == CX_OK; j++)
+    for (size_t j = 0; j < cx_table_ncols(res) && st == CX_OK; j++) {
         st = cx_table_add_column(sorted, cx_table_colname(res, j), cx_table_coltype(res, j), NULL, err);
+        if (st == CX_OK && cx_table_set_colsource(sorted, j, cx_table_colsource(res, j)) != CX_OK)
+            st = CX_ENOMEM;
+    }
     if (st == CX_OK && cx_table_reserve(sorted, rows) != CX_OK)
         st = CX_ENOMEM;
     for (size_t i = 0; i < rows && st == CX_OK; i++) {

@@ -12,87 +12,120 @@
 
 #include "table.h"
 
-/* The kind of the first period in a table's period column (NONE if none). */
-static cx_period_kind first_period_kind(const cx_table *t)
+/* The cadence of the period columns of the n exports together: the kind
+ * of their periods, or for dates the coarsest regular spacing they all fit
+ * (one date a month ...), so that survey responses are counted per month
+ * and joined on the exports' own dates. */
+static void exports_cadence(cx_table *const *t, size_t n, cx_cadence *c)
 {
-    for (size_t j = 0; j < cx_table_ncols(t); j++)
-        if (cx_table_coltype(t, j) == CX_COL_PERIOD)
-            for (size_t i = 0; i < cx_table_nrows(t); i++)
-                if (cx_table_periods(t, j)[i].kind != CX_PERIOD_NONE)
-                    return (cx_period_kind)cx_table_periods(t, j)[i].kind;
-    return CX_PERIOD_NONE;
+    cx_cadence_init(c);
+    for (size_t f = 0; f < n; f++)
+        for (size_t j = 0; j < cx_table_ncols(t[f]); j++)
+            if (cx_table_coltype(t[f], j) == CX_COL_PERIOD) {
+                const cx_period *p = cx_table_periods(t[f], j);
+                for (size_t i = 0; i < cx_table_nrows(t[f]); i++)
+                    cx_cadence_add(c, p[i]);
+                break;
+            }
 }
 
-cx_status cx_panel_load(const char *const *files, size_t n, const char *responses,
-                        const cx_survey_options *sopt_in, const cx_csv_options *copt,
-                        const char *const *units, size_t nunits, cx_table **out, cx_table **inputs,
-                        cx_warnings *warn, cx_error *err)
+/* The unit columns when none are given: the text columns every export has. */
+static cx_status shared_units(cx_table *const *t, size_t n, const char ***names, size_t *nunits)
+{
+    *nunits = 0;
+    if (!(*names = cx_calloc(cx_table_ncols(t[0]) + 1, sizeof(char *))))
+        return CX_ENOMEM;
+    for (size_t j = 0; j < cx_table_ncols(t[0]); j++) {
+        if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
+            continue;
+        int all = 1;
+        for (size_t f = 1; f < n && all; f++) {
+            size_t c = cx_table_find(t[f], cx_table_colname(t[0], j));
+            all = c != (size_t)-1 && cx_table_coltype(t[f], c) == CX_COL_TEXT;
+        }
+        if (all)
+            (*names)[(*nunits)++] = cx_table_colname(t[0], j);
+    }
+    return CX_OK;
+}
+
+/* Survey responses aggregated to the exports' periods (at their cadence)
+ * and units, into *out, its period column holding the exports' own dates
+ * when those are dates at a coarser cadence. */
+static cx_status responses_table(const cx_panel_source *resp, const cx_survey_options *sopt, cx_table *const *t,
+                                 size_t n, const char *const *units, size_t nunits, cx_warnings *warn, cx_table **out,
+                                 cx_error *err)
+{
+    /* NULL options are the defaults, as for cx_csv_read */
+    cx_survey_options so = sopt ? *sopt : (cx_survey_options){.scale = CX_SCALE_NPS};
+    cx_csv_options ro;
+    memset(&ro, 0, sizeof ro);
+    if (resp->csv)
+        ro = *resp->csv;
+    if (!ro.notes)
+        ro.notes = warn;
+    const char **by = cx_calloc(nunits + 2, sizeof(char *));
+    cx_csv_coltype *types = cx_calloc(ro.ntypes + 1, sizeof(cx_csv_coltype));
+    cx_status st = by && types ? CX_OK : CX_ENOMEM;
+    cx_cadence cad;
+    exports_cadence(t, n, &cad);
+    if (st == CX_OK) {
+        by[0] = "period";
+        for (size_t u = 0; u < nunits; u++)
+            by[u + 1] = units[u];
+        so.by = by;
+        so.nby = nunits + 1;
+        so.period_kind = cx_cadence_kind(&cad);
+        if (!so.prefix)
+            so.prefix = cx_scale_name(so.scale);
+        if (!so.score)
+            so.score = "score";
+        /* the score is a number, whatever the first rows look like */
+        for (size_t i = 0; i < ro.ntypes; i++)
+            types[i] = ro.types[i];
+        types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER};
+        ro.types = types;
+        ro.ntypes++;
+        st = cx_survey_aggregate_file(resp->path, &ro, &so, out, NULL, err);
+    }
+    if (st == CX_OK && cad.kind == CX_PERIOD_DAY && cx_cadence_kind(&cad) != CX_PERIOD_DAY) {
+        const cx_period *p = cx_table_periods(*out, 0);
+        for (size_t i = 0; p && i < cx_table_nrows(*out); i++)
+            cx_table_set_period(*out, 0, i, cx_cadence_date(&cad, p[i]));
+    }
+    cx_free(types);
+    cx_free(by);
+    return st;
+}
+
+cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx_panel_source *responses,
+                                const cx_survey_options *sopt, const char *const *units, size_t nunits,
+                                cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err)
 {
     *out = NULL;
     if (n == 0)
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no files to join");
     cx_table **t = cx_calloc(n + 2, sizeof *t);
-    const char **unit_names = NULL, **by = NULL;
-    cx_csv_coltype *types = NULL;
+    const char **unit_names = NULL;
     cx_status st = t ? CX_OK : CX_ENOMEM;
     size_t k = 0;
-    for (; k < n && st == CX_OK; k++)
-        st = cx_csv_read(files[k], copt, &t[k], err);
-    if (st == CX_OK && !units) {
-        /* the text columns every export has */
-        unit_names = cx_calloc(cx_table_ncols(t[0]) + 1, sizeof(char *));
-        if (!unit_names)
-            st = CX_ENOMEM;
-        nunits = 0;
-        for (size_t j = 0; st == CX_OK && j < cx_table_ncols(t[0]); j++) {
-            if (cx_table_coltype(t[0], j) != CX_COL_TEXT)
-                continue;
-            int all = 1;
-            for (size_t f = 1; f < n && all; f++) {
-                size_t c = cx_table_find(t[f], cx_table_colname(t[0], j));
-                all = c != (size_t)-1 && cx_table_coltype(t[f], c) == CX_COL_TEXT;
-            }
-            if (all)
-                unit_names[nunits++] = cx_table_colname(t[0], j);
-        }
+    for (; k < n && st == CX_OK; k++) {
+        cx_csv_options o;
+        memset(&o, 0, sizeof o);
+        if (files[k].csv)
+            o = *files[k].csv;
+        if (!o.notes)
+            o.notes = warn;
+        st = cx_csv_read(files[k].path, &o, &t[k], err);
+    }
+    if (st == CX_OK && !units && (st = shared_units(t, n, &unit_names, &nunits)) == CX_OK)
         units = unit_names;
-    }
-    if (st == CX_OK && responses) {
-        /* NULL options are the defaults, as for cx_csv_read */
-        cx_survey_options so = sopt_in ? *sopt_in : (cx_survey_options){.scale = CX_SCALE_NPS};
-        by = cx_calloc(nunits + 2, sizeof(char *));
-        cx_csv_options ro = copt ? *copt : (cx_csv_options){0};
-        types = cx_calloc(ro.ntypes + 1, sizeof(cx_csv_coltype));
-        if (!by || !types)
-            st = CX_ENOMEM;
-        else {
-            by[0] = "period";
-            for (size_t u = 0; u < nunits; u++)
-                by[u + 1] = units[u];
-            so.by = by;
-            so.nby = nunits + 1;
-            so.period_kind = first_period_kind(t[0]);
-            if (!so.prefix)
-                so.prefix = cx_scale_name(so.scale);
-            if (!so.score)
-                so.score = "score";
-            /* the score is a number, whatever the first rows look like */
-            for (size_t i = 0; i < ro.ntypes; i++)
-                types[i] = ro.types[i];
-            types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER};
-            ro.types = types;
-            ro.ntypes++;
-            st = cx_survey_aggregate_file(responses, &ro, &so, &t[k], NULL, err);
-            if (st == CX_OK)
-                k++;
-        }
-    }
+    if (st == CX_OK && responses && (st = responses_table(responses, sopt, t, n, units, nunits, warn, &t[k], err)) == CX_OK)
+        k++;
     if (st == CX_OK)
         st = cx_panel_join((const cx_table *const *)t, k, units, nunits, out, warn, err);
     if (st == CX_ENOMEM)
         cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    cx_free(types);
-    cx_free(by);
     cx_free(unit_names);
     for (size_t i = 0; t && i < n + 1; i++) {
         if (inputs && st == CX_OK)
@@ -101,6 +134,86 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
             cx_table_free(t[i]);
     }
     cx_free(t);
+    return st;
+}
+
+/* Renames given once for several files: each must have renamed a column of
+ * some file (flags in `used`), so one that none has is reported with its
+ * nearest name among the files' columns. */
+static cx_status renames_used(const cx_csv_options *copt, const unsigned char *used, cx_table *const *t, size_t n,
+                              cx_error *err)
+{
+    cx_status st = CX_OK;
+    for (size_t r = 0; r < copt->nrenames && st == CX_OK; r++) {
+        if (used[r])
+            continue;
+        size_t f, ncols = 0;
+        for (f = 0; f < n && t[f]; f++)
+            ncols += cx_table_ncols(t[f]);
+        const char **names = cx_calloc(ncols + 1, sizeof(char *));
+        if (!names)
+            return CX_ENOMEM;
+        ncols = 0;
+        for (f = 0; f < n && t[f]; f++)
+            for (size_t j = 0; j < cx_table_ncols(t[f]); j++) {
+                size_t k = 0;
+                while (k < ncols && strcmp(names[k], cx_table_colname(t[f], j)) != 0)
+                    k++;
+                if (k == ncols)
+                    names[ncols++] = cx_table_colname(t[f], j);
+            }
+        cx_buf b = {0};
+        st = cx_suggest_text(&b, copt->renames[r].from, names, ncols, "their columns");
+        if (st == CX_OK)
+            st = cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "--rename %s=%s: expected a column '%s' in one of the files, "
+                              "found none%s", copt->renames[r].from, copt->renames[r].to, copt->renames[r].from,
+                              b.data ? b.data : "");
+        cx_buf_free(&b);
+        cx_free(names);
+    }
+    return st;
+}
+
+cx_status cx_panel_load(const char *const *files, size_t n, const char *responses,
+                        const cx_survey_options *sopt, const cx_csv_options *copt,
+                        const char *const *units, size_t nunits, cx_table **out, cx_table **inputs,
+                        cx_warnings *warn, cx_error *err)
+{
+    *out = NULL;
+    cx_csv_options o;
+    memset(&o, 0, sizeof o);
+    if (copt)
+        o = *copt;
+    o.renames_optional = 1; /* one list for every file: checked below */
+    unsigned char *used = cx_calloc(o.nrenames + 1, 1);
+    o.renamed = used;
+    cx_panel_source *src = cx_calloc(n + 1, sizeof *src);
+    cx_table **tabs = cx_calloc(n + 2, sizeof *tabs);
+    if (!src || !tabs || !used) {
+        cx_free(src);
+        cx_free(tabs);
+        cx_free(used);
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++)
+        src[k] = (cx_panel_source){files[k], &o};
+    cx_panel_source resp = {responses, &o};
+    cx_status st = cx_panel_load_sources(src, n, responses ? &resp : NULL, sopt, units, nunits, out, tabs, warn, err);
+    if (st == CX_OK && (st = renames_used(&o, used, tabs, n + (tabs[n] != NULL), err)) == CX_ENOMEM)
+        cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st != CX_OK) {
+        cx_table_free(*out);
+        *out = NULL;
+    }
+    for (size_t k = 0; k < n + 1; k++) {
+        if (inputs && st == CX_OK)
+            inputs[k] = tabs[k];
+        else
+            cx_table_free(tabs[k]);
+    }
+    cx_free(tabs);
+    cx_free(src);
+    cx_free(used);
     return st;
 }
 

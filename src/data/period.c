@@ -413,3 +413,43 @@ const char *cx_cadence_describe(const cx_cadence *c, char *buf, size_t size)
     }
     return buf;
 }
+
+/* The date that stands for the coarser period q (of the cadence's kind) in
+ * a column of dates at cadence c: the date in q on the day the column's
+ * dates fall on (the same day of the month, clamped to the month's length,
+ * or its last day; in the same month of the year or of the quarter; on the
+ * same weekday).  For a column of one date a month on the 1st, 2022-03 is
+ * 2022-03-01.  q itself when c is no cadence of dates. */
+cx_period cx_cadence_date(const cx_cadence *c, cx_period q)
+{
+    cx_period_kind k = cx_cadence_kind(c);
+    if (c->kind != CX_PERIOD_DAY || k == CX_PERIOD_DAY || (cx_period_kind)q.kind != k)
+        return q;
+    cx_period out = {CX_PERIOD_DAY, 0};
+    if (k == CX_PERIOD_WEEK) {
+        out.value = (int32_t)(monday_from_week(q.value) + c->weekday);
+        return out;
+    }
+    long y, m;
+    if (k == CX_PERIOD_MONTH) {
+        y = floordiv(q.value, 12);
+        m = q.value - y * 12 + 1;
+    } else if (k == CX_PERIOD_QUARTER) {
+        y = floordiv(q.value, 4);
+        m = (q.value - y * 4) * 3 + (c->month - 1) % 3 + 1;
+    } else {
+        y = q.value;
+        m = c->month;
+    }
+    long last = days_in_month(y, m);
+    long d = (c->flags & SAME_DAY) ? (c->day < last ? c->day : last) : last;
+    out.value = (int32_t)days_from_civil(y, m, d);
+    return out;
+}
+
+/* The day y-m-d (a valid date) as a period, without text. */
+cx_period cx_period_day(long y, long m, long d)
+{
+    cx_period p = {CX_PERIOD_DAY, (int32_t)days_from_civil(y, m, d)};
+    return p;
+}

@@ -193,6 +193,25 @@ static cx_status group_of(tally *a, size_t nby, const cx_buf *kb, const keypart 
     return CX_OK;
 }
 
+/* A column of `schema` that is not there: the message with the name meant
+ * and the columns there are. */
+static cx_status no_column(const cx_table *schema, const char *name, cx_error *err, const char *fmt, const char *tail)
+{
+    size_t nc = cx_table_ncols(schema);
+    const char **names = cx_calloc(nc + 1, sizeof(char *));
+    cx_buf b = {0};
+    cx_status st = names ? CX_OK : CX_ENOMEM;
+    for (size_t j = 0; j < nc && st == CX_OK; j++)
+        names[j] = cx_table_colname(schema, j);
+    if (st == CX_OK)
+        st = cx_suggest_text(&b, name, names, nc, "its columns");
+    if (st == CX_OK)
+        st = cx_error_set(err, CX_EINVAL, cx_table_source(schema), 0, 0, fmt, name, b.data ? b.data : "", tail);
+    cx_buf_free(&b);
+    cx_free(names);
+    return st == CX_ENOMEM ? cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory") : st;
+}
+
 /* The score column and the group columns of `schema`, checked. */
 static cx_status columns(const cx_table *schema, const cx_survey_options *opt, size_t *score, size_t *bycol,
                          cx_error *err)
@@ -201,9 +220,8 @@ static cx_status columns(const cx_table *schema, const cx_survey_options *opt, s
     const char *score_name = opt->score ? opt->score : "score";
     *score = cx_table_find(schema, score_name);
     if (*score == (size_t)-1)
-        return cx_error_set(err, CX_EINVAL, src, 0, 0,
-                            "expected a score column '%s', found none (use --score COLUMN)",
-                            score_name);
+        return no_column(schema, score_name, err, "expected a score column '%s', found none%s%s",
+                         "; name it with --score COLUMN");
     if (cx_table_coltype(schema, *score) != CX_COL_NUMBER)
         return cx_error_set(err, CX_EINVAL, src, 0, 0,
                             "expected numbers in the score column '%s', found %s", score_name,
@@ -225,8 +243,7 @@ static cx_status columns(const cx_table *schema, const cx_survey_options *opt, s
                                     found);
         }
         if (j == (size_t)-1)
-            return cx_error_set(err, CX_EINVAL, src, 0, 0, "expected a column '%s' to group by, found none",
-                                opt->by[k]);
+            return no_column(schema, opt->by[k], err, "expected a column '%s' to group by, found none%s%s", "");
         if (j == *score)
             return cx_error_set(err, CX_EINVAL, src, 0, 0, "cannot group by the score column '%s'", opt->by[k]);
         if (cx_table_coltype(schema, j) == CX_COL_NUMBER)

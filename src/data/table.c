@@ -13,6 +13,7 @@
 
 typedef struct column {
     char *name;
+    char *source; /* the file it came from, when not the table's (a joined panel), or NULL */
     cx_coltype type;
     union {
         double *num;
@@ -72,6 +73,7 @@ void cx_table_free(cx_table *t)
         return;
     for (size_t j = 0; j < t->ncols; j++) {
         cx_free(t->cols[j].name);
+        cx_free(t->cols[j].source);
         cx_free(t->cols[j].v.any);
     }
     cx_free(t->cols);
@@ -230,6 +232,74 @@ size_t cx_table_nrows(const cx_table *t) { return t ? t->nrows : 0; }
 size_t cx_table_ncols(const cx_table *t) { return t ? t->ncols : 0; }
 const char *cx_table_source(const cx_table *t) { return t->source; }
 const char *cx_table_colname(const cx_table *t, size_t col) { return t->cols[col].name; }
+
+const char *cx_table_colsource(const cx_table *t, size_t col)
+{
+    return t->cols[col].source ? t->cols[col].source : t->source;
+}
+
+cx_status cx_table_set_colsource(cx_table *t, size_t col, const char *source)
+{
+    char *copy = cx_strdup(source);
+    if (!copy)
+        return CX_ENOMEM;
+    cx_free(t->cols[col].source);
+    t->cols[col].source = copy;
+    return CX_OK;
+}
+
+/* The last part of a path, for lists of files in messages. */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+cx_status cx_table_describe_missing(const cx_table *t, const char *name, cx_buf *b)
+{
+    const char **names = cx_calloc(t->ncols + 1, sizeof(char *));
+    const char **files = cx_calloc(t->ncols + 1, sizeof(char *));
+    cx_status st = names && files ? CX_OK : CX_ENOMEM;
+    size_t nfiles = 0;
+    for (size_t j = 0; st == CX_OK && j < t->ncols; j++) {
+        names[j] = t->cols[j].name;
+        const char *src = cx_table_colsource(t, j);
+        size_t k = 0;
+        while (k < nfiles && strcmp(files[k], src) != 0)
+            k++;
+        if (k == nfiles)
+            files[nfiles++] = src;
+    }
+    if (st == CX_OK && nfiles <= 1)
+        st = cx_buf_printf(b, "which '%s' does not have", t->source);
+    else if (st == CX_OK) {
+        st = cx_buf_printf(b, "which none of the files has (");
+        for (size_t k = 0; st == CX_OK && k < nfiles; k++)
+            st = cx_buf_printf(b, "%s%s", k ? ", " : "", base_name(files[k]));
+        if (st == CX_OK)
+            st = cx_buf_printf(b, ")");
+    }
+    const char *near = st == CX_OK ? cx_suggest(name, names, t->ncols) : NULL;
+    if (near && nfiles > 1)
+        st = cx_buf_printf(b, "; did you mean '%s' (%s)?", near,
+                           base_name(cx_table_colsource(t, cx_table_find(t, near))));
+    else if (near)
+        st = cx_buf_printf(b, "; did you mean '%s'?", near);
+    else if (st == CX_OK)
+        st = cx_buf_printf(b, "; if %s calls it otherwise, map that column to '%s' (--rename OLD=%s; in a "
+                              "scenario, \"columns\" on the file's source)", nfiles > 1 ? "a file" : "the file",
+                           name, name);
+    if (st == CX_OK && t->ncols) {
+        st = cx_buf_printf(b, " (%s columns: ", nfiles > 1 ? "their" : "its");
+        for (size_t j = 0; st == CX_OK && j < t->ncols && j < 16; j++)
+            st = cx_buf_printf(b, "%s%s", j ? ", " : "", names[j]);
+        if (st == CX_OK)
+            st = cx_buf_printf(b, t->ncols > 16 ? ", ...)" : ")");
+    }
+    cx_free(names);
+    cx_free(files);
+    return st;
+}
 cx_coltype cx_table_coltype(const cx_table *t, size_t col) { return t->cols[col].type; }
 unsigned long cx_table_line(const cx_table *t, size_t row) { return t->lines[row]; }
 

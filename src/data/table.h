@@ -25,6 +25,15 @@ cx_status cx_table_reserve(cx_table *t, size_t rows);
 cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
                             const size_t *map);
 
+/* The file a column came from: its own for a column of a joined panel,
+ * else the table's source. */
+const char *cx_table_colsource(const cx_table *t, size_t col);
+cx_status cx_table_set_colsource(cx_table *t, size_t col, const char *source);
+/* For a message about a column `name` that t lacks, append "which 'f.csv'
+ * does not have" (a joined panel: "which none of the files has (a.csv,
+ * b.csv)"), a "did you mean" when a column is near, and the columns. */
+cx_status cx_table_describe_missing(const cx_table *t, const char *name, cx_buf *b);
+
 /* ---- cadence: the spacing of a column of periods (period.c) ---------------
  * Lags and holdouts count steps of a column's cadence: for weeks, months,
  * quarters and years their own kind; for dates the coarsest regular spacing
@@ -47,8 +56,34 @@ const char *cx_cadence_describe(const cx_cadence *c, char *buf, size_t size);
 /* The number of p in steps of `cadence` (consecutive steps differ by one);
  * p's own value when cadence is its kind or NONE. */
 int32_t cx_period_step(cx_period p, cx_period_kind cadence);
+/* The date standing for period q of the cadence's kind in a column of dates
+ * at cadence c (2022-03 -> 2022-03-01 for dates on the 1st); q otherwise. */
+cx_period cx_cadence_date(const cx_cadence *c, cx_period q);
 /* The cadence of the period column `col` over all rows of t. */
 void cx_table_period_cadence(const cx_table *t, size_t col, cx_cadence *c);
+
+/* ---- dates as exports write them (date.c) --------------------------------- */
+/* What a cell that looks like a date is: three groups of digits with one
+ * separator ('-', '/' or '.'), perhaps a time of day.  Year first: ymd says
+ * whether it is a valid date (m1, d1).  Year last: dmy and mdy say whether
+ * it is valid day first (d1-m1) and month first (m2/d2); neither for 31-02-2024
+ * or a two-digit year. */
+typedef struct cx_date_shape_info {
+    int year_first, ymd, dmy, mdy, time;
+    char sep;
+    long year, m1, d1, m2, d2;
+} cx_date_shape_info;
+/* 1 when s[0 .. n) (spaces trimmed) looks like a date, with *d filled in. */
+int cx_date_shape(const char *s, size_t n, cx_date_shape_info *d);
+/* The day y-m-d (a valid date, year 1000-9999) as a period (period.c). */
+cx_period cx_period_day(long y, long m, long d);
+/* The day a cell of shape d stands for in `order` (year first: always
+ * year, month, day); CX_ESYNTAX when it is no valid date in that order. */
+cx_status cx_date_of_shape(const cx_date_shape_info *d, cx_date_order order, cx_period *out);
+/* Days in month m of year y (0 for a month outside 1-12). */
+int cx_days_in_month(long y, long m);
+/* 1 when a strptime format names a year, a month and a day. */
+int cx_date_format_valid(const char *format);
 
 /* End the byte range of an open reader at `end` (0 = the end of the file),
  * for a caller that would otherwise open the file again with that range.

@@ -94,8 +94,11 @@ cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *un
         for (size_t i = 0; i < n; i++)
             refs[i] = (sortref){i, t, ucol, nu, pcol};
         qsort(refs, n, sizeof *refs, cmp_sortref);
-        for (size_t j = 0; j < nc && st == CX_OK; j++)
+        for (size_t j = 0; j < nc && st == CX_OK; j++) {
             st = cx_table_add_column(c, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
+            if (st == CX_OK && cx_table_set_colsource(c, j, cx_table_colsource(t, j)) != CX_OK)
+                st = CX_ENOMEM; /* the file of each column, for messages */
+        }
         if (st == CX_OK && cx_table_reserve(c, n) != CX_OK)
             st = CX_ENOMEM;
         for (size_t i = 0; i < n && st == CX_OK; i++) {
@@ -399,6 +402,33 @@ static int is_numeric(const cx_table *s, size_t j)
     return cx_table_coltype(s, j) == CX_COL_NUMBER;
 }
 
+/* For messages that name the user's files: "which 'f.csv' does not have;
+ * did you mean ...? (its columns: ...)" for a column `name` the data lack. */
+static const char *missing(const cx_table *s, const char *name, char *buf, size_t size)
+{
+    cx_buf b = {0};
+    snprintf(buf, size, "which '%s' does not have", cx_table_source(s));
+    if (cx_table_describe_missing(s, name, &b) == CX_OK && b.data)
+        snprintf(buf, size, "%s", b.data);
+    cx_buf_free(&b);
+    return buf;
+}
+
+/* "text column 'omzet' from finance.csv (values such as 'n.v.t.')": what a
+ * column of the wrong type is, and where it comes from. */
+static const char *kind_of(const cx_table *s, size_t j, char *buf, size_t size)
+{
+    const char *example = NULL;
+    for (size_t i = 0; i < cx_table_nrows(s) && !example && cx_table_coltype(s, j) == CX_COL_TEXT; i++)
+        example = cx_table_text(s, j, i);
+    char ex[64] = "";
+    if (example)
+        cx_quote_excerpt(example, strlen(example), 30, ex, sizeof ex);
+    snprintf(buf, size, "%s column '%s' from %s%s%s%s", cx_coltype_name(cx_table_coltype(s, j)), cx_table_colname(s, j),
+             cx_table_colsource(s, j), example ? " (values such as '" : "", ex, example ? "')" : "");
+    return buf;
+}
+
 /* Add column `col` to the inputs, once; returns its index among them. */
 static size_t add_input(cx_design *d, size_t col)
 {
@@ -546,12 +576,13 @@ static cx_status me_declared(cx_design *d, const cx_table *s, cx_error *err)
         where_in_spec(d, "measurement_error", NONE, &p);
         cx_jpath_key(&p, eq->me_col[k]);
         size_t j = cx_table_find(s, eq->me_se[k]);
-        if (j == NONE || !is_numeric(s, j))
-            return cx_json_error(err, CX_EINVAL, d->spec->file, &p,
-                                 j == NONE ? "expected a column of standard errors, found '%s', which '%s' does not have"
-                                           : "expected a numeric column of standard errors, found '%s', which is "
-                                             "not numeric in '%s'",
-                                 eq->me_se[k], cx_table_source(s));
+        char why[CX_ERROR_MSG_MAX];
+        if (j == NONE)
+            return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "expected a column of standard errors, found '%s', %s",
+                                 eq->me_se[k], missing(s, eq->me_se[k], why, sizeof why));
+        if (!is_numeric(s, j))
+            return cx_json_error(err, CX_EINVAL, d->spec->file, &p, "expected a numeric column of standard errors, "
+                                 "found the %s", kind_of(s, j, why, sizeof why));
         int used = 0;
         for (size_t t = 0; t < eq->nterms; t++) {
             const cx_term *term = &eq->terms[t];
@@ -715,13 +746,15 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
     /* target */
     d->ycol = cx_table_find(s, eq->target);
     if (d->ycol == NONE) {
-        st = eq_error(err, d, "target", NONE, "expected a column of the data, found '%s', which '%s' does not have",
-                      eq->target, cx_table_source(s));
+        char why[CX_ERROR_MSG_MAX];
+        st = eq_error(err, d, "target", NONE, "expected a column of the data, found '%s', %s", eq->target,
+                      missing(s, eq->target, why, sizeof why));
         goto fail;
     }
     if (!is_numeric(s, d->ycol)) {
-        st = eq_error(err, d, "target", NONE, "expected a numeric target, found the %s column '%s'",
-                      cx_coltype_name(cx_table_coltype(s, d->ycol)), eq->target);
+        char why[CX_ERROR_MSG_MAX];
+        st = eq_error(err, d, "target", NONE, "expected a numeric target, found the %s",
+                      kind_of(s, d->ycol, why, sizeof why));
         goto fail;
     }
     add_input(d, d->ycol);
@@ -735,10 +768,13 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 cx_jpath_init(&p);
                 cx_jpath_key(&p, "units");
                 cx_jpath_index(&p, k);
-                st = cx_json_error(err, CX_EINVAL, spec->file, &p,
-                                   j == NONE ? "expected a text column of the data, found '%s', which '%s' does not have"
-                                             : "expected a text column of the data, found '%s', which is not text in '%s'",
-                                   spec->units[k], cx_table_source(s));
+                char why[CX_ERROR_MSG_MAX];
+                if (j == NONE)
+                    st = cx_json_error(err, CX_EINVAL, spec->file, &p, "expected a text column of the data, found '%s', %s",
+                                       spec->units[k], missing(s, spec->units[k], why, sizeof why));
+                else
+                    st = cx_json_error(err, CX_EINVAL, spec->file, &p, "expected a text column of the data, found the %s",
+                                       kind_of(s, j, why, sizeof why));
                 goto fail;
             }
             d->ucol[d->nu++] = j;
@@ -773,13 +809,15 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
         } else {
             d->wcol = cx_table_find(s, eq->weights);
             if (d->wcol == NONE) {
-                st = eq_error(err, d, "weights", NONE, "expected a column of the data, found '%s', which '%s' does not have",
-                              eq->weights, cx_table_source(s));
+                char why[CX_ERROR_MSG_MAX];
+                st = eq_error(err, d, "weights", NONE, "expected a column of the data, found '%s', %s", eq->weights,
+                              missing(s, eq->weights, why, sizeof why));
                 goto fail;
             }
             if (!is_numeric(s, d->wcol)) {
-                st = eq_error(err, d, "weights", NONE, "expected a numeric column for the weights, found the %s column '%s'",
-                              cx_coltype_name(cx_table_coltype(s, d->wcol)), eq->weights);
+                char why[CX_ERROR_MSG_MAX];
+                st = eq_error(err, d, "weights", NONE, "expected a numeric column for the weights, found the %s",
+                              kind_of(s, d->wcol, why, sizeof why));
                 goto fail;
             }
         }
@@ -814,8 +852,9 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                     continue;
                 }
                 if (j == NONE) {
-                    st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', which '%s' does not have",
-                                  term->text, fa->col, cx_table_source(s));
+                    char why[CX_ERROR_MSG_MAX];
+                    st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', %s", term->text,
+                                  fa->col, missing(s, fa->col, why, sizeof why));
                     goto fail;
                 }
                 if (cx_table_coltype(s, j) == CX_COL_NUMBER) {
@@ -834,13 +873,15 @@ cx_status cx_design_new(const cx_spec *spec, size_t eqi, const cx_table *s, cx_d
                 continue;
             }
             if (j == NONE) {
-                st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', which '%s' does not have",
-                              term->text, fa->col, cx_table_source(s));
+                char why[CX_ERROR_MSG_MAX];
+                st = eq_error(err, d, "terms", i, "expected a column of the data in '%s', found '%s', %s", term->text,
+                              fa->col, missing(s, fa->col, why, sizeof why));
                 goto fail;
             }
             if (!is_numeric(s, j)) {
-                st = eq_error(err, d, "terms", i, "expected a numeric column in '%s', found the %s column '%s'",
-                              term->text, cx_coltype_name(cx_table_coltype(s, j)), fa->col);
+                char why[CX_ERROR_MSG_MAX];
+                st = eq_error(err, d, "terms", i, "expected a numeric column in '%s', found the %s", term->text,
+                              kind_of(s, j, why, sizeof why));
                 goto fail;
             }
             ti->fcol[f] = j;

@@ -18,6 +18,7 @@
 #include "cxcase/scenario.h"
 #include "../core/core.h"
 #include "../core/jsonin.h"
+#include "../data/table.h"
 #include "../model/model_internal.h"
 #include "draw.h"
 #include "scenario_internal.h"
@@ -35,6 +36,12 @@ void cx_scenario_free(cx_scenario *s)
         cx_free(s->data[i].file);
         cx_free(s->data[i].scale);
         cx_free(s->data[i].score);
+        cx_free(s->data[i].date_format);
+        for (size_t k = 0; k < s->data[i].ncolumns; k++) {
+            cx_free((void *)s->data[i].columns[k].from);
+            cx_free((void *)s->data[i].columns[k].to);
+        }
+        cx_free(s->data[i].columns);
     }
     cx_free(s->data);
     for (size_t i = 0; i < s->nbase; i++)
@@ -342,8 +349,12 @@ static cx_status effect_of(rd *r, const cJSON *e, const cx_spec *spec, effect *o
                         seen[nseen++] = fa->col;
                     cx_buf_printf(&list, "%s%s", list.len ? ", " : "", fa->col);
                 }
-        st = bad(r, "metric", "expected a metric the model uses (%s), found '%s'", list.data ? list.data : "none",
-                 metric);
+        const char *near = cx_suggest(metric, seen, nseen);
+        char mean[160] = "";
+        if (near)
+            snprintf(mean, sizeof mean, "; did you mean '%s'?", near);
+        st = bad(r, "metric", "expected a metric the model uses (%s), found '%s'%s", list.data ? list.data : "none",
+                 metric, mean);
         cx_buf_free(&list);
         return st;
     }
@@ -435,7 +446,55 @@ static char *resolve(const char *scenario, const char *rel)
 
 static const char *const top_keys[] = {"$schema", "name", "currency", "data", "model", "baseline", "finance",
                                        "initiatives", "scenarios", "correlations", "budget", "simulation", NULL};
-static const char *const data_keys[] = {"file", "kind", "scale", "score", "sep", "decimal", "encoding", NULL};
+static const char *const data_keys[] = {"file", "kind", "scale", "score", "sep", "decimal", "encoding", "date_format",
+                                        "columns", NULL};
+
+/* A source's "date_format" (a strptime format) and "columns" (an object:
+ * the file's column name -> the name the model uses). */
+static cx_status source_reading(rd *r, const cJSON *d, source *src)
+{
+    const char *fmt = NULL;
+    cx_status st = cx_json_string(d, "date_format", 0, r->file, &r->p, &fmt, r->err);
+    if (st != CX_OK)
+        return st;
+    if (fmt && !cx_date_format_valid(fmt))
+        return bad(r, "date_format", "expected a strptime format with a day, a month and a year (\"%%d-%%m-%%Y\", "
+                                     "\"%%m/%%d/%%Y\"), found '%s'", fmt);
+    if (fmt && !(src->date_format = cx_strdup(fmt)))
+        return oom(r->err);
+    const cJSON *cols = cJSON_GetObjectItemCaseSensitive(d, "columns");
+    if (!cols)
+        return CX_OK;
+    size_t old = cx_jpath_key(&r->p, "columns");
+    if (!cJSON_IsObject(cols)) {
+        char what[64];
+        st = cx_json_error(r->err, CX_EINVAL, r->file, &r->p, "expected an object mapping the file's column names "
+                           "to the model's ({\"levertijd_dagen\": \"delivery_days\"}), found %s",
+                           cx_json_describe(cols, what, sizeof what));
+        cx_jpath_pop(&r->p, old);
+        return st;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(cols);
+    if (n && !(src->columns = cx_calloc(n, sizeof(cx_csv_rename))))
+        return oom(r->err);
+    for (const cJSON *c = cols->child; c && st == CX_OK; c = c->next) {
+        const char *to = NULL;
+        st = cx_json_string(cols, c->string, 1, r->file, &r->p, &to, r->err);
+        if (st == CX_OK && (!*to || !*c->string))
+            st = bad(r, c->string, "expected a column name, found an empty string");
+        for (size_t k = 0; k < src->ncolumns && st == CX_OK; k++)
+            if (strcmp(src->columns[k].to, to) == 0)
+                st = bad(r, c->string, "expected a name no other column gets, found '%s', which \"%s\" gets too",
+                         to, src->columns[k].from);
+        if (st != CX_OK)
+            break;
+        cx_csv_rename *m = &src->columns[src->ncolumns++];
+        if (!(m->from = cx_strdup(c->string)) || !(m->to = cx_strdup(to)))
+            return oom(r->err);
+    }
+    cx_jpath_pop(&r->p, old);
+    return st;
+}
 static const char *const fin_keys[] = {"start", "horizon_quarters", "discount_rate", "gross_margin", "tax_rate", NULL};
 static const char *const base_keys[] = {"window_periods", "values", NULL};
 static const char *const scen_keys[] = {"name", "initiatives", NULL};
@@ -541,19 +600,8 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
         src->sep = sep;
         src->decimal = dec;
         src->encoding = enc;
-        /* the files are read with one set of options: given ones must agree */
-        for (size_t k = 0; k + 1 < s->ndata && st == CX_OK; k++) {
-            const source *o = &s->data[k];
-            if (sep && o->sep && o->sep != sep)
-                st = bad(r, "sep", "expected the same \"sep\" as /data/%zu (the files are read with one set of "
-                         "options; leave it out to detect each file's), found another", k);
-            else if (dec && o->decimal && o->decimal != dec)
-                st = bad(r, "decimal", "expected the same \"decimal\" as /data/%zu (the files are read with one set "
-                         "of options), found another", k);
-            else if (enc >= 0 && o->encoding >= 0 && o->encoding != enc)
-                st = bad(r, "encoding", "expected the same \"encoding\" as /data/%zu (the files are read with one "
-                         "set of options), found another", k);
-        }
+        /* each file is read with its own options */
+        st = source_reading(r, d, src);
         if (st != CX_OK)
             break;
         if (strcmp(kind, "metrics") != 0 && strcmp(kind, "responses") != 0)

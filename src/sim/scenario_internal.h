@@ -10,6 +10,7 @@
 
 #include "cxcase/data.h"
 #include "cxcase/scenario.h"
+#include "cxcase/sim.h"
 #include "draw.h"
 
 typedef struct effect {
@@ -60,6 +61,9 @@ typedef struct source {
     char *scale, *score;
     char sep, decimal;  /* 0: detect */
     int encoding;       /* -1: not given; else a cx_encoding */
+    char *date_format;  /* or NULL */
+    cx_csv_rename *columns; /* "columns": the file's names mapped to the model's */
+    size_t ncolumns;
 } source;
 
 struct cx_scenario {
@@ -84,6 +88,14 @@ struct cx_scenario {
     corr *corr;             /* rank correlations between uncertain inputs */
     size_t ncorr;
 };
+
+/* The panel of the scenario's data sources (sources.c): each file read with
+ * its own options, the responses aggregated and joined; dates at a coarser
+ * cadence become that cadence's periods.  `units` as for cx_panel_load. */
+cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size_t nunits,
+                            const cx_sim_options *o, cx_table **panel, cx_warnings *warn, cx_error *err);
+/* Warn when the horizon starts inside the data or years after them. */
+void cx_scenario_horizon_warnings(const cx_scenario *s, const cx_table *panel, cx_warnings *warn);
 
 /* The initiatives of scenario k (indexes into s->init): those listed, or
  * initiative k alone; *n receives their number. */

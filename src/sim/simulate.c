@@ -140,78 +140,17 @@ cx_status cx_simulation_json(const cx_simulation *sim, char **out, cx_error *err
 /* Data and model                                                           */
 /* ======================================================================== */
 
-/* A panel of dates at a coarser cadence (one date a month, a quarter ...)
- * is projected at that cadence, as the fit counted its lags in it: its
- * periods become months (quarters, weeks, years). */
-static void periods_at_cadence(cx_table *panel)
-{
-    const cx_period *per = cx_table_ncols(panel) ? cx_table_periods(panel, 0) : NULL;
-    if (!per)
-        return;
-    cx_cadence c;
-    cx_table_period_cadence(panel, 0, &c);
-    cx_period_kind k = cx_cadence_kind(&c);
-    if (c.kind != CX_PERIOD_DAY || k == CX_PERIOD_DAY || k == CX_PERIOD_NONE)
-        return;
-    for (size_t i = 0; i < cx_table_nrows(panel); i++) {
-        cx_period q;
-        if (cx_period_convert(per[i], k, &q) == CX_OK)
-            cx_table_set_period(panel, 0, i, q);
-    }
-}
-
-/* Read the scenario's data files into a panel. */
+/* Read the scenario's data files into a panel (sources.c). */
 static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, const cx_sim_options *o,
                             cx_table **panel, size_t *nunits, cx_warnings *warn, cx_error *err)
 /* spec: NULL for a fitted model (the units are then the text columns every
  * export has) */
 {
-    const char **files = cx_calloc(s->ndata + 1, sizeof(char *));
-    if (!files)
-        return oom(err);
-    size_t n = 0;
-    const source *resp = NULL;
-    cx_status st = CX_OK;
-    for (size_t i = 0; i < s->ndata && st == CX_OK; i++) {
-        if (!s->data[i].responses)
-            files[n++] = s->data[i].file;
-        else if (resp) {
-            char ptr[64];
-            snprintf(ptr, sizeof ptr, "/data/%zu", i);
-            st = at(err, s->path, ptr, "expected one \"responses\" source, found a second one");
-        }
-        else
-            resp = &s->data[i];
-    }
-    if (st == CX_OK && n == 0)
-        st = at(err, s->path, "/data", "expected at least one \"metrics\" source, found none");
-    cx_survey_options so;
-    memset(&so, 0, sizeof so);
-    so.scale = CX_SCALE_NPS;
-    if (st == CX_OK && resp && resp->scale)
-        cx_scale_from_name(resp->scale, &so.scale);
-    if (resp)
-        so.score = resp->score;
-    cx_csv_options copt;
-    memset(&copt, 0, sizeof copt);
-    copt.types = o->types;
-    copt.ntypes = o->ntypes;
-    for (size_t i = 0; i < s->ndata; i++) {
-        if (s->data[i].sep)
-            copt.sep = s->data[i].sep;
-        if (s->data[i].decimal)
-            copt.decimal = s->data[i].decimal;
-        if (s->data[i].encoding >= 0)
-            copt.encoding = (cx_encoding)s->data[i].encoding;
-    }
-    if (st == CX_OK)
-        st = cx_panel_load(files, n, resp ? resp->file : NULL, &so, &copt,
-                           spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0, panel, NULL,
-                           warn, err);
-    cx_free(files);
+    cx_status st = cx_scenario_panel(s, spec ? (const char *const *)spec->units : NULL, spec ? spec->nunits : 0, o,
+                                     panel, warn, err);
     if (st != CX_OK)
         return st;
-    periods_at_cadence(*panel);
+    cx_scenario_horizon_warnings(s, *panel, warn);
     /* the unit columns follow the period column */
     size_t u = 0;
     if (spec && spec->nunits)

@@ -2,6 +2,9 @@
  * bench_csv.c - how fast is CSV reading, and where does the time go?
  *
  *     bench_csv gen FILE ROWS          write the benchmark file (deterministic)
+ *     bench_csv gen-nl FILE ROWS       the same values as a Dutch export: ';',
+ *                                      decimal commas, '.' thousands on the
+ *                                      amounts, day-first dates
  *     bench_csv cx FILE [REPEAT]       the full reader: cx_csv_open/cx_csv_next,
  *                                      typed blocks, every numeric column summed
  *     bench_csv libcsv FILE [REPEAT]   libcsv tokenising only (no-op callbacks)
@@ -26,7 +29,11 @@
  * The generated file has 8 columns: week (2019-W01 .. 2025-W52), region (one
  * of the 12 Dutch provinces) and 6 numeric columns with 1 to 6 decimals,
  * built from a fixed xorshift generator with integer formatting only, so the
- * file is byte-identical on every machine.
+ * file is byte-identical on every machine.  The Dutch file (gen-nl) holds
+ * the same numbers (the same checksum) written as Dutch Excel writes them:
+ * datum;regio;... with a date 17-03-2021 for each row (day 1-28, month
+ * 1-12 from the week), decimal commas, and the amounts in euros with '.'
+ * between thousands (123.456,78).
  *
  * No timing here is ever a pass/fail assertion.
  *
@@ -95,6 +102,8 @@ static uint64_t below(uint64_t n)
 
 /* A decimal number lo_units .. hi_units (in units of 10^-decimals),
  * written as text without floating point. */
+static int dutch; /* gen-nl: decimal commas, '.' thousands on amounts */
+
 static void put_fixed(FILE *fp, int64_t units, int decimals)
 {
     int64_t scale = 1;
@@ -104,9 +113,13 @@ static void put_fixed(FILE *fp, int64_t units, int decimals)
         fputc('-', fp);
         units = -units;
     }
-    fprintf(fp, "%lld", (long long)(units / scale));
+    long long ip = (long long)(units / scale);
+    if (dutch && ip >= 1000)
+        fprintf(fp, "%lld.%03lld", ip / 1000, ip % 1000); /* amounts below a million */
+    else
+        fprintf(fp, "%lld", ip);
     if (decimals > 0)
-        fprintf(fp, ".%0*lld", decimals, (long long)(units % scale));
+        fprintf(fp, "%c%0*lld", dutch ? ',' : '.', decimals, (long long)(units % scale));
 }
 
 static int generate(const char *path, uint64_t rows)
@@ -126,21 +139,26 @@ static int generate(const char *path, uint64_t rows)
         free(tmp);
         return 73;
     }
-    fputs("week,region,delivery_days,handle_time_min,conversion_pct,ctr_pct,revenue_eur,nps\n",
+    char sep = dutch ? ';' : ',';
+    fputs(dutch ? "datum;regio;levertijd_dagen;afhandeltijd_min;conversie_pct;ctr_pct;omzet_eur;nps\n"
+                : "week,region,delivery_days,handle_time_min,conversion_pct,ctr_pct,revenue_eur,nps\n",
           fp);
     for (uint64_t i = 0; i < rows; i++) {
         unsigned year = 2019 + (unsigned)below(7), week = 1 + (unsigned)below(52);
-        fprintf(fp, "%u-W%02u,%s,", year, week, regions[below(12)]);
+        if (dutch)
+            fprintf(fp, "%02u-%02u-%u;%s;", 1 + week % 28, 1 + week % 12, year, regions[below(12)]);
+        else
+            fprintf(fp, "%u-W%02u,%s,", year, week, regions[below(12)]);
         put_fixed(fp, 100 + (int64_t)below(600), 2);          /* 1.00 .. 6.99 days */
-        fputc(',', fp);
+        fputc(sep, fp);
         put_fixed(fp, 30 + (int64_t)below(121), 1);           /* 3.0 .. 15.0 minutes */
-        fputc(',', fp);
+        fputc(sep, fp);
         put_fixed(fp, 500 + (int64_t)below(5001), 3);         /* 0.500 .. 5.500 % */
-        fputc(',', fp);
+        fputc(sep, fp);
         put_fixed(fp, 1000 + (int64_t)below(40001), 4);       /* 0.1000 .. 4.1000 % */
-        fputc(',', fp);
+        fputc(sep, fp);
         put_fixed(fp, 100000 + (int64_t)below(24900001), 2);  /* 1000.00 .. 250000.00 EUR */
-        fputc(',', fp);
+        fputc(sep, fp);
         put_fixed(fp, -30000000 + (int64_t)below(100000001), 6); /* -30 .. 70 NPS */
         fputc('\n', fp);
     }
@@ -334,7 +352,7 @@ static int run_exec(char **argv, result *res)
 
 static int usage(void)
 {
-    fputs("usage: bench_csv gen FILE ROWS\n"
+    fputs("usage: bench_csv gen|gen-nl FILE ROWS\n"
           "       bench_csv cx|libcsv|strtod|cxnum FILE [REPEAT]\n"
           "       bench_csv exec FILE REPEAT CMD [ARG...]\n",
           stderr);
@@ -346,9 +364,10 @@ int main(int argc, char **argv)
     if (argc < 3)
         return usage();
     const char *mode = argv[1], *path = argv[2];
-    if (strcmp(mode, "gen") == 0) {
+    if (strcmp(mode, "gen") == 0 || strcmp(mode, "gen-nl") == 0) {
         if (argc != 4)
             return usage();
+        dutch = mode[3] == '-';
         return generate(path, strtoull(argv[3], NULL, 10));
     }
     int repeat = argc >= 4 ? atoi(argv[3]) : 3;

@@ -3,6 +3,7 @@
 #
 #   make bench      (sets CXCASE and BUILD; builds $BUILD/bench_csv first)
 #   CXCASE=build/rel/cxcase BUILD=build/rel sh tests/bench/run.sh
+#   BENCH_ONLY=csv ...   only the CSV reading (not the fit, simulate, report)
 #
 # The file: build/bench/numeric-1e6x8.csv, generated once (deterministically,
 # byte-identical everywhere) by `bench_csv gen`: 1,000,000 data rows of 8
@@ -20,6 +21,10 @@
 #                              text), every numeric column summed
 #   pandas.read_csv            Debian's python3-pandas, numeric columns summed
 #                              (skipped with a message when not installed)
+# and the same rows as a Dutch export (nl-1e6x8.csv, `bench_csv gen-nl`:
+# ';', decimal commas, '.' thousands on the amounts, day-first dates), read
+# by the cx reader and by pandas.read_csv(sep=';', thousands='.',
+# decimal=',', dayfirst=True, parse_dates=['datum']).
 # MB/s uses MB = 10^6 bytes; "x wc -l" is seconds / seconds of wc -l.
 # Nothing here passes or fails on time: it prints numbers for people.
 #
@@ -122,6 +127,69 @@ END {
                 printf "  note: the sums of the numeric cells differ: %s %s vs %s\n", label[i], sum[i], ref
         }
 }' "$out"
+# ---- a Dutch export: the same values as Dutch Excel writes them -----------
+# ';', decimal commas, '.' between thousands on the amounts (221.020,33) and
+# day-first dates (13-01-2019): the cx reader with its defaults (a ';' file
+# is day first with decimal commas; the amounts are read as such) against
+# pandas.read_csv(sep=';', thousands='.', decimal=',', dayfirst=True,
+# parse_dates=['datum']) on the same file.  Both sum every numeric cell: the
+# sums equal the plain file's.
+nl="$dir/nl-1e6x8.csv"
+if [ ! -f "$nl" ]; then
+    echo "generating $nl (the same 1,000,000 rows as a Dutch export) ..."
+    "$bench" gen-nl "$nl" 1000000 || exit 1
+fi
+cat "$nl" >/dev/null
+nlout=$(mktemp "${TMPDIR:-/tmp}/cxcase-bench-nl.XXXXXX") || exit 1
+trap 'rm -f "$out" "$nlout"' EXIT INT TERM
+out_saved=$out
+out=$nlout
+measure "cx reader, Dutch file" "$bench" cx "$nl" "$repeat"
+if "$PYTHON" -c 'import pandas' >/dev/null 2>&1; then
+    measure "pandas, Dutch file" "$PYTHON" - "$nl" "$repeat" <<'EOF'
+import os, sys, time
+import pandas
+path, repeat = sys.argv[1], int(sys.argv[2])
+best, rows, total = None, 0, 0.0
+for _ in range(repeat):
+    t0 = time.perf_counter()
+    df = pandas.read_csv(path, sep=";", thousands=".", decimal=",", dayfirst=True, parse_dates=["datum"])
+    total = float(df.select_dtypes("number").sum().sum())
+    dt = time.perf_counter() - t0
+    rows = len(df)
+    best = dt if best is None or dt < best else best
+assert str(df["datum"].dtype).startswith("datetime64"), df["datum"].dtype
+size = os.path.getsize(path)
+print("pandas bytes=%d rows=%d seconds=%.6f mbps=%.1f checksum=%.17g"
+      % (size, rows, best, size / 1e6 / best, total))
+EOF
+fi
+out=$out_saved
+plain=$(awk -F '\t' '$1 == "cx reader (cx_csv_next)" { if (match($2, /seconds=[^ ]*/)) print substr($2, RSTART + 8, RLENGTH - 8) }' "$out")
+plainsum=$(awk -F '\t' '$1 == "cx reader (cx_csv_next)" { if (match($2, /checksum=[^ ]*/)) print substr($2, RSTART + 9, RLENGTH - 9) }' "$out")
+echo
+echo "CSV reading, a Dutch export: $nl"
+echo "  the same rows: ';', decimal commas, 221.020,33, dates 13-01-2019; best of $repeat runs"
+awk -F '\t' -v plain="$plain" -v plainsum="$plainsum" '
+function field(s, key) {
+    if (match(s, key "=[^ ]*")) return substr(s, RSTART + length(key) + 1, RLENGTH - length(key) - 1)
+    return ""
+}
+{ label[NR] = $1; sec[NR] = field($2, "seconds") + 0; mbps[NR] = field($2, "mbps"); sum[NR] = field($2, "checksum") }
+END {
+    printf "  %-26s %9s %9s %12s\n", "tool", "seconds", "MB/s", "x plain file"
+    for (i = 1; i <= NR; i++)
+        printf "  %-26s %9.3f %9.1f %12s\n", label[i], sec[i], mbps[i],
+               (plain > 0 ? sprintf("%.2f", sec[i] / plain) : "-")
+    printf "  the cx reader'"'"'s sum of the cells %s the plain file'"'"'s (%s)\n",
+           (sum[1] == plainsum ? "equals" : "differs from"), plainsum
+    if (NR == 2 && sec[1] > 0)
+        printf "  pandas takes %.1f times the cx reader'"'"'s time; its sum %s (relative difference %.1e)\n",
+               sec[2] / sec[1], sum[2], (sum[2] - plainsum) / plainsum
+}' "$nlout"
+
+# BENCH_ONLY=csv: the CSV reading alone
+[ "${BENCH_ONLY:-}" = csv ] && exit "$failed"
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/fit.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" sh "$top/tests/bench/eiv.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/sim.sh" || failed=1

@@ -21,7 +21,8 @@
 # relative to its folder.  A failing run must leave stdout empty.
 #
 # Then: valid.json, the scenario every case is one fault away from, passes
-# (so the cases' relative paths to samples/ and models/ resolve).
+# (so the cases' relative paths to samples/ and models/ resolve), with the
+# one warning check gives about the samples' data (HR lacks two keys).
 #
 # Prints "ok - ..." or "not ok - ..." per check (details on "#" lines) and
 # exits non-zero if a check failed.
@@ -55,8 +56,8 @@ rc=$?
 why=$(trouble "$rc" "$tmp/err")
 if [ -z "$why" ] && [ "$rc" -ne 0 ]; then
     why="exit status $rc, expected 0"
-elif [ -z "$why" ] && [ -s "$tmp/err" ]; then
-    why="stderr is not empty"
+elif [ -z "$why" ] && ! printf '%s\n' "warning: $dir/../../../../samples/hr.csv lacks 2 of the 1872 keys that the other files have (for example 2025-W51 Zeeland, 2025-W52 Zeeland); their columns from it are empty" | cmp -s - "$tmp/err"; then
+    why="stderr is not the one warning about the data (hr.csv lacks 2 keys)"
 elif [ -z "$why" ] && ! grep -q "^$dir/valid.json: ok: " "$tmp/out"; then
     why="stdout does not say ok"
 fi

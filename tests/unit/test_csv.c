@@ -143,9 +143,10 @@ static void csv_should_read_windows_1252_when_told(void **state)
 {
     (void)state;
     cx_csv_options o = {.encoding = CX_ENC_WINDOWS1252};
-    cx_table *t = read_ok("region,price\nFrysl\xE2n,\x80 5\n", &o);
+    cx_table *t = read_ok("region,note,price\nFrysl\xE2n,\x80 gift,\x80 5\n", &o);
     assert_string_equal(cx_table_text(t, 0, 0), "Frysl\xC3\xA2n");
-    assert_string_equal(cx_table_text(t, 1, 0), "\xE2\x82\xAC 5"); /* the euro sign */
+    assert_string_equal(cx_table_text(t, 1, 0), "\xE2\x82\xAC gift"); /* the euro sign */
+    assert_true(cx_table_numbers(t, 2)[0] == 5.0);                     /* an amount in euros */
     cx_table_free(t);
 }
 
@@ -211,10 +212,11 @@ static void csv_should_read_the_same_rows_in_blocks_of_any_size(void **state)
                        "2025-W04,\"Noord\nBrabant\",3e2,x,\n"
                        "  2025-W05  ,Limburg,0.000125,  spaced  ,10\n"
                        "2025-W06,Frysl\xC3\xA2n,-0,\"\"\"q\"\"\",11\r\n"
-                       ",,,,\n"
+                       ",,,,\n" /* a row of empty cells, as Excel writes: skipped */
                        "2025-W07,Utrecht,12345678901234567890,last,12";
     cx_table *one = read_ok(text, NULL);
-    assert_int_equal(cx_table_nrows(one), 8);
+    assert_int_equal(cx_table_nrows(one), 7);
+    assert_int_equal(cx_table_line(one, 6), 11);
     assert_true(cx_table_numbers(one, 2)[1] == -2.25);
     assert_string_equal(cx_table_text(one, 1, 1), "Groningen");
     assert_string_equal(cx_table_text(one, 3, 4), "spaced");
@@ -308,6 +310,204 @@ static void csv_should_split_simple_quoted_lines_as_libcsv_does(void **state)
             assert_int_not_equal(read_text(bad[k].text, &o, &t, &e), CX_OK);
             assert_error_at(&e, CX_ESYNTAX, 3, bad[k].col, bad[k].msg);
         }
+}
+
+/* ---- exports as Dutch finance writes them (issue 13) ---------------------- */
+
+/* One day as a period, for comparisons. */
+static cx_period day(const char *iso)
+{
+    cx_period p;
+    assert_int_equal(cx_period_parse(iso, strlen(iso), &p), CX_OK);
+    return p;
+}
+
+static void csv_should_read_amounts_as_the_plain_numbers(void **state)
+{
+    (void)state;
+    cx_table *t = read_ok("maand;omzet;conversie;marge;kosten\n"
+                          "2022-01;\xE2\x82\xAC 1.073.237,22;2,5%;(1.234,56);1 073 237,22\n"
+                          "2022-02;998.000,00 EUR;2,75 %;1.234,56-;12,5\n"
+                          "2022-03;12,5;3%;-0,01;\n",
+                          NULL);
+    assert_int_equal(cx_table_coltype(t, 1), CX_COL_NUMBER);
+    assert_true(cx_table_numbers(t, 1)[0] == 1073237.22);
+    assert_true(cx_table_numbers(t, 1)[1] == 998000.0);
+    assert_true(cx_table_numbers(t, 1)[2] == 12.5);
+    /* percentages stay in percentage points, as conversion does in the models */
+    assert_true(cx_table_numbers(t, 2)[0] == 2.5);
+    assert_true(cx_table_numbers(t, 2)[1] == 2.75);
+    assert_true(cx_table_numbers(t, 2)[2] == 3.0);
+    assert_true(cx_table_numbers(t, 3)[0] == -1234.56);
+    assert_true(cx_table_numbers(t, 3)[1] == -1234.56);
+    assert_true(cx_table_numbers(t, 3)[2] == -0.01);
+    assert_true(cx_table_numbers(t, 4)[0] == 1073237.22);
+    cx_table_free(t);
+    /* an English export: thousands commas inside quotes */
+    t = read_ok("month,revenue\n2022-01,\"$1,073,237.22\"\n2022-02,\"(1,234.56)\"\n2022-03,17\n", NULL);
+    assert_true(cx_table_numbers(t, 1)[0] == 1073237.22);
+    assert_true(cx_table_numbers(t, 1)[1] == -1234.56);
+    cx_table_free(t);
+    /* after the first block, on the direct path: a column of percentages
+     * still refuses a plain number there */
+    cx_csv_options o = {.block_rows = 2};
+    t = read_ok("m;p;x\n2022-01;1,5%;1.000\n2022-02;2%;2.000,5\n2022-03;2,25%;3.000\n2022-04;7%;4\n", &o);
+    assert_true(cx_table_numbers(t, 1)[2] == 2.25 && cx_table_numbers(t, 2)[1] == 2000.5);
+    cx_table_free(t);
+    cx_error err;
+    read_bad("m;p\n2022-01;1,5%\n2022-02;2%\n2022-03;2,25\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 9, "expected a percentage in column 'p' as on line 2 ('1,5%'), found '2,25'");
+}
+
+static void csv_should_refuse_a_column_that_mixes_styles(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("m;x\n2022-01;1.073.237,22\n2022-02;1 073 237,22\n2022-03;5\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 9, "expected amounts in column 'x' written as on line 2 ('1.073.237,22'), "
+                                            "found '1 073 237,22', which groups its thousands with spaces");
+    read_bad("m;x\n2022-01;1.073.237,22\n2022-02;1,073,237.22\n2022-03;5\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 9, "found '1,073,237.22', which is written with decimal points");
+    read_bad("m;x\n2022-01;12,5\n2022-02;2,5%\n2022-03;5\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 9, "expected a number without '%' in column 'x' as on line 2 ('12,5'), "
+                                            "found '2,5%'");
+    read_bad("m;x\n2022-01;\xE2\x82\xAC 5\n2022-02;$ 5\n2022-03;5\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 9, "expected amounts in EUR in column 'x' as on line 2");
+    /* a decimal point that cannot be a thousands separator */
+    read_bad("m;x\n2022-01;1.234\n2022-02;1.5\n2022-03;5\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 9, "expected amounts in column 'x' written as on line 2 ('1.234'), found "
+                                            "'1.5', which is written with decimal points; if the file uses decimal "
+                                            "points, use --decimal .");
+}
+
+static void csv_should_read_dates_as_exports_write_them(void **state)
+{
+    (void)state;
+    /* ';' files: year-last dates are day first, whatever they look like */
+    cx_table *t = read_ok("datum;x\n17-01-2022;1\n1-2-2022;2\n03/04/2022;3\n05.06.2022;4\n2022/07/08;5\n"
+                          "2022-08-09;6\n",
+                          NULL);
+    const char *want[] = {"2022-01-17", "2022-02-01", "2022-04-03", "2022-06-05", "2022-07-08", "2022-08-09"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[i], day(want[i])), 0);
+    cx_table_free(t);
+    /* ',' files: the cells decide */
+    t = read_ok("date,x\n01/02/2022,1\n01/31/2022,2\n", NULL);
+    assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[0], day("2022-01-02")), 0);
+    cx_table_free(t);
+    t = read_ok("date,x\n01/02/2022,1\n31/01/2022,2\n", NULL);
+    assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[0], day("2022-02-01")), 0);
+    cx_table_free(t);
+    /* ... or --date-format; --decimal , makes day first the rule */
+    cx_csv_options f = {.date_format = "%m/%d/%Y"};
+    t = read_ok("date,x\n01/02/2022,1\n03/04/2022,2\n", &f);
+    assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[1], day("2022-03-04")), 0);
+    cx_table_free(t);
+    cx_csv_options d = {.decimal = ',', .sep = '\t'};
+    t = read_ok("date\tx\n01/02/2022\t1,5\n", &d);
+    assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[0], day("2022-02-01")), 0);
+    cx_table_free(t);
+    /* Excel's date-times: the time is ignored, and said */
+    cx_warnings *notes = cx_warnings_new();
+    cx_csv_options n = {.notes = notes};
+    t = read_ok("datum;x\n17-01-2022 14:05;1\n18-01-2022 09:30:12;2\n", &n);
+    assert_int_equal(cx_period_cmp(cx_table_periods(t, 0)[1], day("2022-01-18")), 0);
+    assert_int_equal(cx_warnings_count(notes), 1);
+    assert_non_null(strstr(cx_warnings_get(notes, 0), "column 'datum' holds dates with a time of day (line 2: "
+                                                      "'17-01-2022 14:05'); the times are ignored"));
+    cx_table_free(t);
+    cx_warnings_free(notes);
+}
+
+static void csv_should_refuse_dates_it_would_have_to_guess(void **state)
+{
+    (void)state;
+    cx_error err;
+    read_bad("date,x\n01/02/2022,1\n03/04/2022,2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "expected dates in column 'date' whose order of day and month is clear, "
+                                            "found only dates that fit both, as '01/02/2022'; a ',' or tab file has "
+                                            "no rule: give the order with --date-format %d/%m/%Y (day first) or "
+                                            "--date-format %m/%d/%Y (month first)");
+    read_bad("date,x\n31/01/2022,1\n01/31/2022,2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 1, "expected dates in one order in column 'date'");
+    read_bad("datum;x\n01-31-2022;1\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "expected a day-first date in column 'datum' (the rule for ';' files), "
+                                            "found '01-31-2022', which can only be month first; for month-first "
+                                            "dates use --date-format %m-%d-%Y");
+    read_bad("datum;x\n31-02-2024;1\n01-03-2024;2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "found '31-02-2024': February 2024 has 29 days");
+    read_bad("datum;x\n17-01-22;1\n18-01-22;2\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 2, 1, "expected a date with a four-digit year in column 'datum', found "
+                                            "'17-01-22'; accepted: 2025-03-31, 2025/03/31, 31-03-2025");
+    read_bad("datum;x\n17-01-2022;1\n18-01-2022;2\ngisteren;3\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 4, 1, "expected a date in column 'datum', found 'gisteren'; accepted:");
+    cx_csv_options f = {.date_format = "%d %m"};
+    read_bad("d,x\n1 2,1\n", &f, &err);
+    assert_int_equal(err.status, CX_EUSAGE);
+    assert_non_null(strstr(err.message, "expected a date format with a day, a month and a year"));
+}
+
+static void csv_should_take_excels_habits(void **state)
+{
+    (void)state;
+    /* sep=; first, trailing ;; in header and rows, rows of empty cells,
+     * header names with spaces around them */
+    cx_table *t = read_ok("sep=;\r\n\" maand \";vestiging ;omzet;;\r\n2022-01;Utrecht;1,5;;\r\n;;;;\r\n"
+                          "2022-02;Zeist;2;;\r\n;;;;\r\n",
+                          NULL);
+    assert_int_equal(cx_table_ncols(t), 3);
+    assert_int_equal(cx_table_nrows(t), 2);
+    assert_string_equal(cx_table_colname(t, 0), "maand");
+    assert_string_equal(cx_table_colname(t, 1), "vestiging");
+    assert_int_equal(cx_table_line(t, 1), 5);
+    assert_true(cx_table_numbers(t, 2)[1] == 2.0);
+    cx_table_free(t);
+    /* a UTF-8 byte order mark beats a windows-1252 guess */
+    cx_csv_options w = {.encoding = CX_ENC_WINDOWS1252};
+    t = read_ok("\xEF\xBB\xBFregio;x\nFrysl\xC3\xA2n;1\n", &w);
+    assert_string_equal(cx_table_colname(t, 0), "regio");
+    assert_string_equal(cx_table_text(t, 0, 0), "Frysl\xC3\xA2n");
+    cx_table_free(t);
+    /* an extra field that holds something is still an error */
+    cx_error err;
+    read_bad("a;b;;\n1;2;;\n3;4;5;\n", NULL, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 5, "expected 2 fields as in the header, found 4");
+}
+
+static void csv_should_rename_columns_on_the_way_in(void **state)
+{
+    (void)state;
+    cx_csv_rename rn[] = {{"levertijd_dagen", "delivery_days"}, {"vestiging", "store"}};
+    cx_csv_options o = {.renames = rn, .nrenames = 2};
+    cx_table *t = read_ok("maand;vestiging;levertijd_dagen\n2022-01;Utrecht;2,5\n", &o);
+    assert_string_equal(cx_table_colname(t, 1), "store");
+    assert_string_equal(cx_table_colname(t, 2), "delivery_days");
+    cx_table_free(t);
+    /* messages about cells use the file's own names */
+    cx_error err;
+    read_bad("maand;vestiging;levertijd_dagen\n2022-01;Utrecht;2,5\n2022-02;Utrecht;x\n2022-03;Utrecht;3\n", &o, &err);
+    assert_error_at(&err, CX_ESYNTAX, 3, 17, "expected a number in column 'levertijd_dagen', found 'x'");
+    cx_csv_rename typo[] = {{"levertijd_dagn", "delivery_days"}};
+    cx_csv_options ot = {.renames = typo, .nrenames = 1};
+    read_bad("maand;vestiging;levertijd_dagen\n2022-01;Utrecht;2,5\n", &ot, &err);
+    assert_error_at(&err, CX_EINVAL, 1, 0, "expected a column 'levertijd_dagn' to rename to 'delivery_days', found "
+                                           "none; did you mean 'levertijd_dagen'? (its columns: maand, vestiging, "
+                                           "levertijd_dagen)");
+    ot.renames_optional = 1;
+    t = read_ok("maand;vestiging;levertijd_dagen\n2022-01;Utrecht;2,5\n", &ot);
+    cx_table_free(t);
+    cx_csv_rename clash[] = {{"omzet", "revenue"}};
+    cx_csv_options oc = {.renames = clash, .nrenames = 1};
+    read_bad("maand;revenue;omzet\n2022-01;1;2\n", &oc, &err);
+    assert_error_at(&err, CX_EINVAL, 1, 15, "expected a new name for column 'omzet', found 'revenue', which is the "
+                                            "name of its column 2; rename that one too, or choose another name");
+    /* ... unless that one is renamed away too */
+    cx_csv_rename swap[] = {{"revenue", "old_revenue"}, {"omzet", "revenue"}};
+    cx_csv_options os = {.renames = swap, .nrenames = 2};
+    t = read_ok("maand;revenue;omzet\n2022-01;1;2\n", &os);
+    assert_string_equal(cx_table_colname(t, 1), "old_revenue");
+    assert_string_equal(cx_table_colname(t, 2), "revenue");
+    cx_table_free(t);
 }
 
 /* ---- bad input: the exact position -------------------------------------- */
@@ -735,6 +935,12 @@ int main(void)
         cmocka_unit_test(csv_should_accept_a_missing_final_newline_and_blank_lines),
         cmocka_unit_test(csv_should_stream_in_blocks_of_the_asked_size),
         cmocka_unit_test(csv_should_read_the_same_rows_in_blocks_of_any_size),
+        cmocka_unit_test(csv_should_read_amounts_as_the_plain_numbers),
+        cmocka_unit_test(csv_should_refuse_a_column_that_mixes_styles),
+        cmocka_unit_test(csv_should_read_dates_as_exports_write_them),
+        cmocka_unit_test(csv_should_refuse_dates_it_would_have_to_guess),
+        cmocka_unit_test(csv_should_take_excels_habits),
+        cmocka_unit_test(csv_should_rename_columns_on_the_way_in),
         cmocka_unit_test(csv_should_point_at_the_extra_field),
         cmocka_unit_test(csv_should_point_at_the_end_of_a_short_row),
         cmocka_unit_test(csv_should_split_simple_quoted_lines_as_libcsv_does),

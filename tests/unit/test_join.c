@@ -105,7 +105,10 @@ static void join_should_refuse_mixed_period_kinds_and_shared_columns(void **stat
     const char *units[] = {"store"};
     cx_error_init(&err);
     assert_int_equal(cx_panel_join(in, 2, units, 1, &p, NULL, &err), CX_EINVAL);
-    assert_non_null(strstr(err.message, "expected a text column 'store' to join on"));
+    assert_string_equal(err.message, "expected a unit column 'store' to join on, found none, but a text column "
+                                     "'region'; if it holds the same units, map it to one name: --rename "
+                                     "region=store (in a scenario, \"columns\": {\"region\": \"store\"} on this "
+                                     "file's source)");
     cx_table_free(w);
     cx_table_free(m);
     cx_table_free(w2);

@@ -171,6 +171,61 @@ static cx_period_kind cadence_of(const char *const *list, char *how, size_t size
     return cx_cadence_kind(&c);
 }
 
+/* Dates as exports write them: each form, both orders, times ignored,
+ * strptime formats held to the calendar. */
+static void date_should_read_the_forms_exports_write(void **state)
+{
+    (void)state;
+    struct {
+        const char *text;
+        cx_date_order order;
+        const char *iso; /* NULL: refused */
+        int time;
+    } cases[] = {
+        {"17-01-2022", CX_DATE_DMY, "2022-01-17", 0},   {"17-1-2022", CX_DATE_DMY, "2022-01-17", 0},
+        {"7/1/2022", CX_DATE_DMY, "2022-01-07", 0},     {"17.01.2022", CX_DATE_DMY, "2022-01-17", 0},
+        {"2022/01/17", CX_DATE_AUTO, "2022-01-17", 0},  {"2022-1-7", CX_DATE_MDY, "2022-01-07", 0},
+        {"01/17/2022", CX_DATE_MDY, "2022-01-17", 0},   {"7/1/2022", CX_DATE_MDY, "2022-07-01", 0},
+        {"17-01-2022 14:05", CX_DATE_DMY, "2022-01-17", 1},
+        {" 17-01-2022 9:05:59 ", CX_DATE_DMY, "2022-01-17", 1},
+        {"2022-01-17T14:05:09.250", CX_DATE_AUTO, "2022-01-17", 1},
+        {"29-02-2024", CX_DATE_DMY, "2024-02-29", 0},
+        {"17-01-2022", CX_DATE_MDY, NULL, 0},  {"01/17/2022", CX_DATE_DMY, NULL, 0},
+        {"17-01-2022", CX_DATE_AUTO, NULL, 0}, {"29-02-2023", CX_DATE_DMY, NULL, 0},
+        {"17-01-22", CX_DATE_DMY, NULL, 0},    {"17-01/2022", CX_DATE_DMY, NULL, 0},
+        {"17-01-2022 25:00", CX_DATE_DMY, NULL, 0}, {"17-01-2022 14", CX_DATE_DMY, NULL, 0},
+        {"2022-13-01", CX_DATE_AUTO, NULL, 0},  {"0017-01-2022", CX_DATE_DMY, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cx_period p = {CX_PERIOD_NONE, 0}, want;
+        int time = -1;
+        cx_status st = cx_date_parse(cases[i].text, strlen(cases[i].text), cases[i].order, &p, &time);
+        if (!cases[i].iso) {
+            if (st != CX_ESYNTAX) {
+                print_error("'%s' (order %d) was accepted\n", cases[i].text, (int)cases[i].order);
+                fail();
+            }
+            continue;
+        }
+        assert_int_equal(cx_period_parse(cases[i].iso, 10, &want), CX_OK);
+        if (st != CX_OK || cx_period_cmp(p, want) != 0 || time != cases[i].time) {
+            print_error("'%s' (order %d): status %d, time %d\n", cases[i].text, (int)cases[i].order, (int)st, time);
+            fail();
+        }
+    }
+    cx_period p, want;
+    assert_int_equal(cx_period_parse("2022-03-04", 10, &want), CX_OK);
+    assert_int_equal(cx_date_parse_format("03/04/2022", 10, "%m/%d/%Y", &p), CX_OK);
+    assert_int_equal(cx_period_cmp(p, want), 0);
+    assert_int_equal(cx_date_parse_format("4 Mar 2022 10:30", 16, "%d %b %Y %H:%M", &p), CX_OK);
+    assert_int_equal(cx_period_cmp(p, want), 0);
+    assert_int_equal(cx_date_parse_format("3/4/2022 14:05", 14, "%m/%d/%Y", &p), CX_OK);
+    assert_int_equal(cx_period_cmp(p, want), 0);
+    /* strptime itself takes 31 February; the calendar does not */
+    assert_int_equal(cx_date_parse_format("31-02-2024", 10, "%d-%m-%Y", &p), CX_ESYNTAX);
+    assert_int_equal(cx_date_parse_format("04-03-2022x", 11, "%d-%m-%Y", &p), CX_ESYNTAX);
+}
+
 static void cadence_should_find_the_regular_spacing_of_dates(void **state)
 {
     (void)state;
@@ -225,6 +280,7 @@ int main(void)
         cmocka_unit_test(period_should_know_the_quarter_of_a_week_by_its_thursday),
         cmocka_unit_test(period_should_agree_with_glibc_for_two_centuries),
         cmocka_unit_test(period_should_number_consecutive_periods_consecutively),
+        cmocka_unit_test(date_should_read_the_forms_exports_write),
         cmocka_unit_test(cadence_should_find_the_regular_spacing_of_dates),
     };
     return cmocka_run_group_tests_name("period", tests, NULL, NULL);
