@@ -14,6 +14,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,15 +83,25 @@ cx_status cx_outfile_open(cx_outfile *o, const char *path, cx_error *err)
     }
     memcpy(o->tmp, path, n);
     memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
+    /* no SIGINT or SIGTERM between creating the file and registering its
+     * name, or the handler would not know to remove it */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    int masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
     int fd = mkstemp(o->tmp);
+    int e = errno;
+    if (fd >= 0)
+        o->slot = register_temporary(o->tmp);
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        int e = errno;
         cx_free(o->tmp);
         o->tmp = NULL;
         cx_outfile_abort(o);
         return cx_error_set(err, CX_ECREATE, path, 0, 0, "cannot create output: %s", strerror(e));
     }
-    o->slot = register_temporary(o->tmp);
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
@@ -182,10 +194,17 @@ cx_status cx_scratch_open(const char *what, int *fd, char proc[32], cx_error *er
     cx_buf name = {0};
     if (cx_buf_printf(&name, "%s/cxcase.XXXXXX", dir) != CX_OK)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    int masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0; /* no signal before the unlink */
     *fd = mkstemp(name.data);
     int e = errno;
     if (*fd >= 0)
         unlink(name.data); /* a name no one else sees, gone whatever ends the process */
+    if (masked)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     cx_buf_free(&name);
     if (*fd < 0)
         return cx_error_set(err, CX_EIO, what, 0, 0, "cannot make a temporary file in %s: %s", dir, strerror(e));
