@@ -112,6 +112,9 @@ CX_API cx_status cx_fit_table(const cx_spec *spec, const cx_table *data,
 /**
  * Fit by streaming a CSV file in blocks (memory does not grow with the
  * number of rows); the file is read once per pass (two or three passes).
+ * A pipe, a FIFO or "-" (standard input) is read once, into a copy in
+ * TMPDIR that is unlinked as soon as it is made and read by every pass; the
+ * model records the input's name ("<stdin>") and the SHA-256 of the copy.
  */
 CX_API cx_status cx_fit_csv(const cx_spec *spec, const char *path, const cx_csv_options *copt,
                             const cx_fit_options *opt, cx_model **out, cx_warnings *warn,
