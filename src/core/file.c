@@ -37,6 +37,17 @@
 static char slot_name[SLOTS][PATH_MAX];
 static atomic_int slot_used[SLOTS]; /* 0 free, 1 being filled, 2 registered */
 
+/* Block SIGINT and SIGTERM (the signals whose handler removes the
+ * registered temporaries); 1 when blocked, the previous mask in *old. */
+static int block_signals(sigset_t *old)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    return pthread_sigmask(SIG_BLOCK, &block, old) == 0;
+}
+
 static int register_temporary(const char *name)
 {
     if (strlen(name) >= PATH_MAX)
@@ -85,11 +96,8 @@ cx_status cx_outfile_open(cx_outfile *o, const char *path, cx_error *err)
     memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
     /* no SIGINT or SIGTERM between creating the file and registering its
      * name, or the handler would not know to remove it */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    int masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0;
+    sigset_t old;
+    int masked = block_signals(&old);
     int fd = mkstemp(o->tmp);
     int e = errno;
     if (fd >= 0)
@@ -194,11 +202,8 @@ cx_status cx_scratch_open(const char *what, int *fd, char proc[32], cx_error *er
     cx_buf name = {0};
     if (cx_buf_printf(&name, "%s/cxcase.XXXXXX", dir) != CX_OK)
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    int masked = pthread_sigmask(SIG_BLOCK, &block, &old) == 0; /* no signal before the unlink */
+    sigset_t old;
+    int masked = block_signals(&old); /* no signal before the unlink */
     *fd = mkstemp(name.data);
     int e = errno;
     if (*fd >= 0)
