@@ -53,7 +53,7 @@ ifeq ($(COVERAGE),1)
   OPT      = -O0 -g
 endif
 FUZZ_S       ?= 60
-FUZZ_TARGETS  = csv scenario spec partial model
+FUZZ_TARGETS  = csv scenario spec partial model ledger
 FUZZ_BIN      = $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \

@@ -189,6 +189,8 @@ typedef enum cx_encoding {
 typedef struct cx_csv_coltype {
     const char *name;
     cx_coltype type;
+    int required; /**< 1: a name the user gave (--text): a file without the column is an
+                       error (unless types_optional), not a silent no-op */
 } cx_csv_coltype;
 
 /** A column renamed on the way in: the file's name, and the name it gets. */
@@ -222,6 +224,8 @@ typedef struct cx_csv_options {
     size_t nrenames;
     int renames_optional; /**< 0: a rename of a column the file lacks is an error; 1: ignored
                                (one list of renames for several files) */
+    int types_optional;   /**< 1: a required forced type may name a column the file lacks
+                               (one list for several files; the caller checks the list) */
     unsigned char *renamed; /**< (output) NULL, or nrenames flags: each set to 1 when the
                                  file had that rename's column (not set when reading from
                                  range_start) */

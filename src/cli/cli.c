@@ -201,6 +201,9 @@ int cli_csv_option(const char *cmd, const char *opt, const char *arg, cx_csv_opt
                 *comma = '\0';
             if (!*tok || cli_csv_force(o, tok, CX_COL_TEXT) != 0)
                 return cli_usage_error(cmd, "--text takes column names separated by commas");
+            for (size_t k = 0; k < nforced; k++) /* a name the user gave must exist */
+                if (strcmp(forced[k].name, tok) == 0)
+                    forced[k].required = 1;
             tok = comma ? comma + 1 : NULL;
         }
         return 0;

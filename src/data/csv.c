@@ -66,6 +66,7 @@ struct cx_csv_reader {
     cx_csv_rename *renames;
     size_t nrenames;
     int renames_optional;
+    int types_optional;
     int bom_beat_option;  /* a UTF-8 BOM overruled --encoding windows-1252 */
     unsigned char *renamed; /* the caller's flags: which renames were applied */
     cx_warnings *notes;
@@ -1109,6 +1110,33 @@ static void earlier_error(cx_csv_reader *r, cx_error *err)
         *err = e;
 }
 
+/* Every column the user named for a type (--text code) is one of the file's,
+ * by its own name or the new one, unless the list is one for several files
+ * (the caller checks it over all of them). */
+static cx_status required_types(cx_csv_reader *r, const char *const *names, unsigned long header_line,
+                                cx_error *err)
+{
+    if (r->types_optional)
+        return CX_OK;
+    for (size_t k = 0; k < r->ntypes; k++) {
+        if (!r->types[k].required)
+            continue;
+        size_t j = 0;
+        while (j < r->ncols && strcmp(names[j], r->types[k].name) != 0 && strcmp(r->fnames[j], r->types[k].name) != 0)
+            j++;
+        if (j < r->ncols)
+            continue;
+        cx_buf b = {0};
+        cx_status st = cx_suggest_text(&b, r->types[k].name, (const char *const *)r->fnames, r->ncols, "its columns");
+        if (st == CX_OK)
+            st = cx_error_set(err, CX_EINVAL, r->path, header_line, 0, "expected a column '%s' to read as %s, found none%s",
+                              r->types[k].name, cx_coltype_name(r->types[k].type), b.data ? b.data : "");
+        cx_buf_free(&b);
+        return st == CX_ENOMEM ? oom(err) : st;
+    }
+    return CX_OK;
+}
+
 /* The names of the columns, given the header's texts in `names` (copies the
  * reader may change): spaces around them trimmed, kept as the file writes
  * them in r->fnames for messages, and renamed by the options' renames.
@@ -1166,7 +1194,7 @@ static cx_status name_columns(cx_csv_reader *r, char **names, cx_error *err)
         cx_free(names[j]);
         names[j] = to;
     }
-    return CX_OK;
+    return required_types(r, (const char *const *)names, header_line, err);
 }
 
 /* Read and check the header, then read and type the first block. */
@@ -1295,6 +1323,7 @@ static cx_status copy_options(cx_csv_reader *r, const cx_csv_options *opt, cx_er
             !(r->renames[k].to = cx_strdup(opt->renames[k].to)))
             return oom(err);
     r->renames_optional = opt->renames_optional;
+    r->types_optional = opt->types_optional;
     r->renamed = opt->renamed;
     r->notes = opt->notes;
     return CX_OK;
@@ -1351,6 +1380,7 @@ cx_status cx_csv_open(const char *path, const cx_csv_options *opt, cx_csv_reader
         }
         for (size_t k = 0; k < opt->ntypes; k++, r->ntypes++) {
             r->types[k].type = opt->types[k].type;
+            r->types[k].required = opt->types[k].required;
             if (!(r->types[k].name = cx_strdup(opt->types[k].name))) {
                 st = oom(err);
                 goto fail;

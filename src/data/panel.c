@@ -83,7 +83,7 @@ static cx_status responses_table(const cx_panel_source *resp, const cx_survey_op
         /* the score is a number, whatever the first rows look like */
         for (size_t i = 0; i < ro.ntypes; i++)
             types[i] = ro.types[i];
-        types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER};
+        types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER, 0};
         ro.types = types;
         ro.ntypes++;
         st = cx_survey_aggregate_file(resp->path, &ro, &so, out, NULL, err);
@@ -137,6 +137,59 @@ cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx
     return st;
 }
 
+/* The distinct column names of the tables t[0 .. n) (stopping at a NULL
+ * table), in file order; NULL when out of memory. */
+static const char **all_names(cx_table *const *t, size_t n, size_t *count)
+{
+    size_t f, ncols = 0;
+    for (f = 0; f < n && t[f]; f++)
+        ncols += cx_table_ncols(t[f]);
+    const char **names = cx_calloc(ncols + 1, sizeof(char *));
+    if (!names)
+        return NULL;
+    ncols = 0;
+    for (f = 0; f < n && t[f]; f++)
+        for (size_t j = 0; j < cx_table_ncols(t[f]); j++) {
+            size_t k = 0;
+            while (k < ncols && strcmp(names[k], cx_table_colname(t[f], j)) != 0)
+                k++;
+            if (k == ncols)
+                names[ncols++] = cx_table_colname(t[f], j);
+        }
+    *count = ncols;
+    return names;
+}
+
+/* Column types the user forced once for several files (--text): each must
+ * name a column of some file, by its new name or a renamed one's old name. */
+static cx_status types_used(const cx_csv_options *copt, const unsigned char *used, cx_table *const *t, size_t n,
+                            cx_error *err)
+{
+    for (size_t k = 0; k < copt->ntypes; k++) {
+        const char *name = copt->types[k].name;
+        if (!copt->types[k].required)
+            continue;
+        int found = 0;
+        for (size_t f = 0; f < n && t[f] && !found; f++)
+            found = cx_table_find(t[f], name) != (size_t)-1;
+        for (size_t r = 0; r < copt->nrenames && !found; r++)
+            found = used[r] && strcmp(copt->renames[r].from, name) == 0;
+        if (found)
+            continue;
+        size_t ncols = 0;
+        const char **names = all_names(t, n, &ncols);
+        cx_buf b = {0};
+        cx_status st = names ? cx_suggest_text(&b, name, names, ncols, "their columns") : CX_ENOMEM;
+        if (st == CX_OK)
+            st = cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "--text %s: expected a column '%s' in one of the files, "
+                              "found none%s", name, name, b.data ? b.data : "");
+        cx_buf_free(&b);
+        cx_free(names);
+        return st;
+    }
+    return CX_OK;
+}
+
 /* Renames given once for several files: each must have renamed a column of
  * some file (flags in `used`), so one that none has is reported with its
  * nearest name among the files' columns. */
@@ -147,21 +200,10 @@ static cx_status renames_used(const cx_csv_options *copt, const unsigned char *u
     for (size_t r = 0; r < copt->nrenames && st == CX_OK; r++) {
         if (used[r])
             continue;
-        size_t f, ncols = 0;
-        for (f = 0; f < n && t[f]; f++)
-            ncols += cx_table_ncols(t[f]);
-        const char **names = cx_calloc(ncols + 1, sizeof(char *));
+        size_t ncols = 0;
+        const char **names = all_names(t, n, &ncols);
         if (!names)
             return CX_ENOMEM;
-        ncols = 0;
-        for (f = 0; f < n && t[f]; f++)
-            for (size_t j = 0; j < cx_table_ncols(t[f]); j++) {
-                size_t k = 0;
-                while (k < ncols && strcmp(names[k], cx_table_colname(t[f], j)) != 0)
-                    k++;
-                if (k == ncols)
-                    names[ncols++] = cx_table_colname(t[f], j);
-            }
         cx_buf b = {0};
         st = cx_suggest_text(&b, copt->renames[r].from, names, ncols, "their columns");
         if (st == CX_OK)
@@ -185,6 +227,7 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     if (copt)
         o = *copt;
     o.renames_optional = 1; /* one list for every file: checked below */
+    o.types_optional = 1;
     unsigned char *used = cx_calloc(o.nrenames + 1, 1);
     o.renamed = used;
     cx_panel_source *src = cx_calloc(n + 1, sizeof *src);
@@ -199,7 +242,9 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
         src[k] = (cx_panel_source){files[k], &o};
     cx_panel_source resp = {responses, &o};
     cx_status st = cx_panel_load_sources(src, n, responses ? &resp : NULL, sopt, units, nunits, out, tabs, warn, err);
-    if (st == CX_OK && (st = renames_used(&o, used, tabs, n + (tabs[n] != NULL), err)) == CX_ENOMEM)
+    if (st == CX_OK && (st = renames_used(&o, used, tabs, n + (tabs[n] != NULL), err)) == CX_OK)
+        st = types_used(&o, used, tabs, n + (tabs[n] != NULL), err);
+    if (st == CX_ENOMEM)
         cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     if (st != CX_OK) {
         cx_table_free(*out);

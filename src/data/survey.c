@@ -543,7 +543,7 @@ static cx_status two_halves(const char *path, const cx_csv_options *copt, const 
         st = CX_ENOMEM;
     if (st == CX_OK) {
         for (size_t j = 0; j < nc; j++)
-            types[j] = (cx_csv_coltype){cx_table_colname(schema, j), cx_table_coltype(schema, j)};
+            types[j] = (cx_csv_coltype){cx_table_colname(schema, j), cx_table_coltype(schema, j), 0};
         h.path = path;
         h.copt = *copt;
         h.copt.types = types;

@@ -1111,6 +1111,8 @@ size_t cx_design_nunits(const cx_design *d) { return cx_strmap_count(d->unitmap)
 int cx_design_has_units(const cx_design *d) { return d->nu > 0; }
 size_t cx_design_max_lag(const cx_design *d) { return d->maxlag; }
 
+cx_period_kind cx_design_cadence(const cx_design *d) { return d->cadence_known ? d->cadence : CX_PERIOD_NONE; }
+
 void cx_design_needed(const cx_design *d, int period_too, unsigned char *need)
 {
     need[d->ycol] = 1;

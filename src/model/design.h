@@ -106,6 +106,9 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
 
 /* The longest lag, and whether there are C(x) terms. */
 size_t cx_design_max_lag(const cx_design *d);
+/* The period column's cadence (weeks, months, ...) once the first pass has
+ * needed it (lags, C(quarter)); CX_PERIOD_NONE when it was never needed. */
+cx_period_kind cx_design_cadence(const cx_design *d);
 int cx_design_has_cat(const cx_design *d);
 /* The key of unit `uid` (its unit texts, each with its NUL), valid until the
  * next pass; and the id of a key, added when new.  For merging the units of

@@ -896,7 +896,7 @@ static cx_status pass1_two_threads(const cx_spec *spec, size_t eqi, fitctx *c, g
     if (!types)
         return oom(err);
     for (size_t j = 0; j < cx_table_ncols(src->schema); j++)
-        types[j] = (cx_csv_coltype){cx_table_colname(src->schema, j), cx_table_coltype(src->schema, j)};
+        types[j] = (cx_csv_coltype){cx_table_colname(src->schema, j), cx_table_coltype(src->schema, j), 0};
     h.spec = spec;
     h.eqi = eqi;
     h.path = src->path;

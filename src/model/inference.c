@@ -527,13 +527,21 @@ static void warn_terms(const fitrun *f, cx_equation *e)
                                      "coefficient is imprecise and may change sign with little new data",
                             e->names[j], e->vif[j]);
     }
+    /* the next longer period than the data's own, in the user's words */
+    const char *longer = "longer periods";
+    switch (cx_design_cadence(f->c.d)) {
+    case CX_PERIOD_DAY: longer = "weeks instead of days"; break;
+    case CX_PERIOD_WEEK: longer = "months instead of weeks"; break;
+    case CX_PERIOD_MONTH: longer = "quarters instead of months"; break;
+    case CX_PERIOD_QUARTER: longer = "years instead of quarters"; break;
+    default: break;
+    }
     for (size_t k = 0; k < e->nme; k++)
         if (e->me[k].reliability < 0.5)
             cx_warnings_add(e->warn, "'%s' is mostly sampling noise (reliability %.2f: %.0f%% of its variance, net "
                                      "of the other terms, is the survey's error): the correction is large and "
-                                     "uncertain; longer periods (`nps --period month`) or larger units would "
-                                     "measure it better",
-                            e->me[k].term, e->me[k].reliability, 100 * (1 - e->me[k].reliability));
+                                     "uncertain; %s or larger units would measure it better",
+                            e->me[k].term, e->me[k].reliability, 100 * (1 - e->me[k].reliability), longer);
 }
 
 static void warn_fit(const fitrun *f, cx_equation *e)

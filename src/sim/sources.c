@@ -50,6 +50,32 @@ static void periods_at_cadence(cx_table *panel)
     }
 }
 
+/* Every column named by --text is a column of the joined sources. */
+static cx_status text_columns_found(const cx_table *panel, const cx_sim_options *o, cx_error *err)
+{
+    for (size_t k = 0; o && k < o->ntypes; k++) {
+        const char *name = o->types[k].name;
+        if (!o->types[k].required || cx_table_find(panel, name) != (size_t)-1)
+            continue;
+        size_t n = cx_table_ncols(panel);
+        const char **names = cx_calloc(n + 1, sizeof(char *));
+        if (!names)
+            return oom(err);
+        for (size_t j = 0; j < n; j++)
+            names[j] = cx_table_colname(panel, j);
+        cx_buf b = {0};
+        cx_status st = cx_suggest_text(&b, name, names, n, "their columns");
+        if (st == CX_OK)
+            st = cx_error_set(err, CX_EUSAGE, NULL, 0, 0,
+                              "--text %s: expected a column '%s' in one of the data files, found none%s", name, name,
+                              b.data ? b.data : "");
+        cx_buf_free(&b);
+        cx_free(names);
+        return st == CX_ENOMEM ? oom(err) : st;
+    }
+    return CX_OK;
+}
+
 /* How to read source d: its own options and the forced types. */
 static void source_options(const source *d, const cx_csv_coltype *types, size_t ntypes, cx_warnings *notes,
                            cx_csv_options *o)
@@ -58,6 +84,7 @@ static void source_options(const source *d, const cx_csv_coltype *types, size_t 
     o->notes = notes;
     o->types = types;
     o->ntypes = ntypes;
+    o->types_optional = 1; /* one --text list for every source: checked on the panel */
     o->sep = d->sep;
     o->decimal = d->decimal;
     if (d->encoding >= 0)
@@ -109,7 +136,13 @@ cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size
     cx_free(files);
     cx_free(opts);
     if (st == CX_OK)
+        st = text_columns_found(*panel, o, err);
+    if (st == CX_OK)
         periods_at_cadence(*panel);
+    else {
+        cx_table_free(*panel);
+        *panel = NULL;
+    }
     return st;
 }
 

@@ -32,6 +32,7 @@ for t in "$@"; do
     mkdir -p "$corpus" "$art"
     case $t in
     csv) dict=tests/fuzz/csv.dict maxlen=8192 ;;
+    ledger) dict=tests/fuzz/json.dict maxlen=262144 ;;
     *) dict=tests/fuzz/json.dict maxlen=16384 ;;
     esac
     before=$(ls "$art" | wc -l)

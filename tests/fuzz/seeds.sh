@@ -18,7 +18,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 c=tests/fuzz/corpus
 rm -rf "$c"
-mkdir -p "$c/csv" "$c/scenario" "$c/spec" "$c/partial" "$c/model"
+mkdir -p "$c/csv" "$c/scenario" "$c/spec" "$c/partial" "$c/model" "$c/ledger"
 
 # ---- csv: samples, the bad-input corpus, the dialects, the fit corpus
 for f in samples/*.csv tests/cli/data/bad/*.csv tests/cli/data/bad/helpers/*.csv \
@@ -71,6 +71,16 @@ for s in ols cat tau0 reml ridge robust eiv chain; do
         rm -f "$c/partial/$s.json"
     fi
 done
+# ---- ledger: the samples' case recorded twice (a chain of two), its first
+# record alone, and an empty ledger
+l=$tmp/ledger.jsonl
+for i in 1 2; do
+    SOURCE_DATE_EPOCH=1767225600 "$CXCASE" simulate samples/scenario.json --draws 50 --record "$l" >/dev/null
+done
+cp "$l" "$c/ledger/samples-two.jsonl"
+head -n 1 "$l" >"$c/ledger/samples-one.jsonl"
+: >"$c/ledger/empty.jsonl"
+
 for f in "$c"/*; do
     echo "$f: $(ls "$f" | wc -l) seeds"
 done

@@ -109,7 +109,7 @@ static void csv_should_type_columns_and_treat_empty_cells_as_missing(void **stat
     assert_int_equal(cx_table_periods(t, 3)[2].kind, CX_PERIOD_NONE);
     assert_true(isnan(cx_table_numbers(t, 4)[0]));
     /* forced text keeps leading zeros */
-    cx_csv_coltype force[] = {{"code", CX_COL_TEXT}};
+    cx_csv_coltype force[] = {{"code", CX_COL_TEXT, 0}};
     cx_csv_options o = {.types = force, .ntypes = 1};
     cx_table_free(t);
     t = read_ok("code,v\n0012,1\n", &o);
@@ -301,7 +301,7 @@ static void csv_should_split_simple_quoted_lines_as_libcsv_does(void **state)
          "expected a ',' separator or the end of the line after a closing quote, found '\"b\"c'"},
         {"week,x,note\n2025-W01,1,a\n2025-W02,2,\"b\",\"extra\"\n", 16, "expected 3 fields as in the header, found 4"},
     };
-    cx_csv_coltype types[] = {{"week", CX_COL_PERIOD}, {"x", CX_COL_NUMBER}, {"note", CX_COL_TEXT}};
+    cx_csv_coltype types[] = {{"week", CX_COL_PERIOD, 0}, {"x", CX_COL_NUMBER, 0}, {"note", CX_COL_TEXT, 0}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         for (size_t block = 1; block <= 1000; block *= 1000) {
             cx_error e;

@@ -18,7 +18,7 @@ static cx_status aggregate(const char *text, cx_survey_options *o, cx_table **ou
     char *path = tmp_text(text);
     cx_csv_reader *r = NULL;
     cx_error_init(err);
-    cx_csv_coltype force[] = {{o->score ? o->score : "score", CX_COL_NUMBER}};
+    cx_csv_coltype force[] = {{o->score ? o->score : "score", CX_COL_NUMBER, 0}};
     cx_csv_options copt = {.types = force, .ntypes = 1};
     cx_status st = cx_csv_open(path, &copt, &r, err);
     if (st == CX_OK)
@@ -231,7 +231,7 @@ static char *big_file(unsigned long bad_at, int quoted_middle)
 static void both_ways(const char *path, cx_survey_options *o, cx_status *st, cx_table **t, cx_survey_stats *stats,
                       cx_error *err)
 {
-    cx_csv_coltype force[] = {{"score", CX_COL_NUMBER}};
+    cx_csv_coltype force[] = {{"score", CX_COL_NUMBER, 0}};
     cx_csv_options copt = {.types = force, .ntypes = 1};
     for (int w = 0; w < 2; w++) {
         cx_error_init(&err[w]);
