@@ -24,7 +24,7 @@ DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffic
 DEB_FUZZ  = clang libclang-rt-14-dev
 DEB_COV   = lcov
 DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time
-DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
+DEB_ALL   = $(DEB_BUILD) $(DEB_TEST) $(if $(findstring clang,$(CC)),$(DEB_FUZZ))
 
 ifeq ($(SANITIZE),1)
   BUILD    = build/san
