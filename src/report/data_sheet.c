@@ -153,6 +153,32 @@ static double dcol_value(const dcol *d, const cx_table *t, size_t unit_cols, siz
     }
 }
 
+/* Per equation, its residuals against its fitted values (the Data sheet's
+ * columns after the panel's ncols, rows 1 to shown) as a scatter chart right
+ * of lastcol. */
+static void residual_charts(rep *r, lxw_worksheet *ws, const cx_model *m, size_t ncols, size_t shown, lxw_col_t lastcol)
+{
+    size_t neq = cx_model_nequations(m);
+    char buf[160];
+    for (size_t e = 0; e < neq && shown > 0; e++) {
+        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_SCATTER);
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, "Data", 1, (lxw_col_t)(ncols + 2 * e), (lxw_row_t)shown, (lxw_col_t)(ncols + 2 * e));
+        chart_series_set_values(se, "Data", 1, (lxw_col_t)(ncols + 2 * e + 1), (lxw_row_t)shown,
+                                (lxw_col_t)(ncols + 2 * e + 1));
+        chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(se, 3);
+        snprintf(buf, sizeof buf, "%s: residuals against fitted values", cx_equation_target(cx_model_equation(m, e)));
+        chart_title_set_name(ch, buf);
+        chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
+        chart_axis_set_name(ch->x_axis, "fitted");
+        chart_axis_set_name(ch->y_axis, "residual");
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+        worksheet_insert_chart_opt(ws, (lxw_row_t)(2 + 18 * e), (lxw_col_t)(lastcol + 2), ch,
+                                   &(lxw_chart_options){.x_scale = 1.0, .y_scale = 1.0});
+    }
+}
+
 /* The Data sheet, rows in order (so that it can be written in
  * libxlsxwriter's constant-memory mode). */
 cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
@@ -293,24 +319,7 @@ cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t un
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)shown, lastcol);
     worksheet_freeze_panes(ws, 1, (lxw_col_t)(1 + unit_cols));
     worksheet_set_column(ws, 0, lastcol, 13, NULL);
-    /* residuals against fitted values, per equation */
-    for (size_t e = 0; e < neq && shown > 0; e++) {
-        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_SCATTER);
-        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-        chart_series_set_categories(se, "Data", 1, (lxw_col_t)(ncols + 2 * e), (lxw_row_t)shown, (lxw_col_t)(ncols + 2 * e));
-        chart_series_set_values(se, "Data", 1, (lxw_col_t)(ncols + 2 * e + 1), (lxw_row_t)shown,
-                                (lxw_col_t)(ncols + 2 * e + 1));
-        chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
-        chart_series_set_marker_size(se, 3);
-        snprintf(buf, sizeof buf, "%s: residuals against fitted values", cx_equation_target(cx_model_equation(m, e)));
-        chart_title_set_name(ch, buf);
-        chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
-        chart_axis_set_name(ch->x_axis, "fitted");
-        chart_axis_set_name(ch->y_axis, "residual");
-        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-        worksheet_insert_chart_opt(ws, (lxw_row_t)(2 + 18 * e), (lxw_col_t)(lastcol + 2), ch,
-                                   &(lxw_chart_options){.x_scale = 1.0, .y_scale = 1.0});
-    }
+    residual_charts(r, ws, m, ncols, shown, lastcol);
     return CX_OK;
 }
 

@@ -16,6 +16,42 @@
 #include "../core/core.h"
 #include "report_sheet.h"
 
+/* The baselines from row on: every column's level per unit, from which a
+ * change in a non-linear term or to a target level is measured, each a
+ * named cell base_<column>_<unit> (r->base_name). */
+static void baselines(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_format *inbase)
+{
+    const cx_scenario *s = r->s;
+    char name[160];
+    const cx_plan *p = r->plan;
+    if (p && !(r->base_name = cx_calloc(p->nv * p->nunits + 1, sizeof(char *))))
+        r->oom = 1;
+    if (p && r->base_name) {
+        worksheet_write_string(ws, row++, 0, "Baselines: the level of every column the model uses, per unit", r->f.h);
+        worksheet_write_string(ws, row++, 0,
+                               s->nbase ? "Each unit's mean over the baseline window of the data, or the level the "
+                                          "scenario gives (baseline.values)."
+                                        : "Each unit's mean over the baseline window of the data (baseline.window_periods; "
+                                          "by default the last year of periods).", r->f.note);
+        worksheet_write_string(ws, row, 0, "Unit", r->f.th);
+        for (size_t v = 0; v < p->nv; v++)
+            worksheet_write_string(ws, row, (lxw_col_t)(1 + v), p->v[v].name, r->f.th);
+        row++;
+        for (size_t u = 0; u < p->nunits; u++, row++) {
+            worksheet_write_string(ws, row, 0, p->unit[u], r->f.text);
+            char uid[96], vid[96];
+            rep_sanitize(p->unit[u], uid, sizeof uid);
+            for (size_t v = 0; v < p->nv; v++) {
+                worksheet_write_number(ws, row, (lxw_col_t)(1 + v), p->v[v].base[u], inbase);
+                rep_sanitize(p->v[v].name, vid, sizeof vid);
+                snprintf(name, sizeof name, "base_%.60s_%.60s", vid, uid[0] ? uid : "unit");
+                r->base_name[v * p->nunits + u] = rep_name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
+            }
+        }
+        worksheet_write_string(ws, row++, 0, "Each baseline's defined name is base_<column>_<unit>.", r->f.note);
+    }
+}
+
 void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
 {
     worksheet_set_landscape(ws);
@@ -125,41 +161,13 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
         }
     }
     row++;
-    /* the baselines: every column's level per unit, from which a change in
-     * a non-linear term or to a target level is measured */
-    const cx_plan *p = r->plan;
-    if (p && !(r->base_name = cx_calloc(p->nv * p->nunits + 1, sizeof(char *))))
-        r->oom = 1;
-    if (p && r->base_name) {
-        worksheet_write_string(ws, row++, 0, "Baselines: the level of every column the model uses, per unit", r->f.h);
-        worksheet_write_string(ws, row++, 0,
-                               s->nbase ? "Each unit's mean over the baseline window of the data, or the level the "
-                                          "scenario gives (baseline.values)."
-                                        : "Each unit's mean over the baseline window of the data (baseline.window_periods; "
-                                          "by default the last year of periods).", r->f.note);
-        worksheet_write_string(ws, row, 0, "Unit", r->f.th);
-        for (size_t v = 0; v < p->nv; v++)
-            worksheet_write_string(ws, row, (lxw_col_t)(1 + v), p->v[v].name, r->f.th);
-        row++;
-        for (size_t u = 0; u < p->nunits; u++, row++) {
-            worksheet_write_string(ws, row, 0, p->unit[u], r->f.text);
-            char uid[96], vid[96];
-            rep_sanitize(p->unit[u], uid, sizeof uid);
-            for (size_t v = 0; v < p->nv; v++) {
-                worksheet_write_number(ws, row, (lxw_col_t)(1 + v), p->v[v].base[u], inbase);
-                rep_sanitize(p->v[v].name, vid, sizeof vid);
-                snprintf(name, sizeof name, "base_%.60s_%.60s", vid, uid[0] ? uid : "unit");
-                r->base_name[v * p->nunits + u] = rep_name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
-            }
-        }
-        worksheet_write_string(ws, row++, 0, "Each baseline's defined name is base_<column>_<unit>.", r->f.note);
-    }
+    baselines(r, ws, row, inbase);
     worksheet_set_column(ws, 0, 0, 26, NULL);
     worksheet_set_column(ws, 1, 1, 12, NULL);
     worksheet_set_column(ws, 2, 2, 22, NULL);
     worksheet_set_column(ws, 3, 8, 14, NULL);
     worksheet_set_column(ws, 9, 9, 36, NULL);
-    if (p && p->nv > 9)
-        worksheet_set_column(ws, 10, (lxw_col_t)p->nv, 14, NULL);
+    if (r->plan && r->plan->nv > 9)
+        worksheet_set_column(ws, 10, (lxw_col_t)r->plan->nv, 14, NULL);
     worksheet_freeze_panes(ws, 3, 0);
 }

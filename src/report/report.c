@@ -17,6 +17,9 @@
  * the whole workbook, which is written to a temporary file and renamed
  * only when complete.
  *
+ * This file puts the workbook together; each family of sheets is a file of
+ * its own beside it, sharing report_sheet.h (formats, names, cell helpers).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define _POSIX_C_SOURCE 200809L

@@ -82,17 +82,13 @@ static lxw_row_t survey_correction_message(rep *r, lxw_worksheet *ws, lxw_row_t 
     return row;
 }
 
-void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
+/* The title, the question and the ranking of the scenarios, best first;
+ * *first is the ranking's first row.  Returns the next row. */
+static lxw_row_t ranking_table(rep *r, lxw_worksheet *ws, const char *created, const size_t *order, size_t n,
+                               lxw_row_t *first)
 {
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
-    size_t n = (size_t)cJSON_GetArraySize(scens);
-    size_t *order = cx_calloc(n + 1, sizeof(size_t));
-    if (!order) {
-        r->oom = 1;
-        return;
-    }
-    ranking(scens, n, order);
-    char line[512], a[48], b[48], c[48];
+    char line[512];
     worksheet_write_string(ws, 0, 0, str(root, "name"), r->f.title);
     snprintf(line, sizeof line, "Business case in %s over %s to %s; %.0f Monte Carlo draws (seed %.0f); prepared %s by cxcase %s",
              r->currency, str(root, "start"), str(root, "end"), num(root, "draws"), num(root, "seed"), created,
@@ -109,7 +105,7 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
         worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
     worksheet_set_row(ws, row, 30, NULL);
     row++;
-    lxw_row_t first = row;
+    *first = row;
     for (size_t i = 0; i < n; i++, row++) {
         const cJSON *sc = cJSON_GetArrayItem(scens, (int)order[i]), *npv = cJSON_GetObjectItemCaseSensitive(sc, "npv");
         worksheet_write_string(ws, row, 0, str(sc, "name"), r->f.text);
@@ -125,10 +121,16 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     snprintf(line, sizeof line, "NPV, IRR and payback at the point estimates; P10 and P90 of the NPV and P(NPV > 0) "
              "from the draws; amounts in %s; the NPS change is that of the last quarter.", r->currency);
     worksheet_write_string(ws, row++, 0, line, r->f.note);
+    return row;
+}
 
-    /* the portfolio */
+/* The recommended portfolio, a sentence under its heading at row + 1.
+ * Returns the next row. */
+static lxw_row_t portfolio_line(rep *r, lxw_worksheet *ws, lxw_row_t row)
+{
+    char line[512], a[48], b[48], c[48];
     row++;
-    const cJSON *pf = cJSON_GetObjectItemCaseSensitive(root, "portfolio");
+    const cJSON *pf = cJSON_GetObjectItemCaseSensitive(r->root, "portfolio");
     worksheet_write_string(ws, row++, 0, "Recommended portfolio", r->f.h);
     if (cJSON_IsObject(pf)) {
         const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *id;
@@ -147,8 +149,15 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     } else
         snprintf(line, sizeof line, "No budget was given, so no portfolio was chosen.");
     sentence(r, ws, row++, line);
+    return row;
+}
 
-    /* key messages */
+/* The key messages about the best scenario, the least sure one and the
+ * corrections for survey noise.  Returns the next row. */
+static lxw_row_t key_messages(rep *r, lxw_worksheet *ws, lxw_row_t row, const size_t *order, size_t n)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios");
+    char line[512], a[48], b[48], c[48];
     row++;
     worksheet_write_string(ws, row++, 0, "Key messages", r->f.h);
     if (n) {
@@ -179,8 +188,14 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
         sentence(r, ws, row++, line);
         row = survey_correction_message(r, ws, row);
     }
+    return row;
+}
 
-    /* warnings, as sentences */
+/* The warnings, as sentences.  Returns the next row. */
+static lxw_row_t warnings(rep *r, lxw_worksheet *ws, lxw_row_t row)
+{
+    const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    char line[512];
     row++;
     worksheet_write_string(ws, row++, 0, "Warnings", r->f.h);
     int any = 0;
@@ -211,8 +226,17 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     }
     if (!any)
         worksheet_write_string(ws, row++, 0, "None.", r->f.text);
+    return row;
+}
 
-    /* the chart data: cumulative cash per quarter, below the charts */
+/* The line chart's data: cumulative cash per quarter and scenario, below
+ * the charts from row 39 on; *qhead is the quarters' row.  Returns the next
+ * row. */
+static lxw_row_t cash_table(rep *r, lxw_worksheet *ws, lxw_row_t row, const size_t *order, size_t n,
+                            lxw_row_t *qhead)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios");
+    char line[512];
     row++;
     if (row < 39)
         row = 39;
@@ -223,7 +247,7 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     worksheet_write_string(ws, row, 0, "Scenario", r->f.th);
     for (int q = 0; q < H; q++)
         worksheet_write_string(ws, row, (lxw_col_t)(1 + q), str(cJSON_GetArrayItem(q0, q), "quarter"), r->f.th);
-    lxw_row_t qhead = row++;
+    *qhead = row++;
     for (size_t i = 0; i < n; i++, row++) {
         const cJSON *s2 = cJSON_GetArrayItem(scens, (int)order[i]);
         worksheet_write_string(ws, row, 0, str(s2, "name"), r->f.text);
@@ -231,17 +255,25 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
         for (int q = 0; q < H; q++)
             rep_put(r, ws, row, (lxw_col_t)(1 + q), num(cJSON_GetArrayItem(qs, q), "cumulative_cash"), r->f.money);
     }
+    return row;
+}
 
-    /* the range chart's data: a floating bar from P10 to P90, split at the
-     * NPV, as stacked columns (positive and negative parts stack apart, so a
-     * range across 0 draws right): formulas over the ranking's cells */
+/* The range chart's data: a floating bar from P10 to P90, split at the
+ * NPV, as stacked columns (positive and negative parts stack apart, so a
+ * range across 0 draws right): formulas over the ranking's cells from row
+ * `first` on; its lines are rows *bfirst to the one before the row
+ * returned. */
+static lxw_row_t bar_table(rep *r, lxw_worksheet *ws, lxw_row_t row, const size_t *order, size_t n, lxw_row_t first,
+                           lxw_row_t *bfirst)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios");
     row += 2;
     worksheet_write_string(ws, row++, 0, "The NPV chart's bars: the ranking's P10 to NPV and NPV to P90, split at 0", r->f.h);
     static const char *const bh[] = {"Scenario", "Below P10 (+)", "P10 to NPV (+)", "NPV to P90 (+)", "Above P90 (-)",
                                      "P90 to NPV (-)", "NPV to P10 (-)"};
     for (int k = 0; k < 7; k++)
         worksheet_write_string(ws, row, (lxw_col_t)k, bh[k], r->f.th);
-    lxw_row_t bfirst = ++row;
+    *bfirst = ++row;
     for (size_t i = 0; i < n; i++, row++) {
         lxw_row_t rr = first + (lxw_row_t)i + 1; /* 1-based row of the ranking line */
         const cJSON *npv = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, (int)order[i]), "npv");
@@ -258,7 +290,13 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
             worksheet_write_formula_num(ws, row, (lxw_col_t)(1 + k), f, r->f.money, isfinite(v[k]) ? v[k] : 0);
         }
     }
-    lxw_row_t blast = row - 1;
+    return row;
+}
+
+/* The NPV ranges as floating bars over rows bfirst..blast of bar_table. */
+static void npv_chart(rep *r, lxw_worksheet *ws, lxw_row_t bfirst, lxw_row_t blast)
+{
+    char line[512];
     lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_COLUMN_STACKED);
     static const char *const sname[] = {"", "P10 to NPV", "NPV to P90", "", "NPV to P90", "P10 to NPV"};
     static const uint32_t color[] = {0, 0x9DC3E6, 0x2E75B6, 0, 0x2E75B6, 0x9DC3E6};
@@ -285,7 +323,13 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_num_format(ch->y_axis, "#,##0");
     worksheet_insert_chart_opt(ws, 4, 9, ch, &(lxw_chart_options){.x_scale = 1.2, .y_scale = 1.05});
+}
 
+/* The cumulative cash of n scenarios as lines, over cash_table's rows from
+ * qhead on, H quarters. */
+static void cash_chart(rep *r, lxw_worksheet *ws, lxw_row_t qhead, size_t n, int H)
+{
+    char line[512];
     lxw_chart *cc = workbook_add_chart(r->wb, LXW_CHART_LINE);
     for (size_t i = 0; i < n; i++) {
         lxw_chart_series *se = chart_add_series(cc, NULL, NULL);
@@ -300,7 +344,28 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     chart_legend_set_position(cc, LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_num_format(cc->y_axis, "#,##0");
     worksheet_insert_chart_opt(ws, 21, 9, cc, &(lxw_chart_options){.x_scale = 1.2, .y_scale = 1.05});
+}
 
+void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
+{
+    const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios");
+    size_t n = (size_t)cJSON_GetArraySize(scens);
+    size_t *order = cx_calloc(n + 1, sizeof(size_t));
+    if (!order) {
+        r->oom = 1;
+        return;
+    }
+    ranking(scens, n, order);
+    lxw_row_t first, qhead, bfirst;
+    lxw_row_t row = ranking_table(r, ws, created, order, n, &first);
+    row = portfolio_line(r, ws, row);
+    row = key_messages(r, ws, row, order, n);
+    row = warnings(r, ws, row);
+    row = cash_table(r, ws, row, order, n, &qhead);
+    row = bar_table(r, ws, row, order, n, first, &bfirst);
+    npv_chart(r, ws, bfirst, row - 1);
+    cash_chart(r, ws, qhead, n,
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(scens, 0), "quarters")));
     worksheet_set_column(ws, 0, 0, 30, NULL);
     worksheet_set_column(ws, 1, 4, 13, NULL);
     worksheet_set_column(ws, 5, 7, 11, NULL);
