@@ -27,6 +27,26 @@ void rep_put(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, 
         worksheet_write_string(ws, row, col, "-", r->f.text);
 }
 
+void rep_words(rep *r, const cx_table *panel, size_t unit_cols)
+{
+    static const char *const one[] = {"period", "day", "week", "month", "quarter", "year"};
+    int kind = 0;
+    const cx_period *per = panel && cx_table_ncols(panel) && cx_table_coltype(panel, 0) == CX_COL_PERIOD
+                               ? cx_table_periods(panel, 0) : NULL;
+    for (size_t i = 0; per && i < cx_table_nrows(panel) && !kind; i++)
+        if (per[i].kind > CX_PERIOD_NONE && per[i].kind <= CX_PERIOD_YEAR)
+            kind = per[i].kind;
+    snprintf(r->per_one, sizeof r->per_one, "%s", one[kind]);
+    snprintf(r->per_many, sizeof r->per_many, "%ss", one[kind]);
+    r->unit_word[0] = '\0';
+    for (size_t c = 1; panel && c <= unit_cols && c < cx_table_ncols(panel); c++) {
+        size_t n = strlen(r->unit_word);
+        snprintf(r->unit_word + n, sizeof r->unit_word - n, "%s%s", c > 1 ? " / " : "", cx_table_colname(panel, c));
+    }
+    if (!r->unit_word[0])
+        snprintf(r->unit_word, sizeof r->unit_word, "unit");
+}
+
 void rep_make_formats(rep *r)
 {
     lxw_workbook *wb = r->wb;

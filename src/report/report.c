@@ -113,6 +113,9 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.plan = cx_simulation_plan(sim);
     r.model = cx_simulation_model(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
+    size_t unit_cols = 0;
+    const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
+    rep_words(&r, panel, unit_cols);
     if (!r.wb) {
         close(zfd);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory for the workbook");
@@ -173,8 +176,6 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     rep_risk_sheet(&r, wrisk);
     rep_sensitivity_sheet(&r, wsens);
     rep_portfolio_sheet(&r, wpf);
-    size_t unit_cols = 0;
-    const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
     cx_status dst = rep_data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
     rep_about_sheet(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",

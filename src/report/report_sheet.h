@@ -37,6 +37,10 @@ typedef struct rep {
     const cx_model *model;  /* the fitted model the simulation ran on */
     const char **base_name; /* plan vars x units: the defined name of each baseline */
     char currency[8];
+    /* the data's own words: "week"/"weeks" (or month, day, quarter, year;
+     * "period" when the kind is unknown) and the unit columns' names
+     * ("region", "store / channel"), for labels and sentences */
+    char per_one[16], per_many[16], unit_word[64];
     int oom; /* an allocation failed: the workbook is incomplete, and not kept */
 } rep;
 
@@ -68,6 +72,9 @@ typedef struct sheet_out {
     lxw_row_t npv, irr, cf, rev;  /* rows of the results, 0-based */
 } sheet_out;
 
+/* r's words for the panel's periods and units (period column 0, then
+ * unit_cols unit columns). */
+void rep_words(rep *r, const cx_table *panel, size_t unit_cols);
 /* The workbook's shared formats (r->f), made once per workbook. */
 void rep_make_formats(rep *r);
 /* A number, or a "-" when it does not exist. */

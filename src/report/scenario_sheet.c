@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,13 +69,17 @@ static lxw_row_t timeline(ssheet *x)
     }
     row++;
     x->wrow = row;
-    worksheet_write_string(ws, row, 0, "Weeks in the quarter (periods of the data)", r->f.text);
+    char label[128];
+    snprintf(label, sizeof label, "%c%s in the quarter (periods of the data)", toupper((unsigned char)r->per_many[0]),
+             r->per_many + 1);
+    worksheet_write_string(ws, row, 0, label, r->f.text);
     worksheet_write_string(ws, row, 1, "periods", r->f.text);
     for (int q = 0; q < H; q++)
         worksheet_write_number(ws, row, (lxw_col_t)(2 + q), (double)cx_plan_quarter_periods(x->plan, q), x->fmt_int);
     row++;
     x->urow = row;
-    worksheet_write_string(ws, row, 0, "Units (regions)", r->f.text);
+    snprintf(label, sizeof label, "Units (%s)", r->unit_word);
+    worksheet_write_string(ws, row, 0, label, r->f.text);
     worksheet_write_number(ws, row, 2, (double)cx_plan_nunits(x->plan), x->fmt_int);
     return row + 2;
 }
@@ -162,7 +167,8 @@ static lxw_row_t lag_lines(ssheet *x, lxw_row_t row, const ppath *paths, size_t 
                 tot += cx_plan_lag_periods(x->plan, lc->lags[j], q, b);
             if (!tot && b > 0)
                 break;
-            snprintf(line, sizeof line, "Weeks whose week %zu earlier is %d quarter%s back", lc->lags[j], b, b == 1 ? "" : "s");
+            snprintf(line, sizeof line, "%c%s whose %s %zu earlier is %d quarter%s back",
+                     toupper((unsigned char)r->per_many[0]), r->per_many + 1, r->per_one, lc->lags[j], b, b == 1 ? "" : "s");
             worksheet_write_string(ws, row, 0, line, r->f.text);
             worksheet_write_string(ws, row, 1, "periods", r->f.text);
             for (int q = 0; q < H; q++)
@@ -240,8 +246,10 @@ static void change_total(ssheet *x, lxw_row_t row, int out, int have, lxw_row_t 
 {
     rep *r = x->r;
     char f[128], c[8];
-    worksheet_write_string(x->ws, row, 0, out ? "Change in revenue (sum over units and weeks)"
-                                              : "Change in NPS (mean over units and weeks)", r->f.bold);
+    char what[96];
+    snprintf(what, sizeof what, out ? "Change in revenue (sum over units and %s)" : "Change in NPS (mean over units and %s)",
+             r->per_many);
+    worksheet_write_string(x->ws, row, 0, what, r->f.bold);
     worksheet_write_string(x->ws, row, 1, out ? r->currency : "points", r->f.text);
     for (int q = 0; q < x->H; q++) {
         rep_qcol(q, c, sizeof c);
@@ -259,8 +267,10 @@ static void change_total(ssheet *x, lxw_row_t row, int out, int have, lxw_row_t 
 static lxw_row_t path_lines(ssheet *x, lxw_row_t row, const ppath *paths, size_t np)
 {
     lag_cal lc;
-    worksheet_write_string(x->ws, row++, 0, "How each change reaches NPS and revenue (coefficient chains, lags in weeks)",
-                           x->r->f.h);
+    char head[128];
+    snprintf(head, sizeof head, "How each change reaches NPS and revenue (coefficient chains, lags in %s)",
+             x->r->per_many);
+    worksheet_write_string(x->ws, row++, 0, head, x->r->f.h);
     row = lag_lines(x, row, paths, np, &lc);
     lxw_row_t first[2] = {0, 0}, last[2] = {0, 0};
     int have[2] = {0, 0};
@@ -294,7 +304,7 @@ static lxw_row_t unit_lines(ssheet *x, lxw_row_t row, sheet_out *so, unit_out *u
     rep_unit_sheet(r, uo, x->k, x->m, str(x->sj, "name"), so->name, x->share_of);
     snprintf(line, sizeof line,
              "This scenario moves a term that is not linear or a metric to a target level, so each unit moves "
-             "differently: sheet %s works the changes out per unit and segment of weeks.", uo->name);
+             "differently: sheet %s works the changes out per unit and segment of %s.", uo->name, r->per_many);
     worksheet_write_string(ws, row++, 0, line, r->f.note);
     char a[16], z[16], qs_ref[40], tot_ref[40];
     lxw_rowcol_to_cell_abs(a, uo->qrow, 2, 1, 1);
@@ -303,8 +313,10 @@ static lxw_row_t unit_lines(ssheet *x, lxw_row_t row, sheet_out *so, unit_out *u
     for (int out = 0; out < 2; out++, row++) {
         if (out)
             x->rev_row = row;
-        worksheet_write_string(ws, row, 0, out ? "Change in revenue (sum over units and weeks)"
-                                               : "Change in NPS (mean over units and weeks)", r->f.bold);
+        char what[96];
+        snprintf(what, sizeof what, out ? "Change in revenue (sum over units and %s)"
+                                        : "Change in NPS (mean over units and %s)", r->per_many);
+        worksheet_write_string(ws, row, 0, what, r->f.bold);
         worksheet_write_string(ws, row, 1, out ? r->currency : "points", r->f.text);
         lxw_rowcol_to_cell_abs(a, out ? uo->rev : uo->nps, 2, 1, 1);
         lxw_rowcol_to_cell_abs(z, out ? uo->rev : uo->nps, (lxw_col_t)(1 + plan->nseg), 1, 1);

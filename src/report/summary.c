@@ -219,8 +219,8 @@ static lxw_row_t warnings(rep *r, lxw_worksheet *ws, lxw_row_t row)
         any = 1;
     }
     if (levels) {
-        snprintf(line, sizeof line, "- Data and model: %d region or season effect%s not significant at 5%% (see the Model sheet).",
-                 levels, levels == 1 ? " is" : "s are");
+        snprintf(line, sizeof line, "- Data and model: %d %s or season effect%s not significant at 5%% (see the Model sheet).",
+                 levels, r->unit_word, levels == 1 ? " is" : "s are");
         sentence(r, ws, row++, line);
         any = 1;
     }

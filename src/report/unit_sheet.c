@@ -108,7 +108,9 @@ static void unit_head(rep *r, unit_out *uo, const char *sname)
     worksheet_write_string(ws, 5, 0, "First period (counted from the horizon's start)", r->f.text);
     for (size_t s = 0; s < nseg; s++)
         worksheet_write_number(ws, 5, (lxw_col_t)(2 + s), (double)p->seg_start[s] + 1, NULL);
-    worksheet_write_string(ws, 6, 0, "Periods (weeks) in the segment", r->f.text);
+    char label[64];
+    snprintf(label, sizeof label, "Periods (%s) in the segment", r->per_many);
+    worksheet_write_string(ws, 6, 0, label, r->f.text);
     worksheet_write_string(ws, 6, 1, "periods", r->f.text);
     for (size_t s = 0; s < nseg; s++)
         worksheet_write_number(ws, 6, (lxw_col_t)(2 + s), (double)p->seg_len[s], NULL);

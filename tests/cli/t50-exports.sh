@@ -127,6 +127,28 @@ for v in clean nl-excel en-excel accounting renamed; do
     fi
 done
 
+# ---- the workbook speaks of the data's months and stores -------------------
+"$PYTHON" - "$tmp/clean.xlsx" >"$tmp/words" 2>&1 <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+s1 = wb["S1 Delivery"]
+want = {"A6": "Months in the quarter (periods of the data)", "A7": "Units (store)",
+        "A13": "How each change reaches NPS and revenue (coefficient chains, lags in months)",
+        "A20": "Change in NPS (mean over units and months)", "A21": "Change in revenue (sum over units and months)"}
+bad = ["%s: %r, not %r" % (k, s1[k].value, v) for k, v in want.items() if s1[k].value != v]
+texts = [c.value for ws in wb.worksheets if ws.title != "Data" for row in ws.iter_rows() for c in row
+         if isinstance(c.value, str)]
+bad += ["says %r" % t for t in texts if "week" in t.lower() or "region" in t.lower()]
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+if [ $? -eq 0 ]; then
+    ok "the workbook of monthly data by store says months and store, never weeks or regions"
+else
+    not_ok "the workbook of monthly data by store says months and store"
+    show "$tmp/words"
+fi
+
 # ---- the clean variant's values, as the generator wrote them ---------------
 "$PYTHON" - "$tmp/clean.panel" "$tmp/clean.fit" "$tmp/clean.simulate" "$tmp/clean.check" >"$tmp/check" 2>&1 <<'EOF'
 import csv, json, sys
