@@ -130,260 +130,289 @@ static void describe_key(const cx_table *out, size_t nunits, size_t row, char *b
         o += (size_t)snprintf(buf + o, size - o, " %s", cx_table_text(out, 1 + k, row));
 }
 
-cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *const *units,
-                        size_t nunits, cx_table **out, cx_warnings *warn, cx_error *err)
+/* What the join works with: the tables, each one's key columns, and the
+ * joined rows so far. */
+typedef struct join {
+    const cx_table *const *tables;
+    size_t n;
+    join_in *in;
+    const char *const *units;
+    size_t nunits;
+    const char **unit_names; /* owned when the units were found, not given */
+    cx_table *res;
+    uint8_t *seen; /* seen[row * n + t]: table t has the key of output row */
+    size_t seencap;
+} join;
+
+static cx_status nomem(cx_error *err) { return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory"); }
+
+/* The period column of every table, all of one kind. */
+static cx_status join_periods(join *j, cx_error *err)
 {
-    *out = NULL;
-    cx_status st = CX_OK;
-    join_in *in = NULL;
-    const char **unit_names = NULL;
-    cx_table *res = NULL, *sorted = NULL;
-    cx_strmap *all = NULL, *own = NULL;
-    uint8_t *seen = NULL; /* seen[row * n + t]: table t has the key of output row */
-    size_t seencap = 0;
-    rowref *refs = NULL;
-    cx_buf key = {0};
-
-    if (n == 0)
-        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no tables to join");
-    in = cx_calloc(n, sizeof *in);
-    if (!in)
-        goto nomem;
-
-    /* ---- the period column of every table, all of one kind ---- */
     cx_period_kind kind = CX_PERIOD_NONE;
     size_t kind_from = 0;
-    for (size_t t = 0; t < n; t++) {
-        const cx_table *tb = tables[t];
+    for (size_t t = 0; t < j->n; t++) {
+        const cx_table *tb = j->tables[t];
         size_t found = 0, idx = 0;
-        for (size_t j = 0; j < cx_table_ncols(tb); j++)
-            if (cx_table_coltype(tb, j) == CX_COL_PERIOD) {
-                if (found++ == 0)
-                    idx = j;
-                else {
-                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
-                                      "expected one period column to join on, found '%s' and "
-                                      "'%s'",
-                                      cx_table_colname(tb, idx), cx_table_colname(tb, j));
-                    goto fail;
-                }
-            }
-        if (!found) {
-            st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
-                              "expected a period column to join on (dates, weeks like "
-                              "2025-W07, months like 2025-03 or quarters like 2025Q1), found none");
-            goto fail;
-        }
-        in[t].t = tb;
-        in[t].period = idx;
+        for (size_t c = 0; c < cx_table_ncols(tb); c++)
+            if (cx_table_coltype(tb, c) == CX_COL_PERIOD && found++ == 0)
+                idx = c;
+            else if (cx_table_coltype(tb, c) == CX_COL_PERIOD)
+                return cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                                    "expected one period column to join on, found '%s' and '%s'",
+                                    cx_table_colname(tb, idx), cx_table_colname(tb, c));
+        if (!found)
+            return cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                                "expected a period column to join on (dates, weeks like "
+                                "2025-W07, months like 2025-03 or quarters like 2025Q1), found none");
+        j->in[t].t = tb;
+        j->in[t].period = idx;
         const cx_period *ps = cx_table_periods(tb, idx);
-        for (size_t i = 0; i < cx_table_nrows(tb); i++)
-            if (ps[i].kind != CX_PERIOD_NONE) {
-                if (kind == CX_PERIOD_NONE) {
-                    kind = (cx_period_kind)ps[i].kind;
-                    kind_from = t;
-                } else if ((cx_period_kind)ps[i].kind != kind) {
-                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
-                                      "expected periods of one kind to join on: '%s' has %ss, "
-                                      "this file has %ss; aggregate to one kind first",
-                                      cx_table_source(tables[kind_from]), cx_period_kind_name(kind),
-                                      cx_period_kind_name((cx_period_kind)ps[i].kind));
-                    goto fail;
-                }
+        size_t i = 0;
+        while (i < cx_table_nrows(tb) && ps[i].kind == CX_PERIOD_NONE)
+            i++;
+        if (i == cx_table_nrows(tb))
+            continue;
+        if (kind == CX_PERIOD_NONE) {
+            kind = (cx_period_kind)ps[i].kind;
+            kind_from = t;
+        } else if ((cx_period_kind)ps[i].kind != kind)
+            return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                                "expected periods of one kind to join on: '%s' has %ss, "
+                                "this file has %ss; aggregate to one kind first",
+                                cx_table_source(j->tables[kind_from]), cx_period_kind_name(kind),
+                                cx_period_kind_name((cx_period_kind)ps[i].kind));
+    }
+    return CX_OK;
+}
+
+/* Without names given, the units are every text column all tables have. */
+static cx_status join_find_units(join *j, cx_error *err)
+{
+    const cx_table *t0 = j->tables[0];
+    j->unit_names = cx_calloc(cx_table_ncols(t0) + 1, sizeof(char *));
+    if (!j->unit_names)
+        return nomem(err);
+    j->nunits = 0;
+    for (size_t c = 0; c < cx_table_ncols(t0); c++) {
+        if (cx_table_coltype(t0, c) != CX_COL_TEXT)
+            continue;
+        const char *name = cx_table_colname(t0, c);
+        int everywhere = 1;
+        for (size_t t = 1; t < j->n && everywhere; t++) {
+            size_t k = cx_table_find(j->tables[t], name);
+            everywhere = k != (size_t)-1 && cx_table_coltype(j->tables[t], k) == CX_COL_TEXT;
+        }
+        if (everywhere)
+            j->unit_names[j->nunits++] = name;
+    }
+    j->units = j->unit_names;
+    return CX_OK;
+}
+
+/* A unit column table t lacks: a text column under another name suggests
+ * the mapping. */
+static cx_status join_unit_missing(const cx_table *tb, const char *unit, cx_error *err)
+{
+    const char **names = cx_calloc(cx_table_ncols(tb) + 1, sizeof(char *));
+    if (!names)
+        return nomem(err);
+    size_t nn = 0;
+    for (size_t c = 0; c < cx_table_ncols(tb); c++)
+        if (cx_table_coltype(tb, c) == CX_COL_TEXT)
+            names[nn++] = cx_table_colname(tb, c);
+    const char *near = cx_suggest(unit, names, nn);
+    if (!near && nn == 1)
+        near = names[0]; /* the one text column: the unit under another name */
+    cx_status st;
+    if (near)
+        st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                          "expected a unit column '%s' to join on, found none, but a text column '%s'; "
+                          "if it holds the same units, map it to one name: --rename %s=%s (in a "
+                          "scenario, \"columns\": {\"%s\": \"%s\"} on this file's source)",
+                          unit, near, near, unit, near, unit);
+    else
+        st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0, "expected a text column '%s' to join on, found none",
+                          unit);
+    cx_free(names);
+    return st;
+}
+
+/* Each table's unit key columns, by name. */
+static cx_status join_units(join *j, cx_error *err)
+{
+    for (size_t t = 0; t < j->n; t++) {
+        const cx_table *tb = j->tables[t];
+        j->in[t].units = cx_calloc(j->nunits + 1, sizeof(size_t));
+        j->in[t].map = cx_calloc(cx_table_ncols(tb) + 1, sizeof(size_t));
+        if (!j->in[t].units || !j->in[t].map)
+            return nomem(err);
+        for (size_t k = 0; k < j->nunits; k++) {
+            size_t c = cx_table_find(tb, j->units[k]);
+            if (c == (size_t)-1)
+                return join_unit_missing(tb, j->units[k], err);
+            if (cx_table_coltype(tb, c) != CX_COL_TEXT)
+                return cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                                    "expected a text column '%s' to join on, found %s", j->units[k],
+                                    cx_coltype_name(cx_table_coltype(tb, c)));
+            j->in[t].units[k] = c;
+        }
+    }
+    return CX_OK;
+}
+
+/* Column c of table t joins the output: unless its name is taken, by a
+ * unit column that another file names otherwise or by a column of an
+ * earlier file. */
+static cx_status join_column(join *j, size_t t, size_t c, cx_error *err)
+{
+    const cx_table *tb = j->tables[t];
+    const char *name = cx_table_colname(tb, c), *mine, *theirs;
+    size_t ot;
+    if (cx_table_find(j->res, name) != (size_t)-1 && cx_table_coltype(tb, c) == CX_COL_TEXT &&
+        unit_names_differ(j->tables, j->n, t, j->in, j->nunits, &mine, &ot, &theirs))
+        /* a unit column some files name otherwise: not a clash of values */
+        return cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                            "expected the unit columns to have one name in every file, found '%s' here and "
+                            "'%s' in %s; map them to one name: --rename %s=%s (in a scenario, \"columns\": "
+                            "{\"%s\": \"%s\"} on the source of %s)",
+                            mine, theirs, cx_table_source(j->tables[ot]), theirs, mine, theirs, mine,
+                            cx_table_source(j->tables[ot]));
+    if (cx_table_find(j->res, name) != (size_t)-1) {
+        const char *other = "another file";
+        for (size_t u = 0; u < t; u++)
+            if (cx_table_find(j->tables[u], name) != (size_t)-1) {
+                other = cx_table_source(j->tables[u]);
                 break;
             }
+        return cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                            "expected column names unique across the files to join, found '%s' here and in '%s'; "
+                            "rename one",
+                            name, other);
     }
+    cx_status st = cx_table_add_column(j->res, name, cx_table_coltype(tb, c), &j->in[t].map[c], err);
+    if (st == CX_OK && cx_table_set_colsource(j->res, j->in[t].map[c], cx_table_source(tb)) != CX_OK)
+        return nomem(err);
+    return st;
+}
 
-    /* ---- unit key columns ---- */
-    if (!units) {
-        /* every text column that all tables have */
-        unit_names = cx_calloc(cx_table_ncols(tables[0]) + 1, sizeof(char *));
-        if (!unit_names)
-            goto nomem;
-        nunits = 0;
-        for (size_t j = 0; j < cx_table_ncols(tables[0]); j++) {
-            if (cx_table_coltype(tables[0], j) != CX_COL_TEXT)
-                continue;
-            const char *name = cx_table_colname(tables[0], j);
-            int everywhere = 1;
-            for (size_t t = 1; t < n && everywhere; t++) {
-                size_t k = cx_table_find(tables[t], name);
-                everywhere = k != (size_t)-1 && cx_table_coltype(tables[t], k) == CX_COL_TEXT;
-            }
-            if (everywhere)
-                unit_names[nunits++] = name;
-        }
-        units = unit_names;
-    }
-    for (size_t t = 0; t < n; t++) {
-        in[t].units = cx_calloc(nunits + 1, sizeof(size_t));
-        in[t].map = cx_calloc(cx_table_ncols(tables[t]) + 1, sizeof(size_t));
-        if (!in[t].units || !in[t].map)
-            goto nomem;
-        for (size_t k = 0; k < nunits; k++) {
-            size_t j = cx_table_find(tables[t], units[k]);
-            if (j == (size_t)-1) {
-                const char **names = cx_calloc(cx_table_ncols(tables[t]) + 1, sizeof(char *));
-                size_t nn = 0;
-                for (size_t c = 0; names && c < cx_table_ncols(tables[t]); c++)
-                    if (cx_table_coltype(tables[t], c) == CX_COL_TEXT)
-                        names[nn++] = cx_table_colname(tables[t], c);
-                const char *near = names ? cx_suggest(units[k], names, nn) : NULL;
-                if (!near && nn == 1)
-                    near = names[0]; /* the one text column: the unit under another name */
-                if (near)
-                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
-                                      "expected a unit column '%s' to join on, found none, but a text column '%s'; "
-                                      "if it holds the same units, map it to one name: --rename %s=%s (in a "
-                                      "scenario, \"columns\": {\"%s\": \"%s\"} on this file's source)",
-                                      units[k], near, near, units[k], near, units[k]);
-                else
-                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
-                                      "expected a text column '%s' to join on, found none", units[k]);
-                cx_free(names);
-                goto fail;
-            }
-            if (cx_table_coltype(tables[t], j) != CX_COL_TEXT) {
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tables[t]), 0, 0,
-                                  "expected a text column '%s' to join on, found %s", units[k],
-                                  cx_coltype_name(cx_table_coltype(tables[t], j)));
-                goto fail;
-            }
-            in[t].units[k] = j;
-        }
-    }
-
-    /* ---- output columns: period, units, then every other column ---- */
-    char *joined = joined_name(tables, n);
-    res = joined ? cx_table_new(joined) : NULL;
+/* The output's columns: period, units, then every other column. */
+static cx_status join_columns(join *j, cx_error *err)
+{
+    char *joined = joined_name(j->tables, j->n);
+    j->res = joined ? cx_table_new(joined) : NULL;
     cx_free(joined);
-    if (!res)
-        goto nomem;
-    st = cx_table_add_column(res, cx_table_colname(tables[0], in[0].period), CX_COL_PERIOD, NULL, err);
-    for (size_t k = 0; k < nunits && st == CX_OK; k++)
-        st = cx_table_add_column(res, units[k], CX_COL_TEXT, NULL, err);
-    for (size_t k = 0; k <= nunits && st == CX_OK; k++) /* the keys: named as in the first file */
-        if (cx_table_set_colsource(res, k, cx_table_source(tables[0])) != CX_OK)
-            goto nomem;
-    for (size_t t = 0; t < n && st == CX_OK; t++) {
-        const cx_table *tb = tables[t];
-        for (size_t j = 0; j < cx_table_ncols(tb) && st == CX_OK; j++) {
-            in[t].map[j] = (size_t)-1;
-            int is_key = j == in[t].period;
-            for (size_t k = 0; k < nunits; k++)
-                is_key |= j == in[t].units[k];
-            if (is_key)
-                continue;
-            const char *name = cx_table_colname(tb, j);
-            const char *mine, *theirs;
-            size_t ot;
-            if (cx_table_find(res, name) != (size_t)-1 && cx_table_coltype(tb, j) == CX_COL_TEXT &&
-                unit_names_differ(tables, n, t, in, nunits, &mine, &ot, &theirs)) {
-                /* a unit column some files name otherwise: not a clash of values */
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
-                                  "expected the unit columns to have one name in every file, found '%s' here and "
-                                  "'%s' in %s; map them to one name: --rename %s=%s (in a scenario, \"columns\": "
-                                  "{\"%s\": \"%s\"} on the source of %s)",
-                                  mine, theirs, cx_table_source(tables[ot]), theirs, mine, theirs, mine,
-                                  cx_table_source(tables[ot]));
-                goto fail;
-            }
-            if (cx_table_find(res, name) != (size_t)-1) {
-                const char *other = "another file";
-                for (size_t u = 0; u < t; u++)
-                    if (cx_table_find(tables[u], name) != (size_t)-1) {
-                        other = cx_table_source(tables[u]);
-                        break;
-                    }
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
-                                  "expected column names unique across the files to join, found "
-                                  "'%s' here and in '%s'; rename one",
-                                  name, other);
-                goto fail;
-            }
-            st = cx_table_add_column(res, name, cx_table_coltype(tb, j), &in[t].map[j], err);
-            if (st == CX_OK && cx_table_set_colsource(res, in[t].map[j], cx_table_source(tb)) != CX_OK)
-                goto nomem;
+    if (!j->res)
+        return nomem(err);
+    cx_status st = cx_table_add_column(j->res, cx_table_colname(j->tables[0], j->in[0].period), CX_COL_PERIOD, NULL, err);
+    for (size_t k = 0; k < j->nunits && st == CX_OK; k++)
+        st = cx_table_add_column(j->res, j->units[k], CX_COL_TEXT, NULL, err);
+    for (size_t k = 0; k <= j->nunits && st == CX_OK; k++) /* the keys: named as in the first file */
+        if (cx_table_set_colsource(j->res, k, cx_table_source(j->tables[0])) != CX_OK)
+            return nomem(err);
+    for (size_t t = 0; t < j->n && st == CX_OK; t++)
+        for (size_t c = 0; c < cx_table_ncols(j->tables[t]) && st == CX_OK; c++) {
+            j->in[t].map[c] = (size_t)-1;
+            int is_key = c == j->in[t].period;
+            for (size_t k = 0; k < j->nunits; k++)
+                is_key |= c == j->in[t].units[k];
+            if (!is_key)
+                st = join_column(j, t, c, err);
         }
-    }
-    if (st != CX_OK)
-        goto fail;
+    return st;
+}
 
-    /* ---- rows ---- */
-    all = cx_strmap_new();
-    own = cx_strmap_new();
-    if (!all || !own)
-        goto nomem;
-    for (size_t t = 0; t < n; t++) {
-        const cx_table *tb = tables[t];
+/* Row i of table t repeats the key of its row prev: unit columns named
+ * otherwise in another file, or a duplicated row. */
+static cx_status join_repeated(const join *j, size_t t, size_t i, size_t prev, cx_error *err)
+{
+    const cx_table *tb = j->tables[t];
+    const char *mine, *theirs;
+    size_t other;
+    if (unit_names_differ(j->tables, j->n, t, j->in, j->nunits, &mine, &other, &theirs))
+        return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                            "expected the unit columns to have one name in every file, found '%s' here "
+                            "and '%s' in %s (the rows of a period repeat without a unit to tell them "
+                            "apart); map them to one name: --rename %s=%s (in a scenario, \"columns\": "
+                            "{\"%s\": \"%s\"} on the source of %s)",
+                            mine, theirs, cx_table_source(j->tables[other]), theirs, mine, theirs, mine,
+                            cx_table_source(j->tables[other]));
+    char desc[256], per[CX_PERIOD_TEXT_MAX];
+    size_t o = (size_t)snprintf(desc, sizeof desc, "%s",
+                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
+    for (size_t k = 0; k < j->nunits && o < sizeof desc; k++)
+        o += (size_t)snprintf(desc + o, sizeof desc - o, ", %s '%s'", j->units[k],
+                              cx_table_text(tb, j->in[t].units[k], i));
+    return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                        "expected one row per key, found the key (%s) on lines %lu and %lu", desc,
+                        cx_table_line(tb, prev), cx_table_line(tb, i));
+}
+
+/* Row i of table t into the output row `row` of its key (a new row when
+ * `fresh`). */
+static cx_status join_row(join *j, size_t t, size_t i, size_t row, int fresh, cx_error *err)
+{
+    const cx_table *tb = j->tables[t];
+    if (fresh) {
+        if (cx_table_add_row(j->res, 0, NULL) != CX_OK ||
+            cx_grow((void **)&j->seen, &j->seencap, (row + 1) * j->n, 1) != CX_OK)
+            return nomem(err);
+        memset(j->seen + row * j->n, 0, j->n);
+        cx_table_set_period(j->res, 0, row, cx_table_periods(tb, j->in[t].period)[i]);
+        for (size_t k = 0; k < j->nunits; k++)
+            if (cx_table_set_text(j->res, 1 + k, row, cx_table_text(tb, j->in[t].units[k], i)) != CX_OK)
+                return nomem(err);
+    }
+    j->seen[row * j->n + t] = 1;
+    return cx_table_copy_row(j->res, row, tb, i, j->in[t].map) == CX_OK ? CX_OK : nomem(err);
+}
+
+/* Every table's rows, by key: one row per key and table. */
+static cx_status join_rows(join *j, cx_error *err)
+{
+    cx_strmap *all = cx_strmap_new(), *own = cx_strmap_new();
+    cx_buf key = {0};
+    cx_status st = all && own ? CX_OK : nomem(err);
+    for (size_t t = 0; t < j->n && st == CX_OK; t++) {
+        const cx_table *tb = j->tables[t];
         cx_strmap_clear(own);
-        for (size_t i = 0; i < cx_table_nrows(tb); i++) {
+        for (size_t i = 0; i < cx_table_nrows(tb) && st == CX_OK; i++) {
             const char *empty = NULL;
-            int ok = make_key(&in[t], nunits, i, &key, &empty);
-            if (ok < 0)
-                goto nomem;
-            if (ok == 0) {
+            int ok = make_key(&j->in[t], j->nunits, i, &key, &empty);
+            size_t prev, row;
+            int fresh;
+            if (ok < 0 || cx_strmap_intern(own, key.data, key.len, i, &prev, &fresh, NULL) != CX_OK) {
+                st = nomem(err);
+            } else if (ok == 0) {
                 unsigned long line, col;
                 cx_table_locate(tb, cx_table_find(tb, empty), i, &line, &col);
                 st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), line, col,
                                   "expected a value in key column '%s', found an empty cell", empty);
-                goto fail;
-            }
-            size_t prev;
-            int fresh;
-            if (cx_strmap_intern(own, key.data, key.len, i, &prev, &fresh, NULL) != CX_OK)
-                goto nomem;
-            const char *mine, *theirs;
-            size_t other;
-            if (!fresh && unit_names_differ(tables, n, t, in, nunits, &mine, &other, &theirs)) {
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
-                                  "expected the unit columns to have one name in every file, found '%s' here "
-                                  "and '%s' in %s (the rows of a period repeat without a unit to tell them "
-                                  "apart); map them to one name: --rename %s=%s (in a scenario, \"columns\": "
-                                  "{\"%s\": \"%s\"} on the source of %s)",
-                                  mine, theirs, cx_table_source(tables[other]), theirs, mine, theirs, mine,
-                                  cx_table_source(tables[other]));
-                goto fail;
-            }
-            if (!fresh) {
-                char desc[256];
-                char per[CX_PERIOD_TEXT_MAX];
-                size_t o = (size_t)snprintf(desc, sizeof desc, "%s", cx_period_format(cx_table_periods(tb, in[t].period)[i], per, sizeof per));
-                for (size_t k = 0; k < nunits && o < sizeof desc; k++)
-                    o += (size_t)snprintf(desc + o, sizeof desc - o, ", %s '%s'", units[k], cx_table_text(tb, in[t].units[k], i));
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
-                                  "expected one row per key, found the key (%s) on lines %lu and %lu",
-                                  desc, cx_table_line(tb, prev), cx_table_line(tb, i));
-                goto fail;
-            }
-            size_t row;
-            if (cx_strmap_intern(all, key.data, key.len, cx_table_nrows(res), &row, &fresh, NULL) != CX_OK)
-                goto nomem;
-            if (fresh) {
-                if (cx_table_add_row(res, 0, NULL) != CX_OK ||
-                    cx_grow((void **)&seen, &seencap, (row + 1) * n, 1) != CX_OK)
-                    goto nomem;
-                memset(seen + row * n, 0, n);
-                cx_table_set_period(res, 0, row, cx_table_periods(tb, in[t].period)[i]);
-                for (size_t k = 0; k < nunits; k++)
-                    if (cx_table_set_text(res, 1 + k, row, cx_table_text(tb, in[t].units[k], i)) != CX_OK)
-                        goto nomem;
-            }
-            seen[row * n + t] = 1;
-            if (cx_table_copy_row(res, row, tb, i, in[t].map) != CX_OK)
-                goto nomem;
+            } else if (!fresh)
+                st = join_repeated(j, t, i, prev, err);
+            else if (cx_strmap_intern(all, key.data, key.len, cx_table_nrows(j->res), &row, &fresh, NULL) != CX_OK)
+                st = nomem(err);
+            else
+                st = join_row(j, t, i, row, fresh, err);
         }
     }
+    cx_strmap_free(all);
+    cx_strmap_free(own);
+    cx_buf_free(&key);
+    return st;
+}
 
-    /* ---- keys missing from some files ---- */
-    size_t rows = cx_table_nrows(res);
-    for (size_t t = 0; t < n && warn; t++) {
+/* A warning per table that lacks keys the others have, with examples. */
+static cx_status join_missing(const join *j, cx_warnings *warn, cx_error *err)
+{
+    size_t rows = cx_table_nrows(j->res);
+    for (size_t t = 0; t < j->n && warn; t++) {
         size_t missing = 0;
         char ex[EXAMPLES][256];
         for (size_t i = 0; i < rows; i++)
-            if (!seen[i * n + t]) {
+            if (!j->seen[i * j->n + t]) {
                 if (missing < EXAMPLES)
-                    describe_key(res, nunits, i, ex[missing], sizeof ex[0]);
+                    describe_key(j->res, j->nunits, i, ex[missing], sizeof ex[0]);
                 missing++;
             }
         if (!missing)
@@ -395,68 +424,80 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
         }
         if (cx_warnings_add(warn, "%s lacks %zu of the %zu keys that the other files have (for "
                                   "example %s%s); their columns from it are empty",
-                            cx_table_source(tables[t]), missing, rows, list,
-                            missing > EXAMPLES ? ", ..." : "") != CX_OK)
-            goto nomem;
+                            cx_table_source(j->tables[t]), missing, rows, list, missing > EXAMPLES ? ", ..." : "") !=
+            CX_OK)
+            return nomem(err);
     }
+    return CX_OK;
+}
 
-    /* ---- sort by unit, then period ---- */
-    refs = cx_calloc(rows + 1, sizeof *refs);
-    const char **texts = NULL;
-    if (!refs)
-        goto nomem;
-    texts = cx_calloc(rows * nunits + 1, sizeof(char *));
-    if (!texts)
-        goto nomem;
-    for (size_t i = 0; i < rows; i++) {
+/* The joined rows sorted by unit, then period, as a new table. */
+static cx_status join_sorted(const join *j, cx_table **out, cx_error *err)
+{
+    size_t rows = cx_table_nrows(j->res), nunits = j->nunits;
+    rowref *refs = cx_calloc(rows + 1, sizeof *refs);
+    const char **texts = cx_calloc(rows * nunits + 1, sizeof(char *));
+    cx_table *sorted = refs && texts ? cx_table_new(cx_table_source(j->res)) : NULL;
+    cx_status st = sorted ? CX_OK : CX_ENOMEM;
+    for (size_t i = 0; i < rows && st == CX_OK; i++) {
         for (size_t k = 0; k < nunits; k++)
-            texts[i * nunits + k] = cx_table_text(res, 1 + k, i);
-        refs[i] = (rowref){i, cx_table_periods(res, 0)[i], texts + i * nunits, nunits};
+            texts[i * nunits + k] = cx_table_text(j->res, 1 + k, i);
+        refs[i] = (rowref){i, cx_table_periods(j->res, 0)[i], texts + i * nunits, nunits};
     }
-    qsort(refs, rows, sizeof *refs, cmp_rowref);
-    sorted = cx_table_new(cx_table_source(res));
-    if (!sorted) {
-        cx_free(texts);
-        goto nomem;
-    }
-    for (size_t j = 0; j < cx_table_ncols(res) && st == CX_OK; j++) {
-        st = cx_table_add_column(sorted, cx_table_colname(res, j), cx_table_coltype(res, j), NULL, err);
-        if (st == CX_OK && cx_table_set_colsource(sorted, j, cx_table_colsource(res, j)) != CX_OK)
+    if (st == CX_OK)
+        qsort(refs, rows, sizeof *refs, cmp_rowref);
+    for (size_t c = 0; c < cx_table_ncols(j->res) && st == CX_OK; c++) {
+        st = cx_table_add_column(sorted, cx_table_colname(j->res, c), cx_table_coltype(j->res, c), NULL, err);
+        if (st == CX_OK && cx_table_set_colsource(sorted, c, cx_table_colsource(j->res, c)) != CX_OK)
             st = CX_ENOMEM;
     }
     if (st == CX_OK && cx_table_reserve(sorted, rows) != CX_OK)
         st = CX_ENOMEM;
     for (size_t i = 0; i < rows && st == CX_OK; i++) {
         size_t row;
-        if (cx_table_add_row(sorted, 0, &row) != CX_OK ||
-            cx_table_copy_row(sorted, row, res, refs[i].row, NULL) != CX_OK)
+        if (cx_table_add_row(sorted, 0, &row) != CX_OK || cx_table_copy_row(sorted, row, j->res, refs[i].row, NULL) != CX_OK)
             st = CX_ENOMEM;
     }
     cx_free(texts);
-    if (st == CX_ENOMEM)
-        goto nomem;
-    if (st != CX_OK)
-        goto fail;
-    *out = sorted;
-    sorted = NULL;
-    goto done;
-
-nomem:
-    st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-fail:
-done:
-    for (size_t t = 0; in && t < n; t++) {
-        cx_free(in[t].units);
-        cx_free(in[t].map);
-    }
-    cx_free(in);
-    cx_free(unit_names);
-    cx_table_free(res);
-    cx_table_free(sorted);
-    cx_strmap_free(all);
-    cx_strmap_free(own);
-    cx_free(seen);
     cx_free(refs);
-    cx_buf_free(&key);
+    if (st == CX_ENOMEM)
+        nomem(err);
+    if (st != CX_OK) {
+        cx_table_free(sorted);
+        return st;
+    }
+    *out = sorted;
+    return CX_OK;
+}
+
+cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *const *units,
+                        size_t nunits, cx_table **out, cx_warnings *warn, cx_error *err)
+{
+    *out = NULL;
+    if (n == 0)
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no tables to join");
+    join j = {.tables = tables, .n = n, .units = units, .nunits = nunits};
+    j.in = cx_calloc(n, sizeof *j.in);
+    cx_status st = j.in ? join_periods(&j, err) : nomem(err);
+    if (st == CX_OK && !units)
+        st = join_find_units(&j, err);
+    if (st == CX_OK)
+        st = join_units(&j, err);
+    if (st == CX_OK)
+        st = join_columns(&j, err);
+    if (st == CX_OK)
+        st = join_rows(&j, err);
+    if (st == CX_OK)
+        st = join_missing(&j, warn, err);
+    if (st == CX_OK)
+        st = join_sorted(&j, out, err);
+    for (size_t t = 0; j.in && t < n; t++) {
+        cx_free(j.in[t].units);
+        cx_free(j.in[t].map);
+    }
+    cx_free(j.in);
+    cx_free(j.unit_names);
+    cx_table_free(j.res);
+    cx_free(j.seen);
     return st;
 }
