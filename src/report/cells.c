@@ -102,13 +102,17 @@ const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t
     if (r->nnames == r->capnames) {
         size_t cap = r->capnames ? 2 * r->capnames : 32;
         char **grown = cx_realloc(r->names, cap * sizeof(char *));
-        if (!grown) {
+        if (grown)
+            r->names = grown;
+        double *gv = grown ? cx_realloc(r->nval, cap * sizeof(double)) : NULL;
+        if (!gv) {
             r->oom = 1;
             return NULL;
         }
-        r->names = grown;
+        r->nval = gv;
         r->capnames = cap;
     }
+    r->nval[r->nnames] = NAN;
     if (!(r->names[r->nnames] = cx_strdup(unique))) {
         r->oom = 1;
         return NULL;
@@ -117,6 +121,51 @@ const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t
     snprintf(ref, sizeof ref, "=%s!%s", sheet, cell);
     workbook_define_name(r->wb, unique, ref);
     return r->names[r->nnames++];
+}
+
+const char *rep_name_number(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col, double v)
+{
+    const char *n = rep_name_cell(r, name, sheet, row, col);
+    if (n)
+        r->nval[r->nnames - 1] = v;
+    return n;
+}
+
+void rep_print_setup(rep *r, lxw_worksheet *ws, const char *created)
+{
+    char head[160], foot[96], title[64];
+    /* & starts a code in a header: doubled in the workbook's title */
+    size_t o = 0;
+    for (const char *p = cx_scenario_name(r->s); *p && o + 2 < sizeof title; p++) {
+        title[o++] = *p;
+        if (*p == '&')
+            title[o++] = '&';
+    }
+    title[o] = '\0';
+    snprintf(head, sizeof head, "&L&8%s&R&8&A", title);
+    snprintf(foot, sizeof foot, "&L&8cxcase %s&C&8Page &P of &N&R&8%.10s", cx_version(), created);
+    worksheet_set_header(ws, head);
+    worksheet_set_footer(ws, foot);
+    worksheet_set_paper(ws, 9); /* A4 */
+}
+
+/* The payback as the Summary shows it: "immediately" when the cumulative
+ * cash is never below 0, the first quarter back at 0 or above after being
+ * negative, else "after" the horizon's last quarter. */
+void rep_payback_text(const cJSON *sj, char *out, size_t size)
+{
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
+    int H = cJSON_GetArraySize(qs);
+    double lo = 0;
+    for (int q = 0; q < H; q++)
+        lo = fmin(lo, num(cJSON_GetArrayItem(qs, q), "cumulative_cash"));
+    if (lo >= 0)
+        snprintf(out, size, "immediately");
+    else if (cJSON_IsString(pb))
+        snprintf(out, size, "%s", pb->valuestring);
+    else
+        snprintf(out, size, "after %s", str(cJSON_GetArrayItem(qs, H - 1), "quarter"));
 }
 
 /* Column letters of quarter q (0-based): C, D, ... */

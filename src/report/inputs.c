@@ -45,7 +45,7 @@ static void baselines(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_format *inba
                 worksheet_write_number(ws, row, (lxw_col_t)(1 + v), p->v[v].base[u], inbase);
                 rep_sanitize(p->v[v].name, vid, sizeof vid);
                 snprintf(name, sizeof name, "base_%.60s_%.60s", vid, uid[0] ? uid : "unit");
-                r->base_name[v * p->nunits + u] = rep_name_cell(r, name, "Inputs", row, (lxw_col_t)(1 + v));
+                r->base_name[v * p->nunits + u] = rep_name_number(r, name, "Inputs", row, (lxw_col_t)(1 + v), p->v[v].base[u]);
             }
         }
         worksheet_write_string(ws, row++, 0, "Each baseline's defined name is base_<column>_<unit>.", r->f.note);
@@ -100,14 +100,14 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
         worksheet_write_number(ws, row, 1, fin[i].v, fin[i].f);
         worksheet_write_string(ws, row, 2, fin[i].unit, r->f.text);
         worksheet_write_string(ws, row, 3, fin[i].name, r->f.text);
-        rep_name_cell(r, fin[i].name, "Inputs", row, 1);
+        rep_name_number(r, fin[i].name, "Inputs", row, 1, fin[i].v);
     }
     if (!isnan(s->budget)) {
         worksheet_write_string(ws, row, 0, "Budget", r->f.text);
         worksheet_write_number(ws, row, 1, s->budget, inmoney);
         worksheet_write_string(ws, row, 2, r->currency, r->f.text);
         worksheet_write_string(ws, row, 3, "fin_budget", r->f.text);
-        rep_name_cell(r, "fin_budget", "Inputs", row++, 1);
+        rep_name_number(r, "fin_budget", "Inputs", row++, 1, s->budget);
     }
     row++;
     worksheet_write_string(ws, row++, 0, "Initiatives: effects and costs", r->f.h);
@@ -133,11 +133,11 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 8, dname[e->u.kind], r->f.text);
             snprintf(name, sizeof name, "in_%s_e%zu_value", id, k + 1);
             worksheet_write_string(ws, row, 9, name, r->f.text);
-            rep_name_cell(r, name, "Inputs", row, 3);
+            rep_name_number(r, name, "Inputs", row, 3, e->value);
             snprintf(name, sizeof name, "in_%s_e%zu_start", id, k + 1);
-            rep_name_cell(r, name, "Inputs", row, 5);
+            rep_name_number(r, name, "Inputs", row, 5, e->start + 1);
             snprintf(name, sizeof name, "in_%s_e%zu_ramp", id, k + 1);
-            rep_name_cell(r, name, "Inputs", row, 6);
+            rep_name_number(r, name, "Inputs", row, 6, e->ramp);
         }
         for (size_t k = 0; k < it->ncost; k++, row++) {
             const cost *c = &it->cost[k];
@@ -153,11 +153,11 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, 8, dname[c->u.kind], r->f.text);
             snprintf(name, sizeof name, "in_%s_c%zu_amount", id, k + 1);
             worksheet_write_string(ws, row, 9, name, r->f.text);
-            rep_name_cell(r, name, "Inputs", row, 3);
+            rep_name_number(r, name, "Inputs", row, 3, c->amount);
             snprintf(name, sizeof name, "in_%s_c%zu_from", id, k + 1);
-            rep_name_cell(r, name, "Inputs", row, 5);
+            rep_name_number(r, name, "Inputs", row, 5, c->from + 1);
             snprintf(name, sizeof name, "in_%s_c%zu_to", id, k + 1);
-            rep_name_cell(r, name, "Inputs", row, 7);
+            rep_name_number(r, name, "Inputs", row, 7, c->to + 1);
         }
     }
     row++;

@@ -113,7 +113,7 @@ void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
                 rep_sanitize(target, tg, sizeof tg);
                 snprintf(name, sizeof name, "coef_%s_%s", tg, term);
                 worksheet_write_string(ws, row, 9, name, r->f.text);
-                rep_name_cell(r, name, "Model", row, 1);
+                rep_name_number(r, name, "Model", row, 1, coef[j]);
             }
         }
         lxw_row_t last = row - 1;
