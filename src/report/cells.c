@@ -131,8 +131,9 @@ const char *rep_name_number(rep *r, const char *name, const char *sheet, lxw_row
     return n;
 }
 
-void rep_print_setup(rep *r, lxw_worksheet *ws, const char *created)
+void rep_print_setup(rep *r, lxw_worksheet *ws)
 {
+    const char *created = r->created;
     char head[160], foot[96], title[64];
     /* & starts a code in a header: doubled in the workbook's title */
     size_t o = 0;
@@ -142,8 +143,9 @@ void rep_print_setup(rep *r, lxw_worksheet *ws, const char *created)
             title[o++] = '&';
     }
     title[o] = '\0';
-    snprintf(head, sizeof head, "&L&8%s&R&8&A", title);
-    snprintf(foot, sizeof foot, "&L&8cxcase %s&C&8Page &P of &N&R&8%.10s", cx_version(), created);
+    /* a space after each size code: "&8" then a digit would be another size */
+    snprintf(head, sizeof head, "&L&8 %s&R&8 &A", title);
+    snprintf(foot, sizeof foot, "&L&8 cxcase %s&C&8 Page &P of &N&R&8 Prepared %.10s", cx_version(), created);
     worksheet_set_header(ws, head);
     worksheet_set_footer(ws, foot);
     worksheet_set_paper(ws, 9); /* A4 */
@@ -166,6 +168,40 @@ void rep_payback_text(const cJSON *sj, char *out, size_t size)
         snprintf(out, size, "%s", pb->valuestring);
     else
         snprintf(out, size, "after %s", str(cJSON_GetArrayItem(qs, H - 1), "quarter"));
+}
+
+void rep_print_wide(rep *r, lxw_worksheet *ws, lxw_row_t last_row, lxw_col_t last_col, lxw_row_t rep_first,
+                    lxw_row_t rep_last)
+{
+    rep_print_setup(r, ws);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_print_area(ws, 0, 0, last_row, last_col);
+    if (rep_last >= rep_first)
+        worksheet_repeat_rows(ws, rep_first, rep_last);
+}
+
+lxw_format *rep_sig(rep *r, double v)
+{
+    static const char *const fmt[12] = {"#,##0", "#,##0.0", "#,##0.00", "#,##0.000", "0.0000", "0.00000",
+                                        "0.000000", "0.0000000", "0.00000000", "0.000000000", "0.000E+00", "General"};
+    int k;
+    double a = fabs(v);
+    if (!isfinite(v))
+        k = 11;
+    else if (a == 0)
+        k = 0;
+    else if (a < 1e-6 || a >= 1e12)
+        k = 10;
+    else {
+        k = 3 - (int)floor(log10(a));
+        k = k < 0 ? 0 : k > 9 ? 9 : k;
+    }
+    if (!r->sig[k]) {
+        r->sig[k] = workbook_add_format(r->wb);
+        format_set_num_format(r->sig[k], fmt[k]);
+    }
+    return r->sig[k];
 }
 
 /* Column letters of quarter q (0-based): C, D, ... */

@@ -48,7 +48,7 @@ void rep_inputs_as_simulated(rep *r, lxw_worksheet *ws)
     }
     worksheet_set_column(ws, 0, 0, 44, NULL);
     worksheet_set_column(ws, 1, 3, 16, NULL);
-    worksheet_hide(ws);
+    worksheet_hide(ws); /* not printed: no print area (LibreOffice prints a hidden sheet's) */
 }
 
 /* Scenario k's checks from row on: its totals as the formulas compute them
@@ -149,10 +149,7 @@ void rep_checks_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t nsc
     worksheet_set_column(ws, 1, 1, 44, NULL);
     worksheet_set_column(ws, 2, 4, 16, NULL);
     worksheet_set_column(ws, 5, 5, 14, NULL);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, 5, 5);
-    worksheet_print_area(ws, 0, 0, row, 5);
+    rep_print_wide(r, ws, row, 5, 5, 5);
 }
 
 /* ---- About ---------------------------------------------------------------- */
@@ -198,4 +195,5 @@ void rep_about_sheet(rep *r, lxw_worksheet *ws, const cx_report_options *opt, co
     worksheet_write_string(ws, row++, 0, buf, r->f.note);
     worksheet_set_column(ws, 0, 0, 40, NULL);
     worksheet_set_column(ws, 1, 1, 70, NULL);
+    rep_print_wide(r, ws, row, 1, 1, 0);
 }

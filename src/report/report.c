@@ -110,6 +110,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.wb = workbook_new_opt(tmp, &wo);
     r.root = root;
     r.s = s;
+    snprintf(r.created, sizeof r.created, "%s", created);
     r.plan = cx_simulation_plan(sim);
     r.model = cx_simulation_model(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));

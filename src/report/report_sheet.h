@@ -45,6 +45,8 @@ typedef struct rep {
     char master[48];        /* the cell of the Checks sheet's master flag, "Checks!$B$3" */
     char edited[48];        /* the cell that is 1 when an input differs from the simulated one */
     lxw_row_t rank_first;   /* the Summary's first ranking line */
+    char created[32];       /* when the workbook was made (UTC), for the page footers */
+    lxw_format *sig[12];    /* number formats of 4 significant digits (rep_sig) */
     int oom; /* an allocation failed: the workbook is incomplete, and not kept */
 } rep;
 
@@ -112,7 +114,14 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created);
 void rep_chart_data_sheet(rep *r, lxw_worksheet *ws);
 /* Every printed sheet's page setup: paper, header and footer with the
  * title, page x of y and the date (cells.c). */
-void rep_print_setup(rep *r, lxw_worksheet *ws, const char *created);
+void rep_print_setup(rep *r, lxw_worksheet *ws);
+/* The print setup of a sheet of tables: landscape, one page wide, rows
+ * 0..last_row and columns 0..last_col printed, rows rep_first..rep_last
+ * repeated on every page (rep_last < rep_first: none). */
+void rep_print_wide(rep *r, lxw_worksheet *ws, lxw_row_t last_row, lxw_col_t last_col, lxw_row_t rep_first,
+                    lxw_row_t rep_last);
+/* A number format that shows v to about 4 significant digits. */
+lxw_format *rep_sig(rep *r, double v);
 /* Inputs: every assumption and baseline as a named cell; sets
  * r->base_name (inputs.c). */
 void rep_inputs_sheet(rep *r, lxw_worksheet *ws);

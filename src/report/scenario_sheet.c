@@ -468,8 +468,9 @@ static lxw_row_t payback_line(ssheet *x, lxw_row_t row, lxw_row_t cum_row)
     return row + 1;
 }
 
-/* The results: NPV, IRR, payback quarter and ROI, their rows in *so. */
-static void results(ssheet *x, lxw_row_t row, sheet_out *so)
+/* The results: NPV, IRR, payback quarter and ROI, their rows in *so;
+ * returns the last row. */
+static lxw_row_t results(ssheet *x, lxw_row_t row, sheet_out *so)
 {
     rep *r = x->r;
     lxw_worksheet *ws = x->ws;
@@ -503,7 +504,7 @@ static void results(ssheet *x, lxw_row_t row, sheet_out *so)
     worksheet_write_string(ws, row, 0, "ROI (undiscounted)", r->f.bold);
     snprintf(f, sizeof f, "=IFERROR((SUM(C%u:%s%u)-SUM(C%u:%s%u))/SUM(C%u:%s%u),\"-\")", x->gp_row + 1, last,
              x->gp_row + 1, x->costs_row + 1, last, x->costs_row + 1, x->costs_row + 1, last, x->costs_row + 1);
-    rep_formula(ws, row++, 2, f, r->f.pct, num(sj, "roi"));
+    rep_formula(ws, row, 2, f, r->f.pct, num(sj, "roi"));
     so->cf = x->cf_row;
     so->rev = x->rev_row;
     so->nps = x->rev_row - 1;
@@ -512,6 +513,7 @@ static void results(ssheet *x, lxw_row_t row, sheet_out *so)
     so->pv = x->pv_row;
     so->qrate = x->qr_row;
     so->H = x->H;
+    return row;
 }
 
 void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
@@ -558,14 +560,12 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
     row = cost_lines(&x, row);
     row = cash_lines(&x, row);
     row = payback_line(&x, row, row - 1);
-    results(&x, row + 1, so);
+    row = results(&x, row + 1, so);
     worksheet_set_column(ws, 0, 0, 52, NULL);
     worksheet_set_column(ws, 1, 1, 10, NULL);
     worksheet_set_column(ws, 2, (lxw_col_t)(1 + x.H), 12, NULL);
     worksheet_freeze_panes(ws, 4, 2);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_columns(ws, 0, 1);
+    rep_print_wide(r, ws, row, (lxw_col_t)(1 + x.H), 3, 3);
     cx_free(x.chg_row);
     cx_free(x.share_of);
 }

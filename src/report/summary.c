@@ -184,10 +184,10 @@ static lxw_row_t ranking_table(rep *r, lxw_worksheet *ws, const char *created, c
     lxw_row_t row = 5;
     worksheet_write_string(ws, row++, 0, "Scenarios, best first", r->f.h);
     static const char *const head[] = {"Scenario", "NPV", "NPV P10", "NPV P90", "IRR (a year)", "Payback",
-                                       "P(NPV > 0)", "Investment (capex + opex)", "NPS change (points)"};
+                                       "P(NPV > 0)", "Investment (capex, opex)", "NPS change (points)"};
     for (int k = 0; k <= LAST_COL; k++)
         worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
-    worksheet_set_row(ws, row, 30, NULL);
+    worksheet_set_row(ws, row, 44, NULL);
     row++;
     r->rank_first = row;
     lxw_format *right = workbook_add_format(r->wb);
@@ -198,7 +198,7 @@ static lxw_row_t ranking_table(rep *r, lxw_worksheet *ws, const char *created, c
     snprintf(line, sizeof line, "NPV, IRR, payback, investment (undiscounted, over the horizon) and the NPS change of the "
              "last quarter are live formulas over the scenario sheets; P10, P90 and P(NPV > 0) are values from the %.0f "
              "draws (seed %.0f). Amounts in %s.", num(root, "draws"), num(root, "seed"), r->currency);
-    worksheet_write_string(ws, row++, 0, line, r->f.note);
+    sentence(r, ws, row++, line);
     return row;
 }
 
@@ -243,7 +243,8 @@ static lxw_row_t key_assumptions(rep *r, lxw_worksheet *ws, lxw_row_t row)
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++, row++) {
         worksheet_write_string(ws, row, 0, a[i].label, r->f.text);
         rep_formula(ws, row, 1, a[i].f, a[i].fmt, a[i].v);
-        worksheet_write_string(ws, row, 2, a[i].note, r->f.note);
+        snprintf(line, sizeof line, "  %s", a[i].note);
+        worksheet_write_string(ws, row, 2, line, r->f.note);
     }
     worksheet_write_string(ws, row, 0, "Horizon", r->f.text);
     snprintf(line, sizeof line, "%d quarters from %s", cx_scenario_horizon(r->s), cx_scenario_start(r->s));
@@ -257,7 +258,7 @@ static lxw_row_t key_assumptions(rep *r, lxw_worksheet *ws, lxw_row_t row)
         worksheet_write_string(ws, row, 0, "One point of NPS", r->f.text);
         snprintf(line, sizeof line, "=%s*%zu*%.17g", cn, r->plan->nunits, per_year);
         rep_formula(ws, row, 1, line, r->f.money, v);
-        snprintf(line, sizeof line, "%s of revenue a year over the %zu units, in the long run (the model's %s, per unit "
+        snprintf(line, sizeof line, "  %s of revenue a year over the %zu units, in the long run (the model's %s, per unit "
                  "and period)", r->currency, r->plan->nunits, cn);
         worksheet_write_string(ws, row++, 2, line, r->f.note);
     }
@@ -487,6 +488,7 @@ static void npv_chart(rep *r, lxw_worksheet *ws, size_t n)
     chart_title_set_name_font(ch, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_num_format(ch->y_axis, "#,##0");
+    chart_axis_set_label_position(ch->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     worksheet_insert_chart_opt(ws, 3, CHART_COL, ch, &(lxw_chart_options){.x_scale = 1.25, .y_scale = 1.15});
 }
 
@@ -509,6 +511,7 @@ static void cash_chart(rep *r, lxw_worksheet *ws, const size_t *order, size_t n)
     chart_title_set_name_font(cc, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
     chart_legend_set_position(cc, LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_num_format(cc->y_axis, "#,##0");
+    chart_axis_set_label_position(cc->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     worksheet_insert_chart_opt(ws, 22, CHART_COL, cc, &(lxw_chart_options){.x_scale = 1.25, .y_scale = 1.15});
 }
 
@@ -536,7 +539,7 @@ void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created)
     worksheet_set_column(ws, 8, 8, 11, NULL);
     worksheet_set_column(ws, 9, 9, 2, NULL);
     worksheet_set_landscape(ws);
-    rep_print_setup(r, ws, created);
+    rep_print_setup(r, ws);
     worksheet_fit_to_pages(ws, 1, 1);
     worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
     worksheet_print_area(ws, 0, 0, row > 44 ? row : 44, CHART_COL + 9);
@@ -582,6 +585,6 @@ void rep_chart_data_sheet(rep *r, lxw_worksheet *ws)
     }
     worksheet_set_column(ws, 0, 0, 30, NULL);
     worksheet_set_column(ws, 1, 6, 15, NULL);
-    worksheet_hide(ws);
+    worksheet_hide(ws); /* not printed: no print area (LibreOffice prints a hidden sheet's) */
     cx_free(order);
 }

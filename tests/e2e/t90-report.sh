@@ -154,12 +154,14 @@ for s in sim["scenarios"]:
 check(good, "Risk: every scenario's NPV histogram, its draws adding up, in a table and a chart")
 # Sensitivity: rows per scenario in order
 wsn = wb["Sensitivity"]
-vals = [(wsn.cell(r, 1).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
+vals = [(wsn.cell(r, 1).value, wsn.cell(r, 2).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
 good = True
 for s in sim["scenarios"]:
     for e in s["sensitivity"]:
-        good &= any(a == e["input"] and close(b, e["swing"]) for a, b in vals)
-check(good, "Sensitivity: every tornado row with its swing")
+        # column B says where the input is (its JSON Pointer, or the coefficient); A names it in words
+        good &= any(w == (e.get("pointer") or e["input"]) and close(b, e["swing"]) and isinstance(a, str) and "/" not in a
+                    for a, w, b in vals)
+check(good, "Sensitivity: every tornado row with its swing, its input in words")
 wp = wb["Portfolio"]
 front = [(wp.cell(r, 1).value, wp.cell(r, 2).value) for r in range(1, wp.max_row + 1)]
 good = all(any(close(a, f["cost"]) and close(b, f["expected_npv"]) for a, b in front) for f in sim["portfolio"]["frontier"])
