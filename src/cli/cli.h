@@ -18,6 +18,8 @@ enum {
     EXIT_USAGE = 64,    /* bad command line */
     EXIT_DATA = 65,     /* bad input data */
     EXIT_NOINPUT = 66,  /* an input cannot be opened */
+    EXIT_UNAVAILABLE = 69, /* a program the command needs is not installed (LibreOffice for report --pdf) */
+    EXIT_SOFTWARE = 70, /* a program the command ran failed */
     EXIT_CANTCREAT = 73,/* an output cannot be created */
     EXIT_IOERR = 74     /* an I/O error */
 };

@@ -4,15 +4,22 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: cxcase report SCENARIO.json -o REPORT.xlsx [--json] [--draws N] [--seed S] [--threads N]\n"
-    "       [--text COLUMNS]\n"
+    "usage: cxcase report SCENARIO.json -o REPORT.xlsx [--pdf] [--json] [--draws N] [--seed S]\n"
+    "       [--threads N] [--text COLUMNS]\n"
     "\n"
     "Run a scenario file as cxcase simulate does and write the business case as an\n"
     "Excel workbook, its sheets in this order:\n"
@@ -33,6 +40,8 @@ static const char usage_text[] =
     "when complete: a failed run leaves no partial file and an existing one as it was.\n"
     "\n"
     "  -o FILE       the workbook to write (required)\n"
+    "  --pdf         also print the workbook to REPORT.pdf, the board pack, through\n"
+    "                LibreOffice headless (soffice, or the program $SOFFICE names)\n"
     "  --json        also print the simulation's result as JSON on stdout\n"
     "  --draws N     Monte Carlo draws (default: the file's simulation.draws, else 10000)\n"
     "  --seed S      random seed, 0 to 4294967295 (default: the file's simulation.seed)\n"
@@ -44,14 +53,88 @@ static const char usage_text[] =
     "  --max-json SIZE  the largest JSON file read (default 64M)\n"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
-    "its model is wrong, 66 the scenario file cannot be opened, 73 the workbook cannot\n"
+    "its model is wrong, 66 the scenario file cannot be opened, 69 --pdf without\n"
+    "LibreOffice installed, 70 LibreOffice failed to print it, 73 the workbook cannot\n"
     "be created, 74 writing it failed.\n";
+
+extern char **environ;
+
+/* The LibreOffice program: $SOFFICE, else soffice; NULL when it is not an
+ * executable file (a name without '/' is looked up on $PATH). */
+static const char *soffice_path(char *buf, size_t size)
+{
+    const char *p = getenv("SOFFICE");
+    if (!p || !*p)
+        p = "soffice";
+    if (strchr(p, '/'))
+        return access(p, X_OK) == 0 ? p : NULL;
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t n = strcspn(path, ":");
+        snprintf(buf, size, "%.*s/%s", (int)n, n ? path : ".", p);
+        if (access(buf, X_OK) == 0)
+            return buf;
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+/* Run argv, its output discarded; its exit status, or -1. */
+static int run_quiet(char *const argv[])
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status = -1;
+    if (posix_spawn_file_actions_init(&fa) != 0)
+        return -1;
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Print workbook xlsx to the PDF beside it (REPORT.pdf) with LibreOffice
+ * headless, in a private profile that is removed afterwards. */
+static int print_pdf(const char *soffice, const char *xlsx)
+{
+    char dir[4096], pdf[4096], profile[64] = "/tmp/cxcase-lo-XXXXXX", env[96];
+    const char *slash = strrchr(xlsx, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - xlsx) : 1, slash ? xlsx : ".");
+    if (!dir[0])
+        snprintf(dir, sizeof dir, "/");
+    snprintf(pdf, sizeof pdf, "%.*s.pdf", (int)strlen(xlsx) - 5, xlsx);
+    if (!mkdtemp(profile)) {
+        fprintf(stderr, "cxcase report: cannot make a directory for LibreOffice's profile: %s\n", strerror(errno));
+        return EXIT_SOFTWARE;
+    }
+    snprintf(env, sizeof env, "-env:UserInstallation=file://%s", profile);
+    char *argv[] = {(char *)soffice, env, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", dir,
+                    (char *)xlsx, NULL};
+    remove(pdf);
+    int rc = run_quiet(argv);
+    char *rm[] = {"/bin/rm", "-rf", profile, NULL};
+    run_quiet(rm);
+    struct stat st;
+    if (rc != 0 || stat(pdf, &st) != 0 || st.st_size == 0) {
+        fprintf(stderr, "cxcase report: LibreOffice (%s) did not print '%s' to '%s' (exit status %d)\n", soffice, xlsx,
+                pdf, rc);
+        return EXIT_SOFTWARE;
+    }
+    printf("%s: written\n", pdf);
+    return EXIT_OK;
+}
 
 
 int cmd_report(int argc, char **argv)
 {
     const char *cmd = "report", *path = NULL, *out = NULL;
-    int json = 0;
+    int json = 0, pdf = 0;
     cx_sim_options o;
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
@@ -62,6 +145,8 @@ int cmd_report(int argc, char **argv)
             return EXIT_OK;
         } else if (strcmp(a, "--json") == 0)
             json = 1;
+        else if (strcmp(a, "--pdf") == 0)
+            pdf = 1;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (i + 1 >= argc || !*argv[i + 1])
                 return cli_usage_error(cmd, "%s expects the workbook's file name", a);
@@ -84,6 +169,15 @@ int cmd_report(int argc, char **argv)
     size_t ol = strlen(out);
     if (ol < 5 || strcmp(out + ol - 5, ".xlsx") != 0)
         return cli_usage_error(cmd, "expected a workbook name ending in .xlsx, found '%s'", out);
+    /* --pdf: LibreOffice is looked for before anything is run or written */
+    char sbuf[4096];
+    const char *soffice = pdf ? soffice_path(sbuf, sizeof sbuf) : NULL;
+    if (pdf && !soffice) {
+        fprintf(stderr, "cxcase report: --pdf prints the workbook with LibreOffice, which is not installed ('%s' not "
+                "found; install libreoffice-calc-nogui, or set SOFFICE to its soffice program)\n",
+                getenv("SOFFICE") && *getenv("SOFFICE") ? getenv("SOFFICE") : "soffice");
+        return EXIT_UNAVAILABLE;
+    }
     /* the command line, for the About sheet */
     char line[1024];
     size_t used = (size_t)snprintf(line, sizeof line, "cxcase");
@@ -118,6 +212,10 @@ int cmd_report(int argc, char **argv)
         fputs(text, stdout);
     else
         printf("%s: written\n", out);
+    if (pdf) {
+        fflush(stdout);
+        rc = print_pdf(soffice, out);
+    }
     if (fflush(stdout) != 0)
         rc = EXIT_IOERR;
     cx_free_string(text);

@@ -122,13 +122,17 @@ const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t
     if (r->nnames == r->capnames) {
         size_t cap = r->capnames ? 2 * r->capnames : 32;
         char **grown = cx_realloc(r->names, cap * sizeof(char *));
-        if (!grown) {
+        if (grown)
+            r->names = grown;
+        double *gv = grown ? cx_realloc(r->nval, cap * sizeof(double)) : NULL;
+        if (!gv) {
             r->oom = 1;
             return NULL;
         }
-        r->names = grown;
+        r->nval = gv;
         r->capnames = cap;
     }
+    r->nval[r->nnames] = NAN;
     if (!(r->names[r->nnames] = cx_strdup(unique))) {
         r->oom = 1;
         return NULL;
@@ -137,6 +141,87 @@ const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t
     snprintf(ref, sizeof ref, "=%s!%s", sheet, cell);
     workbook_define_name(r->wb, unique, ref);
     return r->names[r->nnames++];
+}
+
+const char *rep_name_number(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col, double v)
+{
+    const char *n = rep_name_cell(r, name, sheet, row, col);
+    if (n)
+        r->nval[r->nnames - 1] = v;
+    return n;
+}
+
+void rep_print_setup(rep *r, lxw_worksheet *ws)
+{
+    const char *created = r->created;
+    char head[160], foot[96], title[64];
+    /* & starts a code in a header: doubled in the workbook's title */
+    size_t o = 0;
+    for (const char *p = cx_scenario_name(r->s); *p && o + 2 < sizeof title; p++) {
+        title[o++] = *p;
+        if (*p == '&')
+            title[o++] = '&';
+    }
+    title[o] = '\0';
+    /* a space after each size code: "&8" then a digit would be another size */
+    snprintf(head, sizeof head, "&L&8 %s&R&8 &A", title);
+    snprintf(foot, sizeof foot, "&L&8 cxcase %s&C&8 Page &P of &N&R&8 Prepared %.10s", cx_version(), created);
+    worksheet_set_header(ws, head);
+    worksheet_set_footer(ws, foot);
+    worksheet_set_paper(ws, 9); /* A4 */
+}
+
+/* The payback as the Summary shows it: "immediately" when the cumulative
+ * cash is never below 0, the first quarter back at 0 or above after being
+ * negative, else "after" the horizon's last quarter. */
+void rep_payback_text(const cJSON *sj, char *out, size_t size)
+{
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
+    int H = cJSON_GetArraySize(qs);
+    double lo = 0;
+    for (int q = 0; q < H; q++)
+        lo = fmin(lo, num(cJSON_GetArrayItem(qs, q), "cumulative_cash"));
+    if (lo >= 0)
+        snprintf(out, size, "immediately");
+    else if (cJSON_IsString(pb))
+        snprintf(out, size, "%s", pb->valuestring);
+    else
+        snprintf(out, size, "after %s", str(cJSON_GetArrayItem(qs, H - 1), "quarter"));
+}
+
+void rep_print_wide(rep *r, lxw_worksheet *ws, lxw_row_t last_row, lxw_col_t last_col, lxw_row_t rep_first,
+                    lxw_row_t rep_last)
+{
+    rep_print_setup(r, ws);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_print_area(ws, 0, 0, last_row, last_col);
+    if (rep_last >= rep_first)
+        worksheet_repeat_rows(ws, rep_first, rep_last);
+}
+
+lxw_format *rep_sig(rep *r, double v)
+{
+    static const char *const fmt[12] = {"#,##0", "#,##0.0", "#,##0.00", "#,##0.000", "0.0000", "0.00000",
+                                        "0.000000", "0.0000000", "0.00000000", "0.000000000", "0.000E+00", "General"};
+    int k;
+    double a = fabs(v);
+    if (!isfinite(v))
+        k = 11;
+    else if (a == 0)
+        k = 0;
+    else if (a < 1e-6 || a >= 1e12)
+        k = 10;
+    else {
+        k = 3 - (int)floor(log10(a));
+        k = k < 0 ? 0 : k > 9 ? 9 : k;
+    }
+    if (!r->sig[k]) {
+        r->sig[k] = workbook_add_format(r->wb);
+        format_set_num_format(r->sig[k], fmt[k]);
+    }
+    return r->sig[k];
 }
 
 /* Column letters of quarter q (0-based): C, D, ... */

@@ -179,6 +179,19 @@ static void residual_charts(rep *r, lxw_worksheet *ws, const cx_model *m, size_t
     }
 }
 
+/* The Data sheet's print: its first page only, whose header says what
+ * the sheet holds (its rows are for filtering and charts, not for paper). */
+static void print_first_page(rep *r, lxw_worksheet *ws, size_t nrows, size_t shown, lxw_col_t lastcol)
+{
+    char head[256], n1[32], n2[32];
+    lxw_row_t last = shown < 40 ? (lxw_row_t)shown : 40;
+    rep_print_wide(r, ws, last, lastcol, 0, 0);
+    snprintf(head, sizeof head, "&L&8Data: the panel the model was fitted on (%s rows, %s on this sheet) with each "
+             "equation's fitted values and residuals; only the first %u are printed&R&8&A",
+             cx_money_text((double)nrows, n1, sizeof n1), cx_money_text((double)shown, n2, sizeof n2), (unsigned)last);
+    worksheet_set_header(ws, head);
+}
+
 /* The Data sheet, rows in order (so that it can be written in
  * libxlsxwriter's constant-memory mode). */
 cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
@@ -320,6 +333,8 @@ cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t un
     worksheet_freeze_panes(ws, 1, (lxw_col_t)(1 + unit_cols));
     worksheet_set_column(ws, 0, lastcol, 13, NULL);
     residual_charts(r, ws, m, ncols, shown, lastcol);
+    if (r->s)
+        print_first_page(r, ws, nrows, shown, lastcol);
     return CX_OK;
 }
 

@@ -68,8 +68,6 @@ static void survey_block(rep *r, lxw_worksheet *ws, const cx_equation *q, lxw_ro
 
 void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
 {
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
     char name[256], term[160], line[256];
     worksheet_write_string(ws, 0, 0, "Model: how the metrics drive NPS and revenue", r->f.title);
     worksheet_write_string(ws, 1, 0,
@@ -97,13 +95,13 @@ void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
         for (size_t j = 0; j < cx_equation_ncoef(q); j++, row++) {
             const char *tn = cx_equation_coef_name(q, j);
             worksheet_write_string(ws, row, 0, tn, r->f.text);
-            rep_put(r, ws, row, 1, coef[j], NULL);
-            rep_put(r, ws, row, 2, se[j], NULL);
-            rep_put(r, ws, row, 3, t[j], NULL);
-            rep_put(r, ws, row, 4, pv[j], NULL);
-            rep_put(r, ws, row, 5, lo[j], NULL);
-            rep_put(r, ws, row, 6, hi[j], NULL);
-            rep_put(r, ws, row, 7, vif[j], NULL);
+            rep_put(r, ws, row, 1, coef[j], rep_sig(r, coef[j]));
+            rep_put(r, ws, row, 2, se[j], rep_sig(r, se[j]));
+            rep_put(r, ws, row, 3, t[j], rep_sig(r, t[j]));
+            rep_put(r, ws, row, 4, pv[j], rep_sig(r, pv[j]));
+            rep_put(r, ws, row, 5, lo[j], rep_sig(r, lo[j]));
+            rep_put(r, ws, row, 6, hi[j], rep_sig(r, hi[j]));
+            rep_put(r, ws, row, 7, vif[j], rep_sig(r, vif[j]));
             rep_put(r, ws, row, 8, imp[j], r->f.pct);
             if (isfinite(imp[j]))
                 nimp++;
@@ -113,7 +111,7 @@ void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
                 rep_sanitize(target, tg, sizeof tg);
                 snprintf(name, sizeof name, "coef_%s_%s", tg, term);
                 worksheet_write_string(ws, row, 9, name, r->f.text);
-                rep_name_cell(r, name, "Model", row, 1);
+                rep_name_number(r, name, "Model", row, 1, coef[j]);
             }
         }
         lxw_row_t last = row - 1;
@@ -145,5 +143,6 @@ void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
     worksheet_set_column(ws, 0, 0, 28, NULL);
     worksheet_set_column(ws, 1, 8, 12, NULL);
     worksheet_set_column(ws, 9, 9, 34, NULL);
+    rep_print_wide(r, ws, row, 18, 1, 0);
 }
 

@@ -110,6 +110,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.wb = workbook_new_opt(tmp, &wo);
     r.root = root;
     r.s = s;
+    snprintf(r.created, sizeof r.created, "%s", created);
     r.plan = cx_simulation_plan(sim);
     r.model = cx_simulation_model(sim);
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
@@ -162,15 +163,19 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
     lxw_worksheet *wdata = workbook_add_worksheet(r.wb, "Data");
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
-    rep_summary_sheet(&r, wsum, created);
+    lxw_worksheet *wcd = workbook_add_worksheet(r.wb, "Chart data");
+    lxw_worksheet *wias = workbook_add_worksheet(r.wb, "Inputs as simulated");
+    r.so = so;
+    r.nscen = nscen;
     rep_inputs_sheet(&r, winp);
     rep_model_sheet(&r, wmod, cx_simulation_model(sim));
     for (size_t k = 0; k < nscen; k++)
         rep_scenario_sheet(&r, wsc[k], k, cJSON_GetArrayItem(scens, (int)k), cx_simulation_plan(sim),
                            cx_simulation_model(sim), &so[k], uo[k].ws ? &uo[k] : NULL);
     rep_checks_sheet(&r, wchk, so, nscen);
+    rep_summary_sheet(&r, wsum, created);
+    rep_chart_data_sheet(&r, wcd);
     cx_free(wsc);
-    cx_free(so);
     cx_free(uo);
     cx_free((void *)r.base_name);
     rep_risk_sheet(&r, wrisk);
@@ -178,6 +183,8 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     rep_portfolio_sheet(&r, wpf);
     cx_status dst = rep_data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
     rep_about_sheet(&r, wab, opt, created);
+    rep_inputs_as_simulated(&r, wias);
+    cx_free(so);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
                                 .author = "cxcase", .comments = "Written by cxcase report",
                                 .created = now};
@@ -188,6 +195,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     for (size_t i = 0; i < r.nnames; i++)
         cx_free(r.names[i]);
     cx_free(r.names);
+    cx_free(r.nval);
     if (dst == CX_OK && le != LXW_NO_ERROR)
         dst = cx_error_set(err, CX_EIO, path, 0, 0, "writing the workbook failed: %s", lxw_strerror(le));
     cx_outfile of;

@@ -26,9 +26,12 @@ typedef struct fmts {
     lxw_format *title, *subtitle, *h, *th, *text, *wrap, *money, *pct, *num2, *note, *bold;
 } fmts;
 
+typedef struct sheet_out sheet_out;
+
 typedef struct rep {
     lxw_workbook *wb;
     char **names;     /* the defined names so far, to keep them unique */
+    double *nval;     /* per name: the number it holds as simulated (NaN: text or not recorded) */
     size_t nnames, capnames;
     fmts f;
     const cJSON *root;
@@ -41,6 +44,13 @@ typedef struct rep {
      * "period" when the kind is unknown) and the unit columns' names
      * ("region", "store / channel"), for labels and sentences */
     char per_one[16], per_many[16], unit_word[64];
+    const sheet_out *so;    /* per scenario (r->nscen): where its sheet's results are */
+    size_t nscen;
+    char master[48];        /* the cell of the Checks sheet's master flag, "Checks!$B$3" */
+    char edited[48];        /* the cell that is 1 when an input differs from the simulated one */
+    lxw_row_t rank_first;   /* the Summary's first ranking line */
+    char created[32];       /* when the workbook was made (UTC), for the page footers */
+    lxw_format *sig[12];    /* number formats of 4 significant digits (rep_sig) */
     int oom; /* an allocation failed: the workbook is incomplete, and not kept */
 } rep;
 
@@ -66,11 +76,14 @@ typedef struct unit_out {
     lxw_row_t qrow, nps, rev;  /* the segments' quarter numbers, the totals over units x periods */
 } unit_out;
 
-/* Where a scenario sheet's results are, for Checks. */
-typedef struct sheet_out {
+/* Where a scenario sheet's lines and results are, for Checks and the
+ * Summary (rows 0-based). */
+struct sheet_out {
     char name[32];
-    lxw_row_t npv, irr, cf, rev;  /* rows of the results, 0-based */
-} sheet_out;
+    int H;                        /* quarters: columns C onwards */
+    lxw_row_t npv, irr, cf, rev;  /* the NPV and IRR results, the net cash flow and revenue lines */
+    lxw_row_t nps, costs, cum, pv, payback, qrate; /* NPS change, costs, cumulative cash, PV lines; payback result; quarterly rate */
+};
 
 /* r's words for the panel's periods and units (period column 0, then
  * unit_cols unit columns). */
@@ -84,15 +97,38 @@ void rep_sanitize(const char *in, char *out, size_t size);
 /* Name cell (row, col) of `sheet` `name`, unique without regard to case;
  * the name given, or NULL when out of memory (r->oom is set). */
 const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col);
+/* rep_name_cell for a number input, recording the value v it holds as
+ * simulated: the sheet "Inputs as simulated" compares every such cell with
+ * it, which tells an edited workbook (checks.c). */
+const char *rep_name_number(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col, double v);
 /* Column letters of quarter q (0-based) on a scenario sheet: C, D, ... */
 void rep_qcol(int q, char *buf, size_t size);
 /* A formula with the engine's value v as its cached result (0 when v is
  * not finite). */
 void rep_formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *f, lxw_format *fmt, double v);
 
+/* The payback of scenario result sj as the workbook shows it:
+ * "immediately" when its cumulative cash is never below 0, the first
+ * quarter back at 0 or above after being negative, else "after" the
+ * horizon's last quarter ("after 2028Q4"). */
+void rep_payback_text(const cJSON *sj, char *out, size_t size);
+
 /* The sheets, in the workbook's order; each file of src/report/ writes a
  * family.  Summary: the board page (summary.c). */
 void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created);
+/* The hidden sheet "Chart data": the Summary's NPV bars, formulas over its
+ * ranking (summary.c). */
+void rep_chart_data_sheet(rep *r, lxw_worksheet *ws);
+/* Every printed sheet's page setup: paper, header and footer with the
+ * title, page x of y and the date (cells.c). */
+void rep_print_setup(rep *r, lxw_worksheet *ws);
+/* The print setup of a sheet of tables: landscape, one page wide, rows
+ * 0..last_row and columns 0..last_col printed, rows rep_first..rep_last
+ * repeated on every page (rep_last < rep_first: none). */
+void rep_print_wide(rep *r, lxw_worksheet *ws, lxw_row_t last_row, lxw_col_t last_col, lxw_row_t rep_first,
+                    lxw_row_t rep_last);
+/* A number format that shows v to about 4 significant digits. */
+lxw_format *rep_sig(rep *r, double v);
 /* Inputs: every assumption and baseline as a named cell; sets
  * r->base_name (inputs.c). */
 void rep_inputs_sheet(rep *r, lxw_worksheet *ws);
@@ -108,7 +144,10 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
  * effect, the scenario sheet's row of its ramp share (unit_sheet.c). */
 void rep_unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const char *sname, const char *ssheet,
                     const lxw_row_t *share_row);
-/* Checks and About (checks.c). */
+/* Checks and About (checks.c): Checks sets r->master; the hidden sheet
+ * "Inputs as simulated" (rep_inputs_as_simulated, written last of all)
+ * holds every recorded input and sets r->edited. */
+void rep_inputs_as_simulated(rep *r, lxw_worksheet *ws);
 void rep_checks_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t nscen);
 void rep_about_sheet(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const char *created);
 /* Risk, Sensitivity and Portfolio: the simulation's values (risk.c). */

@@ -19,10 +19,91 @@
 
 /* ---- Risk ---------------------------------------------------------------- */
 
+/* Scenario sc's quarterly cash flow after tax, its percentiles over the
+ * draws as a table and a full-width fan chart below it.  Returns the next
+ * row. */
+static lxw_row_t fan(rep *r, lxw_worksheet *ws, lxw_row_t row, const cJSON *sc)
+{
+    char line[256];
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sc, "quarters");
+    int H = cJSON_GetArraySize(qs);
+    snprintf(line, sizeof line, "%s: quarterly cash flow after tax (%s), percentiles of the %.0f draws", str(sc, "name"),
+             r->currency, num(r->root, "draws"));
+    worksheet_write_string(ws, row++, 0, line, r->f.h);
+    worksheet_write_string(ws, row, 1, "Percentile", r->f.th);
+    for (int q = 0; q < H; q++)
+        worksheet_write_string(ws, row, (lxw_col_t)(2 + q), str(cJSON_GetArrayItem(qs, q), "quarter"), r->f.th);
+    lxw_row_t head_row = row++;
+    static const char *const p[] = {"p5", "p10", "p50", "p90", "p95"};
+    static const char *const pn[] = {"P5", "P10", "P50 (median)", "P90", "P95"};
+    for (int k = 0; k < 5; k++, row++) {
+        worksheet_write_string(ws, row, 1, pn[k], r->f.text);
+        for (int q = 0; q < H; q++)
+            rep_put(r, ws, row, (lxw_col_t)(2 + q),
+                    num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(qs, q), "cash_flow_band"), p[k]), r->f.money);
+    }
+    lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
+    for (int k = 0; k < 5; k++) {
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, "Risk", head_row, 2, head_row, (lxw_col_t)(1 + H));
+        chart_series_set_values(se, "Risk", head_row + 1 + (lxw_row_t)k, 2, head_row + 1 + (lxw_row_t)k,
+                                (lxw_col_t)(1 + H));
+        chart_series_set_name_range(se, "Risk", head_row + 1 + (lxw_row_t)k, 1);
+        lxw_chart_line ln = {.color = k == 2 ? 0x1F4E79 : k == 1 || k == 3 ? 0x5B9BD5 : 0xBDD7EE,
+                             .width = k == 2 ? 2.5f : 1.75f};
+        chart_series_set_line(se, &ln);
+    }
+    chart_title_set_name(ch, line);
+    chart_title_set_name_font(ch, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
+    chart_axis_set_name(ch->x_axis, "quarter");
+    chart_axis_set_name(ch->y_axis, r->currency);
+    chart_axis_set_num_font(ch->x_axis, &(lxw_chart_font){.rotation = -45});
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_RIGHT);
+    chart_axis_set_num_format(ch->y_axis, "#,##0");
+    row++;
+    worksheet_insert_chart_opt(ws, row, 1, ch, &(lxw_chart_options){.x_scale = 2.0, .y_scale = 1.25});
+    return row + 20;
+}
+
+/* Scenario sc's NPV over the draws: the histogram's bins and its chart
+ * beside them.  Returns the next row. */
+static lxw_row_t histogram(rep *r, lxw_worksheet *ws, lxw_row_t row, const cJSON *sc)
+{
+    char line[256];
+    const cJSON *hist = cJSON_GetObjectItemCaseSensitive(sc, "npv_histogram");
+    const cJSON *edges = cJSON_GetObjectItemCaseSensitive(hist, "edges"), *counts = cJSON_GetObjectItemCaseSensitive(hist, "counts");
+    int nb = cJSON_GetArraySize(counts);
+    if (!(nb > 0 && cJSON_GetArraySize(edges) == nb + 1))
+        return row;
+    snprintf(line, sizeof line, "%s: NPV (%s) over the draws", str(sc, "name"), r->currency);
+    worksheet_write_string(ws, row++, 0, line, r->f.h);
+    worksheet_write_string(ws, row, 1, "NPV from", r->f.th);
+    worksheet_write_string(ws, row, 2, "NPV to", r->f.th);
+    worksheet_write_string(ws, row, 3, "Draws", r->f.th);
+    lxw_row_t hfirst = ++row;
+    for (int b = 0; b < nb; b++, row++) {
+        rep_put(r, ws, row, 1, cJSON_GetArrayItem(edges, b)->valuedouble, r->f.money);
+        rep_put(r, ws, row, 2, cJSON_GetArrayItem(edges, b + 1)->valuedouble, r->f.money);
+        rep_put(r, ws, row, 3, cJSON_GetArrayItem(counts, b)->valuedouble, NULL);
+    }
+    lxw_chart *hc = workbook_add_chart(r->wb, LXW_CHART_COLUMN);
+    lxw_chart_series *hs = chart_add_series(hc, NULL, NULL);
+    chart_series_set_categories(hs, "Risk", hfirst, 1, row - 1, 1);
+    chart_series_set_values(hs, "Risk", hfirst, 3, row - 1, 3);
+    chart_set_series_gap(hc, 10);
+    snprintf(line, sizeof line, "%s: NPV over the draws (%s, bins from)", str(sc, "name"), r->currency);
+    chart_title_set_name(hc, line);
+    chart_title_set_name_font(hc, &(lxw_chart_font){.size = 11, .bold = LXW_TRUE});
+    chart_axis_set_num_format(hc->x_axis, "#,##0");
+    chart_axis_set_num_font(hc->x_axis, &(lxw_chart_font){.rotation = -45});
+    chart_axis_set_name(hc->y_axis, "draws");
+    chart_legend_set_position(hc, LXW_CHART_LEGEND_NONE);
+    worksheet_insert_chart_opt(ws, hfirst - 1, 5, hc, &(lxw_chart_options){.x_scale = 1.5, .y_scale = 1.1});
+    return row < hfirst + 17 ? hfirst + 17 : row;
+}
+
 void rep_risk_sheet(rep *r, lxw_worksheet *ws)
 {
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
     const cJSON *root = r->root, *scens = cJSON_GetObjectItemCaseSensitive(root, "scenarios"), *sc;
     char line[256];
     worksheet_write_string(ws, 0, 0, "Risk: the Monte Carlo simulation", r->f.title);
@@ -60,87 +141,39 @@ void rep_risk_sheet(rep *r, lxw_worksheet *ws)
             rep_put(r, ws, row, (lxw_col_t)(5 + j), num(irr, k2[j]), r->f.pct);
         row++;
     }
-    /* fan charts: per scenario the percentiles of the quarterly cash flow */
+    /* per scenario: the percentiles of the quarterly cash flow, and the NPV's distribution */
     row++;
     cJSON_ArrayForEach(sc, scens) {
-        const cJSON *qs = cJSON_GetObjectItemCaseSensitive(sc, "quarters");
-        int H = cJSON_GetArraySize(qs);
-        snprintf(line, sizeof line, "%s: quarterly cash flow (%s), percentiles of the draws", str(sc, "name"), r->currency);
-        worksheet_write_string(ws, row++, 0, line, r->f.h);
-        worksheet_write_string(ws, row, 1, "Percentile", r->f.th);
-        for (int q = 0; q < H; q++)
-            worksheet_write_string(ws, row, (lxw_col_t)(2 + q), str(cJSON_GetArrayItem(qs, q), "quarter"), r->f.th);
-        lxw_row_t head_row = row++;
-        static const char *const p[] = {"p5", "p10", "p50", "p90", "p95"};
-        static const char *const pn[] = {"P5", "P10", "P50", "P90", "P95"};
-        for (int k = 0; k < 5; k++, row++) {
-            worksheet_write_string(ws, row, 1, pn[k], r->f.text);
-            for (int q = 0; q < H; q++)
-                rep_put(r, ws, row, (lxw_col_t)(2 + q),
-                    num(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(qs, q), "cash_flow_band"), p[k]), r->f.money);
-        }
-        lxw_chart *ch = workbook_add_chart(r->wb, LXW_CHART_LINE);
-        for (int k = 0; k < 5; k++) {
-            lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-            chart_series_set_categories(se, "Risk", head_row, 2, head_row, (lxw_col_t)(1 + H));
-            chart_series_set_values(se, "Risk", head_row + 1 + (lxw_row_t)k, 2, head_row + 1 + (lxw_row_t)k,
-                                    (lxw_col_t)(1 + H));
-            chart_series_set_name_range(se, "Risk", head_row + 1 + (lxw_row_t)k, 1);
-            lxw_chart_line ln = {.color = k == 2 ? 0x1F4E79 : k == 1 || k == 3 ? 0x5B9BD5 : 0xBDD7EE,
-                                 .width = k == 2 ? 2.25f : 1.5f};
-            chart_series_set_line(se, &ln);
-        }
-        chart_title_set_name(ch, str(sc, "name"));
-        chart_axis_set_num_font(ch->x_axis, &(lxw_chart_font){.rotation = -45});
-        chart_legend_set_position(ch, LXW_CHART_LEGEND_RIGHT);
-        chart_axis_set_num_format(ch->y_axis, "#,##0");
-        worksheet_insert_chart_opt(ws, head_row - 1, (lxw_col_t)(H + 3), ch,
-                                   &(lxw_chart_options){.x_scale = 0.9, .y_scale = 0.7});
-        row += 1;
-        /* the NPV's distribution over the draws */
-        const cJSON *hist = cJSON_GetObjectItemCaseSensitive(sc, "npv_histogram");
-        const cJSON *edges = cJSON_GetObjectItemCaseSensitive(hist, "edges"), *counts = cJSON_GetObjectItemCaseSensitive(hist, "counts");
-        int nb = cJSON_GetArraySize(counts);
-        if (nb > 0 && cJSON_GetArraySize(edges) == nb + 1) {
-            snprintf(line, sizeof line, "%s: NPV (%s) over the draws", str(sc, "name"), r->currency);
-            worksheet_write_string(ws, row++, 0, line, r->f.h);
-            worksheet_write_string(ws, row, 1, "NPV from", r->f.th);
-            worksheet_write_string(ws, row, 2, "NPV to", r->f.th);
-            worksheet_write_string(ws, row, 3, "Draws", r->f.th);
-            lxw_row_t hfirst = ++row;
-            for (int b = 0; b < nb; b++, row++) {
-                rep_put(r, ws, row, 1, cJSON_GetArrayItem(edges, b)->valuedouble, r->f.money);
-                rep_put(r, ws, row, 2, cJSON_GetArrayItem(edges, b + 1)->valuedouble, r->f.money);
-                rep_put(r, ws, row, 3, cJSON_GetArrayItem(counts, b)->valuedouble, NULL);
-            }
-            lxw_chart *hc = workbook_add_chart(r->wb, LXW_CHART_COLUMN);
-            lxw_chart_series *hs = chart_add_series(hc, NULL, NULL);
-            chart_series_set_categories(hs, "Risk", hfirst, 1, row - 1, 1);
-            chart_series_set_values(hs, "Risk", hfirst, 3, row - 1, 3);
-            chart_set_series_gap(hc, 10);
-            snprintf(line, sizeof line, "%s: NPV over the draws", str(sc, "name"));
-            chart_title_set_name(hc, line);
-            chart_title_set_name_font(hc, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
-            chart_axis_set_num_format(hc->x_axis, "#,##0");
-            chart_axis_set_num_font(hc->x_axis, &(lxw_chart_font){.rotation = -45});
-            chart_axis_set_name(hc->y_axis, "draws");
-            chart_legend_set_position(hc, LXW_CHART_LEGEND_NONE);
-            worksheet_insert_chart_opt(ws, hfirst - 1, 5, hc, &(lxw_chart_options){.x_scale = 1.1, .y_scale = 1.0});
-        }
+        row = fan(r, ws, row, sc);
+        row = histogram(r, ws, row, sc);
         row += 2;
     }
     worksheet_set_column(ws, 0, 0, 28, NULL);
     worksheet_set_column(ws, 1, 1, 34, NULL);
     worksheet_set_column(ws, 2, 14, 12, NULL);
     worksheet_freeze_panes(ws, 4, 2);
+    rep_print_wide(r, ws, row, 14, 1, 0);
 }
 
 /* ---- Sensitivity ---------------------------------------------------------- */
 
+/* A tornado line's input in words: "<initiative's name>: change in
+ * conversion", "Model: lag(nps, 4) in the revenue equation". */
+static void input_words(const rep *r, const cJSON *e, char *out, size_t size)
+{
+    const char *in = str(e, "input"), *ptr = str(e, "pointer"), *colon = strstr(in, ": ");
+    unsigned long i;
+    if (strncmp(ptr, "/initiatives/", 13) == 0 && sscanf(ptr + 13, "%lu", &i) == 1 && i < r->s->ninit && colon) {
+        const initiative *it = &r->s->init[i];
+        snprintf(out, size, "%s: %s", it->name && *it->name ? it->name : it->id, colon + 2);
+    } else if (strcmp(str(e, "kind"), "coefficient") == 0 && colon)
+        snprintf(out, size, "Model: %s in the %.*s equation", colon + 2, (int)(colon - in), in);
+    else
+        snprintf(out, size, "%s", in);
+}
+
 void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws)
 {
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
     const cJSON *scens = cJSON_GetObjectItemCaseSensitive(r->root, "scenarios"), *sc;
     char line[256];
     worksheet_write_string(ws, 0, 0, "Sensitivity: one input at a time at its P10 and P90", r->f.title);
@@ -160,9 +193,11 @@ void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws)
             worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
         lxw_row_t first = ++row;
         cJSON_ArrayForEach(e, sens) {
-            worksheet_write_string(ws, row, 0, str(e, "input"), r->f.text);
+            char words[256];
+            input_words(r, e, words, sizeof words);
+            worksheet_write_string(ws, row, 0, words, r->f.text);
             const char *where = str(e, "pointer");
-            worksheet_write_string(ws, row, 1, *where ? where : str(e, "kind"), r->f.text);
+            worksheet_write_string(ws, row, 1, *where ? where : str(e, "input"), r->f.text);
             rep_put(r, ws, row, 2, num(e, "p10"), NULL);
             rep_put(r, ws, row, 3, num(e, "p90"), NULL);
             rep_put(r, ws, row, 4, num(e, "npv_at_p10"), r->f.money);
@@ -191,14 +226,19 @@ void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws)
         chart_title_set_name_font(ch, &(lxw_chart_font){.size = 10, .bold = LXW_TRUE});
         chart_axis_set_num_format(ch->x_axis, "#,##0");
         chart_axis_set_reverse(ch->y_axis); /* the largest swing on top */
+        /* the inputs' names left of the plot, not on the bars */
+        chart_axis_set_label_position(ch->y_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+        chart_axis_set_name(ch->x_axis, r->currency);
         chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-        worksheet_insert_chart_opt(ws, first - 2, 10, ch,
-                                   &(lxw_chart_options){.x_scale = 1.0, .y_scale = 0.35 + 0.08 * (double)(last - first + 1)});
-        row += 10 > (int)(last - first) ? (lxw_row_t)(10 - (last - first)) : 1;
+        double ys = 0.45 + 0.09 * (double)(last - first + 1);
+        row++;
+        worksheet_insert_chart_opt(ws, row, 0, ch, &(lxw_chart_options){.x_scale = 2.2, .y_scale = ys});
+        row += (lxw_row_t)(ys * 288 / 20) + 3;
     }
-    worksheet_set_column(ws, 0, 0, 34, NULL);
+    worksheet_set_column(ws, 0, 0, 44, NULL);
     worksheet_set_column(ws, 1, 1, 24, NULL);
     worksheet_set_column(ws, 2, 8, 13, NULL);
+    rep_print_wide(r, ws, row, 8, 1, 0);
 }
 
 /* ---- Portfolio ------------------------------------------------------------ */
@@ -210,6 +250,7 @@ void rep_portfolio_sheet(rep *r, lxw_worksheet *ws)
     worksheet_write_string(ws, 0, 0, "Portfolio: the best set of initiatives within the budget", r->f.title);
     if (!cJSON_IsObject(pf)) {
         worksheet_write_string(ws, 2, 0, "The scenario file gives no budget, so no portfolio was chosen.", r->f.text);
+        rep_print_wide(r, ws, 2, 6, 1, 0);
         return;
     }
     snprintf(line, sizeof line, "Budget %s (%s, the undiscounted costs over the horizon). Initiatives that interact "
@@ -224,7 +265,11 @@ void rep_portfolio_sheet(rep *r, lxw_worksheet *ws)
     row++;
     const cJSON *ch = cJSON_GetObjectItemCaseSensitive(pf, "chosen"), *in, *id;
     cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(pf, "initiatives")) {
-        worksheet_write_string(ws, row, 0, str(in, "id"), r->f.text);
+        const char *nm = str(in, "id");
+        for (size_t i = 0; i < r->s->ninit; i++)
+            if (strcmp(r->s->init[i].id, nm) == 0 && r->s->init[i].name && *r->s->init[i].name)
+                nm = r->s->init[i].name;
+        worksheet_write_string(ws, row, 0, nm, r->f.text);
         rep_put(r, ws, row, 1, num(in, "cost"), r->f.money);
         rep_put(r, ws, row, 2, num(in, "expected_npv"), r->f.money);
         int chosen = 0;
@@ -275,7 +320,9 @@ void rep_portfolio_sheet(rep *r, lxw_worksheet *ws)
     chart_axis_set_num_format(c->x_axis, "#,##0");
     chart_axis_set_num_format(c->y_axis, "#,##0");
     chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
-    worksheet_insert_chart(ws, 3, 6, c);
-    worksheet_set_column(ws, 0, 0, 22, NULL);
+    worksheet_insert_chart_opt(ws, 3, 6, c, &(lxw_chart_options){.x_scale = 1.2, .y_scale = 1.2});
+    worksheet_set_column(ws, 0, 0, 40, NULL);
     worksheet_set_column(ws, 1, 4, 15, NULL);
+    rep_print_wide(r, ws, row > 22 ? row : 22, 14, 1, 0);
+    worksheet_fit_to_pages(ws, 1, 1);
 }

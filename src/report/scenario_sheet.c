@@ -33,7 +33,7 @@ typedef struct ssheet {
     lxw_row_t hrow, qrow, wrow, urow; /* the quarters' names, numbers, weeks and the units */
     lxw_row_t *chg_row, *share_of;    /* per effect of the plan: its change, its ramp share */
     lxw_row_t rev_row;                /* the change in revenue */
-    lxw_row_t gp_row, costs_row, cf_row, pv_row, flag_row;
+    lxw_row_t gp_row, costs_row, cf_row, qr_row, pv_row, cum_row, flag_row;
 } ssheet;
 
 /* The title, the quarters and the timeline.  Returns the next row. */
@@ -407,7 +407,7 @@ static lxw_row_t cash_lines(ssheet *x, lxw_row_t row)
         rep_formula(ws, row, (lxw_col_t)(2 + q), f, x->fmt_total, num(cJSON_GetArrayItem(qs, q), "cash_flow"));
     }
     row++;
-    lxw_row_t qr_row = row;
+    lxw_row_t qr_row = x->qr_row = row;
     worksheet_write_string(ws, row, 0, "Quarterly discount rate", r->f.text);
     worksheet_write_string(ws, row, 1, "a quarter", r->f.text);
     {
@@ -445,6 +445,7 @@ static lxw_row_t cash_lines(ssheet *x, lxw_row_t row)
         }
         rep_formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, num(cJSON_GetArrayItem(qs, q), "cumulative_cash"));
     }
+    x->cum_row = row;
     return row + 1;
 }
 
@@ -479,8 +480,9 @@ static lxw_row_t payback_line(ssheet *x, lxw_row_t row, lxw_row_t cum_row)
     return row + 1;
 }
 
-/* The results: NPV, IRR, payback quarter and ROI, their rows in *so. */
-static void results(ssheet *x, lxw_row_t row, sheet_out *so)
+/* The results: NPV, IRR, payback quarter and ROI, their rows in *so;
+ * returns the last row. */
+static lxw_row_t results(ssheet *x, lxw_row_t row, sheet_out *so)
 {
     rep *r = x->r;
     lxw_worksheet *ws = x->ws;
@@ -502,17 +504,28 @@ static void results(ssheet *x, lxw_row_t row, sheet_out *so)
     else
         worksheet_write_formula_str(ws, row, 2, f, r->f.pct, "none");
     row++;
-    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(sj, "payback_quarter");
+    char pb[48];
+    rep_payback_text(x->sj, pb, sizeof pb);
+    so->payback = row;
     worksheet_write_string(ws, row, 0, "Payback quarter", r->f.bold);
-    snprintf(f, sizeof f, "=IFERROR(INDEX($C$%u:$%s$%u,MATCH(1,C%u:%s%u,0)),\"not within horizon\")", x->hrow + 1, last,
-             x->hrow + 1, x->flag_row + 1, last, x->flag_row + 1);
-    worksheet_write_formula_str(ws, row++, 2, f, r->f.text, cJSON_IsString(pb) ? pb->valuestring : "not within horizon");
+    snprintf(f, sizeof f,
+             "=IF(MIN(C%u:%s%u)>=0,\"immediately\",IFERROR(INDEX($C$%u:$%s$%u,MATCH(1,C%u:%s%u,0)),\"after \"&$%s$%u))",
+             x->cum_row + 1, last, x->cum_row + 1, x->hrow + 1, last, x->hrow + 1, x->flag_row + 1, last, x->flag_row + 1,
+             last, x->hrow + 1);
+    worksheet_write_formula_str(ws, row++, 2, f, r->f.text, pb);
     worksheet_write_string(ws, row, 0, "ROI (undiscounted)", r->f.bold);
     snprintf(f, sizeof f, "=IFERROR((SUM(C%u:%s%u)-SUM(C%u:%s%u))/SUM(C%u:%s%u),\"-\")", x->gp_row + 1, last,
              x->gp_row + 1, x->costs_row + 1, last, x->costs_row + 1, x->costs_row + 1, last, x->costs_row + 1);
-    rep_formula(ws, row++, 2, f, r->f.pct, num(sj, "roi"));
+    rep_formula(ws, row, 2, f, r->f.pct, num(sj, "roi"));
     so->cf = x->cf_row;
     so->rev = x->rev_row;
+    so->nps = x->rev_row - 1;
+    so->costs = x->costs_row;
+    so->cum = x->cum_row;
+    so->pv = x->pv_row;
+    so->qrate = x->qr_row;
+    so->H = x->H;
+    return row;
 }
 
 void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
@@ -559,14 +572,12 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
     row = cost_lines(&x, row);
     row = cash_lines(&x, row);
     row = payback_line(&x, row, row - 1);
-    results(&x, row + 1, so);
+    row = results(&x, row + 1, so);
     worksheet_set_column(ws, 0, 0, 52, NULL);
     worksheet_set_column(ws, 1, 1, 10, NULL);
     worksheet_set_column(ws, 2, (lxw_col_t)(1 + x.H), 12, NULL);
     worksheet_freeze_panes(ws, 4, 2);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_columns(ws, 0, 1);
+    rep_print_wide(r, ws, row, (lxw_col_t)(1 + x.H), 3, 3);
     cx_free(x.chg_row);
     cx_free(x.share_of);
 }

@@ -293,7 +293,9 @@ void rep_unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const cha
     worksheet_set_column(ws, 1, 1, 14, NULL);
     worksheet_set_column(ws, 2, (lxw_col_t)(1 + nseg), 11, NULL);
     worksheet_freeze_panes(ws, 4, 2);
+    rep_print_setup(r, ws);
     worksheet_set_landscape(ws);
+    worksheet_print_area(ws, 0, 0, row + 2, (lxw_col_t)(1 + nseg));
     /* printed with about ten segments a page across, each page with the
      * line names and the segments' calendar */
     worksheet_fit_to_pages(ws, (uint16_t)((nseg + 9) / 10), 0);

@@ -61,7 +61,7 @@ def close(a, b):
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(a - b) <= 1e-12 * max(1.0, abs(b))
-want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Portfolio", "Data", "About"]
+want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Portfolio", "Data", "About", "Chart data", "Inputs as simulated"]
 check(len(wb.sheetnames) == len(want_sheets) and all(a.startswith(b) if b.endswith(" ") else a == b for a, b in zip(wb.sheetnames, want_sheets)),
       f"sheets {wb.sheetnames}")
 # defined names: every input, pointing at its value
@@ -96,23 +96,39 @@ for it in scen["initiatives"]:
         nn += 3
 check(good, f"Inputs: {nn} defined names, each on its input's value")
 ws = wb["Summary"]
+wv = openpyxl.load_workbook(path, data_only=True)["Summary"]
 scens = sorted(sim["scenarios"], key=lambda s: -s["npv"]["base"])
 head = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Scenario")
 good = True
+def irr_shown(s):
+    if not any(q["cash_flow"] < 0 for q in s["quarters"]):
+        return "n/a (no outlay)"
+    return "none" if s["irr"] is None else "> 100%" if s["irr"] > 1 else s["irr"]
+def payback_shown(s):
+    if min(q["cumulative_cash"] for q in s["quarters"]) >= 0:
+        return "immediately"
+    return s["payback_quarter"] or "after " + s["quarters"][-1]["quarter"]
 for i, s in enumerate(scens):
     r = head + 1 + i
     good &= ws.cell(r, 1).value == s["name"] and ws.cell(r, 1).data_type == "s"
-    for col, v in [(2, s["npv"]["base"]), (3, s["npv"]["p10"]), (4, s["npv"]["p90"]), (5, s["irr"]),
-                   (7, s["prob_npv_positive"]), (8, s["delta_nps"]["base"])]:
-        good &= close(ws.cell(r, col).value, v)
-    good &= ws.cell(r, 6).value == (s["payback_quarter"] or "not within horizon")
-check(good, f"Summary: the {len(scens)} scenarios ranked by NPV with the simulation's NPV, P10, P90, IRR, payback, P(NPV>0), NPS change")
+    # the point figures are formulas (their stored values the engine's), the draws' figures values
+    good &= all(ws.cell(r, c).data_type == "f" for c in (2, 5, 6, 8, 9))
+    good &= all(ws.cell(r, c).data_type == "n" for c in (3, 4, 7))
+    for col, v in [(2, s["npv"]["base"]), (3, s["npv"]["p10"]), (4, s["npv"]["p90"]),
+                   (7, s["prob_npv_positive"]), (8, sum(q["costs"] for q in s["quarters"])),
+                   (9, s["quarters"][-1]["delta_nps"])]:
+        good &= close(wv.cell(r, col).value, v)
+    irr = irr_shown(s)
+    good &= wv.cell(r, 5).value == irr if isinstance(irr, str) else close(wv.cell(r, 5).value, irr)
+    good &= wv.cell(r, 6).value == payback_shown(s)
+check(good, f"Summary: the {len(scens)} scenarios ranked by NPV: NPV, IRR, payback, investment and NPS change as live formulas holding the engine's values, P10, P90 and P(NPV>0) as the simulation's")
 names = [c for w in wb.worksheets for row in w.iter_rows() for c in row if c.data_type == "s" and isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
 bad = [f"{c.parent.title}!{c.coordinate}" for w in wb.worksheets for row in w.iter_rows() for c in row if c.data_type == "f" and "HYPERLINK(" in str(c.value).upper()]
 check(not bad and len(names) >= 3, f"a scenario named =HYPERLINK(...) is text in {len(names)} cells, never a formula ({bad[:3]})")
 pf = sim["portfolio"]["chosen"]
 text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-check(all(i in text for i in pf["initiatives"]) and "Recommended portfolio" in text, "Summary: the recommended portfolio")
+iname = {it["id"]: it.get("name", it["id"]) for it in scen["initiatives"]}
+check(all(iname[i] in text for i in pf["initiatives"]) and "Recommended portfolio" in text, "Summary: the recommended portfolio, by the initiatives' names")
 check("Key messages" in text and "Warnings" in text, "Summary: key messages and warnings")
 # Risk: NPV rows
 wr = wb["Risk"]
@@ -138,12 +154,14 @@ for s in sim["scenarios"]:
 check(good, "Risk: every scenario's NPV histogram, its draws adding up, in a table and a chart")
 # Sensitivity: rows per scenario in order
 wsn = wb["Sensitivity"]
-vals = [(wsn.cell(r, 1).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
+vals = [(wsn.cell(r, 1).value, wsn.cell(r, 2).value, wsn.cell(r, 7).value) for r in range(1, wsn.max_row + 1)]
 good = True
 for s in sim["scenarios"]:
     for e in s["sensitivity"]:
-        good &= any(a == e["input"] and close(b, e["swing"]) for a, b in vals)
-check(good, "Sensitivity: every tornado row with its swing")
+        # column B says where the input is (its JSON Pointer, or the coefficient); A names it in words
+        good &= any(w == (e.get("pointer") or e["input"]) and close(b, e["swing"]) and isinstance(a, str) and "/" not in a
+                    for a, w, b in vals)
+check(good, "Sensitivity: every tornado row with its swing, its input in words")
 wp = wb["Portfolio"]
 front = [(wp.cell(r, 1).value, wp.cell(r, 2).value) for r in range(1, wp.max_row + 1)]
 good = all(any(close(a, f["cost"]) and close(b, f["expected_npv"]) for a, b in front) for f in sim["portfolio"]["frontier"])
@@ -157,7 +175,7 @@ check(hashes_ok and about.get("Seed") == sim["seed"] and about.get("Version"), f
 z = zipfile.ZipFile(path)
 wbx = z.read("xl/workbook.xml").decode()
 rels = z.read("xl/_rels/workbook.xml.rels").decode()
-sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', wbx)
+sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+"[^>]*r:id="(rId\d+)"', wbx)
 target = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels)) | dict((a, b) for b, a in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels))
 def charts(sheet_file):
     name = sheet_file.split("/")[-1]
@@ -166,12 +184,12 @@ def charts(sheet_file):
     except KeyError:
         return 0
     n = 0
-    for d in re.findall(r'Target="\.\./drawings/([^"]+)"', srel):
+    for d in re.findall(r'Target="\.\./drawings/(drawing[^"]*\.xml)"', srel):
         n += len(re.findall(r'charts/chart', z.read(f"xl/drawings/_rels/{d}.rels").decode()))
     return n
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
-want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Risk": 2 * len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1,
+want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Chart data": 0, "Inputs as simulated": 0, "Risk": 2 * len(sim["scenarios"]), "Sensitivity": nsens, "Portfolio": 1,
         "Data": len(fit["equations"]), "About": 0}
 want.update({n: 0 for n in count if re.match(r"S\d+ ", n)})
 check(count == want, f"charts per sheet {count}, expected {want}")

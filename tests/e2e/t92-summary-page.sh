@@ -1,8 +1,9 @@
 #!/bin/sh
 # t92-summary-page.sh - the workbook's Summary is one readable printed page
 # (issue 5): LibreOffice (headless, recalculating on load) prints the
-# samples' workbook to PDF; page 1 holds the whole Summary (title, ranking,
-# portfolio, key messages, warnings, the chart data) and page 2 is already
+# samples' workbook to PDF; page 1 holds the whole Summary (title, checks,
+# ranking, key assumptions, portfolio, key messages, warnings, the drivers;
+# the charts' helper table is on a hidden sheet) and page 2 is already
 # the Inputs sheet; pdftoppm renders page 1 as the PNG that samples/summary.png
 # is a copy of (README).
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -29,13 +30,12 @@ fi
 pdftotext -layout -f 1 -l 1 "$tmp/pdf/report.pdf" "$tmp/p1.txt"
 pdftotext -layout -f 2 -l 2 "$tmp/pdf/report.pdf" "$tmp/p2.txt"
 missing=""
-for want in "CX investment plan 2026-2028" "Scenarios, best first" "Everything" "Service and checkout" \
-    "Delivery first" "Recommended portfolio" "Key messages" "Warnings" "Cumulative cash by quarter" \
-    "The NPV chart's bars"; do
+for want in "CX investment plan 2026-2028" "Checks: OK" "Scenarios, best first" "Everything" "Service and checkout" \
+    "Delivery first" "Key assumptions" "Recommended portfolio" "Key messages" "Warnings" "About the drivers"; do
     grep -qF "$want" "$tmp/p1.txt" || missing="$missing '$want'"
 done
 if [ -z "$missing" ]; then
-    ok "page 1 holds the whole Summary: title, ranking, portfolio, key messages, warnings, chart data"
+    ok "page 1 holds the whole Summary: title, checks, ranking, key assumptions, portfolio, key messages, warnings, the drivers"
 else
     not_ok "page 1 lacks$missing"
     show "$tmp/p1.txt"
