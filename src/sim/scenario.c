@@ -592,12 +592,12 @@ static cx_status finance_options(rd *r, const cJSON *fin)
             continue;
         if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 2 || !cJSON_IsNumber(a->child) ||
             !cJSON_IsNumber(a->child->next)) {
-            st = bad(r, sens_keys[k], "expected [low, high], two numbers around the value, found something else");
+            st = bad(r, sens_keys[k], "expected [low, high], two numbers, found %s", cJSON_IsArray(a) ? "another array" : "no array");
             break;
         }
         double l = a->child->valuedouble, h = a->child->next->valuedouble;
         if (!(l >= lo[k] && h <= hi[k] && l <= value[k] && value[k] <= h && l < h))
-            st = bad(r, sens_keys[k], "expected low <= %g <= high, from %g to %g, found [%g, %g]", value[k], lo[k],
+            st = bad(r, sens_keys[k], "expected [low, high] with low <= %g <= high, within %g to %g, found [%g, %g]", value[k], lo[k],
                      hi[k], l, h);
         s->sens_lo[k] = l;
         s->sens_hi[k] = h;
