@@ -1,18 +1,24 @@
 /*
  * report_sheet.h - what the workbook's sheet families share: the workbook
  * being written, its formats and the helpers that write a number or name a
- * cell.  Each family of sheets is a file of its own (model_sheet.c, ...),
- * as the commands are under src/cli/.  Never installed.
+ * cell.  Each family of sheets is a file of its own (summary.c,
+ * inputs.c, model_sheet.c, scenario_sheet.c, unit_sheet.c, risk.c,
+ * data_sheet.c, checks.c; cells.c the helpers), as the commands are under
+ * src/cli/, and report.c puts them together.  Never installed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef CX_REPORT_SHEET_H
 #define CX_REPORT_SHEET_H
 
+#include <math.h>
+
 #include <cjson/cJSON.h>
 #include <xlsxwriter.h>
 
+#include "cxcase/data.h"
 #include "cxcase/model.h"
+#include "cxcase/report.h"
 #include "../sim/scenario_internal.h"
 #include "../sim/plan_internal.h"
 
@@ -34,6 +40,36 @@ typedef struct rep {
     int oom; /* an allocation failed: the workbook is incomplete, and not kept */
 } rep;
 
+/* The simulation's result (the JSON of `cxcase simulate`): member k of o
+ * as a number (NaN when it is not one) or as text ("" when it is not). */
+static inline double num(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static inline const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+/* Where a scenario's per-unit lines are: the U sheet of a scenario whose
+ * changes differ per unit (a non-linear term, a target level). */
+typedef struct unit_out {
+    char name[32];
+    lxw_worksheet *ws;
+    lxw_row_t qrow, nps, rev;  /* the segments' quarter numbers, the totals over units x periods */
+} unit_out;
+
+/* Where a scenario sheet's results are, for Checks. */
+typedef struct sheet_out {
+    char name[32];
+    lxw_row_t npv, irr, cf, rev;  /* rows of the results, 0-based */
+} sheet_out;
+
+/* The workbook's shared formats (r->f), made once per workbook. */
+void rep_make_formats(rep *r);
 /* A number, or a "-" when it does not exist. */
 void rep_put(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f);
 /* "lag(nps, 4)" -> "lag_nps_4": letters, digits and single underscores. */
@@ -41,9 +77,40 @@ void rep_sanitize(const char *in, char *out, size_t size);
 /* Name cell (row, col) of `sheet` `name`, unique without regard to case;
  * the name given, or NULL when out of memory (r->oom is set). */
 const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t row, lxw_col_t col);
+/* Column letters of quarter q (0-based) on a scenario sheet: C, D, ... */
+void rep_qcol(int q, char *buf, size_t size);
+/* A formula with the engine's value v as its cached result (0 when v is
+ * not finite). */
+void rep_formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *f, lxw_format *fmt, double v);
+
+/* The sheets, in the workbook's order; each file of src/report/ writes a
+ * family.  Summary: the board page (summary.c). */
+void rep_summary_sheet(rep *r, lxw_worksheet *ws, const char *created);
+/* Inputs: every assumption and baseline as a named cell; sets
+ * r->base_name (inputs.c). */
+void rep_inputs_sheet(rep *r, lxw_worksheet *ws);
 
 /* Model: each equation's coefficients (named, for the calculations), its
  * fit, the corrections for survey error, and the drivers' importance. */
 void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m);
+/* Scenario k's quarters as live formulas, its results' rows in *so; with
+ * uo, its per-unit changes on the U sheet uo->ws (scenario_sheet.c). */
+void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
+                        const cx_model *m, sheet_out *so, unit_out *uo);
+/* The U sheet of scenario k (sheet ssheet, named sname); share_row: per
+ * effect, the scenario sheet's row of its ramp share (unit_sheet.c). */
+void rep_unit_sheet(rep *r, unit_out *uo, size_t k, const cx_model *m, const char *sname, const char *ssheet,
+                    const lxw_row_t *share_row);
+/* Checks and About (checks.c). */
+void rep_checks_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t nscen);
+void rep_about_sheet(rep *r, lxw_worksheet *ws, const cx_report_options *opt, const char *created);
+/* Risk, Sensitivity and Portfolio: the simulation's values (risk.c). */
+void rep_risk_sheet(rep *r, lxw_worksheet *ws);
+void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws);
+void rep_portfolio_sheet(rep *r, lxw_worksheet *ws);
+/* Data: the panel, rows in order, at most max_rows (0: a worksheet's),
+ * with fitted values and residuals (data_sheet.c). */
+cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
+                         size_t max_rows, cx_error *err);
 
 #endif
