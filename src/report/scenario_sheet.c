@@ -33,6 +33,8 @@ typedef struct ssheet {
     lxw_row_t *chg_row, *share_of;    /* per effect of the plan: its change, its ramp share */
     lxw_row_t rev_row;                /* the change in revenue */
     lxw_row_t gp_row, costs_row, cf_row, pv_row, flag_row;
+    lxw_row_t df_row, capex_row, dep_row, tax_row;  /* discount factors, capex, depreciation and tax */
+    lxw_row_t *cost_row, *cdep_row; /* per cost of the scenario (initiatives in order): its line, its depreciation */
 } ssheet;
 
 /* The title, the quarters and the timeline.  Returns the next row. */
@@ -79,6 +81,21 @@ static lxw_row_t timeline(ssheet *x)
     return row + 2;
 }
 
+/* The share of effect k of initiative `id` reached in the quarter of
+ * column c (its number in row qrow, 0-based): the ramp share, times
+ * (1 - decay)^(quarters after the first at full effect), 0 from
+ * start + duration on (cx_effect_share). */
+static void share_formula(char *f, size_t size, const char *c, lxw_row_t qrow, const char *id, size_t k)
+{
+    char q[16], e[128];
+    snprintf(q, sizeof q, "%s$%u", c, qrow + 1);
+    snprintf(e, sizeof e, "in_%s_e%zu", id, k);
+    snprintf(f, size,
+             "=IF(OR(%s<%s_start,AND(%s_duration>0,%s>=%s_start+%s_duration)),0,"
+             "IF(%s_ramp=0,1,MIN(1,(%s-%s_start+1)/%s_ramp))*(1-%s_decay)^MAX(0,%s-%s_start-MAX(%s_ramp,1)+1))",
+             q, e, e, q, e, e, e, q, e, e, e, q, e, e);
+}
+
 /* The effects of the scenario's initiatives: ramp share and change per
  * quarter, their rows in x->share_of and x->chg_row.  Returns the next
  * row. */
@@ -106,10 +123,8 @@ static lxw_row_t effect_lines(ssheet *x, lxw_row_t row, const unit_out *uo)
         worksheet_write_string(ws, row, 1, "share", r->f.text);
         for (int q = 0; q < H; q++) {
             rep_qcol(q, c, sizeof c);
-            snprintf(f, sizeof f,
-                     "=IF(%s$%u<in_%s_e%zu_start,0,IF(in_%s_e%zu_ramp=0,1,MIN(1,(%s$%u-in_%s_e%zu_start+1)/in_%s_e%zu_ramp)))",
-                     c, x->qrow + 1, id, ref.k + 1, id, ref.k + 1, c, x->qrow + 1, id, ref.k + 1, id, ref.k + 1);
-            rep_formula(ws, row, (lxw_col_t)(2 + q), f, x->fmt_share, cx_ramp_share(e->start, e->ramp, q));
+            share_formula(f, sizeof f, c, x->qrow, id, ref.k + 1);
+            rep_formula(ws, row, (lxw_col_t)(2 + q), f, x->fmt_share, cx_effect_share(e, q));
         }
         lxw_row_t share_row = row++;
         x->share_of[g] = share_row;
@@ -119,7 +134,7 @@ static lxw_row_t effect_lines(ssheet *x, lxw_row_t row, const unit_out *uo)
         for (int q = 0; q < H && !e->is_target; q++) {
             rep_qcol(q, c, sizeof c);
             snprintf(f, sizeof f, "=in_%s_e%zu_value*%s%u", id, ref.k + 1, c, share_row + 1);
-            rep_formula(ws, row, (lxw_col_t)(2 + q), f, r->f.num2, e->value * cx_ramp_share(e->start, e->ramp, q));
+            rep_formula(ws, row, (lxw_col_t)(2 + q), f, r->f.num2, e->value * cx_effect_share(e, q));
         }
         if (e->is_target) {
             snprintf(line, sizeof line, "differs per unit (the target minus the unit's baseline): see sheet %s",
@@ -218,7 +233,7 @@ static void path_line(ssheet *x, lxw_row_t row, const ppath *pa, const lag_cal *
             rep_qcol(q - b, cb, sizeof cb);
             fo += (size_t)snprintf(f + fo, fo < sizeof f ? sizeof f - fo : 0, "%s%s%u*%s%u", terms ? "+" : "", c,
                                    lc->row[lj][b] + 1, cb, x->chg_row[pa->eff] + 1);
-            w += (double)cx_plan_lag_periods(plan, pa->lag, q, b) * cx_ramp_share(e->start, e->ramp, q - b);
+            w += (double)cx_plan_lag_periods(plan, pa->lag, q, b) * cx_effect_share(e, q - b);
             terms++;
         }
         if (!terms)
@@ -342,6 +357,7 @@ static lxw_row_t cost_lines(ssheet *x, lxw_row_t row)
     }
     row++;
     lxw_row_t first_cost = row;
+    size_t nc = 0;
     for (size_t i = 0; i < x->n; i++) {
         const initiative *it = &r->s->init[x->list[i]];
         rep_sanitize(it->id, id, sizeof id);
@@ -355,11 +371,14 @@ static lxw_row_t cost_lines(ssheet *x, lxw_row_t row)
                 if (co->capex)
                     snprintf(f, sizeof f, "=IF(%s$%u=in_%s_c%zu_from,in_%s_c%zu_amount,0)", c, x->qrow + 1, id, cc + 1, id,
                              cc + 1);
-                else
-                    snprintf(f, sizeof f, "=IF(AND(%s$%u>=in_%s_c%zu_from,%s$%u<=in_%s_c%zu_to),in_%s_c%zu_amount,0)", c,
-                             x->qrow + 1, id, cc + 1, c, x->qrow + 1, id, cc + 1, id, cc + 1);
-                rep_formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, q >= co->from && q <= co->to ? co->amount : 0);
+                else /* indexed once a year from the horizon's first year */
+                    snprintf(f, sizeof f,
+                             "=IF(AND(%s$%u>=in_%s_c%zu_from,%s$%u<=in_%s_c%zu_to),in_%s_c%zu_amount*(1+fin_indexation)^INT((%s$%u-1)/4),0)",
+                             c, x->qrow + 1, id, cc + 1, c, x->qrow + 1, id, cc + 1, id, cc + 1, c, x->qrow + 1);
+                double v = q >= co->from && q <= co->to ? co->amount * (co->capex ? 1 : cx_scenario_index(r->s, q)) : 0;
+                rep_formula(ws, row, (lxw_col_t)(2 + q), f, r->f.money, v);
             }
+            x->cost_row[nc++] = row;
         }
     }
     lxw_row_t last_cost = row - 1;
@@ -377,6 +396,111 @@ static lxw_row_t cost_lines(ssheet *x, lxw_row_t row)
     return row + 1;
 }
 
+/* A line per quarter from row on: label, unit, formula per quarter made by
+ * fn from the column, and the engine's quarter value of `key` (NULL: v). */
+typedef void (*qformula)(ssheet *x, int q, const char *c, char *f, size_t size, const void *arg);
+
+static void qline(ssheet *x, lxw_row_t row, const char *label, lxw_format *fmt, qformula fn, const void *arg,
+                  const char *key, const double *v)
+{
+    char f[2048], c[8];
+    worksheet_write_string(x->ws, row, 0, label, x->r->f.text);
+    worksheet_write_string(x->ws, row, 1, x->r->currency, x->r->f.text);
+    for (int q = 0; q < x->H; q++) {
+        rep_qcol(q, c, sizeof c);
+        fn(x, q, c, f, sizeof f, arg);
+        rep_formula(x->ws, row, (lxw_col_t)(2 + q), f, fmt, key ? num(cJSON_GetArrayItem(x->qs, q), key) : v[q]);
+    }
+}
+
+/* The capex paid: the sum of the capex lines. */
+static void f_capex(ssheet *x, int q, const char *c, char *f, size_t size, const void *arg)
+{
+    (void)q, (void)arg;
+    size_t o = (size_t)snprintf(f, size, "=0");
+    size_t nc = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const initiative *it = &x->r->s->init[x->list[i]];
+        for (size_t k = 0; k < it->ncost; k++, nc++)
+            if (it->cost[k].capex)
+                o += (size_t)snprintf(f + o, o < size ? size - o : 0, "+%s%u", c, x->cost_row[nc] + 1);
+    }
+}
+
+/* A capex's depreciation for tax: all of it in its quarter when expensed
+ * (fin_depreciation_years 0), else amount / (4 years) in each of the 4 x
+ * years quarters from its quarter on. */
+static void f_cdep(ssheet *x, int q, const char *c, char *f, size_t size, const void *arg)
+{
+    (void)q;
+    const char *id = arg; /* "in_<id>_c<k>" */
+    snprintf(f, size,
+             "=IF(fin_depreciation_years=0,IF(%s$%u=%s_from,%s_amount,0),"
+             "IF(AND(%s$%u>=%s_from,%s$%u<%s_from+4*fin_depreciation_years),%s_amount/(4*fin_depreciation_years),0))",
+             c, x->qrow + 1, id, id, c, x->qrow + 1, id, c, x->qrow + 1, id, id);
+}
+
+/* The depreciation: the sum of the capex depreciation lines (arg: rows first, last). */
+static void f_dep(ssheet *x, int q, const char *c, char *f, size_t size, const void *arg)
+{
+    (void)x, (void)q;
+    const lxw_row_t *fl = arg;
+    if (fl[1] >= fl[0])
+        snprintf(f, size, "=SUM(%s%u:%s%u)", c, fl[0] + 1, c, fl[1] + 1);
+    else
+        snprintf(f, size, "=0");
+}
+
+/* The tax: on the gross profit less the opex (costs less capex) and the depreciation. */
+static void f_tax(ssheet *x, int q, const char *c, char *f, size_t size, const void *arg)
+{
+    (void)q, (void)arg;
+    snprintf(f, size, "=fin_tax_rate*(%s%u-(%s%u-%s%u)-%s%u)", c, x->gp_row + 1, c, x->costs_row + 1, c,
+             x->capex_row + 1, c, x->dep_row + 1);
+}
+
+/* Capex paid, each capex's depreciation for tax and their sum, and the
+ * tax on the profit (negative: the loss lowers the business's tax).
+ * Returns the next row. */
+static lxw_row_t tax_lines(ssheet *x, lxw_row_t row)
+{
+    rep *r = x->r;
+    const cx_scenario *s = r->s;
+    char line[256], id[96], name[160];
+    x->capex_row = row;
+    qline(x, row++, "Capex paid", r->f.money, f_capex, NULL, "capex", NULL);
+    lxw_row_t fl[2] = {row, row - 1};
+    double *v = cx_calloc((size_t)x->H + 1, sizeof(double));
+    if (!v) {
+        r->oom = 1;
+        return row;
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const initiative *it = &s->init[x->list[i]];
+        rep_sanitize(it->id, id, sizeof id);
+        for (size_t k = 0; k < it->ncost; k++, nc++) {
+            const cost *co = &it->cost[k];
+            if (!co->capex)
+                continue;
+            for (int q = 0; q < x->H; q++)
+                v[q] = co->amount * cx_scenario_deduct_share(s, co->from, q);
+            snprintf(line, sizeof line, "Depreciation for tax: %s, capex", it->id);
+            snprintf(name, sizeof name, "in_%s_c%zu", id, k + 1);
+            x->cdep_row[nc] = row;
+            qline(x, row++, line, r->f.money, f_cdep, name, NULL, v);
+            fl[1] = row - 1;
+        }
+    }
+    cx_free(v);
+    x->dep_row = row;
+    qline(x, row++, "Depreciation for tax (capex deducted; all of it when paid if expensed)", r->f.money, f_dep, fl,
+          "depreciation", NULL);
+    x->tax_row = row;
+    qline(x, row++, "Tax on the profit (gross profit - opex - depreciation)", r->f.money, f_tax, NULL, "tax", NULL);
+    return row;
+}
+
 /* The net cash flow after tax, its discounting and its cumulative sum.
  * Returns the next row. */
 static lxw_row_t cash_lines(ssheet *x, lxw_row_t row)
@@ -391,7 +515,7 @@ static lxw_row_t cash_lines(ssheet *x, lxw_row_t row)
     worksheet_write_string(ws, row, 1, r->currency, r->f.text);
     for (int q = 0; q < H; q++) {
         rep_qcol(q, c, sizeof c);
-        snprintf(f, sizeof f, "=(%s%u-%s%u)*(1-fin_tax_rate)", c, x->gp_row + 1, c, x->costs_row + 1);
+        snprintf(f, sizeof f, "=%s%u-%s%u-%s%u", c, x->gp_row + 1, c, x->costs_row + 1, c, x->tax_row + 1);
         rep_formula(ws, row, (lxw_col_t)(2 + q), f, x->fmt_total, num(cJSON_GetArrayItem(qs, q), "cash_flow"));
     }
     row++;
@@ -404,7 +528,7 @@ static lxw_row_t cash_lines(ssheet *x, lxw_row_t row)
         rep_formula(ws, row, 2, "=(1+fin_discount_rate)^(1/4)-1", x->fmt_small, cx_fin_quarterly_rate(d));
     }
     row++;
-    lxw_row_t df_row = row;
+    lxw_row_t df_row = x->df_row = row;
     worksheet_write_string(ws, row, 0, "Discount factor (end of quarter)", r->f.text);
     for (int q = 0; q < H; q++) {
         rep_qcol(q, c, sizeof c);
@@ -525,9 +649,13 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
     x.list = cx_scenario_inits(r->s, k, &x.n, &one);
     x.chg_row = cx_calloc(neff + 1, sizeof(lxw_row_t));
     x.share_of = cx_calloc(neff + 1, sizeof(lxw_row_t));
-    if (!x.chg_row || !x.share_of) {
+    x.cost_row = cx_calloc(cx_plan_ncosts(plan) + 1, sizeof(lxw_row_t));
+    x.cdep_row = cx_calloc(cx_plan_ncosts(plan) + 1, sizeof(lxw_row_t));
+    if (!x.chg_row || !x.share_of || !x.cost_row || !x.cdep_row) {
         cx_free(x.chg_row);
         cx_free(x.share_of);
+        cx_free(x.cost_row);
+        cx_free(x.cdep_row);
         r->oom = 1;
         return;
     }
@@ -545,6 +673,7 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
     row++;
     worksheet_write_string(ws, row++, 0, "Cash", r->f.h);
     row = cost_lines(&x, row);
+    row = tax_lines(&x, row);
     row = cash_lines(&x, row);
     row = payback_line(&x, row, row - 1);
     results(&x, row + 1, so);
@@ -557,4 +686,6 @@ void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, co
     worksheet_repeat_columns(ws, 0, 1);
     cx_free(x.chg_row);
     cx_free(x.share_of);
+    cx_free(x.cost_row);
+    cx_free(x.cdep_row);
 }
