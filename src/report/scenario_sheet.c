@@ -37,6 +37,7 @@ typedef struct ssheet {
     lxw_row_t *cost_row, *cdep_row; /* per cost of the scenario (initiatives in order): its line, its depreciation */
     lxw_row_t *path_row;            /* per path of a linear scenario: its line */
     double *path_val;               /* per path and quarter: its stored value */
+    sheet_out *so;                  /* where its results are */
 } ssheet;
 
 /* The title, the quarters and the timeline.  Returns the next row. */
@@ -728,6 +729,7 @@ static lxw_row_t be_initiative(ssheet *x, lxw_row_t row, size_t i, size_t cost0,
     else
         worksheet_write_formula_str(ws, row, 2, f, x->fmt_small, "none");
     lxw_row_t srow = row++;
+    x->so->be_share[x->list[i]] = srow;
     for (size_t k = 0; k < it->neff; k++, row++) {
         snprintf(line, sizeof line, "Break-even change in %s (stated %g)", it->eff[k].metric, it->eff[k].value);
         worksheet_write_string(ws, row, 0, line, r->f.text);
@@ -809,7 +811,7 @@ static void results(ssheet *x, lxw_row_t row, sheet_out *so)
 void rep_scenario_sheet(rep *r, lxw_worksheet *ws, size_t k, const cJSON *sj, const cx_plan *plan,
                         const cx_model *m, sheet_out *so, unit_out *uo)
 {
-    ssheet x = {.r = r, .ws = ws, .k = k, .sj = sj, .plan = plan, .m = m};
+    ssheet x = {.r = r, .ws = ws, .k = k, .sj = sj, .plan = plan, .m = m, .so = so};
     x.qs = cJSON_GetObjectItemCaseSensitive(sj, "quarters");
     x.H = cJSON_GetArraySize(x.qs);
     x.fmt_share = workbook_add_format(r->wb);

@@ -107,6 +107,13 @@ for k, es in enumerate(exp["scenarios"]):
             check(close(got, be[init]["share"], 1.0),
                   f"{es['name']}: the recalculated break-even share of {init}, {got!r}, equals the hand one {be[init]['share']!r}"
                   f" ({'linear' if be[init]['linear'] else 'the engine root of a curved NPV'})")
+wbe = lo["Break-even"]
+names = {i["name"]: i["id"] for i in json.load(open(sys.argv[3].replace("expected.json", "data/scenario.json")))["initiatives"]}
+shares = {names[wbe.cell(r, 1).value]: (wbe.cell(r, 5).value, wbe.cell(r, 8).value) for r in range(5, wbe.max_row + 1)
+          if wbe.cell(r, 1).value in names}
+for init, b in be.items():
+    got, where = shares.get(init, (None, None))
+    check(close(got, b["share"], 1.0), f"Break-even sheet: {init}'s share {got!r} (from {where}) equals the hand one {b['share']!r}")
 sys.exit(1 if fails else 0)
 PY
 
