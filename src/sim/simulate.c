@@ -1519,12 +1519,18 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
     return st;
 }
 
-/* The undiscounted stated costs of initiative i over the horizon. */
+/* The undiscounted costs of initiative i over the horizon, opex indexed. */
 static double initiative_cost(const cx_scenario *s, size_t i)
 {
     double total = 0;
-    for (size_t k = 0; k < s->init[i].ncost; k++)
-        total += s->init[i].cost[k].amount * (double)(s->init[i].cost[k].to - s->init[i].cost[k].from + 1);
+    for (size_t k = 0; k < s->init[i].ncost; k++) {
+        const cost *ct = &s->init[i].cost[k];
+        if (ct->capex || s->indexation == 0)
+            total += ct->amount * (double)(ct->to - ct->from + 1);
+        else /* opex indexed */
+            for (int q = ct->from; q <= ct->to; q++)
+                total += ct->amount * cx_scenario_index(s, q);
+    }
     return total;
 }
 
