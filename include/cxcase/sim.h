@@ -38,6 +38,15 @@ CX_API double cx_fin_discount_factor(double annual, size_t t);
  * tax), so the tax scales every quarter alike.
  */
 CX_API double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double costs);
+/**
+ * The same when the costs deducted for tax differ from the cash spent
+ * (capex depreciated over years instead of expensed when paid): the gross
+ * profit less the cash costs, less tax at `tax` on the gross profit less
+ * `deduct`:  margin * delta_revenue - costs - tax * (margin * delta_revenue - deduct),
+ * computed as cx_fin_cash_flow(...) + tax * (deduct - costs), which equals
+ * cx_fin_cash_flow exactly when deduct == costs.
+ */
+CX_API double cx_fin_cash_flow_tax(double delta_revenue, double margin, double tax, double costs, double deduct);
 /** NPV of n quarterly cash flows at an annual rate (first flow discounted one quarter). */
 CX_API double cx_fin_npv(const double *cf, size_t n, double annual);
 /**

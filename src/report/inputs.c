@@ -147,6 +147,47 @@ static lxw_row_t uncertainty(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_forma
     return row;
 }
 
+/* The effects' fading from row on: each effect's decay a quarter after its
+ * ramp and its duration, named in_<id>_e<k>_decay and _duration (0: it
+ * lasts to the end of the horizon).  Returns the next row. */
+static lxw_row_t fading(rep *r, lxw_worksheet *ws, lxw_row_t row, lxw_format *in)
+{
+    const cx_scenario *s = r->s;
+    char name[320], id[96], line[64];
+    lxw_format *inpct = workbook_add_format(r->wb);
+    format_set_bg_color(inpct, 0xFFF2CC);
+    format_set_font_color(inpct, 0x0000FF);
+    format_set_border(inpct, LXW_BORDER_THIN);
+    format_set_border_color(inpct, 0xBFBFBF);
+    format_set_num_format(inpct, "0.0%");
+    worksheet_write_string(ws, row++, 0, "Effects that fade", r->f.h);
+    static const char *const head[] = {"Initiative", "Item", "Metric", "Decay (a quarter after the ramp)",
+                                       "Duration (quarters; 0: to the end)", "Names"};
+    for (int k = 0; k < 6; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+    row++;
+    for (size_t i = 0; i < s->ninit; i++) {
+        const initiative *it = &s->init[i];
+        rep_sanitize(it->id, id, sizeof id);
+        for (size_t k = 0; k < it->neff; k++, row++) {
+            const effect *e = &it->eff[k];
+            worksheet_write_string(ws, row, 0, it->id, r->f.text);
+            snprintf(line, sizeof line, "effect %zu", k + 1);
+            worksheet_write_string(ws, row, 1, line, r->f.text);
+            worksheet_write_string(ws, row, 2, e->metric, r->f.text);
+            worksheet_write_number(ws, row, 3, e->decay, inpct);
+            worksheet_write_number(ws, row, 4, e->duration, in);
+            snprintf(name, sizeof name, "in_%s_e%zu_decay", id, k + 1);
+            rep_name_cell(r, name, "Inputs", row, 3);
+            snprintf(name, sizeof name, "in_%s_e%zu_decay, in_%s_e%zu_duration", id, k + 1, id, k + 1);
+            worksheet_write_string(ws, row, 5, name, r->f.text);
+            snprintf(name, sizeof name, "in_%s_e%zu_duration", id, k + 1);
+            rep_name_cell(r, name, "Inputs", row, 4);
+        }
+    }
+    return row + 1;
+}
+
 void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
 {
     const cx_scenario *s = r->s;
@@ -182,7 +223,10 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
     } fin[] = {{"Horizon", "quarters", "fin_horizon", (double)cx_scenario_horizon(s), in},
                {"Discount rate", "a year", "fin_discount_rate", discount, inpct},
                {"Gross margin", "of the change in revenue", "fin_gross_margin", margin, inpct},
-               {"Tax rate", "of the profit", "fin_tax_rate", tax, inpct}};
+               {"Tax rate", "of the profit", "fin_tax_rate", tax, inpct},
+               {"Depreciation of capex for tax", "years (0: expensed)", "fin_depreciation_years", s->dep_years, in},
+               {"Opex indexation", "a year", "fin_indexation", s->indexation, inpct},
+               {"Fiscal year starts", "month (1, 4, 7, 10)", "fin_fiscal_year_start", s->fy_start, in}};
     worksheet_write_string(ws, row, 0, "First quarter", r->f.text);
     worksheet_write_string(ws, row, 1, cx_scenario_start(s), in);
     worksheet_write_string(ws, row, 2, "quarter", r->f.text);
@@ -259,6 +303,7 @@ void rep_inputs_sheet(rep *r, lxw_worksheet *ws)
     }
     row = uncertainty(r, ws, row, in);
     row++;
+    row = fading(r, ws, row, in);
     row = baselines(r, ws, row, inbase);
     worksheet_set_column(ws, 0, 0, 26, NULL);
     worksheet_set_column(ws, 1, 1, 12, NULL);

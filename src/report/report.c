@@ -160,6 +160,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wchk = workbook_add_worksheet(r.wb, "Checks");
     lxw_worksheet *wrisk = workbook_add_worksheet(r.wb, "Risk");
     lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
+    lxw_worksheet *wbe = workbook_add_worksheet(r.wb, "Break-even");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
     lxw_worksheet *wdata = workbook_add_worksheet(r.wb, "Data");
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
@@ -175,6 +176,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     rep_checks_sheet(&r, wchk, so, nscen);
     rep_summary_sheet(&r, wsum, created);
     rep_chart_data_sheet(&r, wcd);
+    rep_break_even_sheet(&r, wbe, so, nscen);
     cx_free(wsc);
     cx_free(uo);
     cx_free((void *)r.base_name);

@@ -83,6 +83,7 @@ struct sheet_out {
     int H;                        /* quarters: columns C onwards */
     lxw_row_t npv, irr, cf, rev;  /* the NPV and IRR results, the net cash flow and revenue lines */
     lxw_row_t nps, costs, cum, pv, payback, qrate; /* NPS change, costs, cumulative cash, PV lines; payback result; quarterly rate */
+    lxw_row_t be_share[CX_PLAN_MAX_INITIATIVES]; /* per initiative: the row of its live break-even share, or 0 */
 };
 
 /* r's words for the panel's periods and units (period column 0, then
@@ -154,6 +155,10 @@ void rep_about_sheet(rep *r, lxw_worksheet *ws, const cx_report_options *opt, co
 void rep_risk_sheet(rep *r, lxw_worksheet *ws);
 void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws);
 void rep_portfolio_sheet(rep *r, lxw_worksheet *ws);
+/* Break-even: per initiative the share of its effects at which its NPV
+ * alone is 0, linked to the scenario sheets' live formulas where they have
+ * them (break_even.c). */
+void rep_break_even_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t nscen);
 /* Data: the panel, rows in order, at most max_rows (0: a worksheet's),
  * with fitted values and residuals (data_sheet.c). */
 cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,

@@ -179,8 +179,9 @@ void rep_sensitivity_sheet(rep *r, lxw_worksheet *ws)
     worksheet_write_string(ws, 0, 0, "Sensitivity: one input at a time at its P10 and P90", r->f.title);
     worksheet_write_string(ws, 1, 0,
                            "Every uncertain effect and cost, and every driver coefficient (estimate -/+ t x SE), at "
-                           "its P10 and at its P90 with everything else at its stated value; sorted by the swing of "
-                           "the NPV. Values from the simulation.", r->f.subtitle);
+                           "its P10 and at its P90, and the discount rate, gross margin and tax rate at the low and "
+                           "high of their ranges (finance.sensitivity), with everything else at its stated value; "
+                           "sorted by the swing of the NPV. Values from the simulation.", r->f.subtitle);
     lxw_row_t row = 3;
     cJSON_ArrayForEach(sc, scens) {
         const cJSON *sens = cJSON_GetObjectItemCaseSensitive(sc, "sensitivity"), *e;

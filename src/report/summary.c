@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,7 +361,12 @@ static lxw_row_t key_messages(rep *r, lxw_worksheet *ws, lxw_row_t row, const si
         sentence(r, ws, row++, line);
     }
     const cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(best, "sensitivity"), 0);
-    if (top) {
+    if (top && strcmp(str(top, "kind"), "finance") == 0) { /* a finance input over its range */
+        snprintf(line, sizeof line, "- Its value depends most on the %c%s: from %.1f%% to %.1f%% the NPV moves by %s.",
+                 tolower((unsigned char)str(top, "input")[0]), str(top, "input") + 1, 100 * num(top, "p10"),
+                 100 * num(top, "p90"), cx_money_text(num(top, "swing"), a, sizeof a));
+        sentence(r, ws, row++, line);
+    } else if (top) {
         snprintf(line, sizeof line, "- Its value depends most on %s: between its P10 and P90 the NPV moves by %s.",
                  str(top, "input"), cx_money_text(num(top, "swing"), a, sizeof a));
         sentence(r, ws, row++, line);

@@ -243,7 +243,7 @@ static cJSON *plan_json(const cx_scenario *s, const cx_plan *p)
             cJSON_AddItemToObject(x, ef->is_target ? "target" : "change", num(ef->value));
             if (!ef->is_target) {
                 for (int q = 0; q < s->horizon; q++)
-                    d[q] = ef->value * cx_ramp_share(ef->start, ef->ramp, q);
+                    d[q] = ef->value * cx_effect_share(ef, q);
                 cJSON_AddItemToObject(x, "delta", numbers(d, (size_t)s->horizon));
                 continue;
             }
@@ -254,7 +254,7 @@ static cJSON *plan_json(const cx_scenario *s, const cx_plan *p)
             cJSON *per = cJSON_AddArrayToObject(x, "delta");
             for (size_t u = 0; base && u < p->nunits; u++) {
                 for (int q = 0; q < s->horizon; q++)
-                    d[q] = (ef->value - base[u]) * cx_ramp_share(ef->start, ef->ramp, q);
+                    d[q] = (ef->value - base[u]) * cx_effect_share(ef, q);
                 cJSON_AddItemToArray(per, numbers(d, (size_t)s->horizon));
             }
         }

@@ -29,12 +29,19 @@ double cx_fin_cash_flow(double delta_revenue, double margin, double tax, double 
     return (margin * delta_revenue - costs) * (1 - tax);
 }
 
+double cx_fin_cash_flow_tax(double delta_revenue, double margin, double tax, double costs, double deduct)
+{
+    /* written as the expensed flow plus the shield moved in time, so that
+     * deduct == costs gives cx_fin_cash_flow's value to the last bit */
+    return cx_fin_cash_flow(delta_revenue, margin, tax, costs) + tax * (deduct - costs);
+}
+
 CX_BATCH_LOOPS
-void cx_fin_cash_flows(const double *delta_revenue, const double *costs, size_t n, double margin, double tax,
-                       double *cf)
+void cx_fin_cash_flows(const double *delta_revenue, const double *costs, const double *deduct, size_t n,
+                       double margin, double tax, double *cf)
 {
     for (size_t i = 0; i < n; i++) /* inlined, so the loop vectorises */
-        cf[i] = cx_fin_cash_flow(delta_revenue[i], margin, tax, costs[i]);
+        cf[i] = cx_fin_cash_flow_tax(delta_revenue[i], margin, tax, costs[i], deduct[i]);
 }
 
 double cx_fin_npv(const double *cf, size_t n, double annual)

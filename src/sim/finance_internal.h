@@ -30,8 +30,8 @@ void cx_fin_irr_batch(const double *cf, size_t n, size_t m, double x0, const dou
  * there is none. */
 int cx_fin_irr_fast(const double *cf, size_t n, double guess, double *irr);
 
-/* cx_fin_cash_flow of n quarters (or of n draws' quarters) at once. */
-void cx_fin_cash_flows(const double *delta_revenue, const double *costs, size_t n, double margin, double tax,
-                       double *cf);
+/* cx_fin_cash_flow_tax of n quarters (or of n draws' quarters) at once. */
+void cx_fin_cash_flows(const double *delta_revenue, const double *costs, const double *deduct, size_t n,
+                       double margin, double tax, double *cf);
 
 #endif /* CX_SIM_FINANCE_INTERNAL_H */

@@ -74,7 +74,10 @@ struct cx_plan {
     double *eff_value, *cost_amount;
     input_ref *eff_ref, *cost_ref;
     size_t *eff_var;
-    double *eff_share;        /* neff x nseg: the ramp share of effect g in segment s */
+    double *eff_share;        /* neff x nseg: the share of effect g reached in segment s (ramp, decay) */
+    double *cost_cash;        /* ncost x H: cost g's cash per unit of its amount in quarter q (opex indexed) */
+    double *cost_tax;         /* ncost x H: the same deducted for tax (capex depreciated) */
+    int *cost_span;           /* ncost x 4: the quarters of cash (first, last) and of deduction (first, last) */
     const effect **eff;
     const cost **cst;
     /* sets of initiatives to project: the file's scenarios, then any added */

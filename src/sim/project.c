@@ -61,6 +61,9 @@ void cx_plan_free(cx_plan *p)
     cx_free(p->cost_ref);
     cx_free(p->eff_var);
     cx_free(p->eff_share);
+    cx_free(p->cost_cash);
+    cx_free(p->cost_tax);
+    cx_free(p->cost_span);
     cx_free(p->eff);
     cx_free(p->cst);
     for (size_t k = 0; k < p->nset; k++) {
@@ -463,6 +466,27 @@ static cx_status baselines(cx_plan *p, const cx_table *panel, size_t unit_cols, 
     return st;
 }
 
+/* Cost g's cash and tax deduction per unit of its amount, quarter by
+ * quarter, and the quarters where they are not 0: opex is paid and
+ * deducted as it runs, times the indexation factor; capex is paid in its
+ * quarter and deducted then or over the depreciation years. */
+static void cost_weights(cx_plan *p, size_t g)
+{
+    const cost *ct = p->cst[g];
+    double *cash = p->cost_cash + g * (size_t)p->H, *tax = p->cost_tax + g * (size_t)p->H;
+    int *span = p->cost_span + 4 * g;
+    span[0] = span[2] = ct->from;
+    span[1] = span[3] = ct->to;
+    for (int q = ct->from; q <= ct->to; q++)
+        cash[q] = tax[q] = ct->capex ? 1.0 : cx_scenario_index(p->s, q);
+    if (ct->capex) {
+        span[3] = ct->from;
+        for (int q = ct->from; q < p->H; q++)
+            if ((tax[q] = cx_scenario_deduct_share(p->s, ct->from, q)) != 0)
+                span[3] = q;
+    }
+}
+
 /* Number the effects and costs, and list each scenario's. */
 static cx_status inputs(cx_plan *p, cx_error *err)
 {
@@ -479,8 +503,11 @@ static cx_status inputs(cx_plan *p, cx_error *err)
     p->eff = cx_calloc(p->neff + 1, sizeof(effect *));
     p->cst = cx_calloc(p->ncost + 1, sizeof(cost *));
     p->eff_share = cx_calloc(p->neff * p->nseg + 1, sizeof(double));
+    p->cost_cash = cx_calloc(p->ncost * (size_t)p->H + 1, sizeof(double));
+    p->cost_tax = cx_calloc(p->ncost * (size_t)p->H + 1, sizeof(double));
+    p->cost_span = cx_calloc(p->ncost * 4 + 1, sizeof(int));
     if (!p->eff_value || !p->cost_amount || !p->eff_ref || !p->cost_ref || !p->eff_var || !p->eff || !p->cst ||
-        !p->eff_share)
+        !p->eff_share || !p->cost_cash || !p->cost_tax || !p->cost_span)
         return oom(err);
     size_t ne = 0, nc = 0;
     for (size_t i = 0; i < s->ninit; i++) {
@@ -490,7 +517,7 @@ static cx_status inputs(cx_plan *p, cx_error *err)
             p->eff_value[ne] = ef->value;
             p->eff_ref[ne] = (input_ref){i, 0, k};
             for (size_t sg = 0; sg < p->nseg; sg++)
-                p->eff_share[ne * p->nseg + sg] = cx_ramp_share(ef->start, ef->ramp, p->seg_q[sg]);
+                p->eff_share[ne * p->nseg + sg] = cx_effect_share(ef, p->seg_q[sg]);
             if ((p->eff_var[ne] = find_var(p, ef->metric)) == NONE)
                 return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "the model does not use '%s', which initiative '%s' moves",
                                     ef->metric, s->init[i].id);
@@ -499,6 +526,7 @@ static cx_status inputs(cx_plan *p, cx_error *err)
             p->cst[nc] = &s->init[i].cost[k];
             p->cost_amount[nc] = s->init[i].cost[k].amount;
             p->cost_ref[nc] = (input_ref){i, 1, k};
+            cost_weights(p, nc);
         }
     }
     for (size_t k = 0; k < cx_scenario_nscenarios(s); k++) {
@@ -573,7 +601,7 @@ static void linear_paths(const cx_plan *p, pset *st)
         }
         const effect *ef = p->eff[x->eff];
         for (size_t t = L; t < p->T; t++)
-            x->w[qof[t]] += cx_ramp_share(ef->start, ef->ramp, (int)qof[t - L]);
+            x->w[qof[t]] += cx_effect_share(ef, (int)qof[t - L]);
         for (int q = 0; q < p->H; q++)
             x->w[q] *= x->revenue ? (double)p->nunits : 1.0 / (double)p->nper[q];
     }
@@ -733,8 +761,10 @@ plan_work *cx_plan_work_new(const cx_plan *p)
     w->out.delta_nps = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
     w->out.delta_revenue = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
     w->out.costs = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
-    w->one = cx_calloc(3 * H, sizeof(double));
-    if (!w->d || !w->gain || !w->amount || !w->out.delta_nps || !w->out.delta_revenue || !w->out.costs || !w->one) {
+    w->out.deduct = cx_calloc(H * CX_PLAN_LANES, sizeof(double));
+    w->one = cx_calloc(4 * H, sizeof(double));
+    if (!w->d || !w->gain || !w->amount || !w->out.delta_nps || !w->out.delta_revenue || !w->out.costs ||
+        !w->out.deduct || !w->one) {
         cx_plan_work_free(w);
         return NULL;
     }
@@ -750,18 +780,24 @@ void cx_plan_work_free(plan_work *w)
         cx_free(w->out.delta_nps);
         cx_free(w->out.delta_revenue);
         cx_free(w->out.costs);
+        cx_free(w->out.deduct);
         cx_free(w->one);
         cx_free(w);
     }
 }
 
-/* The costs of set k by quarter, into c[q * stride] (c zeroed by the caller). */
-static void set_costs(const cx_plan *p, const pset *set, const double *amount, double *c, size_t stride)
+/* The costs of set k by quarter, cash into c[q * stride] and the tax
+ * deduction into d[q * stride] (both zeroed by the caller). */
+static void set_costs(const cx_plan *p, const pset *set, const double *amount, double *c, double *d, size_t stride)
 {
+    size_t H = (size_t)p->H;
     for (size_t i = 0; i < set->ncost; i++) {
         size_t g = set->cost[i];
-        for (int q = p->cst[g]->from; q <= p->cst[g]->to; q++)
-            c[(size_t)q * stride] += amount[g];
+        const int *span = p->cost_span + 4 * g;
+        for (int q = span[0]; q <= span[1]; q++)
+            c[(size_t)q * stride] += amount[g] * p->cost_cash[g * H + (size_t)q];
+        for (int q = span[2]; q <= span[3]; q++)
+            d[(size_t)q * stride] += amount[g] * p->cost_tax[g * H + (size_t)q];
     }
 }
 
@@ -785,13 +821,14 @@ int cx_plan_project_lane(const cx_plan *p, size_t k, const plan_inputs *in, plan
             w->amount[j * L + i] = in->cost[set->cost[j]];
         return 0;
     }
-    plan_out one = {w->one, w->one + H, w->one + 2 * H};
+    plan_out one = {w->one, w->one + H, w->one + 2 * H, w->one + 3 * H};
     if (cx_plan_project(p, k, in, w, &one, bad_var) != 0)
         return -1;
     for (size_t q = 0; q < H; q++) {
         b->delta_nps[q * L + i] = one.delta_nps[q];
         b->delta_revenue[q * L + i] = one.delta_revenue[q];
         b->costs[q * L + i] = one.costs[q];
+        b->deduct[q * L + i] = one.deduct[q];
     }
     return 0;
 }
@@ -805,14 +842,20 @@ const plan_batch *cx_plan_project_batch(const cx_plan *p, size_t k, plan_work *w
     if (!(set->path && set->npath <= w->maxpath))
         return b; /* every lane projected already */
     for (size_t q = 0; q < H * L; q++)
-        b->delta_nps[q] = b->delta_revenue[q] = b->costs[q] = 0;
+        b->delta_nps[q] = b->delta_revenue[q] = b->costs[q] = b->deduct[q] = 0;
     for (size_t j = 0; j < set->ncost; j++) {
-        const cost *ct = p->cst[set->cost[j]];
-        const double *a = w->amount + j * L;
-        for (int q = ct->from; q <= ct->to; q++) {
-            double *cq = b->costs + (size_t)q * L;
+        size_t g = set->cost[j];
+        const int *span = p->cost_span + 4 * g;
+        const double *a = w->amount + j * L, *cash = p->cost_cash + g * H, *tax = p->cost_tax + g * H;
+        for (int q = span[0]; q <= span[1]; q++) {
+            double *cq = b->costs + (size_t)q * L, f = cash[q];
             for (size_t i = 0; i < CX_PLAN_LANES; i++)
-                cq[i] += a[i];
+                cq[i] += a[i] * f;
+        }
+        for (int q = span[2]; q <= span[3]; q++) {
+            double *dq = b->deduct + (size_t)q * L, f = tax[q];
+            for (size_t i = 0; i < CX_PLAN_LANES; i++)
+                dq[i] += a[i] * f;
         }
     }
     /* cx_plan_project's sums in its order, lane by lane in the inner loop */
@@ -933,7 +976,7 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     const pset *set = &p->set[k];
     const unsigned char *touched = set->touched;
     for (int q = 0; q < H; q++)
-        out->delta_nps[q] = out->delta_revenue[q] = out->costs[q] = 0;
+        out->delta_nps[q] = out->delta_revenue[q] = out->costs[q] = out->deduct[q] = 0;
     if (set->path) {
         /* linear: every path's weights, scaled by the effect and its chain of coefficients */
         for (size_t i = 0; i < set->npath; i++) {
@@ -970,7 +1013,7 @@ int cx_plan_project(const cx_plan *p, size_t k, const plan_inputs *in, plan_work
     for (int q = 0; q < H; q++)
         out->delta_nps[q] /= (double)p->nunits * (double)p->nper[q];
 costs:
-    set_costs(p, set, in->cost, out->costs, 1);
+    set_costs(p, set, in->cost, out->costs, out->deduct, 1);
     return 0;
 }
 

@@ -54,7 +54,8 @@ typedef struct plan_inputs {
 typedef struct plan_out {
     double *delta_nps;     /* mean over units and periods of the NPS change */
     double *delta_revenue; /* sum over units and periods of the revenue change */
-    double *costs;
+    double *costs;         /* cash spent: capex when paid, opex indexed */
+    double *deduct;        /* costs deducted for tax: opex, capex expensed or depreciated */
 } plan_out;
 
 /* Build the plan: baselines from `panel` (laid out as cx_panel_join writes
@@ -132,7 +133,7 @@ const double *cx_plan_unit_changes(const cx_plan *p, size_t k, const plan_inputs
  * cx_plan_project. */
 #define CX_PLAN_LANES 64
 typedef struct plan_batch {
-    double *delta_nps, *delta_revenue, *costs; /* horizon x CX_PLAN_LANES */
+    double *delta_nps, *delta_revenue, *costs, *deduct; /* horizon x CX_PLAN_LANES */
 } plan_batch;
 int cx_plan_project_lane(const cx_plan *p, size_t k, const plan_inputs *in, plan_work *w, size_t i,
                          const char **bad_var);

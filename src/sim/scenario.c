@@ -114,9 +114,48 @@ int cx_scenario_costs(const cx_scenario *s, size_t k, double *costs)
         const initiative *in = &s->init[list[i]];
         for (size_t c = 0; c < in->ncost; c++)
             for (int q = in->cost[c].from; q <= in->cost[c].to; q++)
-                costs[q] += in->cost[c].amount;
+                costs[q] += in->cost[c].amount * (in->cost[c].capex ? 1.0 : cx_scenario_index(s, q));
     }
     return s->horizon;
+}
+
+double cx_effect_share(const effect *ef, int q)
+{
+    double share = cx_ramp_share(ef->start, ef->ramp, q);
+    if (ef->duration > 0 && q >= ef->start + ef->duration)
+        return 0;
+    int full = ef->start + (ef->ramp > 1 ? ef->ramp : 1) - 1; /* the first quarter at the full effect */
+    if (ef->decay > 0 && q > full)
+        share *= pow(1 - ef->decay, q - full);
+    return share;
+}
+
+double cx_scenario_index(const cx_scenario *s, int q)
+{
+    return s->indexation == 0 ? 1.0 : pow(1 + s->indexation, q / 4);
+}
+
+int cx_scenario_fiscal_year(const cx_scenario *s, int q)
+{
+    int cq = s->start_q + q - (s->fy_start - 1) / 3; /* quarters since the first fiscal quarter of year 0 */
+    return cq >= 0 ? cq / 4 : -((3 - cq) / 4);
+}
+
+const char *cx_scenario_fiscal_label(const cx_scenario *s, int fy, char *buf, size_t size)
+{
+    if (s->fy_start == 1)
+        snprintf(buf, size, "FY%d", fy);
+    else
+        snprintf(buf, size, "FY%d/%02d", fy, (fy + 1) % 100);
+    return buf;
+}
+
+double cx_scenario_deduct_share(const cx_scenario *s, int from, int q)
+{
+    if (s->dep_years <= 0)
+        return q == from ? 1.0 : 0.0;
+    int n = 4 * s->dep_years;
+    return q >= from && q < from + n ? 1.0 / n : 0.0;
 }
 
 double cx_ramp_share(int start, int ramp, int q)
@@ -146,7 +185,7 @@ int cx_scenario_metric_delta(const cx_scenario *s, size_t k, const char *metric,
             moved = 1;
             double full = ef->is_target ? ef->value - baseline : ef->value;
             for (int q = 0; q < s->horizon; q++)
-                delta[q] += full * cx_ramp_share(ef->start, ef->ramp, q);
+                delta[q] += full * cx_effect_share(ef, q);
         }
     }
     return moved;
@@ -297,7 +336,8 @@ out:
     return st;
 }
 
-static const char *const effect_keys[] = {"metric", "change", "target", "start", "ramp_quarters", "uncertainty", NULL};
+static const char *const effect_keys[] = {"metric", "change", "target", "start", "ramp_quarters", "decay",
+                                          "duration_quarters", "uncertainty", NULL};
 static const char *const cost_keys[] = {"kind", "amount", "quarter", "from", "to", "uncertainty", NULL};
 static const char *const init_keys[] = {"id", "name", "effects", "costs", NULL};
 
@@ -375,6 +415,18 @@ static cx_status effect_of(rd *r, const cJSON *e, const cx_spec *spec, effect *o
         st = bad(r, "ramp_quarters", "expected a ramp no longer than the horizon (%d quarters), found %ld",
                  r->s->horizon, ramp);
     out->ramp = (int)ramp;
+    if (st == CX_OK)
+        st = cx_json_number(e, "decay", 0, r->file, &r->p, &out->decay, r->err);
+    if (st == CX_OK && !(out->decay >= 0 && out->decay < 1))
+        st = bad(r, "decay", "expected a share lost per quarter after the ramp, from 0 to below 1 (0.1 is 10%%), "
+                 "found %g", out->decay);
+    long duration = 0;
+    if (st == CX_OK)
+        st = cx_json_integer(e, "duration_quarters", 0, 1, 1000, r->file, &r->p, &duration, r->err);
+    if (st == CX_OK && duration && duration < ramp)
+        st = bad(r, "duration_quarters", "expected an effect that lasts at least its ramp (%ld quarters), found %ld",
+                 ramp, duration);
+    out->duration = (int)duration;
     if (st == CX_OK)
         st = uncertainty(r, e, out->value, &out->u);
     return st;
@@ -495,7 +547,64 @@ static cx_status source_reading(rd *r, const cJSON *d, source *src)
     cx_jpath_pop(&r->p, old);
     return st;
 }
-static const char *const fin_keys[] = {"start", "horizon_quarters", "discount_rate", "gross_margin", "tax_rate", NULL};
+static const char *const fin_keys[] = {"start", "horizon_quarters", "discount_rate", "gross_margin", "tax_rate",
+                                       "depreciation_years", "indexation", "fiscal_year_start", "sensitivity", NULL};
+static const char *const sens_keys[] = {"discount_rate", "gross_margin", "tax_rate", NULL};
+
+/* The finance options beside the required keys (README "Finance"):
+ * depreciation, indexation, the fiscal year and the tornado's ranges of the
+ * finance inputs, with their defaults. */
+static cx_status finance_options(rd *r, const cJSON *fin)
+{
+    cx_scenario *s = r->s;
+    long years = 0, month = 1;
+    s->indexation = 0;
+    cx_status st = cx_json_integer(fin, "depreciation_years", 0, 0, 50, r->file, &r->p, &years, r->err);
+    if (st == CX_OK)
+        st = cx_json_number(fin, "indexation", 0, r->file, &r->p, &s->indexation, r->err);
+    if (st == CX_OK && !(s->indexation > -1 && s->indexation <= 1))
+        st = bad(r, "indexation", "expected an annual rate above -1 and at most 1 (0.03 is 3%% a year), found %g",
+                 s->indexation);
+    if (st == CX_OK)
+        st = cx_json_integer(fin, "fiscal_year_start", 0, 1, 12, r->file, &r->p, &month, r->err);
+    if (st == CX_OK && (month - 1) % 3 != 0)
+        st = bad(r, "fiscal_year_start", "expected the first month of a quarter (1, 4, 7 or 10: the cash flows are "
+                 "quarterly), found %ld", month);
+    s->dep_years = (int)years;
+    s->fy_start = (int)month;
+    /* the tornado's ranges: by default 2 percentage points either side of
+     * the discount rate and 5 of the margin and the tax rate, within their
+     * bounds */
+    const double value[3] = {s->discount, s->margin, s->tax}, step[3] = {0.02, 0.05, 0.05};
+    const double lo[3] = {0, 0, 0}, hi[3] = {1, 1, 0.99};
+    for (int k = 0; k < 3; k++) {
+        s->sens_lo[k] = fmax(lo[k], value[k] - step[k]);
+        s->sens_hi[k] = fmin(hi[k], value[k] + step[k]);
+    }
+    const cJSON *sens = cJSON_GetObjectItemCaseSensitive(fin, "sensitivity");
+    if (st != CX_OK || !sens)
+        return st;
+    size_t old = cx_jpath_key(&r->p, "sensitivity");
+    st = cx_json_object(sens, sens_keys, r->file, &r->p, r->err);
+    for (int k = 0; k < 3 && st == CX_OK; k++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(sens, sens_keys[k]);
+        if (!a)
+            continue;
+        if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 2 || !cJSON_IsNumber(a->child) ||
+            !cJSON_IsNumber(a->child->next)) {
+            st = bad(r, sens_keys[k], "expected [low, high], two numbers, found %s", cJSON_IsArray(a) ? "another array" : "no array");
+            break;
+        }
+        double l = a->child->valuedouble, h = a->child->next->valuedouble;
+        if (!(l >= lo[k] && h <= hi[k] && l <= value[k] && value[k] <= h && l < h))
+            st = bad(r, sens_keys[k], "expected [low, high] with low <= %g <= high, within %g to %g, found [%g, %g]", value[k], lo[k],
+                     hi[k], l, h);
+        s->sens_lo[k] = l;
+        s->sens_hi[k] = h;
+    }
+    cx_jpath_pop(&r->p, old);
+    return st;
+}
 static const char *const base_keys[] = {"window_periods", "values", NULL};
 static const char *const scen_keys[] = {"name", "initiatives", NULL};
 static const char *const corr_keys[] = {"between", "rank", NULL};
@@ -668,6 +777,8 @@ static cx_status read_scenario(rd *r, const cJSON *root, cx_scenario *s)
         st = cx_json_number(fin, "tax_rate", 0, f, p, &s->tax, err);
     if (st == CX_OK && (s->tax < 0 || s->tax >= 1))
         st = bad(r, "tax_rate", "expected a rate from 0 to below 1, found %g", s->tax);
+    if (st == CX_OK)
+        st = finance_options(r, fin);
     cx_jpath_pop(p, old);
     if (st != CX_OK) {
         cx_spec_free(spec);

@@ -19,6 +19,8 @@ typedef struct effect {
     double value;
     int start;       /* quarter index from the first horizon quarter */
     int ramp;
+    double decay;    /* share lost per quarter after the ramp (0: none) */
+    int duration;    /* quarters the effect lasts from its start (0: to the end) */
     dist u;
 } effect;
 
@@ -78,6 +80,10 @@ struct cx_scenario {
     int start_q;            /* 4 * year + quarter - 1 */
     int horizon;
     double discount, margin, tax;
+    int dep_years;          /* capex depreciated straight-line over so many years for tax (0: expensed) */
+    double indexation;      /* opex indexation a year (0: none) */
+    int fy_start;           /* first month of the fiscal year: 1, 4, 7 or 10 */
+    double sens_lo[3], sens_hi[3]; /* tornado range of discount rate, gross margin, tax rate */
     initiative *init;
     size_t ninit;
     scen *scen;
@@ -96,6 +102,24 @@ cx_status cx_scenario_panel(const cx_scenario *s, const char *const *units, size
                             const cx_sim_options *o, cx_table **panel, cx_warnings *warn, cx_error *err);
 /* Warn when the horizon starts inside the data or years after them. */
 void cx_scenario_horizon_warnings(const cx_scenario *s, const cx_table *panel, cx_warnings *warn);
+
+/* The share of effect `ef` reached in quarter q of the horizon: its ramp
+ * share (cx_ramp_share), times (1 - decay)^(quarters since the ramp ended)
+ * after the ramp, and 0 from quarter start + duration on. */
+double cx_effect_share(const effect *ef, int q);
+/* The factor of opex in quarter q of the horizon: (1 + indexation)^floor(q / 4),
+ * the stated amounts being at the prices of the horizon's first year. */
+double cx_scenario_index(const cx_scenario *s, int q);
+/* The fiscal year of quarter q of the horizon, as the calendar year in
+ * which it starts; cx_scenario_fiscal_label writes it as "FY2026" (fiscal
+ * year = calendar year) or "FY2026/27". */
+int cx_scenario_fiscal_year(const cx_scenario *s, int q);
+const char *cx_scenario_fiscal_label(const cx_scenario *s, int fy, char *buf, size_t size);
+/* The share of capex spent in quarter `from` that is deducted for tax in
+ * quarter q: 1 in `from` when expensed (dep_years 0), else 1 / (4 dep_years)
+ * in each of the 4 dep_years quarters from `from` on (those past the horizon
+ * fall outside the case). */
+double cx_scenario_deduct_share(const cx_scenario *s, int from, int q);
 
 /* The initiatives of scenario k (indexes into s->init): those listed, or
  * initiative k alone; *n receives their number. */

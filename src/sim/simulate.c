@@ -31,6 +31,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_roots.h>
 
 #include "cxcase/model.h"
 #include "cxcase/scenario.h"
@@ -181,7 +182,7 @@ typedef struct tws {
     plan_work **pw;  /* nscen: the batch projection of each scenario */
     double **coef;
     double *work, *eff, *cost, *u;
-    double *dnps, *drev, *costs, *v; /* v: one projection's statistics, its cash flows at v + S_Q */
+    double *dnps, *drev, *costs, *deduct, *v; /* v: one projection's statistics, its cash flows at v + S_Q */
     double *bv;      /* ntot x BATCH: the statistics of a batch of draws */
     uint32_t *hist;  /* every statistic's bins, at c->hoff */
     uint64_t *under, *over, *npos, *nnan; /* nnan: draws without a value (no IRR) */
@@ -238,6 +239,7 @@ static void tws_free(tws *w, size_t neq, size_t nscen)
     cx_free(w->dnps);
     cx_free(w->drev);
     cx_free(w->costs);
+    cx_free(w->deduct);
     cx_free(w->v);
     cx_free(w->bv);
     cx_free(w->hist);
@@ -275,6 +277,7 @@ static int tws_init(mc *c, tws *w)
     w->dnps = cx_calloc(H, sizeof(double));
     w->drev = cx_calloc(H, sizeof(double));
     w->costs = cx_calloc(H, sizeof(double));
+    w->deduct = cx_calloc(H, sizeof(double));
     w->v = cx_calloc(c->nstat, sizeof(double));
     w->bv = cx_calloc(c->ntot * BATCH, sizeof(double));
     w->hist = cx_calloc(c->nbins_total + 1, sizeof(uint32_t));
@@ -284,7 +287,7 @@ static int tws_init(mc *c, tws *w)
     w->nnan = cx_calloc(c->ntot, sizeof(uint64_t));
     w->min = cx_calloc(c->ntot, sizeof(double));
     w->max = cx_calloc(c->ntot, sizeof(double));
-    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->v || !w->bv ||
+    if (!w->work || !w->eff || !w->cost || !w->u || !w->dnps || !w->drev || !w->costs || !w->deduct || !w->v || !w->bv ||
         !w->hist || !w->under || !w->over || !w->npos || !w->nnan || !w->min || !w->max)
         return -1;
     memcpy(w->eff, cx_plan_effect_values(c->plan), cx_plan_neffects(c->plan) * sizeof(double));
@@ -347,7 +350,7 @@ static double valuate(const mc *c, const tws *w, double *v, size_t stride)
     int H = c->H;
     double npv = 0;
     for (int q = 0; q < H; q++) {
-        double cf = cx_fin_cash_flow(w->drev[q], c->margin, c->tax, w->costs[q]);
+        double cf = cx_fin_cash_flow_tax(w->drev[q], c->margin, c->tax, w->costs[q], w->deduct[q]);
         npv += cf * c->df[q];
         v[(S_Q + (size_t)q) * stride] = cf;
         v[(S_Q + (size_t)H + (size_t)q) * stride] = w->dnps[q];
@@ -378,7 +381,7 @@ static void valuate_batch(const mc *c, const plan_batch *b, double *bk)
 {
     size_t H = (size_t)c->H;
     double *cf = bk + S_Q * BATCH, *npv = bk + S_NPV * BATCH;
-    cx_fin_cash_flows(b->delta_revenue, b->costs, H * BATCH, c->margin, c->tax, cf);
+    cx_fin_cash_flows(b->delta_revenue, b->costs, b->deduct, H * BATCH, c->margin, c->tax, cf);
     memcpy(bk + (S_Q + H) * BATCH, b->delta_nps, H * BATCH * sizeof(double));
     memcpy(bk + S_DNPS * BATCH, b->delta_nps + (H - 1) * BATCH, BATCH * sizeof(double));
     for (size_t i = 0; i < BATCH; i++)
@@ -842,14 +845,32 @@ static const char *quarter_text(const cx_scenario *s, int q, char *buf, size_t s
     return cx_period_format(p, buf, size);
 }
 
+/* NPV of the plan's set `set` with the given inputs (NaN when the
+ * projection fails); its quarters stay in w. */
+static double npv_set(const mc *c, tws *w, size_t set, const plan_inputs *in)
+{
+    plan_out out = {w->dnps, w->drev, w->costs, w->deduct};
+    const char *bad = NULL;
+    if (cx_plan_project(c->plan, set, in, w->w, &out, &bad) != 0)
+        return NAN;
+    return valuate(c, w, w->v, 1);
+}
+
 /* NPV of scenario k with the given inputs (NaN when the projection fails). */
 static double npv_of(const mc *c, tws *w, size_t k, const plan_inputs *in)
 {
-    plan_out out = {w->dnps, w->drev, w->costs};
-    const char *bad = NULL;
-    if (cx_plan_project(c->plan, c->sets[k], in, w->w, &out, &bad) != 0)
-        return NAN;
-    return valuate(c, w, w->v, 1);
+    return npv_set(c, w, c->sets[k], in);
+}
+
+/* The NPV of the projection held in w at other finance inputs: an annual
+ * discount rate, a gross margin and a tax rate. */
+static double npv_at(const mc *c, const tws *w, double discount, double margin, double tax)
+{
+    double npv = 0;
+    for (int q = 0; q < c->H; q++)
+        npv += cx_fin_cash_flow_tax(w->drev[q], margin, tax, w->costs[q], w->deduct[q]) *
+               cx_fin_discount_factor(discount, (size_t)q + 1);
+    return npv;
 }
 
 static cJSON *stat_json(double base, const stat_out *o)
@@ -888,7 +909,7 @@ static cJSON *sensitivity(const mc *c, tws *w, size_t k, cx_error *err)
     size_t cap = c->nin, ncoef = 0;
     for (size_t e = 0; e < c->neq; e++)
         ncoef += cx_equation_ncoef(cx_model_equation(c->m, e));
-    swing *sw = cx_calloc(cap + ncoef + 1, sizeof(swing));
+    swing *sw = cx_calloc(cap + ncoef + 3 + 1, sizeof(swing));
     cJSON *arr = cJSON_CreateArray();
     if (!sw || !arr) {
         cx_free(sw);
@@ -941,6 +962,22 @@ static cJSON *sensitivity(const mc *c, tws *w, size_t k, cx_error *err)
             snprintf(x->label, sizeof x->label, "%s: %s", q->target, q->names[j]);
         }
     }
+    /* the finance inputs over their ranges (finance.sensitivity) */
+    static const char *const fin_label[] = {"Discount rate", "Gross margin", "Tax rate"};
+    static const char *const fin_key[] = {"discount_rate", "gross_margin", "tax_rate"};
+    npv_of(c, w, k, &in); /* the base projection, into w */
+    for (int f = 0; f < 3; f++) {
+        swing *x = &sw[m++];
+        x->low = s->sens_lo[f];
+        x->high = s->sens_hi[f];
+        double lo[3] = {c->discount, c->margin, c->tax}, hi[3] = {c->discount, c->margin, c->tax};
+        lo[f] = x->low;
+        hi[f] = x->high;
+        x->npv_low = npv_at(c, w, lo[0], lo[1], lo[2]);
+        x->npv_high = npv_at(c, w, hi[0], hi[1], hi[2]);
+        snprintf(x->what, sizeof x->what, "/finance/%s", fin_key[f]);
+        snprintf(x->label, sizeof x->label, "%s", fin_label[f]);
+    }
     for (size_t i = 0; i < m; i++)
         sw[i].size = fabs(sw[i].npv_high - sw[i].npv_low);
     qsort(sw, m, sizeof(swing), cmp_swing);
@@ -952,6 +989,8 @@ static cJSON *sensitivity(const mc *c, tws *w, size_t k, cx_error *err)
             break;
         cJSON_AddItemToArray(arr, x);
         cJSON_AddStringToObject(x, "input", sw[i].label);
+        if (strncmp(sw[i].what, "/finance/", 9) == 0)
+            cJSON_AddStringToObject(x, "kind", "finance");
         cJSON_AddStringToObject(x, strcmp(sw[i].what, "coefficient") == 0 ? "kind" : "pointer",
                                 strcmp(sw[i].what, "coefficient") == 0 ? "coefficient" : sw[i].what);
         cJSON_AddItemToObject(x, "p10", num(sw[i].low));
@@ -1013,7 +1052,7 @@ static cx_status driver_warnings(const mc *c, tws *w, size_t k, double npv_base,
             continue;
         for (size_t h = 0; h < ne; h++)
             w->eff[h] = h == g ? ef->value : 0;
-        plan_out out = {w->dnps, w->drev, w->costs};
+        plan_out out = {w->dnps, w->drev, w->costs, w->deduct};
         const char *bad = NULL;
         int reached = 0;
         if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &out, &bad) == 0)
@@ -1041,13 +1080,69 @@ static cJSON *warnings_json(const cx_warnings *w)
     return a;
 }
 
+/* The stated capex of scenario k per quarter, and the part of it deducted
+ * for tax in each quarter (all of it when paid, or spread over the
+ * depreciation years), into capex[0 .. H-1] and dep[0 .. H-1]. */
+static void capex_of(const cx_scenario *s, size_t k, int H, double *capex, double *dep)
+{
+    size_t n, one;
+    const size_t *list = cx_scenario_inits(s, k, &n, &one);
+    for (int q = 0; q < H; q++)
+        capex[q] = dep[q] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < s->init[list[i]].ncost; j++) {
+            const cost *ct = &s->init[list[i]].cost[j];
+            if (!ct->capex)
+                continue;
+            capex[ct->from] += ct->amount;
+            for (int q = ct->from; q < H; q++)
+                dep[q] += ct->amount * cx_scenario_deduct_share(s, ct->from, q);
+        }
+}
+
+/* The quarters of a scenario's result added up per fiscal year:
+ * [{"fiscal_year", "from", "to", "quarters", and the sums of the flows}]. */
+static cJSON *fiscal_years_json(const cx_scenario *s, const cJSON *quarters)
+{
+    static const char *const keys[] = {"delta_revenue", "gross_profit", "costs", "capex", "opex", "depreciation",
+                                       "tax", "cash_flow", "pv", NULL};
+    cJSON *arr = cJSON_CreateArray(), *cur = NULL;
+    int H = cJSON_GetArraySize(quarters), fy_cur = 0;
+    char label[32];
+    for (int q = 0; arr && q < H; q++) {
+        const cJSON *x = cJSON_GetArrayItem(quarters, q);
+        const char *qt = cJSON_GetObjectItemCaseSensitive(x, "quarter")->valuestring;
+        int fy = cx_scenario_fiscal_year(s, q);
+        if (!cur || fy != fy_cur) {
+            if (!(cur = cJSON_CreateObject()))
+                break;
+            cJSON_AddItemToArray(arr, cur);
+            cJSON_AddStringToObject(cur, "fiscal_year", cx_scenario_fiscal_label(s, fy, label, sizeof label));
+            cJSON_AddStringToObject(cur, "from", qt);
+            cJSON_AddStringToObject(cur, "to", qt);
+            cJSON_AddNumberToObject(cur, "quarters", 0);
+            for (int j = 0; keys[j]; j++)
+                cJSON_AddNumberToObject(cur, keys[j], 0);
+            fy_cur = fy;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(cur, "to", cJSON_CreateString(qt));
+        cJSON *nq = cJSON_GetObjectItemCaseSensitive(cur, "quarters");
+        cJSON_SetNumberValue(nq, nq->valuedouble + 1);
+        for (int j = 0; keys[j]; j++) {
+            cJSON *sum = cJSON_GetObjectItemCaseSensitive(cur, keys[j]);
+            cJSON_SetNumberValue(sum, sum->valuedouble + cJSON_GetObjectItemCaseSensitive(x, keys[j])->valuedouble);
+        }
+    }
+    return arr;
+}
+
 /* The deterministic case of scenario k at the point estimates: its quarters,
  * NPV, IRR, payback and ROI, its warnings and its tornado. */
 static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *dnps_out, cx_error *err)
 {
     tws *w = &c->ws[0];
     plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
-    plan_out out = {w->dnps, w->drev, w->costs};
+    plan_out out = {w->dnps, w->drev, w->costs, w->deduct};
     const char *bad = NULL;
     if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &out, &bad) != 0)
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0, "scenario '%s' takes %s to a level of 0 or below, where its "
@@ -1060,13 +1155,14 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     cx_error_init(&ierr);
     cx_status ist = cx_fin_irr(cf, (size_t)H, &irr, &several, &ierr);
     size_t payback = cx_fin_payback(cf, (size_t)H);
-    double *benefit = cx_calloc((size_t)H, sizeof(double));
+    double *benefit = cx_calloc(3 * (size_t)H, sizeof(double));
     if (!benefit)
         return oom(err);
+    double *capex = benefit + H, *dep = benefit + 2 * H;
+    capex_of(c->s, k, H, capex, dep);
     for (int q = 0; q < H; q++)
         benefit[q] = c->margin * w->drev[q];
     double roi = cx_fin_roi(benefit, w->costs, (size_t)H);
-    cx_free(benefit);
     char qt[CX_PERIOD_TEXT_MAX];
     cJSON *quarters = cJSON_CreateArray();
     cJSON_AddItemToObject(sj, "quarters", quarters);
@@ -1082,11 +1178,17 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
         cJSON_AddItemToObject(x, "delta_revenue", num(w->drev[q]));
         cJSON_AddItemToObject(x, "gross_profit", num(c->margin * w->drev[q]));
         cJSON_AddItemToObject(x, "costs", num(w->costs[q]));
+        cJSON_AddItemToObject(x, "capex", num(capex[q]));
+        cJSON_AddItemToObject(x, "opex", num(w->costs[q] - capex[q]));
+        cJSON_AddItemToObject(x, "depreciation", num(dep[q]));
+        cJSON_AddItemToObject(x, "tax", num(c->tax * (c->margin * w->drev[q] - w->deduct[q])));
         cJSON_AddItemToObject(x, "cash_flow", num(cf[q]));
         cJSON_AddItemToObject(x, "discount_factor", num(df));
         cJSON_AddItemToObject(x, "pv", num(cf[q] * df));
         cJSON_AddItemToObject(x, "cumulative_cash", num(cum));
     }
+    cx_free(benefit);
+    cJSON_AddItemToObject(sj, "fiscal_years", fiscal_years_json(c->s, quarters));
     cx_warnings *warn = cx_warnings_new();
     if (!warn)
         return oom(err);
@@ -1116,6 +1218,128 @@ static cx_status base_case(mc *c, size_t k, cJSON *sj, double *npv_out, double *
     *npv_out = npv;
     *dnps_out = w->dnps[H - 1];
     return st;
+}
+
+/* ======================================================================== */
+/* Break-even                                                               */
+/* ======================================================================== */
+
+typedef struct be_ctx {
+    const mc *c;
+    tws *w;
+    size_t set, init;
+    const plan_inputs *in;
+} be_ctx;
+
+/* The NPV of an initiative alone with its effects' changes scaled by `share`
+ * (the other inputs at their point values). */
+static double be_npv(double share, void *arg)
+{
+    be_ctx *b = arg;
+    const cx_plan *p = b->c->plan;
+    const double *value = cx_plan_effect_values(p);
+    for (size_t g = 0; g < cx_plan_neffects(p); g++)
+        b->w->eff[g] = cx_plan_effect_ref(p, g).init == b->init ? share * value[g] : value[g];
+    double npv = npv_set(b->c, b->w, b->set, b->in);
+    memcpy(b->w->eff, value, cx_plan_neffects(p) * sizeof(double));
+    return npv;
+}
+
+/* The share of its stated effects at which initiative i alone has an NPV
+ * of 0 (README "Break-even"), into *share, with a note when there is none:
+ * the NPV is linear in the share when the model's paths are (then
+ * -NPV(0) / (NPV(1) - NPV(0)), what the workbook's formula computes), else
+ * the root is bracketed by doubling the share and found by Brent's method. */
+static const char *be_share(be_ctx *b, double npv0, double npv1, double *share)
+{
+    *share = NAN;
+    if (npv0 == 0) {
+        *share = 0;
+        return "it has no costs: any effect pays";
+    }
+    if (!(npv1 > npv0))
+        return "its stated effects do not raise the NPV within the horizon";
+    size_t npath = 0;
+    cx_plan_paths(b->c->plan, b->set, &npath);
+    if (npath) {
+        *share = -npv0 / (npv1 - npv0);
+        return NULL;
+    }
+    double lo = 0, hi = 1, vhi = npv1;
+    while (!(vhi >= 0) && hi < 1048576) {
+        lo = hi;
+        hi *= 2;
+        vhi = be_npv(hi, b);
+        if (isnan(vhi))
+            return "no effect size pays back before the model leaves its domain (the log of a level at or below 0)";
+    }
+    if (!(vhi >= 0))
+        return "no effect size up to a million times the stated one pays back";
+    gsl_function F = {be_npv, b};
+    gsl_root_fsolver *sv = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!sv)
+        return "out of memory";
+    int status = gsl_root_fsolver_set(sv, &F, lo, hi);
+    for (int it = 0; !status && it < 200; it++) {
+        if ((status = gsl_root_fsolver_iterate(sv)) != 0)
+            break;
+        *share = gsl_root_fsolver_root(sv);
+        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(sv), gsl_root_fsolver_x_upper(sv), 0, 1e-13) == GSL_SUCCESS)
+            break;
+    }
+    gsl_root_fsolver_free(sv);
+    return status ? "the search for the break-even failed" : NULL;
+}
+
+/* The break-even table: per initiative alone, the share of its stated
+ * effects and each effect's size at which its NPV is 0. */
+static cx_status break_even(mc *c, cJSON **out, cx_error *err)
+{
+    const cx_scenario *s = c->s;
+    cx_plan *plan = (cx_plan *)c->plan; /* owned by cx_simulate, which lets sets be added */
+    tws *w = &c->ws[0];
+    plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
+    /* every input at its point value (the draws leave theirs in w) */
+    memcpy(w->eff, cx_plan_effect_values(plan), cx_plan_neffects(plan) * sizeof(double));
+    memcpy(w->cost, cx_plan_cost_amounts(plan), cx_plan_ncosts(plan) * sizeof(double));
+    for (size_t e = 0; e < c->neq; e++)
+        memcpy(w->coef[e], c->coef_base[e], cx_equation_ncoef(cx_model_equation(c->m, e)) * sizeof(double));
+    cJSON *arr = *out = cJSON_CreateArray();
+    if (!arr)
+        return oom(err);
+    for (size_t i = 0; i < s->ninit; i++) {
+        const initiative *it = &s->init[i];
+        long set = cx_plan_add_set(plan, &i, 1, err);
+        cJSON *x = cJSON_CreateObject();
+        if (set < 0 || !x) {
+            cJSON_Delete(x);
+            return oom(err);
+        }
+        cJSON_AddItemToArray(arr, x);
+        cJSON_AddStringToObject(x, "initiative", it->id);
+        cJSON_AddStringToObject(x, "name", it->name);
+        be_ctx b = {c, w, (size_t)set, i, &in};
+        int target = 0;
+        for (size_t e = 0; e < it->neff; e++)
+            target |= it->eff[e].is_target;
+        double npv1 = be_npv(1, &b), npv0 = be_npv(0, &b), share = NAN;
+        const char *note = target ? "it moves a metric to a target level, which has no size to scale"
+                                  : be_share(&b, npv0, npv1, &share);
+        cJSON_AddItemToObject(x, "npv", num(npv1));
+        cJSON_AddItemToObject(x, "npv_without_effects", num(npv0));
+        cJSON_AddItemToObject(x, "share", num(share));
+        cJSON *effs = cJSON_AddArrayToObject(x, "effects");
+        for (size_t e = 0; effs && e < it->neff; e++) {
+            cJSON *y = cJSON_CreateObject();
+            cJSON_AddItemToArray(effs, y);
+            cJSON_AddStringToObject(y, "metric", it->eff[e].metric);
+            cJSON_AddItemToObject(y, it->eff[e].is_target ? "target" : "change", num(it->eff[e].value));
+            cJSON_AddItemToObject(y, "break_even", num(target ? NAN : share * it->eff[e].value));
+        }
+        if (note)
+            cJSON_AddStringToObject(x, "note", note);
+    }
+    return CX_OK;
 }
 
 /* Merge the threads' histograms and counts into ws[0]. */
@@ -1241,7 +1465,7 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
     /* the base values: subtracted in the sums, and where the IRR search starts */
     tws *w = &c->ws[0];
     plan_inputs in = {w->eff, w->cost, (const double *const *)w->coef};
-    plan_out o2 = {w->dnps, w->drev, w->costs};
+    plan_out o2 = {w->dnps, w->drev, w->costs, w->deduct};
     for (size_t k = 0; k < c->nscen && st == CX_OK; k++) {
         const char *bad = NULL;
         if (cx_plan_project(c->plan, c->sets[k], &in, w->w, &o2, &bad) != 0)
@@ -1295,12 +1519,18 @@ static cx_status mc_stats(mc *c, unsigned long seed, stat_out *so, cx_error *err
     return st;
 }
 
-/* The undiscounted stated costs of initiative i over the horizon. */
+/* The undiscounted costs of initiative i over the horizon, opex indexed. */
 static double initiative_cost(const cx_scenario *s, size_t i)
 {
     double total = 0;
-    for (size_t k = 0; k < s->init[i].ncost; k++)
-        total += s->init[i].cost[k].amount * (double)(s->init[i].cost[k].to - s->init[i].cost[k].from + 1);
+    for (size_t k = 0; k < s->init[i].ncost; k++) {
+        const cost *ct = &s->init[i].cost[k];
+        if (ct->capex || s->indexation == 0)
+            total += ct->amount * (double)(ct->to - ct->from + 1);
+        else /* opex indexed */
+            for (int q = ct->from; q <= ct->to; q++)
+                total += ct->amount * cx_scenario_index(s, q);
+    }
     return total;
 }
 
@@ -1620,7 +1850,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         }
         /* the keys in the order of the contract */
         static const char *const order[] = {"name", "initiatives", "npv", "npv_histogram", "prob_npv_positive", "irr", "irr_draws",
-                                            "payback_quarter", "roi", "delta_nps", "quarters", "sensitivity",
+                                            "payback_quarter", "roi", "delta_nps", "quarters", "fiscal_years", "sensitivity",
                                             "warnings", NULL};
         for (int i = 0; order[i]; i++) {
             cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(sj, order[i]);
@@ -1636,6 +1866,11 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
         const cx_warnings *ew = cx_equation_warnings(q);
         for (size_t i = 0; st == CX_OK && i < cx_warnings_count(ew); i++)
             st = cx_warnings_add(warn, "%s: %s", cx_equation_target(q), cx_warnings_get(ew, i));
+    }
+    if (st == CX_OK) {
+        cJSON *be = NULL;
+        st = break_even(&c, &be, err);
+        cJSON_AddItemToObject(root, "break_even", be);
     }
     cJSON_AddItemToObject(root, "warnings", warnings_json(warn));
     cx_free(npv_base);

@@ -77,8 +77,24 @@ bad_scen = {
     "an effect without change or target": mutated(["initiatives", 0, "effects", 0, "change"], None),
     "capex without its quarter": mutated(["initiatives", 0, "costs", 0, "quarter"], None),
     "a correlation above 1": mutated(["correlations", 0, "rank"], 1.5),
+    "a fiscal year starting in February": mutated(["finance", "fiscal_year_start"], 2),
+    "negative depreciation years": mutated(["finance", "depreciation_years"], -1),
+    "indexation as text": mutated(["finance", "indexation"], "3%"),
+    "a tornado range of three numbers": mutated(["finance", "sensitivity"], {"tax_rate": [0.1, 0.2, 0.3]}),
+    "an unknown finance input in the tornado ranges": mutated(["finance", "sensitivity"], {"wacc": [0.05, 0.1]}),
+    "a decay of 1": mutated(["initiatives", 0, "effects", 0, "decay"], 1),
+    "a duration of 0 quarters": mutated(["initiatives", 0, "effects", 0, "duration_quarters"], 0),
 }
 for what, doc in bad_scen.items():
     check(bool(list(vs.iter_errors(doc))), f"the scenario schema refuses {what}")
+# the finance options of issue 14, all at once, validate
+doc = copy.deepcopy(sample)
+doc["finance"].update({"depreciation_years": 3, "indexation": 0.03, "fiscal_year_start": 4,
+                       "sensitivity": {"discount_rate": [0.05, 0.12], "gross_margin": [0.3, 0.4], "tax_rate": [0.2, 0.3]}})
+doc["initiatives"][0]["effects"][0].update({"decay": 0.05})
+doc["initiatives"][1]["effects"][0].update({"duration_quarters": 8})
+errors = list(vs.iter_errors(doc))
+check(not errors, "the finance options (depreciation, indexation, fiscal year, tornado ranges, decay, duration) "
+      "validate" + ("" if not errors else ": " + errors[0].message))
 sys.exit(1 if fails else 0)
 PY

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t95-board-pack.sh - the workbook as a board pack (issue 14):
+# t97-board-pack.sh - the workbook as a board pack (issue 14):
 #   - openpyxl: every point figure of the Summary's ranking is a formula, the
 #     risk figures values; the charts' helper table is on the hidden sheet
 #     "Chart data", not on the Summary; every visible sheet has a print area,

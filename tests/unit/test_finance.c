@@ -206,6 +206,23 @@ static void finance_should_find_payback_and_roi(void **state)
     assert_true(isnan(cx_fin_roi(benefits, none, 3)));
 }
 
+/* Capex of 1200 depreciated over one year (300 a quarter) against 1000 of
+ * gross profit a quarter, tax 25%:
+ *   quarter 1: 1000 - 1200 - 0.25 (1000 - 300) = -375
+ *   quarter 2: 1000 - 0    - 0.25 (1000 - 300) =  825
+ * and expensed (deduct == costs) the flow is cx_fin_cash_flow's to the bit. */
+static void finance_should_deduct_depreciation_instead_of_capex_by_hand(void **state)
+{
+    (void)state;
+    assert_near(cx_fin_cash_flow_tax(1000 / 0.4, 0.4, 0.25, 1200, 300), -375, 1e-15);
+    assert_near(cx_fin_cash_flow_tax(1000 / 0.4, 0.4, 0.25, 0, 300), 825, 1e-15);
+    const double rev[] = {1e6, 123456.789, -5e5, 0.1};
+    const double cost[] = {610000, 0.3, 77.7, 1e9};
+    for (int i = 0; i < 4; i++)
+        assert_true(cx_fin_cash_flow_tax(rev[i], 0.35, 0.25, cost[i], cost[i]) ==
+                    cx_fin_cash_flow(rev[i], 0.35, 0.25, cost[i]));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -217,6 +234,7 @@ int main(void)
         cmocka_unit_test(finance_should_choose_the_full_searchs_root_when_walking_outward),
         cmocka_unit_test(finance_should_agree_with_the_single_irr_in_batches),
         cmocka_unit_test(finance_should_find_payback_and_roi),
+        cmocka_unit_test(finance_should_deduct_depreciation_instead_of_capex_by_hand),
     };
     return cmocka_run_group_tests_name("finance", tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 
 #include "helpers.h"
 #include "sample_doc.h"
+#include "sim/scenario_internal.h"
 
 static void scenario_should_load_the_sample(void **state)
 {
@@ -179,6 +180,38 @@ static void scenario_should_survive_every_failed_allocation(void **state)
     assert_true(loaded);
 }
 
+/* An effect from quarter 2 with a ramp of 2 (full from quarter 3) that
+ * loses 10% a quarter after it: 0, 0, 0.5, 1, 0.9, 0.81; ended after 5
+ * quarters, 0 from quarter 7 (index 6) on.  Opex indexed 3% a year steps up
+ * every 4 quarters; fiscal years from April straddle the calendar years. */
+static void scenario_should_fade_index_and_name_fiscal_years_by_hand(void **state)
+{
+    (void)state;
+    effect e = {.start = 2, .ramp = 2, .decay = 0.1};
+    const double want[] = {0, 0, 0.5, 1, 0.9, 0.81, 0.729};
+    for (int q = 0; q < 7; q++)
+        assert_true(fabs(cx_effect_share(&e, q) - want[q]) <= 1e-15);
+    e.duration = 5;
+    assert_true(fabs(cx_effect_share(&e, 6) - 0.729) <= 1e-15);
+    assert_true(cx_effect_share(&e, 7) == 0);
+    cx_scenario s = {.start_q = 4 * 2026 + 1, .indexation = 0.03, .fy_start = 4, .dep_years = 2};
+    assert_true(cx_scenario_index(&s, 3) == 1 && cx_scenario_index(&s, 4) == 1.03);
+    assert_true(fabs(cx_scenario_index(&s, 9) - 1.0609) <= 1e-15);
+    char b[32];
+    /* horizon from 2026Q2: 2026Q2 opens FY2026/27, 2027Q1 closes it */
+    assert_string_equal(cx_scenario_fiscal_label(&s, cx_scenario_fiscal_year(&s, 0), b, sizeof b), "FY2026/27");
+    assert_string_equal(cx_scenario_fiscal_label(&s, cx_scenario_fiscal_year(&s, 3), b, sizeof b), "FY2026/27");
+    assert_string_equal(cx_scenario_fiscal_label(&s, cx_scenario_fiscal_year(&s, 4), b, sizeof b), "FY2027/28");
+    s.fy_start = 1;
+    assert_string_equal(cx_scenario_fiscal_label(&s, cx_scenario_fiscal_year(&s, 2), b, sizeof b), "FY2026");
+    assert_string_equal(cx_scenario_fiscal_label(&s, cx_scenario_fiscal_year(&s, 3), b, sizeof b), "FY2027");
+    /* capex of quarter 1 over 2 years: 1/8 in quarters 1 .. 8 */
+    assert_true(cx_scenario_deduct_share(&s, 1, 0) == 0 && cx_scenario_deduct_share(&s, 1, 1) == 0.125);
+    assert_true(cx_scenario_deduct_share(&s, 1, 8) == 0.125 && cx_scenario_deduct_share(&s, 1, 9) == 0);
+    s.dep_years = 0;
+    assert_true(cx_scenario_deduct_share(&s, 1, 1) == 1 && cx_scenario_deduct_share(&s, 1, 2) == 0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -189,6 +222,7 @@ int main(void)
         cmocka_unit_test(scenario_should_ramp_effects_per_quarter),
         cmocka_unit_test(scenario_should_move_a_target_from_the_baseline),
         cmocka_unit_test(scenario_should_survive_every_failed_allocation),
+        cmocka_unit_test(scenario_should_fade_index_and_name_fiscal_years_by_hand),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
 }
