@@ -26,7 +26,7 @@ coefficients b, read from the ledger), mean over the quarter's rows i:
 so that their sum is the expected gap.
 
     python3 review_truth.py CXCASE SEEDS       the study; prints figures, exit 1 on failure
-    python3 review_truth.py gen CXCASE SEED DIR   one seed's files in DIR (history.csv, spec.json,
+    python3 review_truth.py gen CXCASE SEED DIR [nonlinear]   one seed's files in DIR (history.csv, spec.json,
                                                scenario.json, cases.jsonl with the case,
                                                realised.json, quarter-a.csv .. quarter-d.csv)
 SPDX-License-Identifier: GPL-3.0-or-later
@@ -50,6 +50,12 @@ PLAN = -0.6
 SPEC = {"name": "truth", "units": ["region"], "equations": [
     {"target": "nps", "terms": ["delivery_days", "conversion", "C(region)"]},
     {"target": "revenue", "terms": ["lag(nps, 4)", "conversion", "C(region)"]}]}
+
+
+# the same worlds under a frozen model with a log, a square and an interaction
+SPEC_NL = {"name": "truth-nl", "units": ["region"], "equations": [
+    {"target": "nps", "terms": ["log(delivery_days)", "conversion^2", "delivery_days:conversion", "C(region)"]},
+    {"target": "revenue", "terms": ["lag(nps, 4)", "log(conversion)", "C(region)"]}]}
 
 
 def week(y, w):
@@ -153,7 +159,7 @@ def run(cmd):
     return p.stdout
 
 
-def one_seed(cxcase, seed, tmp, review=True):
+def one_seed(cxcase, seed, tmp, review=True, spec=SPEC):
     wd = draw_world(seed)
     hist = realise(wd, "d")
     base_del = baseline(hist, "delivery_days")
@@ -163,7 +169,7 @@ def one_seed(cxcase, seed, tmp, review=True):
     os.makedirs(d, exist_ok=True)
     write_csv(os.path.join(d, "history.csv"), hist, False)
     with open(os.path.join(d, "spec.json"), "w") as fp:
-        json.dump(SPEC, fp)
+        json.dump(spec, fp)
     scen = {"name": "truth", "currency": "EUR", "data": [{"file": "history.csv", "kind": "metrics"}],
             "model": "spec.json", "baseline": {"window_periods": 52},
             "finance": {"start": "2026Q1", "horizon_quarters": 4, "discount_rate": 0.08, "gross_margin": 0.35},
@@ -218,7 +224,8 @@ def wilson(k, n, z=2.5758293035489004):
 
 def main():
     if sys.argv[1] == "gen":
-        one_seed(sys.argv[2], int(sys.argv[3]), sys.argv[4], review=False)
+        nl = len(sys.argv) > 5 and sys.argv[5] == "nonlinear"
+        one_seed(sys.argv[2], int(sys.argv[3]), sys.argv[4], review=False, spec=SPEC_NL if nl else SPEC)
         return
     cxcase, seeds = sys.argv[1], int(sys.argv[2])
     fails = 0
