@@ -65,6 +65,7 @@ void frozen_free(frozen *f)
     cx_free(f->eff);
     cx_free(f->scenario_name);
     cJSON_Delete(f->doc);
+    cJSON_Delete(f->reviews);
     cx_free(f);
 }
 
@@ -98,7 +99,7 @@ static size_t add_var(frozen *f, const char *name)
 
 /* The line of record `seq` (0: the last case) of the ledger text, parsed. */
 static cx_status find_record(const char *path, const char *text, size_t len, size_t *seq, cJSON **out,
-                             cx_error *err)
+                             cJSON *reviews, cx_error *err)
 {
     size_t line = 0, found = 0;
     const char *p = text, *end = text + len, *at = NULL, *at_end = NULL;
@@ -107,6 +108,12 @@ static cx_status find_record(const char *path, const char *text, size_t len, siz
         const char *e = nl ? nl : end;
         line++;
         int is_case = memmem(p, (size_t)(e - p), "\"kind\":\"case\"", 13) != NULL;
+        if (memmem(p, (size_t)(e - p), "\"kind\":\"review\"", 15) != NULL) {
+            cJSON *r = cJSON_ParseWithLength(p, (size_t)(e - p));
+            if (!r)
+                return oom(err);
+            cJSON_AddItemToArray(reviews, r);
+        }
         if ((*seq == 0 && is_case) || line == *seq) {
             if (!is_case)
                 return cx_error_set(err, CX_EUSAGE, path, (unsigned long)line, 0,
@@ -371,7 +378,9 @@ cx_status frozen_load(const char *path, size_t seq, const char *scenario, frozen
         st = oom(err);
     if (st == CX_OK) {
         f->seq = seq;
-        st = find_record(path, b.data ? b.data : "", b.len, &f->seq, &f->doc, err);
+        f->reviews = cJSON_CreateArray();
+        st = f->reviews ? find_record(path, b.data ? b.data : "", b.len, &f->seq, &f->doc, f->reviews, err)
+                        : oom(err);
     }
     cx_buf_free(&b);
     if (st == CX_OK)

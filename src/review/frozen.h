@@ -69,6 +69,7 @@ typedef struct frozen {
     long nps_eq, rev_eq; /* the NPS and revenue equations, -1 when none */
     const cJSON *scen;   /* the judged scenario of the record's forecast (borrowed from `doc`) */
     cJSON *doc;          /* the whole record */
+    cJSON *reviews;      /* every "review" record of the ledger (an array, in ledger order) */
 } frozen;
 
 /* The case record number `seq` (0: the last case) of the ledger at `path`,

@@ -530,10 +530,11 @@ static void aggregate(const G *g, size_t e, gap_target *t)
     for (size_t i = 0; i < n; i++)
         t->rows += (size_t)counts(g, e, i);
     /* long double sums: the parts of thousands of rows still add up */
-    long double w = weight(t), plan = 0, ep = 0, act = 0, part[NPARTS] = {0};
+    long double w = weight(t), plan = 0, ep = 0, act = 0, base = 0, part[NPARTS] = {0};
     for (size_t i = 0; i < n; i++) {
         if (!counts(g, e, i))
             continue;
+        base += w * g->B[q->tvar * n + i];
         plan += w * g->P[q->tvar * n + i];
         ep += w * g->EP[e * n + i];
         act += w * g->A[q->tvar * n + i];
@@ -541,6 +542,7 @@ static void aggregate(const G *g, size_t e, gap_target *t)
             part[p] += w * g->part[(q->tvar * NPARTS + p) * n + i];
     }
     t->plan = (double)plan;
+    t->naive = (double)base;
     t->ex_post = (double)ep;
     t->actual = (double)act;
     for (size_t p = 0; p < NPARTS; p++)

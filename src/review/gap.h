@@ -29,6 +29,7 @@ typedef struct gap_target {
     int sum;                          /* 1: summed over units and periods; 0: their mean */
     size_t rows;
     double plan, ex_post, actual, actual_se;
+    double naive;                     /* the "baseline stays" forecast: the target's baselines aggregated */
     double part[NPARTS], part_se[NPARTS];
     double part_df[NPARTS];           /* degrees of freedom of a part's t interval (infinite: normal) */
     int exec_separable, resp_separable;

@@ -202,6 +202,8 @@ static cJSON *target_json(const frozen *f, const gap_target *t, int Q)
     cJSON *fc = cJSON_AddObjectToObject(o, "forecast");
     cJSON_AddItemToObject(fc, "ex_ante", score_json(t->plan, t->sd_ante, t->actual));
     cJSON_AddItemToObject(fc, "ex_post", score_json(t->ex_post, t->sd_post, t->actual));
+    /* the naive forecast: the baseline stays, with the ex ante spread */
+    cJSON_AddItemToObject(fc, "naive", score_json(t->naive, t->sd_ante, t->actual));
     cJSON *v = cJSON_AddObjectToObject(fc, "variance");
     cJSON_AddItemToObject(v, "coefficients_ex_ante", num(t->var_coef_ante));
     cJSON_AddItemToObject(v, "coefficients_ex_post", num(t->var_coef_post));
@@ -307,6 +309,11 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
     }
     if (st == CX_OK && !(doc = review_json(ledger, opt, f, g)))
         st = oom(err);
+    cJSON *track = st == CX_OK ? cx_track_json(f->reviews, doc) : NULL;
+    if (st == CX_OK && !track)
+        st = oom(err);
+    if (track)
+        cJSON_AddItemToObject(doc, "track_record", track);
     if (st == CX_OK && !(*json = cJSON_PrintUnformatted(doc)))
         st = oom(err);
     cJSON_Delete(doc);

@@ -11,6 +11,7 @@
 #define CX_REVIEW_REVIEW_INTERNAL_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 #include "cxcase/common.h"
 #include "cxcase/data.h"
 
@@ -37,6 +38,24 @@ double cx_interval_score(double lo, double hi, double alpha, double y);
 
 /* Every score of N(mean, sd^2) at y; sd must be positive. */
 void cx_score_normal(double mean, double sd, double y, cx_score *out);
+
+/* ---- track.c ------------------------------------------------------------- */
+
+/* The Wilson score interval [lo, hi] of k successes in n trials at the
+ * normal quantile z (NaN when n is 0). */
+void cx_wilson(double k, double n, double z, double *lo, double *hi);
+
+/* The Diebold-Mariano test of equal mean loss from the loss differences
+ * d[0 .. n) (horizon 1), with the Harvey-Leybourne-Newbold correction:
+ * *stat = sqrt((n - 1)/n) mean(d) / sqrt(gamma0 / n), gamma0 the variance
+ * of d with divisor n, and its two-sided p from t with n - 1 df.
+ * CX_EINVAL when n < 2 or d does not vary. */
+cx_status cx_dm_test(const double *d, size_t n, double *stat, double *p);
+
+/* The track record per target of `current` (a review as cx_review_run
+ * writes it) over the array `reviews` (the ledger's review records) and it,
+ * one review per case and quarter (the newest).  NULL when out of memory. */
+cJSON *cx_track_json(const cJSON *reviews, const cJSON *current);
 
 /* ---- bridge.c ------------------------------------------------------------ */
 

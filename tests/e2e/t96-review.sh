@@ -114,6 +114,56 @@ else
     not_ok "kill -9 during review --record left a ledger that does not verify"
 fi
 
+# the track record: 8 cases in one ledger, each reviewed and recorded; the
+# last review's track record against numpy/scipy on the ledger's records
+T=$tmp/track.jsonl
+for s in 21 22 23 24 25 26 27 28; do
+    "$PYTHON" tests/e2e/review_truth.py gen "$CXCASE" "$s" "$tmp/t$s" >/dev/null || exit 1
+    "$CXCASE" simulate "$tmp/t$s/scenario.json" --record "$T" >/dev/null 2>&1 &&
+        "$CXCASE" review "$T" "$tmp/t$s/quarter-d.csv" --record >/dev/null 2>"$tmp/err" || { show "$tmp/err"; exit 1; }
+done
+"$CXCASE" review "$T" "$tmp/t28/quarter-d.csv" --json >"$tmp/track.json" 2>"$tmp/err"
+if "$PYTHON" - "$T" "$tmp/track.json" <<'PY'
+import json, math, sys
+import numpy as np
+from scipy import stats
+recs = [json.loads(l) for l in open(sys.argv[1])]
+cur = json.load(open(sys.argv[2]))
+ok = True
+for tr in cur["track_record"]:
+    rows = [next(t for t in r["targets"] if t["target"] == tr["target"]) for r in recs if r["kind"] == "review"]
+    ea = [t["forecast"]["ex_ante"] for t in rows]
+    nv = [t["forecast"]["naive"] for t in rows]
+    n = len(rows)
+    k95 = sum(e["in95"] for e in ea)
+    z = 1.959963984540054
+    p = k95 / n
+    c = (p + z * z / (2 * n)) / (1 + z * z / n)
+    h = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    d = np.array([e["crps"] - v["crps"] for e, v in zip(ea, nv)])
+    dm = d.mean() / math.sqrt(((d - d.mean()) ** 2).mean() / n) * math.sqrt((n - 1) / n)
+    pv = 2 * stats.t.sf(abs(dm), n - 1)
+    got = tr["diebold_mariano"]
+    hist = np.histogram([e["pit"] for e in ea], bins=10, range=(0, 1))[0].tolist()
+    good = (tr["reviews"] == n == 8 and tr["coverage95"]["hits"] == k95 and
+            abs(tr["coverage95"]["wilson_low"] - max(0, c - h)) < 1e-12 and
+            abs(tr["mean_crps"] - np.mean([e["crps"] for e in ea])) < 1e-9 * abs(tr["mean_crps"]) and
+            got is not None and abs(got["statistic_hln"] - dm) < 1e-9 * abs(dm) and abs(got["p"] - pv) < 1e-9 and
+            tr["pit_histogram"] == hist)
+    print("# %s: %d reviews, 95%% band %d hits (Wilson %.3f-%.3f), mean CRPS %.4g (naive %.4g, skill %.3f), "
+          "DM-HLN %.3f p %.3f (scipy %.3f p %.3f)" % (tr["target"], n, k95, tr["coverage95"]["wilson_low"],
+          tr["coverage95"]["wilson_high"], tr["mean_crps"], tr["mean_crps_naive"], tr["crps_skill"],
+          got["statistic_hln"] if got else float("nan"), got["p"] if got else float("nan"), dm, pv))
+    ok &= good
+sys.exit(0 if ok else 1)
+PY
+then
+    ok "track record over 8 reviewed cases: coverage with Wilson intervals, mean CRPS, PIT histogram and the DM test (HLN) equal numpy/scipy on the ledger's review records"
+else
+    not_ok "track record"
+    show "$tmp/err"
+fi
+
 # check WHAT WANT_RC WANT_STDERR COMMAND...
 check() {
     what=$1 want_rc=$2 want=$3

@@ -92,6 +92,38 @@ static void scores_should_place_the_value_against_the_bands(void **state)
     assert_true(rel(cx_interval_score(0, 1, 0.05, -0.5), 21) < 1e-15);
 }
 
+/* ---- the track record ------------------------------------------------------ */
+
+/* 8 of 10 at z = 1.96: statsmodels' proportion_confint(8, 10,
+ * method="wilson") gives [0.490162471536642, 0.943317848545625].  By hand:
+ * centre (0.8 + 1.96^2/20) / (1 + 1.96^2/10) = 0.716740, half width
+ * 1.96 / 1.38416 x sqrt(0.016 + 1.96^2/400) = 0.226578. */
+static void wilson_should_equal_statsmodels(void **state)
+{
+    (void)state;
+    double lo, hi;
+    cx_wilson(8, 10, 1.959963984540054, &lo, &hi);
+    assert_true(rel(lo, 0.490162471536642) < 1e-12);
+    assert_true(rel(hi, 0.943317848545625) < 1e-12);
+    cx_wilson(0, 5, 1.959963984540054, &lo, &hi);
+    assert_true(lo == 0 && hi > 0.43 && hi < 0.44);
+}
+
+/* Ten loss differences: mean 0.14, gamma0 (divisor n) 0.0334; DM =
+ * 0.14 / sqrt(0.0334 / 10) = 2.42241; HLN x sqrt(9/10) = 2.20140; p from
+ * t(9) two-sided 0.055215 (numpy + scipy.stats.t.sf). */
+static void dm_should_apply_the_hln_correction(void **state)
+{
+    (void)state;
+    const double d[10] = {0.3, -0.1, 0.25, 0.4, -0.05, 0.2, 0.15, 0.35, -0.2, 0.1};
+    double stat, p;
+    assert_int_equal(cx_dm_test(d, 10, &stat, &p), CX_OK);
+    assert_true(rel(stat, 2.201398157116028) < 1e-12);
+    assert_true(rel(p, 0.055214533401942) < 1e-9);
+    const double flat[3] = {1, 1, 1};
+    assert_int_equal(cx_dm_test(flat, 3, &stat, &p), CX_EINVAL);
+}
+
 /* ---- the bridge ------------------------------------------------------------ */
 
 /* The linear chain: x = (delivery, handling, conversion, lagged NPS);
@@ -223,6 +255,8 @@ int main(void)
         cmocka_unit_test(crps_should_equal_the_closed_form_worked_by_hand),
         cmocka_unit_test(crps_should_match_its_monte_carlo_definition),
         cmocka_unit_test(scores_should_place_the_value_against_the_bands),
+        cmocka_unit_test(wilson_should_equal_statsmodels),
+        cmocka_unit_test(dm_should_apply_the_hln_correction),
         cmocka_unit_test(bridge_should_add_up_to_the_gap_for_the_linear_chain),
         cmocka_unit_test(bridge_should_add_up_to_the_gap_with_a_log_a_square_and_an_interaction),
         cmocka_unit_test(did_should_equal_r_lm_with_sandwich_vcovcl),
