@@ -19,6 +19,7 @@
 #include "../core/core.h"
 #include "../core/jsonin.h"
 #include "gap.h"
+#include "shift.h"
 #include "ledger_internal.h"
 
 static cx_status oom(cx_error *err)
@@ -314,6 +315,9 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
         st = oom(err);
     if (track)
         cJSON_AddItemToObject(doc, "track_record", track);
+    cJSON *shift = NULL;
+    if (st == CX_OK && (st = cx_shift_json(f, panel, g->Q, &shift, err)) == CX_OK)
+        cJSON_AddItemToObject(doc, "model_shift", shift);
     if (st == CX_OK && !(*json = cJSON_PrintUnformatted(doc)))
         st = oom(err);
     cJSON_Delete(doc);

@@ -108,10 +108,50 @@ for d in 0.05 0.09 0.11 0.12 0.13 0.14 0.15 0.17 0.2 0.3; do
     fi
     before=${n:-$before}
 done
-if [ "$bad" -eq 0 ] && [ -z "$(find "$tmp" -maxdepth 1 -name '*.tmp*')" ]; then
+# (a run killed while writing may leave its temporary file beside the
+# ledger: kill -9 cannot be cleaned up after; the ledger is what counts)
+if [ "$bad" -eq 0 ]; then
     ok "kill -9 during review --record (10 times, 50-300 ms in) leaves a ledger that verifies each time with the old or one more record ($first to $before records)"
 else
-    not_ok "kill -9 during review --record left a ledger that does not verify"
+    not_ok "kill -9 during review --record left a ledger that does not verify (last count ${n:-none}, before $before)"
+    "$CXCASE" ledger verify "$tmp/k.jsonl" 2>&1 | show /dev/stdin
+fi
+
+# the model shift: the refit and the Chow predictive-failure test against numpy's least squares
+"$CXCASE" review "$L" "$w/quarter-b.csv" --realised "$w/realised.json" --json >"$tmp/shift.json" 2>"$tmp/err"
+if "$PYTHON" - "$w/quarter-b.csv" "$tmp/shift.json" <<'PY'
+import csv, json, sys
+import numpy as np
+from scipy import stats
+rows = list(csv.DictReader(open(sys.argv[1])))
+ms = json.load(open(sys.argv[2]))["model_shift"]
+regions = sorted({r["region"] for r in rows})
+def fit(sel):
+    X = np.array([[1.0, float(r["delivery_days"]), float(r["conversion"])] +
+                  [1.0 if r["region"] == g else 0.0 for g in regions[1:]] for r in sel])
+    y = np.array([float(r["nps"]) for r in sel])
+    b, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return b, float(((y - X @ b) ** 2).sum()), len(y), X.shape[1]
+b1, r1, n1, k = fit([r for r in rows if not r["week"].startswith("2026")])
+b, r, n, _ = fit(rows)
+F = ((r - r1) / (n - n1)) / (r1 / (n1 - k))
+p = stats.f.sf(F, n - n1, n1 - k)
+e = ms["equations"][0]
+got = e["chow"]
+refit = {c["term"]: c["refit"] for c in e["coefficients"]}
+ok = (abs(got["F"] - F) <= 1e-9 * F and abs(got["p"] - p) <= 1e-9 and got["df1"] == n - n1 and got["df2"] == n1 - k
+      and abs(refit["delivery_days"] - b[1]) <= 1e-9 * abs(b[1]))
+z = next(c["z"] for c in e["coefficients"] if c["term"] == "delivery_days")
+print("# nps: Chow F %.6f (numpy %.6f), df %d/%d, p %.3g (scipy %.3g); delivery_days frozen %.3f, refit %.3f "
+      "(numpy %.3f), z %.2f" % (got["F"], F, got["df1"], got["df2"], got["p"], p,
+      next(c["frozen"] for c in e["coefficients"] if c["term"] == "delivery_days"), refit["delivery_days"], b[1], z))
+sys.exit(0 if ok and z < -3 else 1)
+PY
+then
+    ok "model shift, world (b): the refit and the Chow predictive-failure F and p equal numpy/scipy; the shifted response gives z < -3"
+else
+    not_ok "model shift"
+    show "$tmp/err"
 fi
 
 # the track record: 8 cases in one ledger, each reviewed and recorded; the
