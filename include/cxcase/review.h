@@ -96,6 +96,14 @@ CX_API cx_status cx_review_run(const char *ledger, const cx_review_options *opt,
  */
 CX_API cx_status cx_ledger_record_review(const char *path, const char *json, size_t *seq, cx_error *err);
 
+/**
+ * Write the review `json` (as cx_review_run wrote it) as a workbook at
+ * `path`: Summary, Review (the waterfall as live formulas with a check
+ * row), Track record (with a chart) and Model shift.  Written to a
+ * temporary file and renamed.  Errors: CX_EINVAL, CX_ECREATE, CX_EIO.
+ */
+CX_API cx_status cx_review_workbook_write(const char *json, const char *path, cx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,7 +13,8 @@
 
 static const char usage_text[] =
     "usage: cxcase review LEDGER.jsonl DATA.csv... [--responses R.csv] [--case SEQ]\n"
-    "       [--scenario NAME] [--quarter 2026Q1] [--realised R.json] [--json] [--record]\n"
+    "       [--scenario NAME] [--quarter 2026Q1] [--realised R.json] [-o REVIEW.xlsx]\n"
+    "       [--json] [--record]\n"
     "\n"
     "Judge a case of the ledger (written by `cxcase simulate --record`) against the\n"
     "data of one quarter of its horizon, with the model it was decided on (never\n"
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "  --realised R.json  per initiative the units it reached and the quarter each went\n"
     "                     live; without it every unit is taken as planned and the\n"
     "                     execution is not separable from the metric's drift\n"
+    "  -o REVIEW.xlsx     also write the review workbook (Summary, Review waterfall,\n"
+    "                     Track record, Model shift)\n"
     "  --json             the review as JSON on stdout (the same inputs give the same bytes)\n"
     "  --record           append the review to the ledger as a \"review\" record\n"
     "\n"
@@ -100,12 +103,13 @@ int cmd_review(int argc, char **argv)
 {
     const char *cmd = "review", *ledger = NULL;
     int json = 0, record = 0;
+    const char *xlsx = NULL;
     cx_review_options o;
     memset(&o, 0, sizeof o);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!files)
         return EXIT_RUN;
-    static const char *const valued[] = {"--responses", "--case", "--scenario", "--quarter", "--realised", NULL};
+    static const char *const valued[] = {"--responses", "--case", "--scenario", "--quarter", "--realised", "-o", NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int k = 0;
@@ -139,8 +143,10 @@ int cmd_review(int argc, char **argv)
                 o.scenario = v;
             else if (k == 3)
                 o.quarter = v;
-            else
+            else if (k == 4)
                 o.realised = v;
+            else
+                xlsx = v;
         } else if (a[0] == '-' && a[1]) {
             free(files);
             return cli_usage_error(cmd, "unknown option '%s'", a);
@@ -161,6 +167,7 @@ int cmd_review(int argc, char **argv)
     size_t seq = 0;
     cx_warnings *notes = cx_warnings_new();
     if (!notes || cx_review_run(ledger, &o, &text, notes, &err) != CX_OK ||
+        (xlsx && cx_review_workbook_write(text, xlsx, &err) != CX_OK) ||
         (record && cx_ledger_record_review(ledger, text, &seq, &err) != CX_OK)) {
         if (!notes)
             cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");

@@ -204,6 +204,52 @@ else
     show "$tmp/err"
 fi
 
+# the review workbook: LibreOffice recalculates every formula to its stored value
+. "$TOP/tests/e2e/lo_recalc.sh"
+if command -v "$SOFFICE" >/dev/null 2>&1; then
+    review -o "$tmp/review.xlsx" >/dev/null 2>"$tmp/err" && lo_recalc "$tmp/review.xlsx" "$tmp/lo"
+    if "$PYTHON" - "$tmp/review.xlsx" "$tmp/lo/review.xlsx" <<'PY'
+import sys
+import openpyxl
+f = openpyxl.load_workbook(sys.argv[1])
+cached = openpyxl.load_workbook(sys.argv[1], data_only=True)
+lo = openpyxl.load_workbook(sys.argv[2], data_only=True)
+n, worst, bad, checks = 0, 0.0, [], []
+for ws in f.worksheets:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type != "f":
+                continue
+            n += 1
+            a, b = cached[ws.title][cell.coordinate].value, lo[ws.title][cell.coordinate].value
+            if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+                bad.append(f"{ws.title}!{cell.coordinate}: {a!r} / {b!r}")
+                continue
+            left = ws.cell(cell.row, 1).value
+            is_check = isinstance(left, str) and left.startswith("Check")
+            # a check row is a difference of the figures: measured against them
+            scale = max(1.0, abs(a), abs(lo[ws.title].cell(cell.row - 2, 2).value) if is_check else 0.0)
+            d = abs(a - b) / scale
+            worst = max(worst, d)
+            if d > 1e-9:
+                bad.append(f"{ws.title}!{cell.coordinate} {cell.value}: stored {a}, LibreOffice {b}")
+            if is_check:
+                checks.append(abs(b) / max(1.0, abs(lo[ws.title].cell(cell.row - 2, 2).value)))
+print("# %d formulas, worst relative difference %.2g; check rows %s" % (n, worst, checks))
+for x in bad[:5]:
+    print("#   " + x)
+sys.exit(0 if not bad and n >= 30 and len(checks) == 2 and max(checks) <= 1e-12 else 1)
+PY
+    then
+        ok "review workbook: LibreOffice recalculates every formula to its stored value (1e-9), the waterfalls' check rows are 0"
+    else
+        not_ok "review workbook recalculation"
+        show "$tmp/err"
+    fi
+else
+    echo "# skipped: no LibreOffice ($SOFFICE) for the review workbook's recalculation"
+fi
+
 # check WHAT WANT_RC WANT_STDERR COMMAND...
 check() {
     what=$1 want_rc=$2 want=$3
