@@ -23,7 +23,7 @@ DEB_BUILD = gcc make pkg-config libgsl-dev libcjson-dev libxlsxwriter-dev libcsv
 DEB_TEST  = python3 python3-jsonschema python3-openpyxl python3-numpy libreoffice-calc-nogui poppler-utils time
 DEB_FUZZ  = clang libclang-rt-14-dev
 DEB_COV   = lcov
-DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table time
+DEB_BENCH = python3-pandas python3-statsmodels python3-numpy python3-scipy python3-xlsxwriter r-base-core r-cran-data.table r-cran-sandwich time
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST) $(if $(findstring clang,$(CC)),$(DEB_FUZZ))
 
 ifeq ($(SANITIZE),1)

@@ -62,6 +62,48 @@ CX_API cx_status cx_ledger_verify(const char *path, size_t *nrecords, cx_error *
 CX_API cx_status cx_ledger_record_case(const char *path, const cx_scenario *s, const cx_simulation *sim,
                                        size_t *seq, cx_error *err);
 
+/** What to review and with which data (cx_review_run). */
+typedef struct cx_review_options {
+    const char *const *files;  /**< the department exports up to the end of the reviewed quarter */
+    size_t nfiles;
+    const char *responses;     /**< survey responses (0-10 scores in column "score"), or NULL */
+    size_t seq;                /**< the case record to review; 0: the last case of the ledger */
+    const char *scenario;      /**< the scenario of the case that was approved; NULL: its last */
+    const char *quarter;       /**< the quarter to review ("2026Q1"); NULL: the last the data reach */
+    const char *realised;      /**< realised-rollout file (JSON), or NULL: every unit as planned */
+} cx_review_options;
+
+/**
+ * Review a case of the ledger at `ledger` (verified first) against the data
+ * of one quarter of its horizon, without refitting its model: per target
+ * the plan, the ex post forecast and the actual (summed over units as
+ * simulate sums them), the gap split exactly into execution, metric drift,
+ * response and baseline drift with their SEs, the realised effect of each
+ * initiative by difference-in-differences, and the scores of the ex ante
+ * and ex post forecasts (README "cxcase review").  *json receives the
+ * review as compact JSON text (the same inputs give the same bytes);
+ * caller frees it with cx_free_string.  Errors: those of cx_ledger_verify
+ * and of reading the data, CX_EUSAGE for a case, scenario or quarter that
+ * is not there, CX_EINVAL for data that do not fit the case.
+ */
+CX_API cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char **json, cx_warnings *warn,
+                               cx_error *err);
+
+/**
+ * Append the review `json` (as cx_review_run wrote it) to the ledger at
+ * `path` as a "review" record, atomically as cx_ledger_record_case does.
+ * *seq (may be NULL) receives the record's number.
+ */
+CX_API cx_status cx_ledger_record_review(const char *path, const char *json, size_t *seq, cx_error *err);
+
+/**
+ * Write the review `json` (as cx_review_run wrote it) as a workbook at
+ * `path`: Summary, Review (the waterfall as live formulas with a check
+ * row), Track record (with a chart) and Model shift.  Written to a
+ * temporary file and renamed.  Errors: CX_EINVAL, CX_ECREATE, CX_EIO.
+ */
+CX_API cx_status cx_review_workbook_write(const char *json, const char *path, cx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -296,7 +296,8 @@ static cJSON *forecast_json(const cJSON *root)
             cJSON *y = cJSON_CreateObject();
             cJSON_AddItemToArray(qs, y);
             static const char *const qk[] = {"quarter", "delta_nps", "delta_revenue", "costs", "cash_flow",
-                                             "delta_nps_band", "cash_flow_band", NULL};
+                                             "delta_nps_band", "delta_revenue_band",
+                                             "cash_flow_band", NULL};
             for (int i = 0; qk[i]; i++)
                 copy(q, y, qk[i]);
         }

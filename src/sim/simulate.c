@@ -167,7 +167,7 @@ static cx_status load_panel(const cx_scenario *s, const cx_spec *spec, const cx_
 /* The Monte Carlo simulation                                               */
 /* ======================================================================== */
 
-enum { S_NPV = 0, S_DNPS, S_IRR, S_Q }; /* then cash flow per quarter, NPS change per quarter */
+enum { S_NPV = 0, S_DNPS, S_IRR, S_Q }; /* then cash flow, NPS change and revenue change per quarter */
 
 typedef struct uinput {
     int is_cost;
@@ -343,7 +343,7 @@ static void draw_inputs(const mc *c, tws *w, gsl_rng *r)
 }
 
 /* The statistics of scenario k from a projection but the IRR: NPV, NPS
- * change, cash flow and NPS change per quarter, written to v[j * stride]
+ * change, cash flow, NPS change and revenue change per quarter, written to v[j * stride]
  * for statistic j.  Returns the NPV. */
 static double valuate(const mc *c, const tws *w, double *v, size_t stride)
 {
@@ -354,6 +354,7 @@ static double valuate(const mc *c, const tws *w, double *v, size_t stride)
         npv += cf * c->df[q];
         v[(S_Q + (size_t)q) * stride] = cf;
         v[(S_Q + (size_t)H + (size_t)q) * stride] = w->dnps[q];
+        v[(S_Q + 2 * (size_t)H + (size_t)q) * stride] = w->drev[q];
     }
     v[S_NPV * stride] = npv;
     v[S_DNPS * stride] = w->dnps[H - 1];
@@ -383,6 +384,7 @@ static void valuate_batch(const mc *c, const plan_batch *b, double *bk)
     double *cf = bk + S_Q * BATCH, *npv = bk + S_NPV * BATCH;
     cx_fin_cash_flows(b->delta_revenue, b->costs, b->deduct, H * BATCH, c->margin, c->tax, cf);
     memcpy(bk + (S_Q + H) * BATCH, b->delta_nps, H * BATCH * sizeof(double));
+    memcpy(bk + (S_Q + 2 * H) * BATCH, b->delta_revenue, H * BATCH * sizeof(double));
     memcpy(bk + S_DNPS * BATCH, b->delta_nps + (H - 1) * BATCH, BATCH * sizeof(double));
     for (size_t i = 0; i < BATCH; i++)
         npv[i] = 0;
@@ -442,8 +444,7 @@ static void batch_stat(const mc *c, tws *w, size_t idx, const double *xv, size_t
                 hi[l] = x > hi[l] ? x : hi[l];
             }
     sums[0] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
-    if (idx % c->nstat < S_Q)
-        sums[1] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
+    sums[1] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
     double blo = fmin(fmin(lo[0], lo[1]), fmin(lo[2], lo[3])), bhi = fmax(fmax(hi[0], hi[1]), fmax(hi[2], hi[3]));
     w->min[idx] = blo < w->min[idx] ? blo : w->min[idx];
     w->max[idx] = bhi > w->max[idx] ? bhi : w->max[idx];
@@ -1410,6 +1411,7 @@ static cJSON *band_json(const stat_out *o)
     if (!x)
         return NULL;
     cJSON_AddItemToObject(x, "mean", num(o->mean));
+    cJSON_AddItemToObject(x, "sd", num(o->sd));
     for (int k = 0; k < NPCT; k++)
         cJSON_AddItemToObject(x, pct_name[k], num(o->q[k]));
     return x;
@@ -1426,7 +1428,7 @@ static cx_status mc_init(mc *c, const cx_plan *plan, const cx_scenario *s, const
     c->sets = sets;
     c->nscen = nsets;
     c->H = cx_scenario_horizon(s);
-    c->nstat = S_Q + 2 * (size_t)c->H;
+    c->nstat = S_Q + 3 * (size_t)c->H;
     c->ntot = c->nscen * c->nstat;
     cx_scenario_finance(s, &c->discount, &c->margin, &c->tax);
     c->ndraws = ndraws;
@@ -1847,6 +1849,7 @@ cx_status cx_simulate(const cx_scenario *s, const cx_sim_options *opt, cx_simula
             cJSON *x = cJSON_GetArrayItem(qs, q);
             cJSON_AddItemToObject(x, "cash_flow_band", band_json(&base[S_Q + q]));
             cJSON_AddItemToObject(x, "delta_nps_band", band_json(&base[S_Q + c.H + q]));
+            cJSON_AddItemToObject(x, "delta_revenue_band", band_json(&base[S_Q + 2 * c.H + q]));
         }
         /* the keys in the order of the contract */
         static const char *const order[] = {"name", "initiatives", "npv", "npv_histogram", "prob_npv_positive", "irr", "irr_draws",

@@ -1,0 +1,201 @@
+/*
+ * cmd_review.c - `cxcase review LEDGER.jsonl DATA...`: last quarter's
+ * approved case against what happened (README "cxcase review").
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "../core/core.h"
+
+static const char usage_text[] =
+    "usage: cxcase review LEDGER.jsonl DATA.csv... [--responses R.csv] [--case SEQ]\n"
+    "       [--scenario NAME] [--quarter 2026Q1] [--realised R.json] [-o REVIEW.xlsx]\n"
+    "       [--json] [--record]\n"
+    "\n"
+    "Judge a case of the ledger (written by `cxcase simulate --record`) against the\n"
+    "data of one quarter of its horizon, with the model it was decided on (never\n"
+    "refitted): per target (NPS, revenue) the plan, the ex post forecast at the\n"
+    "metrics as they turned out and the actual, summed over units as simulate sums\n"
+    "them; the gap split exactly into execution, metric drift, response and baseline\n"
+    "drift with their standard errors; the realised effect of each initiative by\n"
+    "difference-in-differences; and the scores of the forecasts (z, PIT, 80% and 95%\n"
+    "band hits, CRPS, interval score).\n"
+    "\n"
+    "  --responses R.csv  survey responses (0-10 scores in column \"score\")\n"
+    "  --case SEQ         the case record to review (default: the last case)\n"
+    "  --scenario NAME    the scenario of the case that was approved (default: its last)\n"
+    "  --quarter Q        the quarter to review (default: the last the data reach)\n"
+    "  --realised R.json  per initiative the units it reached and the quarter each went\n"
+    "                     live; without it every unit is taken as planned and the\n"
+    "                     execution is not separable from the metric's drift\n"
+    "  -o REVIEW.xlsx     also write the review workbook (Summary, Review waterfall,\n"
+    "                     Track record, Model shift)\n"
+    "  --json             the review as JSON on stdout (the same inputs give the same bytes)\n"
+    "  --record           append the review to the ledger as a \"review\" record\n"
+    "\n"
+    "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the ledger, the data or\n"
+    "the rollout file is wrong, 66 an input cannot be opened, 73 the new ledger cannot\n"
+    "be created, 74 an I/O error.\n";
+
+static double get(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+/* A figure of target `t` for the terminal: money for sums, points else. */
+static const char *fig(double v, int sum, char *buf, size_t size)
+{
+    if (!isfinite(v))
+        snprintf(buf, size, "-");
+    else if (sum)
+        cx_money_text(v, buf, size);
+    else
+        snprintf(buf, size, "%+.2f", v);
+    return buf;
+}
+
+static void summary(const cJSON *r)
+{
+    printf("Review of case %.0f (%s), %s\n", get(r, "case"),
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "scenario")),
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "quarter")));
+    const cJSON *t, *p;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(r, "targets")) {
+        int sum = strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "aggregate")), "sum") == 0;
+        char a[48], b[48], c[48], d[48];
+        printf("\n%s (%s over %.0f unit-periods)\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "target")),
+               sum ? "sum" : "mean", get(t, "rows"));
+        printf("  plan %s   ex post %s   actual %s   gap %s\n", fig(get(t, "plan"), sum, a, sizeof a),
+               fig(get(t, "ex_post"), sum, b, sizeof b), fig(get(t, "actual"), sum, c, sizeof c),
+               fig(get(t, "gap"), sum, d, sizeof d));
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(t, "parts")) {
+            const cJSON *note = cJSON_GetObjectItemCaseSensitive(p, "note");
+            printf("  %-16s %14s  (SE %s)%s%s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "part")),
+                   fig(get(p, "value"), sum, a, sizeof a), fig(get(p, "se"), sum, b, sizeof b),
+                   note ? "  " : "", note ? note->valuestring : "");
+        }
+        const cJSON *fa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "forecast"), "ex_ante");
+        printf("  forecast: z %.2f, PIT %.3f, in 80%% band %s, in 95%% band %s, CRPS %s%s\n", get(fa, "z"),
+               get(fa, "pit"), cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fa, "in80")) ? "yes" : "no",
+               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fa, "in95")) ? "yes" : "no",
+               fig(get(fa, "crps"), sum, a, sizeof a),
+               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "significant")) ? "  (a significant gap)" : "");
+    }
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(r, "initiatives")) {
+        printf("\n%s on %s: planned %+.4g, ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative")),
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable")))
+            printf("realised %+.4g (SE %.2g) per reached unit, %.0f of %.0f units reached", get(x, "realised_change"),
+                   get(x, "se"), get(x, "units_reached"), get(x, "units"));
+        else
+            printf("realised effect not separable (no variation in the rollout)");
+    }
+    printf("\n\nFull detail: --json.\n");
+}
+
+int cmd_review(int argc, char **argv)
+{
+    const char *cmd = "review", *ledger = NULL;
+    int json = 0, record = 0;
+    const char *xlsx = NULL;
+    cx_review_options o;
+    memset(&o, 0, sizeof o);
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return EXIT_RUN;
+    static const char *const valued[] = {"--responses", "--case", "--scenario", "--quarter", "--realised", "-o", NULL};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int k = 0;
+        while (valued[k] && strcmp(a, valued[k]) != 0)
+            k++;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            free(files);
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--json") == 0)
+            json = 1;
+        else if (strcmp(a, "--record") == 0)
+            record = 1;
+        else if (valued[k]) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                free(files);
+                return cli_usage_error(cmd, "option '%s' needs a value", a);
+            }
+            const char *v = argv[++i];
+            if (k == 0)
+                o.responses = v;
+            else if (k == 1) {
+                char *end;
+                unsigned long s = strtoul(v, &end, 10);
+                if (*end || s == 0 || v[0] == '-') {
+                    free(files);
+                    return cli_usage_error(cmd, "option '--case' needs a record number from 1, found '%s'", v);
+                }
+                o.seq = s;
+            } else if (k == 2)
+                o.scenario = v;
+            else if (k == 3)
+                o.quarter = v;
+            else if (k == 4)
+                o.realised = v;
+            else
+                xlsx = v;
+        } else if (a[0] == '-' && a[1]) {
+            free(files);
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        } else if (!ledger)
+            ledger = a;
+        else
+            files[o.nfiles++] = a;
+    }
+    if (!ledger || o.nfiles == 0) {
+        free(files);
+        return cli_usage_error(cmd, ledger ? "expected the data files of the quarter after the ledger"
+                                           : "expected a ledger and the data files of the quarter");
+    }
+    o.files = files;
+    cx_error err;
+    cx_error_init(&err);
+    char *text = NULL;
+    size_t seq = 0;
+    cx_warnings *notes = cx_warnings_new();
+    if (!notes || cx_review_run(ledger, &o, &text, notes, &err) != CX_OK ||
+        (xlsx && cx_review_workbook_write(text, xlsx, &err) != CX_OK) ||
+        (record && cx_ledger_record_review(ledger, text, &seq, &err) != CX_OK)) {
+        if (!notes)
+            cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+        cli_print_notes(notes);
+        cx_warnings_free(notes);
+        cx_free_string(text);
+        free(files);
+        return cli_fail(&err);
+    }
+    cli_print_notes(notes);
+    cx_warnings_free(notes);
+    free(files);
+    int rc = EXIT_OK;
+    if (json) {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+    } else {
+        cJSON *doc = cJSON_Parse(text);
+        if (doc)
+            summary(doc);
+        else
+            rc = EXIT_RUN;
+        cJSON_Delete(doc);
+        if (record)
+            printf("Recorded as review %zu of %s.\n", seq, ledger);
+    }
+    if (fflush(stdout) != 0)
+        rc = EXIT_IOERR;
+    cx_free_string(text);
+    return rc;
+}
