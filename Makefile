@@ -61,7 +61,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoin
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lnettle -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c src/customer/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
