@@ -165,8 +165,8 @@ static void wilson_should_match_the_formula_by_hand(void **s)
     (void)s;
     double lo, hi;
     cx_wilson(81, 263, 1.96, &lo, &hi);
-    assert_rel(lo, 0.25528761, 1e-8, "low by hand");
-    assert_rel(hi, 0.36621068, 1e-8, "high by hand");
+    assert_rel(lo, 0.25528761, 5e-8, "low by hand");
+    assert_rel(hi, 0.36621068, 5e-8, "high by hand");
     cx_wilson(81, 263, 1.959963984540054, &lo, &hi);
     assert_rel(lo, 0.25528851987827428, 1e-12, "low, R's prop.test");
     assert_rel(hi, 0.36620957698280016, 1e-12, "high, R's prop.test");
