@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     {"simulate", cmd_simulate, "project, value and simulate the scenarios of a scenario file"},
     {"report", cmd_report, "write the business case of a scenario file as an Excel workbook"},
     {"ledger", cmd_ledger, "verify the hash chain of a ledger of approved cases"},
+    {"link", cmd_link, "link survey responses to customer records: what a promoter is worth"},
 };
 
 static void usage(FILE *fp)
