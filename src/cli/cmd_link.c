@@ -54,7 +54,8 @@ static const char usage_text[] =
     "66 input cannot be opened, 73 output cannot be created, 74 I/O error.\n";
 
 enum { OPT_ID = 256, OPT_CHURN, OPT_VALUE, OPT_SCORE, OPT_BY, OPT_LAST, OPT_ON, OPT_MARGIN, OPT_DISCOUNT,
-       OPT_UNIT, OPT_PER, OPT_MODEL, OPT_TERM, OPT_JSON };
+       OPT_UNIT, OPT_PER, OPT_MODEL, OPT_TERM, OPT_JSON, OPT_SEP, OPT_DECIMAL, OPT_ENCODING, OPT_TEXT,
+       OPT_RENAME, OPT_DATE_FORMAT };
 
 static const struct option options[] = {
     {"id", required_argument, NULL, OPT_ID},
@@ -72,12 +73,19 @@ static const struct option options[] = {
     {"term", required_argument, NULL, OPT_TERM},
     {"output", required_argument, NULL, 'o'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"sep", required_argument, NULL, OPT_SEP},
+    {"decimal", required_argument, NULL, OPT_DECIMAL},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"text", required_argument, NULL, OPT_TEXT},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct args {
     cx_link_options o;
+    cx_csv_options copt; /* for both files */
     char **by;
     size_t nby;
     char **terms; /* --by as terms: text columns wrapped in C() */
@@ -142,6 +150,14 @@ static int parse(int argc, char **argv, args *a)
         case OPT_TERM: a->term = optarg; break;
         case 'o': a->out = optarg; break;
         case OPT_JSON: a->json = 1; break;
+        case OPT_SEP:
+        case OPT_DECIMAL:
+        case OPT_ENCODING:
+        case OPT_TEXT:
+        case OPT_RENAME:
+        case OPT_DATE_FORMAT:
+            rc = cli_csv_option("link", options[li].name, optarg, &a->copt);
+            break;
         default:
             if (optopt && optopt < 256)
                 return cli_usage_error("link", "unknown option '-%c'", optopt);
@@ -155,6 +171,9 @@ static int parse(int argc, char **argv, args *a)
                                argc - optind, argc - optind == 1 ? "" : "s");
     if (!a->o.id)
         return cli_usage_error("link", "--id is required (the customer id column of both files)");
+    a->copt.renames_optional = 1; /* one list of renames for both files */
+    a->o.responses_csv = &a->copt;
+    a->o.customers_csv = &a->copt;
     return 0;
 }
 
@@ -166,7 +185,7 @@ static int by_terms(args *a, const char *customers)
     cx_csv_reader *r = NULL;
     cx_error err;
     cx_error_init(&err);
-    if (cx_csv_open(customers, NULL, &r, &err) != CX_OK)
+    if (cx_csv_open(customers, &a->copt, &r, &err) != CX_OK)
         return cli_fail(&err);
     const cx_table *s = cx_csv_schema(r);
     a->terms = calloc(a->nby, sizeof(char *));
