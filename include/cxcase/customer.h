@@ -116,6 +116,8 @@ typedef struct cx_link_options {
     const char *unit;       /**< the customers' unit column for the value of a point of NPS
                                  per unit (default "region" when the file has it; else one unit) */
     double periods_per_year; /**< periods of the panel per year (0 = 52, weeks) */
+    int keep_rows;          /**< 1: cx_link_table keeps the id column too (for writing the
+                                 linked rows); 0: the rows the analysis reads, without it */
     const cx_csv_options *responses_csv; /**< reading options (NULL = defaults) */
     const cx_csv_options *customers_csv;
 } cx_link_options;
@@ -200,7 +202,8 @@ CX_API const cx_logit *cx_link_logit(const cx_link *lk);
 CX_API const cx_equation *cx_link_value_category(const cx_link *lk);
 CX_API const cx_equation *cx_link_value_score(const cx_link *lk);
 CX_API const cx_link_economics *cx_link_economics_get(const cx_link *lk);
-/** The linked rows (customer columns, then score and category). */
+/** The linked rows (customer columns, the id only with keep_rows, then score
+ *  and category). */
 CX_API const cx_table *cx_link_table(const cx_link *lk);
 
 /**

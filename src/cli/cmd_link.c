@@ -402,6 +402,7 @@ int cmd_link(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     const char *responses = argv[optind], *customers = argv[optind + 1];
+    a.o.keep_rows = a.out != NULL;
     if ((rc = by_terms(&a, customers)) != 0) {
         args_free(&a);
         return rc;

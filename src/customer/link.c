@@ -264,7 +264,9 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
     return st;
 }
 
-/* The linked table: every customer column, then the score and its category. */
+/* The linked table: every customer column (the id only with keep_rows: a
+ * million distinct ids cost more to copy than the fits), then the score and
+ * its category. */
 static cx_status build_linked(const customers *c, const cx_link_options *o, matches *m, cx_link *lk,
                               cx_error *err)
 {
@@ -286,30 +288,39 @@ static cx_status build_linked(const customers *c, const cx_link_options *o, matc
                 m->score[k++] = m->last_score[i];
             }
     }
-    cx_table *lt = lk->linked = cx_table_new(cx_table_source(t));
-    if (!lt)
-        return oom(err);
-    for (size_t j = 0; j < nc; j++)
-        if (cx_table_add_column(lt, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err) != CX_OK)
-            return err && err->status ? err->status : CX_EINVAL;
     if (cx_table_find(t, "score") != NONE || cx_table_find(t, "category") != NONE)
         return cx_error_set(err, CX_EINVAL, cx_table_source(t), 1, 0,
                             "expected no column 'score' or 'category' in the customer file: the linked rows "
                             "get them from the responses; rename it (--rename)");
-    if (cx_table_add_column(lt, "score", CX_COL_NUMBER, &sc, err) != CX_OK ||
-        cx_table_add_column(lt, "category", CX_COL_TEXT, &cc, err) != CX_OK)
-        return CX_EINVAL;
-    if (cx_table_reserve(lt, m->n) != CX_OK)
+    cx_table *lt = lk->linked = cx_table_new(cx_table_source(t));
+    size_t *map = cx_calloc(nc + 1, sizeof(size_t));
+    if (!lt || !map) {
+        cx_free(map);
         return oom(err);
-    for (size_t k = 0; k < m->n; k++) {
+    }
+    cx_status st = CX_OK;
+    for (size_t j = 0, k = 0; j < nc && st == CX_OK; j++) {
+        map[j] = j == c->id && !o->keep_rows ? NONE : k++;
+        if (map[j] != NONE)
+            st = cx_table_add_column(lt, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
+    }
+    if (st == CX_OK)
+        st = cx_table_add_column(lt, "score", CX_COL_NUMBER, &sc, err);
+    if (st == CX_OK)
+        st = cx_table_add_column(lt, "category", CX_COL_TEXT, &cc, err);
+    if (st == CX_OK && cx_table_reserve(lt, m->n) != CX_OK)
+        st = oom(err);
+    for (size_t k = 0; k < m->n && st == CX_OK; k++) {
         size_t row;
         if (cx_table_add_row(lt, cx_table_line(t, m->crow[k]), &row) != CX_OK ||
-            cx_table_copy_row(lt, row, t, m->crow[k], NULL) != CX_OK ||
+            cx_table_copy_row(lt, row, t, m->crow[k], map) != CX_OK ||
             cx_table_set_text(lt, cc, row, CATEGORY[category_of(m->score[k])]) != CX_OK)
-            return oom(err);
-        cx_table_set_number(lt, sc, row, m->score[k]);
+            st = oom(err);
+        else
+            cx_table_set_number(lt, sc, row, m->score[k]);
     }
-    return CX_OK;
+    cx_free(map);
+    return st;
 }
 
 /* ======================================================================== */
