@@ -9,7 +9,7 @@
  * Run:    build/generate OUTDIR          (OUTDIR must exist)
  *
  * Writes logistics.csv, service.csv, web.csv, finance.csv, hr.csv,
- * responses.csv and truth.json into OUTDIR.  Every file is first written to
+ * responses.csv, truth.json, customers.csv and customers_truth.json into OUTDIR.  Every file is first written to
  * "OUTDIR/NAME.tmp" and renamed into place only when all files were written
  * successfully.  All randomness comes from one GSL mt19937 generator seeded
  * with 20261122 and drawn in a fixed order, so the output is byte-identical on
