@@ -108,8 +108,9 @@ typedef struct cx_link_options {
                                  responses' date when they have one, else file order);
                                  0: one row per response */
     const char *on;         /**< the logistic's predictor: "category" (default) or "score" */
-    const char *const *covariates; /**< further terms of the logistic and value fits,
-                                        in model-spec syntax ("tenure_years", "C(segment)") */
+    const char *const *covariates; /**< further terms of the logistic and value fits:
+                                        a customer column ("tenure_years"; a text column
+                                        "segment" becomes C(segment)) or a model-spec term */
     size_t ncovariates;
     double margin;          /**< gross margin of the CLV (0 = 1, the value itself) */
     double discount;        /**< yearly discount rate of the CLV (0 = 0.08) */

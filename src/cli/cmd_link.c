@@ -88,16 +88,12 @@ typedef struct args {
     cx_csv_options copt; /* for both files */
     char **by;
     size_t nby;
-    char **terms; /* --by as terms: text columns wrapped in C() */
     const char *model, *term, *out;
     int json;
 } args;
 
 static void args_free(args *a)
 {
-    for (size_t k = 0; a->terms && k < a->nby; k++)
-        free(a->terms[k]);
-    free(a->terms);
     free(a->by);
 }
 
@@ -174,32 +170,6 @@ static int parse(int argc, char **argv, args *a)
     a->copt.renames_optional = 1; /* one list of renames for both files */
     a->o.responses_csv = &a->copt;
     a->o.customers_csv = &a->copt;
-    return 0;
-}
-
-/* --by columns as terms: a text column of the customer file becomes C(x). */
-static int by_terms(args *a, const char *customers)
-{
-    if (!a->nby)
-        return 0;
-    cx_csv_reader *r = NULL;
-    cx_error err;
-    cx_error_init(&err);
-    if (cx_csv_open(customers, &a->copt, &r, &err) != CX_OK)
-        return cli_fail(&err);
-    const cx_table *s = cx_csv_schema(r);
-    a->terms = calloc(a->nby, sizeof(char *));
-    for (size_t k = 0; a->terms && k < a->nby; k++) {
-        size_t j = cx_table_find(s, a->by[k]);
-        int text = j != (size_t)-1 && cx_table_coltype(s, j) == CX_COL_TEXT;
-        size_t len = strlen(a->by[k]) + 4;
-        if (!(a->terms[k] = malloc(len)))
-            break;
-        snprintf(a->terms[k], len, text ? "C(%s)" : "%s", a->by[k]);
-    }
-    cx_csv_close(r);
-    a->o.covariates = (const char *const *)a->terms;
-    a->o.ncovariates = a->nby;
     return 0;
 }
 
@@ -403,10 +373,8 @@ int cmd_link(int argc, char **argv)
     }
     const char *responses = argv[optind], *customers = argv[optind + 1];
     a.o.keep_rows = a.out != NULL;
-    if ((rc = by_terms(&a, customers)) != 0) {
-        args_free(&a);
-        return rc;
-    }
+    a.o.covariates = (const char *const *)a.by;
+    a.o.ncovariates = a.nby;
     cx_error err;
     cx_error_init(&err);
     cx_warnings *warn = cx_warnings_new();

@@ -398,11 +398,21 @@ static cx_status fit(cx_link *lk, const cx_link_options *o, const char *target, 
                      cx_model **m, cx_warnings *warn, cx_error *err)
 {
     const char **terms = cx_calloc(o->ncovariates + 2, sizeof(char *));
-    if (!terms)
+    char **wrapped = cx_calloc(o->ncovariates + 1, sizeof(char *));
+    if (!terms || !wrapped) {
+        cx_free(terms);
+        cx_free(wrapped);
         return oom(err);
+    }
     terms[0] = first;
-    for (size_t k = 0; k < o->ncovariates; k++)
-        terms[k + 1] = o->covariates[k];
+    for (size_t k = 0; k < o->ncovariates; k++) {
+        /* a text column of the customer file by its name: its categories */
+        size_t j = cx_table_find(lk->linked, o->covariates[k]);
+        size_t len = strlen(o->covariates[k]) + 4;
+        if (j != NONE && cx_table_coltype(lk->linked, j) == CX_COL_TEXT && (wrapped[k] = cx_malloc(len)))
+            snprintf(wrapped[k], len, "C(%s)", o->covariates[k]);
+        terms[k + 1] = wrapped[k] ? wrapped[k] : o->covariates[k];
+    }
     cx_status st;
     if (logit) {
         st = cx_logit_fit_table(lk->linked, target, terms, o->ncovariates + 1, &lk->logit, err);
@@ -413,6 +423,9 @@ static cx_status fit(cx_link *lk, const cx_link_options *o, const char *target, 
             st = cx_fit_table(spec, lk->linked, NULL, m, warn, err);
         cx_spec_free(spec);
     }
+    for (size_t k = 0; k < o->ncovariates; k++)
+        cx_free(wrapped[k]);
+    cx_free(wrapped);
     cx_free(terms);
     return st;
 }
