@@ -2043,6 +2043,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     r.s = s;
     r.plan = cx_simulation_plan(sim);
     r.model = cx_simulation_model(sim);
+    r.link = opt ? opt->link : NULL;
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
     if (!r.wb) {
         close(zfd);

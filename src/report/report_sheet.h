@@ -13,6 +13,7 @@
 #include <xlsxwriter.h>
 
 #include "cxcase/model.h"
+#include "cxcase/customer.h"
 #include "../sim/scenario_internal.h"
 #include "../sim/plan_internal.h"
 
@@ -29,6 +30,7 @@ typedef struct rep {
     const cx_scenario *s;
     const cx_plan *plan;
     const cx_model *model;  /* the fitted model the simulation ran on */
+    const cx_link *link;    /* customers linked to responses, or NULL */
     const char **base_name; /* plan vars x units: the defined name of each baseline */
     char currency[8];
     int oom; /* an allocation failed: the workbook is incomplete, and not kept */

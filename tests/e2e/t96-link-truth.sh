@@ -15,6 +15,8 @@
 #    95% intervals lies between 88% and 100%.
 # 4. The join's diagnostics: responses without a customer are counted and
 #    shown by example, and --last keeps one row per customer.
+# 5. The workbook: `cxcase report --link` carries the same comparison on its
+#    Model sheet (read back with openpyxl) as `cxcase link --model`.
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${GENERATE:=$TOP/build/generate}"
@@ -123,4 +125,30 @@ print("%s - per response 60 rows of 30 customers; with --last 30 rows, each cust
       % ("ok" if ok else "not ok"))
 sys.exit(0 if ok else 1)
 PY
+
+# ---- 5. the Model sheet ------------------------------------------------------
+if "$CXCASE" report samples/scenario.json -o "$tmp/r.xlsx" --link samples/responses.csv,samples/customers.csv \
+        --last --by $BY >/dev/null 2>"$tmp/err" && [ -s "$tmp/tri.json" ]; then
+    "$PYTHON" - "$tmp/r.xlsx" "$tmp/tri.json" <<'PY' || failed=1
+import json, sys
+import openpyxl
+t = json.load(open(sys.argv[2]))["triangulation"]
+ws = openpyxl.load_workbook(sys.argv[1])["Model"]
+rows, texts = {}, set()
+for row in ws.iter_rows(values_only=True):
+    if isinstance(row[0], str):
+        rows[row[0].split(":")[0]] = row
+        texts.add(row[0])
+want = {"Customers": t["customer"], "Panel": t["panel"], "Difference (customers - panel)": t["difference"]}
+ok = all(abs(rows[k][1] - v["estimate"]) <= 1e-9 * abs(v["estimate"]) and
+         abs(rows[k][3] - v["ci_low"]) <= 1e-9 * abs(v["ci_low"]) and
+         abs(rows[k][4] - v["ci_high"]) <= 1e-9 * abs(v["ci_high"]) for k, v in want.items())
+ok = ok and t["sentence"] in texts and rows["Agree within their uncertainty"][0].endswith("yes")
+print("%s - the Model sheet carries the triangulation of cxcase link --model, and its sentence" % ("ok" if ok else "not ok"))
+sys.exit(0 if ok else 1)
+PY
+else
+    not_ok "cxcase report --link on the samples"
+    show "$tmp/err"
+fi
 exit "$failed"
