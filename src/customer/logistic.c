@@ -7,7 +7,11 @@
  * response z = eta + (y - mu) / (mu (1 - mu)) with weights mu (1 - mu)
  * (gsl_multifit_wlinear, an SVD), starting as R does from mu = (y + 1/2) / 2.
  * The covariance is (X'WX)^-1 at the final mu; z tests and Wald intervals
- * as summary.glm and confint.default give them.
+ * as summary.glm and confint.default give them.  Rows with the same design
+ * row are fitted as one binomial group (their count of ones out of their
+ * number), which gives the same estimate, covariance and deviance: with
+ * categories and whole-number covariates a million rows are a few hundred
+ * groups, and memory holds the groups, not the rows.
  *
  * Separation (McCullagh & Nelder 1989, Albert & Anderson 1984): when a
  * level of a C(x) term (or any 0/1 column) has one outcome in every row,
@@ -83,27 +87,37 @@ void cx_wilson(double x, double n, double z, double *low, double *high)
     *high = centre + half;
 }
 
-/* -2 log L of 0/1 outcomes y at probabilities mu. */
-static double deviance(const gsl_vector *y, const gsl_vector *mu)
+/* -2 log L of s ones among n rows at probability mu, summed over the groups. */
+static double deviance(const gsl_vector *s, const gsl_vector *n, const gsl_vector *mu)
 {
     long double d = 0;
-    for (size_t i = 0; i < y->size; i++) {
-        double yi = gsl_vector_get(y, i), m = gsl_vector_get(mu, i);
-        d += yi > 0.5 ? log(m) : log1p(-m);
+    for (size_t i = 0; i < s->size; i++) {
+        double si = gsl_vector_get(s, i), ni = gsl_vector_get(n, i), m = gsl_vector_get(mu, i);
+        if (si > 0)
+            d += si * log(m);
+        if (ni > si)
+            d += (ni - si) * log1p(-m);
     }
     return (double)(-2 * d);
 }
 
-/* The rows of the design as a matrix, the outcomes checked to be 0 or 1. */
-static cx_status collect(cx_design *d, cx_source *src, const char *target, gsl_matrix **X,
-                         gsl_vector **Y, size_t *dropped, cx_error *err)
+/*
+ * The rows of the design, the outcomes checked to be 0 or 1, collapsed into
+ * groups of identical design rows: X has one row per group, S the number of
+ * ones in it and N its rows.  The likelihood of 0/1 rows depends on them only
+ * through these counts, so the fit, its covariance and its deviance are those
+ * of the rows; with categories and whole-number covariates a million rows
+ * are a few hundred groups.
+ */
+static cx_status collect(cx_design *d, cx_source *src, const char *target, gsl_matrix **X, gsl_vector **S,
+                         gsl_vector **N, size_t *rows, size_t *dropped, cx_error *err)
 {
-    size_t p = cx_design_ncols(d), cap = 0, n = 0;
-    double *rows = NULL, *ys = NULL, *x = cx_calloc(p + 1, sizeof(double));
-    size_t ycap = 0;
-    cx_status st = x ? cx_source_rewind(src, err) : CX_ENOMEM;
+    size_t p = cx_design_ncols(d), cap = 0, ng = 0, scap = 0, ncap = 0;
+    double *gx = NULL, *gs = NULL, *gn = NULL, *x = cx_calloc(p + 1, sizeof(double));
+    cx_strmap *seen = cx_strmap_new();
+    cx_status st = x && seen ? cx_source_rewind(src, err) : CX_ENOMEM;
     cx_design_begin_pass(d);
-    *dropped = 0;
+    *dropped = *rows = 0;
     while (st == CX_OK) {
         const cx_table *b;
         st = cx_source_next(src, &b, err);
@@ -111,7 +125,7 @@ static cx_status collect(cx_design *d, cx_source *src, const char *target, gsl_m
             break;
         for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
             double y, w;
-            size_t unit;
+            size_t unit, g;
             int r = cx_design_row(d, b, i, x, &y, &w, &unit, &st, err);
             if (r < 0)
                 break;
@@ -125,45 +139,65 @@ static cx_status collect(cx_design *d, cx_source *src, const char *target, gsl_m
                                   "found %.15g", target, y);
                 break;
             }
-            if (cx_grow((void **)&rows, &cap, (n + 1) * p, sizeof(double)) != CX_OK ||
-                cx_grow((void **)&ys, &ycap, n + 1, sizeof(double)) != CX_OK) {
+            for (size_t j = 0; j < p; j++)
+                x[j] = x[j] == 0 ? 0 : x[j]; /* -0 and 0 are one group */
+            int fresh;
+            if (cx_strmap_intern(seen, (const char *)x, p * sizeof(double), ng, &g, &fresh, NULL) != CX_OK ||
+                (fresh && (cx_grow((void **)&gx, &cap, (ng + 1) * p, sizeof(double)) != CX_OK ||
+                           cx_grow((void **)&gs, &scap, ng + 1, sizeof(double)) != CX_OK ||
+                           cx_grow((void **)&gn, &ncap, ng + 1, sizeof(double)) != CX_OK))) {
                 st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
                 break;
             }
-            memcpy(rows + n * p, x, p * sizeof(double));
-            ys[n++] = y;
+            if (fresh) {
+                memcpy(gx + ng * p, x, p * sizeof(double));
+                gs[ng] = gn[ng] = 0;
+                ng++;
+            }
+            gs[g] += y;
+            gn[g] += 1;
+            (*rows)++;
         }
     }
     cx_free(x);
-    if (st == CX_OK && n <= p)
+    cx_strmap_free(seen);
+    if (st == CX_OK && *rows <= p)
         st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                          "expected more rows than the logistic regression's %zu coefficients, found %zu", p, n);
+                          "expected more rows than the logistic regression's %zu coefficients, found %zu", p, *rows);
+    if (st == CX_OK && ng < p)
+        st = cx_error_set(err, CX_EINVAL, NULL, 0, 0,
+                          "expected the logistic regression's %zu coefficients to be identified, but its rows "
+                          "have only %zu distinct combinations of the terms", p, ng);
     if (st == CX_OK) {
-        *X = gsl_matrix_alloc(n, p);
-        *Y = gsl_vector_alloc(n);
-        if (!*X || !*Y)
+        *X = gsl_matrix_alloc(ng, p);
+        *S = gsl_vector_alloc(ng);
+        *N = gsl_vector_alloc(ng);
+        if (!*X || !*S || !*N)
             st = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
         else {
-            memcpy((*X)->data, rows, n * p * sizeof(double));
-            memcpy((*Y)->data, ys, n * sizeof(double));
+            memcpy((*X)->data, gx, ng * p * sizeof(double));
+            memcpy((*S)->data, gs, ng * sizeof(double));
+            memcpy((*N)->data, gn, ng * sizeof(double));
         }
     }
-    cx_free(rows);
-    cx_free(ys);
+    cx_free(gx);
+    cx_free(gs);
+    cx_free(gn);
     return st;
 }
 
 /* A 0/1 column whose rows with 1 all have one outcome: complete separation. */
-static cx_status check_separation(const cx_design *d, const gsl_matrix *X, const gsl_vector *y,
-                                  const char *target, cx_error *err)
+static cx_status check_separation(const cx_design *d, const gsl_matrix *X, const gsl_vector *s,
+                                  const gsl_vector *n, const char *target, cx_error *err)
 {
     for (size_t j = cx_design_has_intercept(d) ? 1 : 0; j < X->size2; j++) {
-        size_t n1 = 0, s1 = 0, other = 0;
+        double n1 = 0, s1 = 0;
+        int other = 0;
         for (size_t i = 0; i < X->size1; i++) {
             double v = gsl_matrix_get(X, i, j);
             if (v == 1) {
-                n1++;
-                s1 += gsl_vector_get(y, i) > 0.5;
+                n1 += gsl_vector_get(n, i);
+                s1 += gsl_vector_get(s, i);
             } else if (v != 0) {
                 other = 1;
                 break;
@@ -172,17 +206,20 @@ static cx_status check_separation(const cx_design *d, const gsl_matrix *X, const
         if (other || n1 == 0 || (s1 != 0 && s1 != n1))
             continue;
         return cx_error_set(err, CX_EINVAL, NULL, 0, 0,
-                            "separation in the logistic regression: %s is %d in every one of the %zu rows "
+                            "separation in the logistic regression: %s is %d in every one of the %.0f rows "
                             "of %s, so its coefficient is infinite; merge that level with another or "
                             "leave the term out",
-                            target, s1 ? 1 : 0, n1, cx_design_colname(d, j));
+                            target, s1 > 0 ? 1 : 0, n1, cx_design_colname(d, j));
     }
     return CX_OK;
 }
 
-/* IRLS from mu = (y + 1/2) / 2 until no coefficient moves; the estimate and
- * (X'WX)^-1 at the final weights in beta and cov. */
-static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector *y, gsl_vector *beta,
+/* IRLS from mu = (s + 1/2) / (n + 1) (R's start for binomial counts) until no
+ * coefficient moves; the estimate and (X'WX)^-1 at the final weights in beta
+ * and cov.  The working response of a group is eta + (s/n - mu) / (mu (1 - mu)),
+ * its weight n mu (1 - mu). */
+static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector *s, const gsl_vector *cnt,
+                      gsl_vector *beta,
                       gsl_matrix *cov, double *dev, size_t *iters, cx_error *err)
 {
     size_t n = X->size1, p = X->size2;
@@ -195,7 +232,7 @@ static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector 
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        double m = (gsl_vector_get(y, i) + 0.5) / 2;
+        double m = (gsl_vector_get(s, i) + 0.5) / (gsl_vector_get(cnt, i) + 1);
         gsl_vector_set(mu, i, m);
         gsl_vector_set(eta, i, log(m / (1 - m)));
     }
@@ -205,10 +242,10 @@ static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector 
     for (size_t it = 1; it <= MAX_ITER + 1; it++) {
         int at_bound = 0;
         for (size_t i = 0; i < n; i++) {
-            double m = gsl_vector_get(mu, i), v = m * (1 - m);
+            double m = gsl_vector_get(mu, i), v = m * (1 - m), ni = gsl_vector_get(cnt, i);
             at_bound |= !(v > 1e-300);
-            gsl_vector_set(w, i, v);
-            gsl_vector_set(z, i, gsl_vector_get(eta, i) + (gsl_vector_get(y, i) - m) / v);
+            gsl_vector_set(w, i, ni * v);
+            gsl_vector_set(z, i, gsl_vector_get(eta, i) + (gsl_vector_get(s, i) / ni - m) / v);
         }
         if (at_bound) { /* a probability reached 0 or 1: the weights vanish */
             *iters = MAX_ITER + 1;
@@ -246,9 +283,9 @@ static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector 
     }
     /* the covariance at the final probabilities */
     for (size_t i = 0; i < n; i++) {
-        double m = gsl_vector_get(mu, i);
-        gsl_vector_set(w, i, m * (1 - m));
-        gsl_vector_set(z, i, gsl_vector_get(eta, i) + (gsl_vector_get(y, i) - m) / (m * (1 - m)));
+        double m = gsl_vector_get(mu, i), ni = gsl_vector_get(cnt, i);
+        gsl_vector_set(w, i, ni * m * (1 - m));
+        gsl_vector_set(z, i, gsl_vector_get(eta, i) + (gsl_vector_get(s, i) / ni - m) / (m * (1 - m)));
     }
     if (*iters > MAX_ITER) {
         /* name the term that moves the fit most: |b_j| times the range of x_j */
@@ -284,7 +321,7 @@ static cx_status irls(const cx_design *d, const gsl_matrix *X, const gsl_vector 
             goto done;
         }
     }
-    *dev = deviance(y, mu);
+    *dev = deviance(s, cnt, mu);
 done:
     gsl_vector_free(mu);
     gsl_vector_free(eta);
@@ -341,9 +378,9 @@ cx_status cx_logit_fit_table(const cx_table *data, const char *target, const cha
     cx_source src;
     memset(&src, 0, sizeof src);
     gsl_matrix *X = NULL, *cov = NULL;
-    gsl_vector *y = NULL, *beta = NULL;
+    gsl_vector *y = NULL, *cnt = NULL, *beta = NULL;
     static const char *const no_units[1] = {NULL};
-    size_t dropped = 0, iters = 0;
+    size_t dropped = 0, iters = 0, n = 0;
     double dev = NAN;
     cx_status st = cx_spec_simple(target, terms, nterms, 1, &spec, err);
     if (st == CX_OK)
@@ -353,22 +390,22 @@ cx_status cx_logit_fit_table(const cx_table *data, const char *target, const cha
     if (st == CX_OK)
         st = cx_design_levels(d, &src, err);
     if (st == CX_OK)
-        st = collect(d, &src, target, &X, &y, &dropped, err);
+        st = collect(d, &src, target, &X, &y, &cnt, &n, &dropped, err);
     if (st == CX_OK)
-        st = check_separation(d, X, y, target, err);
+        st = check_separation(d, X, y, cnt, target, err);
     if (st == CX_OK) {
         beta = gsl_vector_alloc(X->size2);
         cov = gsl_matrix_alloc(X->size2, X->size2);
-        st = beta && cov ? irls(d, X, y, beta, cov, &dev, &iters, err)
+        st = beta && cov ? irls(d, X, y, cnt, beta, cov, &dev, &iters, err)
                          : cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
     if (st == CX_OK)
         st = result(d, beta, cov, out, err);
     if (st == CX_OK) {
         cx_logit *l = *out;
-        size_t n = X->size1, p = X->size2;
+        size_t p = X->size2;
         double ybar = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < X->size1; i++)
             ybar += gsl_vector_get(y, i);
         ybar /= (double)n;
         double nulldev = -2.0 * (double)n * (ybar > 0 ? ybar * log(ybar) : 0) -
@@ -385,6 +422,7 @@ cx_status cx_logit_fit_table(const cx_table *data, const char *target, const cha
     gsl_matrix_free(X);
     gsl_matrix_free(cov);
     gsl_vector_free(y);
+    gsl_vector_free(cnt);
     gsl_vector_free(beta);
     cx_design_free(d);
     cx_source_close(&src);
