@@ -61,7 +61,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoin
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lnettle -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c src/customer/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -133,6 +133,12 @@ demo: deps
 	@echo "== how the metrics drive NPS and revenue (models/cx_chain.json)"
 	./build/cxcase fit samples/logistics.csv samples/service.csv samples/web.csv \
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
+	@./build/cxcase fit samples/logistics.csv samples/service.csv samples/web.csv samples/finance.csv \
+	    samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json -o build/fitted.json \
+	    >/dev/null 2>&1
+	@echo "== the customer behind the score: responses linked to the CRM export, and a point of NPS valued twice"
+	./build/cxcase link samples/responses.csv samples/customers.csv --id customer_id --last \
+	    --by tenure_years,segment --model build/fitted.json
 	@echo "== the business case of each scenario (samples/scenario.json)"
 	./build/cxcase simulate samples/scenario.json
 	@echo "== the workbook"

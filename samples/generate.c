@@ -9,7 +9,7 @@
  * Run:    build/generate OUTDIR          (OUTDIR must exist)
  *
  * Writes logistics.csv, service.csv, web.csv, finance.csv, hr.csv,
- * responses.csv and truth.json into OUTDIR.  Every file is first written to
+ * responses.csv, truth.json, customers.csv and customers_truth.json into OUTDIR.  Every file is first written to
  * "OUTDIR/NAME.tmp" and renamed into place only when all files were written
  * successfully.  All randomness comes from one GSL mt19937 generator seeded
  * with 20261122 and drawn in a fixed order, so the output is byte-identical on
@@ -267,10 +267,12 @@ static week_info week_of(long monday)
 /* Output helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-enum { F_LOGISTICS, F_SERVICE, F_WEB, F_FINANCE, F_HR, F_RESPONSES, F_TRUTH, NFILE };
+enum { F_LOGISTICS, F_SERVICE, F_WEB, F_FINANCE, F_HR, F_RESPONSES, F_TRUTH,
+       F_CUSTOMERS, F_CUSTOMERS_TRUTH, NFILE };
 static const char *const FILENAME[NFILE] = {
     "logistics.csv", "service.csv", "web.csv", "finance.csv",
-    "hr.csv", "responses.csv", "truth.json"};
+    "hr.csv", "responses.csv", "truth.json",
+    "customers.csv", "customers_truth.json"};
 
 static char *final_path[NFILE];
 static char *temp_path[NFILE];
@@ -572,6 +574,124 @@ static char *build_truth(void)
 /* Main                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Customers (issue 16): customers.csv, customer_id in responses.csv        */
+/* ------------------------------------------------------------------------ */
+/*
+ * Every region has CUST_PER_REGION customers.  Each response is given a
+ * customer of its region drawn uniformly, so a customer may answer several
+ * times or never.  A customer's latent satisfaction is the class of their
+ * last response (promoter, passive, detractor), or for one who never
+ * answered a class drawn as the survey draws one from the region's latent
+ * NPS in the last week.  Leaving and spending in the 12 months after
+ * follow it (samples/README.md, "Customers").  All of it comes from a
+ * generator of its own (seed + CUST_SEED_OFFSET), so that the draws of the
+ * other files do not move.
+ */
+#define CUST_PER_REGION 10400
+#define CUST_SEED_OFFSET 16016UL
+#define CUST_BUSINESS_SHARE 0.30
+#define CUST_TENURE_MAX 12.0
+/* logit P(left) = intercept + consumer + passive/promoter + tenure * years */
+#define CHURN_INTERCEPT (-0.9)
+#define CHURN_CONSUMER 0.5
+#define CHURN_PASSIVE (-0.8)
+#define CHURN_PROMOTER (-1.5)
+#define CHURN_TENURE (-0.08)
+/* value_12m = intercept + consumer + passive/promoter + tenure * years + N(0, sd) */
+#define SPEND_INTERCEPT 2400.0
+#define SPEND_CONSUMER (-900.0)
+#define SPEND_PASSIVE 750.0
+#define SPEND_PROMOTER 1500.0
+#define SPEND_TENURE 40.0
+#define SPEND_SD 400.0
+
+static gsl_rng *cust_rng;
+static signed char cust_class[NREG][CUST_PER_REGION]; /* class of the last response, -1 none */
+
+static void customers_init(unsigned long seed)
+{
+    cust_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(cust_rng, seed + CUST_SEED_OFFSET);
+    memset(cust_class, -1, sizeof cust_class);
+}
+
+/* ",C000123": the customer of a response of region r, written in file order. */
+static void customers_put_id(FILE *f, int r, int score)
+{
+    unsigned long k = gsl_rng_uniform_int(cust_rng, CUST_PER_REGION);
+    cust_class[r][k] = (signed char)(score >= 9 ? CL_PROMOTER : score >= 7 ? CL_PASSIVE : CL_DETRACTOR);
+    fprintf(f, ",C%06lu", (unsigned long)r * CUST_PER_REGION + k + 1);
+}
+
+static cJSON *customers_truth(unsigned long seed, const long *linked)
+{
+    cJSON *root = cJSON_CreateObject(), *ch = cJSON_CreateObject(), *sp = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "generator", "samples/generate.c (customers_*)");
+    cJSON_AddNumberToObject(root, "seed", (double)(seed + CUST_SEED_OFFSET));
+    cJSON_AddNumberToObject(root, "customers_per_region", CUST_PER_REGION);
+    cJSON_AddNumberToObject(root, "customers_who_answered", (double)linked[0]);
+    cJSON_AddStringToObject(root, "latent_satisfaction", "the class of the customer's last response");
+    cJSON_AddNumberToObject(ch, "(Intercept)", CHURN_INTERCEPT);
+    cJSON_AddNumberToObject(ch, "C(category)[passive]", CHURN_PASSIVE);
+    cJSON_AddNumberToObject(ch, "C(category)[promoter]", CHURN_PROMOTER);
+    cJSON_AddNumberToObject(ch, "tenure_years", CHURN_TENURE);
+    cJSON_AddNumberToObject(ch, "C(segment)[consumer]", CHURN_CONSUMER);
+    cJSON_AddItemToObject(root, "churned_logit", ch);
+    cJSON_AddNumberToObject(sp, "(Intercept)", SPEND_INTERCEPT);
+    cJSON_AddNumberToObject(sp, "C(category)[passive]", SPEND_PASSIVE);
+    cJSON_AddNumberToObject(sp, "C(category)[promoter]", SPEND_PROMOTER);
+    cJSON_AddNumberToObject(sp, "tenure_years", SPEND_TENURE);
+    cJSON_AddNumberToObject(sp, "C(segment)[consumer]", SPEND_CONSUMER);
+    cJSON_AddItemToObject(root, "value_12m", sp);
+    cJSON_AddNumberToObject(root, "value_12m_noise_sd", SPEND_SD);
+    cJSON_AddNumberToObject(root, "nps_point_per_region_week",
+                            CUST_PER_REGION * SPEND_PROMOTER / 200.0 / 52.0);
+    return root;
+}
+
+/* customers.csv and customers_truth.json, after every response was written. */
+static int customers_write(FILE *f, FILE *ft, unsigned long seed, int last_week)
+{
+    long linked = 0;
+    fputs("customer_id,region,segment,tenure_years,value_12m,churned\n", f);
+    for (int r = 0; r < NREG; r++) {
+        const double p_prom = (0.70 + nps_latent[last_week][r] / 100.0) / 2.0;
+        for (int k = 0; k < CUST_PER_REGION; k++) {
+            int business = gsl_rng_uniform(cust_rng) < CUST_BUSINESS_SHARE;
+            long tenure10 = lround(gsl_rng_uniform(cust_rng) * CUST_TENURE_MAX * 10.0);
+            double tenure = (double)tenure10 / 10.0;
+            int cls = cust_class[r][k];
+            if (cls < 0) {
+                double u = gsl_rng_uniform(cust_rng);
+                cls = u < p_prom ? CL_PROMOTER : u < p_prom + PASSIVE_SHARE ? CL_PASSIVE : CL_DETRACTOR;
+            } else {
+                linked++;
+            }
+            double eta = CHURN_INTERCEPT + (business ? 0 : CHURN_CONSUMER) + CHURN_TENURE * tenure
+                + (cls == CL_PASSIVE ? CHURN_PASSIVE : cls == CL_PROMOTER ? CHURN_PROMOTER : 0);
+            int left = gsl_rng_uniform(cust_rng) < 1.0 / (1.0 + exp(-eta));
+            double spend = SPEND_INTERCEPT + (business ? 0 : SPEND_CONSUMER) + SPEND_TENURE * tenure
+                + (cls == CL_PASSIVE ? SPEND_PASSIVE : cls == CL_PROMOTER ? SPEND_PROMOTER : 0)
+                + gsl_ran_gaussian(cust_rng, SPEND_SD);
+            char b1[32], b2[32];
+            fprintf(f, "C%06d,%s,%s,%s,%s,%d\n", r * CUST_PER_REGION + k + 1, REGION[r],
+                    business ? "business" : "consumer", fixed(b1, sizeof b1, tenure10, 1, '.'),
+                    fixed(b2, sizeof b2, lround(spend * 100.0), 2, '.'), left);
+        }
+    }
+    cJSON *truth = customers_truth(seed, &linked);
+    char *text = truth ? cJSON_Print(truth) : NULL;
+    cJSON_Delete(truth);
+    if (!text)
+        return -1;
+    fputs(text, ft);
+    fputc('\n', ft);
+    cJSON_free(text);
+    gsl_rng_free(cust_rng);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 && argc != 3) {
@@ -615,6 +735,7 @@ int main(int argc, char **argv)
     unsigned long seed = argc == 3 ? strtoul(argv[2], NULL, 10) : SEED;
     g_seed = seed;
     gsl_rng_set(rng, seed);
+    customers_init(seed);
     gsl_ran_discrete_t *det_table = gsl_ran_discrete_preproc(7, DETRACTOR_WEIGHTS);
     gsl_ran_discrete_t *tp_table = gsl_ran_discrete_preproc(NTP, TOUCHPOINT_WEIGHTS);
 
@@ -626,7 +747,7 @@ int main(int argc, char **argv)
     fputs(BOM, out[F_FINANCE]);
     fputs("week;region;revenue;orders\r\n", out[F_FINANCE]);
     fputs("week\tregion\tenps\n", out[F_HR]);
-    fputs("date,region,touchpoint,score,comment\n", out[F_RESPONSES]);
+    fputs("date,region,touchpoint,score,comment,customer_id\n", out[F_RESPONSES]);
 
     double z[NREG][NMET];
     const double innov_sd = sqrt(1.0 - AR_PHI * AR_PHI);
@@ -745,6 +866,7 @@ int main(int argc, char **argv)
                     } else {
                         comment_counts[0]++;
                     }
+                    customers_put_id(fr, r, x->score);
                     fputc('\n', fr);
                     total_responses_written++;
                 }
@@ -806,6 +928,11 @@ int main(int argc, char **argv)
         }
     }
     rows_written[F_RESPONSES] = total_responses_written;
+    if (customers_write(out[F_CUSTOMERS], out[F_CUSTOMERS_TRUTH], seed, NSIM - 1) != 0) {
+        fprintf(stderr, "generate: cannot build customers_truth.json\n");
+        cleanup_temps();
+        return 1;
+    }
 
     char *truth = build_truth();
     if (!truth) {

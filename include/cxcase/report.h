@@ -24,6 +24,7 @@
 #include "common.h"
 #include "scenario.h"
 #include "sim.h"
+#include "customer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +35,9 @@ typedef struct cx_report_options {
     const char *command_line; /**< recorded on the About sheet (NULL: none) */
     const char *created;      /**< ISO 8601 time to record (NULL: SOURCE_DATE_EPOCH
                                    when set, else now; UTC) */
+    const cx_link *link;      /**< responses linked to customers (cx_link_run), or NULL:
+                                   the Model sheet then compares the customer-level value of
+                                   a point of NPS with the model's (cx_link_triangulate) */
 } cx_report_options;
 
 /**

@@ -51,6 +51,12 @@ static const char usage_text[] =
     "  --max-line SIZE  the longest CSV record read, in bytes (k, M, G: powers of\n"
     "                 1024; default 16M); a longer one is an error\n"
     "  --max-json SIZE  the largest JSON file read (default 64M)\n"
+    "  --link RESPONSES.csv,CUSTOMERS.csv  link the responses to a customer file as\n"
+    "                cxcase link does; the Model sheet then compares the customers'\n"
+    "                value of a point of NPS with the model's\n"
+    "  --id COLUMN   with --link: the customer id column (default customer_id)\n"
+    "  --last        with --link: one row per customer, their last response\n"
+    "  --by COLUMNS  with --link: the customer columns the fits adjust for"
     "\n"
     "exit status: 0 done, 1 the run failed, 64 bad usage, 65 the scenario, its data or\n"
     "its model is wrong, 66 the scenario file cannot be opened, 69 --pdf without\n"
@@ -133,8 +139,13 @@ static int print_pdf(const char *soffice, const char *xlsx)
 
 int cmd_report(int argc, char **argv)
 {
-    const char *cmd = "report", *path = NULL, *out = NULL;
+    const char *cmd = "report", *path = NULL, *out = NULL, *linkarg = NULL;
     int json = 0, pdf = 0;
+    cx_link_options lo;
+    memset(&lo, 0, sizeof lo);
+    lo.id = "customer_id";
+    char **by = NULL, **files = NULL;
+    size_t nfiles = 0;
     cx_sim_options o;
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
@@ -151,6 +162,21 @@ int cmd_report(int argc, char **argv)
             if (i + 1 >= argc || !*argv[i + 1])
                 return cli_usage_error(cmd, "%s expects the workbook's file name", a);
             out = argv[++i];
+        } else if (strcmp(a, "--link") == 0 || strcmp(a, "--id") == 0 || strcmp(a, "--by") == 0) {
+            if (i + 1 >= argc || !*argv[i + 1])
+                return cli_usage_error(cmd, "%s expects a value", a);
+            if (a[2] == 'l')
+                linkarg = argv[++i];
+            else if (a[2] == 'i')
+                lo.id = argv[++i];
+            else {
+                free(by);
+                if (!(by = cli_split(argv[++i], &lo.ncovariates)))
+                    return cli_usage_error(cmd, "--by takes column names separated by commas");
+                lo.covariates = (const char *const *)by;
+            }
+        } else if (strcmp(a, "--last") == 0) {
+            lo.last = 1;
         } else if ((rc = cli_sim_option(cmd, argc, argv, &i, &o)) >= 0 ||
                    (rc = cli_limit_arg(cmd, argc, argv, &i)) >= 0) {
             if (rc)
@@ -161,6 +187,11 @@ int cmd_report(int argc, char **argv)
             return cli_usage_error(cmd, "expected one scenario file, found '%s' and '%s'", path, a);
         else
             path = a;
+    }
+    if (linkarg && (!(files = cli_split(linkarg, &nfiles)) || nfiles != 2)) {
+        free(files);
+        free(by);
+        return cli_usage_error(cmd, "--link takes RESPONSES.csv,CUSTOMERS.csv, not '%s'", linkarg);
     }
     if (!path)
         return cli_usage_error(cmd, "expected a scenario file");
@@ -188,13 +219,15 @@ int cmd_report(int argc, char **argv)
     cx_scenario *s = NULL;
     cx_simulation *sim = NULL;
     char *text = NULL;
-    cx_report_options ro = {line, NULL};
+    cx_report_options ro = {line, NULL, NULL};
+    cx_link *lk = NULL;
     /* an output that cannot be created is found before the simulation runs */
     if (cx_output_check(out, &err) != CX_OK)
         return cli_fail(&err);
     cx_warnings *notes = cx_warnings_new(); /* about reading the data: on stderr, not in the result */
     o.notes = notes;
-    if (!notes || cx_scenario_load(path, &s, &err) != CX_OK || cx_simulate(s, &o, &sim, &err) != CX_OK ||
+    if (!notes || (files && cx_link_run(files[0], files[1], &lo, &lk, NULL, &err) != CX_OK) ||
+        ((ro.link = lk), cx_scenario_load(path, &s, &err) != CX_OK) || cx_simulate(s, &o, &sim, &err) != CX_OK ||
         (json && cx_simulation_json(sim, &text, &err) != CX_OK) || cx_report_write(s, sim, out, &ro, &err) != CX_OK) {
         if (!notes)
             cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
@@ -203,6 +236,9 @@ int cmd_report(int argc, char **argv)
         cx_free_string(text);
         cx_simulation_free(sim);
         cx_scenario_free(s);
+        cx_link_free(lk);
+        free(files);
+        free(by);
         return cli_fail(&err);
     }
     cli_print_notes(notes);
@@ -221,5 +257,8 @@ int cmd_report(int argc, char **argv)
     cx_free_string(text);
     cx_simulation_free(sim);
     cx_scenario_free(s);
+    cx_link_free(lk);
+    free(files);
+    free(by);
     return rc;
 }

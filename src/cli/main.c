@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"report", cmd_report, "write the business case of a scenario file as an Excel workbook"},
     {"ledger", cmd_ledger, "verify the hash chain of a ledger of approved cases"},
     {"review", cmd_review, "judge an approved case of the ledger against the quarter that came"},
+    {"link", cmd_link, "link survey responses to customer records: what a promoter is worth"},
 };
 
 static void usage(FILE *fp)

@@ -92,6 +92,5 @@ void rep_break_even_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t
     worksheet_set_column(ws, 1, 1, 26, NULL);
     worksheet_set_column(ws, 2, 6, 16, NULL);
     worksheet_set_column(ws, 7, 7, 30, NULL);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    rep_print_wide(r, ws, row, 7, 1, 0);
 }

@@ -66,6 +66,42 @@ static void survey_block(rep *r, lxw_worksheet *ws, const cx_equation *q, lxw_ro
     }
 }
 
+/* Two estimates of what a point of NPS is worth: the customers' (cxcase link)
+ * and the model's, with their intervals, the difference and a sentence. */
+static void triangulation_block(rep *r, lxw_worksheet *ws, const cx_model *m, lxw_row_t row)
+{
+    cx_link_triangulation t;
+    char sentence[1024], line[256];
+    cx_error err;
+    cx_error_init(&err);
+    worksheet_write_string(ws, row++, 0, "The value of a point of NPS, two ways", r->f.h);
+    if (cx_link_triangulate(r->link, m, NULL, &t, sentence, sizeof sentence, &err) != CX_OK) {
+        worksheet_write_string(ws, row, 0, err.message, r->f.note);
+        return;
+    }
+    static const char *const head[] = {"Estimate", "Value", "SE", "95% low", "95% high"};
+    for (int k = 0; k < 5; k++)
+        worksheet_write_string(ws, row, (lxw_col_t)k, head[k], r->f.th);
+    row++;
+    const cx_link_economics *ec = cx_link_economics_get(r->link);
+    char cust[160], panel[160];
+    snprintf(cust, sizeof cust, "Customers: %zu customers' spend, per unit and period (%zu units, %g periods a year)",
+             ec->base, ec->units, ec->periods_per_year);
+    snprintf(panel, sizeof panel, "Panel: '%s' in the %s equation", t.term, t.target);
+    const char *label[3] = {cust, panel, "Difference (customers - panel)"};
+    const cx_link_est *e[3] = {&t.customer, &t.panel, &t.diff};
+    for (int k = 0; k < 3; k++, row++) {
+        worksheet_write_string(ws, row, 0, label[k], r->f.text);
+        rep_put(r, ws, row, 1, e[k]->est, r->f.money);
+        rep_put(r, ws, row, 2, e[k]->se, r->f.money);
+        rep_put(r, ws, row, 3, e[k]->low, r->f.money);
+        rep_put(r, ws, row, 4, e[k]->high, r->f.money);
+    }
+    worksheet_write_string(ws, row++, 0, sentence, r->f.note);
+    snprintf(line, sizeof line, "Agree within their uncertainty: %s", t.agree ? "yes" : "no");
+    worksheet_write_string(ws, row, 0, line, r->f.bold);
+}
+
 void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
 {
     char name[256], term[160], line[256];
@@ -140,6 +176,8 @@ void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m)
         if (row < first + 16)
             row = first + 16;
     }
+    if (r->link)
+        triangulation_block(r, ws, m, row);
     worksheet_set_column(ws, 0, 0, 28, NULL);
     worksheet_set_column(ws, 1, 8, 12, NULL);
     worksheet_set_column(ws, 9, 9, 34, NULL);

@@ -113,6 +113,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     snprintf(r.created, sizeof r.created, "%s", created);
     r.plan = cx_simulation_plan(sim);
     r.model = cx_simulation_model(sim);
+    r.link = opt ? opt->link : NULL;
     snprintf(r.currency, sizeof r.currency, "%s", cx_scenario_currency(s));
     size_t unit_cols = 0;
     const cx_table *panel = cx_simulation_panel(sim, &unit_cols);

@@ -19,6 +19,7 @@
 #include "cxcase/data.h"
 #include "cxcase/model.h"
 #include "cxcase/report.h"
+#include "cxcase/customer.h"
 #include "../sim/scenario_internal.h"
 #include "../sim/plan_internal.h"
 
@@ -38,6 +39,7 @@ typedef struct rep {
     const cx_scenario *s;
     const cx_plan *plan;
     const cx_model *model;  /* the fitted model the simulation ran on */
+    const cx_link *link;    /* customers linked to responses, or NULL */
     const char **base_name; /* plan vars x units: the defined name of each baseline */
     char currency[8];
     /* the data's own words: "week"/"weeks" (or month, day, quarter, year;
