@@ -61,7 +61,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoin
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fvisibility=hidden -Iinclude -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lxlsxwriter -lgsl -lgslcblas -lcjson -lcsv -lnettle -lm -lpthread $(LDLIBS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/data/*.c src/model/*.c src/sim/*.c src/report/*.c src/review/*.c src/customer/*.c)
 CLI_SRC  = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -82,6 +82,14 @@ endif
 .DEFAULT_GOAL := all
 
 all: $(BIN) build/cxcase
+
+# The stop-word lists of models/ compiled into the library: one C string a
+# word, comments and blank lines left out (src/customer/tokens.c).
+$(BUILD)/gen/stopwords.inc: models/stopwords-en.txt models/stopwords-nl.txt
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$$/d' -e 's/.*/"&",/' $^ > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/customer/tokens.o: $(BUILD)/gen/stopwords.inc
+$(BUILD)/src/customer/tokens.o: CFLAGS_ALL += -I$(BUILD)/gen
 
 # The binary of the last plain build is also at build/cxcase, the path the
 # README uses.

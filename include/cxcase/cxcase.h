@@ -28,5 +28,6 @@
 #include "sim.h"
 #include "report.h"
 #include "review.h"
+#include "voice.h"
 
 #endif /* CXCASE_CXCASE_H */

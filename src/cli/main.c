@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     {"simulate", cmd_simulate, "project, value and simulate the scenarios of a scenario file"},
     {"report", cmd_report, "write the business case of a scenario file as an Excel workbook"},
     {"ledger", cmd_ledger, "verify the hash chain of a ledger of approved cases"},
+    {"voice", cmd_voice, "the words that distinguish the comments of detractors, promoters or any groups"},
 };
 
 static void usage(FILE *fp)
