@@ -9,6 +9,8 @@
  *     C.UTF-8 locale calls alphabetic) or an ASCII digit;
  *   - an apostrophe (' or U+2019, kept as ') or a hyphen between two word
  *     characters joins them into one word ("didn't", "e-mail");
+ *   - a combining accent (U+0300 to U+036F) after a word character stays in
+ *     the word (text in decomposed form); elsewhere it separates words;
  *   - a word is lower-cased code point by code point (towlower);
  *   - a word without a letter is a number: dropped;
  *   - two words are adjacent when only spaces and tabs lie between them (a
@@ -118,7 +120,7 @@ static void put_cp(cx_buf *b, uint32_t cp)
     }
 }
 
-enum { C_OTHER, C_SPACE, C_JOIN, C_DIGIT, C_LETTER };
+enum { C_OTHER, C_SPACE, C_JOIN, C_MARK, C_DIGIT, C_LETTER };
 
 static int classify(uint32_t cp)
 {
@@ -135,6 +137,8 @@ static int classify(uint32_t cp)
     }
     if (cp == 0x2019)
         return C_JOIN;
+    if (cp >= 0x300 && cp <= 0x36F)
+        return C_MARK;
     return iswalpha_l((wint_t)cp, utf8_locale) ? C_LETTER : C_OTHER;
 }
 
@@ -195,6 +199,11 @@ cx_status vt_split(const char *text, size_t n, vt_words *w)
                 ncp++;
                 continue;
             }
+        }
+        if (c == C_MARK && in_word) { /* a combining accent (decomposed text) */
+            put_cp(&w->text, cp);
+            ncp++;
+            continue;
         }
         if (c == C_LETTER || c == C_DIGIT) {
             if (!in_word) {

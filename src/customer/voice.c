@@ -290,7 +290,8 @@ typedef struct cols {
 } cols;
 
 /* Column `name` of the responses, or an error naming the nearest one. */
-static cx_status need_column(const cx_table *schema, const char *name, const char *what, size_t *out, cx_error *err)
+static cx_status need_column(const cx_table *schema, const char *name, const char *what, const char *tail, size_t *out,
+                             cx_error *err)
 {
     *out = cx_table_find(schema, name);
     if (*out != (size_t)-1)
@@ -308,8 +309,8 @@ static cx_status need_column(const cx_table *schema, const char *name, const cha
         cx_buf_free(&b);
         return nomem(err);
     }
-    st = cx_error_set(err, CX_EINVAL, cx_table_source(schema), 0, 0, "expected %s column '%s', found none%s", what,
-                      name, b.data ? b.data : "");
+    st = cx_error_set(err, CX_EINVAL, cx_table_source(schema), 0, 0, "expected %s column '%s', found none%s%s", what,
+                      name, b.data ? b.data : "", tail);
     cx_buf_free(&b);
     return st;
 }
@@ -320,25 +321,26 @@ static cx_status find_columns(const cx_table *schema, const cx_voice_options *o,
 {
     const char *src = cx_table_source(schema);
     const char *score = o->score ? o->score : "score";
-    cx_status st = need_column(schema, o->text ? o->text : "comment", "a comment", &c->text, err);
+    cx_status st = need_column(schema, o->text ? o->text : "comment", "a comment", "; name it with --text COLUMN",
+                                 &c->text, err);
     c->by = c->score = c->where = c->period = (size_t)-1;
     if (st == CX_OK && !o->worst) {
         const char *by = o->by ? o->by : "category";
         c->by_category = strcmp(by, "category") == 0 && cx_table_find(schema, by) == (size_t)-1;
-        if (!c->by_category && (st = need_column(schema, by, "a group", &c->by, err)) == CX_OK &&
+        if (!c->by_category && (st = need_column(schema, by, "a group", "", &c->by, err)) == CX_OK &&
             cx_table_coltype(schema, c->by) == CX_COL_NUMBER)
             st = cx_error_set(err, CX_EINVAL, src, 0, 0,
                               "expected a text or period column to group by, found numbers in '%s'", by);
     }
     if (st == CX_OK && o->where_column) {
         c->where_category = strcmp(o->where_column, "category") == 0 && cx_table_find(schema, "category") == (size_t)-1;
-        if (!c->where_category && (st = need_column(schema, o->where_column, "a", &c->where, err)) == CX_OK &&
+        if (!c->where_category && (st = need_column(schema, o->where_column, "a", "", &c->where, err)) == CX_OK &&
             cx_table_coltype(schema, c->where) == CX_COL_NUMBER)
             st = cx_error_set(err, CX_EINVAL, src, 0, 0, "expected a text or period column to filter on, found "
                               "numbers in '%s'", o->where_column);
     }
     if (st == CX_OK && (c->by_category || c->where_category)) {
-        if ((st = need_column(schema, score, "a score", &c->score, err)) == CX_OK &&
+        if ((st = need_column(schema, score, "a score", "; name it with --score COLUMN", &c->score, err)) == CX_OK &&
             cx_table_coltype(schema, c->score) != CX_COL_NUMBER)
             st = cx_error_set(err, CX_EINVAL, src, 0, 0, "expected numbers in the score column '%s', found %s", score,
                               cx_coltype_name(cx_table_coltype(schema, c->score)));

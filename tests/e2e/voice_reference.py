@@ -63,6 +63,8 @@ def kind(ch):
         return "other"
     if ch == "\u2019":
         return "join"
+    if "\u0300" <= ch <= "\u036f":
+        return "mark"
     return "letter" if ch.isalpha() else "other"
 
 
@@ -87,6 +89,10 @@ def words_of(text):
         k = kind(ch)
         if k == "join" and cur is not None and i + 1 < n and kind(text[i + 1]) in ("letter", "digit"):
             cur[0].append("'" if ch == "\u2019" else ch)
+            i += 1
+            continue
+        if k == "mark" and cur is not None:
+            cur[0].append(ch)
             i += 1
             continue
         if k in ("letter", "digit"):
