@@ -2089,6 +2089,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wsens = workbook_add_worksheet(r.wb, "Sensitivity");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
     lxw_worksheet *wdata = workbook_add_worksheet(r.wb, "Data");
+    lxw_worksheet *wvoice = rep_voice_wanted(&r) ? workbook_add_worksheet(r.wb, "Voice") : NULL;
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
     summary(&r, wsum, created);
     inputs(&r, winp);
@@ -2107,6 +2108,8 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     size_t unit_cols = 0;
     const cx_table *panel = cx_simulation_panel(sim, &unit_cols);
     cx_status dst = data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
+    if (dst == CX_OK && wvoice)
+        dst = rep_voice_sheet(&r, wvoice, err);
     about(&r, wab, opt, created);
     lxw_doc_properties props = {.title = (char *)cx_scenario_name(s), .subject = "Business case",
                                 .author = "cxcase", .comments = "Written by cxcase report",

@@ -46,4 +46,12 @@ const char *rep_name_cell(rep *r, const char *name, const char *sheet, lxw_row_t
  * fit, the corrections for survey error, and the drivers' importance. */
 void rep_model_sheet(rep *r, lxw_worksheet *ws, const cx_model *m);
 
+/* Voice (voice_sheet.c): whether the scenario has survey responses whose
+ * comments the sheet would tell; then, per group, the terms that distinguish
+ * detractors' comments from promoters' with their z-scores, counts and
+ * quotes, as text cells, and a chart.  A file without comments gives a
+ * sentence saying so; only CX_ENOMEM and CX_EIO fail. */
+int rep_voice_wanted(const rep *r);
+cx_status rep_voice_sheet(rep *r, lxw_worksheet *ws, cx_error *err);
+
 #endif

@@ -132,6 +132,69 @@ case $first in
 *) not_ok "by category: the two comparisons ($first)" ;;
 esac
 
+# ---- the Voice sheet of the workbook -------------------------------------------
+# The samples' scenario in a copy whose first comment starts with '=' (a
+# HYPERLINK formula if it were ever written as one): the Voice sheet holds
+# the same terms and z-scores as `cxcase voice --top 10`, every term and
+# quote is a text cell, the '=' comment is a quote, and no cell of the sheet
+# is a formula.
+mkdir -p "$tmp/s" "$tmp/models"
+cp models/cx_chain.json "$tmp/models/"
+cp samples/*.csv samples/scenario.json "$tmp/s/"
+awk 'NR == 2 { sub(/,[0-9]+,.*$/, ",2,\"=HYPERLINK(\"\"http://example.com\"\",\"\"te laat\"\")\""); } { print }' \
+    samples/responses.csv >"$tmp/s/responses.csv"
+head -n 2 "$tmp/s/responses.csv" | tail -n 1 >"$tmp/line2"
+"$CXCASE" report "$tmp/s/scenario.json" -o "$tmp/s/report.xlsx" >"$tmp/out" 2>"$tmp/err" &&
+    "$CXCASE" voice "$tmp/s/responses.csv" --top 10 --json >"$tmp/s/voice.json" 2>>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 0 ]; then
+    not_ok "the Voice sheet: cxcase report and voice run (exit $rc)"
+    show "$tmp/err"
+else
+    "$PYTHON" - "$tmp/s/report.xlsx" "$tmp/s/voice.json" <<'PY' || failed=1
+import json, sys, zipfile, re, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+v = json.load(open(sys.argv[2]))
+ws = wb["Voice"]
+rows = [[c for c in r] for r in ws.iter_rows()]
+tables, cur = [], None
+for r in rows:
+    if r[0].value == "Rank":
+        cur = []
+        tables.append(cur)
+    elif cur is not None and isinstance(r[0].value, int):
+        cur.append(r)
+bad = []
+if len(tables) != len(v["comparisons"]):
+    bad.append(f"{len(tables)} tables, {len(v['comparisons'])} comparisons")
+for t, c in zip(tables, v["comparisons"]):
+    if [r[1].value for r in t] != [x["term"] for x in c["terms"]]:
+        bad.append(f"{c['group']}: terms {[r[1].value for r in t]}")
+    for r, x in zip(t, c["terms"]):
+        if abs(r[2].value - x["z"]) > 1e-12 * abs(x["z"]) or r[3].value != x["count"]:
+            bad.append(f"{x['term']}: z {r[2].value} count {r[3].value}, voice {x['z']} {x['count']}")
+        quotes = [q.value for q in r[5:8] if q.value is not None]
+        if quotes != x["quotes"] or any(q.data_type != "s" for q in r[1:2] + r[5:5 + len(quotes)]):
+            bad.append(f"{x['term']}: quotes {quotes} are not the voice's {x['quotes']} as text")
+eq = [q.value for t in tables for r in t for q in r[5:8] if isinstance(q.value, str) and q.value.startswith("=")]
+if '=HYPERLINK("http://example.com","te laat")' not in eq:
+    bad.append(f"the '=' comment is no quote: {eq}")
+z = zipfile.ZipFile(sys.argv[1])
+idx = wb.sheetnames.index("Voice") + 1
+xml = z.read(f"xl/worksheets/sheet{idx}.xml").decode()
+if "<f>" in xml or "<f " in xml:
+    bad.append("the Voice sheet has a formula")
+if bad:
+    print("not ok - the Voice sheet equals cxcase voice, as text")
+    for b in bad[:8]:
+        print("#   " + b)
+    sys.exit(1)
+n = sum(len(t) for t in tables)
+print(f"ok - the Voice sheet: {len(tables)} tables, {n} terms with the z-scores and quotes of cxcase voice, all text; "
+      f"the comment '=HYPERLINK(...)' is a text quote, no formula on the sheet")
+PY
+fi
+
 # ---- usage errors ------------------------------------------------------------
 usage() { # $1 label, then the arguments
     label=$1
