@@ -231,14 +231,14 @@ cx_status vt_split(const char *text, size_t n, vt_words *w)
 }
 
 cx_status vt_each_term(const vt_words *w, int no_stopwords, cx_buf *scratch,
-                       cx_status (*emit)(const char *term, size_t len, int words, void *arg), void *arg)
+                       cx_status (*emit)(const char *term, size_t len, int words, size_t k, void *arg), void *arg)
 {
     for (size_t k = 0; k < w->n; k++) {
         const vt_word *t = &w->t[k];
         const char *s = w->text.data + t->off;
         int stop = t->stop && !no_stopwords;
         cx_status st;
-        if (!stop && t->ncp >= 2 && (st = emit(s, t->len, 1, arg)) != CX_OK)
+        if (!stop && t->ncp >= 2 && (st = emit(s, t->len, 1, k, arg)) != CX_OK)
             return st;
         if (!t->adj)
             continue;
@@ -249,7 +249,7 @@ cx_status vt_each_term(const vt_words *w, int no_stopwords, cx_buf *scratch,
         if (cx_buf_append(scratch, w->text.data + p->off, p->len) != CX_OK ||
             cx_buf_append(scratch, " ", 1) != CX_OK || cx_buf_append(scratch, s, t->len) != CX_OK)
             return CX_ENOMEM;
-        if ((st = emit(scratch->data, scratch->len, 2, arg)) != CX_OK)
+        if ((st = emit(scratch->data, scratch->len, 2, k, arg)) != CX_OK)
             return st;
     }
     return CX_OK;
@@ -269,8 +269,9 @@ typedef struct emit_arg {
     void *arg;
 } emit_arg;
 
-static cx_status call_user(const char *term, size_t len, int words, void *arg)
+static cx_status call_user(const char *term, size_t len, int words, size_t k, void *arg)
 {
+    (void)k;
     const emit_arg *e = arg;
     e->fn(term, len, words, e->arg);
     return CX_OK;

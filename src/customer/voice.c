@@ -28,8 +28,6 @@
 
 typedef struct vgroup {
     const char *name;   /* the groups map's copy */
-    uint64_t *cnt;      /* per term id */
-    size_t cap;
     uint64_t comments, terms;
 } vgroup;
 
@@ -40,14 +38,26 @@ typedef struct vcmp {
     size_t nt;
 } vcmp;
 
+/* Phrases by the ids of their two words: open addressing on a 64-bit key
+ * (first id << 32 | second id, plus 1: 0 marks an empty slot), so that
+ * counting a phrase costs one probe of a small slot, not a string compare. */
+typedef struct pslot {
+    uint64_t key;
+    size_t id;
+} pslot;
+
 struct cx_voice {
     cx_voice_stats stats;
     char grouping[160];
     double prior;
-    cx_strmap *terms;     /* term -> id */
-    const char **term;    /* id -> the map's copy */
+    cx_strmap *wordmap;   /* word -> term id (every word, stop words too) */
+    cx_strmap *phrasetext; /* a phrase's text, kept once */
+    pslot *pairs;         /* (word id, word id) -> term id of the phrase */
+    size_t npairs, cappairs;
+    const char **term;    /* id -> its text (a map's copy) */
     unsigned char *words; /* id -> 1 or 2 */
-    uint64_t *total;      /* id -> count over every group */
+    uint64_t *cnt;        /* id x stride: the total over every group, then one count per group */
+    size_t stride;        /* 1 + groups the rows have room for */
     size_t nterm, capterm;
     cx_strmap *groups;    /* name -> index */
     vgroup *g;
@@ -67,48 +77,139 @@ static cx_status nomem(cx_error *err)
 
 /* ---- counting -------------------------------------------------------------- */
 
+/* A new term id for `text` (a map's copy), its counts zero. */
+static cx_status new_term(cx_voice *v, const char *text, int words, size_t *id)
+{
+    if (v->nterm == v->capterm) {
+        size_t cap = v->capterm ? 2 * v->capterm : 4096;
+        const char **t = cx_realloc(v->term, cap * sizeof *t);
+        if (t)
+            v->term = t;
+        unsigned char *w = t ? cx_realloc(v->words, cap) : NULL;
+        if (w)
+            v->words = w;
+        uint64_t *c = w ? cx_realloc(v->cnt, cap * v->stride * sizeof *c) : NULL;
+        if (!c)
+            return CX_ENOMEM;
+        v->cnt = c;
+        v->capterm = cap;
+    }
+    *id = v->nterm++;
+    v->term[*id] = text;
+    v->words[*id] = (unsigned char)words;
+    memset(v->cnt + *id * v->stride, 0, v->stride * sizeof *v->cnt);
+    return CX_OK;
+}
+
+/* Rows with room for `groups` groups: the counts laid out anew. */
+static cx_status widen(cx_voice *v, size_t groups)
+{
+    size_t stride = v->stride;
+    while (stride < groups + 1)
+        stride *= 2;
+    if (stride == v->stride)
+        return CX_OK;
+    uint64_t *c = cx_calloc(v->capterm ? v->capterm : 1, stride * sizeof *c);
+    if (!c)
+        return CX_ENOMEM;
+    for (size_t id = 0; id < v->nterm; id++)
+        memcpy(c + id * stride, v->cnt + id * v->stride, v->stride * sizeof *c);
+    cx_free(v->cnt);
+    v->cnt = c;
+    v->stride = stride;
+    return CX_OK;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* The slot of key in a table of cap (a power of two) slots. */
+static pslot *pair_slot(pslot *t, size_t cap, uint64_t key)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)mix(key) & mask;; i = (i + 1) & mask)
+        if (t[i].key == key || t[i].key == 0)
+            return &t[i];
+}
+
+/* The term id of the phrase of words a and b (text: its `len` bytes). */
+static cx_status phrase_id(cx_voice *v, size_t a, size_t b, const char *text, size_t len, size_t *id)
+{
+    if ((v->npairs + 1) * 2 > v->cappairs) {
+        size_t cap = v->cappairs ? 2 * v->cappairs : 4096;
+        pslot *t = cx_calloc(cap, sizeof *t);
+        if (!t)
+            return CX_ENOMEM;
+        for (size_t i = 0; i < v->cappairs; i++)
+            if (v->pairs[i].key)
+                *pair_slot(t, cap, v->pairs[i].key) = v->pairs[i];
+        cx_free(v->pairs);
+        v->pairs = t;
+        v->cappairs = cap;
+    }
+    uint64_t key = ((uint64_t)a << 32 | (uint64_t)b) + 1;
+    pslot *sl = pair_slot(v->pairs, v->cappairs, key);
+    if (sl->key) {
+        *id = sl->id;
+        return CX_OK;
+    }
+    const char *copy;
+    if (cx_strmap_intern(v->phrasetext, text, len, 0, NULL, NULL, &copy) != CX_OK ||
+        new_term(v, copy, 2, id) != CX_OK)
+        return CX_ENOMEM;
+    sl->key = key;
+    sl->id = *id;
+    v->npairs++;
+    return CX_OK;
+}
+
 typedef struct counter {
     cx_voice *v;
     size_t grp;
+    size_t *ids; /* the term id of each word of the comment */
+    size_t cap;
 } counter;
 
-/* Count one term for group c->grp (the term is interned on first sight). */
-static cx_status count_term(const char *term, size_t len, int words, void *arg)
+/* The term ids of the words of w (new words get one). */
+static cx_status word_ids(counter *c, const vt_words *w)
+{
+    cx_voice *v = c->v;
+    if (cx_grow((void **)&c->ids, &c->cap, w->n + 1, sizeof *c->ids) != CX_OK)
+        return CX_ENOMEM;
+    for (size_t k = 0; k < w->n; k++) {
+        int fresh;
+        const char *copy;
+        size_t id;
+        if (cx_strmap_intern(v->wordmap, w->text.data + w->t[k].off, w->t[k].len, v->nterm, &id, &fresh, &copy) !=
+            CX_OK)
+            return CX_ENOMEM;
+        if (fresh && new_term(v, copy, 1, &id) != CX_OK)
+            return CX_ENOMEM;
+        if (v->nterm > UINT32_MAX)
+            return CX_ENOMEM; /* a phrase key holds two 32-bit ids */
+        c->ids[k] = id;
+    }
+    return CX_OK;
+}
+
+/* Count one term (a word, or the phrase that ends at word k) for group c->grp. */
+static cx_status count_term(const char *term, size_t len, int words, size_t k, void *arg)
 {
     counter *c = arg;
     cx_voice *v = c->v;
-    size_t id;
-    int fresh;
-    const char *copy;
-    if (cx_strmap_intern(v->terms, term, len, v->nterm, &id, &fresh, &copy) != CX_OK)
+    size_t id = c->ids[k];
+    if (words == 2 && phrase_id(v, c->ids[k - 1], c->ids[k], term, len, &id) != CX_OK)
         return CX_ENOMEM;
-    if (fresh) {
-        size_t cap = v->capterm;
-        if (cx_grow((void **)&v->term, &cap, v->nterm + 1, sizeof *v->term) != CX_OK)
-            return CX_ENOMEM;
-        cap = v->capterm;
-        if (cx_grow((void **)&v->words, &cap, v->nterm + 1, 1) != CX_OK)
-            return CX_ENOMEM;
-        cap = v->capterm;
-        if (cx_grow((void **)&v->total, &cap, v->nterm + 1, sizeof *v->total) != CX_OK)
-            return CX_ENOMEM;
-        v->capterm = cap;
-        v->term[id] = copy;
-        v->words[id] = (unsigned char)words;
-        v->total[id] = 0;
-        v->nterm++;
-    }
-    vgroup *g = &v->g[c->grp];
-    if (id >= g->cap) {
-        size_t old = g->cap, cap = g->cap;
-        if (cx_grow((void **)&g->cnt, &cap, id + 1, sizeof *g->cnt) != CX_OK)
-            return CX_ENOMEM;
-        memset(g->cnt + old, 0, (cap - old) * sizeof *g->cnt);
-        g->cap = cap;
-    }
-    g->cnt[id]++;
-    g->terms++;
-    v->total[id]++;
+    uint64_t *row = v->cnt + id * v->stride;
+    row[0]++;
+    row[1 + c->grp]++;
+    v->g[c->grp].terms++;
     v->stats.tokens++;
     return CX_OK;
 }
@@ -129,6 +230,8 @@ static cx_status group_index(cx_voice *v, const char *src, const char *name, siz
                             "with fewer values", MAX_GROUPS);
     if (cx_grow((void **)&v->g, &v->capg, v->ng + 1, sizeof *v->g) != CX_OK)
         return nomem(err);
+    if (widen(v, v->ng + 1) != CX_OK)
+        return nomem(err);
     memset(&v->g[v->ng], 0, sizeof *v->g);
     v->g[v->ng++].name = copy;
     return CX_OK;
@@ -136,7 +239,7 @@ static cx_status group_index(cx_voice *v, const char *src, const char *name, siz
 
 /* Keep comment `text` of group grp, and count its terms. */
 static cx_status add_comment(cx_voice *v, const cx_voice_options *o, size_t grp, const char *text, vt_words *w,
-                             cx_buf *scratch, cx_error *err)
+                             cx_buf *scratch, counter *c, cx_error *err)
 {
     size_t n = strlen(text);
     if (!o->no_quotes) {
@@ -157,8 +260,9 @@ static cx_status add_comment(cx_voice *v, const cx_voice_options *o, size_t grp,
     }
     v->g[grp].comments++;
     v->stats.comments++;
-    counter c = {v, grp};
-    if (vt_split(text, n, w) != CX_OK || vt_each_term(w, o->no_stopwords, scratch, count_term, &c) != CX_OK)
+    c->grp = grp;
+    if (vt_split(text, n, w) != CX_OK || word_ids(c, w) != CX_OK ||
+        vt_each_term(w, o->no_stopwords, scratch, count_term, c) != CX_OK)
         return nomem(err);
     return CX_OK;
 }
@@ -466,6 +570,7 @@ static cx_status read_comments(cx_csv_reader *r, const cols *c, const cells *cl,
     unsigned char *skip = cx_malloc(nc + 1);
     vt_words w = {0};
     cx_buf scratch = {0}, kb = {0};
+    counter cn = {v, 0, NULL, 0};
     cx_status st = CX_OK;
     if (!skip)
         return nomem(err);
@@ -504,12 +609,13 @@ static cx_status read_comments(cx_csv_reader *r, const cols *c, const cells *cl,
                 goto out;
             if (!text || blank(text))
                 continue;
-            if ((st = add_comment(v, o, grp, text, &w, &scratch, err)) != CX_OK)
+            if ((st = add_comment(v, o, grp, text, &w, &scratch, &cn, err)) != CX_OK)
                 goto out;
         }
     }
 out:
     cx_free(skip);
+    cx_free(cn.ids);
     vt_words_free(&w);
     cx_buf_free(&scratch);
     cx_buf_free(&kb);
@@ -535,23 +641,23 @@ static int cmp_scored(const void *pa, const void *pb, void *terms)
 }
 
 typedef struct quoter {
-    cx_voice *v;
     vcmp *k;
-    const long *slot; /* term id -> index into k->t, or -1 */
+    cx_strmap *top; /* the comparison's terms -> their index in k->t */
     const char *comment;
     size_t want, left;
 } quoter;
 
 /* A term of a focus comment: quote the comment for it when it is a top
  * term that still wants quotes and does not have this text yet. */
-static cx_status quote_term(const char *term, size_t len, int words, void *arg)
+static cx_status quote_term(const char *term, size_t len, int words, size_t at, void *arg)
 {
     (void)words;
+    (void)at;
     quoter *q = arg;
-    size_t id;
-    if (!cx_strmap_get(q->v->terms, term, len, &id) || q->slot[id] < 0)
+    size_t i;
+    if (!cx_strmap_get(q->top, term, len, &i))
         return CX_OK;
-    cx_voice_term *t = &q->k->t[q->slot[id]];
+    cx_voice_term *t = &q->k->t[i];
     if (t->nquotes >= q->want)
         return CX_OK;
     for (size_t j = 0; j < t->nquotes; j++)
@@ -562,23 +668,17 @@ static cx_status quote_term(const char *term, size_t len, int words, void *arg)
     return CX_OK;
 }
 
-/* Quotes for the terms of comparison k from the comments of the groups in `focus`. */
+/* Quotes for the terms of comparison k from the comments of the groups in
+ * `focus`, in file order, until every term has `want`.  The terms sit in a
+ * map of their own, small enough to stay in the cache. */
 static cx_status find_quotes(cx_voice *v, vcmp *k, const unsigned char *focus, size_t want, cx_error *err)
 {
-    long *slot = cx_malloc((v->nterm + 1) * sizeof *slot);
     vt_words w = {0};
     cx_buf scratch = {0};
-    cx_status st = CX_OK;
-    if (!slot)
-        return nomem(err);
-    for (size_t i = 0; i < v->nterm; i++)
-        slot[i] = -1;
-    for (size_t i = 0; i < k->nt; i++) {
-        size_t id;
-        if (cx_strmap_get(v->terms, k->t[i].term, strlen(k->t[i].term), &id))
-            slot[id] = (long)i;
-    }
-    quoter q = {v, k, slot, NULL, want, want * k->nt};
+    quoter q = {k, cx_strmap_new(), NULL, want, want * k->nt};
+    cx_status st = q.top ? CX_OK : CX_ENOMEM;
+    for (size_t i = 0; i < k->nt && st == CX_OK; i++)
+        st = cx_strmap_intern(q.top, k->t[i].term, strlen(k->t[i].term), i, NULL, NULL, NULL);
     for (size_t c = 0; c < v->nc && q.left > 0 && st == CX_OK; c++) {
         if (!focus[v->c_grp[c]])
             continue;
@@ -587,10 +687,34 @@ static cx_status find_quotes(cx_voice *v, vcmp *k, const unsigned char *focus, s
         if (st == CX_OK)
             st = vt_each_term(&w, 0, &scratch, quote_term, &q);
     }
-    cx_free(slot);
+    cx_strmap_free(q.top);
     vt_words_free(&w);
     cx_buf_free(&scratch);
     return st == CX_OK ? CX_OK : nomem(err);
+}
+
+/* Keep the `top` best of s[0..n) (cmp_scored order) at its start, sorted;
+ * returns how many.  Few are kept, so each candidate is first compared with
+ * the worst kept one only. */
+static size_t best_of(scored *s, size_t n, size_t top, const char **term)
+{
+    if (top >= n / 4) {
+        qsort_r(s, n, sizeof *s, cmp_scored, (void *)term);
+        return n < top ? n : top;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept == top && cmp_scored(&s[i], &s[kept - 1], (void *)term) >= 0)
+            continue;
+        scored x = s[i];
+        size_t j = kept < top ? kept++ : kept - 1;
+        while (j > 0 && cmp_scored(&x, &s[j - 1], (void *)term) < 0) {
+            s[j] = s[j - 1];
+            j--;
+        }
+        s[j] = x;
+    }
+    return kept;
 }
 
 /* Comparison of the groups marked in `focus` against those in `other`. */
@@ -598,6 +722,7 @@ static cx_status compare(cx_voice *v, const cx_voice_options *o, const unsigned 
                          const unsigned char *other, vcmp *k, cx_error *err)
 {
     double a0 = v->prior, N = (double)v->stats.tokens, ni = 0, nj = 0;
+    size_t S = v->stride;
     for (size_t g = 0; g < v->ng; g++) {
         ni += focus[g] ? (double)v->g[g].terms : 0;
         nj += other[g] ? (double)v->g[g].terms : 0;
@@ -609,24 +734,22 @@ static cx_status compare(cx_voice *v, const cx_voice_options *o, const unsigned 
         return nomem(err);
     size_t ns = 0;
     for (size_t id = 0; id < v->nterm; id++) {
+        const uint64_t *row = v->cnt + id * S;
         uint64_t yi = 0, yj = 0;
         for (size_t g = 0; g < v->ng; g++) {
-            uint64_t y = id < v->g[g].cap ? v->g[g].cnt[id] : 0;
-            yi += focus[g] ? y : 0;
-            yj += other[g] ? y : 0;
+            yi += focus[g] ? row[1 + g] : 0;
+            yj += other[g] ? row[1 + g] : 0;
         }
         if (yi == 0)
             continue;
-        double a = a0 * (double)v->total[id] / N;
+        double a = a0 * (double)row[0] / N;
         double fi = (double)yi + a, fj = (double)yj + a;
         double delta = log(fi / (ni + a0 - fi)) - log(fj / (nj + a0 - fj));
         double se = sqrt(1.0 / fi + 1.0 / fj);
         if (delta / se > 0)
             s[ns++] = (scored){id, delta / se, delta, se, yi, yj};
     }
-    qsort_r(s, ns, sizeof *s, cmp_scored, (void *)v->term);
-    size_t top = o->top ? o->top : DEFAULT_TOP;
-    k->nt = ns < top ? ns : top;
+    k->nt = best_of(s, ns, o->top ? o->top : DEFAULT_TOP, v->term);
     if (!(k->t = cx_calloc(k->nt + 1, sizeof *k->t))) {
         cx_free(s);
         return nomem(err);
@@ -756,11 +879,13 @@ cx_status cx_voice_run(const char *path, const cx_csv_options *copt, const cx_vo
     cols c = {0};
     cx_csv_coltype *types = NULL;
     cx_status st;
-    if (!v || !(v->terms = cx_strmap_new()) || !(v->groups = cx_strmap_new())) {
+    if (!v || !(v->wordmap = cx_strmap_new()) || !(v->phrasetext = cx_strmap_new()) ||
+        !(v->groups = cx_strmap_new())) {
         st = nomem(err);
         goto fail;
     }
     v->prior = o->prior > 0 ? o->prior : DEFAULT_PRIOR;
+    v->stride = 4;
     /* the comment column is text whatever its cells look like */
     cx_csv_options co = copt ? *copt : (cx_csv_options){0};
     const char *text = o->text ? o->text : "comment";
@@ -785,7 +910,8 @@ cx_status cx_voice_run(const char *path, const cx_csv_options *copt, const cx_vo
                           text, o->where_column || o->worst ? " selected" : "");
         goto fail;
     }
-    v->stats.vocabulary = v->nterm;
+    for (size_t id = 0; id < v->nterm; id++)
+        v->stats.vocabulary += v->cnt[id * v->stride] > 0;
     const char *column = o->worst ? "worst" : o->by ? o->by : "category";
     if (o->worst)
         snprintf(v->grouping, sizeof v->grouping, "worst %s", o->worst);
@@ -818,14 +944,14 @@ void cx_voice_free(cx_voice *v)
         cx_free(v->cmp[k].t);
     }
     cx_free(v->cmp);
-    for (size_t g = 0; g < v->ng; g++)
-        cx_free(v->g[g].cnt);
     cx_free(v->g);
     cx_strmap_free(v->groups);
-    cx_strmap_free(v->terms);
+    cx_strmap_free(v->wordmap);
+    cx_strmap_free(v->phrasetext);
+    cx_free(v->pairs);
     cx_free(v->term);
     cx_free(v->words);
-    cx_free(v->total);
+    cx_free(v->cnt);
     cx_buf_free(&v->arena);
     cx_free(v->c_off);
     cx_free(v->c_grp);

@@ -31,11 +31,11 @@ typedef struct vt_words {
 cx_status vt_init(void);
 /* Cut text[0..n) into words (tokens.c's rules), replacing w's contents. */
 cx_status vt_split(const char *text, size_t n, vt_words *w);
-/* Call emit for each term of w in order: a word (words = 1), then the
- * phrase it ends (words = 2), built in `scratch`.  Stops at the first
- * status other than CX_OK and returns it. */
+/* Call emit for each term of w in order: word k (words = 1), then the
+ * phrase of words k - 1 and k (words = 2), built in `scratch`.  Stops at
+ * the first status other than CX_OK and returns it. */
 cx_status vt_each_term(const vt_words *w, int no_stopwords, cx_buf *scratch,
-                       cx_status (*emit)(const char *term, size_t len, int words, void *arg), void *arg);
+                       cx_status (*emit)(const char *term, size_t len, int words, size_t k, void *arg), void *arg);
 void vt_words_free(vt_words *w);
 
 #endif
