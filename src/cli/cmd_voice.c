@@ -242,14 +242,15 @@ static void print_quote(const char *q)
     fputs("\"\n", stdout);
 }
 
-static void voice_print(const cx_voice *v, const char *path)
+static void voice_print(const cx_voice *v, const char *path, const cx_voice_options *o)
 {
     const cx_voice_stats *s = cx_voice_stats_get(v);
     printf("The story behind the score: %llu comments of %llu responses in %s, grouped by %s\n",
            (unsigned long long)s->comments, (unsigned long long)s->responses, path, cx_voice_grouping(v));
     if (s->cells)
-        printf("worst cells: %zu of %zu (the value %g and worse); %llu responses had no cell\n", s->worst_cells,
-               s->cells, s->worst_threshold, (unsigned long long)s->unmatched);
+        printf("worst cells: %zu of %zu, %s %g or %s; %llu responses had no cell with a value\n", s->worst_cells,
+               s->cells, o->worst, s->worst_threshold, o->worst_low ? "lower" : "higher",
+               (unsigned long long)s->unmatched);
     printf("terms: words and two-word phrases; z: weighted log-odds ratio with an informative Dirichlet "
            "prior (a0 = %g)\n", cx_voice_prior(v));
     for (size_t k = 0; k < cx_voice_ncomparisons(v); k++) {
@@ -352,7 +353,7 @@ int cmd_voice(int argc, char **argv)
     if (json) {
         rc = cli_print_json(voice_json(v, path, o.text ? o.text : "comment"));
     } else {
-        voice_print(v, path);
+        voice_print(v, path, &o);
         rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
     }
     cx_voice_free(v);

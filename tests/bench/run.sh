@@ -194,4 +194,5 @@ CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/fit.sh" ||
 CXCASE="$CXCASE" BUILD="$BUILD" sh "$top/tests/bench/eiv.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/sim.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/report.sh" || failed=1
+CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/voice.sh" || failed=1
 exit "$failed"
