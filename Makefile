@@ -143,6 +143,11 @@ demo: deps
 	    samples/finance.csv samples/hr.csv --responses samples/responses.csv --model models/cx_chain.json
 	@echo "== the business case of each scenario (samples/scenario.json)"
 	./build/cxcase simulate samples/scenario.json
+	@echo "== the story behind the score: what detractors and promoters say (top terms)"
+	./build/cxcase voice samples/responses.csv --text comment --by category --top 8 --quotes 1
+	@echo "== what detractors say in the worst 20% of delivery weeks"
+	./build/cxcase voice samples/responses.csv --metrics samples/logistics.csv --worst delivery_days \
+	    --where category=detractor --top 5 --quotes 1
 	@echo "== the workbook"
 	./build/cxcase report samples/scenario.json -o samples/report.xlsx
 
