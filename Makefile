@@ -83,6 +83,14 @@ endif
 
 all: $(BIN) build/cxcase
 
+# The stop-word lists of models/ compiled into the library: one C string a
+# word, comments and blank lines left out (src/customer/tokens.c).
+$(BUILD)/gen/stopwords.inc: models/stopwords-en.txt models/stopwords-nl.txt
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$$/d' -e 's/.*/"&",/' $^ > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/customer/tokens.o: $(BUILD)/gen/stopwords.inc
+$(BUILD)/src/customer/tokens.o: CFLAGS_ALL += -I$(BUILD)/gen
+
 # The binary of the last plain build is also at build/cxcase, the path the
 # README uses.
 build/cxcase: $(BIN)
@@ -141,6 +149,11 @@ demo: deps
 	    --by tenure_years,segment --model build/fitted.json
 	@echo "== the business case of each scenario (samples/scenario.json)"
 	./build/cxcase simulate samples/scenario.json
+	@echo "== the story behind the score: what detractors and promoters say (top terms)"
+	./build/cxcase voice samples/responses.csv --text comment --by category --top 8 --quotes 1
+	@echo "== what detractors say in the worst 20% of delivery weeks"
+	./build/cxcase voice samples/responses.csv --metrics samples/logistics.csv --worst delivery_days \
+	    --where category=detractor --top 5 --quotes 1
 	@echo "== the workbook"
 	./build/cxcase report samples/scenario.json -o samples/report.xlsx
 

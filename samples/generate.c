@@ -372,6 +372,7 @@ typedef struct {
     unsigned char score;
     unsigned char tp;
     signed char phrase;  /* -1 = empty comment */
+    signed char theme;   /* -1, or the planted theme phrase (themes_plant) */
 } response;
 
 static week_info WEEK[NSIM];
@@ -403,6 +404,111 @@ static void build_phrase_index(void)
         for (int t = 0; t < NTP; t++)
             if (PHRASES[i].tp < 0 || PHRASES[i].tp == t)
                 cand[PHRASES[i].cls][t][ncand[PHRASES[i].cls][t]++] = i;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Themes planted in the comments by driver                                  */
+/* ------------------------------------------------------------------------ */
+
+/* In a (week, region) cell where a driver was bad, a detractor's one-line
+ * comment is replaced, with probability THEME_PROB, by one of its theme's
+ * phrases.  The draws come from their own generator (theme_rng), seeded
+ * apart from the main one, so that every other column of every file is the
+ * same byte for byte as without the themes.  samples/README.md, "Themes in
+ * the comments", documents the truth. */
+#define THEME_SEED_XOR 0x766F6963UL /* "voic" */
+#define THEME_PROB 0.5
+#define NTHEME_PHRASE 3
+
+typedef struct {
+    const char *name;
+    int metric;        /* M_* */
+    int high_is_bad;   /* 1: a value at or above `threshold` is bad; 0: at or below */
+    double threshold;  /* in the metric's written unit */
+    const char *text[NTHEME_PHRASE];
+} theme;
+
+static const theme THEMES[] = {
+    {"slow delivery", M_DELIVERY, 1, 3.30,
+     {"Pakket kwam te laat, de bezorging is een ramp",
+      "Bezorging te laat en het pakket was beschadigd",
+      "Weer te laat! Waar blijft mijn pakket? Slechte bezorging"}},
+    {"slow service", M_HANDLING, 1, 540.0,
+     {"Lange wachttijd bij de klantenservice",
+      "Klantenservice onbereikbaar, wachttijd van een uur",
+      "De wachttijd aan de telefoon is te lang, klantenservice helpt niet"}},
+    {"low conversion", M_CONVERSION, 0, 2.50,
+     {"Afrekenen op de website lukt niet",
+      "De website loopt vast bij het afrekenen",
+      "Kon niet afrekenen, de website gaf steeds een foutmelding"}},
+};
+#define NTHEME ((int)NELEM(THEMES))
+
+static gsl_rng *theme_rng;
+static long theme_cells[NTHEME];    /* written cells in which the theme's driver was bad */
+static long theme_comments[NTHEME]; /* comments replaced by the theme's phrases */
+
+static int theme_bad(int t, int w, int r)
+{
+    double v = metric_value(w, r, THEMES[t].metric);
+    return THEMES[t].high_is_bad ? v >= THEMES[t].threshold : v <= THEMES[t].threshold;
+}
+
+/* Count the written cells in which each theme's driver was bad. */
+static void themes_count_cell(int w, int r)
+{
+    for (int t = 0; t < NTHEME; t++)
+        theme_cells[t] += theme_bad(t, w, r);
+}
+
+/* Plant a theme in response x of cell (w, r): for a detractor with a
+ * one-line comment, each theme whose driver was bad, in THEMES order, takes
+ * the comment with probability THEME_PROB (one uniform each), and the first
+ * that does picks one of its phrases (one uniform_int). */
+static void themes_plant(int w, int r, response *x)
+{
+    x->theme = -1;
+    if (x->score > 6 || x->phrase < 0 || PHRASES[x->phrase].cls < 0)
+        return;
+    for (int t = 0; t < NTHEME; t++) {
+        if (!theme_bad(t, w, r) || gsl_rng_uniform(theme_rng) >= THEME_PROB)
+            continue;
+        x->theme = (signed char)(t * NTHEME_PHRASE + (int)gsl_rng_uniform_int(theme_rng, NTHEME_PHRASE));
+        theme_comments[t]++;
+        return;
+    }
+}
+
+/* The comment of response x as written. */
+static const char *comment_text(const response *x)
+{
+    if (x->theme >= 0)
+        return THEMES[x->theme / NTHEME_PHRASE].text[x->theme % NTHEME_PHRASE];
+    return PHRASES[x->phrase].text;
+}
+
+/* The themes' truth, for truth.json. */
+static void themes_truth(cJSON *root)
+{
+    cJSON *th = cJSON_AddObjectToObject(root, "comment_themes");
+    cJSON_AddStringToObject(th, "rule",
+        "in a written (week, region) cell where the driver was bad, each detractor's one-line "
+        "comment is replaced with probability 0.5 by one of the theme's 3 phrases (uniform); "
+        "themes are tried in this order and the first that fires wins");
+    cJSON_AddNumberToObject(th, "probability", THEME_PROB);
+    cJSON_AddNumberToObject(th, "rng_seed", (double)(g_seed ^ THEME_SEED_XOR));
+    cJSON *list = cJSON_AddArrayToObject(th, "themes");
+    for (int t = 0; t < NTHEME; t++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", THEMES[t].name);
+        cJSON_AddStringToObject(o, "metric", METRIC[THEMES[t].metric].name);
+        cJSON_AddStringToObject(o, "bad_when", THEMES[t].high_is_bad ? ">=" : "<=");
+        cJSON_AddNumberToObject(o, "threshold", THEMES[t].threshold);
+        cJSON_AddItemToObject(o, "phrases", cJSON_CreateStringArray(THEMES[t].text, NTHEME_PHRASE));
+        cJSON_AddNumberToObject(o, "bad_cells", (double)theme_cells[t]);
+        cJSON_AddNumberToObject(o, "comments", (double)theme_comments[t]);
+        cJSON_AddItemToArray(list, o);
     }
 }
 
@@ -564,6 +670,7 @@ static char *build_truth(void)
         cell_list(MISSING_CTR, NELEM(MISSING_CTR)));
     cJSON_AddItemToObject(root, "hr_rows_omitted",
         cell_list(HR_OMITTED, NELEM(HR_OMITTED)));
+    themes_truth(root);
 
     char *s = cJSON_Print(root);
     cJSON_Delete(root);
@@ -736,6 +843,8 @@ int main(int argc, char **argv)
     g_seed = seed;
     gsl_rng_set(rng, seed);
     customers_init(seed);
+    theme_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(theme_rng, seed ^ THEME_SEED_XOR);
     gsl_ran_discrete_t *det_table = gsl_ran_discrete_preproc(7, DETRACTOR_WEIGHTS);
     gsl_ran_discrete_t *tp_table = gsl_ran_discrete_preproc(NTP, TOUCHPOINT_WEIGHTS);
 
@@ -826,6 +935,7 @@ int main(int argc, char **argv)
                 }
                 x->tp = (unsigned char)gsl_ran_discrete(rng, tp_table);
                 x->phrase = -1;
+                x->theme = -1;
                 if (gsl_rng_uniform(rng) < COMMENT_PROB[cls]) {
                     if (gsl_rng_uniform(rng) < MULTILINE_SHARE)
                         x->phrase = (signed char)multi[gsl_rng_uniform_int(rng, (unsigned long)nmulti)];
@@ -833,6 +943,8 @@ int main(int argc, char **argv)
                         x->phrase = (signed char)cand[cls][x->tp][
                             gsl_rng_uniform_int(rng, (unsigned long)ncand[cls][x->tp])];
                 }
+                if (written)
+                    themes_plant(w, r, x);
             }
             if (n > 0) {
                 nps_observed[w][r] = 100.0 * (prom - det) / n;
@@ -846,6 +958,9 @@ int main(int argc, char **argv)
 
         if (!written)
             continue;
+
+        for (int r = 0; r < NREG; r++)
+            themes_count_cell(w, r);
 
         /* Step 2: responses.csv for this week, by date then region. */
         FILE *fr = out[F_RESPONSES];
@@ -861,7 +976,7 @@ int main(int argc, char **argv)
                         continue;
                     fprintf(fr, "%s,%s,%s,%d,", date, REGION[r], TOUCHPOINT[x->tp], x->score);
                     if (x->phrase >= 0) {
-                        put_csv_field(fr, PHRASES[x->phrase].text);
+                        put_csv_field(fr, comment_text(x));
                         comment_counts[PHRASES[x->phrase].cls < 0 ? 2 : 1]++;
                     } else {
                         comment_counts[0]++;
@@ -968,6 +1083,9 @@ int main(int argc, char **argv)
             NWEEKS, NREG, total_responses_written, comment_counts[0],
             comment_counts[1], comment_counts[2], latent_min, latent_max,
             clamp_nps_hits, empty_cells);
+    for (int t = 0; t < NTHEME; t++)
+        fprintf(stderr, "generate: theme '%s': %ld bad cells, %ld comments\n",
+                THEMES[t].name, theme_cells[t], theme_comments[t]);
     for (int m = 0; m < NMET; m++)
         if (clamp_metric_hits[m])
             fprintf(stderr, "generate: %s clamped %ld times\n",
@@ -980,5 +1098,6 @@ int main(int argc, char **argv)
     gsl_ran_discrete_free(det_table);
     gsl_ran_discrete_free(tp_table);
     gsl_rng_free(rng);
+    gsl_rng_free(theme_rng);
     return 0;
 }

@@ -29,5 +29,6 @@
 #include "report.h"
 #include "review.h"
 #include "customer.h"
+#include "voice.h"
 
 #endif /* CXCASE_CXCASE_H */

@@ -39,6 +39,7 @@ int cmd_report(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_voice(int argc, char **argv);
 
 /* Map a status to the exit code. */
 int cli_exit_code(cx_status st);

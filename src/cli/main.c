@@ -26,6 +26,7 @@ static const cli_command commands[] = {
     {"ledger", cmd_ledger, "verify the hash chain of a ledger of approved cases"},
     {"review", cmd_review, "judge an approved case of the ledger against the quarter that came"},
     {"link", cmd_link, "link survey responses to customer records: what a promoter is worth"},
+    {"voice", cmd_voice, "the words that distinguish the comments of detractors, promoters or any groups"},
 };
 
 static void usage(FILE *fp)

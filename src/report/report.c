@@ -164,6 +164,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     lxw_worksheet *wbe = workbook_add_worksheet(r.wb, "Break-even");
     lxw_worksheet *wpf = workbook_add_worksheet(r.wb, "Portfolio");
     lxw_worksheet *wdata = workbook_add_worksheet(r.wb, "Data");
+    lxw_worksheet *wvoice = rep_voice_wanted(&r) ? workbook_add_worksheet(r.wb, "Voice") : NULL;
     lxw_worksheet *wab = workbook_add_worksheet(r.wb, "About");
     lxw_worksheet *wcd = workbook_add_worksheet(r.wb, "Chart data");
     lxw_worksheet *wias = workbook_add_worksheet(r.wb, "Inputs as simulated");
@@ -185,6 +186,8 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
     rep_sensitivity_sheet(&r, wsens);
     rep_portfolio_sheet(&r, wpf);
     cx_status dst = rep_data_sheet(&r, wdata, panel, unit_cols, cx_simulation_model(sim), 0, err);
+    if (dst == CX_OK && wvoice)
+        dst = rep_voice_sheet(&r, wvoice, err);
     rep_about_sheet(&r, wab, opt, created);
     rep_inputs_as_simulated(&r, wias);
     cx_free(so);

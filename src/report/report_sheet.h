@@ -166,4 +166,12 @@ void rep_break_even_sheet(rep *r, lxw_worksheet *ws, const sheet_out *so, size_t
 cx_status rep_data_sheet(rep *r, lxw_worksheet *ws, const cx_table *t, size_t unit_cols, const cx_model *m,
                          size_t max_rows, cx_error *err);
 
+/* Voice (voice_sheet.c): whether the scenario has survey responses whose
+ * comments the sheet would tell; then, per group, the terms that distinguish
+ * detractors' comments from promoters' with their z-scores, counts and
+ * quotes, as text cells, and a chart.  A file without comments gives a
+ * sentence saying so; only CX_ENOMEM and CX_EIO fail. */
+int rep_voice_wanted(const rep *r);
+cx_status rep_voice_sheet(rep *r, lxw_worksheet *ws, cx_error *err);
+
 #endif

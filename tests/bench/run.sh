@@ -196,4 +196,5 @@ CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/sim.sh" ||
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/report.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/review.sh" || failed=1
 CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/link.sh" || failed=1
+CXCASE="$CXCASE" BUILD="$BUILD" PYTHON="$PYTHON" sh "$top/tests/bench/voice.sh" || failed=1
 exit "$failed"

@@ -61,7 +61,7 @@ def close(a, b):
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(a - b) <= 1e-12 * max(1.0, abs(b))
-want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Break-even", "Portfolio", "Data", "About", "Chart data", "Inputs as simulated"]
+want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Break-even", "Portfolio", "Data", "Voice", "About", "Chart data", "Inputs as simulated"]
 check(len(wb.sheetnames) == len(want_sheets) and all(a.startswith(b) if b.endswith(" ") else a == b for a, b in zip(wb.sheetnames, want_sheets)),
       f"sheets {wb.sheetnames}")
 # defined names: every input, pointing at its value
@@ -190,7 +190,7 @@ def charts(sheet_file):
 count = {n: charts(target[rid]) for n, rid in sheets}
 nsens = sum(1 for s in sim["scenarios"] if s["sensitivity"])
 want = {"Summary": 2, "Inputs": 0, "Model": 2, "Checks": 0, "Chart data": 0, "Inputs as simulated": 0, "Risk": 2 * len(sim["scenarios"]), "Sensitivity": nsens, "Break-even": 0, "Portfolio": 1,
-        "Data": len(fit["equations"]), "About": 0}
+        "Data": len(fit["equations"]), "Voice": 2, "About": 0}
 want.update({n: 0 for n in count if re.match(r"S\d+ ", n)})
 check(count == want, f"charts per sheet {count}, expected {want}")
 # every cash-flow line of every scenario sheet is a formula, quarter by quarter
