@@ -85,7 +85,7 @@ static cx_status forced(const cx_csv_options *base, const char *const *cols, con
     if (o->ntypes)
         memcpy(*owned, o->types, o->ntypes * sizeof(cx_csv_coltype));
     for (size_t k = 0; k < n; k++)
-        (*owned)[o->ntypes + k] = (cx_csv_coltype){cols[k], types[k]};
+        (*owned)[o->ntypes + k] = (cx_csv_coltype){cols[k], types[k], 0};
     o->types = *owned;
     o->ntypes += n;
     return CX_OK;

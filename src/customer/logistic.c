@@ -83,8 +83,8 @@ void cx_wilson(double x, double n, double z, double *low, double *high)
     double p = x / n, z2 = z * z;
     double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     double half = z / (1 + z2 / n) * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-    *low = centre - half;
-    *high = centre + half;
+    *low = centre - half < 0 ? 0 : centre - half; /* within [0, 1]: only rounding could leave it */
+    *high = centre + half > 1 ? 1 : centre + half;
 }
 
 /* -2 log L of s ones among n rows at probability mu, summed over the groups. */

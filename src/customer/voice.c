@@ -895,7 +895,7 @@ cx_status cx_voice_run(const char *path, const cx_csv_options *copt, const cx_vo
     }
     if (co.ntypes)
         memcpy(types, co.types, co.ntypes * sizeof *types);
-    types[co.ntypes++] = (cx_csv_coltype){text, CX_COL_TEXT};
+    types[co.ntypes++] = (cx_csv_coltype){text, CX_COL_TEXT, 0};
     co.types = types;
     if ((st = cx_csv_open(path, &co, &r, err)) != CX_OK)
         goto fail;

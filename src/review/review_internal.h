@@ -41,9 +41,6 @@ void cx_score_normal(double mean, double sd, double y, cx_score *out);
 
 /* ---- track.c ------------------------------------------------------------- */
 
-/* The Wilson score interval [lo, hi] of k successes in n trials at the
- * normal quantile z (NaN when n is 0). */
-void cx_wilson(double k, double n, double z, double *lo, double *hi);
 
 /* The Diebold-Mariano test of equal mean loss from the loss differences
  * d[0 .. n) (horizon 1), with the Harvey-Leybourne-Newbold correction:

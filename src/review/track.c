@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_cdf.h>
 
+#include "cxcase/customer.h"
 #include "review_internal.h"
 #include "../core/core.h"
 
@@ -25,16 +26,16 @@ static cJSON *num(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-void cx_wilson(double k, double n, double z, double *lo, double *hi)
+/* The Wilson interval of k hits in n (cx_wilson, customer.h); none for n = 0. */
+static void wilson(double k, double n, double z, double *lo, double *hi)
 {
     if (n <= 0) {
         *lo = *hi = NAN;
         return;
     }
-    double p = k / n, d = 1 + z * z / n, c = (p + z * z / (2 * n)) / d;
-    double h = z / d * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
-    *lo = c - h < 0 ? 0 : c - h;
-    *hi = c + h > 1 ? 1 : c + h;
+    cx_wilson(k, n, z, lo, hi);
+    *lo = *lo < 0 ? 0 : *lo;
+    *hi = *hi > 1 ? 1 : *hi;
 }
 
 cx_status cx_dm_test(const double *d, size_t n, double *stat, double *p)
@@ -90,7 +91,7 @@ static cJSON *coverage_json(double k, double n)
 {
     cJSON *o = cJSON_CreateObject();
     double lo, hi;
-    cx_wilson(k, n, 1.959963984540054, &lo, &hi);
+    wilson(k, n, 1.959963984540054, &lo, &hi);
     cJSON_AddNumberToObject(o, "hits", k);
     cJSON_AddItemToObject(o, "share", num(n > 0 ? k / n : NAN));
     cJSON_AddItemToObject(o, "wilson_low", num(lo));

@@ -57,7 +57,7 @@ static void check_against_r(const char *csv, const char *block, const char *targ
     cx_error_init(&err);
     char line[CX_ERROR_LINE_MAX];
     cx_table *t = NULL;
-    cx_csv_coltype text[] = {{"education", CX_COL_TEXT}};
+    cx_csv_coltype text[] = {{"education", CX_COL_TEXT, 0}};
     cx_csv_options o = {0};
     o.types = text;
     o.ntypes = 1;
