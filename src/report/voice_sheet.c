@@ -97,13 +97,12 @@ static lxw_row_t comparison(rep *r, lxw_worksheet *ws, const cx_voice *v, size_t
 static void nothing(rep *r, lxw_worksheet *ws, const char *why)
 {
     worksheet_write_string(ws, 3, 0, why, r->f.note);
+    rep_print_wide(r, ws, 3, 7, 1, 0);
 }
 
 cx_status rep_voice_sheet(rep *r, lxw_worksheet *ws, cx_error *err)
 {
     const source *d = responses_source(r->s);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
     worksheet_set_column(ws, 0, 0, 6, NULL);
     worksheet_set_column(ws, 1, 1, 22, NULL);
     worksheet_set_column(ws, 2, 4, 9, NULL);
@@ -155,5 +154,6 @@ cx_status rep_voice_sheet(rep *r, lxw_worksheet *ws, cx_error *err)
     for (size_t k = 0; k < cx_voice_ncomparisons(v); k++)
         row = comparison(r, ws, v, k, row);
     cx_voice_free(v);
+    rep_print_wide(r, ws, row, 7, 1, 0);
     return CX_OK;
 }

@@ -141,7 +141,7 @@ esac
 mkdir -p "$tmp/s" "$tmp/models"
 cp models/cx_chain.json "$tmp/models/"
 cp samples/*.csv samples/scenario.json "$tmp/s/"
-awk 'NR == 2 { sub(/,[0-9]+,.*$/, ",2,\"=HYPERLINK(\"\"http://example.com\"\",\"\"te laat\"\")\""); } { print }' \
+awk -F, -v OFS=, 'NR == 2 { $4 = 2; $5 = "\"=HYPERLINK(\"\"http://example.com\"\",\"\"te laat\"\")\""; } { print }' \
     samples/responses.csv >"$tmp/s/responses.csv"
 head -n 2 "$tmp/s/responses.csv" | tail -n 1 >"$tmp/line2"
 "$CXCASE" report "$tmp/s/scenario.json" -o "$tmp/s/report.xlsx" >"$tmp/out" 2>"$tmp/err" &&

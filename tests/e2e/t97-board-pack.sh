@@ -4,8 +4,8 @@
 #     risk figures values; the charts' helper table is on the hidden sheet
 #     "Chart data", not on the Summary; every visible sheet has a print area,
 #     fits one page wide and has a header and footer;
-#   - LibreOffice, after edits: a copy with the discount rate at 20% and the
-#     checkout effect halved, recalculated: the Summary's NPVs equal
+#   - LibreOffice, after edits: a copy with the discount rate at 20%, the
+#     checkout effect halved and capex depreciated over 3 years, recalculated: the Summary's NPVs equal
 #     `cxcase simulate` on the same changed scenario file to 1e-9, the
 #     stale-risk flag shows, and the master check stays OK;
 #   - `cxcase report --pdf` prints the samples' workbook in at most 25 pages,
@@ -34,6 +34,7 @@ s.pop("$schema", None)
 s["simulation"]["draws"] = 2000
 json.dump(s, open(dst, "w"), indent=1)
 s["finance"]["discount_rate"] = 0.20
+s["finance"]["depreciation_years"] = 3                     # capex depreciated over 3 years for tax
 e = s["initiatives"][3]["effects"][0]                      # checkout: its change halved
 u = e.get("uncertainty")
 e["change"] = e["change"] / 2
@@ -95,7 +96,7 @@ for w in wb.worksheets:
 check(not bad, f"every visible sheet has a print area, fits one page wide and has a header and a 'page x of y' footer {bad}")
 sys.exit(1 if fails else 0)
 PY
-# after edits: discount rate 20%, the checkout effect halved
+# after edits: discount rate 20%, the checkout effect halved, depreciation over 3 years
 "$PYTHON" - "$tmp/r.xlsx" "$tmp/copy.xlsx" <<'PY'
 import sys
 import openpyxl
@@ -105,6 +106,7 @@ def cell(name):
     (sheet, ref), = list(dn.destinations)
     return wb[sheet][ref.replace("$", "")]
 cell("fin_discount_rate").value = 0.20
+cell("fin_depreciation_years").value = 3
 c = cell("in_checkout_e1_value"); c.value = c.value / 2
 for k in ("min", "mode", "max"):
     try:

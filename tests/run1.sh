@@ -1,0 +1,14 @@
+#!/bin/sh
+# tests/run1.sh DIR K - run the K-th test of DIR/list for tests/run.sh:
+# its whole output goes to DIR/K.log, then its exit status to DIR/K.rc
+# (written last, by a rename, so that K.rc means the test has ended).
+dir=$1
+k=$2
+set -- $(sed -n "${k}p" "$dir/list")
+if [ "$1" = unit ]; then
+    CMOCKA_MESSAGE_OUTPUT=STDOUT "$2" >"$dir/$k.log" 2>&1
+else
+    sh "$2" >"$dir/$k.log" 2>&1
+fi
+echo $? >"$dir/$k.rc.tmp"
+mv "$dir/$k.rc.tmp" "$dir/$k.rc"
