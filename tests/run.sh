@@ -13,7 +13,8 @@
 # JOBS tests run at once (default: the machine's cores, from nproc); every
 # test keeps its own temporary directory and LibreOffice profile, so they
 # are independent.  The output is each test's whole log, in the order above,
-# printed as soon as that test and every one before it have ended.
+# printed as soon as that test and every one before it have ended, under a
+# header with its path and wall time.
 set -u
 : "${CXCASE:?set CXCASE to the cxcase binary}"
 : "${BUILD:=build/rel}"
@@ -56,7 +57,7 @@ while [ "$k" -lt "$n" ]; do
     set -- $(sed -n "${k}p" "$dir/list")
     kind=$1
     t=$2
-    echo "== $t"
+    echo "== $t ($(cat "$dir/$k.time" 2>/dev/null || echo '?') s)"
     [ -f "$dir/$k.log" ] && cat "$dir/$k.log"
     rc=$(cat "$dir/$k.rc" 2>/dev/null || echo 1)
     if [ "$kind" = unit ]; then

@@ -1,14 +1,18 @@
 #!/bin/sh
 # tests/run1.sh DIR K - run the K-th test of DIR/list for tests/run.sh:
 # its whole output goes to DIR/K.log, then its exit status to DIR/K.rc
-# (written last, by a rename, so that K.rc means the test has ended).
+# (written last, by a rename, so that K.rc means the test has ended), and
+# its wall time in seconds to DIR/K.time.
 dir=$1
 k=$2
 set -- $(sed -n "${k}p" "$dir/list")
+start=$(date +%s.%N)
 if [ "$1" = unit ]; then
     CMOCKA_MESSAGE_OUTPUT=STDOUT "$2" >"$dir/$k.log" 2>&1
 else
     sh "$2" >"$dir/$k.log" 2>&1
 fi
-echo $? >"$dir/$k.rc.tmp"
+rc=$?
+echo "$start $(date +%s.%N)" | awk '{ printf "%.1f\n", $2 - $1 }' >"$dir/$k.time"
+echo $rc >"$dir/$k.rc.tmp"
 mv "$dir/$k.rc.tmp" "$dir/$k.rc"
