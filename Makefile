@@ -159,7 +159,7 @@ demo: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet $(BUILD)/tools/data_sheet
-	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate JOBS=$(JOBS) sh tests/run.sh $(TEST_BIN)
+	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate JOBS=$(JOBS) SANITIZED=$(SANITIZE) sh tests/run.sh $(TEST_BIN)
 
 # Fuzzing: the targets are built with Debian's clang and libFuzzer
 # (build/fuzz/), then tests/fuzz/run.sh runs each for FUZZ_S seconds on its

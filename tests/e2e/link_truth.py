@@ -12,6 +12,7 @@ and the least-squares fit of value_12m on the same terms, each 95% interval
 checked against the truth.
 """
 import json
+import os
 import sys
 
 
@@ -51,9 +52,12 @@ def cover(truth_path, links, lo_share, hi_share):
         print("# %s %s: %d of %d intervals cover the truth (%.1f%%)" % (fam, name, sum(v), len(v), 100.0 * sum(v) / len(v)))
     share = covered / total
     good = lo_share <= share <= hi_share
+    if os.environ.get("SANITIZED") == "1":  # a smoke run: see tests/cli/lib.sh
+        good = None
     print("%s - over %d data sets, %d of %d 95%% intervals (%.1f%%) cover the truth (expected %g%% to %g%%)"
-          % ("ok" if good else "not ok", len(links), covered, total, 100 * share, 100 * lo_share, 100 * hi_share))
-    return 0 if good else 1
+          % ({True: "ok", False: "not ok", None: "skip"}[good], len(links), covered, total, 100 * share,
+             100 * lo_share, 100 * hi_share))
+    return 0 if good is not False else 1
 
 
 if __name__ == "__main__":

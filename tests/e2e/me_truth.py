@@ -22,6 +22,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 """
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -198,6 +199,9 @@ def main():
                 (abs(se.mean() / est.std(ddof=1) - 1) < 0.15,
                  f"the sandwich standard error ({se.mean():.1f} on average) matches the spread of the "
                  f"estimates over seeds ({est.std(ddof=1):.1f}) within 15%")):
+            if os.environ.get("SANITIZED") == "1":  # a smoke run: see tests/cli/lib.sh
+                print("skip - " + what)
+                continue
             print(("ok - " if ok else "not ok - ") + what)
             fails += not ok
         sys.exit(1 if fails else 0)

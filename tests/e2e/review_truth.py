@@ -230,8 +230,11 @@ def main():
     cxcase, seeds = sys.argv[1], int(sys.argv[2])
     fails = 0
 
-    def check(ok, what):
+    def check(ok, what, statistical=True):
         nonlocal fails
+        if statistical and os.environ.get("SANITIZED") == "1":  # a smoke run: see tests/cli/lib.sh
+            print("skip - " + what)
+            return
         print(("ok - " if ok else "not ok - ") + what)
         fails += not ok
 
@@ -248,7 +251,7 @@ def main():
                 worst = max(worst, abs(t["check"]) / scale)
                 worst_gap = max(worst_gap, abs(t["check"]) / max(1.0, abs(t["gap"])))
     check(worst <= 1e-12, "plan + the four parts = actual in every review, NPS and revenue: worst |check| %.2g of "
-          "the quarter's figure (at most 1e-12), %.2g of the gap" % (worst, worst_gap))
+          "the quarter's figure (at most 1e-12), %.2g of the gap" % (worst, worst_gap), statistical=False)
     parts = {"a": ["execution", "metric_drift", "response", "baseline_drift"],
              "b": ["execution", "metric_drift", "response", "baseline_drift"],
              "c": ["execution", "metric_drift", "response", "baseline_drift"],

@@ -60,6 +60,7 @@ fi
 
 # ---- 3. coverage over 40 seeds -------------------------------------------
 K=${LINK_SEEDS:-40}
+sanitized && K=$STUDY_SMOKE
 seed=1
 list=""
 while [ "$seed" -le "$K" ]; do

@@ -16,7 +16,9 @@ set -u
 . "$TOP/tests/cli/lib.sh"
 export SOURCE_DATE_EPOCH=1774915200
 
-if ! "$PYTHON" tests/e2e/review_truth.py "$CXCASE" "${REVIEW_SEEDS:-40}"; then
+n=${REVIEW_SEEDS:-40}
+sanitized && n=$STUDY_SMOKE
+if ! "$PYTHON" tests/e2e/review_truth.py "$CXCASE" "$n"; then
     failed=1
 fi
 

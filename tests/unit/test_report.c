@@ -109,18 +109,24 @@ static void report_should_leave_nothing_when_memory_runs_out(void **state)
     struct stat st0;
     assert_int_equal(stat(keep, &st0), 0);
     assert_true(total > 50);
-    print_message("one workbook makes %ld counted allocations; each fails in turn\n", total);
+    /* Under the sanitizers (SANITIZED=1, tests/cli/lib.sh) every third
+     * allocation fails, in turn: each failure costs a whole workbook there
+     * and the plain pass fails every one. */
+    const char *san = getenv("SANITIZED");
+    long stride = san && strcmp(san, "1") == 0 ? 3 : 1;
+    print_message("one workbook makes %ld counted allocations; every %s fails in turn\n", total,
+                  stride == 1 ? "one" : "third");
 
     /* fail each allocation in turn (one of them on a workbook that exists
      * already): always CX_ENOMEM, and nothing left behind */
-    for (long k = 0; k < total; k++) {
+    for (long k = 0; k < total; k += stride) {
         fail_at = k;
         alloc_count = 0;
         cx_error_init(&err);
-        const char *target = k == 7 ? keep : out;
+        const char *target = k == 6 ? keep : out;
         cx_status st = cx_report_write(s, sim, target, &ro, &err);
         fail_at = -1;
-        if (st == CX_OK && k != 7 && stat(out, &(struct stat){0}) == 0) {
+        if (st == CX_OK && k != 6 && stat(out, &(struct stat){0}) == 0) {
             /* libcsv (reading the responses for the Voice sheet) retries a
              * failed buffer growth with a smaller one: the run recovered and
              * wrote the whole workbook */
