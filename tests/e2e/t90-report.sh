@@ -44,7 +44,8 @@ ok "cxcase report writes the workbook"
 "$CXCASE" fit "$S/logistics.csv" "$S/service.csv" "$S/web.csv" "$S/finance.csv" "$S/hr.csv" \
     --responses "$S/responses.csv" --model "$TOP/models/cx_chain.json" --json >"$tmp/fit.json" 2>/dev/null ||
     { not_ok "cxcase fit of the samples"; exit 1; }
-"$PYTHON" - "$out" "$tmp/sim.json" "$tmp/s.json" "$tmp/fit.json" <<'PY'
+"$CXCASE" report --help >"$tmp/help.txt" 2>&1
+"$PYTHON" - "$out" "$tmp/sim.json" "$tmp/s.json" "$tmp/fit.json" "$tmp/help.txt" <<'PY'
 import hashlib, json, re, sys, zipfile
 import openpyxl
 path, simp, scenp = sys.argv[1:4]
@@ -64,6 +65,21 @@ def close(a, b):
 want_sheets = ["Summary", "Inputs", "Model"] + [f"S{k + 1} " for k in range(len(sim["scenarios"]))] + ["Checks", "Risk", "Sensitivity", "Break-even", "Portfolio", "Data", "Voice", "About", "Chart data", "Inputs as simulated"]
 check(len(wb.sheetnames) == len(want_sheets) and all(a.startswith(b) if b.endswith(" ") else a == b for a, b in zip(wb.sheetnames, want_sheets)),
       f"sheets {wb.sheetnames}")
+# `report --help` names the sheets written, in their order (S1, S2 ... for the
+# scenario sheets; U sheets, absent here, sit beside theirs), and the hidden ones
+help = open(sys.argv[5]).read()
+listed = help.split("its sheets in this order:")[1].split("The workbook is written")[0]
+names = [m.group(1) for m in re.finditer(r"^  ([A-Z][A-Za-z-]*|S1, S2 \.\.\.|U1, U2 \.\.\.) {2,}", listed, re.M)]
+hidden = re.findall(r"([A-Z][a-z]+(?: [a-z]+)*) \(", " ".join(listed.split("hidden sheets:")[1].split())) if "hidden sheets:" in listed else []
+expect = []
+for n in names:
+    if n.startswith("S1"):
+        expect += [w for w in wb.sheetnames if re.match(r"S\d+ ", w)]
+    elif not n.startswith("U1"):
+        expect.append(n)
+visible = [w.title for w in wb.worksheets if w.sheet_state == "visible"]
+hid = [w.title for w in wb.worksheets if w.sheet_state != "visible"]
+check(expect == visible and hidden == hid, f"report --help lists the sheets written, in order: {names} and hidden {hidden}")
 # defined names: every input, pointing at its value
 def named(n):
     dn = wb.defined_names.get(n) if hasattr(wb.defined_names, "get") else next((d for d in wb.defined_names.definedName if d.name == n), None)
