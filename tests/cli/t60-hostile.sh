@@ -21,7 +21,7 @@ set -u
 run() { # $1 seconds, then the arguments
     limit=$1
     shift
-    timeout -s KILL "$limit" "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
+    timeout -s KILL $((limit * HANG)) "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     [ "$rc" -eq 137 ] && rc=124
 }
@@ -101,7 +101,7 @@ printf 'week,region,score\n' >"$tmp/long.csv"
 truncate -s 2G "$tmp/long.csv"
 peak() { # the peak resident memory of cxcase with the arguments, in MB, into $mb
     if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%M' -o "$tmp/rss" timeout -s KILL 20 "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
+        /usr/bin/time -f '%M' -o "$tmp/rss" timeout -s KILL $((20 * HANG)) "$CXCASE" "$@" >"$tmp/out" 2>"$tmp/err"
         rc=$?
         mb=$(($(tail -n 1 "$tmp/rss" | tr -dc 0-9) / 1024))
     else
@@ -124,10 +124,10 @@ for cmd in nps panel fit; do
     fi
 done
 # the same line through a pipe, and the limit raised
-head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL 20 "$CXCASE" nps - --by region >"$tmp/out" 2>"$tmp/err"
+head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL $((20 * HANG)) "$CXCASE" nps - --by region >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "a 100 MB line through a pipe (nps -): an error at line 1" 65 "<stdin>:1:1: $L"
-head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL 20 "$CXCASE" fit - -y a -x b >"$tmp/out" 2>"$tmp/err"
+head -c 100000000 /dev/zero | tr '\0' a | timeout -s KILL $((20 * HANG)) "$CXCASE" fit - -y a -x b >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "a 100 MB line through a pipe (fit -): the copy stops at the limit" 65 "<stdin>:1:1: $L"
 # a quote that is never closed makes one record of every line after it
@@ -181,13 +181,13 @@ strip() { # the fitted model without its provenance (names and times differ)
 }
 run 20 fit "$P" --model "$S" --json
 cp "$tmp/out" "$tmp/file.json"
-timeout -s KILL 20 "$CXCASE" fit - --model "$S" --json <"$P" >"$tmp/stdin.json" 2>"$tmp/err"
+timeout -s KILL $((20 * HANG)) "$CXCASE" fit - --model "$S" --json <"$P" >"$tmp/stdin.json" 2>"$tmp/err"
 rc=$?
-cat "$P" | timeout -s KILL 20 "$CXCASE" fit - --model "$S" --json >"$tmp/pipe.json" 2>"$tmp/err2"
+cat "$P" | timeout -s KILL $((20 * HANG)) "$CXCASE" fit - --model "$S" --json >"$tmp/pipe.json" 2>"$tmp/err2"
 rc2=$?
 mkfifo "$tmp/fifo"
 (cat "$P" >"$tmp/fifo" &)
-timeout -s KILL 20 "$CXCASE" fit "$tmp/fifo" --model "$S" --json >"$tmp/fifo.json" 2>"$tmp/err3"
+timeout -s KILL $((20 * HANG)) "$CXCASE" fit "$tmp/fifo" --model "$S" --json >"$tmp/fifo.json" 2>"$tmp/err3"
 rc3=$?
 if [ "$rc$rc2$rc3" = 000 ] && strip "$tmp/file.json" >"$tmp/a" && strip "$tmp/stdin.json" >"$tmp/b" &&
     strip "$tmp/pipe.json" >"$tmp/c" && strip "$tmp/fifo.json" >"$tmp/d" &&
@@ -205,7 +205,7 @@ else
     not_ok "fit's provenance does not name <stdin> and the FIFO"
 fi
 # a pipe's copy keeps the pipe's name in messages
-printf 'y,a\n1,2\n3,4\n5,x\n' | timeout -s KILL 10 "$CXCASE" fit - -y y -x a >"$tmp/out" 2>"$tmp/err"
+printf 'y,a\n1,2\n3,4\n5,x\n' | timeout -s KILL $((10 * HANG)) "$CXCASE" fit - -y y -x a >"$tmp/out" 2>"$tmp/err"
 rc=$?
 expect "fit - names <stdin> in its errors" 65 \
     "<stdin>:4:3: error: expected a number in column 'a', found 'x'"
@@ -281,7 +281,7 @@ full() { # $1 what, then the cxcase arguments with @ for the output folder
     args=$(printf '%s\n' "$*" | sed "s|@|$tmp/full|g")
     mkdir -p "$tmp/full"
     # shellcheck disable=SC2086
-    timeout -s KILL 60 unshare -rm sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" || exit 99; shift; "$@"; rc=$?; ls -A "'"$tmp/full"'" >"'"$tmp/left"'"; exit $rc' \
+    timeout -s KILL $((60 * HANG)) unshare -rm sh -c 'mount -t tmpfs -o size=64k tmpfs "$1" || exit 99; shift; "$@"; rc=$?; ls -A "'"$tmp/full"'" >"'"$tmp/left"'"; exit $rc' \
         sh "$tmp/full" "$CXCASE" $args >"$tmp/out" 2>"$tmp/err"
     rc=$?
 }
