@@ -186,7 +186,7 @@ coverage: cov-deps
 .PHONY: cov-run
 cov-run:
 	$(Q)find $(BUILD) -name '*.gcda' -delete 2>/dev/null || true
-	$(Q)$(MAKE) --no-print-directory COVERAGE=1 CC=gcc test || true
+	$(Q)GCOV_ERROR_FILE=$(abspath $(BUILD))/gcov-errors.log $(MAKE) --no-print-directory COVERAGE=1 CC=gcc test || true
 	$(Q)sh tests/coverage.sh $(BUILD)
 
 cov-deps:
