@@ -260,6 +260,10 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         cJSON_AddStringToObject(x, "initiative", f->eff[k].initiative);
         cJSON_AddStringToObject(x, "metric", f->eff[k].metric);
         cJSON_AddItemToObject(x, "planned_change", num(ge->planned));
+        double due = 0; /* the plan's change in the reviewed quarter, mean over units: 0 = not due yet */
+        for (size_t u = 0; u < f->nunits; u++)
+            due += f->eff[k].delta[u * (size_t)f->H + (size_t)g->Q] / (double)f->nunits;
+        cJSON_AddItemToObject(x, "planned_in_quarter", num(due));
         cJSON_AddNumberToObject(x, "units", (double)f->nunits);
         cJSON_AddNumberToObject(x, "units_reached", (double)ge->reached);
         cJSON_AddItemToObject(x, "realised_change", num(ge->did.tau));
