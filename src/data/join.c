@@ -444,6 +444,17 @@ static cx_status join_columns(join *j, cx_error *err)
     return st;
 }
 
+/* The key of row i of table t for messages: "2025-W02, region 'Utrecht'". */
+static void key_text(const join *j, size_t t, size_t i, char *desc, size_t size)
+{
+    const cx_table *tb = j->tables[t];
+    char per[CX_PERIOD_TEXT_MAX];
+    size_t o = (size_t)snprintf(desc, size, "%s",
+                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
+    for (size_t k = 0; k < j->nunits && o < size; k++)
+        o += (size_t)snprintf(desc + o, size - o, ", %s '%s'", j->units[k], cx_table_text(tb, j->in[t].units[k], i));
+}
+
 /* Row i of table t repeats the key of its row prev: unit columns named
  * otherwise in another file, or a duplicated row. */
 static cx_status join_repeated(const join *j, size_t t, size_t i, size_t prev, cx_error *err)
@@ -459,12 +470,8 @@ static cx_status join_repeated(const join *j, size_t t, size_t i, size_t prev, c
                             "{\"%s\": \"%s\"} on the source of %s)",
                             mine, theirs, cx_table_source(j->tables[other]), theirs, mine, theirs, mine,
                             cx_table_source(j->tables[other]));
-    char desc[256], per[CX_PERIOD_TEXT_MAX];
-    size_t o = (size_t)snprintf(desc, sizeof desc, "%s",
-                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
-    for (size_t k = 0; k < j->nunits && o < sizeof desc; k++)
-        o += (size_t)snprintf(desc + o, sizeof desc - o, ", %s '%s'", j->units[k],
-                              cx_table_text(tb, j->in[t].units[k], i));
+    char desc[256];
+    key_text(j, t, i, desc, sizeof desc);
     return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
                         "expected one row per key, found the key (%s) on lines %lu and %lu", desc,
                         cx_table_line(tb, prev), cx_table_line(tb, i));
@@ -494,12 +501,8 @@ static cx_status join_row(join *j, size_t t, size_t i, size_t row, int fresh, cx
 static cx_status join_stacked_twice(const join *j, size_t t, size_t i, size_t u, size_t prev, cx_error *err)
 {
     const cx_table *tb = j->tables[t];
-    char desc[256], per[CX_PERIOD_TEXT_MAX];
-    size_t o = (size_t)snprintf(desc, sizeof desc, "%s",
-                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
-    for (size_t k = 0; k < j->nunits && o < sizeof desc; k++)
-        o += (size_t)snprintf(desc + o, sizeof desc - o, ", %s '%s'", j->units[k],
-                              cx_table_text(tb, j->in[t].units[k], i));
+    char desc[256];
+    key_text(j, t, i, desc, sizeof desc);
     return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
                         "expected each key in one of the files stacked under the same columns, found the key "
                         "(%s) here and in '%s' line %lu; leave the repeated rows out of one file",
