@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "cli.h"
 #include "../core/core.h"
 
@@ -91,10 +93,17 @@ static void summary(const cJSON *r)
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(r, "initiatives")) {
         printf("\n%s on %s: planned %+.4g, ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative")),
                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable")))
-            printf("realised %+.4g (SE %.2g) per reached unit, %.0f of %.0f units reached", get(x, "realised_change"),
-                   get(x, "se"), get(x, "units_reached"), get(x, "units"));
-        else
+        const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
+        if (cJSON_IsNumber(due) && due->valuedouble == 0)
+            printf("not due in %s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "quarter")));
+        else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable"))) {
+            /* the share's 95% interval: t with the DiD's degrees of freedom */
+            double tq = gsl_cdf_tdist_Pinv(0.975, get(x, "df")), s = get(x, "se") / fabs(get(x, "planned_change"));
+            printf("realised %+.4g (SE %.2g) per reached unit, %.0f of %.0f units reached; share delivered %.0f%% "
+                   "(95%%: %.0f%% to %.0f%%)", get(x, "realised_change"), get(x, "se"), get(x, "units_reached"),
+                   get(x, "units"), 100 * get(x, "share_delivered"), 100 * (get(x, "share_delivered") - tq * s),
+                   100 * (get(x, "share_delivered") + tq * s));
+        } else
             printf("realised effect not separable (no variation in the rollout)");
     }
     printf("\n\nFull detail: --json.\n");

@@ -79,6 +79,17 @@ else
     show "$tmp/truth"
 fi
 
+# shellcheck disable=SC2086
+if review $hist $qtr --responses $S/responses.csv --responses $Q/responses.csv >"$tmp/out" 2>/dev/null &&
+    grep -qx "next_day on delivery_days: planned -0.6, not due in 2026Q1" "$tmp/out" &&
+    grep -qx "service_staff on handling_time_s: planned -60, realised -90.94 (SE 38) per reached unit, 8 of 12 units \
+reached; share delivered 152% (95%: 11% to 292%)" "$tmp/out"; then
+    ok "the printed review says which initiatives are not due yet, and the share delivered with its 95% interval"
+else
+    not_ok "the printed review's initiatives"
+    show "$tmp/out"
+fi
+
 # 3. stacked = one file per department (the history's rows, then the quarter's)
 for d in $DEPTS responses; do
     { cat $S/$d.csv; tail -n +2 $Q/$d.csv; } >"$tmp/$d.csv"
