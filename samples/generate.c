@@ -9,18 +9,21 @@
  * Run:    build/generate OUTDIR          (OUTDIR must exist)
  *
  * Writes logistics.csv, service.csv, web.csv, finance.csv, hr.csv,
- * responses.csv, truth.json, customers.csv and customers_truth.json into OUTDIR.  Every file is first written to
+ * responses.csv, truth.json, customers.csv and customers_truth.json into OUTDIR, and the
+ * reviewed quarter 2026Q1 into OUTDIR/review/ (quarter_*).  Every file is first written to
  * "OUTDIR/NAME.tmp" and renamed into place only when all files were written
  * successfully.  All randomness comes from one GSL mt19937 generator seeded
  * with 20261122 and drawn in a fixed order, so the output is byte-identical on
  * every run.  samples/README.md documents the data and the ground truth; keep
  * the two in sync.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <gsl/gsl_randist.h>
@@ -799,6 +802,275 @@ static int customers_write(FILE *f, FILE *ft, unsigned long seed, int last_week)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The reviewed quarter (issue 12): review/, 2026-W01 .. 2026-W13            */
+/* ------------------------------------------------------------------------ */
+/*
+ * The quarter after the data, as the departments export it three months
+ * after the plan (samples/scenario.json) was approved: the same files, the
+ * same dialects and columns, only the quarter's rows, in OUTDIR/review/.
+ * The world goes on as before (the AR(1) metrics continue from their last
+ * state, revenue reads the latent NPS of 2025-W49 .. W52 for the first
+ * four weeks), except for what the review should find:
+ *   - execution: "More customer-service staff" (service_staff), planned at
+ *     -30 s of handling time in 2026Q1 in every region (the first quarter
+ *     of its 2-quarter ramp to -60 s), went live in 8 of the 12 regions
+ *     and there delivered 60% of the plan: -18 s;
+ *   - a level drift: the latent NPS of every region is 2 points higher
+ *     than the drivers explain (a market-wide lift the model cannot see).
+ * The true coefficients stay those of truth.json.  All draws come from a
+ * generator of their own (seed XOR "revw"), drawn after every other file's,
+ * so that those files are the same byte for byte.  review/truth.json
+ * records the truth; samples/README.md, "The reviewed quarter", documents it.
+ */
+#define Q_WEEKS 13
+#define Q_SEED_XOR 0x72657677UL /* "revw" */
+#define Q_PLANNED (-30.0)       /* service_staff's planned handling-time change in 2026Q1 */
+#define Q_SHARE 0.6             /* the share of it delivered where it went live */
+#define Q_NPS_DRIFT 2.0         /* latent NPS above what the drivers explain */
+/* where service_staff went live (in 2026Q1), by region in file order:
+ * not in Drenthe, Flevoland, Zeeland and Limburg, the smallest service centres */
+static const int Q_REACHED[NREG] = {1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 0};
+/* costs booked in 2026Q1, by the approved scenario's initiatives */
+static const struct { const char *id, *kind; double amount; } Q_COSTS[] = {
+    {"next_day", "capex", 955000}, {"service_staff", "opex", 96000}, {"checkout", "capex", 1020000}};
+
+enum { QF_LOGISTICS, QF_SERVICE, QF_WEB, QF_FINANCE, QF_HR, QF_RESPONSES, QF_ROLLOUT, QF_TRUTH, NQFILE };
+static const char *const QFILENAME[NQFILE] = {
+    "logistics.csv", "service.csv", "web.csv", "finance.csv", "hr.csv", "responses.csv", "rollout.json", "truth.json"};
+static char *q_final[NQFILE], *q_temp[NQFILE];
+static FILE *qout[NQFILE];
+
+static void quarter_cleanup(void)
+{
+    for (int i = 0; i < NQFILE; i++) {
+        if (qout[i])
+            fclose(qout[i]);
+        qout[i] = NULL;
+        if (q_temp[i])
+            remove(q_temp[i]);
+    }
+}
+
+/* One (week, region) cell's survey responses, drawn as the history's are
+ * (no planted themes), written by date; returns the observed NPS. */
+static double quarter_responses(gsl_rng *rng, const week_info *wk, int r, double nps, gsl_ran_discrete_t *det_table,
+                                gsl_ran_discrete_t *tp_table, long *count)
+{
+    const double p_prom = (0.70 + nps / 100.0) / 2.0;
+    const int n = (int)gsl_ran_poisson(rng, RESP_MEAN[r]);
+    response *x = calloc((size_t)n + 1, sizeof *x);
+    if (!x) {
+        fprintf(stderr, "generate: out of memory\n");
+        quarter_cleanup();
+        cleanup_temps();
+        exit(1);
+    }
+    int prom = 0, det = 0;
+    for (int i = 0; i < n; i++) {
+        x[i].day = (unsigned char)gsl_rng_uniform_int(rng, 7);
+        double u = gsl_rng_uniform(rng);
+        int cls = u < p_prom ? CL_PROMOTER : u < p_prom + PASSIVE_SHARE ? CL_PASSIVE : CL_DETRACTOR;
+        x[i].score = (unsigned char)(cls == CL_PROMOTER ? 9 + gsl_rng_uniform_int(rng, 2)
+                                     : cls == CL_PASSIVE ? 7 + gsl_rng_uniform_int(rng, 2)
+                                                         : gsl_ran_discrete(rng, det_table));
+        prom += cls == CL_PROMOTER;
+        det += cls == CL_DETRACTOR;
+        x[i].tp = (unsigned char)gsl_ran_discrete(rng, tp_table);
+        x[i].phrase = -1;
+        x[i].theme = -1;
+        if (gsl_rng_uniform(rng) < COMMENT_PROB[cls])
+            x[i].phrase = (signed char)(gsl_rng_uniform(rng) < MULTILINE_SHARE
+                                            ? multi[gsl_rng_uniform_int(rng, (unsigned long)nmulti)]
+                                            : cand[cls][x[i].tp][gsl_rng_uniform_int(rng, (unsigned long)ncand[cls][x[i].tp])]);
+    }
+    for (int day = 0; day < 7; day++) {
+        int y, mo, d;
+        civil_from_days(wk->monday + day, &y, &mo, &d);
+        for (int i = 0; i < n; i++) {
+            if (x[i].day != day)
+                continue;
+            fprintf(qout[QF_RESPONSES], "%04d-%02d-%02d,%s,%s,%d,", y, mo, d, REGION[r], TOUCHPOINT[x[i].tp], x[i].score);
+            if (x[i].phrase >= 0)
+                put_csv_field(qout[QF_RESPONSES], PHRASES[x[i].phrase].text);
+            fprintf(qout[QF_RESPONSES], ",C%06lu\n",
+                    (unsigned long)r * CUST_PER_REGION + gsl_rng_uniform_int(rng, CUST_PER_REGION) + 1);
+            (*count)++;
+        }
+    }
+    free(x);
+    return n > 0 ? 100.0 * (prom - det) / n : nps;
+}
+
+/* The quarter's truth and rollout: review/truth.json and review/rollout.json. */
+static int quarter_json(unsigned long seed, const double *lat_mean, const double *obs_mean, long responses)
+{
+    cJSON *ro = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(ro, "initiatives");
+    for (size_t c = 0; c < NELEM(Q_COSTS); c++) {
+        cJSON *x = cJSON_CreateObject(), *units = cJSON_CreateObject(), *costs = cJSON_CreateArray(), *k;
+        cJSON_AddStringToObject(x, "id", Q_COSTS[c].id);
+        for (int r = 0; r < NREG; r++)
+            if (strcmp(Q_COSTS[c].id, "service_staff") != 0)
+                cJSON_AddStringToObject(units, REGION[r], "2026Q2"); /* as planned */
+            else if (Q_REACHED[r])
+                cJSON_AddStringToObject(units, REGION[r], "2026Q1");
+        cJSON_AddItemToObject(x, "units", units);
+        cJSON_AddItemToArray(costs, k = cJSON_CreateObject());
+        cJSON_AddStringToObject(k, "kind", Q_COSTS[c].kind);
+        cJSON_AddStringToObject(k, "quarter", "2026Q1");
+        cJSON_AddNumberToObject(k, "amount", Q_COSTS[c].amount);
+        cJSON_AddItemToObject(x, "costs", costs);
+        cJSON_AddItemToArray(list, x);
+    }
+    cJSON *t = cJSON_CreateObject(), *reached = cJSON_CreateArray(), *not_reached = cJSON_CreateArray();
+    cJSON_AddStringToObject(t, "generator", "samples/generate.c (quarter_*)");
+    cJSON_AddNumberToObject(t, "seed", (double)(seed ^ Q_SEED_XOR));
+    cJSON_AddStringToObject(t, "quarter", "2026Q1");
+    cJSON_AddStringToObject(t, "first_week", "2026-W01");
+    cJSON_AddStringToObject(t, "last_week", "2026-W13");
+    cJSON_AddStringToObject(t, "initiative", "service_staff");
+    cJSON_AddStringToObject(t, "metric", "handling_time_s");
+    cJSON_AddNumberToObject(t, "planned_change", Q_PLANNED);
+    cJSON_AddNumberToObject(t, "share_delivered", Q_SHARE);
+    cJSON_AddNumberToObject(t, "realised_change", Q_SHARE * Q_PLANNED);
+    for (int r = 0; r < NREG; r++)
+        cJSON_AddItemToArray(Q_REACHED[r] ? reached : not_reached, cJSON_CreateString(REGION[r]));
+    cJSON_AddItemToObject(t, "units_reached", reached);
+    cJSON_AddItemToObject(t, "units_not_reached", not_reached);
+    cJSON_AddNumberToObject(t, "nps_level_drift", Q_NPS_DRIFT);
+    cJSON_AddStringToObject(t, "coefficients", "those of ../truth.json, unchanged");
+    cJSON_AddItemToObject(t, "latent_nps_mean", region_object(lat_mean));
+    cJSON_AddItemToObject(t, "observed_nps_mean", region_object(obs_mean));
+    cJSON_AddNumberToObject(t, "responses_written", (double)responses);
+    char *a = cJSON_Print(ro), *b = cJSON_Print(t);
+    cJSON_Delete(ro);
+    cJSON_Delete(t);
+    if (a && b) {
+        fprintf(qout[QF_ROLLOUT], "%s\n", a);
+        fprintf(qout[QF_TRUTH], "%s\n", b);
+    }
+    cJSON_free(a);
+    cJSON_free(b);
+    return a && b ? 0 : -1;
+}
+
+/* One week of the quarter: metrics, latent NPS, responses, revenue and the
+ * department rows.  lat[k][r]: the latent NPS of quarter week k. */
+static void quarter_week(gsl_rng *rng, int k, double z[NREG][NMET], double lat[Q_WEEKS][NREG], double *obs_sum,
+                         gsl_ran_discrete_t *det_table, gsl_ran_discrete_t *tp_table, long *responses)
+{
+    const week_info wk = week_of(iso_week1_monday(FIRST_YEAR) + 7L * (NWEEKS + k));
+    const double t = (double)(NWEEKS + k), innov_sd = sqrt(1.0 - AR_PHI * AR_PHI);
+    long mi[NREG][NMET];
+    char wl[16], b1[32], b2[32];
+    snprintf(wl, sizeof wl, "%04d-W%02d", wk.iso_year, wk.iso_week);
+    for (int r = 0; r < NREG; r++) {
+        double x[NMET];
+        for (int m = 0; m < NMET; m++) {
+            const metric_spec *ms = &METRIC[m];
+            z[r][m] = AR_PHI * z[r][m] + innov_sd * gsl_ran_gaussian(rng, 1.0);
+            double v = ms->level[r] + ms->trend * (t - 78.0) / 52.0 + ms->sd * z[r][m];
+            if (m == M_HANDLING && Q_REACHED[r])
+                v += Q_SHARE * Q_PLANNED;
+            v = v < ms->lo ? ms->lo : v > ms->hi ? ms->hi : v;
+            mi[r][m] = lround(v * ms->scale);
+            x[m] = (double)mi[r][m] / ms->scale;
+        }
+        lat[k][r] = NPS_INTERCEPT + NPS_REGION[r] + NPS_B_CONVERSION * x[M_CONVERSION] + NPS_B_HANDLING * x[M_HANDLING]
+            + NPS_B_CTR * x[M_CTR] + NPS_B_DELIVERY * x[M_DELIVERY] + NPS_B_ENPS * x[M_ENPS] + Q_NPS_DRIFT
+            + gsl_ran_gaussian(rng, NPS_NOISE_SD);
+        obs_sum[r] += quarter_responses(rng, &wk, r, lat[k][r], det_table, tp_table, responses);
+    }
+    for (int r = 0; r < NREG; r++) {
+        const double conv = (double)mi[r][M_CONVERSION] / METRIC[M_CONVERSION].scale;
+        const double lag = k >= NPS_LAG ? lat[k - NPS_LAG][r] : nps_latent[NSIM - NPS_LAG + k][r];
+        long rev = lround((REV_INTERCEPT + REV_REGION[r] + REV_B_NPS_LAG * lag + REV_B_CONVERSION * conv
+                           + REV_SEASON[wk.quarter - 1] + gsl_ran_gaussian(rng, REV_NOISE_SD)) * 100.0);
+        long orders = lround((double)rev / 100.0 / (AOV_MEAN + gsl_ran_gaussian(rng, AOV_SD)));
+        long sessions = lround((double)orders / (conv / 100.0));
+        long ships = lround((double)orders * (SHIP_RATIO_MEAN + gsl_ran_gaussian(rng, SHIP_RATIO_SD)));
+        long contacts = lround((double)orders * CONTACT_RATE * (1.0 + gsl_ran_gaussian(rng, CONTACT_REL_SD)));
+        fprintf(qout[QF_LOGISTICS], "%s,%s,%s,%ld\n", wl, REGION[r], fixed(b1, sizeof b1, mi[r][M_DELIVERY], 2, '.'),
+                ships);
+        fprintf(qout[QF_SERVICE], "%s;%s;%s;%ld\r\n", wl, REGION[r],
+                fixed(b1, sizeof b1, mi[r][M_HANDLING], 1, ','), contacts);
+        fprintf(qout[QF_WEB], "%s,%s,%s,%s,%ld\n", wl, REGION[r], fixed(b1, sizeof b1, mi[r][M_CONVERSION], 2, '.'),
+                fixed(b2, sizeof b2, mi[r][M_CTR], 2, '.'), sessions);
+        fprintf(qout[QF_FINANCE], "%s;%s;%s;%ld\r\n", wl, REGION[r], fixed(b1, sizeof b1, rev, 2, ','), orders);
+        fprintf(qout[QF_HR], "%s\t%s\t%s\n", wl, REGION[r], fixed(b1, sizeof b1, mi[r][M_ENPS], 1, '.'));
+    }
+}
+
+/* The quarter's files as OUTDIR/review/NAME.tmp, from the metrics' last AR
+ * state z; quarter_rename puts them in place. */
+static void quarter_write(const char *dir, unsigned long seed, double z[NREG][NMET])
+{
+    char *sub = join_path(dir, "review", "");
+    errno = 0;
+    if (mkdir(sub, 0777) != 0 && errno != EEXIST)
+        die("cannot create", sub);
+    for (int i = 0; i < NQFILE; i++) {
+        q_final[i] = join_path(sub, QFILENAME[i], "");
+        q_temp[i] = join_path(sub, QFILENAME[i], ".tmp");
+        errno = 0;
+        if (!(qout[i] = fopen(q_temp[i], "wb"))) {
+            quarter_cleanup();
+            die("cannot create", q_temp[i]);
+        }
+    }
+    free(sub);
+    static const char BOM[] = "\xEF\xBB\xBF";
+    fputs("week,region,delivery_days,shipments\n", qout[QF_LOGISTICS]);
+    fprintf(qout[QF_SERVICE], "%sweek;region;handling_time_s;contacts\r\n", BOM);
+    fputs("week,region,conversion,ctr,sessions\n", qout[QF_WEB]);
+    fprintf(qout[QF_FINANCE], "%sweek;region;revenue;orders\r\n", BOM);
+    fputs("week\tregion\tenps\n", qout[QF_HR]);
+    fputs("date,region,touchpoint,score,comment,customer_id\n", qout[QF_RESPONSES]);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed ^ Q_SEED_XOR);
+    gsl_ran_discrete_t *det_table = gsl_ran_discrete_preproc(7, DETRACTOR_WEIGHTS);
+    gsl_ran_discrete_t *tp_table = gsl_ran_discrete_preproc(NTP, TOUCHPOINT_WEIGHTS);
+    static double lat[Q_WEEKS][NREG];
+    double obs_sum[NREG] = {0}, lat_mean[NREG], obs_mean[NREG];
+    long responses = 0;
+    for (int k = 0; k < Q_WEEKS; k++)
+        quarter_week(rng, k, z, lat, obs_sum, det_table, tp_table, &responses);
+    for (int r = 0; r < NREG; r++) {
+        lat_mean[r] = 0;
+        for (int k = 0; k < Q_WEEKS; k++)
+            lat_mean[r] += lat[k][r] / Q_WEEKS;
+        lat_mean[r] = round(lat_mean[r] * 1e4) / 1e4;
+        obs_mean[r] = round(obs_sum[r] / Q_WEEKS * 1e4) / 1e4;
+    }
+    int bad = quarter_json(seed, lat_mean, obs_mean, responses);
+    gsl_ran_discrete_free(det_table);
+    gsl_ran_discrete_free(tp_table);
+    gsl_rng_free(rng);
+    for (int i = 0; i < NQFILE; i++) {
+        errno = 0;
+        bad |= ferror(qout[i]) != 0;
+        bad |= fclose(qout[i]) != 0;
+        qout[i] = NULL;
+        if (bad) {
+            quarter_cleanup();
+            die("write error on", q_temp[i]);
+        }
+    }
+    fprintf(stderr, "generate: quarter 2026Q1: %d weeks x %d regions; %ld responses\n", Q_WEEKS, NREG, responses);
+}
+
+static void quarter_rename(void)
+{
+    for (int i = 0; i < NQFILE; i++) {
+        errno = 0;
+        if (rename(q_temp[i], q_final[i]) != 0)
+            die("cannot rename to", q_final[i]);
+        free(q_temp[i]);
+        free(q_final[i]);
+        q_temp[i] = q_final[i] = NULL;
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 && argc != 3) {
@@ -1069,6 +1341,7 @@ int main(int argc, char **argv)
         if (io_error)
             die("write error on", temp_path[i]);
     }
+    quarter_write(dir, seed, z); /* its own generator: the files above do not move */
     for (int i = 0; i < NFILE; i++) {
         errno = 0;
         if (rename(temp_path[i], final_path[i]) != 0)
@@ -1076,6 +1349,7 @@ int main(int argc, char **argv)
         free(temp_path[i]);
         temp_path[i] = NULL;
     }
+    quarter_rename();
 
     fprintf(stderr, "generate: %d weeks x %d regions; %ld responses "
             "(%ld empty, %ld one-line, %ld multi-line comments); "

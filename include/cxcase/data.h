@@ -327,7 +327,11 @@ CX_API cx_status cx_amount_parse(const char *text, size_t len, char decimal, dou
  * column (its name may differ between tables: "week", "period"); periods must
  * be of one kind.  Output: the period column (named after the first table's),
  * the unit columns, then every other column in table order, rows sorted by
- * unit then period.  Non-key column names must be unique across tables.
+ * unit then period.  Tables with the same non-key columns (of the same
+ * types) are stacked: their rows are appended, a key in two of them being an
+ * error naming both files and the key.  Otherwise non-key column names must
+ * be unique across tables: tables that share some but not all are an error
+ * naming the difference.
  * A key repeated within one table is an error naming both lines; keys missing
  * from some tables are reported in `warn` with counts and examples.
  * Caller frees *out with cx_table_free.
@@ -397,6 +401,16 @@ CX_API cx_status cx_survey_aggregate(cx_csv_reader *r, const cx_survey_options *
 CX_API cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options *copt,
                                           const cx_survey_options *opt, cx_table **out,
                                           cx_survey_stats *stats, cx_error *err);
+/**
+ * The responses of several files counted together (the history's export and
+ * a quarter's; a week may span both), as if they were one file: the same
+ * table, named after the first file and with its key columns.  Each file
+ * needs the score and group columns, the group columns of the same types.
+ * One file is cx_survey_aggregate_file.
+ */
+CX_API cx_status cx_survey_aggregate_files(const char *const *paths, size_t n, const cx_csv_options *copt,
+                                           const cx_survey_options *opt, cx_table **out,
+                                           cx_survey_stats *stats, cx_error *err);
 
 /* ------------------------------------------------------------------------
  * The panel from files
@@ -424,6 +438,15 @@ CX_API cx_status cx_panel_load(const char *const *files, size_t n, const char *r
                                const cx_survey_options *sopt, const cx_csv_options *copt,
                                const char *const *units, size_t nunits, cx_table **out,
                                cx_table **inputs, cx_warnings *warn, cx_error *err);
+/**
+ * cx_panel_load with several response files (the history's and a quarter's)
+ * counted together as one (cx_survey_aggregate_files); `inputs` as for
+ * cx_panel_load (n + 1 slots).
+ */
+CX_API cx_status cx_panel_load_n(const char *const *files, size_t n, const char *const *responses, size_t nresp,
+                                 const cx_survey_options *sopt, const cx_csv_options *copt,
+                                 const char *const *units, size_t nunits, cx_table **out,
+                                 cx_table **inputs, cx_warnings *warn, cx_error *err);
 /**
  * cx_panel_load with options of its own for each file (a scenario's data
  * sources: separator, decimal mark, encoding, date format, renamed columns).

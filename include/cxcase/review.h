@@ -66,7 +66,9 @@ CX_API cx_status cx_ledger_record_case(const char *path, const cx_scenario *s, c
 typedef struct cx_review_options {
     const char *const *files;  /**< the department exports up to the end of the reviewed quarter */
     size_t nfiles;
-    const char *responses;     /**< survey responses (0-10 scores in column "score"), or NULL */
+    const char *const *responses; /**< survey response files (0-10 scores in column "score"): the
+                                        history's and the quarter's, stacked; none: NULL */
+    size_t nresponses;
     size_t seq;                /**< the case record to review; 0: the last case of the ledger */
     const char *scenario;      /**< the scenario of the case that was approved; NULL: its last */
     const char *quarter;       /**< the quarter to review ("2026Q1"); NULL: the last the data reach */

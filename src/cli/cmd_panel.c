@@ -15,17 +15,20 @@
 #include "../data/table.h"
 
 static const char usage_text[] =
-    "usage: cxcase panel METRICS.csv... [--responses RESPONSES.csv] [options]\n"
+    "usage: cxcase panel METRICS.csv... [--responses RESPONSES.csv]... [options]\n"
     "\n"
     "Join department exports (one file per department, each with a period column\n"
     "and unit columns such as region) into one panel: one row per period x unit.\n"
     "Keys missing from some files are reported with counts and examples; a key\n"
-    "repeated within one file is an error naming both lines.  With --responses,\n"
-    "survey responses are aggregated to the panel's periods and units first\n"
-    "(columns nps, nps_n, nps_se, ...) and joined like any export.\n"
+    "repeated within one file is an error naming both lines.  Files with the same\n"
+    "columns (last quarter's export beside the history's) are stacked: their rows\n"
+    "are appended, and a key in two of them is an error naming both.  With\n"
+    "--responses, survey responses are aggregated to the panel's periods and units\n"
+    "first (columns nps, nps_n, nps_se, ...) and joined like any export.\n"
     "\n"
     "options:\n"
-    "  --responses FILE   survey responses to aggregate and join\n"
+    "  --responses FILE   survey responses to aggregate and join; repeat it for\n"
+    "                     several files (the history's and a quarter's), counted as one\n"
     "  --scale SCALE      their scale: nps (default), csat, ces or rating\n"
     "  --score COLUMN     their score column (default: score)\n"
     "  --units COLUMNS    unit key columns (default: the text columns all files share)\n"
@@ -85,7 +88,7 @@ static size_t distinct_units(const cx_table *p, size_t nunits)
     return count;
 }
 
-static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs, size_t nunits,
+static int summarise(const cx_table *p, size_t ninputs, size_t nunits,
                      const cx_warnings *warn, int json)
 {
     size_t rows = cx_table_nrows(p);
@@ -140,11 +143,7 @@ static int summarise(const cx_table *p, cx_table *const *inputs, size_t ninputs,
             break;
         const char *name = cx_table_colname(p, j);
         cx_table_set_text(s, c_name, row, name);
-        for (size_t k = 0; k < ninputs; k++)
-            if (cx_table_find(inputs[k], name) != (size_t)-1) {
-                cx_table_set_text(s, c_src, row, cx_table_source(inputs[k]));
-                break;
-            }
+        cx_table_set_text(s, c_src, row, cx_table_colsource(p, j)); /* "a.csv + b.csv" when stacked */
         size_t n = 0;
         double mn = INFINITY, mx = -INFINITY, sum = 0;
         for (size_t i = 0; i < rows; i++) {
@@ -218,7 +217,9 @@ int cmd_panel(int argc, char **argv)
     cx_survey_options sopt;
     memset(&sopt, 0, sizeof sopt);
     sopt.score = "score";
-    const char *responses = NULL, *out = NULL;
+    const char *out = NULL;
+    const char **responses = calloc((size_t)argc + 1, sizeof *responses); /* --responses, repeated */
+    size_t nresp = 0;
     char **units = NULL;
     size_t nunits = 0;
     int json = 0, c, rc;
@@ -231,19 +232,26 @@ int cmd_panel(int argc, char **argv)
         case 'h':
             printf(usage_text);
             free(units);
+            free(responses);
             return EXIT_OK;
-        case OPT_RESPONSES: responses = optarg; break;
+        case OPT_RESPONSES:
+            if (responses)
+                responses[nresp++] = optarg;
+            break;
         case OPT_SCALE:
             if (cx_scale_from_name(optarg, &sopt.scale) != CX_OK) {
                 free(units);
+                free(responses);
                 return cli_usage_error(cmd, "--scale takes nps, csat, ces or rating, not '%s'", optarg);
             }
             break;
         case OPT_SCORE: sopt.score = optarg; break;
         case OPT_UNITS:
             free(units);
-            if (!(units = cli_split(optarg, &nunits)))
+            if (!(units = cli_split(optarg, &nunits))) {
+                free(responses);
                 return cli_usage_error(cmd, "--units takes column names separated by commas, not '%s'", optarg);
+            }
             break;
         case 'o': out = optarg; break;
         case OPT_JSON: json = 1; break;
@@ -251,6 +259,7 @@ int cmd_panel(int argc, char **argv)
         case OPT_MAX_LINE:
             if ((rc = cli_limit_option(cmd, "max-line", optarg)) != 0) {
                 free(units);
+                free(responses);
                 return rc;
             }
             break;
@@ -263,11 +272,13 @@ int cmd_panel(int argc, char **argv)
             rc = cli_csv_option(cmd, options[li].name, optarg, &copt);
             if (rc) {
                 free(units);
+                free(responses);
                 return rc;
             }
             break;
         default:
             free(units);
+            free(responses);
             if (optopt && optopt < 256)
                 return cli_usage_error(cmd, "unknown option '-%c'", optopt);
             return cli_usage_error(cmd, "unknown option or missing value in '%s'", argv[optind - 1]);
@@ -275,6 +286,7 @@ int cmd_panel(int argc, char **argv)
     }
     if (optind == argc) {
         free(units);
+        free(responses);
         return cli_usage_error(cmd, "expected at least one metrics file");
     }
 
@@ -285,15 +297,16 @@ int cmd_panel(int argc, char **argv)
     cx_table *panel = NULL;
     cx_error err;
     cx_error_init(&err);
-    cx_status st = tables && warn && notes ? CX_OK : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
-    if (st == CX_OK && responses && cli_progress_enabled())
-        fprintf(stderr, "reading %s ...\r", responses);
+    cx_status st = tables && warn && notes && responses ? CX_OK
+                                                        : cx_error_set(&err, CX_ENOMEM, NULL, 0, 0, "out of memory");
+    if (st == CX_OK && nresp && cli_progress_enabled())
+        fprintf(stderr, "reading %s ...\r", responses[0]);
     if (st == CX_OK)
-        st = cx_panel_load((const char *const *)argv + optind, nfiles, responses, &sopt, &copt,
-                           (const char *const *)units, nunits, &panel, tables, warn, &err);
-    if (responses && cli_progress_enabled())
+        st = cx_panel_load_n((const char *const *)argv + optind, nfiles, responses, nresp, &sopt, &copt,
+                             (const char *const *)units, nunits, &panel, tables, warn, &err);
+    if (nresp && cli_progress_enabled())
         fprintf(stderr, "\033[K");
-    size_t n = nfiles + (tables && tables[nfiles] ? 1 : 0);
+    size_t n = nfiles + nresp;
     nunits = 0;
     for (size_t j = 1; panel && j < cx_table_ncols(panel) && cx_table_coltype(panel, j) == CX_COL_TEXT; j++)
         nunits++;
@@ -305,7 +318,7 @@ int cmd_panel(int argc, char **argv)
         rc = cli_fail(&err);
     else {
         cli_print_warnings(warn);
-        rc = summarise(panel, tables, n, nunits, warn, json);
+        rc = summarise(panel, n, nunits, warn, json);
         if (rc == EXIT_OK && out && !json)
             printf("wrote the panel to %s\n", out);
     }
@@ -313,6 +326,7 @@ int cmd_panel(int argc, char **argv)
         cx_table_free(tables[k]);
     free(tables);
     free(units);
+    free(responses);
     cx_table_free(panel);
     cx_warnings_free(warn);
     return rc;

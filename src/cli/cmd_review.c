@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "cli.h"
 #include "../core/core.h"
 
 static const char usage_text[] =
-    "usage: cxcase review LEDGER.jsonl DATA.csv... [--responses R.csv] [--case SEQ]\n"
+    "usage: cxcase review LEDGER.jsonl DATA.csv... [--responses R.csv]... [--case SEQ]\n"
     "       [--scenario NAME] [--quarter 2026Q1] [--realised R.json] [-o REVIEW.xlsx]\n"
     "       [--json] [--record]\n"
     "\n"
@@ -25,7 +27,8 @@ static const char usage_text[] =
     "difference-in-differences; and the scores of the forecasts (z, PIT, 80% and 95%\n"
     "band hits, CRPS, interval score).\n"
     "\n"
-    "  --responses R.csv  survey responses (0-10 scores in column \"score\")\n"
+    "  --responses R.csv  survey responses (0-10 scores in column \"score\"); repeat it\n"
+    "                     for the history's and the quarter's files\n"
     "  --case SEQ         the case record to review (default: the last case)\n"
     "  --scenario NAME    the scenario of the case that was approved (default: its last)\n"
     "  --quarter Q        the quarter to review (default: the last the data reach)\n"
@@ -90,10 +93,17 @@ static void summary(const cJSON *r)
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(r, "initiatives")) {
         printf("\n%s on %s: planned %+.4g, ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative")),
                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable")))
-            printf("realised %+.4g (SE %.2g) per reached unit, %.0f of %.0f units reached", get(x, "realised_change"),
-                   get(x, "se"), get(x, "units_reached"), get(x, "units"));
-        else
+        const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
+        if (cJSON_IsNumber(due) && due->valuedouble == 0)
+            printf("not due in %s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "quarter")));
+        else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable"))) {
+            /* the share's 95% interval: t with the DiD's degrees of freedom */
+            double tq = gsl_cdf_tdist_Pinv(0.975, get(x, "df")), s = get(x, "se") / fabs(get(x, "planned_change"));
+            printf("realised %+.4g (SE %.2g) per reached unit, %.0f of %.0f units reached; share delivered %.0f%% "
+                   "(95%%: %.0f%% to %.0f%%)", get(x, "realised_change"), get(x, "se"), get(x, "units_reached"),
+                   get(x, "units"), 100 * get(x, "share_delivered"), 100 * (get(x, "share_delivered") - tq * s),
+                   100 * (get(x, "share_delivered") + tq * s));
+        } else
             printf("realised effect not separable (no variation in the rollout)");
     }
     printf("\n\nFull detail: --json.\n");
@@ -107,8 +117,13 @@ int cmd_review(int argc, char **argv)
     cx_review_options o;
     memset(&o, 0, sizeof o);
     const char **files = calloc((size_t)argc + 1, sizeof *files);
-    if (!files)
+    const char **responses = calloc((size_t)argc + 1, sizeof *responses);
+    if (!files || !responses) {
+        free(files);
+        free(responses);
         return EXIT_RUN;
+    }
+    o.responses = responses;
     static const char *const valued[] = {"--responses", "--case", "--scenario", "--quarter", "--realised", "-o", NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -117,6 +132,7 @@ int cmd_review(int argc, char **argv)
             k++;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             free(files);
+            free(responses);
             fputs(usage_text, stdout);
             return EXIT_OK;
         } else if (strcmp(a, "--json") == 0)
@@ -126,16 +142,18 @@ int cmd_review(int argc, char **argv)
         else if (valued[k]) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
                 free(files);
+                free(responses);
                 return cli_usage_error(cmd, "option '%s' needs a value", a);
             }
             const char *v = argv[++i];
             if (k == 0)
-                o.responses = v;
+                responses[o.nresponses++] = v;
             else if (k == 1) {
                 char *end;
                 unsigned long s = strtoul(v, &end, 10);
                 if (*end || s == 0 || v[0] == '-') {
                     free(files);
+                    free(responses);
                     return cli_usage_error(cmd, "option '--case' needs a record number from 1, found '%s'", v);
                 }
                 o.seq = s;
@@ -149,6 +167,7 @@ int cmd_review(int argc, char **argv)
                 xlsx = v;
         } else if (a[0] == '-' && a[1]) {
             free(files);
+            free(responses);
             return cli_usage_error(cmd, "unknown option '%s'", a);
         } else if (!ledger)
             ledger = a;
@@ -157,6 +176,7 @@ int cmd_review(int argc, char **argv)
     }
     if (!ledger || o.nfiles == 0) {
         free(files);
+        free(responses);
         return cli_usage_error(cmd, ledger ? "expected the data files of the quarter after the ledger"
                                            : "expected a ledger and the data files of the quarter");
     }
@@ -175,11 +195,13 @@ int cmd_review(int argc, char **argv)
         cx_warnings_free(notes);
         cx_free_string(text);
         free(files);
+        free(responses);
         return cli_fail(&err);
     }
     cli_print_notes(notes);
     cx_warnings_free(notes);
     free(files);
+    free(responses);
     int rc = EXIT_OK;
     if (json) {
         fputs(text, stdout);

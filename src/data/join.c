@@ -9,6 +9,13 @@
  * bias every later fit; a key repeated within one file is an error naming
  * both lines, because there is no right way to pick one.
  *
+ * Files with the same columns are stacked instead: a quarter's exports given
+ * beside the history exports of the same departments add their rows (as a
+ * finance user appends each quarter's export to the history).  A key in two
+ * stacked files is an error naming both, and files that share some columns
+ * but not all are an error naming the difference, since neither stacking
+ * nor joining them can be right.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdint.h>
@@ -142,6 +149,7 @@ typedef struct join {
     cx_table *res;
     uint8_t *seen; /* seen[row * n + t]: table t has the key of output row */
     size_t seencap;
+    size_t *lead; /* lead[t]: the table whose columns t's rows stack under (t itself: none) */
 } join;
 
 static cx_status nomem(cx_error *err) { return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory"); }
@@ -291,8 +299,122 @@ static cx_status join_column(join *j, size_t t, size_t c, cx_error *err)
                             name, other);
     }
     cx_status st = cx_table_add_column(j->res, name, cx_table_coltype(tb, c), &j->in[t].map[c], err);
-    if (st == CX_OK && cx_table_set_colsource(j->res, j->in[t].map[c], cx_table_source(tb)) != CX_OK)
+    if (st == CX_OK && cx_table_set_colsource(j->res, j->in[t].map[c], cx_table_colsource(tb, c)) != CX_OK)
         return nomem(err);
+    return st;
+}
+
+/* Is column c of table t a key column (the period or a unit)? */
+static int key_column(const join *j, size_t t, size_t c)
+{
+    int is_key = c == j->in[t].period;
+    for (size_t k = 0; k < j->nunits; k++)
+        is_key |= c == j->in[t].units[k];
+    return is_key;
+}
+
+/* The columns of table a that table b lacks (or holds as a key), as
+ * "'x', 'y'" into *out; returns how many. */
+static size_t columns_only_in(const join *j, size_t a, size_t b, cx_buf *out, int *oom)
+{
+    size_t count = 0;
+    for (size_t c = 0; c < cx_table_ncols(j->tables[a]); c++) {
+        if (key_column(j, a, c))
+            continue;
+        const char *name = cx_table_colname(j->tables[a], c);
+        size_t k = cx_table_find(j->tables[b], name);
+        if (k != (size_t)-1 && !key_column(j, b, k))
+            continue;
+        if (cx_buf_printf(out, "%s'%s'", count ? ", " : "", name) != CX_OK)
+            *oom = 1;
+        count++;
+    }
+    return count;
+}
+
+/* Column c of table tb holds text where the table lb it stacks under holds
+ * numbers: the first cell that is no number, at its line and column. */
+static cx_status stack_not_number(const cx_table *tb, size_t c, const cx_table *lb, cx_error *err)
+{
+    size_t i = 0;
+    for (; i < cx_table_nrows(tb); i++) {
+        const char *v = cx_table_text(tb, c, i);
+        double x;
+        if (v && *v && cx_number_parse(v, strlen(v), '.', &x) != CX_OK && cx_number_parse(v, strlen(v), ',', &x) != CX_OK)
+            break;
+    }
+    unsigned long line = 0, col = 0;
+    if (i < cx_table_nrows(tb))
+        cx_table_locate(tb, c, i, &line, &col);
+    return cx_error_set(err, CX_EINVAL, cx_table_source(tb), line, col,
+                        "expected a number in column '%s' as in '%s' to stack the rows of both files, found '%s'",
+                        cx_table_colname(tb, c), cx_table_source(lb),
+                        i < cx_table_nrows(tb) ? cx_table_text(tb, c, i) : "text");
+}
+
+/* Table t stacks under an earlier table when it shares a value column with
+ * it: then they must have the same columns, of the same types, and t's
+ * columns map to that table's output columns.  A shared text column that is
+ * a unit named otherwise elsewhere is left to join_column's message. */
+static cx_status join_stack(join *j, size_t t, int *stacked, cx_error *err)
+{
+    const cx_table *tb = j->tables[t];
+    const char *mine, *theirs;
+    size_t u = t, shared = 0, ot;
+    *stacked = 0;
+    j->lead[t] = t;
+    for (size_t l = 0; l < t && u == t; l++)
+        for (size_t c = 0; c < cx_table_ncols(tb) && j->lead[l] == l && u == t; c++) {
+            size_t k = key_column(j, t, c) ? (size_t)-1 : cx_table_find(j->tables[l], cx_table_colname(tb, c));
+            if (k != (size_t)-1 && !key_column(j, l, k)) {
+                u = l;
+                shared = c;
+            }
+        }
+    if (u == t || (cx_table_coltype(tb, shared) == CX_COL_TEXT &&
+                   unit_names_differ(j->tables, j->n, t, j->in, j->nunits, &mine, &ot, &theirs)))
+        return CX_OK;
+    const cx_table *lb = j->tables[u];
+    cx_buf here = {0}, there = {0};
+    int oom = 0;
+    size_t nh = columns_only_in(j, t, u, &here, &oom), nt = columns_only_in(j, u, t, &there, &oom);
+    cx_status st = oom ? nomem(err) : CX_OK;
+    if (st == CX_OK && (nh || nt))
+        st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                          "expected the same columns as '%s' to stack the rows of both files (or no column in "
+                          "common to join them), found %s%s%s%s%s%s%s",
+                          cx_table_source(lb), nh ? here.data : "", nh ? " only here" : "", nh && nt ? " and " : "",
+                          nt ? there.data : "", nt ? " only in '" : "", nt ? cx_table_source(lb) : "", nt ? "'" : "");
+    cx_buf_free(&here);
+    cx_buf_free(&there);
+    for (size_t c = 0; c < cx_table_ncols(tb) && st == CX_OK; c++) {
+        j->in[t].map[c] = (size_t)-1;
+        if (key_column(j, t, c))
+            continue;
+        size_t k = cx_table_find(lb, cx_table_colname(tb, c));
+        if (cx_table_coltype(lb, k) == CX_COL_NUMBER && cx_table_coltype(tb, c) == CX_COL_TEXT)
+            st = stack_not_number(tb, c, lb, err);
+        else if (cx_table_coltype(lb, k) != cx_table_coltype(tb, c))
+            st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), 0, 0,
+                              "expected a %s column '%s' as in '%s' to stack the rows of both files, found a %s column",
+                              cx_coltype_name(cx_table_coltype(lb, k)), cx_table_colname(tb, c), cx_table_source(lb),
+                              cx_coltype_name(cx_table_coltype(tb, c)));
+        else
+            j->in[t].map[c] = j->in[u].map[k];
+    }
+    for (size_t c = 0; c < cx_table_ncols(tb) && st == CX_OK; c++) /* each column names every file of its stack */
+        if (j->in[t].map[c] != (size_t)-1) {
+            cx_buf src = {0};
+            size_t col = j->in[t].map[c];
+            if (cx_buf_printf(&src, "%s + %s", cx_table_colsource(j->res, col), cx_table_source(tb)) != CX_OK ||
+                cx_table_set_colsource(j->res, col, src.data) != CX_OK)
+                st = nomem(err);
+            cx_buf_free(&src);
+        }
+    if (st == CX_OK) {
+        j->lead[t] = u;
+        *stacked = 1;
+    }
     return st;
 }
 
@@ -310,16 +432,27 @@ static cx_status join_columns(join *j, cx_error *err)
     for (size_t k = 0; k <= j->nunits && st == CX_OK; k++) /* the keys: named as in the first file */
         if (cx_table_set_colsource(j->res, k, cx_table_source(j->tables[0])) != CX_OK)
             return nomem(err);
-    for (size_t t = 0; t < j->n && st == CX_OK; t++)
-        for (size_t c = 0; c < cx_table_ncols(j->tables[t]) && st == CX_OK; c++) {
+    for (size_t t = 0; t < j->n && st == CX_OK; t++) {
+        int stacked = 0;
+        st = join_stack(j, t, &stacked, err);
+        for (size_t c = 0; c < cx_table_ncols(j->tables[t]) && st == CX_OK && !stacked; c++) {
             j->in[t].map[c] = (size_t)-1;
-            int is_key = c == j->in[t].period;
-            for (size_t k = 0; k < j->nunits; k++)
-                is_key |= c == j->in[t].units[k];
-            if (!is_key)
+            if (!key_column(j, t, c))
                 st = join_column(j, t, c, err);
         }
+    }
     return st;
+}
+
+/* The key of row i of table t for messages: "2025-W02, region 'Utrecht'". */
+static void key_text(const join *j, size_t t, size_t i, char *desc, size_t size)
+{
+    const cx_table *tb = j->tables[t];
+    char per[CX_PERIOD_TEXT_MAX];
+    size_t o = (size_t)snprintf(desc, size, "%s",
+                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
+    for (size_t k = 0; k < j->nunits && o < size; k++)
+        o += (size_t)snprintf(desc + o, size - o, ", %s '%s'", j->units[k], cx_table_text(tb, j->in[t].units[k], i));
 }
 
 /* Row i of table t repeats the key of its row prev: unit columns named
@@ -337,12 +470,8 @@ static cx_status join_repeated(const join *j, size_t t, size_t i, size_t prev, c
                             "{\"%s\": \"%s\"} on the source of %s)",
                             mine, theirs, cx_table_source(j->tables[other]), theirs, mine, theirs, mine,
                             cx_table_source(j->tables[other]));
-    char desc[256], per[CX_PERIOD_TEXT_MAX];
-    size_t o = (size_t)snprintf(desc, sizeof desc, "%s",
-                                cx_period_format(cx_table_periods(tb, j->in[t].period)[i], per, sizeof per));
-    for (size_t k = 0; k < j->nunits && o < sizeof desc; k++)
-        o += (size_t)snprintf(desc + o, sizeof desc - o, ", %s '%s'", j->units[k],
-                              cx_table_text(tb, j->in[t].units[k], i));
+    char desc[256];
+    key_text(j, t, i, desc, sizeof desc);
     return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
                         "expected one row per key, found the key (%s) on lines %lu and %lu", desc,
                         cx_table_line(tb, prev), cx_table_line(tb, i));
@@ -363,37 +492,58 @@ static cx_status join_row(join *j, size_t t, size_t i, size_t row, int fresh, cx
             if (cx_table_set_text(j->res, 1 + k, row, cx_table_text(tb, j->in[t].units[k], i)) != CX_OK)
                 return nomem(err);
     }
-    j->seen[row * j->n + t] = 1;
+    j->seen[row * j->n + j->lead[t]] = 1;
     return cx_table_copy_row(j->res, row, tb, i, j->in[t].map) == CX_OK ? CX_OK : nomem(err);
 }
 
-/* Every table's rows, by key: one row per key and table. */
+/* Row i of stacked table t repeats a key of row prev of table u, another
+ * file stacked under the same columns: the key belongs to one of them. */
+static cx_status join_stacked_twice(const join *j, size_t t, size_t i, size_t u, size_t prev, cx_error *err)
+{
+    const cx_table *tb = j->tables[t];
+    char desc[256];
+    key_text(j, t, i, desc, sizeof desc);
+    return cx_error_set(err, CX_EINVAL, cx_table_source(tb), cx_table_line(tb, i), 0,
+                        "expected each key in one of the files stacked under the same columns, found the key "
+                        "(%s) here and in '%s' line %lu; leave the repeated rows out of one file",
+                        desc, cx_table_source(j->tables[u]), cx_table_line(j->tables[u], prev));
+}
+
+/* Every table's rows, by key: one row per key and table, or per key and
+ * stack of tables with the same columns (own: the keys of the stack so far,
+ * each with its row * n + table). */
 static cx_status join_rows(join *j, cx_error *err)
 {
     cx_strmap *all = cx_strmap_new(), *own = cx_strmap_new();
     cx_buf key = {0};
     cx_status st = all && own ? CX_OK : nomem(err);
-    for (size_t t = 0; t < j->n && st == CX_OK; t++) {
-        const cx_table *tb = j->tables[t];
+    for (size_t l = 0; l < j->n && st == CX_OK; l++) {
+        if (j->lead[l] != l)
+            continue;
         cx_strmap_clear(own);
-        for (size_t i = 0; i < cx_table_nrows(tb) && st == CX_OK; i++) {
-            const char *empty = NULL;
-            int ok = make_key(&j->in[t], j->nunits, i, &key, &empty);
-            size_t prev, row;
-            int fresh;
-            if (ok < 0 || cx_strmap_intern(own, key.data, key.len, i, &prev, &fresh, NULL) != CX_OK) {
-                st = nomem(err);
-            } else if (ok == 0) {
-                unsigned long line, col;
-                cx_table_locate(tb, cx_table_find(tb, empty), i, &line, &col);
-                st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), line, col,
-                                  "expected a value in key column '%s', found an empty cell", empty);
-            } else if (!fresh)
-                st = join_repeated(j, t, i, prev, err);
-            else if (cx_strmap_intern(all, key.data, key.len, cx_table_nrows(j->res), &row, &fresh, NULL) != CX_OK)
-                st = nomem(err);
-            else
-                st = join_row(j, t, i, row, fresh, err);
+        for (size_t t = l; t < j->n && st == CX_OK; t++) {
+            const cx_table *tb = j->tables[t];
+            for (size_t i = 0; i < cx_table_nrows(tb) && st == CX_OK && j->lead[t] == l; i++) {
+                const char *empty = NULL;
+                int ok = make_key(&j->in[t], j->nunits, i, &key, &empty);
+                size_t prev, row;
+                int fresh;
+                if (ok < 0 || cx_strmap_intern(own, key.data, key.len, i * j->n + t, &prev, &fresh, NULL) != CX_OK) {
+                    st = nomem(err);
+                } else if (ok == 0) {
+                    unsigned long line, col;
+                    cx_table_locate(tb, cx_table_find(tb, empty), i, &line, &col);
+                    st = cx_error_set(err, CX_EINVAL, cx_table_source(tb), line, col,
+                                      "expected a value in key column '%s', found an empty cell", empty);
+                } else if (!fresh && prev % j->n == t)
+                    st = join_repeated(j, t, i, prev / j->n, err);
+                else if (!fresh)
+                    st = join_stacked_twice(j, t, i, prev % j->n, prev / j->n, err);
+                else if (cx_strmap_intern(all, key.data, key.len, cx_table_nrows(j->res), &row, &fresh, NULL) != CX_OK)
+                    st = nomem(err);
+                else
+                    st = join_row(j, t, i, row, fresh, err);
+            }
         }
     }
     cx_strmap_free(all);
@@ -407,6 +557,8 @@ static cx_status join_missing(const join *j, cx_warnings *warn, cx_error *err)
 {
     size_t rows = cx_table_nrows(j->res);
     for (size_t t = 0; t < j->n && warn; t++) {
+        if (j->lead[t] != t)
+            continue; /* a stack's keys are those of its first table */
         size_t missing = 0;
         char ex[EXAMPLES][256];
         for (size_t i = 0; i < rows; i++)
@@ -422,10 +574,17 @@ static cx_status join_missing(const join *j, cx_warnings *warn, cx_error *err)
             strcat(list, e ? ", " : "");
             strcat(list, ex[e]);
         }
-        if (cx_warnings_add(warn, "%s lacks %zu of the %zu keys that the other files have (for "
-                                  "example %s%s); their columns from it are empty",
-                            cx_table_source(j->tables[t]), missing, rows, list, missing > EXAMPLES ? ", ..." : "") !=
-            CX_OK)
+        cx_buf who = {0};
+        for (size_t u = t; u < j->n; u++)
+            if (j->lead[u] == t && cx_buf_printf(&who, "%s%s", u > t ? " + " : "", cx_table_source(j->tables[u])) != CX_OK) {
+                cx_buf_free(&who);
+                return nomem(err);
+            }
+        cx_status st = cx_warnings_add(warn, "%s lacks %zu of the %zu keys that the other files have (for "
+                                             "example %s%s); their columns from it are empty",
+                                       who.data, missing, rows, list, missing > EXAMPLES ? ", ..." : "");
+        cx_buf_free(&who);
+        if (st != CX_OK)
             return nomem(err);
     }
     return CX_OK;
@@ -478,7 +637,8 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no tables to join");
     join j = {.tables = tables, .n = n, .units = units, .nunits = nunits};
     j.in = cx_calloc(n, sizeof *j.in);
-    cx_status st = j.in ? join_periods(&j, err) : nomem(err);
+    j.lead = cx_calloc(n, sizeof *j.lead);
+    cx_status st = j.in && j.lead ? join_periods(&j, err) : nomem(err);
     if (st == CX_OK && !units)
         st = join_find_units(&j, err);
     if (st == CX_OK)
@@ -496,6 +656,7 @@ cx_status cx_panel_join(const cx_table *const *tables, size_t n, const char *con
         cx_free(j.in[t].map);
     }
     cx_free(j.in);
+    cx_free(j.lead);
     cx_free(j.unit_names);
     cx_table_free(j.res);
     cx_free(j.seen);

@@ -52,16 +52,17 @@ static cx_status shared_units(cx_table *const *t, size_t n, const char ***names,
 /* Survey responses aggregated to the exports' periods (at their cadence)
  * and units, into *out, its period column holding the exports' own dates
  * when those are dates at a coarser cadence. */
-static cx_status responses_table(const cx_panel_source *resp, const cx_survey_options *sopt, cx_table *const *t,
-                                 size_t n, const char *const *units, size_t nunits, cx_warnings *warn, cx_table **out,
+static cx_status responses_table(const char *const *paths, size_t npaths, const cx_csv_options *csv,
+                                 const cx_survey_options *sopt, cx_table *const *t, size_t n,
+                                 const char *const *units, size_t nunits, cx_warnings *warn, cx_table **out,
                                  cx_error *err)
 {
     /* NULL options are the defaults, as for cx_csv_read */
     cx_survey_options so = sopt ? *sopt : (cx_survey_options){.scale = CX_SCALE_NPS};
     cx_csv_options ro;
     memset(&ro, 0, sizeof ro);
-    if (resp->csv)
-        ro = *resp->csv;
+    if (csv)
+        ro = *csv;
     if (!ro.notes)
         ro.notes = warn;
     const char **by = cx_calloc(nunits + 2, sizeof(char *));
@@ -86,7 +87,7 @@ static cx_status responses_table(const cx_panel_source *resp, const cx_survey_op
         types[ro.ntypes] = (cx_csv_coltype){so.score, CX_COL_NUMBER, 0};
         ro.types = types;
         ro.ntypes++;
-        st = cx_survey_aggregate_file(resp->path, &ro, &so, out, NULL, err);
+        st = cx_survey_aggregate_files(paths, npaths, &ro, &so, out, NULL, err);
     }
     if (st == CX_OK && cad.kind == CX_PERIOD_DAY && cx_cadence_kind(&cad) != CX_PERIOD_DAY) {
         const cx_period *p = cx_table_periods(*out, 0);
@@ -98,9 +99,12 @@ static cx_status responses_table(const cx_panel_source *resp, const cx_survey_op
     return st;
 }
 
-cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx_panel_source *responses,
-                                const cx_survey_options *sopt, const char *const *units, size_t nunits,
-                                cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err)
+/* cx_panel_load_sources with nresp response files (read with the options
+ * `rcsv`), counted together as one (the history's responses and a
+ * quarter's).  inputs: n + 1. */
+static cx_status load_sources(const cx_panel_source *files, size_t n, const char *const *responses, size_t nresp,
+                              const cx_csv_options *rcsv, const cx_survey_options *sopt, const char *const *units,
+                              size_t nunits, cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err)
 {
     *out = NULL;
     if (n == 0)
@@ -120,7 +124,8 @@ cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx
     }
     if (st == CX_OK && !units && (st = shared_units(t, n, &unit_names, &nunits)) == CX_OK)
         units = unit_names;
-    if (st == CX_OK && responses && (st = responses_table(responses, sopt, t, n, units, nunits, warn, &t[k], err)) == CX_OK)
+    if (st == CX_OK && nresp &&
+        (st = responses_table(responses, nresp, rcsv, sopt, t, n, units, nunits, warn, &t[k], err)) == CX_OK)
         k++;
     if (st == CX_OK)
         st = cx_panel_join((const cx_table *const *)t, k, units, nunits, out, warn, err);
@@ -135,6 +140,14 @@ cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx
     }
     cx_free(t);
     return st;
+}
+
+cx_status cx_panel_load_sources(const cx_panel_source *files, size_t n, const cx_panel_source *responses,
+                                const cx_survey_options *sopt, const char *const *units, size_t nunits,
+                                cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err)
+{
+    return load_sources(files, n, responses ? &responses->path : NULL, responses ? 1 : 0,
+                        responses ? responses->csv : NULL, sopt, units, nunits, out, inputs, warn, err);
 }
 
 /* The distinct column names of the tables t[0 .. n) (stopping at a NULL
@@ -216,10 +229,9 @@ static cx_status renames_used(const cx_csv_options *copt, const unsigned char *u
     return st;
 }
 
-cx_status cx_panel_load(const char *const *files, size_t n, const char *responses,
-                        const cx_survey_options *sopt, const cx_csv_options *copt,
-                        const char *const *units, size_t nunits, cx_table **out, cx_table **inputs,
-                        cx_warnings *warn, cx_error *err)
+cx_status cx_panel_load_n(const char *const *files, size_t n, const char *const *responses, size_t nresp,
+                          const cx_survey_options *sopt, const cx_csv_options *copt, const char *const *units,
+                          size_t nunits, cx_table **out, cx_table **inputs, cx_warnings *warn, cx_error *err)
 {
     *out = NULL;
     cx_csv_options o;
@@ -240,8 +252,7 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     }
     for (size_t k = 0; k < n; k++)
         src[k] = (cx_panel_source){files[k], &o};
-    cx_panel_source resp = {responses, &o};
-    cx_status st = cx_panel_load_sources(src, n, responses ? &resp : NULL, sopt, units, nunits, out, tabs, warn, err);
+    cx_status st = load_sources(src, n, responses, nresp, &o, sopt, units, nunits, out, tabs, warn, err);
     if (st == CX_OK && (st = renames_used(&o, used, tabs, n + (tabs[n] != NULL), err)) == CX_OK)
         st = types_used(&o, used, tabs, n + (tabs[n] != NULL), err);
     if (st == CX_ENOMEM)
@@ -260,6 +271,15 @@ cx_status cx_panel_load(const char *const *files, size_t n, const char *response
     cx_free(src);
     cx_free(used);
     return st;
+}
+
+cx_status cx_panel_load(const char *const *files, size_t n, const char *responses,
+                        const cx_survey_options *sopt, const cx_csv_options *copt,
+                        const char *const *units, size_t nunits, cx_table **out, cx_table **inputs,
+                        cx_warnings *warn, cx_error *err)
+{
+    return cx_panel_load_n(files, n, responses ? &responses : NULL, responses ? 1 : 0, sopt, copt, units, nunits, out,
+                           inputs, warn, err);
 }
 
 /* Do rows a and b belong to the same unit (unit columns 1 .. nunits)? */

@@ -600,3 +600,61 @@ cx_status cx_survey_aggregate_file(const char *path, const cx_csv_options *copt,
     cx_csv_close(r);
     return st;
 }
+
+cx_status cx_survey_aggregate_files(const char *const *paths, size_t n, const cx_csv_options *copt,
+                                    const cx_survey_options *opt, cx_table **out, cx_survey_stats *stats,
+                                    cx_error *err)
+{
+    *out = NULL;
+    if (n == 1)
+        return cx_survey_aggregate_file(paths[0], copt, opt, out, stats, err);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if (n == 0)
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no response files to aggregate");
+    if ((unsigned)opt->scale >= sizeof scales / sizeof scales[0])
+        return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "unknown scale");
+    size_t score, *bycol = cx_calloc(2 * opt->nby + 1, sizeof *bycol), *first = bycol + opt->nby;
+    cx_csv_reader *r0 = NULL; /* the first file: its columns name the output's */
+    tally a;
+    cx_status st = tally_init(&a) == CX_OK && bycol ? CX_OK : nomem(err);
+    for (size_t f = 0; f < n && st == CX_OK; f++) {
+        cx_csv_reader *r = NULL;
+        st = cx_csv_open(paths[f], copt, &r, err);
+        const cx_table *schema = st == CX_OK ? cx_csv_schema(r) : NULL;
+        if (st == CX_OK)
+            st = columns(schema, opt, &score, f ? bycol : first, err);
+        for (size_t k = 0; f && k < opt->nby && st == CX_OK; k++)
+            if (cx_table_coltype(schema, bycol[k]) != cx_table_coltype(cx_csv_schema(r0), first[k]))
+                st = cx_error_set(err, CX_EINVAL, paths[f], 0, 0,
+                                  "expected the group column '%s' to hold %ss as in '%s', found %ss", opt->by[k],
+                                  cx_coltype_name(cx_table_coltype(cx_csv_schema(r0), first[k])), paths[0],
+                                  cx_coltype_name(cx_table_coltype(schema, bycol[k])));
+        if (st == CX_OK)
+            st = count(r, opt, score, f ? bycol : first, &a, err);
+        if (f == 0)
+            r0 = r;
+        else
+            cx_csv_close(r);
+    }
+    if (st == CX_OK)
+        st = table_of(&a, cx_csv_schema(r0), opt, first, out, err);
+    cx_buf from = {0}; /* each column's source: "a.csv + b.csv" */
+    for (size_t f = 0; f < n && st == CX_OK; f++)
+        if (cx_buf_printf(&from, "%s%s", f ? " + " : "", paths[f]) != CX_OK)
+            st = nomem(err);
+    for (size_t c = 0; c < cx_table_ncols(*out) && st == CX_OK; c++)
+        if (cx_table_set_colsource(*out, c, from.data) != CX_OK)
+            st = nomem(err);
+    cx_buf_free(&from);
+    if (st != CX_OK) {
+        cx_table_free(*out);
+        *out = NULL;
+    }
+    if (st == CX_OK && stats)
+        *stats = a.stats;
+    tally_free(&a);
+    cx_csv_close(r0);
+    cx_free(bycol);
+    return st;
+}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <gsl/gsl_cdf.h>
 #include <xlsxwriter.h>
 
 #include "cxcase/review.h"
@@ -336,73 +337,114 @@ static void shift_sheet(rw *w, lxw_worksheet *ws)
 /* Summary                                                                  */
 /* ======================================================================== */
 
+/* One initiative on the Summary: an initiative whose plan starts after the
+ * quarter is "not due yet" (not "not separable"), and the share delivered
+ * comes with its 95% interval, t with the DiD's degrees of freedom, since
+ * one quarter measures it loosely. */
+static lxw_row_t summary_initiative(rw *w, lxw_worksheet *ws, lxw_row_t row, const cJSON *x, lxw_format *const *al)
+{
+    char buf[160];
+    const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
+    int not_due = cJSON_IsNumber(due) && due->valuedouble == 0;
+    worksheet_write_string(ws, row, 0, gets(x, "initiative"), NULL);
+    worksheet_write_string(ws, row, 1, gets(x, "metric"), NULL);
+    put(ws, row, 2, get(x, "planned_change"), w->f.num);
+    if (not_due) {
+        worksheet_write_string(ws, row, 3, "not due yet", al[1]);
+        worksheet_write_string(ws, row, 4, "-", al[0]);
+    } else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable"))) {
+        put(ws, row, 3, get(x, "realised_change"), w->f.num);
+        put(ws, row, 4, get(x, "share_delivered"), w->f.pct);
+        double t = gsl_cdf_tdist_Pinv(0.975, get(x, "df")), s = get(x, "se") / fabs(get(x, "planned_change"));
+        if (isfinite(t * s)) {
+            snprintf(buf, sizeof buf, "%.0f%% to %.0f%%", 100 * (get(x, "share_delivered") - t * s),
+                     100 * (get(x, "share_delivered") + t * s));
+            worksheet_write_string(ws, row, 5, buf, al[0]);
+        }
+    } else {
+        worksheet_write_string(ws, row, 3, "not separable", al[1]);
+        worksheet_write_string(ws, row, 4, "-", al[0]);
+    }
+    snprintf(buf, sizeof buf, "%.0f of %.0f", get(x, "units_reached"), get(x, "units"));
+    worksheet_write_string(ws, row, 6, not_due ? "-" : buf, al[0]);
+    return row + 1;
+}
+
 static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
 {
     worksheet_set_column(ws, 0, 0, 30, NULL);
     worksheet_set_column(ws, 1, 6, 16, NULL);
     char buf[300], f[200], a[16];
+    lxw_format *whole = workbook_add_format(w->wb); /* euros of revenue: no cents */
+    format_set_num_format(whole, "#,##0");
+    /* text among figures: right-aligned like them, so the two never run together */
+    lxw_format *right = workbook_add_format(w->wb), *note_r = workbook_add_format(w->wb),
+               *th_r = workbook_add_format(w->wb);
+    format_set_align(right, LXW_ALIGN_RIGHT);
+    format_set_align(note_r, LXW_ALIGN_RIGHT);
+    format_set_italic(note_r);
+    format_set_font_color(note_r, 0x595959);
+    format_set_align(th_r, LXW_ALIGN_RIGHT);
+    format_set_bold(th_r);
+    format_set_bottom(th_r, LXW_BORDER_THIN);
     snprintf(buf, sizeof buf, "Review of case %.0f: %s, %s", get(w->r, "case"), gets(w->r, "scenario"),
              gets(w->r, "quarter"));
     worksheet_write_string(ws, 0, 0, buf, w->f.title);
     lxw_row_t row = 2;
     worksheet_write_string(ws, row++, 0, "Did we get what we approved?", w->f.h);
     static const char *const ih[] = {"initiative", "metric", "planned change", "realised change", "share delivered",
-                                     "units reached"};
-    for (lxw_col_t c = 0; c < 6; c++)
-        worksheet_write_string(ws, row, c, ih[c], w->f.th);
+                                     "95% interval", "units reached"};
+    for (lxw_col_t c = 0; c < 7; c++)
+        worksheet_write_string(ws, row, c, ih[c], c >= 2 ? th_r : w->f.th);
     row++;
+    lxw_format *al[2] = {right, note_r};
     const cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w->r, "initiatives")) {
-        worksheet_write_string(ws, row, 0, gets(x, "initiative"), NULL);
-        worksheet_write_string(ws, row, 1, gets(x, "metric"), NULL);
-        put(ws, row, 2, get(x, "planned_change"), w->f.num);
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "separable"))) {
-            put(ws, row, 3, get(x, "realised_change"), w->f.num);
-            put(ws, row, 4, get(x, "share_delivered"), w->f.pct);
-        } else {
-            worksheet_write_string(ws, row, 3, "not separable", w->f.note);
-            worksheet_write_string(ws, row, 4, "-", NULL);
-        }
-        snprintf(buf, sizeof buf, "%.0f of %.0f", get(x, "units_reached"), get(x, "units"));
-        worksheet_write_string(ws, row++, 5, buf, NULL);
-    }
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w->r, "initiatives"))
+        row = summary_initiative(w, ws, row, x, al);
+    worksheet_write_string(ws, row++, 0, "Realised change: per reached unit, by difference-in-differences against "
+                           "the units not reached and the year before; share delivered = realised / planned change.",
+                           w->f.note);
     row++;
     worksheet_write_string(ws, row++, 0, "Why not? The gap per target", w->f.h);
     static const char *const gh[] = {"target", "plan", "actual", "gap", "largest part", "significant"};
     for (lxw_col_t c = 0; c < 6; c++)
-        worksheet_write_string(ws, row, c, gh[c], w->f.th);
+        worksheet_write_string(ws, row, c, gh[c], c ? th_r : w->f.th);
     row++;
     size_t i = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w->r, "targets")) {
         const tpos *p = &pos[i++];
         worksheet_write_string(ws, row, 0, gets(x, "target"), NULL);
+        lxw_format *nf = fabs(get(x, "plan")) >= 1e4 ? whole : w->f.num;
         snprintf(f, sizeof f, "=Review!%s", ref(p->plan, 1, a, sizeof a));
-        worksheet_write_formula_num(ws, row, 1, f, w->f.num, get(x, "plan"));
+        worksheet_write_formula_num(ws, row, 1, f, nf, get(x, "plan"));
         snprintf(f, sizeof f, "=Review!%s", ref(p->actual, 1, a, sizeof a));
-        worksheet_write_formula_num(ws, row, 2, f, w->f.num, get(x, "actual"));
+        worksheet_write_formula_num(ws, row, 2, f, nf, get(x, "actual"));
         snprintf(f, sizeof f, "=Review!%s", ref(p->gap, 1, a, sizeof a));
-        worksheet_write_formula_num(ws, row, 3, f, w->f.num, get(x, "gap"));
+        worksheet_write_formula_num(ws, row, 3, f, nf, get(x, "gap"));
         const cJSON *pt, *big = NULL;
         cJSON_ArrayForEach(pt, cJSON_GetObjectItemCaseSensitive(x, "parts"))
             if (isfinite(get(pt, "value")) && (!big || fabs(get(pt, "value")) > fabs(get(big, "value"))))
                 big = pt;
-        worksheet_write_string(ws, row, 4, big ? gets(big, "part") : "-", NULL);
+        snprintf(buf, sizeof buf, "%s", big ? gets(big, "part") : "-");
+        for (char *c = buf; *c; c++) /* "baseline drift", as the reader says it */
+            *c = *c == '_' ? ' ' : *c;
+        worksheet_write_string(ws, row, 4, buf, right);
         worksheet_write_string(ws, row++, 5,
                                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "significant")) ? "yes (|z| > 1.96)"
-                                                                                                 : "no", NULL);
+                                                                                                 : "no", right);
     }
     row++;
     worksheet_write_string(ws, row++, 0, "How good have our forecasts been?", w->f.h);
     static const char *const th[] = {"target", "reviews", "in 80% band", "in 95% band", "mean CRPS", "skill vs naive"};
     for (lxw_col_t c = 0; c < 6; c++)
-        worksheet_write_string(ws, row, c, th[c], w->f.th);
+        worksheet_write_string(ws, row, c, th[c], c ? th_r : w->f.th);
     row++;
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w->r, "track_record")) {
         worksheet_write_string(ws, row, 0, gets(x, "target"), NULL);
         put(ws, row, 1, get(x, "reviews"), NULL);
         put(ws, row, 2, get(cJSON_GetObjectItemCaseSensitive(x, "coverage80"), "share"), w->f.pct);
         put(ws, row, 3, get(cJSON_GetObjectItemCaseSensitive(x, "coverage95"), "share"), w->f.pct);
-        put(ws, row, 4, get(x, "mean_crps"), w->f.num);
+        put(ws, row, 4, get(x, "mean_crps"), fabs(get(x, "mean_crps")) >= 1e4 ? whole : w->f.num);
         put(ws, row++, 5, get(x, "crps_skill"), w->f.pct);
     }
     row++;

@@ -239,13 +239,13 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         if (cx_sha256_file(opt->files[i], hex, NULL) == CX_OK)
             cJSON_AddStringToObject(x, "sha256", hex);
     }
-    if (opt->responses) {
+    for (size_t i = 0; i < opt->nresponses; i++) {
         char hex[65];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(in, x);
-        cJSON_AddStringToObject(x, "file", opt->responses);
+        cJSON_AddStringToObject(x, "file", opt->responses[i]);
         cJSON_AddStringToObject(x, "kind", "responses");
-        if (cx_sha256_file(opt->responses, hex, NULL) == CX_OK)
+        if (cx_sha256_file(opt->responses[i], hex, NULL) == CX_OK)
             cJSON_AddStringToObject(x, "sha256", hex);
     }
     cJSON_AddItemToObject(o, "realised", opt->realised ? cJSON_CreateString(opt->realised) : cJSON_CreateNull());
@@ -260,6 +260,10 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         cJSON_AddStringToObject(x, "initiative", f->eff[k].initiative);
         cJSON_AddStringToObject(x, "metric", f->eff[k].metric);
         cJSON_AddItemToObject(x, "planned_change", num(ge->planned));
+        double due = 0; /* the plan's change in the reviewed quarter, mean over units: 0 = not due yet */
+        for (size_t u = 0; u < f->nunits; u++)
+            due += f->eff[k].delta[u * (size_t)f->H + (size_t)g->Q] / (double)f->nunits;
+        cJSON_AddItemToObject(x, "planned_in_quarter", num(due));
         cJSON_AddNumberToObject(x, "units", (double)f->nunits);
         cJSON_AddNumberToObject(x, "units_reached", (double)ge->reached);
         cJSON_AddItemToObject(x, "realised_change", num(ge->did.tau));
@@ -301,7 +305,8 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
     memset(&so, 0, sizeof so);
     so.scale = CX_SCALE_NPS;
     if (st == CX_OK)
-        st = cx_panel_load(opt->files, opt->nfiles, opt->responses, &so, NULL, NULL, 0, &panel, NULL, warn, err);
+        st = cx_panel_load_n(opt->files, opt->nfiles, opt->responses, opt->nresponses, &so, NULL, NULL, 0, &panel,
+                             NULL, warn, err);
     size_t ucols = 0;
     if (st == CX_OK) {
         while (1 + ucols < cx_table_ncols(panel) && cx_table_coltype(panel, 1 + ucols) == CX_COL_TEXT)

@@ -11,9 +11,12 @@
 # with the realised rollout and --json (DiD fit, the bridge of every row,
 # the response fits, the forecast's variance by central differences over
 # 34 coefficients, the model refits and the track record), beside the
-# `cxcase simulate` that recorded the case.  The samples have no reviewed
-# quarter yet, so this world stands in for them (it is the same size:
-# 12 regions, about three years of weeks).
+# `cxcase simulate` that recorded the case.  Then the samples' review of
+# 2026Q1 as `make demo` runs it (issue 12's figure, under 1 s): the case
+# of samples/cases.jsonl against the five department exports of 2023-W01 ..
+# 2025-W52 with the quarter's five stacked on them and the 199,650 + 16,651
+# survey responses of both files counted together (2,028 rows), with the
+# realised rollout, --json; and the same with -o, the review workbook too.
 # Nothing passes or fails on time.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -45,3 +48,13 @@ best "simulate (the case's run, 200 draws)" "$CXCASE" simulate "$tmp/w/scenario.
 best "review --realised --json (1,404 rows)" "$CXCASE" review "$tmp/w/cases.jsonl" "$tmp/w/quarter-a.csv" \
     --realised "$tmp/w/realised.json" --json
 best "review --json (no rollout: not separable)" "$CXCASE" review "$tmp/w/cases.jsonl" "$tmp/w/quarter-d.csv" --json
+S=$top/samples
+Q=$S/review
+best "samples 2026Q1: review --realised --json" "$CXCASE" review "$S/cases.jsonl" "$S/logistics.csv" \
+    "$S/service.csv" "$S/web.csv" "$S/finance.csv" "$S/hr.csv" "$Q/logistics.csv" "$Q/service.csv" "$Q/web.csv" \
+    "$Q/finance.csv" "$Q/hr.csv" --responses "$S/responses.csv" --responses "$Q/responses.csv" \
+    --realised "$Q/rollout.json" --json
+best "samples 2026Q1: the same with -o review.xlsx" "$CXCASE" review "$S/cases.jsonl" "$S/logistics.csv" \
+    "$S/service.csv" "$S/web.csv" "$S/finance.csv" "$S/hr.csv" "$Q/logistics.csv" "$Q/service.csv" "$Q/web.csv" \
+    "$Q/finance.csv" "$Q/hr.csv" --responses "$S/responses.csv" --responses "$Q/responses.csv" \
+    --realised "$Q/rollout.json" -o "$tmp/review.xlsx"

@@ -10,6 +10,7 @@
 
 #include "helpers.h"
 #include "core/core.h"
+#include "data/table.h"
 
 static cx_table *load(const char *text, const char *name)
 {
@@ -97,8 +98,9 @@ static void join_should_refuse_mixed_period_kinds_and_shared_columns(void **stat
     cx_error err;
     assert_int_equal(join2(w, m, &p, NULL, &err), CX_EINVAL);
     assert_non_null(strstr(err.message, "has weeks, this file has months"));
+    /* the same columns stack: the same key in both files is an error naming both */
     assert_int_equal(join2(w, w2, &p, NULL, &err), CX_EINVAL);
-    assert_non_null(strstr(err.message, "found 'x' here and in"));
+    assert_non_null(strstr(err.message, "found the key (2025-W01, region 'N') here and in '"));
     assert_int_equal(join2(w, none, &p, NULL, &err), CX_EINVAL);
     assert_non_null(strstr(err.message, "expected a period column to join on"));
     const cx_table *in[] = {w, w2};
@@ -113,6 +115,132 @@ static void join_should_refuse_mixed_period_kinds_and_shared_columns(void **stat
     cx_table_free(m);
     cx_table_free(w2);
     cx_table_free(none);
+}
+
+/* A quarter's export beside the history's, with the same columns: its rows
+ * are appended (stacked), and the result joins the other exports as one. */
+static void join_should_stack_files_with_the_same_columns(void **state)
+{
+    (void)state;
+    cx_table *hist = load("week,region,x,n\n2025-W51,N,1.5,10\n2025-W52,N,2.5,11\n2025-W52,S,3.5,12\n", "h");
+    cx_table *hr = load("week,region,e\n2025-W52,N,7\n2026-W01,N,8\n", "e");
+    /* another dialect and column order: matched by name */
+    cx_table *qtr = load("region;n;week;x\nN;13;2026-W01;4,5\nS;14;2026-W01;5,5\n", "q");
+    const cx_table *in[] = {hist, hr, qtr};
+    cx_table *p = NULL;
+    cx_warnings *w = cx_warnings_new();
+    cx_error err;
+    cx_error_init(&err);
+    assert_int_equal(cx_panel_join(in, 3, NULL, 0, &p, w, &err), CX_OK);
+    assert_int_equal(cx_table_ncols(p), 5); /* week, region, x, n, e */
+    assert_int_equal(cx_table_nrows(p), 5);
+    const char *want_region[] = {"N", "N", "N", "S", "S"};
+    const char *want_week[] = {"2025-W51", "2025-W52", "2026-W01", "2025-W52", "2026-W01"};
+    const double want_x[] = {1.5, 2.5, 4.5, 3.5, 5.5}, want_n[] = {10, 11, 13, 12, 14}, want_e[] = {NAN, 7, 8, NAN, NAN};
+    size_t cx = cx_table_find(p, "x"), cn = cx_table_find(p, "n"), ce = cx_table_find(p, "e");
+    char buf[32];
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(cx_table_text(p, 1, i), want_region[i]);
+        assert_string_equal(cx_table_cell_text(p, 0, i, buf, sizeof buf), want_week[i]);
+        assert_true(cx_table_numbers(p, cx)[i] == want_x[i]);
+        assert_true(cx_table_numbers(p, cn)[i] == want_n[i]);
+        double e = cx_table_numbers(p, ce)[i];
+        assert_true(isnan(want_e[i]) ? isnan(e) : e == want_e[i]);
+    }
+    /* the stack is one source: only the HR file lacks keys (3 of 5) */
+    assert_int_equal(cx_warnings_count(w), 1);
+    assert_non_null(strstr(cx_warnings_get(w, 0), "lacks 3 of the 5 keys"));
+    char want_src[512];
+    snprintf(want_src, sizeof want_src, "%s + %s", cx_table_source(hist), cx_table_source(qtr));
+    assert_string_equal(cx_table_colsource(p, cx), want_src);
+    cx_table_free(hist);
+    cx_table_free(hr);
+    cx_table_free(qtr);
+    cx_table_free(p);
+    cx_warnings_free(w);
+}
+
+static void join_should_refuse_stacks_that_repeat_a_key_or_differ(void **state)
+{
+    (void)state;
+    cx_table *a = load("week,region,x,n\n2025-W51,N,1,10\n2025-W52,N,2,11\n", "a");
+    cx_table *b = load("week,region,x,n\n2026-W01,N,3,12\n2025-W52,N,9,13\n", "b");
+    cx_table *c = load("week,region,x,m\n2026-W01,N,3,12\n", "c");
+    cx_table *d = load("week,region,x,n\n2026-W01,N,3,oops\n", "d");
+    cx_table *p = NULL;
+    cx_error err;
+    char want[1024];
+    assert_int_equal(join2(a, b, &p, NULL, &err), CX_EINVAL);
+    assert_null(p);
+    assert_string_equal(err.file, cx_table_source(b));
+    assert_int_equal(err.line, 3);
+    snprintf(want, sizeof want, "expected each key in one of the files stacked under the same columns, found the "
+             "key (2025-W52, region 'N') here and in '%s' line 3; leave the repeated rows out of one file",
+             cx_table_source(a));
+    assert_string_equal(err.message, want);
+    assert_int_equal(join2(a, c, &p, NULL, &err), CX_EINVAL);
+    snprintf(want, sizeof want, "expected the same columns as '%s' to stack the rows of both files (or no column "
+             "in common to join them), found 'm' only here and 'n' only in '%s'",
+             cx_table_source(a), cx_table_source(a));
+    assert_string_equal(err.message, want);
+    assert_int_equal(join2(a, d, &p, NULL, &err), CX_EINVAL);
+    snprintf(want, sizeof want, "expected a number in column 'n' as in '%s' to stack the rows of both files, found "
+             "'oops'", cx_table_source(a));
+    assert_string_equal(err.message, want);
+    assert_int_equal(err.line, 2);
+    cx_table_free(a);
+    cx_table_free(b);
+    cx_table_free(c);
+    cx_table_free(d);
+}
+
+/* Responses in two files (a week spanning both) count as one file. */
+static void join_should_count_responses_of_two_files_as_one(void **state)
+{
+    (void)state;
+    char *both = tmp_text("date,region,score\n2025-12-28,N,10\n2025-12-29,N,3\n2025-12-30,N,9\n2026-01-05,N,8\n"
+                          "2025-12-31,S,0\n");
+    char *one = tmp_text("date,region,score\n2025-12-28,N,10\n2025-12-29,N,3\n");
+    char *two = tmp_text("date,region,score\n2025-12-30,N,9\n2026-01-05,N,8\n2025-12-31,S,0\n");
+    const char *const by[] = {"period", "region"};
+    cx_survey_options o = {.scale = CX_SCALE_NPS, .by = by, .nby = 2, .period_kind = CX_PERIOD_WEEK, .prefix = "nps"};
+    cx_table *whole = NULL, *split = NULL;
+    cx_survey_stats s1, s2;
+    cx_error err;
+    cx_error_init(&err);
+    const char *const paths[] = {one, two};
+    assert_int_equal(cx_survey_aggregate_files((const char *const *)&both, 1, NULL, &o, &whole, &s1, &err), CX_OK);
+    assert_int_equal(cx_survey_aggregate_files(paths, 2, NULL, &o, &split, &s2, &err), CX_OK);
+    assert_int_equal(s2.responses, 5);
+    assert_int_equal(s2.used, s1.used);
+    assert_int_equal(cx_table_nrows(split), 4); /* N 2025-W52, N 2026-W01 (2 files), N 2026-W02, S 2026-W01 */
+    assert_int_equal(cx_table_nrows(split), cx_table_nrows(whole));
+    assert_int_equal(cx_table_ncols(split), cx_table_ncols(whole));
+    for (size_t c = 2; c < cx_table_ncols(whole); c++)
+        for (size_t i = 0; i < cx_table_nrows(whole); i++) {
+            double x = cx_table_numbers(whole, c)[i], y = cx_table_numbers(split, c)[i];
+            assert_true(isnan(x) ? isnan(y) : x == y);
+        }
+    /* 2026-W01 of N: 3 and 9, one detractor and one promoter */
+    assert_true(cx_table_numbers(split, cx_table_find(split, "nps_n"))[1] == 2);
+    assert_true(cx_table_numbers(split, cx_table_find(split, "nps"))[1] == 0);
+    char want[1024];
+    snprintf(want, sizeof want, "%s + %s", one, two);
+    assert_string_equal(cx_table_colsource(split, 2), want);
+    /* a file without the score column is an error naming it */
+    char *bad = tmp_text("date,region,points\n2026-01-05,N,8\n");
+    const char *const paths2[] = {one, bad};
+    cx_table *t = NULL;
+    assert_int_equal(cx_survey_aggregate_files(paths2, 2, NULL, &o, &t, NULL, &err), CX_EINVAL);
+    assert_null(t);
+    assert_string_equal(err.file, bad);
+    assert_non_null(strstr(err.message, "expected a score column 'score', found none"));
+    cx_table_free(whole);
+    cx_table_free(split);
+    tmp_remove(both);
+    tmp_remove(one);
+    tmp_remove(two);
+    tmp_remove(bad);
 }
 
 static void join_should_accept_survey_scores_as_one_more_export(void **state)
@@ -258,15 +386,18 @@ static void join_should_survive_every_failed_allocation(void **state)
     char *a = tmp_text("week,region,x\n2025-W01,Utrecht,1\n2025-W02,Utrecht,2\n2025-W01,Zeeland,3\n");
     char *b = tmp_text("week;region;y\n2025-W01;Utrecht;1,5\n2025-W02;Utrecht;2,5\n");
     char *s = tmp_text("date,region,score\n2024-12-30,Utrecht,9\n2025-01-07,Utrecht,3\n2024-12-31,Zeeland,10\n");
-    const char *files[] = {a, b};
+    /* a quarter's export and responses stacked on them */
+    char *a2 = tmp_text("week,region,x\n2025-W03,Utrecht,4\n2025-W03,Zeeland,5\n");
+    char *s2 = tmp_text("date,region,score\n2025-01-14,Utrecht,6\n2025-01-05,Zeeland,8\n");
+    const char *files[] = {a, b, a2}, *resp[] = {s, s2};
     cx_table *ta = NULL, *tb = NULL;
     cx_error err;
     cx_error_init(&err);
     assert_int_equal(cx_csv_read(a, NULL, &ta, &err), CX_OK);
     assert_int_equal(cx_csv_read(b, NULL, &tb, &err), CX_OK);
     cx_set_alloc_hooks(budget_malloc, budget_realloc, NULL);
-    int joined = 0, loaded = 0;
-    for (long k = 0; k < 5000 && !(joined && loaded); k++) {
+    int joined = 0, loaded = 0, stacked = 0;
+    for (long k = 0; k < 5000 && !(joined && loaded && stacked); k++) {
         cx_table *p = NULL;
         cx_warnings *w = NULL;
         cx_status st;
@@ -298,15 +429,34 @@ static void join_should_survive_every_failed_allocation(void **state)
             } else
                 assert_int_equal(st, CX_ENOMEM);
             cx_table_free(p);
+            p = NULL;
+        }
+        if (!stacked) {
+            budget = k;
+            cx_survey_options so = {.scale = CX_SCALE_NPS};
+            cx_error_init(&err);
+            w = cx_warnings_new();
+            st = w ? cx_panel_load_n(files, 3, resp, 2, &so, NULL, NULL, 0, &p, NULL, w, &err) : CX_ENOMEM;
+            budget = -1;
+            if (st == CX_OK) {
+                stacked = 1;
+                assert_int_equal(cx_table_nrows(p), 5);
+                assert_true(cx_table_numbers(p, cx_table_find(p, "nps_n"))[3] == 2); /* Zeeland 2025-W01: a file each */
+            } else
+                assert_int_equal(st, CX_ENOMEM);
+            cx_table_free(p);
+            cx_warnings_free(w);
         }
     }
     cx_set_alloc_hooks(NULL, NULL, NULL);
-    assert_true(joined && loaded);
+    assert_true(joined && loaded && stacked);
     cx_table_free(ta);
     cx_table_free(tb);
     tmp_remove(a);
     tmp_remove(b);
     tmp_remove(s);
+    tmp_remove(a2);
+    tmp_remove(s2);
 }
 
 int main(void)
@@ -316,6 +466,9 @@ int main(void)
         cmocka_unit_test(join_should_name_both_lines_of_a_repeated_key),
         cmocka_unit_test(join_should_refuse_mixed_period_kinds_and_shared_columns),
         cmocka_unit_test(join_should_accept_survey_scores_as_one_more_export),
+        cmocka_unit_test(join_should_stack_files_with_the_same_columns),
+        cmocka_unit_test(join_should_refuse_stacks_that_repeat_a_key_or_differ),
+        cmocka_unit_test(join_should_count_responses_of_two_files_as_one),
         cmocka_unit_test(baseline_should_average_the_last_year_per_unit),
         cmocka_unit_test(join_should_refuse_nothing_to_join_and_bad_columns),
         cmocka_unit_test(join_should_survive_every_failed_allocation),
