@@ -272,9 +272,13 @@ cx_status fin_costs_read(fin_review *fr, const char *id, const cJSON *costs, con
     for (size_t i = 0; i < fr->n; i++)
         if (strcmp(fr->in[i].id, id) == 0)
             x = &fr->in[i];
+    if (!x) {
+        size_t o1 = cx_jpath_key(p, "id");
+        cx_status st = cx_json_error(err, CX_EINVAL, path, p, "the approved scenario has no initiative '%s'", id);
+        cx_jpath_pop(p, o1);
+        return st;
+    }
     size_t old = cx_jpath_key(p, "costs");
-    if (!x)
-        return cx_json_error(err, CX_EINVAL, path, p, "the approved scenario has no initiative '%s'", id);
     if (!cJSON_IsArray(costs))
         return cx_json_error(err, CX_EINVAL, path, p, "expected an array of the costs booked, "
                              "[{\"kind\": \"capex\", \"quarter\": \"2026Q1\", \"amount\": 950000}]");

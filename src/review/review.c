@@ -48,7 +48,8 @@ static int planned_start(const frozen *f, size_t k, size_t u)
 
 /* One initiative of the realised-rollout file: {"id", "units": {unit:
  * quarter live}, "costs": [...]} (costs are read by the finance review,
- * reforecast.c; an initiative that changes no metric has no "units"). */
+ * reforecast.c; "units" may be left out when "costs" are given: the
+ * rollout as planned). */
 static cx_status rollout_initiative(const frozen *f, rollout *ro, fin_review *fr, const cJSON *x, const char *path,
                                     cx_jpath *p, cx_error *err)
 {
@@ -62,11 +63,8 @@ static cx_status rollout_initiative(const frozen *f, rollout *ro, fin_review *fr
         st = fin_costs_read(fr, id, costs, path, p, err);
     if (st != CX_OK)
         return st;
-    int effects = 0;
-    for (size_t k = 0; k < f->neff; k++)
-        effects |= strcmp(f->eff[k].initiative, id) == 0;
     const cJSON *units = cJSON_GetObjectItemCaseSensitive(x, "units");
-    if (!units && costs && !effects)
+    if (!units && costs) /* costs alone: the rollout as planned */
         return CX_OK;
     size_t old = cx_jpath_key(p, "units");
     if (!cJSON_IsObject(units))
