@@ -24,6 +24,7 @@
 
 #include "cxcase/review.h"
 #include "../core/core.h"
+#include "review_finance.h"
 
 typedef struct rfmt {
     lxw_format *title, *h, *th, *num, *pct, *text, *note, *bold;
@@ -438,6 +439,7 @@ cx_status cx_review_workbook_write(const char *json, const char *path, cx_error 
     formats(&w);
     lxw_worksheet *wsum = workbook_add_worksheet(w.wb, "Summary");
     lxw_worksheet *wrev = workbook_add_worksheet(w.wb, "Review");
+    lxw_worksheet *wfin = cJSON_GetObjectItemCaseSensitive(r, "finance") ? workbook_add_worksheet(w.wb, "Finance") : NULL;
     lxw_worksheet *wtr = workbook_add_worksheet(w.wb, "Track record");
     lxw_worksheet *wms = workbook_add_worksheet(w.wb, "Model shift");
     size_t nt = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "targets"));
@@ -450,6 +452,9 @@ cx_status cx_review_workbook_write(const char *json, const char *path, cx_error 
     }
     review_sheet(&w, wrev, pos);
     summary_sheet(&w, wsum, pos);
+    review_fin_fmt ff = {w.f.title, w.f.h, w.f.th, w.f.num, w.f.pct, w.f.note, w.f.bold};
+    if (wfin)
+        review_finance_sheet(w.wb, wfin, &ff, r);
     track_sheet(&w, wtr);
     shift_sheet(&w, wms);
     time_t now;

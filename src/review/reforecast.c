@@ -530,8 +530,12 @@ cx_status fin_json(const fin_review *fr, const frozen *f, const rollout *ro, con
         if (fr->in[i].given && fr->in[i].maxq > Q) {
             cx_jpath p;
             cx_jpath_of(&p, fr->in[i].ptr);
-            return cx_json_error(err, CX_EINVAL, fr->path, &p, "a cost booked after the reviewed quarter (quarter "
-                                 "%d of the horizon; the review is of quarter %d)", fr->in[i].maxq + 1, Q + 1);
+            char a[CX_PERIOD_TEXT_MAX], b[CX_PERIOD_TEXT_MAX];
+            cx_period qa = f->start, qb = f->start;
+            qa.value += fr->in[i].maxq;
+            qb.value += Q;
+            return cx_json_error(err, CX_EINVAL, fr->path, &p, "a cost booked in %s, after the reviewed quarter %s",
+                                 cx_period_format(qa, a, sizeof a), cx_period_format(qb, b, sizeof b));
         }
     size_t Hs = (size_t)H + 1;
     double *w = cx_calloc(12 * Hs, sizeof(double));
