@@ -121,8 +121,9 @@ static lxw_row_t initiatives(lxw_worksheet *ws, lxw_row_t row, const review_fin_
  * change, costs and deductions as the engine gave them, then the cash flow,
  * discount factor and present value as formulas, and the NPV (the engine's
  * `npv` cached).  *npv_row receives the NPV's row (its value in column B). */
-static lxw_row_t flows(lxw_worksheet *ws, lxw_row_t row, lxw_row_t qrow, const review_fin_fmt *f, const cJSON *qs,
-                       const char *sfx, double rate, double npv, const char *title, lxw_row_t *npv_row)
+static lxw_row_t flows(lxw_worksheet *ws, lxw_row_t row, lxw_row_t qrow, const review_fin_fmt *f, lxw_format *dff,
+                       const cJSON *qs, const char *sfx, double rate, double npv, const char *title,
+                       lxw_row_t *npv_row)
 {
     char key[48], fm[320], a[16], b[16], c[16], d[16];
     worksheet_write_string(ws, row++, 0, title, f->h);
@@ -154,7 +155,7 @@ static lxw_row_t flows(lxw_worksheet *ws, lxw_row_t row, lxw_row_t qrow, const r
                  cell(rd, k, 0, d, sizeof d));
         worksheet_write_formula_num(ws, rcf, k, fm, f->num, v);
         snprintf(fm, sizeof fm, "=(1+rev_fin_discount_rate)^(-%s/4)", cell(qrow, k, 0, a, sizeof a));
-        worksheet_write_formula_num(ws, rdf, k, fm, NULL, df);
+        worksheet_write_formula_num(ws, rdf, k, fm, dff, df);
         snprintf(fm, sizeof fm, "=%s*%s", cell(rcf, k, 0, a, sizeof a), cell(rdf, k, 0, b, sizeof b));
         worksheet_write_formula_num(ws, rpv, k, fm, f->num, v * df);
     }
@@ -189,9 +190,10 @@ void review_finance_sheet(lxw_workbook *wb, lxw_worksheet *ws, const review_fin_
     if (!fin)
         return;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(fin, "npv"), *qs = cJSON_GetObjectItemCaseSensitive(fin, "quarters");
-    worksheet_set_column(ws, 0, 0, 34, NULL);
-    worksheet_set_column(ws, 1, 9, 15, NULL);
-    worksheet_set_column(ws, 10, 10, 60, NULL);
+    worksheet_set_column(ws, 0, 0, 36, NULL);
+    worksheet_set_column(ws, 1, 10, 13, NULL);
+    lxw_format *dff = workbook_add_format(wb);
+    format_set_num_format(dff, "0.000000");
     char buf[256], fm[256], a[16], b[16];
     snprintf(buf, sizeof buf, "Finance of case %.0f (%s), %s: costs, timing and the NPV re-forecast",
              get(r, "case"), gets(r, "scenario"), gets(r, "quarter"));
@@ -218,10 +220,10 @@ void review_finance_sheet(lxw_workbook *wb, lxw_worksheet *ws, const review_fin_
     row += 2;
     double rate = get(fin, "discount_rate");
     lxw_row_t np, nr;
-    row = flows(ws, row, qrow, f, qs, "_plan", rate, get(n, "plan"), "The plan (the frozen case's cash flows)", &np);
+    row = flows(ws, row, qrow, f, dff, qs, "_plan", rate, get(n, "plan"), "The plan (the frozen case's cash flows)", &np);
     row = check(ws, row, np, "NPV of the frozen case (recorded)", get(n, "frozen"), "=rev_fin_npv_frozen",
                 "Check: live NPV - recorded NPV (0)", f);
-    row = flows(ws, row, qrow, f, qs, "", rate, get(n, "reforecast"),
+    row = flows(ws, row, qrow, f, dff, qs, "", rate, get(n, "reforecast"),
                 "The re-forecast (costs booked, delays, share delivered)", &nr);
     row = check(ws, row, nr, "NPV re-forecast (cxcase)", get(n, "reforecast"), NULL,
                 "Check: live NPV - cxcase's (0)", f);

@@ -337,6 +337,31 @@ static void shift_sheet(rw *w, lxw_worksheet *ws)
 /* Summary                                                                  */
 /* ======================================================================== */
 
+/* The Summary's finance lines: the NPV approved, the cost variance and the
+ * timing so far, the NPV now (the Finance sheet has the detail). */
+static lxw_row_t summary_finance(rw *w, lxw_worksheet *ws, lxw_row_t row)
+{
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(w->r, "finance");
+    if (!fin)
+        return row;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(fin, "npv"), *t = cJSON_GetObjectItemCaseSensitive(fin, "total");
+    worksheet_write_string(ws, row++, 0, "What is the plan worth now?", w->f.h);
+    static const char *const h[] = {"NPV approved", "cost variance", "timing", "NPV re-forecast", "change"};
+    for (lxw_col_t c = 0; c < 5; c++)
+        worksheet_write_string(ws, row, c, h[c], w->f.th);
+    row++;
+    worksheet_write_formula_num(ws, row, 0, "=rev_fin_npv_frozen", w->f.num, get(n, "frozen"));
+    put(ws, row, 1, get(t, "cost_variance"), w->f.num);
+    put(ws, row, 2, get(t, "timing"), w->f.num);
+    put(ws, row, 3, get(n, "reforecast"), w->f.num);
+    put(ws, row, 4, get(n, "reforecast") - get(n, "frozen"), w->f.num);
+    row++;
+    worksheet_write_string(ws, row, 0, "Cost variance of the quarters reviewed (above 0: overspent); timing: gross "
+                           "profit moved out by go-live delays; detail and assumptions on the Finance sheet.",
+                           w->f.note);
+    return row + 2;
+}
+
 static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
 {
     worksheet_set_column(ws, 0, 0, 30, NULL);
@@ -367,7 +392,7 @@ static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
         snprintf(buf, sizeof buf, "%.0f of %.0f", get(x, "units_reached"), get(x, "units"));
         worksheet_write_string(ws, row++, 5, buf, NULL);
     }
-    row++;
+    row = summary_finance(w, ws, row + 1);
     worksheet_write_string(ws, row++, 0, "Why not? The gap per target", w->f.h);
     static const char *const gh[] = {"target", "plan", "actual", "gap", "largest part", "significant"};
     for (lxw_col_t c = 0; c < 6; c++)
