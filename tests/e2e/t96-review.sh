@@ -3,10 +3,10 @@
 # known truth (tests/e2e/review_truth.py): over 40 seeds of four worlds
 # ((a) 60% delivery in 8 of 12 regions, (b) a shifted response, (c) a level
 # drift, (d) nothing) the parts of the gap add up to it to 1e-9, each part
-# is unbiased and its 95% interval covers the truth, the injected cause is
-# not attributed to another part, the DiD recovers the delivered share, and
-# under (d) about 5% of reviews flag a significant gap with uniform PIT
-# values.  Then on one world: the same ledger and data give byte-identical
+# of NPS and of revenue is unbiased and its 95% interval covers the truth,
+# the injected cause is not attributed to another part, the DiD recovers
+# the delivered share, and under (d) about 5% of reviews flag a significant
+# gap with uniform PIT values.  Then on one world: the same ledger and data give byte-identical
 # JSON, --record appends a "review" record to a ledger that still verifies,
 # and bad input gets its message and exit status.
 # SPDX-License-Identifier: GPL-3.0-or-later
