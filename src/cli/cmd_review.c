@@ -86,10 +86,13 @@ static void finance(const cJSON *fin)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(fin, "total"), *n = cJSON_GetObjectItemCaseSensitive(fin, "npv");
     printf("  %-16s cost variance %s, timing %s\n", "total", fig(get(t, "cost_variance"), 1, a, sizeof a),
            fig(get(t, "timing"), 1, b, sizeof b));
-    printf("  NPV: frozen %s; costs %s, timing %s, delivery %s; re-forecast %s\n",
+    printf("  NPV: frozen %s; costs %s, timing %s, delivery %s; re-forecast %s",
            fig(get(n, "frozen"), 1, a, sizeof a), fig(get(n, "costs"), 1, b, sizeof b),
            fig(get(n, "timing"), 1, c, sizeof c), fig(get(n, "delivery"), 1, d, sizeof d),
            fig(get(n, "reforecast"), 1, e, sizeof e));
+    if (isfinite(get(n, "reforecast_se")))
+        printf(" (95%% interval %s to %s)", fig(get(n, "low"), 1, a, sizeof a), fig(get(n, "high"), 1, b, sizeof b));
+    printf("\n");
 }
 
 static void summary(const cJSON *r)

@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "cxcase/sim.h"
 #include "../core/core.h"
 #include "../sim/finance_internal.h"
@@ -348,6 +350,7 @@ typedef struct init_fig {
     long k0;               /* its first effect in f->eff, -1: it changes no metric */
     size_t reached;
     double delay, share;
+    double share_se, df;   /* the share's SE (of the mean of the separable effects') and the least df */
     int share_assumed;     /* no separable estimate: taken as planned (1) */
 } init_fig;
 
@@ -355,9 +358,10 @@ static void figures_of(const fin_review *fr, const frozen *f, const rollout *ro,
 {
     for (size_t i = 0; i < fr->n; i++) {
         init_fig *x = &fg[i];
-        double shares = 0;
+        double shares = 0, var = 0;
         size_t nsep = 0;
         x->k0 = -1;
+        x->df = INFINITY;
         for (size_t k = 0; k < f->neff; k++) {
             if (strcmp(f->eff[k].initiative, fr->in[i].id) != 0)
                 continue;
@@ -365,11 +369,14 @@ static void figures_of(const fin_review *fr, const frozen *f, const rollout *ro,
                 x->k0 = (long)k;
             if (g->e[k].did.separable && isfinite(g->e[k].did.tau) && g->e[k].planned != 0) {
                 shares += g->e[k].did.tau / g->e[k].planned;
+                var += pow(g->e[k].did.se / g->e[k].planned, 2);
+                x->df = fmin(x->df, g->e[k].did.df);
                 nsep++;
             }
         }
         x->share_assumed = nsep == 0;
         x->share = nsep ? shares / (double)nsep : 1.0;
+        x->share_se = nsep ? sqrt(var) / (double)nsep : NAN;
         x->delay = NAN;
         if (x->k0 < 0)
             continue;
@@ -455,6 +462,33 @@ static double quarterly_benefit(const fin_review *fr, const fin_init *x)
     return fr->margin * best;
 }
 
+/* The SE of the re-forecast NPV from the shares' SEs, with the least df of
+ * their t intervals (*df): the NPV is linear in each share (the revenue
+ * change and the cash flows are), so its gradient is the NPV's change for
+ * a share one higher; the shares of different initiatives are taken as
+ * independent, the delays and costs as known.  NaN when no share was
+ * estimated.  R and cf are scratch (H each). */
+static double npv_se(const fin_review *fr, const frozen *f, const rollout *ro, init_fig *fg, const double *C,
+                     const double *D, double npv, double *R, double *cf, double *df)
+{
+    double var = 0;
+    int any = 0;
+    *df = INFINITY;
+    for (size_t i = 0; i < fr->n; i++) {
+        if (!fr->in[i].R || fg[i].k0 < 0 || fg[i].share_assumed || !isfinite(fg[i].share_se))
+            continue;
+        double s = fg[i].share;
+        fg[i].share = s + 1;
+        revenue_now(fr, f, ro, fg, 1, R);
+        fg[i].share = s;
+        double gi = npv_of(fr, R, C, D, cf) - npv;
+        var += gi * gi * fg[i].share_se * fg[i].share_se;
+        *df = fmin(*df, fg[i].df);
+        any = 1;
+    }
+    return any ? sqrt(var) : NAN;
+}
+
 static double sum_to(const double *x, int Q)
 {
     double s = 0;
@@ -485,6 +519,7 @@ static cJSON *initiative_json(const fin_review *fr, const frozen *f, const fin_i
     cJSON_AddItemToObject(o, "units_reached", fg->k0 >= 0 ? cJSON_CreateNumber((double)fg->reached) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "delay_quarters", num(fg->delay));
     cJSON_AddItemToObject(o, "share_delivered", num(fg->k0 >= 0 ? fg->share : NAN));
+    cJSON_AddItemToObject(o, "share_se", num(fg->k0 >= 0 ? fg->share_se : NAN));
     cJSON_AddBoolToObject(o, "share_assumed", fg->k0 >= 0 && fg->share_assumed);
     cJSON_AddItemToObject(o, "benefit_from", x->R ? cJSON_CreateString(x->R_from) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "planned_quarterly_benefit", num(B));
@@ -518,6 +553,9 @@ static const char *const assumptions[] = {
     "(difference-in-differences, mean over the initiative's separable effects; 1 when none is separable); in a "
     "unit never reached it is 0.",
     "The rest of the plan's revenue change (other initiatives and their interactions) stays as planned.",
+    "The re-forecast's SE comes from the shares' (the difference-in-differences SEs; the NPV is linear in each "
+    "share): delays and costs are taken as known, the shares of different initiatives as independent; its 95% "
+    "interval uses t with the least df of the shares'.",
     "Timing = -(mean delay of the units reached) x (units reached / units) x (the plan's largest quarterly "
     "gross profit of the initiative): undiscounted, before tax.",
     NULL};
@@ -557,7 +595,9 @@ cx_status fin_json(const fin_review *fr, const frozen *f, const rollout *ro, con
     double npv_plan = npv_of(fr, fr->R, C0, D0, cf0);
     double npv_costs = npv_of(fr, fr->R, C1, D1, cf);
     double npv_timing = npv_of(fr, Rt, C1, D1, cf);
-    double npv_now = npv_of(fr, R1, C1, D1, cf1);
+    double npv_now = npv_of(fr, R1, C1, D1, cf1), df;
+    double se = npv_se(fr, f, ro, fg, C1, D1, npv_now, w + 9 * Hs, w + 10 * Hs, &df);
+    double crit = isfinite(df) && df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : 1.959963984540054;
     cJSON *as = cJSON_AddArrayToObject(o, "assumptions");
     for (int i = 0; assumptions[i]; i++)
         cJSON_AddItemToArray(as, cJSON_CreateString(assumptions[i]));
@@ -583,6 +623,10 @@ cx_status fin_json(const fin_review *fr, const frozen *f, const rollout *ro, con
     cJSON_AddItemToObject(n, "timing", num(npv_timing - npv_costs));
     cJSON_AddItemToObject(n, "delivery", num(npv_now - npv_timing));
     cJSON_AddItemToObject(n, "reforecast", num(npv_now));
+    cJSON_AddItemToObject(n, "reforecast_se", num(se));
+    cJSON_AddItemToObject(n, "df", num(isfinite(se) ? df : NAN));
+    cJSON_AddItemToObject(n, "low", num(npv_now - crit * se));
+    cJSON_AddItemToObject(n, "high", num(npv_now + crit * se));
     cJSON_AddItemToObject(n, "change", num(npv_now - npv_plan));
     cJSON *qs = cJSON_AddObjectToObject(o, "quarters");
     cJSON_AddItemToObject(qs, "delta_revenue_plan", stream_json(fr->R, H));

@@ -200,6 +200,24 @@ def truth_revenue(rows, rec, world, base_del, base_conv):
     return out
 
 
+def truth_finance(rec, world):
+    """The NPV re-forecast's truth: the frozen case's cash flows (no tax, the
+    capex as planned) with the plan's revenue change kept in the regions
+    reached in 2026Q1 as planned, times the share truly delivered there (60%
+    in world (a), all of it in (b) and (c)), and 0 in the 4 regions never
+    reached; discounted as simulate discounts."""
+    scen = json.loads(rec["scenario"]["content"])
+    F = scen["finance"]
+    sc = rec["forecast"]["scenarios"][-1]
+    share = (0.6 if world == "a" else 1.0) * len(REACHED) / len(UNITS)
+    npv = 0.0
+    for q, x in enumerate(sc["quarters"]):
+        cost = sum(c["amount"] for c in scen["initiatives"][0]["costs"] if q == 0)
+        cf = F["gross_margin"] * share * x["delta_revenue"] - cost
+        npv += cf * (1 + F["discount_rate"]) ** (-(q + 1) / 4)
+    return {"npv": npv}
+
+
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -249,7 +267,7 @@ def one_seed(cxcase, seed, tmp, review=True, spec=SPEC):
             cmd += ["--realised", os.path.join(d, "realised.json")]
         rv = json.loads(run(cmd))
         out[world] = (rv, truth(rows, coef, world, base_del, base_conv),
-                      truth_revenue(rows, rec, world, base_del, base_conv))
+                      truth_revenue(rows, rec, world, base_del, base_conv), truth_finance(rec, world))
     return out
 
 
@@ -292,7 +310,7 @@ def main():
                 res[w].append(v)
     worst, worst_gap = 0.0, 0.0
     for w in "abcd":
-        for rv, _, _ in res[w]:
+        for rv, *_ in res[w]:
             for t in rv["targets"]:
                 scale = max(1.0, abs(t["plan"]), abs(t["actual"]))
                 worst = max(worst, abs(t["check"]) / scale)
@@ -336,27 +354,39 @@ def main():
             frac = float(np.mean(other)) if other else 0.0
             check(frac <= 0.10, "world (%s), %s: the other parts' 95%% intervals hold their truth in %.1f%% of "
                   "cases (the injected cause is not attributed to them)" % (w, tname, 100 * (1 - frac)))
+    # the NPV re-forecast against the NPV at the share truly delivered (a: 60%, b and c: 100% in 8 of 12 regions)
+    for w in "abc":
+        err = np.array([r[0]["finance"]["npv"]["reforecast"] - r[3]["npv"] for r in res[w]])
+        cover = sum(r[0]["finance"]["npv"]["low"] <= r[3]["npv"] <= r[0]["finance"]["npv"]["high"] for r in res[w])
+        n = len(err)
+        bias_se = err.std(ddof=1) / math.sqrt(n)
+        lo, hi = wilson(cover, n)
+        check(abs(err.mean()) <= 3 * bias_se and lo <= 0.98 and hi >= 0.90,
+              "world (%s), NPV re-forecast: mean error %+.4g (SE %.4g, unbiased within 3 SE; truth %.4g on average), "
+              "95%% interval covers the truth in %d of %d seeds (%.1f%%; 99%% Wilson %.1f-%.1f%% meets 90-98%%)"
+              % (w, err.mean(), bias_se, np.mean([r[3]["npv"] for r in res[w]]), cover, n, 100 * cover / n,
+                 100 * lo, 100 * hi))
     # (c): the drift of 3 points lands in the baseline part
     base = np.array([next(p for p in rv["targets"][0]["parts"] if p["part"] == "baseline_drift")["value"]
-                     for rv, _, _ in res["c"]])
+                     for rv, *_ in res["c"]])
     based = np.array([next(p for p in rv["targets"][0]["parts"] if p["part"] == "baseline_drift")["value"]
-                      for rv, _, _ in res["b"]])
+                      for rv, *_ in res["b"]])
     check(abs(base.mean() - 3.0) < 4 * base.std(ddof=1) / math.sqrt(len(base)) + 0.5,
           "world (c): baseline drift %.3f on average (injected 3 points)" % base.mean())
     # (a): DiD recovers 60% delivery
-    share = np.array([rv["initiatives"][0]["share_delivered"] for rv, _, _ in res["a"]])
+    share = np.array([rv["initiatives"][0]["share_delivered"] for rv, *_ in res["a"]])
     check(abs(share.mean() - 0.6) < 0.03, "world (a): the DiD estimate delivers %.3f of the plan on average "
           "(truth 0.60)" % share.mean())
     # (d): false flags, calibration
     for tname in ("nps", "revenue"):
         z = np.array([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["z"]
-                      for rv, _, _ in res["d"]])
+                      for rv, *_ in res["d"]])
         pit = np.array([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["pit"]
-                        for rv, _, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         in80 = np.mean([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["in80"]
-                        for rv, _, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         in95 = np.mean([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["in95"]
-                        for rv, _, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         nflag = int(np.sum(np.abs(z) > 1.959963984540054))
         flags = nflag / len(z)
         lo, hi = wilson(nflag, len(z))

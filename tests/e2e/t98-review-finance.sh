@@ -128,8 +128,8 @@ import json, sys
 n = json.load(open(sys.argv[1]))["finance"]["npv"]
 text = open(sys.argv[2]).read()
 money = lambda v: format(round(v), ",")
-line = "NPV: frozen %s; costs %s, timing %s, delivery %s; re-forecast %s" % tuple(
-    money(n[k]) for k in ("frozen", "costs", "timing", "delivery", "reforecast"))
+line = "NPV: frozen %s; costs %s, timing %s, delivery %s; re-forecast %s (95%% interval %s to %s)" % tuple(
+    money(n[k]) for k in ("frozen", "costs", "timing", "delivery", "reforecast", "low", "high"))
 print("# " + line)
 sys.exit(0 if line in text and "next_day         costs planned 530,000, actual 593,000: variance 63,000" in text
          else 1)
