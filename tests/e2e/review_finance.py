@@ -5,6 +5,9 @@ the review's share delivered (README "cxcase review", finance).
 
     python3 review_finance.py LEDGER REALISED REVIEW.json   exit 1 when a figure differs by more than 1e-9
 
+The re-forecast's SE is the NPV's change for a share one higher times the
+share's SE (from the review's per-effect DiD SEs), summed in quadrature.
+
 Every figure is computed here from its definition: the planned costs from
 the scenario's content (capex in its quarter, opex indexed once a year,
 capex deducted straight-line over the depreciation years), the cash flow
@@ -80,7 +83,7 @@ def main():
         return sum(cf[q] * (1 + r) ** (-(q + 1) / 4) for q in range(H)), cf
 
     # each initiative's own benefit, its units' delays and its share
-    own, shifts, share = {}, {}, {}
+    own, shifts, share, share_se = {}, {}, {}, {}
     for i in ids:
         if len(ids) == 1:
             own[i] = R
@@ -105,6 +108,8 @@ def main():
         shifts[i] = sh
         rows = [x for x in rv["initiatives"] if x["initiative"] == i and x["separable"]]
         share[i] = sum(x["share_delivered"] for x in rows) / len(rows) if rows else 1.0
+        if rows:
+            share_se[i] = sum((x["se"] / x["planned_change"]) ** 2 for x in rows) ** 0.5 / len(rows)
 
     def revenue(delivery):
         out = list(R)
@@ -131,8 +136,16 @@ def main():
     npv_timing, _ = npv(revenue(False), C1, D1)
     R1 = revenue(True)
     npv_now, cf1 = npv(R1, C1, D1)
-    want = {"npv/frozen": sc["npv"]["base"], "npv/plan": npv_plan, "npv/costs": npv_costs - npv_plan,
-            "npv/timing": npv_timing - npv_costs, "npv/delivery": npv_now - npv_timing, "npv/reforecast": npv_now}
+    # the SE: the NPV's change for a share one higher, times the share's SE
+    var = 0.0
+    for i in share_se:
+        if i in own:
+            share[i] += 1
+            var += ((npv(revenue(True), C1, D1)[0] - npv_now) * share_se[i]) ** 2
+            share[i] -= 1
+    want = {"npv/reforecast_se": var ** 0.5} if share_se else {}
+    want.update({"npv/frozen": sc["npv"]["base"], "npv/plan": npv_plan, "npv/costs": npv_costs - npv_plan,
+            "npv/timing": npv_timing - npv_costs, "npv/delivery": npv_now - npv_timing, "npv/reforecast": npv_now})
     tot = [0.0, 0.0, 0.0]
     for k, i in enumerate(ids):
         pc, po = plan_cash(i)
