@@ -4,7 +4,8 @@
  * realised rollout, runs the gap's computation (gap.c) and writes the
  * review as JSON: per target plan, ex post, actual, the gap's parts with
  * their SEs and intervals, and the scores of the ex ante and ex post
- * forecasts (scores.c); per initiative its realised effect.
+ * forecasts (scores.c); per initiative its realised effect; the finance
+ * (cost variance, timing, NPV re-forecast: reforecast.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
