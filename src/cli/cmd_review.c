@@ -25,7 +25,10 @@ static const char usage_text[] =
     "them; the gap split exactly into execution, metric drift, response and baseline\n"
     "drift with their standard errors; the realised effect of each initiative by\n"
     "difference-in-differences; and the scores of the forecasts (z, PIT, 80% and 95%\n"
-    "band hits, CRPS, interval score).\n"
+    "band hits, CRPS, interval score); the finance: per initiative the cost variance\n"
+    "of the quarters reviewed and the timing (delay x planned quarterly benefit), and\n"
+    "the NPV of the approved plan re-forecast with the costs booked, the delays and\n"
+    "the share delivered.\n"
     "\n"
     "  --responses R.csv  survey responses (0-10 scores in column \"score\"); repeat it\n"
     "                     for the history's and the quarter's files\n"
@@ -33,10 +36,11 @@ static const char usage_text[] =
     "  --scenario NAME    the scenario of the case that was approved (default: its last)\n"
     "  --quarter Q        the quarter to review (default: the last the data reach)\n"
     "  --realised R.json  per initiative the units it reached and the quarter each went\n"
-    "                     live; without it every unit is taken as planned and the\n"
-    "                     execution is not separable from the metric's drift\n"
+    "                     live, and the costs booked; without it every unit is taken\n"
+    "                     as planned and the execution is not separable from the\n"
+    "                     metric's drift\n"
     "  -o REVIEW.xlsx     also write the review workbook (Summary, Review waterfall,\n"
-    "                     Track record, Model shift)\n"
+    "                     Finance, Track record, Model shift)\n"
     "  --json             the review as JSON on stdout (the same inputs give the same bytes)\n"
     "  --record           append the review to the ledger as a \"review\" record\n"
     "\n"
@@ -60,6 +64,38 @@ static const char *fig(double v, int sum, char *buf, size_t size)
     else
         snprintf(buf, size, "%+.2f", v);
     return buf;
+}
+
+/* The finance part: per initiative the cost variance and the timing, then
+ * the NPV from the frozen case to the re-forecast. */
+static void finance(const cJSON *fin)
+{
+    if (!fin)
+        return;
+    char a[48], b[48], c[48], d[48], e[48];
+    printf("\n\nFinance (%.0f quarter%s reviewed)\n", get(fin, "quarters_reviewed"),
+           get(fin, "quarters_reviewed") == 1 ? "" : "s");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(fin, "initiatives")) {
+        printf("  %-16s costs planned %s, actual %s%s: variance %s; delay %s quarters, timing %s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative")),
+               fig(get(x, "planned_capex") + get(x, "planned_opex"), 1, a, sizeof a),
+               fig(get(x, "actual_capex") + get(x, "actual_opex"), 1, b, sizeof b),
+               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "costs_given")) ? "" : " (as planned)",
+               fig(get(x, "cost_variance"), 1, c, sizeof c),
+               isfinite(get(x, "delay_quarters")) ? (snprintf(d, sizeof d, "%.2f", get(x, "delay_quarters")), d) : "-",
+               fig(get(x, "timing"), 1, e, sizeof e));
+    }
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(fin, "total"), *n = cJSON_GetObjectItemCaseSensitive(fin, "npv");
+    printf("  %-16s cost variance %s, timing %s\n", "total", fig(get(t, "cost_variance"), 1, a, sizeof a),
+           fig(get(t, "timing"), 1, b, sizeof b));
+    printf("  NPV: frozen %s; costs %s, timing %s, delivery %s; re-forecast %s",
+           fig(get(n, "frozen"), 1, a, sizeof a), fig(get(n, "costs"), 1, b, sizeof b),
+           fig(get(n, "timing"), 1, c, sizeof c), fig(get(n, "delivery"), 1, d, sizeof d),
+           fig(get(n, "reforecast"), 1, e, sizeof e));
+    if (isfinite(get(n, "reforecast_se")))
+        printf(" (95%% interval %s to %s)", fig(get(n, "low"), 1, a, sizeof a), fig(get(n, "high"), 1, b, sizeof b));
+    printf("\n");
 }
 
 static void summary(const cJSON *r)
@@ -106,7 +142,8 @@ static void summary(const cJSON *r)
         } else
             printf("realised effect not separable (no variation in the rollout)");
     }
-    printf("\n\nFull detail: --json.\n");
+    finance(cJSON_GetObjectItemCaseSensitive(r, "finance"));
+    printf("\nFull detail: --json.\n");
 }
 
 int cmd_review(int argc, char **argv)

@@ -25,6 +25,7 @@
 
 #include "cxcase/review.h"
 #include "../core/core.h"
+#include "review_finance.h"
 
 typedef struct rfmt {
     lxw_format *title, *h, *th, *num, *pct, *text, *note, *bold;
@@ -370,6 +371,31 @@ static lxw_row_t summary_initiative(rw *w, lxw_worksheet *ws, lxw_row_t row, con
     return row + 1;
 }
 
+/* The Summary's finance lines: the NPV approved, the cost variance and the
+ * timing so far, the NPV now (the Finance sheet has the detail). */
+static lxw_row_t summary_finance(rw *w, lxw_worksheet *ws, lxw_row_t row)
+{
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(w->r, "finance");
+    if (!fin)
+        return row;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(fin, "npv"), *t = cJSON_GetObjectItemCaseSensitive(fin, "total");
+    worksheet_write_string(ws, row++, 0, "What is the plan worth now?", w->f.h);
+    static const char *const h[] = {"NPV approved", "cost variance", "timing", "NPV re-forecast", "change"};
+    for (lxw_col_t c = 0; c < 5; c++)
+        worksheet_write_string(ws, row, c, h[c], w->f.th);
+    row++;
+    worksheet_write_formula_num(ws, row, 0, "=rev_fin_npv_frozen", w->f.num, get(n, "frozen"));
+    put(ws, row, 1, get(t, "cost_variance"), w->f.num);
+    put(ws, row, 2, get(t, "timing"), w->f.num);
+    put(ws, row, 3, get(n, "reforecast"), w->f.num);
+    put(ws, row, 4, get(n, "reforecast") - get(n, "frozen"), w->f.num);
+    row++;
+    worksheet_write_string(ws, row, 0, "Cost variance of the quarters reviewed (above 0: overspent); timing: gross "
+                           "profit moved out by go-live delays; detail and assumptions on the Finance sheet.",
+                           w->f.note);
+    return row + 2;
+}
+
 static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
 {
     worksheet_set_column(ws, 0, 0, 30, NULL);
@@ -404,7 +430,7 @@ static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
     worksheet_write_string(ws, row++, 0, "Realised change: per reached unit, by difference-in-differences against "
                            "the units not reached and the year before; share delivered = realised / planned change.",
                            w->f.note);
-    row++;
+    row = summary_finance(w, ws, row + 1);
     worksheet_write_string(ws, row++, 0, "Why not? The gap per target", w->f.h);
     static const char *const gh[] = {"target", "plan", "actual", "gap", "largest part", "significant"};
     for (lxw_col_t c = 0; c < 6; c++)
@@ -480,6 +506,7 @@ cx_status cx_review_workbook_write(const char *json, const char *path, cx_error 
     formats(&w);
     lxw_worksheet *wsum = workbook_add_worksheet(w.wb, "Summary");
     lxw_worksheet *wrev = workbook_add_worksheet(w.wb, "Review");
+    lxw_worksheet *wfin = cJSON_GetObjectItemCaseSensitive(r, "finance") ? workbook_add_worksheet(w.wb, "Finance") : NULL;
     lxw_worksheet *wtr = workbook_add_worksheet(w.wb, "Track record");
     lxw_worksheet *wms = workbook_add_worksheet(w.wb, "Model shift");
     size_t nt = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "targets"));
@@ -492,6 +519,9 @@ cx_status cx_review_workbook_write(const char *json, const char *path, cx_error 
     }
     review_sheet(&w, wrev, pos);
     summary_sheet(&w, wsum, pos);
+    review_fin_fmt ff = {w.f.title, w.f.h, w.f.th, w.f.num, w.f.pct, w.f.note, w.f.bold};
+    if (wfin)
+        review_finance_sheet(w.wb, wfin, &ff, r);
     track_sheet(&w, wtr);
     shift_sheet(&w, wms);
     time_t now;

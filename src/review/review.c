@@ -4,7 +4,8 @@
  * realised rollout, runs the gap's computation (gap.c) and writes the
  * review as JSON: per target plan, ex post, actual, the gap's parts with
  * their SEs and intervals, and the scores of the ex ante and ex post
- * forecasts (scores.c); per initiative its realised effect.
+ * forecasts (scores.c); per initiative its realised effect; the finance
+ * (cost variance, timing, NPV re-forecast: reforecast.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,7 @@
 #include "../core/core.h"
 #include "../core/jsonin.h"
 #include "gap.h"
+#include "reforecast.h"
 #include "shift.h"
 #include "ledger_internal.h"
 
@@ -46,18 +48,25 @@ static int planned_start(const frozen *f, size_t k, size_t u)
 }
 
 /* One initiative of the realised-rollout file: {"id", "units": {unit:
- * quarter live}, "costs": [...]} (costs are read by the finance review). */
-static cx_status rollout_initiative(const frozen *f, rollout *ro, const cJSON *x, const char *path, cx_jpath *p,
-                                    cx_error *err)
+ * quarter live}, "costs": [...]} (costs are read by the finance review,
+ * reforecast.c; "units" may be left out when "costs" are given: the
+ * rollout as planned). */
+static cx_status rollout_initiative(const frozen *f, rollout *ro, fin_review *fr, const cJSON *x, const char *path,
+                                    cx_jpath *p, cx_error *err)
 {
     static const char *const keys[] = {"id", "units", "costs", NULL};
     const char *id = NULL;
     cx_status st = cx_json_object(x, keys, path, p, err);
     if (st == CX_OK)
         st = cx_json_string(x, "id", 1, path, p, &id, err);
+    const cJSON *costs = cJSON_GetObjectItemCaseSensitive(x, "costs");
+    if (st == CX_OK && costs)
+        st = fin_costs_read(fr, id, costs, path, p, err);
     if (st != CX_OK)
         return st;
     const cJSON *units = cJSON_GetObjectItemCaseSensitive(x, "units");
+    if (!units && costs) /* costs alone: the rollout as planned */
+        return CX_OK;
     size_t old = cx_jpath_key(p, "units");
     if (!cJSON_IsObject(units))
         return cx_json_error(err, CX_EINVAL, path, p, "expected an object of unit: quarter live");
@@ -92,7 +101,7 @@ static cx_status rollout_initiative(const frozen *f, rollout *ro, const cJSON *x
     return CX_OK;
 }
 
-static cx_status rollout_load(const frozen *f, const char *path, rollout *ro, cx_error *err)
+static cx_status rollout_load(const frozen *f, fin_review *fr, const char *path, rollout *ro, cx_error *err)
 {
     ro->given = path != NULL;
     ro->shift = cx_calloc(f->neff * f->nunits + 1, sizeof(int));
@@ -118,7 +127,7 @@ static cx_status rollout_load(const frozen *f, const char *path, rollout *ro, cx
         if (st != CX_OK)
             break;
         size_t o2 = cx_jpath_index(&p, i++);
-        st = rollout_initiative(f, ro, x, path, &p, err);
+        st = rollout_initiative(f, ro, fr, x, path, &p, err);
         cx_jpath_pop(&p, o2);
     }
     cx_jpath_pop(&p, old);
@@ -299,8 +308,11 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
                               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
                                   cJSON_GetObjectItemCaseSensitive(f->doc, "forecast"), "start")));
     }
+    fin_review *fr = NULL;
     if (st == CX_OK)
-        st = rollout_load(f, opt->realised, &ro, err);
+        st = fin_new(f, &fr, err);
+    if (st == CX_OK)
+        st = rollout_load(f, fr, opt->realised, &ro, err);
     cx_survey_options so;
     memset(&so, 0, sizeof so);
     so.scale = CX_SCALE_NPS;
@@ -315,6 +327,9 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
     }
     if (st == CX_OK && !(doc = review_json(ledger, opt, f, g)))
         st = oom(err);
+    cJSON *fin = NULL;
+    if (st == CX_OK && (st = fin_json(fr, f, &ro, g, &fin, err)) == CX_OK)
+        cJSON_AddItemToObject(doc, "finance", fin);
     cJSON *track = st == CX_OK ? cx_track_json(f->reviews, doc) : NULL;
     if (st == CX_OK && !track)
         st = oom(err);
@@ -329,6 +344,7 @@ cx_status cx_review_run(const char *ledger, const cx_review_options *opt, char *
     gap_free(g, f);
     cx_table_free(panel);
     cx_free(ro.shift);
+    fin_free(fr);
     frozen_free(f);
     return st;
 }

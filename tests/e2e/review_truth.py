@@ -23,7 +23,10 @@ coefficients b, read from the ledger), mean over the quarter's rows i:
     drift     = sum_m b_m mean(A_m,i - B_m,u - real_m,i)
     response  = sum_m (beta_m - b_m) mean(A_m,i - B_m,u)      beta: the quarter's truth
     baseline  = mean(mu_i - expost_i) - response               mu: noiseless NPS
-so that their sum is the expected gap.
+so that their sum is the expected gap.  Revenue's truth (truth_revenue) is
+summed over the quarter's rows: NPS's parts of the row lag(nps, 4) reads
+pass through the frozen lag coefficient, and the revenue equation's own
+response and baseline come on top (true coefficients 1500 and 40000).
 
     python3 review_truth.py CXCASE SEEDS       the study; prints figures, exit 1 on failure
     python3 review_truth.py gen CXCASE SEED DIR [nonlinear]   one seed's files in DIR (history.csv, spec.json,
@@ -109,7 +112,7 @@ def realise(wd, world):
             lagn = nps_hist[t - 4] if t >= 4 else float("nan")
             rev = 1e6 + wd["b_u"][u] + B_NPS * lagn + B_RCONV * conv + wd["er"][u, t] if t >= 4 else float("nan")
             rows.append(dict(week=week(y, w), region=UNITS[u], delivery_days=deliv, conversion=conv, nps=nps,
-                             revenue=rev, mu=mu, real=real, inq=inq))
+                             revenue=rev, mu=mu, real=real, inq=inq, b_u=wd["b_u"][u]))
     return rows
 
 
@@ -149,6 +152,70 @@ def truth(rows, coef, world, base_del, base_conv):
     mu = [r["mu"] for r in q]
     base = sum(m - e for m, e in zip(mu, ep)) / n - resp
     return {"execution": ex, "metric_drift": dr, "response": resp, "baseline_drift": base}
+
+
+def truth_revenue(rows, rec, world, base_del, base_conv):
+    """Per part the truth for the revenue target, summed over the quarter's
+    rows i as the review sums revenue.  NPS's parts of the row read through
+    lag(nps, 4) (a row of the history for the quarter's first 4 weeks, where
+    the plan is the baseline) pass through the frozen lag coefficient c_L:
+        execution = sum_i c_L exec_nps(i-4)
+        drift     = sum_i c_L drift_nps(i-4) + c_conv (conv_i - B_conv,u)
+        response  = sum_i c_L resp_nps(i-4) + (1500 - c_L)(nps(i-4) - B_nps,u)
+                                            + (40000 - c_conv)(conv_i - B_conv,u)
+        baseline  = sum_i c_L base_nps(i-4) + (mu_rev,i - expost_rev,i) - own response
+    with the NPS parts of a row as in truth() (mu: noiseless), and mu_rev the
+    noiseless revenue at the actual lagged NPS."""
+    eqs = rec["model"]["equations"]
+    cn, cr = (dict(zip(e["terms"], e["coef"])) for e in eqs[:2])
+    bd, bc = cn["delivery_days"], cn["conversion"]
+    cl, cc = cr["lag(nps, 4)"], cr["conversion"]
+    base_nps = dict(zip(rec["units"], rec["baseline"]["nps"]))
+    const_n = lambda u: cn["(Intercept)"] + cn.get("C(region)[%s]" % u, 0.0)
+    const_r = lambda u: cr["(Intercept)"] + cr.get("C(region)[%s]" % u, 0.0)
+    by_unit = {}
+    for r in rows:
+        by_unit.setdefault(r["region"], []).append(r)
+    out = dict.fromkeys(("execution", "metric_drift", "response", "baseline_drift"), 0.0)
+    for u, rs in by_unit.items():
+        for t, r in enumerate(rs):
+            if not r["inq"]:
+                continue
+            j = rs[t - 4]
+            plan_j = PLAN if j["inq"] else 0.0
+            beta_d = -8.0 if (world == "b" and j["inq"]) else B_DEL
+            dd, dc = j["delivery_days"] - base_del[u], j["conversion"] - base_conv[u]
+            ex_n = bd * (j["real"] - plan_j)
+            dr_n = bd * (dd - j["real"]) + bc * dc
+            rs_n = (beta_d - bd) * dd + (B_CONV - bc) * dc
+            ep_n = const_n(u) + bd * j["delivery_days"] + bc * j["conversion"]
+            ba_n = (j["mu"] - ep_n) - rs_n
+            own = (B_NPS - cl) * (j["nps"] - base_nps[u]) + (B_RCONV - cc) * (r["conversion"] - base_conv[u])
+            mu_r = 1e6 + r["b_u"] + B_NPS * j["nps"] + B_RCONV * r["conversion"]
+            ep_r = const_r(u) + cl * j["nps"] + cc * r["conversion"]
+            out["execution"] += cl * ex_n
+            out["metric_drift"] += cl * dr_n + cc * (r["conversion"] - base_conv[u])
+            out["response"] += cl * rs_n + own
+            out["baseline_drift"] += cl * ba_n + (mu_r - ep_r) - own
+    return out
+
+
+def truth_finance(rec, world):
+    """The NPV re-forecast's truth: the frozen case's cash flows (no tax, the
+    capex as planned) with the plan's revenue change kept in the regions
+    reached in 2026Q1 as planned, times the share truly delivered there (60%
+    in world (a), all of it in (b) and (c)), and 0 in the 4 regions never
+    reached; discounted as simulate discounts."""
+    scen = json.loads(rec["scenario"]["content"])
+    F = scen["finance"]
+    sc = rec["forecast"]["scenarios"][-1]
+    share = (0.6 if world == "a" else 1.0) * len(REACHED) / len(UNITS)
+    npv = 0.0
+    for q, x in enumerate(sc["quarters"]):
+        cost = sum(c["amount"] for c in scen["initiatives"][0]["costs"] if q == 0)
+        cf = F["gross_margin"] * share * x["delta_revenue"] - cost
+        npv += cf * (1 + F["discount_rate"]) ** (-(q + 1) / 4)
+    return {"npv": npv}
 
 
 def run(cmd):
@@ -199,7 +266,8 @@ def one_seed(cxcase, seed, tmp, review=True, spec=SPEC):
         if world != "d":
             cmd += ["--realised", os.path.join(d, "realised.json")]
         rv = json.loads(run(cmd))
-        out[world] = (rv, truth(rows, coef, world, base_del, base_conv))
+        out[world] = (rv, truth(rows, coef, world, base_del, base_conv),
+                      truth_revenue(rows, rec, world, base_del, base_conv), truth_finance(rec, world))
     return out
 
 
@@ -245,7 +313,7 @@ def main():
                 res[w].append(v)
     worst, worst_gap = 0.0, 0.0
     for w in "abcd":
-        for rv, _ in res[w]:
+        for rv, *_ in res[w]:
             for t in rv["targets"]:
                 scale = max(1.0, abs(t["plan"]), abs(t["actual"]))
                 worst = max(worst, abs(t["check"]) / scale)
@@ -256,56 +324,72 @@ def main():
              "b": ["execution", "metric_drift", "response", "baseline_drift"],
              "c": ["execution", "metric_drift", "response", "baseline_drift"],
              "d": ["response", "baseline_drift"]}
-    for w in "abcd":
-        for name in parts[w]:
-            err, cover, zs = [], 0, []
-            for rv, tr in res[w]:
-                p = next(x for x in rv["targets"][0]["parts"] if x["part"] == name)
-                e = p["value"] - tr[name]
-                err.append(e)
-                cover += p["low"] <= tr[name] <= p["high"]
-                zs.append(e / p["se"])
-            err = np.array(err)
-            n = len(err)
-            bias_se = err.std(ddof=1) / math.sqrt(n)
-            cov = cover / n
-            lo, hi = wilson(cover, n)
-            check(abs(err.mean()) <= 3 * bias_se and lo <= 0.98 and hi >= 0.90,
-                  "world (%s), NPS %s: mean error %+.4f (SE %.4f, unbiased within 3 SE), 95%% interval covers "
-                  "the truth in %d of %d seeds (%.1f%%; 99%% Wilson %.1f-%.1f%% meets 90-98%%)"
-                  % (w, name, err.mean(), bias_se, cover, n, 100 * cov, 100 * lo, 100 * hi))
+    # each part of each target (truth index 1: NPS, 2: revenue, as one_seed returns them)
+    for tix, tname, w, name in [(1, "NPS", w, n) for w in "abcd" for n in parts[w]] + \
+            [(2, "revenue", w, n) for w in "abcd" for n in parts[w]]:
+        err, cover, zs = [], 0, []
+        for res_w in res[w]:
+            rv, tr = res_w[0], res_w[tix]
+            p = next(x for x in rv["targets"][tix - 1]["parts"] if x["part"] == name)
+            e = p["value"] - tr[name]
+            err.append(e)
+            cover += p["low"] <= tr[name] <= p["high"]
+            zs.append(e / p["se"])
+        err = np.array(err)
+        n = len(err)
+        bias_se = err.std(ddof=1) / math.sqrt(n)
+        cov = cover / n
+        lo, hi = wilson(cover, n)
+        check(abs(err.mean()) <= 3 * bias_se and lo <= 0.98 and hi >= 0.90,
+              "world (%s), %s %s: mean error %+.4g (SE %.4g, unbiased within 3 SE), 95%% interval covers "
+              "the truth in %d of %d seeds (%.1f%%; 99%% Wilson %.1f-%.1f%% meets 90-98%%)"
+              % (w, tname, name, err.mean(), bias_se, cover, n, 100 * cov, 100 * lo, 100 * hi))
     # the injected cause lands in its own part: the same seed's world minus (d)'s plan-less counterpart
-    for w, name, size in (("a", "execution", None), ("b", "response", None), ("c", "baseline_drift", 3.0)):
-        other = []
-        for rv, tr in res[w]:
-            ps = {p["part"]: p for p in rv["targets"][0]["parts"]}
-            for o in ps:
-                if o != name and ps[o]["separable"] and ps[o]["se"]:
-                    other.append(not (ps[o]["low"] <= tr[o] <= ps[o]["high"]))
-        frac = float(np.mean(other)) if other else 0.0
-        check(frac <= 0.10, "world (%s): the other parts' 95%% intervals hold their truth in %.1f%% of cases "
-              "(the injected cause is not attributed to them)" % (w, 100 * (1 - frac)))
+    for tix, tname in ((1, "NPS"), (2, "revenue")):
+        for w, name in (("a", "execution"), ("b", "response"), ("c", "baseline_drift")):
+            other = []
+            for res_w in res[w]:
+                rv, tr = res_w[0], res_w[tix]
+                ps = {p["part"]: p for p in rv["targets"][tix - 1]["parts"]}
+                for o in ps:
+                    if o != name and ps[o]["separable"] and ps[o]["se"]:
+                        other.append(not (ps[o]["low"] <= tr[o] <= ps[o]["high"]))
+            frac = float(np.mean(other)) if other else 0.0
+            check(frac <= 0.10, "world (%s), %s: the other parts' 95%% intervals hold their truth in %.1f%% of "
+                  "cases (the injected cause is not attributed to them)" % (w, tname, 100 * (1 - frac)))
+    # the NPV re-forecast against the NPV at the share truly delivered (a: 60%, b and c: 100% in 8 of 12 regions)
+    for w in "abc":
+        err = np.array([r[0]["finance"]["npv"]["reforecast"] - r[3]["npv"] for r in res[w]])
+        cover = sum(r[0]["finance"]["npv"]["low"] <= r[3]["npv"] <= r[0]["finance"]["npv"]["high"] for r in res[w])
+        n = len(err)
+        bias_se = err.std(ddof=1) / math.sqrt(n)
+        lo, hi = wilson(cover, n)
+        check(abs(err.mean()) <= 3 * bias_se and lo <= 0.98 and hi >= 0.90,
+              "world (%s), NPV re-forecast: mean error %+.4g (SE %.4g, unbiased within 3 SE; truth %.4g on average), "
+              "95%% interval covers the truth in %d of %d seeds (%.1f%%; 99%% Wilson %.1f-%.1f%% meets 90-98%%)"
+              % (w, err.mean(), bias_se, np.mean([r[3]["npv"] for r in res[w]]), cover, n, 100 * cover / n,
+                 100 * lo, 100 * hi))
     # (c): the drift of 3 points lands in the baseline part
     base = np.array([next(p for p in rv["targets"][0]["parts"] if p["part"] == "baseline_drift")["value"]
-                     for rv, _ in res["c"]])
+                     for rv, *_ in res["c"]])
     based = np.array([next(p for p in rv["targets"][0]["parts"] if p["part"] == "baseline_drift")["value"]
-                      for rv, _ in res["b"]])
+                      for rv, *_ in res["b"]])
     check(abs(base.mean() - 3.0) < 4 * base.std(ddof=1) / math.sqrt(len(base)) + 0.5,
           "world (c): baseline drift %.3f on average (injected 3 points)" % base.mean())
     # (a): DiD recovers 60% delivery
-    share = np.array([rv["initiatives"][0]["share_delivered"] for rv, _ in res["a"]])
+    share = np.array([rv["initiatives"][0]["share_delivered"] for rv, *_ in res["a"]])
     check(abs(share.mean() - 0.6) < 0.03, "world (a): the DiD estimate delivers %.3f of the plan on average "
           "(truth 0.60)" % share.mean())
     # (d): false flags, calibration
     for tname in ("nps", "revenue"):
         z = np.array([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["z"]
-                      for rv, _ in res["d"]])
+                      for rv, *_ in res["d"]])
         pit = np.array([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["pit"]
-                        for rv, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         in80 = np.mean([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["in80"]
-                        for rv, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         in95 = np.mean([next(t for t in rv["targets"] if t["target"] == tname)["forecast"]["ex_ante"]["in95"]
-                        for rv, _ in res["d"]])
+                        for rv, *_ in res["d"]])
         nflag = int(np.sum(np.abs(z) > 1.959963984540054))
         flags = nflag / len(z)
         lo, hi = wilson(nflag, len(z))

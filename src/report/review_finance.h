@@ -1,0 +1,26 @@
+/*
+ * review_finance.h - the Finance sheet of the review workbook
+ * (review_finance.c), written from the review JSON's "finance" member.
+ * Never installed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef CX_REPORT_REVIEW_FINANCE_H
+#define CX_REPORT_REVIEW_FINANCE_H
+
+#include <cjson/cJSON.h>
+#include <xlsxwriter.h>
+
+/* The formats the sheet borrows from the review workbook. */
+typedef struct review_fin_fmt {
+    lxw_format *title, *h, *th, *num, *pct, *note, *bold;
+} review_fin_fmt;
+
+/* Write the Finance sheet `ws` of workbook wb from review r (its "finance"
+ * member; nothing when there is none): named inputs (rev_fin_*), the cost
+ * variance and timing per initiative as live formulas, the quarterly cash
+ * flows of the plan and of the re-forecast as live formulas discounted as
+ * `simulate` discounts, the NPV steps, and check rows (0). */
+void review_finance_sheet(lxw_workbook *wb, lxw_worksheet *ws, const review_fin_fmt *f, const cJSON *r);
+
+#endif
