@@ -373,22 +373,23 @@ static lxw_row_t summary_initiative(rw *w, lxw_worksheet *ws, lxw_row_t row, con
 
 /* The Summary's finance lines: the NPV approved, the cost variance and the
  * timing so far, the NPV now (the Finance sheet has the detail). */
-static lxw_row_t summary_finance(rw *w, lxw_worksheet *ws, lxw_row_t row)
+static lxw_row_t summary_finance(rw *w, lxw_worksheet *ws, lxw_row_t row, lxw_format *whole, lxw_format *th_r)
 {
     const cJSON *fin = cJSON_GetObjectItemCaseSensitive(w->r, "finance");
     if (!fin)
         return row;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(fin, "npv"), *t = cJSON_GetObjectItemCaseSensitive(fin, "total");
     worksheet_write_string(ws, row++, 0, "What is the plan worth now?", w->f.h);
-    static const char *const h[] = {"NPV approved", "cost variance", "timing", "NPV re-forecast", "change"};
-    for (lxw_col_t c = 0; c < 5; c++)
-        worksheet_write_string(ws, row, c, h[c], w->f.th);
+    static const char *const h[] = {"EUR", "NPV approved", "cost variance", "timing", "NPV re-forecast", "change"};
+    for (lxw_col_t c = 0; c < 6; c++)
+        worksheet_write_string(ws, row, c, h[c], c ? th_r : w->f.th);
     row++;
-    worksheet_write_formula_num(ws, row, 0, "=rev_fin_npv_frozen", w->f.num, get(n, "frozen"));
-    put(ws, row, 1, get(t, "cost_variance"), w->f.num);
-    put(ws, row, 2, get(t, "timing"), w->f.num);
-    put(ws, row, 3, get(n, "reforecast"), w->f.num);
-    put(ws, row, 4, get(n, "reforecast") - get(n, "frozen"), w->f.num);
+    worksheet_write_string(ws, row, 0, "the approved plan", NULL);
+    worksheet_write_formula_num(ws, row, 1, "=rev_fin_npv_frozen", whole, get(n, "frozen"));
+    put(ws, row, 2, get(t, "cost_variance"), whole);
+    put(ws, row, 3, get(t, "timing"), whole);
+    put(ws, row, 4, get(n, "reforecast"), whole);
+    put(ws, row, 5, get(n, "reforecast") - get(n, "frozen"), whole);
     row++;
     worksheet_write_string(ws, row, 0, "Cost variance of the quarters reviewed (above 0: overspent); timing: gross "
                            "profit moved out by go-live delays; detail and assumptions on the Finance sheet.",
@@ -430,7 +431,7 @@ static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
     worksheet_write_string(ws, row++, 0, "Realised change: per reached unit, by difference-in-differences against "
                            "the units not reached and the year before; share delivered = realised / planned change.",
                            w->f.note);
-    row = summary_finance(w, ws, row + 1);
+    row = summary_finance(w, ws, row + 1, whole, th_r);
     worksheet_write_string(ws, row++, 0, "Why not? The gap per target", w->f.h);
     static const char *const gh[] = {"target", "plan", "actual", "gap", "largest part", "significant"};
     for (lxw_col_t c = 0; c < 6; c++)
