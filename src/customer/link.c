@@ -115,10 +115,69 @@ static cx_status need_column(const cx_table *t, const char *name, cx_coltype typ
 /* ======================================================================== */
 
 typedef struct customers {
-    cx_table *t;
-    cx_strmap *ids;
+    cx_table *t; /* the file, its id column left empty: the ids are in `ids` */
+    cx_strmap *ids; /* id -> row */
+    const char **idtext; /* per row, the id (a key of `ids`) or NULL */
     size_t id, churn, value;
+    size_t dup, dup_first; /* the first id seen twice: its row and the earlier one (NONE: none) */
 } customers;
+
+/* Stream the customer file into c->t, each id into c->ids (interned once,
+ * not in the table's pool as well: a million distinct ids cost more than
+ * the rest of the file).  Errors of the file come first, as cx_csv_read
+ * gives them; a duplicated id is only noted here. */
+static cx_status read_table(const char *path, const cx_csv_options *copt, const char *id, customers *c,
+                            cx_error *err)
+{
+    cx_csv_reader *r = NULL;
+    size_t *map = NULL, cap = 0;
+    c->dup = NONE;
+    cx_status st = cx_csv_open(path, copt, &r, err);
+    if (st != CX_OK)
+        return st;
+    const cx_table *schema = cx_csv_schema(r);
+    size_t nc = cx_table_ncols(schema), idc = cx_table_find(schema, id);
+    if (idc != NONE && cx_table_coltype(schema, idc) != CX_COL_TEXT)
+        idc = NONE; /* need_column says what is wrong */
+    c->t = cx_table_new(cx_table_source(schema));
+    c->ids = cx_strmap_new();
+    map = cx_calloc(nc + 1, sizeof(size_t));
+    if (!c->t || !c->ids || !map)
+        st = oom(err);
+    for (size_t j = 0; j < nc && st == CX_OK; j++) {
+        map[j] = j == idc ? NONE : j;
+        st = cx_table_add_column(c->t, cx_table_colname(schema, j), cx_table_coltype(schema, j), NULL, err);
+    }
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_csv_next(r, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        size_t at = cx_table_nrows(c->t), nb = cx_table_nrows(b);
+        if (cx_table_append_rows(c->t, b, NULL, nb, map) != CX_OK ||
+            cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        for (size_t i = 0; i < nb; i++) {
+            const char *s = idc != NONE ? cx_table_text(b, idc, i) : NULL;
+            size_t first;
+            int inserted = 1;
+            c->idtext[at + i] = NULL;
+            if (s && cx_strmap_intern(c->ids, s, strlen(s), at + i, &first, &inserted, &c->idtext[at + i]) != CX_OK) {
+                st = oom(err);
+                break;
+            }
+            if (!inserted && c->dup == NONE) {
+                c->dup = at + i;
+                c->dup_first = first;
+            }
+        }
+    }
+    cx_csv_close(r);
+    cx_free(map);
+    return st;
+}
 
 /* Read the customer file, check churn is 0/1, and index the ids. */
 static cx_status read_customers(const char *path, const cx_link_options *o, customers *c, cx_error *err)
@@ -129,7 +188,7 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
     const cx_coltype types[3] = {CX_COL_TEXT, CX_COL_NUMBER, CX_COL_NUMBER};
     cx_status st = forced(o->customers_csv, cols, types, 3, &copt, &owned, err);
     if (st == CX_OK)
-        st = cx_csv_read(path, &copt, &c->t, err);
+        st = read_table(path, &copt, o->id, c, err);
     cx_free(owned);
     if (st == CX_OK)
         st = need_column(c->t, o->id, CX_COL_TEXT, "customer id", &c->id, err);
@@ -150,24 +209,13 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
                                 "expected 0 (stayed) or 1 (left) in the churn column '%s', found '%s'", o->churn,
                                 cx_table_cell_text(c->t, c->churn, i, buf, sizeof buf));
         }
-    if (!(c->ids = cx_strmap_new()))
-        return oom(err);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = cx_table_text(c->t, c->id, i);
-        if (!id)
-            continue;
-        size_t first;
-        int inserted;
-        if (cx_strmap_intern(c->ids, id, strlen(id), i, &first, &inserted, NULL) != CX_OK)
-            return oom(err);
-        if (!inserted) {
-            unsigned long line = 0, col = 0;
-            cx_table_locate(c->t, c->id, i, &line, &col);
-            return cx_error_set(err, CX_EINVAL, cx_table_source(c->t), line, col,
-                                "customer id '%s' appears twice, on line %lu and on line %lu; the customer "
-                                "file must have one row per customer",
-                                id, cx_table_line(c->t, first), cx_table_line(c->t, i));
-        }
+    if (c->dup != NONE) {
+        unsigned long line = 0, col = 0;
+        cx_table_locate(c->t, c->id, c->dup, &line, &col);
+        return cx_error_set(err, CX_EINVAL, cx_table_source(c->t), line, col,
+                            "customer id '%s' appears twice, on line %lu and on line %lu; the customer "
+                            "file must have one row per customer",
+                            c->idtext[c->dup], cx_table_line(c->t, c->dup_first), cx_table_line(c->t, c->dup));
     }
     return CX_OK;
 }
@@ -299,25 +347,28 @@ static cx_status build_linked(const customers *c, const cx_link_options *o, matc
         return oom(err);
     }
     cx_status st = CX_OK;
+    size_t idcol = NONE;
     for (size_t j = 0, k = 0; j < nc && st == CX_OK; j++) {
         map[j] = j == c->id && !o->keep_rows ? NONE : k++;
         if (map[j] != NONE)
             st = cx_table_add_column(lt, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
     }
+    if (o->keep_rows) { /* the ids come from the map, not from the table */
+        idcol = map[c->id];
+        map[c->id] = NONE;
+    }
     if (st == CX_OK)
         st = cx_table_add_column(lt, "score", CX_COL_NUMBER, &sc, err);
     if (st == CX_OK)
         st = cx_table_add_column(lt, "category", CX_COL_TEXT, &cc, err);
-    if (st == CX_OK && cx_table_reserve(lt, m->n) != CX_OK)
+    if (st == CX_OK && cx_table_append_rows(lt, t, m->crow, m->n, map) != CX_OK)
         st = oom(err);
     for (size_t k = 0; k < m->n && st == CX_OK; k++) {
-        size_t row;
-        if (cx_table_add_row(lt, cx_table_line(t, m->crow[k]), &row) != CX_OK ||
-            cx_table_copy_row(lt, row, t, m->crow[k], map) != CX_OK ||
-            cx_table_set_text(lt, cc, row, CATEGORY[category_of(m->score[k])]) != CX_OK)
+        if (cx_table_set_text(lt, cc, k, CATEGORY[category_of(m->score[k])]) != CX_OK ||
+            (idcol != NONE && cx_table_set_text(lt, idcol, k, c->idtext[m->crow[k]]) != CX_OK))
             st = oom(err);
         else
-            cx_table_set_number(lt, sc, row, m->score[k]);
+            cx_table_set_number(lt, sc, k, m->score[k]);
     }
     cx_free(map);
     return st;
@@ -578,6 +629,7 @@ cx_status cx_link_run(const char *responses, const char *customers_path, const c
         st = economics(lk, &c, &o, err);
     cx_table_free(c.t);
     cx_strmap_free(c.ids);
+    cx_free(c.idtext);
     cx_free(m.crow);
     cx_free(m.score);
     cx_free(m.last_score);

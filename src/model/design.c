@@ -3,7 +3,8 @@
  *
  * A source hands out blocks of rows and can start over for another pass: a
  * CSV file is simply opened again (memory stays bounded by one block), an
- * in-memory table is copied once, sorted by unit and then period.
+ * in-memory table is copied once, sorted by unit and then period (a table
+ * whose rows are in that order already is read where it is).
  *
  * The design resolves an equation's terms against the columns, evaluates
  * each row into x (intercept first, then one column per numeric term and one
@@ -68,53 +69,74 @@ static size_t period_column(const cx_table *t)
     return NONE;
 }
 
+/* 1 when the n rows of p's table are in order already (always when there
+ * are no units and no period); p is two references to reuse. */
+static int in_order(sortref p[2], size_t n)
+{
+    if (!p[0].nunits && p[0].pcol == NONE)
+        return 1;
+    for (size_t i = 1; i < n; i++) {
+        p[0].row = i - 1;
+        p[1].row = i;
+        if (cmp_sortref(&p[0], &p[1]) >= 0)
+            return 0;
+    }
+    return 1;
+}
+
 cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *units,
                           size_t nunits, cx_error *err)
 {
     memset(s, 0, sizeof *s);
     size_t n = cx_table_nrows(t), nc = cx_table_ncols(t);
     size_t *ucol = cx_calloc(nc + 1, sizeof(size_t));
-    sortref *refs = cx_calloc(n + 1, sizeof(sortref));
-    cx_table *c = cx_table_new(cx_table_source(t));
-    cx_status st = (ucol && refs && c) ? CX_OK : CX_ENOMEM;
+    if (!ucol)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     size_t nu = 0;
-    if (st == CX_OK) {
-        if (units) {
-            for (size_t k = 0; k < nunits; k++) {
-                size_t j = cx_table_find(t, units[k]);
-                if (j != NONE && cx_table_coltype(t, j) == CX_COL_TEXT)
-                    ucol[nu++] = j;
-            }
-        } else if (period_column(t) != NONE) {
-            for (size_t j = 0; j < nc; j++)
-                if (cx_table_coltype(t, j) == CX_COL_TEXT)
-                    ucol[nu++] = j;
+    if (units) {
+        for (size_t k = 0; k < nunits; k++) {
+            size_t j = cx_table_find(t, units[k]);
+            if (j != NONE && cx_table_coltype(t, j) == CX_COL_TEXT)
+                ucol[nu++] = j;
         }
-        size_t pcol = period_column(t);
+    } else if (period_column(t) != NONE) {
+        for (size_t j = 0; j < nc; j++)
+            if (cx_table_coltype(t, j) == CX_COL_TEXT)
+                ucol[nu++] = j;
+    }
+    sortref probe[2] = {{0, t, ucol, nu, period_column(t)}, {0, t, ucol, nu, period_column(t)}};
+    if (n < 2 || in_order(probe, n)) { /* read in place, not copied */
+        cx_free(ucol);
+        s->sorted = t;
+        s->schema = t;
+        return CX_OK;
+    }
+    sortref *refs = cx_calloc(n + 1, sizeof(sortref));
+    size_t *order = cx_calloc(n + 1, sizeof(size_t));
+    cx_table *c = cx_table_new(cx_table_source(t));
+    cx_status st = (refs && order && c) ? CX_OK : CX_ENOMEM;
+    if (st == CX_OK) {
         for (size_t i = 0; i < n; i++)
-            refs[i] = (sortref){i, t, ucol, nu, pcol};
+            refs[i] = (sortref){i, t, ucol, nu, probe[0].pcol};
         qsort(refs, n, sizeof *refs, cmp_sortref);
         for (size_t j = 0; j < nc && st == CX_OK; j++) {
             st = cx_table_add_column(c, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
             if (st == CX_OK && cx_table_set_colsource(c, j, cx_table_colsource(t, j)) != CX_OK)
                 st = CX_ENOMEM; /* the file of each column, for messages */
         }
-        if (st == CX_OK && cx_table_reserve(c, n) != CX_OK)
+        for (size_t i = 0; i < n; i++)
+            order[i] = refs[i].row;
+        if (st == CX_OK && cx_table_append_rows(c, t, order, n, NULL) != CX_OK)
             st = CX_ENOMEM;
-        for (size_t i = 0; i < n && st == CX_OK; i++) {
-            size_t row;
-            if (cx_table_add_row(c, cx_table_line(t, refs[i].row), &row) != CX_OK ||
-                cx_table_copy_row(c, row, t, refs[i].row, NULL) != CX_OK)
-                st = CX_ENOMEM;
-        }
     }
     cx_free(ucol);
     cx_free(refs);
+    cx_free(order);
     if (st != CX_OK) {
         cx_table_free(c);
         return st == CX_ENOMEM ? cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory") : st;
     }
-    s->sorted = c;
+    s->sorted = s->copy = c;
     s->schema = c;
     return CX_OK;
 }
@@ -218,7 +240,7 @@ void cx_source_close(cx_source *s)
         cx_free((void *)s->types[k].name);
     cx_free(s->types);
     cx_csv_close(s->r);
-    cx_table_free(s->sorted);
+    cx_table_free(s->copy);
     cx_free(s->path);
     memset(s, 0, sizeof *s);
 }
