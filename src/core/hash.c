@@ -151,12 +151,35 @@ static cx_status rehash(cx_strmap *m, size_t ncap)
     return CX_OK;
 }
 
-cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
-                           size_t *value, int *inserted, const char **stored)
+cx_status cx_strmap_reserve(cx_strmap *m, size_t n)
+{
+    size_t ncap = m->cap ? m->cap : 64;
+    while ((n + 1) * 2 > ncap)
+        ncap *= 2;
+    return ncap > m->cap ? rehash(m, ncap) : CX_OK;
+}
+
+uint64_t cx_strmap_hash(const char *key, size_t len)
+{
+    return cx_hash_bytes(key, len, 0);
+}
+
+void cx_strmap_prefetch(const cx_strmap *m, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (m && m->cap)
+        __builtin_prefetch(&m->slots[(size_t)h & (m->cap - 1)]);
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
+cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                                  size_t *value, int *inserted, const char **stored)
 {
     if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) != CX_OK)
         return CX_ENOMEM;
-    uint64_t h = cx_hash_bytes(key, len, 0);
     slot *s = find(m->slots, m->cap, h, key, len);
     int fresh = s->key == NULL;
     if (fresh) {
@@ -178,14 +201,25 @@ cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t val
     return CX_OK;
 }
 
-int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
+cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
+                           size_t *value, int *inserted, const char **stored)
+{
+    return cx_strmap_intern_hashed(m, key, len, cx_hash_bytes(key, len, 0), value_if_new, value, inserted, stored);
+}
+
+int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
 {
     if (!m || !m->cap)
         return 0;
-    const slot *s = find(m->slots, m->cap, cx_hash_bytes(key, len, 0), key, len);
+    const slot *s = find(m->slots, m->cap, h, key, len);
     if (!s->key)
         return 0;
     if (value)
         *value = s->value;
     return 1;
+}
+
+int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
+{
+    return m && m->cap ? cx_strmap_get_hashed(m, key, len, cx_hash_bytes(key, len, 0), value) : 0;
 }

@@ -122,6 +122,57 @@ typedef struct customers {
     size_t dup, dup_first; /* the first id seen twice: its row and the earlier one (NONE: none) */
 } customers;
 
+/* The ids of one block and their hashes.  A million ids make a map far
+ * larger than the cache: each lookup waits for its slot, so the slot of the
+ * id AHEAD rows on is prefetched while this one is looked up. */
+#define AHEAD 16
+
+typedef struct idbatch {
+    const char **s; /* NULL: a missing id */
+    size_t *len;
+    uint64_t *h;
+    size_t cap;
+} idbatch;
+
+static void idbatch_free(idbatch *q)
+{
+    cx_free(q->s);
+    cx_free(q->len);
+    cx_free(q->h);
+}
+
+/* Hash the ids in column col of block b (none when col is NONE). */
+static cx_status idbatch_fill(idbatch *q, const cx_table *b, size_t col)
+{
+    size_t n = cx_table_nrows(b);
+    if (n > q->cap) {
+        idbatch_free(q);
+        q->s = cx_calloc(n, sizeof(char *));
+        q->len = cx_calloc(n, sizeof(size_t));
+        q->h = cx_calloc(n, sizeof(uint64_t));
+        q->cap = q->s && q->len && q->h ? n : 0;
+        if (!q->cap)
+            return CX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        q->s[i] = col != NONE ? cx_table_text(b, col, i) : NULL;
+        q->len[i] = q->s[i] ? strlen(q->s[i]) : 0;
+        q->h[i] = q->s[i] ? cx_strmap_hash(q->s[i], q->len[i]) : 0;
+    }
+    return CX_OK;
+}
+
+/* Before the lookup of row i: prefetch the slot of row i + AHEAD. */
+static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t n)
+{
+    if (i == 0)
+        for (size_t k = 0; k < AHEAD && k < n; k++)
+            if (q->s[k])
+                cx_strmap_prefetch(m, q->h[k]);
+    if (i + AHEAD < n && q->s[i + AHEAD])
+        cx_strmap_prefetch(m, q->h[i + AHEAD]);
+}
+
 /* Stream the customer file into c->t, each id into c->ids (interned once,
  * not in the table's pool as well: a million distinct ids cost more than
  * the rest of the file).  Errors of the file come first, as cx_csv_read
@@ -131,6 +182,7 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
 {
     cx_csv_reader *r = NULL;
     size_t *map = NULL, cap = 0;
+    idbatch q = {0};
     c->dup = NONE;
     cx_status st = cx_csv_open(path, copt, &r, err);
     if (st != CX_OK)
@@ -155,16 +207,25 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
             break;
         size_t at = cx_table_nrows(c->t), nb = cx_table_nrows(b);
         if (cx_table_append_rows(c->t, b, NULL, nb, map) != CX_OK ||
-            cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK) {
+            cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK ||
+            idbatch_fill(&q, b, idc) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        /* after the first block, room for as many ids as the file seems to
+         * hold, so that the map need not grow (and move every id) 14 times */
+        uint64_t size = at == 0 ? cx_input_size(path) : 0, done = cx_csv_bytes_read(r);
+        if (size && done && cx_strmap_reserve(c->ids, (size_t)((double)nb * (double)size / (double)done * 1.1)) != CX_OK) {
             st = oom(err);
             break;
         }
         for (size_t i = 0; i < nb; i++) {
-            const char *s = idc != NONE ? cx_table_text(b, idc, i) : NULL;
             size_t first;
             int inserted = 1;
             c->idtext[at + i] = NULL;
-            if (s && cx_strmap_intern(c->ids, s, strlen(s), at + i, &first, &inserted, &c->idtext[at + i]) != CX_OK) {
+            idbatch_ahead(&q, c->ids, i, nb);
+            if (q.s[i] && cx_strmap_intern_hashed(c->ids, q.s[i], q.len[i], q.h[i], at + i, &first, &inserted,
+                                                  &c->idtext[at + i]) != CX_OK) {
                 st = oom(err);
                 break;
             }
@@ -176,6 +237,7 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
     }
     cx_csv_close(r);
     cx_free(map);
+    idbatch_free(&q);
     return st;
 }
 
@@ -242,6 +304,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
     cx_csv_options copt;
     cx_csv_coltype *owned = NULL;
     cx_csv_reader *r = NULL;
+    idbatch q = {0};
     const char *cols[2] = {o->id, o->score};
     const cx_coltype types[2] = {CX_COL_TEXT, CX_COL_NUMBER};
     cx_status st = forced(o->responses_csv, cols, types, 2, &copt, &owned, err);
@@ -265,9 +328,15 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
             break;
         const double *score = cx_table_numbers(b, sc);
         const cx_period *when = pc != NONE ? cx_table_periods(b, pc) : NULL;
-        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
+        size_t nb = cx_table_nrows(b);
+        if (idbatch_fill(&q, b, idc) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        for (size_t i = 0; i < nb && st == CX_OK; i++) {
             j->responses++;
-            const char *id = cx_table_text(b, idc, i);
+            const char *id = q.s[i];
+            idbatch_ahead(&q, c->ids, i, nb);
             if (!id) {
                 j->missing_id++;
                 continue;
@@ -282,7 +351,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
                 break;
             }
             size_t row;
-            if (!cx_strmap_get(c->ids, id, strlen(id), &row)) {
+            if (!cx_strmap_get_hashed(c->ids, id, q.len[i], q.h[i], &row)) {
                 if (m->nexamples < 3)
                     snprintf(m->examples[m->nexamples++], sizeof m->examples[0], "'%.60s' on line %lu", id,
                              cx_table_line(b, i));
@@ -309,6 +378,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
     }
     cx_csv_close(r);
     cx_free(owned);
+    idbatch_free(&q);
     return st;
 }
 

@@ -259,6 +259,15 @@ typedef struct tinfo {
     size_t nlevels;
     size_t first_col;   /* first design column of the term */
     size_t *used;       /* rows used per level in this pass */
+    /* recent level texts of the table lc_table in generation lc_gen (its
+     * interned copies: one text, one pointer) with their index, so that a
+     * row's level is mostly found without hashing its text */
+    struct {
+        const char *text;
+        size_t idx;
+    } lcache[16];
+    const cx_table *lc_table;
+    unsigned long lc_gen;
     int fixed;          /* index into the fixed list + 1, or 0 */
     int me;             /* a term measured with error: index into the declared list + 1, or 0 */
 } tinfo;
@@ -514,6 +523,7 @@ cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *nam
     tinfo *ti = &d->t[term];
     if (!ti->cat)
         return CX_OK;
+    ti->lc_table = NULL;
     ti->levels = cx_strmap_new();
     ti->level_names = cx_calloc(n + 1, sizeof(char *));
     ti->used = cx_calloc(n + 1, sizeof(size_t));
@@ -977,6 +987,41 @@ static const char *level_of(const cx_design *d, const tinfo *ti, const cx_table 
     return buf;
 }
 
+/* The cache slot of level text lv of block b in term ti, after emptying
+ * the cache when b is another table or generation than the one it holds. */
+static size_t level_slot(tinfo *ti, const cx_table *b, const char *lv)
+{
+    unsigned long gen = cx_table_generation(b);
+    if (b != ti->lc_table || gen != ti->lc_gen) {
+        memset(ti->lcache, 0, sizeof ti->lcache);
+        ti->lc_table = b;
+        ti->lc_gen = gen;
+    }
+    return (size_t)(((uintptr_t)lv * 0x9E3779B97F4A7C15ULL) >> 60);
+}
+
+/* 1 and the index of the level of row i in C(x) term ti, or 0 when the
+ * row has none or one the term does not know. */
+static int level_index(const cx_design *d, tinfo *ti, const cx_table *b, size_t i, size_t *idx)
+{
+    char buf[8];
+    const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
+    if (!lv)
+        return 0;
+    if (lv == buf) /* a derived quarter: not the table's text */
+        return cx_strmap_get(ti->levels, lv, strlen(lv), idx);
+    size_t slot = level_slot(ti, b, lv);
+    if (ti->lcache[slot].text == lv) {
+        *idx = ti->lcache[slot].idx;
+        return 1;
+    }
+    if (!cx_strmap_get(ti->levels, lv, strlen(lv), idx))
+        return 0;
+    ti->lcache[slot].text = lv;
+    ti->lcache[slot].idx = *idx;
+    return 1;
+}
+
 /* Add the level of row r of block b to every C(x) term that does not know
  * it yet; cap[i] is the capacity of term i's level_names. */
 static cx_status add_levels(cx_design *d, const cx_table *b, size_t r, size_t *cap, cx_error *err)
@@ -990,8 +1035,13 @@ static cx_status add_levels(cx_design *d, const cx_table *b, size_t r, size_t *c
         int fresh;
         if (!lv)
             continue;
+        size_t slot = lv != buf ? level_slot(ti, b, lv) : 0;
+        if (lv != buf && ti->lcache[slot].text == lv)
+            continue; /* seen: known */
         if (cx_strmap_intern(ti->levels, lv, strlen(lv), ti->nlevels, NULL, &fresh, NULL) != CX_OK)
             return oom(err);
+        if (lv != buf)
+            ti->lcache[slot].text = lv;
         if (fresh) {
             if (cx_grow((void **)&ti->level_names, &cap[i], ti->nlevels + 1, sizeof(char *)) != CX_OK ||
                 !(ti->level_names[ti->nlevels] = cx_strdup(lv)))
@@ -1013,6 +1063,7 @@ static cx_status sort_levels(cx_design *d, cx_error *err)
         if (ti->nlevels) /* no levels: no array to sort */
             qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
         cx_strmap_free(ti->levels);
+        ti->lc_table = NULL; /* the indices change */
         if (!(ti->levels = cx_strmap_new()))
             return oom(err);
         for (size_t k = 0; k < ti->nlevels; k++)
@@ -1082,9 +1133,11 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
     if (!cap)
         return oom(err);
     cx_status st = CX_OK;
-    for (size_t i = 0; i < eq->nterms && st == CX_OK && !d->levels_done; i++)
+    for (size_t i = 0; i < eq->nterms && st == CX_OK && !d->levels_done; i++) {
+        d->t[i].lc_table = NULL;
         if (d->t[i].cat && !(d->t[i].levels = cx_strmap_new()))
             st = oom(err);
+    }
     if (st == CX_OK)
         st = cx_source_rewind(src, err);
     while (st == CX_OK) {
@@ -1278,6 +1331,8 @@ void cx_design_begin_pass(cx_design *d)
     cx_strmap_clear(d->unitmap);
     memset(d->ucache, 0, sizeof d->ucache);
     d->ucache_table = NULL;
+    for (size_t i = 0; i < d->eq->nterms; i++)
+        d->t[i].lc_table = NULL;
 }
 
 /* "line 14" or "2024-W07 Utrecht" for messages. */
@@ -1510,10 +1565,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         const cx_term *term = &eq->terms[t];
         tinfo *ti = &d->t[t];
         if (ti->cat) {
-            char buf[8];
-            const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
             size_t idx;
-            if (!lv || !cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+            if (!level_index(d, ti, b, i, &idx))
                 return 0;
             size_t first = d->full ? 0 : 1;
             for (size_t k = first; k < ti->nlevels; k++)
@@ -1570,10 +1623,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         tinfo *ti = &d->t[t];
         if (!ti->cat || !ti->used)
             continue;
-        char buf[8];
-        const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
         size_t idx;
-        if (lv && cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+        if (level_index(d, ti, b, i, &idx))
             ti->used[idx]++;
     }
     return 1;
