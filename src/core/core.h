@@ -77,12 +77,15 @@ int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value
 /* Room for n keys in all without growing (growing moves every key). */
 cx_status cx_strmap_reserve(cx_strmap *m, size_t n);
 /* For many lookups in a large map: the hash of each key first
- * (cx_strmap_hash), a prefetch of its slot (cx_strmap_prefetch), then the
- * _hashed calls, so that the slots' cache misses overlap instead of coming
+ * (cx_strmap_hash), a prefetch of its slot (cx_strmap_prefetch) and a
+ * while later of its key (cx_strmap_prefetch_key), then the _hashed calls, so that the slots' cache misses overlap instead of coming
  * one after the other.  The _hashed calls equal the plain ones given
  * h = cx_strmap_hash(key, len). */
 uint64_t cx_strmap_hash(const char *key, size_t len);
 void cx_strmap_prefetch(const cx_strmap *m, uint64_t h);
+/* Once the slot is in the cache: prefetch the key stored there when its
+ * hash is h (the key a lookup of h will compare). */
+void cx_strmap_prefetch_key(const cx_strmap *m, uint64_t h);
 cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
                                   size_t *value, int *inserted, const char **stored);
 int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value);

@@ -175,6 +175,20 @@ void cx_strmap_prefetch(const cx_strmap *m, uint64_t h)
 #endif
 }
 
+void cx_strmap_prefetch_key(const cx_strmap *m, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (m && m->cap) {
+        const slot *s = &m->slots[(size_t)h & (m->cap - 1)];
+        if (s->key && s->hash == h)
+            __builtin_prefetch(s->key);
+    }
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
 cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
                                   size_t *value, int *inserted, const char **stored)
 {

@@ -162,8 +162,10 @@ static cx_status idbatch_fill(idbatch *q, const cx_table *b, size_t col)
     return CX_OK;
 }
 
-/* Before the lookup of row i: prefetch the slot of row i + AHEAD. */
-static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t n)
+/* Before the lookup of row i: prefetch the slot of row i + AHEAD, and with
+ * `keys` (lookups that mostly find their id) the key of row i + AHEAD / 2,
+ * whose slot should have arrived by then. */
+static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t n, int keys)
 {
     if (i == 0)
         for (size_t k = 0; k < AHEAD && k < n; k++)
@@ -171,6 +173,8 @@ static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t
                 cx_strmap_prefetch(m, q->h[k]);
     if (i + AHEAD < n && q->s[i + AHEAD])
         cx_strmap_prefetch(m, q->h[i + AHEAD]);
+    if (keys && i + AHEAD / 2 < n && q->s[i + AHEAD / 2])
+        cx_strmap_prefetch_key(m, q->h[i + AHEAD / 2]);
 }
 
 /* Stream the customer file into c->t, each id into c->ids (interned once,
@@ -212,10 +216,13 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
             st = oom(err);
             break;
         }
-        /* after the first block, room for as many ids as the file seems to
-         * hold, so that the map need not grow (and move every id) 14 times */
+        /* after the first block, room for as many rows and ids as the file
+         * seems to hold, so that the map need not grow (and move every id)
+         * 14 times, nor the columns be copied as they grow */
         uint64_t size = at == 0 ? cx_input_size(path) : 0, done = cx_csv_bytes_read(r);
-        if (size && done && cx_strmap_reserve(c->ids, (size_t)((double)nb * (double)size / (double)done * 1.1)) != CX_OK) {
+        size_t expect = size && done ? (size_t)((double)nb * (double)size / (double)done * 1.1) : 0;
+        if (expect && (cx_strmap_reserve(c->ids, expect) != CX_OK || cx_table_reserve(c->t, expect) != CX_OK ||
+                       cx_grow((void **)&c->idtext, &cap, expect, sizeof(char *)) != CX_OK)) {
             st = oom(err);
             break;
         }
@@ -223,7 +230,7 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
             size_t first;
             int inserted = 1;
             c->idtext[at + i] = NULL;
-            idbatch_ahead(&q, c->ids, i, nb);
+            idbatch_ahead(&q, c->ids, i, nb, 0);
             if (q.s[i] && cx_strmap_intern_hashed(c->ids, q.s[i], q.len[i], q.h[i], at + i, &first, &inserted,
                                                   &c->idtext[at + i]) != CX_OK) {
                 st = oom(err);
@@ -336,7 +343,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
         for (size_t i = 0; i < nb && st == CX_OK; i++) {
             j->responses++;
             const char *id = q.s[i];
-            idbatch_ahead(&q, c->ids, i, nb);
+            idbatch_ahead(&q, c->ids, i, nb, 1);
             if (!id) {
                 j->missing_id++;
                 continue;

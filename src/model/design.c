@@ -1392,6 +1392,10 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
     size_t keylen = 0;
     *missing = 0;
     size_t slot = 0;
+    if (d->nu == 0 && cx_strmap_count(d->unitmap) == 1) {
+        *uid = 0; /* no unit columns: every row is unit 0, known since the first row */
+        return CX_OK;
+    }
     if (d->nu == 1) {
         key = cx_table_text(b, d->ucol[0], i);
         if (!key) {
