@@ -189,8 +189,8 @@ void cx_strmap_prefetch_key(const cx_strmap *m, uint64_t h)
 #endif
 }
 
-cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
-                                  size_t *value, int *inserted, const char **stored)
+static inline cx_status intern(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                               size_t *value, int *inserted, const char **stored)
 {
     if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) != CX_OK)
         return CX_ENOMEM;
@@ -215,16 +215,20 @@ cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uin
     return CX_OK;
 }
 
+cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                                  size_t *value, int *inserted, const char **stored)
+{
+    return intern(m, key, len, h, value_if_new, value, inserted, stored);
+}
+
 cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
                            size_t *value, int *inserted, const char **stored)
 {
-    return cx_strmap_intern_hashed(m, key, len, cx_hash_bytes(key, len, 0), value_if_new, value, inserted, stored);
+    return intern(m, key, len, cx_hash_bytes(key, len, 0), value_if_new, value, inserted, stored);
 }
 
-int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
+static inline int get(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
 {
-    if (!m || !m->cap)
-        return 0;
     const slot *s = find(m->slots, m->cap, h, key, len);
     if (!s->key)
         return 0;
@@ -233,7 +237,12 @@ int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64
     return 1;
 }
 
+int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
+{
+    return m && m->cap ? get(m, key, len, h, value) : 0;
+}
+
 int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
 {
-    return m && m->cap ? cx_strmap_get_hashed(m, key, len, cx_hash_bytes(key, len, 0), value) : 0;
+    return m && m->cap ? get(m, key, len, cx_hash_bytes(key, len, 0), value) : 0;
 }

@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -558,6 +559,58 @@ static cx_status fit(cx_link *lk, const cx_link_options *o, const char *target, 
     return st;
 }
 
+/* One of the three fits, for a thread of its own. */
+typedef struct fitjob {
+    cx_link *lk;
+    const cx_link_options *o;
+    const char *target, *first;
+    int logit;
+    cx_model **m;
+    cx_warnings *warn;
+    cx_error err;
+    cx_status st;
+} fitjob;
+
+static void *run_fit(void *arg)
+{
+    fitjob *j = arg;
+    j->st = fit(j->lk, j->o, j->target, j->first, j->logit, j->m, j->warn, &j->err);
+    return NULL;
+}
+
+/* The logistic regression and the two value fits.  They only read the
+ * linked table, so the value-on-score fit runs on a second thread (unless
+ * o->threads is 1) while this one does the other two; the first failure in
+ * the order logistic, value on category, value on score is the one
+ * reported, as when they run one after the other. */
+static cx_status fits(cx_link *lk, const cx_link_options *o, cx_warnings *warn, cx_error *err)
+{
+    int on_score = strcmp(o->on, "score") == 0;
+    fitjob job[3] = {
+        {lk, o, o->churn, on_score ? "score" : "C(category)", 1, NULL, warn, {0}, CX_OK},
+        {lk, o, o->value, "C(category)", 0, &lk->value_cat, NULL, {0}, CX_OK},
+        {lk, o, o->value, "score", 0, &lk->value_score, NULL, {0}, CX_OK},
+    };
+    for (int k = 0; k < 3; k++)
+        cx_error_init(&job[k].err);
+    pthread_t tid;
+    int started = o->threads != 1 && pthread_create(&tid, NULL, run_fit, &job[2]) == 0;
+    run_fit(&job[0]);
+    if (job[0].st == CX_OK || started)
+        run_fit(&job[1]);
+    if (started)
+        pthread_join(tid, NULL);
+    else if (job[0].st == CX_OK && job[1].st == CX_OK)
+        run_fit(&job[2]);
+    for (int k = 0; k < 3; k++)
+        if (job[k].st != CX_OK) {
+            if (err && err->status == CX_OK) /* the first error wins, as always */
+                *err = job[k].err;
+            return job[k].st;
+        }
+    return CX_OK;
+}
+
 /* CLV = margin * value * r / (1 + d - r), its standard error by the delta
  * method from the category's mean value and retention (independent). */
 static cx_link_est clv(const cx_link_group *g, double margin, double d)
@@ -695,13 +748,8 @@ cx_status cx_link_run(const char *responses, const char *customers_path, const c
         lk->join.rows = m.n;
         behaviour(lk, cx_table_find(lk->linked, o.churn), cx_table_find(lk->linked, o.value));
     }
-    int on_score = strcmp(o.on, "score") == 0;
     if (st == CX_OK)
-        st = fit(lk, &o, o.churn, on_score ? "score" : "C(category)", 1, NULL, warn, err);
-    if (st == CX_OK)
-        st = fit(lk, &o, o.value, "C(category)", 0, &lk->value_cat, NULL, err);
-    if (st == CX_OK)
-        st = fit(lk, &o, o.value, "score", 0, &lk->value_score, NULL, err);
+        st = fits(lk, &o, warn, err);
     if (st == CX_OK)
         st = economics(lk, &c, &o, err);
     cx_table_free(c.t);
