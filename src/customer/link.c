@@ -118,9 +118,10 @@ static cx_status need_column(const cx_table *t, const char *name, cx_coltype typ
 typedef struct customers {
     cx_table *t; /* the file, its id column left empty: the ids are in `ids` */
     cx_strmap *ids; /* id -> row */
-    const char **idtext; /* per row, the id (a key of `ids`) or NULL */
+    const char **idtext; /* with keep_rows: per row, the id (a key of `ids`) or NULL */
     size_t id, churn, value;
     size_t dup, dup_first; /* the first id seen twice: its row and the earlier one (NONE: none) */
+    const char *dup_text;  /* and the id */
 } customers;
 
 /* The ids of one block and their hashes.  A million ids make a map far
@@ -182,8 +183,8 @@ static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t
  * not in the table's pool as well: a million distinct ids cost more than
  * the rest of the file).  Errors of the file come first, as cx_csv_read
  * gives them; a duplicated id is only noted here. */
-static cx_status read_table(const char *path, const cx_csv_options *copt, const char *id, customers *c,
-                            cx_error *err)
+static cx_status read_table(const char *path, const cx_csv_options *copt, const char *id, int keep_ids,
+                            customers *c, cx_error *err)
 {
     cx_csv_reader *r = NULL;
     size_t *map = NULL, cap = 0;
@@ -212,7 +213,7 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
             break;
         size_t at = cx_table_nrows(c->t), nb = cx_table_nrows(b);
         if (cx_table_append_rows(c->t, b, NULL, nb, map) != CX_OK ||
-            cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK ||
+            (keep_ids && cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK) ||
             idbatch_fill(&q, b, idc) != CX_OK) {
             st = oom(err);
             break;
@@ -223,23 +224,26 @@ static cx_status read_table(const char *path, const cx_csv_options *copt, const 
         uint64_t size = at == 0 ? cx_input_size(path) : 0, done = cx_csv_bytes_read(r);
         size_t expect = size && done ? (size_t)((double)nb * (double)size / (double)done * 1.1) : 0;
         if (expect && (cx_strmap_reserve(c->ids, expect) != CX_OK || cx_table_reserve(c->t, expect) != CX_OK ||
-                       cx_grow((void **)&c->idtext, &cap, expect, sizeof(char *)) != CX_OK)) {
+                       (keep_ids && cx_grow((void **)&c->idtext, &cap, expect, sizeof(char *)) != CX_OK))) {
             st = oom(err);
             break;
         }
         for (size_t i = 0; i < nb; i++) {
             size_t first;
             int inserted = 1;
-            c->idtext[at + i] = NULL;
+            const char *stored = NULL;
             idbatch_ahead(&q, c->ids, i, nb, 0);
             if (q.s[i] && cx_strmap_intern_hashed(c->ids, q.s[i], q.len[i], q.h[i], at + i, &first, &inserted,
-                                                  &c->idtext[at + i]) != CX_OK) {
+                                                  &stored) != CX_OK) {
                 st = oom(err);
                 break;
             }
+            if (c->idtext)
+                c->idtext[at + i] = stored;
             if (!inserted && c->dup == NONE) {
                 c->dup = at + i;
                 c->dup_first = first;
+                c->dup_text = stored;
             }
         }
     }
@@ -258,7 +262,7 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
     const cx_coltype types[3] = {CX_COL_TEXT, CX_COL_NUMBER, CX_COL_NUMBER};
     cx_status st = forced(o->customers_csv, cols, types, 3, &copt, &owned, err);
     if (st == CX_OK)
-        st = read_table(path, &copt, o->id, c, err);
+        st = read_table(path, &copt, o->id, o->keep_rows, c, err);
     cx_free(owned);
     if (st == CX_OK)
         st = need_column(c->t, o->id, CX_COL_TEXT, "customer id", &c->id, err);
@@ -285,7 +289,7 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
         return cx_error_set(err, CX_EINVAL, cx_table_source(c->t), line, col,
                             "customer id '%s' appears twice, on line %lu and on line %lu; the customer "
                             "file must have one row per customer",
-                            c->idtext[c->dup], cx_table_line(c->t, c->dup_first), cx_table_line(c->t, c->dup));
+                            c->dup_text, cx_table_line(c->t, c->dup_first), cx_table_line(c->t, c->dup));
     }
     return CX_OK;
 }
@@ -736,14 +740,23 @@ cx_status cx_link_run(const char *responses, const char *customers_path, const c
                              lk->join.unmatched, lk->join.responses, o.id, customers_path, m.examples[0],
                              m.nexamples > 1 ? ", " : "", m.nexamples > 1 ? m.examples[1] : "",
                              m.nexamples > 2 ? ", " : "", m.nexamples > 2 ? m.examples[2] : "");
+    if (!o.keep_rows) { /* the ids are done with: free them before the linked rows take room */
+        cx_strmap_free(c.ids);
+        c.ids = NULL;
+    }
     if (st == CX_OK)
         st = build_linked(&c, &o, &m, lk, err);
+    cx_strmap_free(c.ids);
+    c.ids = NULL;
     if (st == CX_OK) {
-        size_t *seen = cx_calloc(nc + 1, sizeof(size_t));
+        unsigned char *seen = cx_calloc(nc / 8 + 1, 1); /* a bit per customer */
         if (!seen)
             st = oom(err);
-        for (size_t k = 0; seen && k < m.n; k++)
-            lk->join.customers_linked += !seen[m.crow[k]]++;
+        for (size_t k = 0; seen && k < m.n; k++) {
+            size_t r = m.crow[k];
+            lk->join.customers_linked += !(seen[r / 8] >> (r % 8) & 1);
+            seen[r / 8] |= (unsigned char)(1u << (r % 8));
+        }
         cx_free(seen);
         lk->join.rows = m.n;
         behaviour(lk, cx_table_find(lk->linked, o.churn), cx_table_find(lk->linked, o.value));
