@@ -121,6 +121,9 @@ typedef struct cx_link_options {
                                  linked rows); 0: the rows the analysis reads, without it */
     const cx_csv_options *responses_csv; /**< reading options (NULL = defaults) */
     const cx_csv_options *customers_csv;
+    int threads;            /**< 1: everything on the calling thread; otherwise (0, the
+                                 default) the three fits use a second thread.  The
+                                 results are the same either way */
 } cx_link_options;
 
 /** The join, in counts. */

@@ -3,13 +3,43 @@
  * that tests can make any of them fail (cJSON_InitHooks, SQLite's anomaly
  * tests); plus a growable byte buffer.
  *
+ * A large block (a column of a million rows, a big hash map) is asked to
+ * live in huge pages where the kernel offers them on request (Linux's
+ * transparent huge pages in "madvise" mode): its first touch then faults
+ * once per 2 MiB instead of once per 4 KiB, which on a virtual machine was
+ * a fifth of the time of `cxcase link` on a million customers.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _DEFAULT_SOURCE
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "core.h"
+
+#define HUGE_FROM ((size_t)8 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* Advise huge pages for the whole 2 MiB pages inside [p, p + n). */
+static void *advise_huge(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p && n >= HUGE_FROM) {
+        uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        uintptr_t b = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+        if (b > a)
+            (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* only advice: failure changes nothing */
+    }
+#else
+    (void)n;
+#endif
+    return p;
+}
 
 static void *(*hook_malloc)(size_t) = malloc;
 static void *(*hook_realloc)(void *, size_t) = realloc;
@@ -25,7 +55,7 @@ void cx_set_alloc_hooks(void *(*malloc_fn)(size_t), void *(*realloc_fn)(void *, 
 
 void *cx_malloc(size_t n)
 {
-    return hook_malloc(n ? n : 1);
+    return advise_huge(hook_malloc(n ? n : 1), n);
 }
 
 void *cx_calloc(size_t count, size_t size)
@@ -34,7 +64,7 @@ void *cx_calloc(size_t count, size_t size)
         return NULL;
     size_t bytes = count * size;
     if (hook_malloc == malloc) /* calloc's fresh pages need no clearing */
-        return calloc(bytes ? count : 1, bytes ? size : 1);
+        return advise_huge(calloc(bytes ? count : 1, bytes ? size : 1), bytes);
     void *p = cx_malloc(bytes);
     if (p)
         memset(p, 0, bytes > 0 ? bytes : 1);
@@ -43,7 +73,7 @@ void *cx_calloc(size_t count, size_t size)
 
 void *cx_realloc(void *p, size_t n)
 {
-    return hook_realloc(p, n ? n : 1);
+    return advise_huge(hook_realloc(p, n ? n : 1), n);
 }
 
 void cx_free(void *p)

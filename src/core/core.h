@@ -74,6 +74,21 @@ cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t val
                            size_t *value, int *inserted, const char **stored);
 /* Returns 1 and sets *value if present, else 0. */
 int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value);
+/* Room for n keys in all without growing (growing moves every key). */
+cx_status cx_strmap_reserve(cx_strmap *m, size_t n);
+/* For many lookups in a large map: the hash of each key first
+ * (cx_strmap_hash), a prefetch of its slot (cx_strmap_prefetch) and a
+ * while later of its key (cx_strmap_prefetch_key), then the _hashed calls, so that the slots' cache misses overlap instead of coming
+ * one after the other.  The _hashed calls equal the plain ones given
+ * h = cx_strmap_hash(key, len). */
+uint64_t cx_strmap_hash(const char *key, size_t len);
+void cx_strmap_prefetch(const cx_strmap *m, uint64_t h);
+/* Once the slot is in the cache: prefetch the key stored there when its
+ * hash is h (the key a lookup of h will compare). */
+void cx_strmap_prefetch_key(const cx_strmap *m, uint64_t h);
+cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                                  size_t *value, int *inserted, const char **stored);
+int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value);
 
 /* ---- input files (input.c) ------------------------------------------------ */
 /* What kind of input `path` is: 0 for a regular file or a pipe (FIFO), else
@@ -85,6 +100,8 @@ cx_status cx_input_check(const char *path, const char *name, int *fifo, cx_error
 /* 1 when `path` is a regular file (stat follows links); for readers that
  * open a file again, which would block on a FIFO. */
 int cx_input_regular(const char *path);
+/* The size in bytes of the regular file `path`, or 0 (not regular, or none). */
+uint64_t cx_input_size(const char *path);
 /* A byte count for messages: "16 MiB" when a whole number of MiB, else
  * "1234567 bytes".  Returns buf. */
 const char *cx_size_text(size_t n, char *buf, size_t size);

@@ -45,11 +45,13 @@ uint64_t cx_hash_bytes(const void *p, size_t n, uint64_t seed)
     return h;
 }
 
+/* 24 bytes: the low 32 bits of the hash place and compare a key (a map
+ * holds far fewer than 2^32 slots), and no key is 4 GiB long. */
 typedef struct slot {
-    uint64_t hash;
     const char *key; /* NULL = empty */
-    size_t len;
     size_t value;
+    uint32_t hash;
+    uint32_t len;
 } slot;
 
 /* Keys are copied into chunks that never move, so stored pointers stay valid. */
@@ -127,10 +129,10 @@ static const char *arena_copy(cx_strmap *m, const char *s, size_t n)
     return d;
 }
 
-static slot *find(const slot *slots, size_t cap, uint64_t h, const char *key, size_t len)
+static slot *find(const slot *slots, size_t cap, uint32_t h, const char *key, size_t len)
 {
     size_t mask = cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         const slot *s = &slots[i];
         if (!s->key || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
             return (slot *)s;
@@ -151,21 +153,60 @@ static cx_status rehash(cx_strmap *m, size_t ncap)
     return CX_OK;
 }
 
-cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
-                           size_t *value, int *inserted, const char **stored)
+cx_status cx_strmap_reserve(cx_strmap *m, size_t n)
 {
+    size_t ncap = m->cap ? m->cap : 64;
+    while ((n + 1) * 2 > ncap)
+        ncap *= 2;
+    return ncap > m->cap ? rehash(m, ncap) : CX_OK;
+}
+
+uint64_t cx_strmap_hash(const char *key, size_t len)
+{
+    return cx_hash_bytes(key, len, 0);
+}
+
+void cx_strmap_prefetch(const cx_strmap *m, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (m && m->cap)
+        __builtin_prefetch(&m->slots[(uint32_t)h & (m->cap - 1)]);
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
+void cx_strmap_prefetch_key(const cx_strmap *m, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (m && m->cap) {
+        const slot *s = &m->slots[(uint32_t)h & (m->cap - 1)];
+        if (s->key && s->hash == (uint32_t)h)
+            __builtin_prefetch(s->key);
+    }
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
+static inline cx_status intern(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                               size_t *value, int *inserted, const char **stored)
+{
+    if (len > UINT32_MAX)
+        return CX_ENOMEM; /* a key of 4 GiB: more than a slot holds */
     if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap ? m->cap * 2 : 64) != CX_OK)
         return CX_ENOMEM;
-    uint64_t h = cx_hash_bytes(key, len, 0);
-    slot *s = find(m->slots, m->cap, h, key, len);
+    slot *s = find(m->slots, m->cap, (uint32_t)h, key, len);
     int fresh = s->key == NULL;
     if (fresh) {
         const char *k = arena_copy(m, key, len);
         if (!k)
             return CX_ENOMEM;
-        s->hash = h;
+        s->hash = (uint32_t)h;
         s->key = k;
-        s->len = len;
+        s->len = (uint32_t)len;
         s->value = value_if_new;
         m->count++;
     }
@@ -178,14 +219,34 @@ cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t val
     return CX_OK;
 }
 
-int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
+cx_status cx_strmap_intern_hashed(cx_strmap *m, const char *key, size_t len, uint64_t h, size_t value_if_new,
+                                  size_t *value, int *inserted, const char **stored)
 {
-    if (!m || !m->cap)
-        return 0;
-    const slot *s = find(m->slots, m->cap, cx_hash_bytes(key, len, 0), key, len);
+    return intern(m, key, len, h, value_if_new, value, inserted, stored);
+}
+
+cx_status cx_strmap_intern(cx_strmap *m, const char *key, size_t len, size_t value_if_new,
+                           size_t *value, int *inserted, const char **stored)
+{
+    return intern(m, key, len, cx_hash_bytes(key, len, 0), value_if_new, value, inserted, stored);
+}
+
+static inline int get(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
+{
+    const slot *s = find(m->slots, m->cap, (uint32_t)h, key, len);
     if (!s->key)
         return 0;
     if (value)
         *value = s->value;
     return 1;
+}
+
+int cx_strmap_get_hashed(const cx_strmap *m, const char *key, size_t len, uint64_t h, size_t *value)
+{
+    return m && m->cap ? get(m, key, len, h, value) : 0;
+}
+
+int cx_strmap_get(const cx_strmap *m, const char *key, size_t len, size_t *value)
+{
+    return m && m->cap ? get(m, key, len, cx_hash_bytes(key, len, 0), value) : 0;
 }

@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,10 +116,142 @@ static cx_status need_column(const cx_table *t, const char *name, cx_coltype typ
 /* ======================================================================== */
 
 typedef struct customers {
-    cx_table *t;
-    cx_strmap *ids;
+    cx_table *t; /* the file, its id column left empty: the ids are in `ids` */
+    cx_strmap *ids; /* id -> row */
+    const char **idtext; /* with keep_rows: per row, the id (a key of `ids`) or NULL */
     size_t id, churn, value;
+    size_t dup, dup_first; /* the first id seen twice: its row and the earlier one (NONE: none) */
+    const char *dup_text;  /* and the id */
 } customers;
+
+/* The ids of one block and their hashes.  A million ids make a map far
+ * larger than the cache: each lookup waits for its slot, so the slot of the
+ * id AHEAD rows on is prefetched while this one is looked up. */
+#define AHEAD 16
+
+typedef struct idbatch {
+    const char **s; /* NULL: a missing id */
+    size_t *len;
+    uint64_t *h;
+    size_t cap;
+} idbatch;
+
+static void idbatch_free(idbatch *q)
+{
+    cx_free(q->s);
+    cx_free(q->len);
+    cx_free(q->h);
+}
+
+/* Hash the ids in column col of block b (none when col is NONE). */
+static cx_status idbatch_fill(idbatch *q, const cx_table *b, size_t col)
+{
+    size_t n = cx_table_nrows(b);
+    if (n > q->cap) {
+        idbatch_free(q);
+        q->s = cx_calloc(n, sizeof(char *));
+        q->len = cx_calloc(n, sizeof(size_t));
+        q->h = cx_calloc(n, sizeof(uint64_t));
+        q->cap = q->s && q->len && q->h ? n : 0;
+        if (!q->cap)
+            return CX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        q->s[i] = col != NONE ? cx_table_text(b, col, i) : NULL;
+        q->len[i] = q->s[i] ? strlen(q->s[i]) : 0;
+        q->h[i] = q->s[i] ? cx_strmap_hash(q->s[i], q->len[i]) : 0;
+    }
+    return CX_OK;
+}
+
+/* Before the lookup of row i: prefetch the slot of row i + AHEAD, and with
+ * `keys` (lookups that mostly find their id) the key of row i + AHEAD / 2,
+ * whose slot should have arrived by then. */
+static void idbatch_ahead(const idbatch *q, const cx_strmap *m, size_t i, size_t n, int keys)
+{
+    if (i == 0)
+        for (size_t k = 0; k < AHEAD && k < n; k++)
+            if (q->s[k])
+                cx_strmap_prefetch(m, q->h[k]);
+    if (i + AHEAD < n && q->s[i + AHEAD])
+        cx_strmap_prefetch(m, q->h[i + AHEAD]);
+    if (keys && i + AHEAD / 2 < n && q->s[i + AHEAD / 2])
+        cx_strmap_prefetch_key(m, q->h[i + AHEAD / 2]);
+}
+
+/* Stream the customer file into c->t, each id into c->ids (interned once,
+ * not in the table's pool as well: a million distinct ids cost more than
+ * the rest of the file).  Errors of the file come first, as cx_csv_read
+ * gives them; a duplicated id is only noted here. */
+static cx_status read_table(const char *path, const cx_csv_options *copt, const char *id, int keep_ids,
+                            customers *c, cx_error *err)
+{
+    cx_csv_reader *r = NULL;
+    size_t *map = NULL, cap = 0;
+    idbatch q = {0};
+    c->dup = NONE;
+    cx_status st = cx_csv_open(path, copt, &r, err);
+    if (st != CX_OK)
+        return st;
+    const cx_table *schema = cx_csv_schema(r);
+    size_t nc = cx_table_ncols(schema), idc = cx_table_find(schema, id);
+    if (idc != NONE && cx_table_coltype(schema, idc) != CX_COL_TEXT)
+        idc = NONE; /* need_column says what is wrong */
+    c->t = cx_table_new(cx_table_source(schema));
+    c->ids = cx_strmap_new();
+    map = cx_calloc(nc + 1, sizeof(size_t));
+    if (!c->t || !c->ids || !map)
+        st = oom(err);
+    for (size_t j = 0; j < nc && st == CX_OK; j++) {
+        map[j] = j == idc ? NONE : j;
+        st = cx_table_add_column(c->t, cx_table_colname(schema, j), cx_table_coltype(schema, j), NULL, err);
+    }
+    while (st == CX_OK) {
+        const cx_table *b;
+        st = cx_csv_next(r, &b, err);
+        if (st != CX_OK || !b)
+            break;
+        size_t at = cx_table_nrows(c->t), nb = cx_table_nrows(b);
+        if (cx_table_append_rows(c->t, b, NULL, nb, map) != CX_OK ||
+            (keep_ids && cx_grow((void **)&c->idtext, &cap, at + nb + 1, sizeof(char *)) != CX_OK) ||
+            idbatch_fill(&q, b, idc) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        /* after the first block, room for as many rows and ids as the file
+         * seems to hold, so that the map need not grow (and move every id)
+         * 14 times, nor the columns be copied as they grow */
+        uint64_t size = at == 0 ? cx_input_size(path) : 0, done = cx_csv_bytes_read(r);
+        size_t expect = size && done ? (size_t)((double)nb * (double)size / (double)done * 1.1) : 0;
+        if (expect && (cx_strmap_reserve(c->ids, expect) != CX_OK || cx_table_reserve(c->t, expect) != CX_OK ||
+                       (keep_ids && cx_grow((void **)&c->idtext, &cap, expect, sizeof(char *)) != CX_OK))) {
+            st = oom(err);
+            break;
+        }
+        for (size_t i = 0; i < nb; i++) {
+            size_t first;
+            int inserted = 1;
+            const char *stored = NULL;
+            idbatch_ahead(&q, c->ids, i, nb, 0);
+            if (q.s[i] && cx_strmap_intern_hashed(c->ids, q.s[i], q.len[i], q.h[i], at + i, &first, &inserted,
+                                                  &stored) != CX_OK) {
+                st = oom(err);
+                break;
+            }
+            if (c->idtext)
+                c->idtext[at + i] = stored;
+            if (!inserted && c->dup == NONE) {
+                c->dup = at + i;
+                c->dup_first = first;
+                c->dup_text = stored;
+            }
+        }
+    }
+    cx_csv_close(r);
+    cx_free(map);
+    idbatch_free(&q);
+    return st;
+}
 
 /* Read the customer file, check churn is 0/1, and index the ids. */
 static cx_status read_customers(const char *path, const cx_link_options *o, customers *c, cx_error *err)
@@ -129,7 +262,7 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
     const cx_coltype types[3] = {CX_COL_TEXT, CX_COL_NUMBER, CX_COL_NUMBER};
     cx_status st = forced(o->customers_csv, cols, types, 3, &copt, &owned, err);
     if (st == CX_OK)
-        st = cx_csv_read(path, &copt, &c->t, err);
+        st = read_table(path, &copt, o->id, o->keep_rows, c, err);
     cx_free(owned);
     if (st == CX_OK)
         st = need_column(c->t, o->id, CX_COL_TEXT, "customer id", &c->id, err);
@@ -150,24 +283,13 @@ static cx_status read_customers(const char *path, const cx_link_options *o, cust
                                 "expected 0 (stayed) or 1 (left) in the churn column '%s', found '%s'", o->churn,
                                 cx_table_cell_text(c->t, c->churn, i, buf, sizeof buf));
         }
-    if (!(c->ids = cx_strmap_new()))
-        return oom(err);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = cx_table_text(c->t, c->id, i);
-        if (!id)
-            continue;
-        size_t first;
-        int inserted;
-        if (cx_strmap_intern(c->ids, id, strlen(id), i, &first, &inserted, NULL) != CX_OK)
-            return oom(err);
-        if (!inserted) {
-            unsigned long line = 0, col = 0;
-            cx_table_locate(c->t, c->id, i, &line, &col);
-            return cx_error_set(err, CX_EINVAL, cx_table_source(c->t), line, col,
-                                "customer id '%s' appears twice, on line %lu and on line %lu; the customer "
-                                "file must have one row per customer",
-                                id, cx_table_line(c->t, first), cx_table_line(c->t, i));
-        }
+    if (c->dup != NONE) {
+        unsigned long line = 0, col = 0;
+        cx_table_locate(c->t, c->id, c->dup, &line, &col);
+        return cx_error_set(err, CX_EINVAL, cx_table_source(c->t), line, col,
+                            "customer id '%s' appears twice, on line %lu and on line %lu; the customer "
+                            "file must have one row per customer",
+                            c->dup_text, cx_table_line(c->t, c->dup_first), cx_table_line(c->t, c->dup));
     }
     return CX_OK;
 }
@@ -194,6 +316,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
     cx_csv_options copt;
     cx_csv_coltype *owned = NULL;
     cx_csv_reader *r = NULL;
+    idbatch q = {0};
     const char *cols[2] = {o->id, o->score};
     const cx_coltype types[2] = {CX_COL_TEXT, CX_COL_NUMBER};
     cx_status st = forced(o->responses_csv, cols, types, 2, &copt, &owned, err);
@@ -217,9 +340,15 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
             break;
         const double *score = cx_table_numbers(b, sc);
         const cx_period *when = pc != NONE ? cx_table_periods(b, pc) : NULL;
-        for (size_t i = 0; i < cx_table_nrows(b) && st == CX_OK; i++) {
+        size_t nb = cx_table_nrows(b);
+        if (idbatch_fill(&q, b, idc) != CX_OK) {
+            st = oom(err);
+            break;
+        }
+        for (size_t i = 0; i < nb && st == CX_OK; i++) {
             j->responses++;
-            const char *id = cx_table_text(b, idc, i);
+            const char *id = q.s[i];
+            idbatch_ahead(&q, c->ids, i, nb, 1);
             if (!id) {
                 j->missing_id++;
                 continue;
@@ -234,7 +363,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
                 break;
             }
             size_t row;
-            if (!cx_strmap_get(c->ids, id, strlen(id), &row)) {
+            if (!cx_strmap_get_hashed(c->ids, id, q.len[i], q.h[i], &row)) {
                 if (m->nexamples < 3)
                     snprintf(m->examples[m->nexamples++], sizeof m->examples[0], "'%.60s' on line %lu", id,
                              cx_table_line(b, i));
@@ -261,6 +390,7 @@ static cx_status join_responses(const char *path, const cx_link_options *o, cons
     }
     cx_csv_close(r);
     cx_free(owned);
+    idbatch_free(&q);
     return st;
 }
 
@@ -299,25 +429,28 @@ static cx_status build_linked(const customers *c, const cx_link_options *o, matc
         return oom(err);
     }
     cx_status st = CX_OK;
+    size_t idcol = NONE;
     for (size_t j = 0, k = 0; j < nc && st == CX_OK; j++) {
         map[j] = j == c->id && !o->keep_rows ? NONE : k++;
         if (map[j] != NONE)
             st = cx_table_add_column(lt, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
     }
+    if (o->keep_rows) { /* the ids come from the map, not from the table */
+        idcol = map[c->id];
+        map[c->id] = NONE;
+    }
     if (st == CX_OK)
         st = cx_table_add_column(lt, "score", CX_COL_NUMBER, &sc, err);
     if (st == CX_OK)
         st = cx_table_add_column(lt, "category", CX_COL_TEXT, &cc, err);
-    if (st == CX_OK && cx_table_reserve(lt, m->n) != CX_OK)
+    if (st == CX_OK && cx_table_append_rows(lt, t, m->crow, m->n, map) != CX_OK)
         st = oom(err);
     for (size_t k = 0; k < m->n && st == CX_OK; k++) {
-        size_t row;
-        if (cx_table_add_row(lt, cx_table_line(t, m->crow[k]), &row) != CX_OK ||
-            cx_table_copy_row(lt, row, t, m->crow[k], map) != CX_OK ||
-            cx_table_set_text(lt, cc, row, CATEGORY[category_of(m->score[k])]) != CX_OK)
+        if (cx_table_set_text(lt, cc, k, CATEGORY[category_of(m->score[k])]) != CX_OK ||
+            (idcol != NONE && cx_table_set_text(lt, idcol, k, c->idtext[m->crow[k]]) != CX_OK))
             st = oom(err);
         else
-            cx_table_set_number(lt, sc, row, m->score[k]);
+            cx_table_set_number(lt, sc, k, m->score[k]);
     }
     cx_free(map);
     return st;
@@ -428,6 +561,58 @@ static cx_status fit(cx_link *lk, const cx_link_options *o, const char *target, 
     cx_free(wrapped);
     cx_free(terms);
     return st;
+}
+
+/* One of the three fits, for a thread of its own. */
+typedef struct fitjob {
+    cx_link *lk;
+    const cx_link_options *o;
+    const char *target, *first;
+    int logit;
+    cx_model **m;
+    cx_warnings *warn;
+    cx_error err;
+    cx_status st;
+} fitjob;
+
+static void *run_fit(void *arg)
+{
+    fitjob *j = arg;
+    j->st = fit(j->lk, j->o, j->target, j->first, j->logit, j->m, j->warn, &j->err);
+    return NULL;
+}
+
+/* The logistic regression and the two value fits.  They only read the
+ * linked table, so the value-on-score fit runs on a second thread (unless
+ * o->threads is 1) while this one does the other two; the first failure in
+ * the order logistic, value on category, value on score is the one
+ * reported, as when they run one after the other. */
+static cx_status fits(cx_link *lk, const cx_link_options *o, cx_warnings *warn, cx_error *err)
+{
+    int on_score = strcmp(o->on, "score") == 0;
+    fitjob job[3] = {
+        {lk, o, o->churn, on_score ? "score" : "C(category)", 1, NULL, warn, {0}, CX_OK},
+        {lk, o, o->value, "C(category)", 0, &lk->value_cat, NULL, {0}, CX_OK},
+        {lk, o, o->value, "score", 0, &lk->value_score, NULL, {0}, CX_OK},
+    };
+    for (int k = 0; k < 3; k++)
+        cx_error_init(&job[k].err);
+    pthread_t tid;
+    int started = o->threads != 1 && pthread_create(&tid, NULL, run_fit, &job[2]) == 0;
+    run_fit(&job[0]);
+    if (job[0].st == CX_OK || started)
+        run_fit(&job[1]);
+    if (started)
+        pthread_join(tid, NULL);
+    else if (job[0].st == CX_OK && job[1].st == CX_OK)
+        run_fit(&job[2]);
+    for (int k = 0; k < 3; k++)
+        if (job[k].st != CX_OK) {
+            if (err && err->status == CX_OK) /* the first error wins, as always */
+                *err = job[k].err;
+            return job[k].st;
+        }
+    return CX_OK;
 }
 
 /* CLV = margin * value * r / (1 + d - r), its standard error by the delta
@@ -555,29 +740,34 @@ cx_status cx_link_run(const char *responses, const char *customers_path, const c
                              lk->join.unmatched, lk->join.responses, o.id, customers_path, m.examples[0],
                              m.nexamples > 1 ? ", " : "", m.nexamples > 1 ? m.examples[1] : "",
                              m.nexamples > 2 ? ", " : "", m.nexamples > 2 ? m.examples[2] : "");
+    if (!o.keep_rows) { /* the ids are done with: free them before the linked rows take room */
+        cx_strmap_free(c.ids);
+        c.ids = NULL;
+    }
     if (st == CX_OK)
         st = build_linked(&c, &o, &m, lk, err);
+    cx_strmap_free(c.ids);
+    c.ids = NULL;
     if (st == CX_OK) {
-        size_t *seen = cx_calloc(nc + 1, sizeof(size_t));
+        unsigned char *seen = cx_calloc(nc / 8 + 1, 1); /* a bit per customer */
         if (!seen)
             st = oom(err);
-        for (size_t k = 0; seen && k < m.n; k++)
-            lk->join.customers_linked += !seen[m.crow[k]]++;
+        for (size_t k = 0; seen && k < m.n; k++) {
+            size_t r = m.crow[k];
+            lk->join.customers_linked += !(seen[r / 8] >> (r % 8) & 1);
+            seen[r / 8] |= (unsigned char)(1u << (r % 8));
+        }
         cx_free(seen);
         lk->join.rows = m.n;
         behaviour(lk, cx_table_find(lk->linked, o.churn), cx_table_find(lk->linked, o.value));
     }
-    int on_score = strcmp(o.on, "score") == 0;
     if (st == CX_OK)
-        st = fit(lk, &o, o.churn, on_score ? "score" : "C(category)", 1, NULL, warn, err);
-    if (st == CX_OK)
-        st = fit(lk, &o, o.value, "C(category)", 0, &lk->value_cat, NULL, err);
-    if (st == CX_OK)
-        st = fit(lk, &o, o.value, "score", 0, &lk->value_score, NULL, err);
+        st = fits(lk, &o, warn, err);
     if (st == CX_OK)
         st = economics(lk, &c, &o, err);
     cx_table_free(c.t);
     cx_strmap_free(c.ids);
+    cx_free(c.idtext);
     cx_free(m.crow);
     cx_free(m.score);
     cx_free(m.last_score);

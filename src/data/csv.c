@@ -1627,17 +1627,9 @@ cx_status cx_csv_read(const char *path, const cx_csv_options *opt, cx_table **ou
             goto fail;
         if (!b)
             break;
-        if (cx_table_reserve(t, cx_table_nrows(t) + cx_table_nrows(b)) != CX_OK) {
+        if (cx_table_append_rows(t, b, NULL, cx_table_nrows(b), NULL) != CX_OK) {
             st = oom(err);
             goto fail;
-        }
-        for (size_t i = 0; i < cx_table_nrows(b); i++) {
-            size_t row;
-            if (cx_table_add_row(t, cx_table_line(b, i), &row) != CX_OK ||
-                cx_table_copy_row(t, row, b, i, NULL) != CX_OK) {
-                st = oom(err);
-                goto fail;
-            }
         }
     }
     cx_csv_close(r);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -226,6 +227,75 @@ cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, siz
         }
     }
     return CX_OK;
+}
+
+/* One column of rows[0..n) (or rows 0..n) of src into dst rows from `at`.
+ * Text goes through a small cache from src's pointer to dst's: a column
+ * with few distinct texts (src interns them, so one text is one pointer)
+ * is interned in dst once per text, not once per row. */
+static cx_status append_column(column *d, const column *c, cx_table *dst, size_t at, const size_t *rows, size_t n)
+{
+    if (c->type == CX_COL_NUMBER) {
+        for (size_t k = 0; k < n; k++)
+            d->v.num[at + k] = c->v.num[rows ? rows[k] : k];
+        return CX_OK;
+    }
+    if (c->type == CX_COL_PERIOD) {
+        for (size_t k = 0; k < n; k++)
+            d->v.per[at + k] = c->v.per[rows ? rows[k] : k];
+        return CX_OK;
+    }
+    struct {
+        const char *from, *to;
+    } cache[64] = {{0}};
+    for (size_t k = 0; k < n; k++) {
+        const char *s = c->v.text[rows ? rows[k] : k];
+        size_t slot = ((uintptr_t)s >> 3) % 64;
+        if (!s || cache[slot].from != s) {
+            if (cx_table_set_text(dst, (size_t)(d - dst->cols), at + k, s) != CX_OK)
+                return CX_ENOMEM;
+            cache[slot].from = s;
+            cache[slot].to = d->v.text[at + k];
+        } else {
+            d->v.text[at + k] = cache[slot].to;
+        }
+    }
+    return CX_OK;
+}
+
+cx_status cx_table_append_rows(cx_table *dst, const cx_table *src, const size_t *rows, size_t n, const size_t *map)
+{
+    size_t at = dst->nrows;
+    if (cx_table_reserve(dst, at + n) != CX_OK)
+        return CX_ENOMEM;
+    unsigned char *filled = cx_calloc(dst->ncols + 1, 1);
+    if (!filled)
+        return CX_ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        dst->lines[at + k] = src->lines[rows ? rows[k] : k];
+    dst->nrows = at + n;
+    cx_status st = CX_OK;
+    for (size_t j = 0; j < src->ncols && st == CX_OK; j++) {
+        size_t k = map ? map[j] : j;
+        if (k == (size_t)-1)
+            continue;
+        filled[k] = 1;
+        st = append_column(&dst->cols[k], &src->cols[j], dst, at, rows, n);
+    }
+    for (size_t j = 0; j < dst->ncols; j++) /* the columns no src column fills: missing */
+        for (size_t k = 0; !filled[j] && k < n; k++) {
+            column *c = &dst->cols[j];
+            if (c->type == CX_COL_NUMBER)
+                c->v.num[at + k] = NAN;
+            else if (c->type == CX_COL_PERIOD)
+                c->v.per[at + k] = (cx_period){CX_PERIOD_NONE, 0};
+            else
+                c->v.text[at + k] = NULL;
+        }
+    cx_free(filled);
+    if (st != CX_OK)
+        dst->nrows = at;
+    return st;
 }
 
 size_t cx_table_nrows(const cx_table *t) { return t ? t->nrows : 0; }

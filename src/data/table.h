@@ -24,6 +24,14 @@ cx_status cx_table_reserve(cx_table *t, size_t rows);
  * src column j to dst column map[j] ((size_t)-1 = skip). */
 cx_status cx_table_copy_row(cx_table *dst, size_t drow, const cx_table *src, size_t srow,
                             const size_t *map);
+/* Append rows[0..n) of `src` (rows 0..n when rows is NULL) to `dst`, with
+ * their source lines, src column j into dst column map[j] ((size_t)-1 =
+ * skip; NULL = the same column); dst columns nothing maps to are missing.
+ * The same cells as cx_table_add_row and cx_table_copy_row per row, but a
+ * column at a time, and a text repeated in src is interned in dst once.
+ * On failure (out of memory) dst keeps only the rows it had. */
+cx_status cx_table_append_rows(cx_table *dst, const cx_table *src, const size_t *rows, size_t n,
+                               const size_t *map);
 
 /* The file a column came from: its own for a column of a joined panel,
  * else the table's source. */

@@ -3,7 +3,8 @@
  *
  * A source hands out blocks of rows and can start over for another pass: a
  * CSV file is simply opened again (memory stays bounded by one block), an
- * in-memory table is copied once, sorted by unit and then period.
+ * in-memory table is copied once, sorted by unit and then period (a table
+ * whose rows are in that order already is read where it is).
  *
  * The design resolves an equation's terms against the columns, evaluates
  * each row into x (intercept first, then one column per numeric term and one
@@ -68,53 +69,74 @@ static size_t period_column(const cx_table *t)
     return NONE;
 }
 
+/* 1 when the n rows of p's table are in order already (always when there
+ * are no units and no period); p is two references to reuse. */
+static int in_order(sortref p[2], size_t n)
+{
+    if (!p[0].nunits && p[0].pcol == NONE)
+        return 1;
+    for (size_t i = 1; i < n; i++) {
+        p[0].row = i - 1;
+        p[1].row = i;
+        if (cmp_sortref(&p[0], &p[1]) >= 0)
+            return 0;
+    }
+    return 1;
+}
+
 cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *units,
                           size_t nunits, cx_error *err)
 {
     memset(s, 0, sizeof *s);
     size_t n = cx_table_nrows(t), nc = cx_table_ncols(t);
     size_t *ucol = cx_calloc(nc + 1, sizeof(size_t));
-    sortref *refs = cx_calloc(n + 1, sizeof(sortref));
-    cx_table *c = cx_table_new(cx_table_source(t));
-    cx_status st = (ucol && refs && c) ? CX_OK : CX_ENOMEM;
+    if (!ucol)
+        return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     size_t nu = 0;
-    if (st == CX_OK) {
-        if (units) {
-            for (size_t k = 0; k < nunits; k++) {
-                size_t j = cx_table_find(t, units[k]);
-                if (j != NONE && cx_table_coltype(t, j) == CX_COL_TEXT)
-                    ucol[nu++] = j;
-            }
-        } else if (period_column(t) != NONE) {
-            for (size_t j = 0; j < nc; j++)
-                if (cx_table_coltype(t, j) == CX_COL_TEXT)
-                    ucol[nu++] = j;
+    if (units) {
+        for (size_t k = 0; k < nunits; k++) {
+            size_t j = cx_table_find(t, units[k]);
+            if (j != NONE && cx_table_coltype(t, j) == CX_COL_TEXT)
+                ucol[nu++] = j;
         }
-        size_t pcol = period_column(t);
+    } else if (period_column(t) != NONE) {
+        for (size_t j = 0; j < nc; j++)
+            if (cx_table_coltype(t, j) == CX_COL_TEXT)
+                ucol[nu++] = j;
+    }
+    sortref probe[2] = {{0, t, ucol, nu, period_column(t)}, {0, t, ucol, nu, period_column(t)}};
+    if (n < 2 || in_order(probe, n)) { /* read in place, not copied */
+        cx_free(ucol);
+        s->sorted = t;
+        s->schema = t;
+        return CX_OK;
+    }
+    sortref *refs = cx_calloc(n + 1, sizeof(sortref));
+    size_t *order = cx_calloc(n + 1, sizeof(size_t));
+    cx_table *c = cx_table_new(cx_table_source(t));
+    cx_status st = (refs && order && c) ? CX_OK : CX_ENOMEM;
+    if (st == CX_OK) {
         for (size_t i = 0; i < n; i++)
-            refs[i] = (sortref){i, t, ucol, nu, pcol};
+            refs[i] = (sortref){i, t, ucol, nu, probe[0].pcol};
         qsort(refs, n, sizeof *refs, cmp_sortref);
         for (size_t j = 0; j < nc && st == CX_OK; j++) {
             st = cx_table_add_column(c, cx_table_colname(t, j), cx_table_coltype(t, j), NULL, err);
             if (st == CX_OK && cx_table_set_colsource(c, j, cx_table_colsource(t, j)) != CX_OK)
                 st = CX_ENOMEM; /* the file of each column, for messages */
         }
-        if (st == CX_OK && cx_table_reserve(c, n) != CX_OK)
+        for (size_t i = 0; i < n; i++)
+            order[i] = refs[i].row;
+        if (st == CX_OK && cx_table_append_rows(c, t, order, n, NULL) != CX_OK)
             st = CX_ENOMEM;
-        for (size_t i = 0; i < n && st == CX_OK; i++) {
-            size_t row;
-            if (cx_table_add_row(c, cx_table_line(t, refs[i].row), &row) != CX_OK ||
-                cx_table_copy_row(c, row, t, refs[i].row, NULL) != CX_OK)
-                st = CX_ENOMEM;
-        }
     }
     cx_free(ucol);
     cx_free(refs);
+    cx_free(order);
     if (st != CX_OK) {
         cx_table_free(c);
         return st == CX_ENOMEM ? cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory") : st;
     }
-    s->sorted = c;
+    s->sorted = s->copy = c;
     s->schema = c;
     return CX_OK;
 }
@@ -218,7 +240,7 @@ void cx_source_close(cx_source *s)
         cx_free((void *)s->types[k].name);
     cx_free(s->types);
     cx_csv_close(s->r);
-    cx_table_free(s->sorted);
+    cx_table_free(s->copy);
     cx_free(s->path);
     memset(s, 0, sizeof *s);
 }
@@ -237,6 +259,15 @@ typedef struct tinfo {
     size_t nlevels;
     size_t first_col;   /* first design column of the term */
     size_t *used;       /* rows used per level in this pass */
+    /* recent level texts of the table lc_table in generation lc_gen (its
+     * interned copies: one text, one pointer) with their index, so that a
+     * row's level is mostly found without hashing its text */
+    struct {
+        const char *text;
+        size_t idx;
+    } lcache[16];
+    const cx_table *lc_table;
+    unsigned long lc_gen;
     int fixed;          /* index into the fixed list + 1, or 0 */
     int me;             /* a term measured with error: index into the declared list + 1, or 0 */
 } tinfo;
@@ -492,6 +523,7 @@ cx_status cx_design_set_levels(cx_design *d, size_t term, const char *const *nam
     tinfo *ti = &d->t[term];
     if (!ti->cat)
         return CX_OK;
+    ti->lc_table = NULL;
     ti->levels = cx_strmap_new();
     ti->level_names = cx_calloc(n + 1, sizeof(char *));
     ti->used = cx_calloc(n + 1, sizeof(size_t));
@@ -955,6 +987,41 @@ static const char *level_of(const cx_design *d, const tinfo *ti, const cx_table 
     return buf;
 }
 
+/* The cache slot of level text lv of block b in term ti, after emptying
+ * the cache when b is another table or generation than the one it holds. */
+static size_t level_slot(tinfo *ti, const cx_table *b, const char *lv)
+{
+    unsigned long gen = cx_table_generation(b);
+    if (b != ti->lc_table || gen != ti->lc_gen) {
+        memset(ti->lcache, 0, sizeof ti->lcache);
+        ti->lc_table = b;
+        ti->lc_gen = gen;
+    }
+    return (size_t)(((uintptr_t)lv * 0x9E3779B97F4A7C15ULL) >> 60);
+}
+
+/* 1 and the index of the level of row i in C(x) term ti, or 0 when the
+ * row has none or one the term does not know. */
+static int level_index(const cx_design *d, tinfo *ti, const cx_table *b, size_t i, size_t *idx)
+{
+    char buf[8];
+    const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
+    if (!lv)
+        return 0;
+    if (lv == buf) /* a derived quarter: not the table's text */
+        return cx_strmap_get(ti->levels, lv, strlen(lv), idx);
+    size_t slot = level_slot(ti, b, lv);
+    if (ti->lcache[slot].text == lv) {
+        *idx = ti->lcache[slot].idx;
+        return 1;
+    }
+    if (!cx_strmap_get(ti->levels, lv, strlen(lv), idx))
+        return 0;
+    ti->lcache[slot].text = lv;
+    ti->lcache[slot].idx = *idx;
+    return 1;
+}
+
 /* Add the level of row r of block b to every C(x) term that does not know
  * it yet; cap[i] is the capacity of term i's level_names. */
 static cx_status add_levels(cx_design *d, const cx_table *b, size_t r, size_t *cap, cx_error *err)
@@ -968,8 +1035,13 @@ static cx_status add_levels(cx_design *d, const cx_table *b, size_t r, size_t *c
         int fresh;
         if (!lv)
             continue;
+        size_t slot = lv != buf ? level_slot(ti, b, lv) : 0;
+        if (lv != buf && ti->lcache[slot].text == lv)
+            continue; /* seen: known */
         if (cx_strmap_intern(ti->levels, lv, strlen(lv), ti->nlevels, NULL, &fresh, NULL) != CX_OK)
             return oom(err);
+        if (lv != buf)
+            ti->lcache[slot].text = lv;
         if (fresh) {
             if (cx_grow((void **)&ti->level_names, &cap[i], ti->nlevels + 1, sizeof(char *)) != CX_OK ||
                 !(ti->level_names[ti->nlevels] = cx_strdup(lv)))
@@ -991,6 +1063,7 @@ static cx_status sort_levels(cx_design *d, cx_error *err)
         if (ti->nlevels) /* no levels: no array to sort */
             qsort(ti->level_names, ti->nlevels, sizeof(char *), cmp_str);
         cx_strmap_free(ti->levels);
+        ti->lc_table = NULL; /* the indices change */
         if (!(ti->levels = cx_strmap_new()))
             return oom(err);
         for (size_t k = 0; k < ti->nlevels; k++)
@@ -1060,9 +1133,11 @@ cx_status cx_design_levels(cx_design *d, cx_source *src, cx_error *err)
     if (!cap)
         return oom(err);
     cx_status st = CX_OK;
-    for (size_t i = 0; i < eq->nterms && st == CX_OK && !d->levels_done; i++)
+    for (size_t i = 0; i < eq->nterms && st == CX_OK && !d->levels_done; i++) {
+        d->t[i].lc_table = NULL;
         if (d->t[i].cat && !(d->t[i].levels = cx_strmap_new()))
             st = oom(err);
+    }
     if (st == CX_OK)
         st = cx_source_rewind(src, err);
     while (st == CX_OK) {
@@ -1256,6 +1331,8 @@ void cx_design_begin_pass(cx_design *d)
     cx_strmap_clear(d->unitmap);
     memset(d->ucache, 0, sizeof d->ucache);
     d->ucache_table = NULL;
+    for (size_t i = 0; i < d->eq->nterms; i++)
+        d->t[i].lc_table = NULL;
 }
 
 /* "line 14" or "2024-W07 Utrecht" for messages. */
@@ -1315,6 +1392,10 @@ static cx_status unit_of(cx_design *d, const cx_table *b, size_t i, size_t *uid,
     size_t keylen = 0;
     *missing = 0;
     size_t slot = 0;
+    if (d->nu == 0 && cx_strmap_count(d->unitmap) == 1) {
+        *uid = 0; /* no unit columns: every row is unit 0, known since the first row */
+        return CX_OK;
+    }
     if (d->nu == 1) {
         key = cx_table_text(b, d->ucol[0], i);
         if (!key) {
@@ -1488,10 +1569,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         const cx_term *term = &eq->terms[t];
         tinfo *ti = &d->t[t];
         if (ti->cat) {
-            char buf[8];
-            const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
             size_t idx;
-            if (!lv || !cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+            if (!level_index(d, ti, b, i, &idx))
                 return 0;
             size_t first = d->full ? 0 : 1;
             for (size_t k = first; k < ti->nlevels; k++)
@@ -1548,10 +1627,8 @@ int cx_design_row(cx_design *d, const cx_table *b, size_t i, double *x, double *
         tinfo *ti = &d->t[t];
         if (!ti->cat || !ti->used)
             continue;
-        char buf[8];
-        const char *lv = level_of(d, ti, b, i, buf, sizeof buf);
         size_t idx;
-        if (lv && cx_strmap_get(ti->levels, lv, strlen(lv), &idx))
+        if (level_index(d, ti, b, i, &idx))
             ti->used[idx]++;
     }
     return 1;

@@ -24,13 +24,18 @@ typedef struct cx_source {
     unsigned char *skip;   /* columns the design does not read, or NULL */
     size_t ntypes;
     cx_csv_reader *r;
-    /* in memory: a copy sorted by unit, then period, handed out as one block */
-    cx_table *sorted;
+    /* in memory: the rows sorted by unit, then period, handed out as one
+     * block: the caller's table when in order, else `copy` (owned) */
+    const cx_table *sorted;
+    cx_table *copy;
     int handed;
     int fresh; /* the reader has handed out nothing yet: a rewind keeps it */
     const cx_table *schema;
 } cx_source;
 
+/* Rows of the table `t`, by unit (the text columns `units`; all text
+ * columns when NULL and t has a period column) and then period.  t must
+ * outlive the source: when its rows are in that order it is read in place. */
 cx_status cx_source_table(cx_source *s, const cx_table *t, const char *const *units,
                           size_t nunits, cx_error *err);
 cx_status cx_source_csv(cx_source *s, const char *path, const cx_csv_options *copt,

@@ -169,6 +169,50 @@ static void strmap_should_intern_and_find(void **state)
 }
 
 
+/* The _hashed calls with cx_strmap_hash equal the plain ones; a reserved
+ * map holds its keys and values as a growing one does. */
+static void strmap_should_find_by_hash_as_by_key(void **state)
+{
+    (void)state;
+    cx_strmap *m = cx_strmap_new(), *grown = cx_strmap_new();
+    assert_int_equal(cx_strmap_reserve(m, 5000), CX_OK);
+    assert_int_equal(cx_strmap_count(m), 0);
+    char key[32];
+    for (size_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "C%07zu", i * 7919 % 5000);
+        uint64_t h = cx_strmap_hash(key, strlen(key));
+        cx_strmap_prefetch(m, h);
+        cx_strmap_prefetch_key(m, h);
+        size_t v;
+        int fresh;
+        const char *stored;
+        assert_int_equal(cx_strmap_intern_hashed(m, key, strlen(key), h, i, &v, &fresh, &stored), CX_OK);
+        assert_true(fresh);
+        assert_int_equal(v, i);
+        assert_string_equal(stored, key);
+        assert_int_equal(cx_strmap_intern(grown, key, strlen(key), i, NULL, NULL, NULL), CX_OK);
+    }
+    for (size_t i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "C%07zu", i * 7919 % 5000);
+        size_t a, b, c;
+        assert_true(cx_strmap_get(m, key, strlen(key), &a));
+        assert_true(cx_strmap_get_hashed(m, key, strlen(key), cx_strmap_hash(key, strlen(key)), &b));
+        assert_true(cx_strmap_get(grown, key, strlen(key), &c));
+        assert_int_equal(a, i);
+        assert_int_equal(b, i);
+        assert_int_equal(c, i);
+        int fresh;
+        assert_int_equal(cx_strmap_intern(m, key, strlen(key), 99999, &a, &fresh, NULL), CX_OK);
+        assert_false(fresh);
+        assert_int_equal(a, i);
+    }
+    assert_false(cx_strmap_get_hashed(m, "C", 1, cx_strmap_hash("C", 1), NULL));
+    assert_false(cx_strmap_get_hashed(NULL, "C", 1, 0, NULL));
+    assert_int_equal(cx_strmap_count(m), 5000);
+    cx_strmap_free(m);
+    cx_strmap_free(grown);
+}
+
 /* ---- errors ---------------------------------------------------------------- */
 
 static void error_should_format_every_shape(void **state)
@@ -529,6 +573,7 @@ int main(void)
         cmocka_unit_test(json_should_reject_duplicate_keys_with_their_pointer),
         cmocka_unit_test(json_should_name_unknown_keys_and_suggest_the_closest),
         cmocka_unit_test(strmap_should_intern_and_find),
+        cmocka_unit_test(strmap_should_find_by_hash_as_by_key),
         cmocka_unit_test(error_should_format_every_shape),
         cmocka_unit_test(input_should_accept_files_and_pipes_and_refuse_the_rest),
         cmocka_unit_test(limits_should_default_and_be_settable),

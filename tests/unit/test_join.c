@@ -358,6 +358,67 @@ static void join_should_refuse_nothing_to_join_and_bad_columns(void **state)
     cx_table_free(t);
 }
 
+/* cx_table_append_rows: the cells, lines, missing columns and interned
+ * texts that cx_table_add_row + cx_table_copy_row give, row by row. */
+static void append_rows_should_equal_row_by_row_copies(void **state)
+{
+    (void)state;
+    cx_table *src = load("week,region,x\n2024-W01,Utrecht,1.5\n2024-W02,Zeeland,\n2024-W03,Utrecht,3\n"
+                         "2024-W04,,4.25\n", "a.csv");
+    size_t rows[5] = {3, 0, 2, 0, 1}, map[3] = {2, (size_t)-1, 0};
+    cx_table *bulk = cx_table_new("b"), *one = cx_table_new("b");
+    cx_error err;
+    cx_error_init(&err);
+    cx_table *both[2] = {bulk, one};
+    for (int k = 0; k < 2; k++) { /* x, an extra column, week; region is skipped */
+        assert_int_equal(cx_table_add_column(both[k], "x", CX_COL_NUMBER, NULL, &err), CX_OK);
+        assert_int_equal(cx_table_add_column(both[k], "extra", CX_COL_TEXT, NULL, &err), CX_OK);
+        assert_int_equal(cx_table_add_column(both[k], "week", CX_COL_PERIOD, NULL, &err), CX_OK);
+    }
+    assert_int_equal(cx_table_append_rows(bulk, src, rows, 5, map), CX_OK);
+    for (size_t k = 0; k < 5; k++) {
+        size_t r;
+        assert_int_equal(cx_table_add_row(one, cx_table_line(src, rows[k]), &r), CX_OK);
+        assert_int_equal(cx_table_copy_row(one, r, src, rows[k], map), CX_OK);
+    }
+    assert_int_equal(cx_table_nrows(bulk), 5);
+    const double want_x[5] = {4.25, 1.5, 3, 1.5, NAN};
+    const unsigned long want_line[5] = {5, 2, 4, 2, 3};
+    for (size_t k = 0; k < 5; k++) {
+        double a = cx_table_numbers(bulk, 0)[k], b = cx_table_numbers(one, 0)[k];
+        assert_true(isnan(want_x[k]) ? isnan(a) && isnan(b) : a == want_x[k] && b == want_x[k]);
+        assert_int_equal(cx_table_line(bulk, k), want_line[k]);
+        assert_int_equal(cx_table_line(one, k), want_line[k]);
+        assert_null(cx_table_text(bulk, 1, k)); /* nothing maps to it: missing */
+        assert_int_equal(cx_period_cmp(cx_table_periods(bulk, 2)[k], cx_table_periods(one, 2)[k]), 0);
+        assert_int_equal(cx_period_cmp(cx_table_periods(bulk, 2)[k], cx_table_periods(src, 0)[rows[k]]), 0);
+    }
+    /* rows appended after the first ones; the identity map copies every column */
+    cx_table *all = cx_table_new("c");
+    assert_int_equal(cx_table_add_column(all, "week", CX_COL_PERIOD, NULL, &err), CX_OK);
+    assert_int_equal(cx_table_add_column(all, "region", CX_COL_TEXT, NULL, &err), CX_OK);
+    assert_int_equal(cx_table_add_column(all, "x", CX_COL_NUMBER, NULL, &err), CX_OK);
+    assert_int_equal(cx_table_append_rows(all, src, NULL, 4, NULL), CX_OK);
+    assert_int_equal(cx_table_append_rows(all, src, rows, 3, NULL), CX_OK);
+    assert_int_equal(cx_table_nrows(all), 7);
+    const char *want_region[7] = {"Utrecht", "Zeeland", "Utrecht", NULL, NULL, "Utrecht", "Utrecht"};
+    for (size_t k = 0; k < 7; k++) {
+        const char *t = cx_table_text(all, 1, k);
+        if (want_region[k])
+            assert_string_equal(t, want_region[k]);
+        else
+            assert_null(t);
+    }
+    /* one text, one copy in the table (its pool), whichever call wrote it */
+    assert_ptr_equal(cx_table_text(all, 1, 0), cx_table_text(all, 1, 2));
+    assert_ptr_equal(cx_table_text(all, 1, 0), cx_table_text(all, 1, 6));
+    assert_ptr_not_equal(cx_table_text(all, 1, 0), cx_table_text(src, 1, 0));
+    cx_table_free(all);
+    cx_table_free(bulk);
+    cx_table_free(one);
+    cx_table_free(src);
+}
+
 static long budget = -1;
 static void *budget_malloc(size_t n)
 {
@@ -472,6 +533,7 @@ int main(void)
         cmocka_unit_test(baseline_should_average_the_last_year_per_unit),
         cmocka_unit_test(join_should_refuse_nothing_to_join_and_bad_columns),
         cmocka_unit_test(join_should_survive_every_failed_allocation),
+        cmocka_unit_test(append_rows_should_equal_row_by_row_copies),
     };
     return cmocka_run_group_tests_name("join", tests, NULL, NULL);
 }
