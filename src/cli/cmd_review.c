@@ -127,8 +127,14 @@ static void summary(const cJSON *r)
     }
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(r, "initiatives")) {
-        printf("\n%s on %s: planned %+.4g, ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative")),
-               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative"));
+        if (name)
+            printf("\n%s (%s) on %s: planned %+.4g, ", name, id,
+                   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
+        else
+            printf("\n%s on %s: planned %+.4g, ", id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")),
+                   get(x, "planned_change"));
         const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
         if (cJSON_IsNumber(due) && due->valuedouble == 0)
             printf("not due in %s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "quarter")));

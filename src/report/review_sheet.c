@@ -347,7 +347,8 @@ static lxw_row_t summary_initiative(rw *w, lxw_worksheet *ws, lxw_row_t row, con
     char buf[160];
     const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
     int not_due = cJSON_IsNumber(due) && due->valuedouble == 0;
-    worksheet_write_string(ws, row, 0, gets(x, "initiative"), NULL);
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
+    worksheet_write_string(ws, row, 0, name ? name : gets(x, "initiative"), NULL);
     worksheet_write_string(ws, row, 1, gets(x, "metric"), NULL);
     put(ws, row, 2, get(x, "planned_change"), w->f.num);
     if (not_due) {
@@ -399,7 +400,7 @@ static lxw_row_t summary_finance(rw *w, lxw_worksheet *ws, lxw_row_t row, lxw_fo
 
 static void summary_sheet(rw *w, lxw_worksheet *ws, const tpos *pos)
 {
-    worksheet_set_column(ws, 0, 0, 30, NULL);
+    worksheet_set_column(ws, 0, 0, 50, NULL); /* the initiatives' names */
     worksheet_set_column(ws, 1, 6, 16, NULL);
     char buf[300], f[200], a[16];
     lxw_format *whole = workbook_add_format(w->wb); /* euros of revenue: no cents */

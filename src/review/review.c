@@ -227,6 +227,26 @@ static cJSON *target_json(const frozen *f, const gap_target *t, int Q)
     return o;
 }
 
+/* The name the approved scenario file gives initiative `id`, or NULL (the
+ * record's scenario content is the file as it was approved). */
+static char *initiative_name(const frozen *f, const char *id)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content");
+    cJSON *doc = cJSON_IsString(c) ? cJSON_Parse(c->valuestring) : NULL, *x;
+    char *name = NULL;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(doc, "initiatives"))
+    {
+        const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
+        const char *xn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
+        if (xid && xn && strcmp(xid, id) == 0) {
+            name = cx_strdup(xn);
+            break;
+        }
+    }
+    cJSON_Delete(doc);
+    return name;
+}
+
 static cJSON *review_json(const char *ledger, const cx_review_options *opt, const frozen *f, const gap_result *g)
 {
     cJSON *o = cJSON_CreateObject();
@@ -267,6 +287,9 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(is, x);
         cJSON_AddStringToObject(x, "initiative", f->eff[k].initiative);
+        char *name = initiative_name(f, f->eff[k].initiative);
+        cJSON_AddItemToObject(x, "name", name ? cJSON_CreateString(name) : cJSON_CreateNull());
+        cx_free(name);
         cJSON_AddStringToObject(x, "metric", f->eff[k].metric);
         cJSON_AddItemToObject(x, "planned_change", num(ge->planned));
         double due = 0; /* the plan's change in the reviewed quarter, mean over units: 0 = not due yet */
