@@ -19,26 +19,6 @@
 
 #include "review_finance.h"
 
-static double get(const cJSON *o, const char *k)
-{
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
-
-static const char *gets(const cJSON *o, const char *k)
-{
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-    return s ? s : "";
-}
-
-static void put(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
-{
-    if (isfinite(v))
-        worksheet_write_number(ws, row, col, v, f);
-    else
-        worksheet_write_string(ws, row, col, "-", f);
-}
-
 /* "B5" (relative) or "$B$5" of (row, col), 0-based. */
 static const char *cell(lxw_row_t row, lxw_col_t col, int abs, char *buf, size_t size)
 {

@@ -37,27 +37,6 @@ typedef struct rw {
     const cJSON *r;
 } rw;
 
-static double get(const cJSON *o, const char *k)
-{
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
-
-static const char *gets(const cJSON *o, const char *k)
-{
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-    return s ? s : "";
-}
-
-/* A number, or "-" when it does not exist (NaN, null). */
-static void put(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
-{
-    if (isfinite(v))
-        worksheet_write_number(ws, row, col, v, f);
-    else
-        worksheet_write_string(ws, row, col, "-", f);
-}
-
 /* "lag(nps, 4)" -> "lag_nps_4", for defined names. */
 static void sanitize(const char *in, char *out, size_t size)
 {
