@@ -614,7 +614,8 @@ cx_status cx_survey_aggregate_files(const char *const *paths, size_t n, const cx
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "no response files to aggregate");
     if ((unsigned)opt->scale >= sizeof scales / sizeof scales[0])
         return cx_error_set(err, CX_EUSAGE, NULL, 0, 0, "unknown scale");
-    size_t score, *bycol = cx_calloc(2 * opt->nby + 1, sizeof *bycol), *first = bycol + opt->nby;
+    size_t score, *bycol = cx_calloc(2 * opt->nby + 1, sizeof *bycol);
+    size_t *first = bycol ? bycol + opt->nby : NULL; /* no arithmetic on NULL: clang's UBSan */
     cx_csv_reader *r0 = NULL; /* the first file: its columns name the output's */
     tally a;
     cx_status st = tally_init(&a) == CX_OK && bycol ? CX_OK : nomem(err);
