@@ -123,7 +123,8 @@ static const char *arena_copy(cx_strmap *m, const char *s, size_t n)
         m->arena = c;
     }
     char *d = m->arena->data + m->arena->used;
-    memcpy(d, s, n);
+    if (n) /* an empty key may come as (NULL, 0): no memcpy from NULL */
+        memcpy(d, s, n);
     d[n] = '\0';
     m->arena->used += n + 1;
     return d;
@@ -134,7 +135,7 @@ static slot *find(const slot *slots, size_t cap, uint32_t h, const char *key, si
     size_t mask = cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         const slot *s = &slots[i];
-        if (!s->key || (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0))
+        if (!s->key || (s->hash == h && s->len == len && (len == 0 || memcmp(s->key, key, len) == 0)))
             return (slot *)s;
     }
 }
