@@ -227,24 +227,18 @@ static cJSON *target_json(const frozen *f, const gap_target *t, int Q)
     return o;
 }
 
-/* The name the approved scenario file gives initiative `id`, or NULL (the
- * record's scenario content is the file as it was approved). */
-static char *initiative_name(const frozen *f, const char *id)
+/* The name scenario file `scen` (parsed; NULL: none) gives initiative
+ * `id`, or NULL. */
+static const char *initiative_name(const cJSON *scen, const char *id)
 {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content");
-    cJSON *doc = cJSON_IsString(c) ? cJSON_Parse(c->valuestring) : NULL, *x;
-    char *name = NULL;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(doc, "initiatives"))
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(scen, "initiatives"))
     {
         const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
-        const char *xn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
-        if (xid && xn && strcmp(xid, id) == 0) {
-            name = cx_strdup(xn);
-            break;
-        }
+        if (xid && strcmp(xid, id) == 0)
+            return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
     }
-    cJSON_Delete(doc);
-    return name;
+    return NULL;
 }
 
 static cJSON *review_json(const char *ledger, const cx_review_options *opt, const frozen *f, const gap_result *g)
@@ -281,15 +275,17 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
     cJSON *ts = cJSON_AddArrayToObject(o, "targets");
     for (size_t e = 0; e < f->neq; e++)
         cJSON_AddItemToArray(ts, target_json(f, &g->t[e], g->Q));
+    /* the scenario file as approved (the record's content), for the names */
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content");
+    cJSON *scen = cJSON_IsString(c) ? cJSON_Parse(c->valuestring) : NULL;
     cJSON *is = cJSON_AddArrayToObject(o, "initiatives");
     for (size_t k = 0; k < f->neff; k++) {
         const gap_effect *ge = &g->e[k];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(is, x);
         cJSON_AddStringToObject(x, "initiative", f->eff[k].initiative);
-        char *name = initiative_name(f, f->eff[k].initiative);
+        const char *name = initiative_name(scen, f->eff[k].initiative);
         cJSON_AddItemToObject(x, "name", name ? cJSON_CreateString(name) : cJSON_CreateNull());
-        cx_free(name);
         cJSON_AddStringToObject(x, "metric", f->eff[k].metric);
         cJSON_AddItemToObject(x, "planned_change", num(ge->planned));
         double due = 0; /* the plan's change in the reviewed quarter, mean over units: 0 = not due yet */
@@ -304,6 +300,7 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         cJSON_AddItemToObject(x, "share_delivered", num(ge->did.tau / ge->planned));
         cJSON_AddBoolToObject(x, "separable", ge->did.separable);
     }
+    cJSON_Delete(scen);
     return o;
 }
 
