@@ -52,6 +52,10 @@ ifeq ($(COVERAGE),1)
   SANFLAGS = --coverage
   OPT      = -O0 -g
 endif
+# The builds that `make test` and `make fuzz` start use every core (JOBS,
+# default nproc), unless make was given its own -j.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+PAR   = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 FUZZ_S       ?= 60
 FUZZ_TARGETS  = csv scenario spec partial model ledger
 FUZZ_BIN      = $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
@@ -165,15 +169,16 @@ demo: deps
 	    --realised samples/review/rollout.json -o samples/review.xlsx
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet $(BUILD)/tools/data_sheet
-	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate JOBS=$(JOBS) SANITIZED=$(SANITIZE) sh tests/run.sh $(TEST_BIN)
+	$(Q)$(MAKE) --no-print-directory $(PAR) $(BIN) $(TEST_BIN) build/generate $(BUILD)/tools/fin_sheet $(BUILD)/tools/data_sheet
+	$(Q)CXCASE=$(BIN) BUILD=$(BUILD) PYTHON=$(PYTHON) GENERATE=build/generate JOBS=$(JOBS) SANITIZED=$(SANITIZE) \
+	    E2E_SHARE=$(E2E_SHARE) sh tests/run.sh $(TEST_BIN)
 
 # Fuzzing: the targets are built with Debian's clang and libFuzzer
 # (build/fuzz/), then tests/fuzz/run.sh runs each for FUZZ_S seconds on its
 # committed seeds (tests/fuzz/corpus/) and what earlier runs found
 # (build/fuzz/corpus/); a crash fails with the reproducer printed.
 fuzz: fuzz-deps
-	$(Q)$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-build
+	$(Q)$(MAKE) --no-print-directory $(PAR) FUZZ=1 CC=clang fuzz-build
 	$(Q)sh tests/fuzz/run.sh build/fuzz $(FUZZ_S) $(FUZZ_TARGETS)
 
 fuzz-build: $(FUZZ_BIN)

@@ -2,7 +2,8 @@
 # tests/run1.sh DIR K - run the K-th test of DIR/list for tests/run.sh:
 # its whole output goes to DIR/K.log, then its exit status to DIR/K.rc
 # (written last, by a rename, so that K.rc means the test has ended), and
-# its wall time in seconds to DIR/K.time.
+# its wall time and CPU time (user + system, of every process it ran) in
+# seconds to DIR/K.time.
 dir=$1
 k=$2
 set -- $(sed -n "${k}p" "$dir/list")
@@ -13,6 +14,13 @@ else
     sh "$2" >"$dir/$k.log" 2>&1
 fi
 rc=$?
-echo "$start $(date +%s.%N)" | awk '{ printf "%.1f\n", $2 - $1 }' >"$dir/$k.time"
+# times: the shell's own, then its children's "user system" as "XmY.Zs"
+# (run here, not in $(...), whose fork would see no children)
+times >"$dir/$k.cpu"
+cpu=$(sed -n 2p "$dir/$k.cpu")
+echo "$start $(date +%s.%N) $cpu" | awk '{
+    c = 0
+    for (i = 3; i <= 4; i++) { split($i, a, /[ms]/); c += a[1] * 60 + a[2] }
+    printf "%.1f %.1f\n", $2 - $1, c }' >"$dir/$k.time"
 echo $rc >"$dir/$k.rc.tmp"
 mv "$dir/$k.rc.tmp" "$dir/$k.rc"

@@ -238,3 +238,25 @@ void rep_formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *f,
 {
     worksheet_write_formula_num(ws, row, col, f, fmt, isfinite(v) ? v : 0);
 }
+
+/* libxlsxwriter has no call that drops a workbook unwritten: workbook_close
+ * writes every sheet's XML and deflates the whole package first (for the
+ * samples, most of a report's time).  lxw_workbook_free, declared in its
+ * workbook.h and what workbook_close ends with, frees the rest; the one
+ * thing workbook_close releases before it is each constant-memory sheet's
+ * temporary file (tmpfile(3), gone from the disk once closed). */
+void rep_workbook_abandon(lxw_workbook *wb)
+{
+    if (!wb)
+        return;
+    lxw_sheet *sh;
+    STAILQ_FOREACH(sh, wb->sheets, list_pointers)
+    {
+        lxw_worksheet *ws = sh->is_chartsheet ? NULL : sh->u.worksheet;
+        if (ws && ws->optimize_tmpfile) {
+            fclose(ws->optimize_tmpfile);
+            ws->optimize_tmpfile = NULL;
+        }
+    }
+    lxw_workbook_free(wb);
+}

@@ -135,7 +135,7 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
         cx_free(so);
         cx_free(uo);
         cx_free(wsc);
-        workbook_close(r.wb);
+        rep_workbook_abandon(r.wb);
         close(zfd);
         return cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -195,9 +195,13 @@ cx_status cx_report_write(const cx_scenario *s, const cx_simulation *sim, const 
                                 .author = "cxcase", .comments = "Written by cxcase report",
                                 .created = now};
     workbook_set_properties(r.wb, &props);
-    lxw_error le = workbook_close(r.wb);
     if (dst == CX_OK && r.oom)
         dst = cx_error_set(err, CX_ENOMEM, NULL, 0, 0, "out of memory while writing the workbook");
+    lxw_error le = LXW_NO_ERROR;
+    if (dst == CX_OK)
+        le = workbook_close(r.wb);
+    else
+        rep_workbook_abandon(r.wb); /* failed: nothing to assemble */
     for (size_t i = 0; i < r.nnames; i++)
         cx_free(r.names[i]);
     cx_free(r.names);

@@ -109,6 +109,10 @@ void rep_qcol(int q, char *buf, size_t size);
 /* A formula with the engine's value v as its cached result (0 when v is
  * not finite). */
 void rep_formula(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *f, lxw_format *fmt, double v);
+/* Let go of a workbook that will not be written, because the run already
+ * failed: its memory and its sheets' temporary files, without assembling
+ * and compressing it as workbook_close would. */
+void rep_workbook_abandon(lxw_workbook *wb);
 
 /* The payback of scenario result sj as the workbook shows it:
  * "immediately" when its cumulative cash is never below 0, the first

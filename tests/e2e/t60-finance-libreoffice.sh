@@ -27,6 +27,7 @@ if ! "$FIN_SHEET" 100 20261122 "$tmp/cf.xlsx" >"$tmp/engine.csv" 2>"$tmp/err"; t
     show "$tmp/err"
     exit 1
 fi
+lo_skip "NPV() and IRR() of the 100 series against cxcase's" && exit "$failed"
 if ! lo_recalc "$tmp/cf.xlsx" "$tmp/lo" || [ ! -f "$tmp/lo/cf.xlsx" ]; then
     not_ok "LibreOffice recalculates the workbook"
     show "$tmp/lo.log"

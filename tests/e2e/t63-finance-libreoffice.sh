@@ -51,6 +51,7 @@ for ws in wb.worksheets:
     fin.append([ws.title, f"=NPV((1+fin_discount_rate)^(1/4)-1,{rng})", f"=IFERROR((1+IRR({rng},0))^4-1,\"none\")"])
 wb.save(sys.argv[2])
 PY
+if ! lo_skip "NPV() and IRR() on t62's case, and its workbook recalculated"; then
 if ! lo_recalc "$tmp/h.xlsx" "$tmp/lo" || [ ! -f "$tmp/lo/h.xlsx" ] || ! lo_recalc "$tmp/fin.xlsx" "$tmp/lo" ||
     [ ! -f "$tmp/lo/fin.xlsx" ]; then
     not_ok "LibreOffice recalculates the workbook"; show "$tmp/lo.log"; exit 1
@@ -116,6 +117,7 @@ for init, b in be.items():
     check(close(got, b["share"], 1.0), f"Break-even sheet: {init}'s share {got!r} (from {where}) equals the hand one {b['share']!r}")
 sys.exit(1 if fails else 0)
 PY
+fi
 
 # ---- the samples' workbook, its finance inputs edited in LibreOffice ------
 S="$TOP/samples"
@@ -151,10 +153,11 @@ for a in sys.argv[3:]:
     cell(name).value = float(value)
 wb.save(sys.argv[2])
 PY
+"$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario"; show "$tmp/err"; exit 1; }
+lo_skip "the samples' workbook with its finance inputs edited, recalculated" && exit "$failed"
 if ! lo_recalc "$tmp/copy.xlsx" "$tmp/lo2" || [ ! -f "$tmp/lo2/copy.xlsx" ]; then
     not_ok "LibreOffice recalculates the edited copy"; show "$tmp/lo.log"; exit 1
 fi
-"$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario"; show "$tmp/err"; exit 1; }
 "$PYTHON" - "$tmp/lo2/copy.xlsx" "$tmp/changed.out" "$tmp/r.xlsx" <<'PY' || failed=1
 import json, sys
 import openpyxl

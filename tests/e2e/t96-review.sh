@@ -208,8 +208,13 @@ fi
 
 # the review workbook: LibreOffice recalculates every formula to its stored value
 . "$TOP/tests/e2e/lo_recalc.sh"
-if command -v "$SOFFICE" >/dev/null 2>&1; then
-    review -o "$tmp/review.xlsx" >/dev/null 2>"$tmp/err" && lo_recalc "$tmp/review.xlsx" "$tmp/lo"
+if ! review -o "$tmp/review.xlsx" >/dev/null 2>"$tmp/err"; then
+    not_ok "review -o writes the review workbook"
+    show "$tmp/err"
+elif lo_skip "the review workbook recalculated: every formula to its stored value, the check rows 0"; then
+    :
+elif command -v "$SOFFICE" >/dev/null 2>&1; then
+    lo_recalc "$tmp/review.xlsx" "$tmp/lo"
     if "$PYTHON" - "$tmp/review.xlsx" "$tmp/lo/review.xlsx" <<'PY'
 import sys
 import openpyxl

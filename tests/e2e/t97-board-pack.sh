@@ -44,6 +44,13 @@ if u:
             u[k] = u[k] / 2
 json.dump(s, open(changed, "w"), indent=1)
 PY
+if sanitized; then
+    # the workbook alone: printing it is LibreOffice's part (lo_skip)
+    if ! "$CXCASE" report "$tmp/s.json" -o "$tmp/r.xlsx" >"$tmp/o" 2>"$tmp/err"; then
+        not_ok "cxcase report writes the workbook"; show "$tmp/err"; exit 1
+    fi
+    lo_skip "report --pdf prints the workbook in at most 25 pages, the Summary alone on page 1"
+else
 if ! HOME="$tmp" "$CXCASE" report "$tmp/s.json" -o "$tmp/r.xlsx" --pdf >"$tmp/o" 2>"$tmp/err"; then
     not_ok "cxcase report --pdf writes the workbook and its PDF"; show "$tmp/err"; exit 1
 fi
@@ -65,6 +72,7 @@ if grep -q "Scenarios, best first" "$tmp/p1.txt" && grep -q "About the drivers" 
     ok "page 1 is the whole Summary (with its footer 'Page 1 of $pages'), page 2 the Inputs"
 else
     not_ok "the Summary is not one page of its own"; show "$tmp/p1.txt"
+fi
 fi
 "$PYTHON" - "$tmp/r.xlsx" <<'PY' || fails=1
 import re, sys
@@ -115,10 +123,11 @@ for k in ("min", "mode", "max"):
         pass
 wb.save(sys.argv[2])
 PY
+"$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario file"; show "$tmp/err"; exit 1; }
+if ! lo_skip "the edited copy recalculated: the Summary's NPVs, the stale flag, the master check"; then
 if ! lo_recalc "$tmp/copy.xlsx" "$tmp/lo" || [ ! -f "$tmp/lo/copy.xlsx" ]; then
     not_ok "LibreOffice recalculates the edited copy"; show "$tmp/lo.log"; exit 1
 fi
-"$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario file"; show "$tmp/err"; exit 1; }
 "$PYTHON" - "$tmp/lo/copy.xlsx" "$tmp/changed.out" <<'PY' || fails=1
 import json, sys
 import openpyxl
@@ -142,6 +151,7 @@ print(("ok - " if good else "not ok - ") + f"the master check stays OK after the
 fails += not good
 sys.exit(1 if fails else 0)
 PY
+fi
 # --pdf without LibreOffice: exit 69, a clear message, no workbook
 SOFFICE=/nonexistent/soffice "$CXCASE" report "$tmp/s.json" -o "$tmp/none.xlsx" --pdf >"$tmp/o" 2>"$tmp/err"
 rc=$?

@@ -15,6 +15,8 @@
 # stops that target: the script prints libFuzzer's report, the input that
 # caused it (build/fuzz/artifacts/TARGET/...) as a hex dump and the command
 # that reproduces it, goes on with the other targets and exits 1 at the end.
+# JOBS targets run at once (default: the machine's cores), each on its own
+# core for its SECONDS; their reports are printed in the order given.
 # Environment: FUZZ_JOBS_LOG (a file) receives the summary lines too.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
@@ -23,8 +25,9 @@ secs=$2
 shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-failed=0
-for t in "$@"; do
+one() { # $1 target: its lines on stdout, exit 1 when it found something
+    t=$1
+    failed=0
     bin=$build/fuzz_$t
     corpus=build/fuzz/corpus/$t
     art=build/fuzz/artifacts/$t/
@@ -62,5 +65,24 @@ for t in "$@"; do
             echo "# reproduce: make FUZZ=1 CC=clang fuzz-build && $bin $art$newest"
         fi
     fi
+    return "$failed"
+}
+
+# one target in this process (the workers below), or every target, JOBS at
+# once (default: the machine's cores), their reports printed in order
+if [ "${FUZZ_ONE:-}" = 1 ]; then
+    one "$1"
+    exit $?
+fi
+: "${JOBS:=$(nproc 2>/dev/null || echo 1)}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for t in "$@"; do echo "$t"; done |
+    xargs -P "$JOBS" -I{} sh -c 'FUZZ_ONE=1 sh "$0" "$1" "$2" "$3" >"$4/$3.txt" 2>&1; echo $? >"$4/$3.rc"' \
+        "$top/tests/fuzz/run.sh" "$build" "$secs" {} "$out"
+failed=0
+for t in "$@"; do
+    cat "$out/$t.txt"
+    [ "$(cat "$out/$t.rc" 2>/dev/null || echo 1)" -eq 0 ] || failed=1
 done
 exit "$failed"
