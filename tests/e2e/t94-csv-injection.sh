@@ -29,6 +29,12 @@ printf 'week,region,delivery_days\n2025-W01,"=HYPERLINK(""http://example.com"","
     sed 's/^/#   /' "$tmp/err"
     exit 1
 }
+# under the sanitizers LibreOffice does not run (tests/e2e/lo_recalc.sh, lo_skip):
+# the CSVs above are the same whichever build wrote them
+if [ "${SANITIZED:-}" = 1 ]; then
+    echo "skip - LibreOffice: the CSVs opened as a spreadsheet, text kept as text (checked in the plain pass)"
+    exit 0
+fi
 mkdir -p "$tmp/lo-profile" "$tmp/xlsx"
 HOME="$tmp" timeout 300 "$SOFFICE" -env:UserInstallation="file://$tmp/lo-profile" --headless --norestore \
     --convert-to xlsx:"Calc MS Excel 2007 XML" --outdir "$tmp/xlsx" \

@@ -181,31 +181,45 @@ chmod 755 "$tmp/ro"
 
 # ---- kill -9 during --record ------------------------------------------------
 cp "$L" "$tmp/k.jsonl"
-# Under the sanitizers two delays of each sweep: the sweep is about the file
-# system's atomic rename, which the plain pass checks at every delay.
-delays="0.2 1 2 3 3.5 4 5"
-big_delays="0.3 0.8 1.3 1.8 2.3 2.8 4"
-if sanitized; then
-    delays="0.2 3"
-    big_delays="0.3 1.8"
-fi
-for delay in $delays; do
-    before=$(wc -l <"$tmp/k.jsonl")
-    "$CXCASE" simulate $scen --draws 1000000 --record "$tmp/k.jsonl" >/dev/null 2>&1 &
-    pid=$!
-    sleep $delay
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    after=$(wc -l <"$tmp/k.jsonl")
-    if "$CXCASE" ledger verify "$tmp/k.jsonl" >/dev/null 2>"$tmp/err" &&
-        { [ "$after" -eq "$before" ] || [ "$after" -eq $((before + 1)) ]; }; then
-        ok "kill -9 after ${delay}s: the ledger verifies with $after records (had $before)"
-    else
-        not_ok "kill -9 after ${delay}s: $after records (had $before)"
-        show "$tmp/err"
-    fi
-    rm -f "$tmp"/k.jsonl.tmp.*
-done
+# A run's span is measured here (an unkilled run, one more record), then
+# each sweep kills runs at fractions of it, more of them near the end,
+# where the record is written, synced and renamed.  Under the sanitizers
+# one moment of each sweep, near the end: the sweep is about the file
+# system's atomic rename, which the plain pass checks at every moment.
+fractions="0.1 0.4 0.7 0.85 0.95 1 1.05"
+sanitized && fractions="0.9"
+span() { # $1 start, from date +%s.%N
+    echo "$1 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }'
+}
+at() { # $1 span, $2 fraction: the moment, in seconds
+    echo "$1 $2" | awk '{ printf "%.2f", $1 * $2 }'
+}
+# kill_sweep LEDGER WHAT DRAWS: the ledger verifies after each kill, with
+# the records it had or one more
+kill_sweep() {
+    t0=$(date +%s.%N)
+    "$CXCASE" simulate $scen --draws "$3" --record "$1" >/dev/null 2>&1
+    s=$(span "$t0")
+    for f in $fractions; do
+        delay=$(at "$s" "$f")
+        before=$(wc -l <"$1")
+        "$CXCASE" simulate $scen --draws "$3" --record "$1" >/dev/null 2>&1 &
+        pid=$!
+        sleep "$delay"
+        kill -9 $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        after=$(wc -l <"$1")
+        if "$CXCASE" ledger verify "$1" >/dev/null 2>"$tmp/err" &&
+            { [ "$after" -eq "$before" ] || [ "$after" -eq $((before + 1)) ]; }; then
+            ok "kill -9 after ${delay}s of a ${s}s run$2: the ledger verifies with $after records (had $before)"
+        else
+            not_ok "kill -9 after ${delay}s of a ${s}s run$2: $after records (had $before)"
+            show "$tmp/err"
+        fi
+        rm -f "$1".tmp.*
+    done
+}
+kill_sweep "$tmp/k.jsonl" "" 200000
 # A ledger of 20,000 records of 5 kB written here by Python (the format of
 # ledger.c, checked independently): verifying and copying its 100 MB takes
 # long enough for kill -9 to land in the reading, the copy and the sync too.
@@ -222,21 +236,5 @@ with open(sys.argv[1], "w") as f:
 PY
 "$CXCASE" ledger verify "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err" &&
     ok "a ledger written by Python to the documented format verifies" || { not_ok "the Python ledger"; show "$tmp/err"; }
-for delay in $big_delays; do
-    before=$(wc -l <"$tmp/big.jsonl")
-    "$CXCASE" simulate $scen --draws 200 --record "$tmp/big.jsonl" >/dev/null 2>&1 &
-    pid=$!
-    sleep $delay
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    after=$(wc -l <"$tmp/big.jsonl")
-    if "$CXCASE" ledger verify "$tmp/big.jsonl" >/dev/null 2>"$tmp/err" &&
-        { [ "$after" -eq "$before" ] || [ "$after" -eq $((before + 1)) ]; }; then
-        ok "kill -9 after ${delay}s on a 100 MB ledger: it verifies with $after records (had $before)"
-    else
-        not_ok "kill -9 after ${delay}s on a 100 MB ledger: $after records (had $before)"
-        show "$tmp/err"
-    fi
-    rm -f "$tmp"/big.jsonl.tmp.*
-done
+kill_sweep "$tmp/big.jsonl" " on a 100 MB ledger" 200
 exit "$failed"
