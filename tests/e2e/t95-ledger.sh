@@ -236,5 +236,11 @@ with open(sys.argv[1], "w") as f:
 PY
 "$CXCASE" ledger verify "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err" &&
     ok "a ledger written by Python to the documented format verifies" || { not_ok "the Python ledger"; show "$tmp/err"; }
-kill_sweep "$tmp/big.jsonl" " on a 100 MB ledger" 200
+# (under the sanitizers the small ledger's sweep alone: the same code, on a
+# file the plain pass makes 100 MB)
+if sanitized; then
+    echo "skip - kill -9 during --record on a 100 MB ledger (checked in the plain pass)"
+else
+    kill_sweep "$tmp/big.jsonl" " on a 100 MB ledger" 200
+fi
 exit "$failed"
