@@ -8,6 +8,10 @@ dir=$1
 k=$2
 set -- $(sed -n "${k}p" "$dir/list")
 start=$(date +%s.%N)
+# E2E_ASAN_OPTIONS, when set: the end-to-end tests' ASAN_OPTIONS (.ci/run)
+case $2 in
+*/tests/e2e/*) [ -z "${E2E_ASAN_OPTIONS+x}" ] || { ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS; } ;;
+esac
 if [ "$1" = unit ]; then
     CMOCKA_MESSAGE_OUTPUT=STDOUT "$2" >"$dir/$k.log" 2>&1
 else
