@@ -273,7 +273,8 @@ static void copy(const cJSON *from, cJSON *to, const char *key)
 /* The forecast of the simulation's result (README "cxcase simulate"): per
  * scenario its NPV and NPS change with their spread, and per quarter the
  * point changes of NPS and revenue, the costs and cash flow, and the Monte
- * Carlo bands of the cash flow and the NPS change. */
+ * Carlo bands of the cash flow and the NPS change; per initiative its
+ * planned revenue change alone, per quarter (from the break-even table). */
 static cJSON *forecast_json(const cJSON *root)
 {
     cJSON *o = cJSON_CreateObject();
@@ -301,6 +302,14 @@ static cJSON *forecast_json(const cJSON *root)
             for (int i = 0; qk[i]; i++)
                 copy(q, y, qk[i]);
         }
+    }
+    cJSON *inits = cJSON_AddArrayToObject(o, "initiatives");
+    const cJSON *be;
+    cJSON_ArrayForEach(be, cJSON_GetObjectItemCaseSensitive(root, "break_even")) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToArray(inits, x);
+        copy(be, x, "initiative");
+        copy(be, x, "delta_revenue");
     }
     return o;
 }

@@ -13,8 +13,9 @@
  * finance section and costs), the forecast's planned revenue change per
  * quarter and the frozen NPV.  An initiative's own planned revenue change
  * is the approved scenario's when it is alone there, else that of a
- * scenario of the record holding it alone; without either its benefit
- * cannot be told apart, and its delay and share stay out of the
+ * scenario of the record holding it alone, else the record's forecast of
+ * it alone (every record since that member exists); without any its
+ * benefit cannot be told apart, and its delay and share stay out of the
  * re-forecast (a note says so).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -160,8 +161,37 @@ static int revenue_of(const frozen *f, const cJSON *sc, double *R)
     return 1;
 }
 
+/* Initiative x's planned revenue change alone, as the record's forecast
+ * holds it per initiative (records since that member exists): into R,
+ * 1 when there, 0 when not (or null: its projection alone failed), -1
+ * when malformed. */
+static int alone_of(const frozen *f, const char *id, double *R)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "forecast"),
+                                                           "initiatives")) {
+        const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative"));
+        if (!xid || strcmp(xid, id) != 0)
+            continue;
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(x, "delta_revenue");
+        if (cJSON_GetArraySize(rev) != f->H)
+            return -1;
+        for (int q = 0; q < f->H; q++) {
+            const cJSON *v = cJSON_GetArrayItem(rev, q);
+            if (cJSON_IsNull(v))
+                return 0;
+            if (!cJSON_IsNumber(v))
+                return -1;
+            R[q] = v->valuedouble;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 /* Initiative x's own planned revenue change: the judged scenario's when x
- * is alone in it, else a scenario of the record holding x alone. */
+ * is alone in it, else a scenario of the record holding x alone, else the
+ * record's forecast of x alone. */
 static cx_status own_benefit(fin_review *fr, const frozen *f, fin_init *x, cx_error *err)
 {
     const cJSON *pick = NULL, *sc;
@@ -175,8 +205,22 @@ static cx_status own_benefit(fin_review *fr, const frozen *f, fin_init *x, cx_er
                    x->id) == 0)
             pick = sc;
     }
-    if (!pick)
+    if (!pick) {
+        double *R = cx_calloc((size_t)f->H + 1, sizeof(double));
+        if (!R)
+            return oom(err);
+        int got = alone_of(f, x->id, R);
+        if (got <= 0) {
+            cx_free(R);
+            return got < 0 ? bad_record(f, "its forecast of an initiative alone is not a revenue change per quarter",
+                                        err)
+                           : CX_OK;
+        }
+        x->R = R;
+        if (!(x->R_from = cx_strdup("the case's forecast of it alone")))
+            return oom(err);
         return CX_OK;
+    }
     x->R = cx_calloc((size_t)f->H + 1, sizeof(double));
     x->R_from = cx_strdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pick, "name")) ?
                           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pick, "name")) : "");

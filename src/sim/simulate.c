@@ -1323,12 +1323,20 @@ static cx_status break_even(mc *c, cJSON **out, cx_error *err)
         int target = 0;
         for (size_t e = 0; e < it->neff; e++)
             target |= it->eff[e].is_target;
-        double npv1 = be_npv(1, &b), npv0 = be_npv(0, &b), share = NAN;
+        double npv1 = be_npv(1, &b);
+        /* its planned revenue change alone, quarter by quarter (the review
+         * moves it by the initiative's go-live delay and scales it by its
+         * share delivered: src/review/reforecast.c) */
+        cJSON *rev = cJSON_CreateArray();
+        for (int q = 0; rev && q < c->H; q++)
+            cJSON_AddItemToArray(rev, num(isnan(npv1) ? NAN : w->drev[q]));
+        double npv0 = be_npv(0, &b), share = NAN;
         const char *note = target ? "it moves a metric to a target level, which has no size to scale"
                                   : be_share(&b, npv0, npv1, &share);
         cJSON_AddItemToObject(x, "npv", num(npv1));
         cJSON_AddItemToObject(x, "npv_without_effects", num(npv0));
         cJSON_AddItemToObject(x, "share", num(share));
+        cJSON_AddItemToObject(x, "delta_revenue", rev);
         cJSON *effs = cJSON_AddArrayToObject(x, "effects");
         for (size_t e = 0; effs && e < it->neff; e++) {
             cJSON *y = cJSON_CreateObject();

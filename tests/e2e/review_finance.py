@@ -89,8 +89,11 @@ def main():
             own[i] = R
         else:
             solo = [s for s in rec["forecast"]["scenarios"] if s["initiatives"] == [i]]
+            alone = [x for x in rec["forecast"].get("initiatives", []) if x["initiative"] == i]
             if solo:
                 own[i] = [q["delta_revenue"] for q in solo[0]["quarters"]]
+            elif alone and None not in alone[0]["delta_revenue"]:
+                own[i] = alone[0]["delta_revenue"]
         eff = [e for e in rec["plan"] if e["initiative"] == i]
         if not eff:
             continue

@@ -80,8 +80,9 @@ ok = nd["cost_variance"] == 63000 and co["cost_variance"] == -50000 and f["total
 ok &= nd["delay_quarters"] == 0.5 and nd["units_reached"] == 8
 t = -0.5 * (8 / 12) * nd["planned_quarterly_benefit"]
 ok &= abs(nd["timing"] - t) <= 1e-9 * abs(t) and nd["benefit_from"] == "Delivery"
-# checkout: no scenario holds it alone, so no timing of its own
-ok &= co["timing"] is None and co["benefit_from"] is None and "note" in co
+# checkout: no scenario holds it alone; its benefit is the case's forecast
+# of it alone, and with no go-live dates given it is live as planned
+ok &= co["timing"] == 0 and co["benefit_from"] == "the case's forecast of it alone"
 n = f["npv"]
 ok &= abs(n["frozen"] + n["costs"] + n["timing"] + n["delivery"] - n["reforecast"]) <= 1e-9 * abs(n["frozen"])
 print("# next_day: variance %.0f, delay %.2f, timing %.2f; NPV %.2f -> %.2f" % (nd["cost_variance"],
@@ -92,6 +93,63 @@ then
     ok "hand-worked: variances 63,000 / -50,000, delay 0.5 over 8 of 12 regions, timing = -0.5 x 8/12 x benefit"
 else
     not_ok "hand-worked finance figures"
+fi
+
+# The record's forecast of each initiative alone (forecast.initiatives):
+# next_day's is the "Delivery" scenario's revenue change, and, the model
+# being linear, next_day's and checkout's add up to "Both"'s (1e-9).
+if "$PYTHON" - "$L" <<'PY'
+import json, sys
+rec = json.loads(open(sys.argv[1]).readline())
+fc = rec["forecast"]
+alone = {x["initiative"]: x["delta_revenue"] for x in fc["initiatives"]}
+scen = {s["name"]: [q["delta_revenue"] for q in s["quarters"]] for s in fc["scenarios"]}
+big = max(abs(v) for v in scen["Both"])
+d1 = max(abs(a - b) for a, b in zip(alone["next_day"], scen["Delivery"])) / big
+d2 = max(abs(a + b - c) for a, b, c in zip(alone["next_day"], alone["checkout"], scen["Both"])) / big
+print("# next_day alone vs Delivery: %.1e; next_day + checkout alone vs Both: %.1e; checkout alone %s" %
+      (d1, d2, [round(v) for v in alone["checkout"]]))
+sys.exit(0 if sorted(alone) == ["checkout", "next_day"] and d1 <= 1e-12 and d2 <= 1e-9 and
+         any(v != 0 for v in alone["checkout"]) else 1)
+PY
+then
+    ok "the record holds each initiative's revenue change alone: next_day's is Delivery's, the two add up to Both's"
+else
+    not_ok "the record's forecast per initiative alone"
+fi
+
+# A record written before forecast.initiatives existed (the member taken out
+# and the chain's digests recomputed): checkout's benefit is unknown, its
+# timing null, with a note, and next_day's figures are unchanged.
+"$PYTHON" - "$L" "$w/old.jsonl" <<'PY'
+import hashlib, json, sys
+prev = None
+with open(sys.argv[2], "w") as out:
+    for line in open(sys.argv[1]):
+        rec = json.loads(line)
+        del rec["sha256"]
+        rec["forecast"].pop("initiatives")
+        rec["prev"] = prev
+        body = json.dumps(rec, separators=(",", ":"), ensure_ascii=False)
+        line = body[:-1] + ',"sha256":"%s"}' % hashlib.sha256(body.encode()).hexdigest()
+        prev = hashlib.sha256(line.encode()).hexdigest()
+        out.write(line + "\n")
+PY
+if "$CXCASE" ledger verify "$w/old.jsonl" >/dev/null 2>"$tmp/err" &&
+    "$CXCASE" review "$w/old.jsonl" "$w/quarter-a.csv" --realised "$w/real.json" --json >"$tmp/old.json" 2>>"$tmp/err" &&
+    "$PYTHON" - "$tmp/old.json" "$tmp/r.json" <<'PY'
+import json, sys
+old = json.load(open(sys.argv[1]))["finance"]["initiatives"]
+new = json.load(open(sys.argv[2]))["finance"]["initiatives"]
+co = old[1]
+sys.exit(0 if co["timing"] is None and co["benefit_from"] is None and "note" in co and
+         old[0]["timing"] == new[0]["timing"] else 1)
+PY
+then
+    ok "a record without it: checkout's timing is null with a note, next_day's unchanged"
+else
+    not_ok "a record without the forecast per initiative"
+    show "$tmp/err"
 fi
 
 # delay 0, costs as planned, full delivery: the frozen NPV (with an
