@@ -24,8 +24,11 @@ export SOURCE_DATE_EPOCH=1774915200   # 2026-03-31T00:00:00Z
 check() {
     what=$1 want_rc=$2 want=$3
     shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
+    "$@" >"$tmp/out" 2>"$tmp/err.all"
     rc=$?
+    # without the coverage runtime's own lines (make coverage): run as
+    # nobody, cxcase cannot write the counters, and libgcov says so on stderr
+    grep -v '^profiling:.*\.gcda:' "$tmp/err.all" >"$tmp/err"
     if [ "$rc" -eq "$want_rc" ] && cmp -s "$tmp/err" "$want"; then
         ok "$what (exit $rc)"
     else
