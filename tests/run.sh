@@ -22,9 +22,10 @@
 # lines: their count is printed above the summary line.
 #
 # E2E_SHARE=K/N runs only the K-th of N shares of the end-to-end tests
-# (tests/e2e/, every N-th from the K-th), and all the others: .ci/run
-# shares them out between its two sanitizer passes, which both run the
-# unit tests and the command-line tests (the readers and their corpora).
+# (tests/e2e/, and a command-line test with the line "# shared between the
+# sanitizer passes": every N-th from the K-th), and all the others:
+# .ci/run shares them out between its two sanitizer passes, which both run
+# the unit tests and the other command-line tests (the readers' corpora).
 set -u
 : "${CXCASE:?set CXCASE to the cxcase binary}"
 : "${BUILD:=build/rel}"
@@ -58,12 +59,13 @@ for t in "$@"; do
 done >"$dir/list"
 for s in "$top"/tests/cli/t*.sh; do
     [ -f "$s" ] || continue
+    grep -q '^# shared between the sanitizer passes' "$s" && continue
     n=$((n + 1))
     printf 'script %s\n' "$s"
 done >>"$dir/list"
 i=0
 others=0
-for s in "$top"/tests/e2e/t*.sh; do
+for s in $(grep -l '^# shared between the sanitizer passes' "$top"/tests/cli/t*.sh) "$top"/tests/e2e/t*.sh; do
     [ -f "$s" ] || continue
     i=$((i + 1))
     if [ $(((i - 1) % share_n + 1)) -ne "$share_k" ]; then
@@ -133,7 +135,7 @@ done
 wait "$xargs_pid"
 
 echo "CPU time of all tests: $cpu s (user + system, every process they ran)"
-[ "$others" -eq 0 ] || echo "E2E_SHARE=$E2E_SHARE: $others end-to-end tests left to the other shares"
+[ "$others" -eq 0 ] || echo "E2E_SHARE=$E2E_SHARE: $others shared tests left to the other shares"
 [ "$skipped" -eq 0 ] || echo "$skipped checks skipped under the sanitizers (the studies' statistical checks, LibreOffice's part: tests/cli/lib.sh, tests/e2e/lo_recalc.sh)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -8,10 +8,16 @@ dir=$1
 k=$2
 set -- $(sed -n "${k}p" "$dir/list")
 start=$(date +%s.%N)
-# E2E_ASAN_OPTIONS, when set: the end-to-end tests' ASAN_OPTIONS (.ci/run)
-case $2 in
-*/tests/e2e/*) [ -z "${E2E_ASAN_OPTIONS+x}" ] || { ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS; } ;;
-esac
+# E2E_ASAN_OPTIONS, when set: the ASAN_OPTIONS of the tests E2E_SHARE
+# shares out (tests/run.sh; .ci/run)
+if [ -n "${E2E_ASAN_OPTIONS+x}" ] && [ "$1" = script ]; then
+    case $2 in
+    */tests/e2e/*) ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS ;;
+    *) if grep -q '^# shared between the sanitizer passes' "$2"; then
+        ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS
+    fi ;;
+    esac
+fi
 if [ "$1" = unit ]; then
     CMOCKA_MESSAGE_OUTPUT=STDOUT "$2" >"$dir/$k.log" 2>&1
 else
