@@ -51,7 +51,9 @@ if [ -n "${E2E_SHARE:-}" ]; then
     fi
 fi
 
-# the list: one test per line, "unit PATH" or "script PATH"
+# the list: one test per line, "unit PATH", "script PATH" or, for a test
+# E2E_SHARE shares out, "shared PATH"
+shared_cli=$(grep -l '^# shared between the sanitizer passes' "$top"/tests/cli/t*.sh)
 n=0
 for t in "$@"; do
     n=$((n + 1))
@@ -59,13 +61,13 @@ for t in "$@"; do
 done >"$dir/list"
 for s in "$top"/tests/cli/t*.sh; do
     [ -f "$s" ] || continue
-    grep -q '^# shared between the sanitizer passes' "$s" && continue
+    case " $(echo $shared_cli) " in *" $s "*) continue ;; esac
     n=$((n + 1))
     printf 'script %s\n' "$s"
 done >>"$dir/list"
 i=0
 others=0
-for s in $(grep -l '^# shared between the sanitizer passes' "$top"/tests/cli/t*.sh) "$top"/tests/e2e/t*.sh; do
+for s in $shared_cli "$top"/tests/e2e/t*.sh; do
     [ -f "$s" ] || continue
     i=$((i + 1))
     if [ $(((i - 1) % share_n + 1)) -ne "$share_k" ]; then
@@ -73,7 +75,7 @@ for s in $(grep -l '^# shared between the sanitizer passes' "$top"/tests/cli/t*.
         continue
     fi
     n=$((n + 1))
-    printf 'script %s\n' "$s"
+    printf 'shared %s\n' "$s"
 done >>"$dir/list"
 
 # the order they start in: the longest first (CPU seconds in the plain

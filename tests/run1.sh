@@ -9,14 +9,10 @@ k=$2
 set -- $(sed -n "${k}p" "$dir/list")
 start=$(date +%s.%N)
 # E2E_ASAN_OPTIONS, when set: the ASAN_OPTIONS of the tests E2E_SHARE
-# shares out (tests/run.sh; .ci/run)
-if [ -n "${E2E_ASAN_OPTIONS+x}" ] && [ "$1" = script ]; then
-    case $2 in
-    */tests/e2e/*) ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS ;;
-    *) if grep -q '^# shared between the sanitizer passes' "$2"; then
-        ASAN_OPTIONS=$E2E_ASAN_OPTIONS && export ASAN_OPTIONS
-    fi ;;
-    esac
+# shares out ("shared" in the list; .ci/run)
+if [ "$1" = shared ] && [ -n "${E2E_ASAN_OPTIONS+x}" ]; then
+    ASAN_OPTIONS=$E2E_ASAN_OPTIONS
+    export ASAN_OPTIONS
 fi
 if [ "$1" = unit ]; then
     CMOCKA_MESSAGE_OUTPUT=STDOUT "$2" >"$dir/$k.log" 2>&1

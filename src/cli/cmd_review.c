@@ -130,11 +130,11 @@ static void summary(const cJSON *r)
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "initiative"));
         if (name)
-            printf("\n%s (%s) on %s: planned %+.4g, ", name, id,
-                   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")), get(x, "planned_change"));
+            printf("\n%s (%s)", name, id);
         else
-            printf("\n%s on %s: planned %+.4g, ", id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")),
-                   get(x, "planned_change"));
+            printf("\n%s", id);
+        printf(" on %s: planned %+.4g, ", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "metric")),
+               get(x, "planned_change"));
         const cJSON *due = cJSON_GetObjectItemCaseSensitive(x, "planned_in_quarter");
         if (cJSON_IsNumber(due) && due->valuedouble == 0)
             printf("not due in %s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "quarter")));

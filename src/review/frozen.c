@@ -65,8 +65,21 @@ void frozen_free(frozen *f)
     cx_free(f->eff);
     cx_free(f->scenario_name);
     cJSON_Delete(f->doc);
+    cJSON_Delete(f->content);
     cJSON_Delete(f->reviews);
     cx_free(f);
+}
+
+const cJSON *frozen_initiative(const frozen *f, const char *id)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(f->content, "initiatives"))
+    {
+        const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
+        if (xid && strcmp(xid, id) == 0)
+            return x;
+    }
+    return NULL;
 }
 
 size_t frozen_var(const frozen *f, const char *name)
@@ -385,6 +398,11 @@ cx_status frozen_load(const char *path, size_t seq, const char *scenario, frozen
     cx_buf_free(&b);
     if (st == CX_OK)
         st = case_of(f, scenario, err);
+    if (st == CX_OK) {
+        const char *text = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content"));
+        f->content = text ? cJSON_Parse(text) : NULL;
+    }
     if (st != CX_OK) {
         if (err && err->status != CX_OK && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", path);

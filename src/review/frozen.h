@@ -69,6 +69,7 @@ typedef struct frozen {
     long nps_eq, rev_eq; /* the NPS and revenue equations, -1 when none */
     const cJSON *scen;   /* the judged scenario of the record's forecast (borrowed from `doc`) */
     cJSON *doc;          /* the whole record */
+    cJSON *content;      /* the scenario file as approved (the record's copy, parsed), or NULL */
     cJSON *reviews;      /* every "review" record of the ledger (an array, in ledger order) */
 } frozen;
 
@@ -77,6 +78,9 @@ typedef struct frozen {
  * one).  Caller frees with frozen_free. */
 cx_status frozen_load(const char *path, size_t seq, const char *scenario, frozen **out, cx_error *err);
 void frozen_free(frozen *f);
+/* Initiative `id` of the scenario file as approved (its object in
+ * f->content), or NULL. */
+const cJSON *frozen_initiative(const frozen *f, const char *id);
 /* The variable named `name`, or (size_t)-1. */
 size_t frozen_var(const frozen *f, const char *name);
 

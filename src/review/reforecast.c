@@ -205,29 +205,22 @@ static cx_status own_benefit(fin_review *fr, const frozen *f, fin_init *x, cx_er
                    x->id) == 0)
             pick = sc;
     }
-    if (!pick) {
-        double *R = cx_calloc((size_t)f->H + 1, sizeof(double));
-        if (!R)
-            return oom(err);
-        int got = alone_of(f, x->id, R);
-        if (got <= 0) {
-            cx_free(R);
-            return got < 0 ? bad_record(f, "its forecast of an initiative alone is not a revenue change per quarter",
-                                        err)
-                           : CX_OK;
-        }
-        x->R = R;
-        if (!(x->R_from = cx_strdup("the case's forecast of it alone")))
-            return oom(err);
-        return CX_OK;
-    }
-    x->R = cx_calloc((size_t)f->H + 1, sizeof(double));
-    x->R_from = cx_strdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pick, "name")) ?
-                          cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pick, "name")) : "");
-    if (!x->R || !x->R_from)
+    double *R = cx_calloc((size_t)f->H + 1, sizeof(double));
+    if (!R)
         return oom(err);
-    if (!revenue_of(f, pick, x->R))
-        return bad_record(f, "a forecast scenario without its revenue change per quarter", err);
+    const char *from = pick ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pick, "name"))
+                            : "the case's forecast of it alone";
+    int got = pick ? (revenue_of(f, pick, R) ? 1 : -1) : alone_of(f, x->id, R);
+    if (got <= 0) {
+        cx_free(R);
+        if (got == 0) /* not in the record: left out of the re-forecast, with a note */
+            return CX_OK;
+        return bad_record(f, pick ? "a forecast scenario without its revenue change per quarter"
+                                  : "its forecast of an initiative alone is not a revenue change per quarter", err);
+    }
+    x->R = R;
+    if (!(x->R_from = cx_strdup(from ? from : "")))
+        return oom(err);
     return CX_OK;
 }
 
@@ -257,16 +250,13 @@ static cx_status finance_of(fin_review *fr, const frozen *f, const cJSON *scen, 
 cx_status fin_new(const frozen *f, fin_review **out, cx_error *err)
 {
     *out = NULL;
-    const char *text = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content"));
-    if (!text)
-        return bad_record(f, "the scenario's content is missing", err);
-    cJSON *scen = cJSON_Parse(text);
+    const cJSON *scen = f->content;
+    if (!scen)
+        return bad_record(f, "the scenario's content is missing or not JSON", err);
     fin_review *fr = cx_calloc(1, sizeof *fr);
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(f->scen, "initiatives");
     size_t n = (size_t)cJSON_GetArraySize(ids);
-    cx_status st = !scen ? bad_record(f, "the scenario's content is not JSON", err)
-                   : fr && (fr->in = cx_calloc(n + 1, sizeof *fr->in)) ? CX_OK : oom(err);
+    cx_status st = fr && (fr->in = cx_calloc(n + 1, sizeof *fr->in)) ? CX_OK : oom(err);
     if (st == CX_OK)
         st = finance_of(fr, f, scen, err);
     const cJSON *id;
@@ -274,12 +264,7 @@ cx_status fin_new(const frozen *f, fin_review **out, cx_error *err)
         if (st != CX_OK)
             break;
         fin_init *x = &fr->in[fr->n++];
-        const cJSON *sc = NULL, *y;
-        cJSON_ArrayForEach(y, cJSON_GetObjectItemCaseSensitive(scen, "initiatives"))
-            if (cJSON_IsString(id) &&
-                strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(y, "id")) ?
-                       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(y, "id")) : "", id->valuestring) == 0)
-                sc = y;
+        const cJSON *sc = cJSON_IsString(id) ? frozen_initiative(f, id->valuestring) : NULL;
         if (!sc) {
             st = bad_record(f, "an initiative of its forecast is not in its scenario", err);
             break;
@@ -298,7 +283,6 @@ cx_status fin_new(const frozen *f, fin_review **out, cx_error *err)
     }
     for (size_t i = 0; st == CX_OK && i < fr->n; i++)
         st = own_benefit(fr, f, &fr->in[i], err);
-    cJSON_Delete(scen);
     if (st != CX_OK) {
         fin_free(fr);
         return st;

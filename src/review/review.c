@@ -227,20 +227,6 @@ static cJSON *target_json(const frozen *f, const gap_target *t, int Q)
     return o;
 }
 
-/* The name scenario file `scen` (parsed; NULL: none) gives initiative
- * `id`, or NULL. */
-static const char *initiative_name(const cJSON *scen, const char *id)
-{
-    const cJSON *x;
-    cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(scen, "initiatives"))
-    {
-        const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "id"));
-        if (xid && strcmp(xid, id) == 0)
-            return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
-    }
-    return NULL;
-}
-
 static cJSON *review_json(const char *ledger, const cx_review_options *opt, const frozen *f, const gap_result *g)
 {
     cJSON *o = cJSON_CreateObject();
@@ -275,16 +261,14 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
     cJSON *ts = cJSON_AddArrayToObject(o, "targets");
     for (size_t e = 0; e < f->neq; e++)
         cJSON_AddItemToArray(ts, target_json(f, &g->t[e], g->Q));
-    /* the scenario file as approved (the record's content), for the names */
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f->doc, "scenario"), "content");
-    cJSON *scen = cJSON_IsString(c) ? cJSON_Parse(c->valuestring) : NULL;
     cJSON *is = cJSON_AddArrayToObject(o, "initiatives");
     for (size_t k = 0; k < f->neff; k++) {
         const gap_effect *ge = &g->e[k];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(is, x);
         cJSON_AddStringToObject(x, "initiative", f->eff[k].initiative);
-        const char *name = initiative_name(scen, f->eff[k].initiative);
+        const char *name = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(frozen_initiative(f, f->eff[k].initiative), "name"));
         cJSON_AddItemToObject(x, "name", name ? cJSON_CreateString(name) : cJSON_CreateNull());
         cJSON_AddStringToObject(x, "metric", f->eff[k].metric);
         cJSON_AddItemToObject(x, "planned_change", num(ge->planned));
@@ -300,7 +284,6 @@ static cJSON *review_json(const char *ledger, const cx_review_options *opt, cons
         cJSON_AddItemToObject(x, "share_delivered", num(ge->did.tau / ge->planned));
         cJSON_AddBoolToObject(x, "separable", ge->did.separable);
     }
-    cJSON_Delete(scen);
     return o;
 }
 

@@ -3,7 +3,8 @@
 #
 #     lo_recalc IN.xlsx OUTDIR     # writes OUTDIR/<name>.xlsx, recalculated
 #     lo_recalc_each IN OUT ...    # several at once, each into its own file
-#     lo_profile                   # the profile alone (to print with soffice)
+#     lo_pdf IN.xlsx OUTDIR        # prints OUTDIR/<name>.pdf, recalculated
+#     set_inputs IN OUT NAME=V...  # a copy with input cells changed
 #
 # LibreOffice keeps the cached results of an .xlsx it loads unless told
 # otherwise, so a private profile (under $tmp, which the caller sets and
@@ -24,22 +25,32 @@ lo_profile() { # the private profile under $tmp (LibreOffice fills in the rest)
 XCU
 }
 
-lo_recalc() { # $1 input workbook, $2 output directory
-    lo_profile || return 1
-    mkdir -p "$2" || return 1
+# lo_convert FORMAT OUTDIR IN...: LibreOffice, in the private profile,
+# converts the files IN into OUTDIR (its messages in $tmp/lo.log)
+lo_convert() {
+    lo_profile && mkdir -p "$2" || return 1
+    lo_format=$1 lo_out=$2
+    shift 2
     # A fresh HOME too: LibreOffice writes there even with its own profile.
     HOME="$tmp" "$SOFFICE" -env:UserInstallation="file://$lo_profile" --headless --norestore \
-        --convert-to xlsx:"Calc MS Excel 2007 XML" --outdir "$2" "$1" >"$tmp/lo.log" 2>&1
+        --convert-to "$lo_format" --outdir "$lo_out" "$@" >"$tmp/lo.log" 2>&1
+}
+
+lo_recalc() { # $1 input workbook, $2 output directory
+    lo_convert xlsx:"Calc MS Excel 2007 XML" "$2" "$1"
+}
+
+lo_pdf() { # $1 input workbook, $2 output directory
+    lo_convert pdf "$2" "$1"
 }
 
 # lo_recalc_each IN OUT [IN OUT ...]: each workbook IN recalculated into the
 # file OUT, by one LibreOffice (its start is 4 s of CPU, half a
 # recalculation of the samples' workbook); fails unless every OUT is there.
 lo_recalc_each() {
-    lo_profile || return 1
     lo_each="$tmp/lo-each"
     rm -rf "$lo_each"
-    mkdir -p "$lo_each/in" "$lo_each/out" || return 1
+    mkdir -p "$lo_each/in" || return 1
     i=0
     set -- "$@" --
     while [ "$1" != -- ]; do
@@ -49,13 +60,31 @@ lo_recalc_each() {
         shift 2
     done
     shift
-    HOME="$tmp" "$SOFFICE" -env:UserInstallation="file://$lo_profile" --headless --norestore \
-        --convert-to xlsx:"Calc MS Excel 2007 XML" --outdir "$lo_each/out" "$lo_each"/in/*.xlsx >"$tmp/lo.log" 2>&1
+    lo_convert xlsx:"Calc MS Excel 2007 XML" "$lo_each/out" "$lo_each"/in/*.xlsx
     i=0
     for out in "$@"; do
         i=$((i + 1))
         mkdir -p "$(dirname "$out")" && mv "$lo_each/out/$i.xlsx" "$out" 2>/dev/null || return 1
     done
+}
+
+# set_inputs IN.xlsx OUT.xlsx NAME=VALUE...: a copy of a cxcase workbook with
+# the named input cells (its defined names) changed, for LibreOffice to
+# recalculate
+set_inputs() {
+    "$PYTHON" - "$@" <<'PY'
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+def cell(name):
+    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
+    (sheet, ref), = list(dn.destinations)
+    return wb[sheet][ref.replace("$", "")]
+for a in sys.argv[3:]:
+    name, value = a.split("=")
+    cell(name).value = float(value)
+wb.save(sys.argv[2])
+PY
 }
 
 # Under the sanitizers (make test SANITIZE=1 sets SANITIZED=1) LibreOffice

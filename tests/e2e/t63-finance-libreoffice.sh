@@ -53,44 +53,26 @@ wb.save(sys.argv[2])
 PY
 
 # ---- the samples' workbook, its finance inputs edited in LibreOffice ------
-S="$TOP/samples"
-"$PYTHON" - "$S/scenario.json" "$tmp/s.json" "$tmp/changed.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
-import json, os, sys
-src, dst, changed, samples, model = sys.argv[1:6]
-s = json.load(open(src))
-for d in s["data"]:
-    d["file"] = os.path.join(samples, d["file"])
-s["model"] = model
-s.pop("$schema", None)
-s["simulation"]["draws"] = 2000
-json.dump(s, open(dst, "w"), indent=1)
+"$PYTHON" "$TOP/tests/e2e/samples_scenario.py" "$tmp/s.json" 2000
+"$PYTHON" - "$tmp/s.json" "$tmp/changed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
 s["finance"].update({"depreciation_years": 3, "indexation": 0.03, "fiscal_year_start": 4})
 s["initiatives"][3]["effects"][0]["decay"] = 0.1             # checkout fades 10% a quarter
 s["initiatives"][1]["effects"][0]["duration_quarters"] = 6   # service staff for six quarters
-json.dump(s, open(changed, "w"), indent=1)
+json.dump(s, open(sys.argv[2], "w"), indent=1)
 PY
 if ! "$CXCASE" report "$tmp/s.json" -o "$tmp/r.xlsx" >/dev/null 2>"$tmp/err"; then
     not_ok "cxcase report writes the samples' workbook"; show "$tmp/err"; exit 1
 fi
-"$PYTHON" - "$tmp/r.xlsx" "$tmp/copy.xlsx" fin_depreciation_years=3 fin_indexation=0.03 fin_fiscal_year_start=4 \
-    in_checkout_e1_decay=0.1 in_service_staff_e1_duration=6 <<'PY'
-import sys
-import openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-def cell(name):
-    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
-    (sheet, ref), = list(dn.destinations)
-    return wb[sheet][ref.replace("$", "")]
-for a in sys.argv[3:]:
-    name, value = a.split("=")
-    cell(name).value = float(value)
-wb.save(sys.argv[2])
-PY
 "$CXCASE" simulate "$tmp/changed.json" --json >"$tmp/changed.out" 2>"$tmp/err" || { not_ok "simulate the changed scenario"; show "$tmp/err"; exit 1; }
 
 # ---- LibreOffice recalculates the three workbooks, at once -----------------
 lo_skip "NPV() and IRR() on t62's case, its workbook, and the samples' workbook with its finance inputs edited, recalculated" &&
     exit "$failed"
+# the samples' workbook with its finance inputs edited
+set_inputs "$tmp/r.xlsx" "$tmp/copy.xlsx" fin_depreciation_years=3 fin_indexation=0.03 fin_fiscal_year_start=4 \
+    in_checkout_e1_decay=0.1 in_service_staff_e1_duration=6
 if ! lo_recalc_each "$tmp/h.xlsx" "$tmp/lo/h.xlsx" "$tmp/fin.xlsx" "$tmp/lo/fin.xlsx" "$tmp/copy.xlsx" "$tmp/lo2/copy.xlsx"; then
     not_ok "LibreOffice recalculates the workbooks"; show "$tmp/lo.log"; exit 1
 fi

@@ -30,22 +30,6 @@ print(("ok - " if zero else "not ok - ") + f"{sys.argv[2]}: the Checks sheet's {
 sys.exit(0 if zero else 1)
 PY
 }
-# set_inputs IN.xlsx OUT.xlsx NAME=VALUE...: a copy with the named input cells changed
-set_inputs() {
-    "$PYTHON" - "$@" <<'PY'
-import sys
-import openpyxl
-wb = openpyxl.load_workbook(sys.argv[1])
-def cell(name):
-    dn = wb.defined_names.get(name) if hasattr(wb.defined_names, "get") else next(d for d in wb.defined_names.definedName if d.name == name)
-    (sheet, ref), = list(dn.destinations)
-    return wb[sheet][ref.replace("$", "")]
-for a in sys.argv[3:]:
-    name, value = a.split("=")
-    cell(name).value = float(value)
-wb.save(sys.argv[2])
-PY
-}
 # npv_agree RECALCULATED.xlsx SIMULATE.json WHAT ORIGINAL.xlsx: every
 # scenario sheet's recalculated NPV equals simulate's, and has moved from
 # the original workbook's by more than 1e-6 (the changes reach it)
@@ -72,21 +56,14 @@ if ! command -v "$SOFFICE" >/dev/null 2>&1; then
     not_ok "LibreOffice (soffice) is installed: make deps installs libreoffice-calc-nogui"
     exit 1
 fi
-S="$TOP/samples"
-"$PYTHON" - "$S/scenario.json" "$tmp/s.json" "$tmp/changed.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
-import json, os, sys
-src, dst, changed, samples, model = sys.argv[1:6]
-s = json.load(open(src))
-for d in s["data"]:
-    d["file"] = os.path.join(samples, d["file"])
-s["model"] = model
-s.pop("$schema", None)
-s["simulation"]["draws"] = 2000
-json.dump(s, open(dst, "w"), indent=1)
+"$PYTHON" "$TOP/tests/e2e/samples_scenario.py" "$tmp/s.json" 2000
+"$PYTHON" - "$tmp/s.json" "$tmp/changed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
 s["finance"]["discount_rate"] = 0.12
 s["initiatives"][3]["effects"][0]["change"] = 0.15        # checkout: conversion +0.15 instead of +0.25
 s["initiatives"][3]["effects"][0]["uncertainty"] = {"dist": "pert", "min": 0.05, "mode": 0.15, "max": 0.4}
-json.dump(s, open(changed, "w"), indent=1)
+json.dump(s, open(sys.argv[2], "w"), indent=1)
 PY
 # ---- the workbooks: cxcase writes them, and simulates their changed files --
 if ! "$CXCASE" report "$tmp/s.json" -o "$tmp/r.xlsx" >"$tmp/o" 2>"$tmp/err"; then

@@ -22,9 +22,7 @@ if ! "$CXCASE" report samples/scenario.json -o "$tmp/report.xlsx" --draws 2000 >
     not_ok "cxcase report writes the samples' workbook"; show "$tmp/err"; exit 1
 fi
 lo_skip "the samples' Summary printed on one page" && exit "$failed"
-lo_profile # recalculation on load, for the PDF below
-HOME="$tmp" "$SOFFICE" -env:UserInstallation="file://$tmp/lo-profile" --headless --norestore \
-    --convert-to pdf --outdir "$tmp/pdf" "$tmp/report.xlsx" >"$tmp/lo.log" 2>&1
+lo_pdf "$tmp/report.xlsx" "$tmp/pdf"
 if [ ! -f "$tmp/pdf/report.pdf" ]; then
     not_ok "LibreOffice prints the workbook to PDF"; show "$tmp/lo.log"; exit 1
 fi

@@ -122,9 +122,7 @@ if ! command -v "$SOFFICE" >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2
     not_ok "$SOFFICE and pdftoppm are installed (make deps installs libreoffice-calc-nogui and poppler-utils)"
     exit 1
 fi
-lo_profile # recalculation on load, for the PDF below
-HOME="$tmp" "$SOFFICE" -env:UserInstallation="file://$tmp/lo-profile" --headless --norestore \
-    --convert-to pdf --outdir "$tmp/pdf" "$tmp/review.xlsx" >"$tmp/lo.log" 2>&1
+lo_pdf "$tmp/review.xlsx" "$tmp/pdf"
 pdftotext -layout -f 1 -l 1 "$tmp/pdf/review.pdf" "$tmp/p1.txt" 2>/dev/null
 pdftotext -layout -f 2 -l 2 "$tmp/pdf/review.pdf" "$tmp/p2.txt" 2>/dev/null
 missing=""

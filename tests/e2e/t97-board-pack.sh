@@ -22,17 +22,10 @@ for tool in "$SOFFICE" pdfinfo pdftotext; do
         exit 1
     fi
 done
-S="$TOP/samples"
-"$PYTHON" - "$S/scenario.json" "$tmp/s.json" "$tmp/changed.json" "$S" "$TOP/models/cx_chain.json" <<'PY'
-import json, os, sys
-src, dst, changed, samples, model = sys.argv[1:6]
-s = json.load(open(src))
-for d in s["data"]:
-    d["file"] = os.path.join(samples, d["file"])
-s["model"] = model
-s.pop("$schema", None)
-s["simulation"]["draws"] = 2000
-json.dump(s, open(dst, "w"), indent=1)
+"$PYTHON" "$TOP/tests/e2e/samples_scenario.py" "$tmp/s.json" 2000
+"$PYTHON" - "$tmp/s.json" "$tmp/changed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
 s["finance"]["discount_rate"] = 0.20
 s["finance"]["depreciation_years"] = 3                     # capex depreciated over 3 years for tax
 e = s["initiatives"][3]["effects"][0]                      # checkout: its change halved
@@ -42,7 +35,7 @@ if u:
     for k in ("min", "mode", "max"):
         if k in u:
             u[k] = u[k] / 2
-json.dump(s, open(changed, "w"), indent=1)
+json.dump(s, open(sys.argv[2], "w"), indent=1)
 PY
 if sanitized; then
     # the workbook alone: printing it is LibreOffice's part (lo_skip)

@@ -118,7 +118,9 @@ static void report_should_leave_nothing_when_memory_runs_out(void **state)
                   stride == 1 ? "one" : "sixth");
 
     /* fail each allocation in turn (one of them on a workbook that exists
-     * already): always CX_ENOMEM, and nothing left behind */
+     * already): always CX_ENOMEM, and nothing left behind: no file, and no
+     * descriptor (a dropped workbook's sheets' temporary files are closed) */
+    int fds = files_in("/proc/self/fd");
     for (long k = 0; k < total; k += stride) {
         fail_at = k;
         alloc_count = 0;
@@ -140,6 +142,7 @@ static void report_should_leave_nothing_when_memory_runs_out(void **state)
         assert_int_equal(files_in(dir), 1);                                    /* no r.xlsx, no temporary file */
     }
     cx_set_alloc_hooks(NULL, NULL, NULL);
+    assert_int_equal(files_in("/proc/self/fd"), fds);
     unlink(keep);
     rmdir(dir);
     cx_simulation_free(sim);
