@@ -45,8 +45,8 @@ lo_pdf() { # $1 input workbook, $2 output directory
 }
 
 # lo_recalc_each IN OUT [IN OUT ...]: each workbook IN recalculated into the
-# file OUT, by one LibreOffice (its start is 4 s of CPU, half a
-# recalculation of the samples' workbook); fails unless every OUT is there.
+# file OUT, by one LibreOffice (its start is 3.7 s of CPU, more than half
+# a recalculation of the samples' workbook); fails unless every OUT is there.
 lo_recalc_each() {
     lo_each="$tmp/lo-each"
     rm -rf "$lo_each"
@@ -91,8 +91,9 @@ PY
 # does not run.  What it checks is its own arithmetic (and printing) on the
 # formulas cxcase wrote, and those are the same text whichever build wrote
 # them: the plain pass checks them on every run.  It is also most of these
-# tests' time there (a recalculation costs 8 to 15 s of CPU, a sanitized
-# cxcase run writing the workbook about 2).  The tests still run every
+# tests' time there (a recalculation of the samples' workbook costs 6.4 s
+# of CPU, 3.7 of them LibreOffice's start; the sanitized cxcase run that
+# writes it, 1.3).  The tests still run every
 # cxcase command under the sanitizers.  lo_skip WHAT prints WHAT as a
 # "skip - " line (tests/run.sh counts them) and succeeds when LibreOffice's
 # part is to be skipped.
